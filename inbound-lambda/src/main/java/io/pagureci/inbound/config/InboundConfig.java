@@ -1,0 +1,222 @@
+package io.pagureci.inbound.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The inbound Lambda's configuration, read once from environment variables at init and validated.
+ * A missing or malformed variable fails with a {@link ConfigException} naming it. The CDK stack
+ * sets exactly these variables (see docs/configuration.md).
+ */
+public record InboundConfig(
+    URI pagureUrl,
+    ProjectPatterns allowedProjects,
+    String hookKeysSecretId,
+    String ciBasicAuthSecretId,
+    List<String> ciAllowedCallers,
+    String sourceBucket,
+    String sourcePrefix,
+    BuildTarget buildTarget,
+    String codebuildProject,
+    String pipelineName,
+    String pipelineSourceAction,
+    boolean pipelineOverrideS3Key,
+    boolean trustedBuildspec,
+    String trustedBuildspecPath,
+    String rebuildPhrase,
+    ProjectPatterns buildBranches,
+    Duration refWait,
+    Duration gitTimeout,
+    Duration secretsTtl) {
+
+  /** Where builds are started. */
+  public enum BuildTarget {
+    CODEBUILD,
+    CODEPIPELINE
+  }
+
+  public static final String PAGURE_URL = "PAGURE_URL";
+  public static final String ALLOWED_PROJECTS = "ALLOWED_PROJECTS";
+  public static final String HOOK_KEYS_SECRET_ID = "HOOK_KEYS_SECRET_ID";
+  public static final String CI_BASIC_AUTH_SECRET_ID = "CI_BASIC_AUTH_SECRET_ID";
+  public static final String CI_ALLOWED_CALLERS = "CI_ALLOWED_CALLERS";
+  public static final String SOURCE_BUCKET = "SOURCE_BUCKET";
+  public static final String SOURCE_PREFIX = "SOURCE_PREFIX";
+  public static final String BUILD_TARGET = "BUILD_TARGET";
+  public static final String CODEBUILD_PROJECT = "CODEBUILD_PROJECT";
+  public static final String PIPELINE_NAME = "PIPELINE_NAME";
+  public static final String PIPELINE_SOURCE_ACTION = "PIPELINE_SOURCE_ACTION";
+  public static final String PIPELINE_OVERRIDE_S3_KEY = "PIPELINE_OVERRIDE_S3_KEY";
+  public static final String TRUSTED_BUILDSPEC = "TRUSTED_BUILDSPEC";
+  public static final String TRUSTED_BUILDSPEC_PATH = "TRUSTED_BUILDSPEC_PATH";
+  public static final String REBUILD_PHRASE = "REBUILD_PHRASE";
+  public static final String BUILD_BRANCHES = "BUILD_BRANCHES";
+  public static final String REF_WAIT_SECONDS = "REF_WAIT_SECONDS";
+  public static final String GIT_TIMEOUT_SECONDS = "GIT_TIMEOUT_SECONDS";
+  public static final String SECRETS_TTL_SECONDS = "SECRETS_TTL_SECONDS";
+
+  /** Every variable this function reads (besides the AWS runtime's own). */
+  public static final List<String> VARIABLES =
+      List.of(
+          PAGURE_URL, ALLOWED_PROJECTS, HOOK_KEYS_SECRET_ID, CI_BASIC_AUTH_SECRET_ID,
+          CI_ALLOWED_CALLERS, SOURCE_BUCKET, SOURCE_PREFIX, BUILD_TARGET, CODEBUILD_PROJECT,
+          PIPELINE_NAME, PIPELINE_SOURCE_ACTION, PIPELINE_OVERRIDE_S3_KEY, TRUSTED_BUILDSPEC,
+          TRUSTED_BUILDSPEC_PATH, REBUILD_PHRASE, BUILD_BRANCHES, REF_WAIT_SECONDS,
+          GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS);
+
+  public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
+
+  public InboundConfig {
+    Objects.requireNonNull(pagureUrl, PAGURE_URL);
+    Objects.requireNonNull(sourceBucket, SOURCE_BUCKET);
+    ciAllowedCallers = List.copyOf(ciAllowedCallers);
+  }
+
+  /** Reads and validates the configuration from {@code env} (normally {@link System#getenv()}). */
+  public static InboundConfig fromEnv(Map<String, String> env) {
+    Reader r = new Reader(env);
+    URI pagureUrl = parsePagureUrl(r.required(PAGURE_URL));
+    BuildTarget target =
+        switch (r.optional(BUILD_TARGET).orElse("codebuild").toLowerCase(Locale.ROOT)) {
+          case "codebuild" -> BuildTarget.CODEBUILD;
+          case "codepipeline" -> BuildTarget.CODEPIPELINE;
+          default ->
+              throw new ConfigException(
+                  BUILD_TARGET + " must be 'codebuild' or 'codepipeline', was '"
+                      + env.get(BUILD_TARGET) + "'");
+        };
+    String codebuildProject =
+        target == BuildTarget.CODEBUILD ? r.required(CODEBUILD_PROJECT) : r.optional(CODEBUILD_PROJECT).orElse(null);
+    String pipelineName =
+        target == BuildTarget.CODEPIPELINE ? r.required(PIPELINE_NAME) : r.optional(PIPELINE_NAME).orElse(null);
+    String prefix = r.optional(SOURCE_PREFIX).orElse("source/");
+    if (prefix.startsWith("/") || prefix.contains("..")) {
+      throw new ConfigException(SOURCE_PREFIX + " must be a relative key prefix without '..', was '" + prefix + "'");
+    }
+    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+      prefix = prefix + "/";
+    }
+    String buildspecPath = r.optional(TRUSTED_BUILDSPEC_PATH).orElse("buildspec.yml");
+    if (buildspecPath.startsWith("/") || buildspecPath.contains("..") || buildspecPath.endsWith("/")) {
+      throw new ConfigException(TRUSTED_BUILDSPEC_PATH + " must be a file path inside the repository, was '" + buildspecPath + "'");
+    }
+    String phrase = r.optional(REBUILD_PHRASE).orElse(DEFAULT_REBUILD_PHRASE).strip();
+    if (phrase.isEmpty()) {
+      throw new ConfigException(REBUILD_PHRASE + " must not be blank");
+    }
+    return new InboundConfig(
+        pagureUrl,
+        ProjectPatterns.parse(ALLOWED_PROJECTS, r.optional(ALLOWED_PROJECTS).orElse("")),
+        r.optional(HOOK_KEYS_SECRET_ID).orElse(null),
+        r.optional(CI_BASIC_AUTH_SECRET_ID).orElse(null),
+        r.list(CI_ALLOWED_CALLERS),
+        r.required(SOURCE_BUCKET),
+        prefix,
+        target,
+        codebuildProject,
+        pipelineName,
+        r.optional(PIPELINE_SOURCE_ACTION).orElse("Source"),
+        r.bool(PIPELINE_OVERRIDE_S3_KEY, true),
+        r.bool(TRUSTED_BUILDSPEC, true),
+        buildspecPath,
+        phrase,
+        ProjectPatterns.parse(BUILD_BRANCHES, r.optional(BUILD_BRANCHES).orElse("")),
+        r.seconds(REF_WAIT_SECONDS, 20, 0, 600),
+        r.seconds(GIT_TIMEOUT_SECONDS, 30, 1, 600),
+        r.seconds(SECRETS_TTL_SECONDS, 300, 0, 86_400));
+  }
+
+  /** The clone URL of a validated project fullname: {@code <PAGURE_URL><fullname>.git}. */
+  public URI cloneUrl(String projectFullname) {
+    return pagureUrl.resolve(projectFullname + ".git");
+  }
+
+  public Optional<String> hookKeysSecret() {
+    return Optional.ofNullable(hookKeysSecretId);
+  }
+
+  public Optional<String> ciBasicAuthSecret() {
+    return Optional.ofNullable(ciBasicAuthSecretId);
+  }
+
+  static URI parsePagureUrl(String value) {
+    URI uri;
+    try {
+      uri = new URI(value.strip());
+    } catch (URISyntaxException e) {
+      throw new ConfigException(PAGURE_URL + " is not a URL: " + e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw new ConfigException(PAGURE_URL + " must be an http(s) URL, was '" + value + "'");
+    }
+    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw new ConfigException(
+          PAGURE_URL + " must be a plain base URL (host, optional port and path; no user, query or fragment)");
+    }
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (!path.endsWith("/")) {
+      path = path + "/";
+    }
+    return URI.create(scheme + "://" + uri.getRawAuthority() + path);
+  }
+
+  /** Normalises an instance URL the way {@link #pagureUrl()} is, or empty if it is not one. */
+  public static Optional<URI> normaliseInstance(String value) {
+    try {
+      return Optional.of(parsePagureUrl(value));
+    } catch (ConfigException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private record Reader(Map<String, String> env) {
+    Optional<String> optional(String name) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    String required(String name) {
+      return optional(name).orElseThrow(() -> new ConfigException("missing environment variable " + name));
+    }
+
+    List<String> list(String name) {
+      return optional(name)
+          .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
+          .orElse(List.of());
+    }
+
+    boolean bool(String name, boolean dflt) {
+      return optional(name)
+          .map(
+              v ->
+                  switch (v.toLowerCase(Locale.ROOT)) {
+                    case "true", "1", "yes", "on" -> true;
+                    case "false", "0", "no", "off" -> false;
+                    default -> throw new ConfigException(name + " must be true or false, was '" + v + "'");
+                  })
+          .orElse(dflt);
+    }
+
+    Duration seconds(String name, long dflt, long min, long max) {
+      long value;
+      try {
+        value = optional(name).map(Long::parseLong).orElse(dflt);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be a whole number of seconds, was '" + env.get(name) + "'");
+      }
+      if (value < min || value > max) {
+        throw new ConfigException(name + " must be between " + min + " and " + max + ", was " + value);
+      }
+      return Duration.ofSeconds(value);
+    }
+  }
+}

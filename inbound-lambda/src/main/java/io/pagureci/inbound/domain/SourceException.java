@@ -1,0 +1,37 @@
+package io.pagureci.inbound.domain;
+
+/** Why a commit could not be packaged. The message never contains a secret. */
+public final class SourceException extends Exception {
+
+  private static final long serialVersionUID = 1L;
+
+  /** What went wrong. */
+  public enum Kind {
+    /** A candidate ref exists but points at another commit (the PR moved on). */
+    HEAD_MOVED,
+    /** No candidate ref showed up in time. */
+    COMMIT_NOT_FOUND,
+    /** The git server failed or the transfer broke. */
+    GIT_FAILED,
+    /** S3 failed; any multipart upload was aborted. */
+    UPLOAD_FAILED,
+    /** A trusted buildspec was requested and the target branch has no such file. */
+    BUILDSPEC_MISSING
+  }
+
+  private final Kind kind;
+
+  public SourceException(Kind kind, String message) {
+    super(message);
+    this.kind = kind;
+  }
+
+  public SourceException(Kind kind, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}
