@@ -100,7 +100,7 @@ public record PagureBuild(String instance, String project, String sourceProject,
         String[] parts = fullname.split("/", -1);
         boolean fork = parts.length >= 3 && parts[0].equals("forks");
         int size = fork ? parts.length - 2 : parts.length;
-        if (size < 1 || size > 2) {
+        if (size < 1 || size > 2 || (!fork && parts[0].equals("forks"))) {
             return false;
         }
         for (String part : parts) {
