@@ -57,6 +57,7 @@ public final class Names {
         && !branch.isEmpty()
         && branch.length() <= 255
         && !branch.startsWith("-")
+        && !branch.equals("@")
         && !branch.startsWith("refs/")
         && branch.chars().allMatch(c -> c > 0x20 && c < 0x7f)
         && Repository.isValidRefName("refs/heads/" + branch);
