@@ -124,8 +124,16 @@ public final class PagureCiStack extends Stack {
   private final Map<String, String> inboundEnvironment = new LinkedHashMap<>();
   private final Map<String, String> outboundEnvironment = new LinkedHashMap<>();
   private final Map<String, FunctionUrl> urls = new LinkedHashMap<>();
+  private final Map<String, Alias> aliases = new LinkedHashMap<>();
   private final NagSuppressionsPlan nag;
   private IRole existingProjectRole;
+  private Optional<ISecret> hookKeysSecret = Optional.empty();
+  private Optional<ISecret> basicAuthSecret = Optional.empty();
+  private ISecret pagureTokenSecret;
+  private Queue onFailureQueue;
+  private Role inboundRole;
+  private Role outboundRole;
+  private IGrantable callerPrincipal;
 
   public PagureCiStack(Construct scope, String id, Props props) {
     super(scope, id, props.stackProps());
@@ -183,6 +191,10 @@ public final class PagureCiStack extends Stack {
         secret("PagureTokenSecret", settings.pagureTokenSecretArn(),
             "pagure-ci-aws: pagure API token (ACLs commit_flag / pull_request_flag), the token or {\"token\": ...}", null);
 
+    this.hookKeysSecret = hookKeys;
+    this.basicAuthSecret = basicAuth;
+    this.pagureTokenSecret = pagureToken;
+
     // ---- inbound function -----------------------------------------------------------------------
     inbound = inboundFunction(props.inboundCode(), removal, hookKeys, basicAuth);
 
@@ -194,6 +206,7 @@ public final class PagureCiStack extends Stack {
             .retentionPeriod(Duration.days(14))
             .build();
     nag.onFailureQueueIsTheDeadLetterQueue(onFailure);
+    this.onFailureQueue = onFailure;
     outbound = outboundFunction(props.outboundCode(), removal, pagureToken, onFailure);
     eventRules();
 
@@ -373,6 +386,7 @@ public final class PagureCiStack extends Stack {
       Path code, RemovalPolicy removal, Optional<ISecret> hookKeys, Optional<ISecret> basicAuth) {
     LogGroup logs = logGroup("InboundLogs", removal);
     Role role = functionRole("InboundRole", "pagure-ci-aws inbound function", logs);
+    inboundRole = role;
 
     inboundEnvironment.put("PAGURE_URL", settings.effectivePagureUrl());
     inboundEnvironment.put("ALLOWED_PROJECTS", settings.allowedProjects().orElse(""));
@@ -453,12 +467,14 @@ public final class PagureCiStack extends Stack {
 
     // Aliases on the published version (SnapStart snapshots published versions only); one URL each.
     IGrantable caller = caller();
+    callerPrincipal = caller;
     if (settings.urlAuth().hasIamUrl()) {
       Alias alias = Alias.Builder.create(this, "InboundIamAlias")
           .aliasName("iam").version(fn.getCurrentVersion()).build();
       FunctionUrl url = alias.addFunctionUrl(FunctionUrlOptions.builder()
           .authType(FunctionUrlAuthType.AWS_IAM).build());
       urls.put("iam", url);
+      aliases.put("iam", alias);
       if (caller != null) {
         // lambda:InvokeFunctionUrl (lambda:FunctionUrlAuthType = AWS_IAM) and lambda:InvokeFunction
         // (lambda:InvokedViaFunctionUrl = true), on this alias only.
@@ -471,6 +487,7 @@ public final class PagureCiStack extends Stack {
       // auth NONE: the function itself requires a valid X-Pagure-Signature-256 or Basic credentials.
       urls.put("hmac", alias.addFunctionUrl(FunctionUrlOptions.builder()
           .authType(FunctionUrlAuthType.NONE).build()));
+      aliases.put("hmac", alias);
     }
     nag.lambdaRuntime(fn);
     nag.sourcePrefixWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
@@ -519,6 +536,7 @@ public final class PagureCiStack extends Stack {
   private Function outboundFunction(Path code, RemovalPolicy removal, ISecret token, Queue onFailure) {
     LogGroup logs = logGroup("OutboundLogs", removal);
     Role role = functionRole("OutboundRole", "pagure-ci-aws outbound function", logs);
+    outboundRole = role;
 
     outboundEnvironment.put("PAGURE_URL", settings.effectivePagureUrl());
     outboundEnvironment.put("PAGURE_TOKEN_SECRET_ID", token.getSecretArn());
@@ -767,5 +785,57 @@ public final class PagureCiStack extends Stack {
 
   public Function outboundFunction() {
     return outbound;
+  }
+
+  public Bucket sourceBucket() {
+    return sourceBucket;
+  }
+
+  /** The CodeBuild project builds run in (created or imported; in pipeline mode, the build action's). */
+  public IProject project() {
+    return project;
+  }
+
+  public Optional<Pipeline> pipeline() {
+    return Optional.ofNullable(pipeline);
+  }
+
+  /** Function URLs by alias name ({@code iam}, {@code hmac}). */
+  public Map<String, FunctionUrl> functionUrls() {
+    return Map.copyOf(urls);
+  }
+
+  /** The inbound function's aliases by name ({@code iam}, {@code hmac}), one URL each. */
+  public Map<String, Alias> aliases() {
+    return Map.copyOf(aliases);
+  }
+
+  public Optional<ISecret> hookKeysSecret() {
+    return hookKeysSecret;
+  }
+
+  public Optional<ISecret> basicAuthSecret() {
+    return basicAuthSecret;
+  }
+
+  public ISecret pagureTokenSecret() {
+    return pagureTokenSecret;
+  }
+
+  public Queue onFailureQueue() {
+    return onFailureQueue;
+  }
+
+  public Role inboundRole() {
+    return inboundRole;
+  }
+
+  public Role outboundRole() {
+    return outboundRole;
+  }
+
+  /** The principal granted the AWS_IAM URL, if any. */
+  public Optional<IGrantable> callerPrincipal() {
+    return Optional.ofNullable(callerPrincipal);
   }
 }
