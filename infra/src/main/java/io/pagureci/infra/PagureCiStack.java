@@ -409,6 +409,8 @@ public final class PagureCiStack extends Stack {
     inboundEnvironment.put("REF_WAIT_SECONDS", Integer.toString(settings.refWaitSeconds()));
     inboundEnvironment.put("GIT_TIMEOUT_SECONDS", Integer.toString(settings.gitTimeoutSeconds()));
     inboundEnvironment.put("SECRETS_TTL_SECONDS", Integer.toString(settings.secretsTtlSeconds()));
+    // the caller is created first: its ARN may become CI_ALLOWED_CALLERS
+    callerPrincipal = caller();
 
     // S3: write the zip (multipart) and the build record, read the build record (duplicates).
     role.addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -466,8 +468,7 @@ public final class PagureCiStack extends Stack {
     }
 
     // Aliases on the published version (SnapStart snapshots published versions only); one URL each.
-    IGrantable caller = caller();
-    callerPrincipal = caller;
+    IGrantable caller = callerPrincipal;
     if (settings.urlAuth().hasIamUrl()) {
       Alias alias = Alias.Builder.create(this, "InboundIamAlias")
           .aliasName("iam").version(fn.getCurrentVersion()).build();

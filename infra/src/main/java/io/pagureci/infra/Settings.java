@@ -148,7 +148,7 @@ public record Settings(
           new Key("caller", "user", "Principal granted the AWS_IAM URL: `user`, `role`, `none`; ignored when `callerPrincipalArn` is set"),
           new Key("callerPrincipalArn", "(none)", "Existing IAM principal ARN to grant instead of creating a user/role"),
           new Key("callerRoleTrustedPrincipalArn", "(this account's root)", "Who may assume the caller role (`caller=role`)"),
-          new Key("ciAllowedCallers", "the created user's ARN (`caller=user`), else none", "CI_ALLOWED_CALLERS: comma-separated IAM ARNs the function accepts on the AWS_IAM URL"),
+          new Key("ciAllowedCallers", "(the created user's ARN with caller=user, else none)", "CI_ALLOWED_CALLERS: comma-separated IAM ARNs the function accepts on the AWS_IAM URL"),
           new Key("sourcePrefix", "source/", "Key prefix of the source zips in the bucket"),
           new Key("sourceExpirationDays", "30", "Days after which source zips (and build records) expire"),
           new Key("noncurrentVersionExpirationDays", "7", "Days after which noncurrent object versions are deleted"),
@@ -177,12 +177,12 @@ public record Settings(
           new Key("secretsTtlSeconds", "300", "SECRETS_TTL_SECONDS"),
           new Key("reporter", "flag-api", "REPORTER: `flag-api` or `ci-webhook`"),
           new Key("flagEndpoint", "commit", "FLAG_ENDPOINT: `commit` or `pull-request`"),
-          new Key("flagUsername", "(function default)", "FLAG_USERNAME: the CI's display name on flags"),
-          new Key("buildUrlTemplate", "(function default)", "BUILD_URL_TEMPLATE"),
-          new Key("tokenTtlSeconds", "(function default)", "TOKEN_TTL_SECONDS"),
-          new Key("pagureTimeoutSeconds", "(function default)", "PAGURE_TIMEOUT_SECONDS"),
-          new Key("retryMaxAttempts", "(function default)", "RETRY_MAX_ATTEMPTS (the outbound function's own HTTP retries)"),
-          new Key("retryBaseDelayMillis", "(function default)", "RETRY_BASE_DELAY_MILLIS"),
+          new Key("flagUsername", "(function default: per build system)", "FLAG_USERNAME: the CI's display name on flags"),
+          new Key("buildUrlTemplate", "(function default: the AWS console page)", "BUILD_URL_TEMPLATE"),
+          new Key("tokenTtlSeconds", "(function default: 300)", "TOKEN_TTL_SECONDS"),
+          new Key("pagureTimeoutSeconds", "(function default: 10)", "PAGURE_TIMEOUT_SECONDS"),
+          new Key("retryMaxAttempts", "(function default: 4)", "RETRY_MAX_ATTEMPTS (the outbound function's own HTTP retries)"),
+          new Key("retryBaseDelayMillis", "(function default: 200)", "RETRY_BASE_DELAY_MILLIS"),
           new Key("hookKeysSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing web-hook keys secret"),
           new Key("basicAuthSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing Basic credentials secret"),
           new Key("pagureTokenSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing pagure API token secret"),
@@ -328,10 +328,11 @@ public record Settings(
         flagEndpoint,
         r.string("flagUsername"),
         r.string("buildUrlTemplate"),
-        r.numeric("tokenTtlSeconds"),
-        r.numeric("pagureTimeoutSeconds"),
-        r.numeric("retryMaxAttempts"),
-        r.numeric("retryBaseDelayMillis"),
+        // same ranges as the outbound function's OutboundConfig (the contract test keeps them honest)
+        r.numeric("tokenTtlSeconds", 1, 86_400),
+        r.numeric("pagureTimeoutSeconds", 1, 300),
+        r.numeric("retryMaxAttempts", 1, 10),
+        r.numeric("retryBaseDelayMillis", 1, 60_000),
         hook,
         basic,
         token,
@@ -423,14 +424,9 @@ public record Settings(
       return value;
     }
 
-    Optional<String> numeric(String key) {
-      Optional<String> v = string(key);
-      v.ifPresent(s -> {
-        if (!s.matches("\\d{1,9}")) {
-          throw new SettingsException(key + " must be a whole number, was '" + s + "'");
-        }
-      });
-      return v;
+    /** A number passed through to a function variable as given (absent = the function's default). */
+    Optional<String> numeric(String key, int min, int max) {
+      return string(key).map(s -> Integer.toString(integer(key, 0, min, max)));
     }
 
     <T> T choice(String key, T dflt, T[] values, Function<T, String> name) {
