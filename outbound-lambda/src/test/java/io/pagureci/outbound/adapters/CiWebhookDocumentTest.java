@@ -72,6 +72,15 @@ class CiWebhookDocumentTest {
         assertThat(doc.path("build").path("phase").asText()).isEqualTo("BUILD");
     }
 
+    @Test
+    void theExampleInTheProtocolDocsFollowsTheSchema() throws Exception {
+        String doc = java.nio.file.Files.readString(Fixtures.schema("../protocol.md"));
+        String section = doc.substring(doc.indexOf("### `ci-webhook`: the status document (v1)"));
+        String example = section.substring(section.indexOf("```json") + 7, section.indexOf("```", section.indexOf("```json") + 7));
+
+        assertThat(StatusSchema.violations(Fixtures.JSON.readTree(example))).isEmpty();
+    }
+
     static List<Consumer<ObjectNode>> breakages() {
         return List.of(
                 d -> d.put("version", 2),
