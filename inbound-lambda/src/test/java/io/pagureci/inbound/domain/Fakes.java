@@ -8,13 +8,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** In-memory stand-ins for the inbound ports, recording every call. */
-final class Fakes {
+public final class Fakes {
 
   private Fakes() {}
 
-  static final class RecordingPackager implements SourcePackager {
-    final List<FetchPlan> plans = new ArrayList<>();
-    final List<String> keys = new ArrayList<>();
+  public static final class RecordingPackager implements SourcePackager {
+    public final List<FetchPlan> plans = new ArrayList<>();
+    public final List<String> keys = new ArrayList<>();
     SourceException failWith;
     String buildspec;
     int versions;
@@ -32,10 +32,10 @@ final class Fakes {
     }
   }
 
-  static final class RecordingStarter implements BuildStarter {
-    final List<BuildRequest> requests = new ArrayList<>();
-    final List<PackagedSource> sources = new ArrayList<>();
-    final List<String> tokens = new ArrayList<>();
+  public static final class RecordingStarter implements BuildStarter {
+    public final List<BuildRequest> requests = new ArrayList<>();
+    public final List<PackagedSource> sources = new ArrayList<>();
+    public final List<String> tokens = new ArrayList<>();
     BuildStartException failWith;
 
     @Override
@@ -51,8 +51,8 @@ final class Fakes {
     }
   }
 
-  static final class MemoryRecords implements BuildRecords {
-    final Map<String, BuildRecord> records = new HashMap<>();
+  public static final class MemoryRecords implements BuildRecords {
+    public final Map<String, BuildRecord> records = new HashMap<>();
     int finds;
     int saves;
 
@@ -69,9 +69,9 @@ final class Fakes {
     }
   }
 
-  static final class MapSecrets implements Secrets {
-    final Map<String, String> values = new HashMap<>();
-    final AtomicInteger reads = new AtomicInteger();
+  public static final class MapSecrets implements Secrets {
+    public final Map<String, String> values = new HashMap<>();
+    public final AtomicInteger reads = new AtomicInteger();
     boolean unavailable;
 
     @Override
@@ -89,8 +89,8 @@ final class Fakes {
   }
 
   /** Captures decision lines instead of logging them. */
-  static final class CapturingLog extends DecisionLog {
-    final List<String> lines = new ArrayList<>();
+  public static final class CapturingLog extends DecisionLog {
+    public final List<String> lines = new ArrayList<>();
 
     @Override
     protected void write(String level, String json) {

@@ -5,17 +5,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Configurations matching the real captures (instance http://127.0.0.1:5000/). */
-final class TestConfigs {
+public final class TestConfigs {
 
-  static final String HOOK_KEYS = "hook-keys";
-  static final String BASIC = "ci-basic";
-  static final String KEYS_JSON = "{\"demo\": \"YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6\","
+  public static final String HOOK_KEYS = "hook-keys";
+  public static final String BASIC = "ci-basic";
+  public static final String KEYS_JSON = "{\"demo\": \"YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6\","
       + " \"forks/bob/demo\": \"DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH\","
       + " \"rpms/widget\": \"5JO1ALY1396HJ31EF6QJWR927QNJ6A2QDAETSL0G\"}";
 
   private TestConfigs() {}
 
-  static Map<String, String> env() {
+  public static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("PAGURE_URL", "http://127.0.0.1:5000");
     env.put("ALLOWED_PROJECTS", "demo,rpms/*");
@@ -26,17 +26,17 @@ final class TestConfigs {
     return env;
   }
 
-  static InboundConfig config() {
+  public static InboundConfig config() {
     return InboundConfig.fromEnv(env());
   }
 
-  static InboundConfig config(String name, String value) {
+  public static InboundConfig config(String name, String value) {
     Map<String, String> env = env();
     env.put(name, value);
     return InboundConfig.fromEnv(env);
   }
 
-  static Fakes.MapSecrets secrets() {
+  public static Fakes.MapSecrets secrets() {
     Fakes.MapSecrets s = new Fakes.MapSecrets();
     s.values.put(HOOK_KEYS, KEYS_JSON);
     s.values.put(BASIC, "{\"username\": \"pagure\", \"password\": \"s3cr3t-basic-pw\"}");
