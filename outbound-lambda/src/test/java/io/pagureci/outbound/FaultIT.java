@@ -150,15 +150,15 @@ class FaultIT {
 
     @Test
     void withAbout30PercentFailuresEveryFinalStatusIsDeliveredOrSurfacesAsAThrownFailure() {
-        Map<Integer, Integer> deadLettered = run(30, 4, 3, 24);
+        Map<Integer, Integer> deadLettered = run(30, 4, 3, 15);
 
-        assertThat(pagure.faults.get()).as("faults injected").isGreaterThan(10);
+        assertThat(pagure.faults.get()).as("faults injected").isGreaterThan(5);
         assertThat(deadLettered).as("with 4 attempts and 2 Lambda retries nothing should be lost").isEmpty();
     }
 
     @Test
     void whenRetriesRunOutTheFailureIsThrownNeverSwallowed() {
-        Map<Integer, Integer> deadLettered = run(60, 2, 1, 10);
+        Map<Integer, Integer> deadLettered = run(60, 2, 1, 8);
 
         assertThat(deadLettered).as("failures must surface as thrown exceptions").isNotEmpty();
     }

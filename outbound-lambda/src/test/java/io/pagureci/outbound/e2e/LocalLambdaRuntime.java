@@ -30,7 +30,8 @@ import java.util.zip.ZipInputStream;
 /**
  * A small local Lambda Runtime API (JDK HttpServer on 127.0.0.1) driving a function's deployable jar under the real
  * {@code aws-lambda-java-runtime-interface-client} in a child JVM, the way Lambda's Java runtime does: the jar is
- * extracted into a task root ({@code LAMBDA_TASK_ROOT}), the runtime client loads the handler from there, polls
+ * extracted into a task root (the child's working directory and {@code LAMBDA_TASK_ROOT}; extracted once per test
+ * JVM), the runtime client loads the handler from there, polls
  * {@code /next}, and posts responses or errors. Self-contained (JDK + the runtime client on the test classpath), so
  * other modules can reuse it for a cross-module end-to-end test.
  *
@@ -87,9 +88,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
      */
     public static LocalLambdaRuntime start(Path functionJar, String handler, Map<String, String> env, Path log) {
         try {
-            Path root = Files.createTempDirectory("lambda-task-root");
-            unzip(functionJar, root);
-            LocalLambdaRuntime runtime = new LocalLambdaRuntime(root, log);
+            LocalLambdaRuntime runtime = new LocalLambdaRuntime(taskRoot(functionJar), log);
             runtime.launch(handler, env);
             return runtime;
         } catch (IOException e) {
@@ -133,6 +132,27 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             }
         }
         return String.join(java.io.File.pathSeparator, jars);
+    }
+
+    private static final Map<String, Path> TASK_ROOTS = new ConcurrentHashMap<>();
+
+    /** The jar extracted once per JVM (and jar version) into a temporary task root, removed at JVM exit. */
+    private static Path taskRoot(Path jar) throws IOException {
+        String key = jar.toAbsolutePath() + "@" + Files.getLastModifiedTime(jar).toMillis();
+        try {
+            return TASK_ROOTS.computeIfAbsent(key, k -> {
+                try {
+                    Path root = Files.createTempDirectory("lambda-task-root");
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(root)));
+                    unzip(jar, root);
+                    return root;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     private static void unzip(Path jar, Path root) throws IOException {
@@ -269,7 +289,6 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         }
         server.stop(0);
         executor.shutdownNow();
-        deleteQuietly(taskRoot);
     }
 
     private static void deleteQuietly(Path root) {
