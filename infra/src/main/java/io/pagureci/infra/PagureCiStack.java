@@ -127,6 +127,7 @@ public final class PagureCiStack extends Stack {
   private final Map<String, Alias> aliases = new LinkedHashMap<>();
   private final NagSuppressionsPlan nag;
   private IRole existingProjectRole;
+  private LogGroup buildLogs;
   private Optional<ISecret> hookKeysSecret = Optional.empty();
   private Optional<ISecret> basicAuthSecret = Optional.empty();
   private ISecret pagureTokenSecret;
@@ -234,6 +235,11 @@ public final class PagureCiStack extends Stack {
     basicAuth.ifPresent(s -> CfnOutput.Builder.create(this, "BasicAuthSecretArn")
         .description("Basic credentials for ci webhooks on the open URL").value(s.getSecretArn()).build());
     CfnOutput.Builder.create(this, "OutboundOnFailureQueueUrl").value(onFailure.getQueueUrl()).build();
+    CfnOutput.Builder.create(this, "InboundLogGroupName").value(inbound.getLogGroup().getLogGroupName()).build();
+    CfnOutput.Builder.create(this, "OutboundLogGroupName").value(outbound.getLogGroup().getLogGroupName()).build();
+    if (buildLogs != null) {
+      CfnOutput.Builder.create(this, "BuildLogGroupName").value(buildLogs.getLogGroupName()).build();
+    }
     nag.apply();
   }
 
@@ -263,6 +269,7 @@ public final class PagureCiStack extends Stack {
       return existing;
     }
     LogGroup logs = logGroup("BuildLogs", removal);
+    buildLogs = logs;
     Project created =
         Project.Builder.create(this, "Build")
             .description("pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")

@@ -205,7 +205,8 @@ class PagureCiStackTest {
   @Test
   void outputsNameEverythingAnOperatorNeeds() {
     for (String output : List.of("FunctionUrlIam", "CallerUserName", "CallerPrincipalArn",
-        "PagureTokenSecretArn", "SourceBucketName", "CodeBuildProjectName", "OutboundOnFailureQueueUrl")) {
+        "PagureTokenSecretArn", "SourceBucketName", "CodeBuildProjectName", "OutboundOnFailureQueueUrl",
+        "InboundLogGroupName", "OutboundLogGroupName", "BuildLogGroupName")) {
       template.hasOutput(output, Match.anyValue());
     }
   }
