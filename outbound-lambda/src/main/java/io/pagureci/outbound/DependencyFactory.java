@@ -16,7 +16,9 @@ import io.pagureci.outbound.domain.OutboundService;
 import io.pagureci.outbound.domain.Scope;
 import io.pagureci.outbound.domain.TokenProvider;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -30,6 +32,11 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * {@code AWS_ENDPOINT_URL*} / {@code aws.endpointUrl*} support.
  */
 public final class DependencyFactory {
+    /** AWS calls (secret, status lookups) are bounded so that one event stays well inside the function timeout. */
+    static final Duration SDK_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration SDK_CALL_TIMEOUT = Duration.ofSeconds(12);
+
     /** Set by the Lambda runtime. */
     public static final String AWS_REGION = "AWS_REGION";
 
@@ -47,10 +54,20 @@ public final class DependencyFactory {
             throw new ConfigException(AWS_REGION, "is required (the Lambda runtime sets it)");
         }
         Region region = Region.of(regionName.trim());
-        SdkHttpClient http = UrlConnectionHttpClient.builder().build();
-        SecretsManagerClient secrets = SecretsManagerClient.builder().region(region).httpClient(http).build();
-        CodeBuildClient codeBuild = CodeBuildClient.builder().region(region).httpClient(http).build();
-        CodePipelineClient codePipeline = CodePipelineClient.builder().region(region).httpClient(http).build();
+        SdkHttpClient http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(SDK_CONNECT_TIMEOUT)
+                .socketTimeout(SDK_ATTEMPT_TIMEOUT)
+                .build();
+        ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
+                .apiCallTimeout(SDK_CALL_TIMEOUT)
+                .build();
+        SecretsManagerClient secrets = SecretsManagerClient.builder().region(region).httpClient(http)
+                .overrideConfiguration(timeouts).build();
+        CodeBuildClient codeBuild = CodeBuildClient.builder().region(region).httpClient(http)
+                .overrideConfiguration(timeouts).build();
+        CodePipelineClient codePipeline = CodePipelineClient.builder().region(region).httpClient(http)
+                .overrideConfiguration(timeouts).build();
 
         TokenProvider tokens = new SecretsManagerTokenProvider(secrets, config.tokenSecretId(), config.tokenTtl(),
                 Clock.systemUTC());

@@ -299,6 +299,35 @@ class FlagApiIT {
                 .containsExactly("success", "failure", "canceled", "failure");
     }
 
+    @Test
+    void throwsWhenCodeBuildCannotBeAskedAndPostsNothing() {
+        aws.wm.stubFor(StandIns.aws("CodeBuild_20161006.BatchGetBuilds").willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(400)
+                        .withHeader("Content-Type", StandIns.AMZ_JSON)
+                        .withBody("{\"__type\":\"AccessDeniedException\",\"message\":\"not authorized to perform:"
+                                + " codebuild:BatchGetBuilds\"}")));
+        OutboundHandler handler = handler();
+
+        assertThatThrownBy(() -> Invoke.handle(handler, event("codebuild/state-in-progress.json")))
+                .hasMessageContaining("codebuild:BatchGetBuilds");
+        assertThat(flagRequests()).isEmpty();
+    }
+
+    @Test
+    void throwsWhenTheSecretCannotBeReadWithoutPosting() {
+        aws.wm.resetAll();
+        aws.wm.stubFor(StandIns.aws("secretsmanager.GetSecretValue").willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(400)
+                        .withHeader("Content-Type", StandIns.AMZ_JSON)
+                        .withBody("{\"__type\":\"ResourceNotFoundException\",\"Message\":\"Secrets Manager can't"
+                                + " find the specified secret.\"}")));
+        OutboundHandler handler = handler();
+
+        assertThatThrownBy(() -> Invoke.handle(handler, event("codebuild/state-succeeded.json")))
+                .hasMessageContaining("can't find the specified secret");
+        assertThat(flagRequests()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"codebuild/state-succeeded-foreign-build.json", "codebuild/state-succeeded.json"})
     void ignoresBuildsThatAreNotOursWithoutCallingAnything(String fixture) {
