@@ -14,7 +14,9 @@ public final class Names {
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
-  private static final Pattern UID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern UID = Pattern.compile("[A-Za-z0-9]{1,64}");
+  /** Characters allowed in branch names: no shell metacharacters, no percent-escapes, no spaces. */
+  private static final Pattern BRANCH_CHARS = Pattern.compile("[A-Za-z0-9._/+@=-]+");
 
   private Names() {}
 
@@ -51,7 +53,12 @@ public final class Names {
     return sha != null && SHA.matcher(sha).matches();
   }
 
-  /** Whether {@code branch} is a valid branch name ({@code refs/heads/<branch>} is a valid ref). */
+  /**
+   * Whether {@code branch} is a branch name we build: {@code refs/heads/<branch>} is a valid git ref
+   * and it uses only {@code [A-Za-z0-9._/+@=-]} — a branch name reaches build scripts as
+   * {@code PAGURE_BRANCH}, so shell metacharacters, spaces and percent-escapes are refused even
+   * though git itself would allow some of them.
+   */
   public static boolean isBranch(String branch) {
     return branch != null
         && !branch.isEmpty()
@@ -59,11 +66,11 @@ public final class Names {
         && !branch.startsWith("-")
         && !branch.equals("@")
         && !branch.startsWith("refs/")
-        && branch.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+        && BRANCH_CHARS.matcher(branch).matches()
         && Repository.isValidRefName("refs/heads/" + branch);
   }
 
-  /** Whether {@code uid} is a pagure pull-request uid (hex in practice). */
+  /** Whether {@code uid} is a pagure pull-request uid (32 hex digits in practice; alphanumeric). */
   public static boolean isUid(String uid) {
     return uid != null && UID.matcher(uid).matches();
   }

@@ -121,8 +121,9 @@ final class PagureWebhooks {
     if (!Names.isCommit(sha)) {
       throw Rejection.unprocessable("INVALID_COMMIT", "msg.pullrequest.commit_stop is not a full lower-case commit sha");
     }
+    JsonNode uidNode = pr.path("uid");
     String uid = text(pr, "uid");
-    if (uid != null && !Names.isUid(uid)) {
+    if (!uidNode.isMissingNode() && !uidNode.isNull() && !Names.isUid(uid)) {
       throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.uid is malformed");
     }
     long id = idNode.asLong();
