@@ -109,6 +109,7 @@ class FlagApiIT {
         assertThat(r.getUrl()).isEqualTo(capture.path("path").asText());
         assertThat(r.getHeader("Authorization")).isEqualTo(capture.path("headers").path("Authorization").asText());
         assertThat(r.getHeader("Content-Type")).isEqualTo(capture.path("headers").path("Content-Type").asText());
+        assertThat(r.getHeader("User-Agent")).isEqualTo("pagure-ci-aws-outbound/1");
         String uid = out.path("uid").asText();
         assertThat(uid).hasSize(32);
         assertThat(r.getBodyAsString()).isEqualTo(captureBodyWith("commit_flag_pr_head_form", Map.of(

@@ -23,6 +23,8 @@ public final class PagureHttp {
     private static final Logger LOG = LoggerFactory.getLogger(PagureHttp.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_CHARS = 300;
+    /** Identifies the caller in pagure's access logs. */
+    public static final String USER_AGENT = "pagure-ci-aws-outbound/1";
 
     private final HttpClient client;
     private final TokenProvider tokens;
@@ -59,6 +61,7 @@ public final class PagureHttp {
                     .timeout(timeout)
                     .header("Content-Type", contentType)
                     .header("Accept", "application/json")
+                    .header("User-Agent", USER_AGENT)
                     .header("Authorization", "token " + token)
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                     .build();
