@@ -35,7 +35,8 @@ public record InboundConfig(
     Duration refWait,
     Duration gitTimeout,
     Duration secretsTtl,
-    boolean s3ForcePathStyle) {
+    boolean s3ForcePathStyle,
+    Duration maxDeliveryAge) {
 
   /** Where builds are started. */
   public enum BuildTarget {
@@ -63,6 +64,7 @@ public record InboundConfig(
   public static final String GIT_TIMEOUT_SECONDS = "GIT_TIMEOUT_SECONDS";
   public static final String SECRETS_TTL_SECONDS = "SECRETS_TTL_SECONDS";
   public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
+  public static final String MAX_DELIVERY_AGE_SECONDS = "MAX_DELIVERY_AGE_SECONDS";
 
   /** Every variable this function reads (besides the AWS runtime's own). */
   public static final List<String> VARIABLES =
@@ -71,7 +73,8 @@ public record InboundConfig(
           CI_ALLOWED_CALLERS, SOURCE_BUCKET, SOURCE_PREFIX, BUILD_TARGET, CODEBUILD_PROJECT,
           PIPELINE_NAME, PIPELINE_SOURCE_ACTION, PIPELINE_OVERRIDE_S3_KEY, TRUSTED_BUILDSPEC,
           TRUSTED_BUILDSPEC_PATH, REBUILD_PHRASE, BUILD_BRANCHES, REF_WAIT_SECONDS,
-          GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS, S3_FORCE_PATH_STYLE);
+          GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS, S3_FORCE_PATH_STYLE,
+          MAX_DELIVERY_AGE_SECONDS);
 
   public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
 
@@ -133,7 +136,8 @@ public record InboundConfig(
         r.seconds(REF_WAIT_SECONDS, 20, 0, 600),
         r.seconds(GIT_TIMEOUT_SECONDS, 30, 1, 600),
         r.seconds(SECRETS_TTL_SECONDS, 300, 0, 86_400),
-        r.bool(S3_FORCE_PATH_STYLE, false));
+        r.bool(S3_FORCE_PATH_STYLE, false),
+        r.seconds(MAX_DELIVERY_AGE_SECONDS, 900, 0, 7 * 86_400));
   }
 
   /** The clone URL of a validated project fullname: {@code <PAGURE_URL><fullname>.git}. */

@@ -3,6 +3,9 @@ package io.pagureci.inbound.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.inbound.config.InboundConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -20,6 +23,9 @@ public final class InboundService {
   /** Largest accepted body, after base64 decoding. */
   public static final int MAX_BODY_BYTES = 1024 * 1024;
 
+  /** How far in the future a delivery's timestamp may be (clock skew between pagure and AWS). */
+  static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
   private final InboundConfig config;
   private final Authenticator auth;
   private final PagureWebhooks webhooks;
@@ -28,9 +34,17 @@ public final class InboundService {
   private final BuildStarter starter;
   private final BuildRecords records;
   private final DecisionLog log;
+  private final Clock clock;
 
   public InboundService(InboundConfig config, Secrets secrets, SourcePackager packager,
       BuildStarter starter, BuildRecords records, DecisionLog log) {
+    this(config, secrets, packager, starter, records, log, Clock.systemUTC());
+  }
+
+  /** With an explicit clock (the age of a pagure delivery is checked against it). */
+  public InboundService(InboundConfig config, Secrets secrets, SourcePackager packager,
+      BuildStarter starter, BuildRecords records, DecisionLog log, Clock clock) {
+    this.clock = clock;
     this.config = config;
     this.auth = new Authenticator(config, secrets);
     this.webhooks = new PagureWebhooks(config);
@@ -79,6 +93,7 @@ public final class InboundService {
       String signer = webhooks.signingProject(root);
       entry.project(signer);
       auth.verifyWebhook(signer, body, signature);
+      checkAge(root);
       if (decision instanceof Outcome.Ignored ignored) {
         return ignored;
       }
@@ -100,12 +115,12 @@ public final class InboundService {
     entry.request(request);
     String token = BuildKey.idempotencyToken(request);
     String key = BuildKey.objectKey(config.sourcePrefix(), request);
-    if (request.rebuildId() == null) {
-      Optional<BuildRecords.BuildRecord> existing = findRecord(token, entry);
-      if (existing.isPresent()) {
-        BuildRecords.BuildRecord r = existing.get();
-        return new Outcome.Accepted(request, r.build(), r.bucket(), r.key(), r.versionId(), true);
-      }
+    // a rebuild's key includes its own id (comment / request), so only a replay of the very same
+    // rebuild request finds a record here
+    Optional<BuildRecords.BuildRecord> existing = findRecord(token, entry);
+    if (existing.isPresent()) {
+      BuildRecords.BuildRecord r = existing.get();
+      return new Outcome.Accepted(request, r.build(), r.bucket(), r.key(), r.versionId(), true);
     }
     PackagedSource source;
     try {
@@ -143,6 +158,26 @@ public final class InboundService {
     } catch (BuildRecords.RecordException e) {
       entry.cause("build record lookup failed: " + e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Replay protection for authentic deliveries: pagure stamps every message ({@code timestamp},
+   * epoch seconds, inside the signed body) and never retries, so an old delivery is a replay.
+   */
+  private void checkAge(JsonNode root) throws Rejection {
+    if (config.maxDeliveryAge().isZero()) {
+      return;
+    }
+    JsonNode ts = root.path("timestamp");
+    if (!ts.isNumber()) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "timestamp is missing");
+    }
+    Instant sent = Instant.ofEpochSecond(ts.asLong());
+    Instant now = clock.instant();
+    if (sent.isBefore(now.minus(config.maxDeliveryAge())) || sent.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+      throw Rejection.unauthorized("STALE_DELIVERY", "the delivery was sent at " + sent
+          + ", outside the accepted window (MAX_DELIVERY_AGE_SECONDS); replays are refused");
     }
   }
 

@@ -23,6 +23,8 @@ public final class TestConfigs {
     env.put("CI_BASIC_AUTH_SECRET_ID", BASIC);
     env.put("SOURCE_BUCKET", "src-bucket");
     env.put("CODEBUILD_PROJECT", "proj");
+    // the captures are from 2026-11-27 ~12:20Z; the age check has its own tests with a fixed clock
+    env.put("MAX_DELIVERY_AGE_SECONDS", "0");
     return env;
   }
 

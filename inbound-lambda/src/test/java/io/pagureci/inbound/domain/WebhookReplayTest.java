@@ -182,6 +182,19 @@ class WebhookReplayTest {
   }
 
   @Test
+  void aReplayedRebuildCommentStartsNothingNew() {
+    InboundService service = service(TestConfigs.config());
+    PagureFixtures.Delivery rebuild = PagureFixtures.webhook("pull-request.comment.added-6");
+
+    Outcome first = service.handle(rebuild.request());
+    Outcome replay = service.handle(rebuild.request());
+
+    assertThat(((Outcome.Accepted) first).duplicate()).isFalse();
+    assertThat(((Outcome.Accepted) replay).duplicate()).isTrue();
+    assertThat(starter.requests).hasSize(1);
+  }
+
+  @Test
   void gitReceiveBuildsOnlyConfiguredBranches() {
     PagureFixtures.Delivery master = PagureFixtures.webhook("git.receive-1");
     PagureFixtures.Delivery feature = PagureFixtures.webhook("git.receive-2");
