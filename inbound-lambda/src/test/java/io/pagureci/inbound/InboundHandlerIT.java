@@ -193,6 +193,14 @@ class InboundHandlerIT {
     return r.versions().stream().filter(v -> v.key().endsWith(".zip")).toList();
   }
 
+  private static String idempotencyToken(LoggedRequest request) {
+    try {
+      return JSON.readTree(request.getBodyAsString()).get("idempotencyToken").asText();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private int buildRecords() {
     return s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix("source/.builds/")).contents().size();
   }
@@ -417,6 +425,46 @@ class InboundHandlerIT {
     // the zip was stored (a retry re-uses the key), but no build record claims a build
     assertThat(sourceObjects()).hasSize(objectsBefore + 1);
     assertThat(buildRecords()).isEqualTo(recordsBefore);
+  }
+
+  @Test
+  void codeBuildThrottlingIsRetriedWithTheSameIdempotencyToken() throws Exception {
+    String throttled = "{\"__type\": \"ThrottlingException\", \"message\": \"Rate exceeded\"}";
+    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.StartBuild"))
+        .inScenario("throttle").whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+        .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(throttled))
+        .willSetStateTo("once"));
+    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.StartBuild"))
+        .inScenario("throttle").whenScenarioStateIs("once")
+        .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(throttled))
+        .willSetStateTo("twice"));
+    Map<String, String> pr8 = new HashMap<>(forkPr());
+    pr8.put("\"id\": 1,", "\"id\": 8,");
+
+    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", pr8), null);
+
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
+    List<LoggedRequest> starts = awsCalls("CodeBuild_20161006.StartBuild");
+    assertThat(starts).hasSize(3);
+    assertThat(starts.stream().map(InboundHandlerIT::idempotencyToken).distinct())
+        .hasSize(1);
+  }
+
+  @Test
+  void codeBuildFailingPersistentlyIsA502AfterTheSdkRetries() throws Exception {
+    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.StartBuild"))
+        .willReturn(aResponse().withStatus(503).withHeader("Content-Type", "application/x-amz-json-1.1")
+            .withBody("{\"__type\": \"ServiceUnavailableException\", \"message\": \"try later\"}")));
+    Map<String, String> pr9 = new HashMap<>(forkPr());
+    pr9.put("\"id\": 1,", "\"id\": 9,");
+    int recordsBefore = buildRecords();
+
+    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", pr9), null);
+
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(502);
+    assertThat(body(response).get("code").asText()).isEqualTo("BUILD_START_FAILED");
+    assertThat(awsCalls("CodeBuild_20161006.StartBuild")).hasSizeGreaterThan(1);
+    assertThat(buildRecords()).as("no record: a resend builds").isEqualTo(recordsBefore);
   }
 
   @Test
