@@ -350,8 +350,8 @@ class FlagApiIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bad/codebuild-state-without-build-id.json", "bad/truncated.json",
-        "bad/codepipeline-stage-event-unsupported.json", "bad/array-instead-of-object.json"})
+    @ValueSource(strings = {"codebuild/state-succeeded.bad-no-build-id.json", "codebuild/state-in-progress.bad-truncated.json",
+        "codepipeline/execution-started.bad-stage-event.json", "codebuild/state-timed-out.bad-array.json"})
     void dropsMalformedEventsWithoutRetries(String fixture) {
         JsonNode out = Invoke.handle(handler(), event(fixture));
 

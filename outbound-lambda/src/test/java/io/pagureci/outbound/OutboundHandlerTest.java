@@ -51,7 +51,7 @@ class OutboundHandlerTest {
 
     @Test
     void answersDroppedForAnUnusableEvent() {
-        var out = Invoke.handle(handler, Fixtures.event("bad/codebuild-state-variables-not-a-list.json"));
+        var out = Invoke.handle(handler, Fixtures.event("codebuild/state-failed-in-build.bad-variables-not-a-list.json"));
 
         assertThat(out.path("outcome").asText()).isEqualTo("dropped");
         assertThat(out.path("reason").asText()).contains("environment-variables");

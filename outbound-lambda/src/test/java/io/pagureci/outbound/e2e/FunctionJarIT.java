@@ -100,7 +100,7 @@ class FunctionJarIT {
 
     @Test
     void dropsAMalformedEventWithoutAnError() throws Exception {
-        LocalLambdaRuntime.Invocation r = function.invoke(Fixtures.event("bad/truncated.json"),
+        LocalLambdaRuntime.Invocation r = function.invoke(Fixtures.event("codebuild/state-in-progress.bad-truncated.json"),
                 Duration.ofSeconds(30));
 
         assertThat(r.failed()).isFalse();

@@ -9,9 +9,14 @@ import io.pagureci.outbound.domain.FlagStatus;
 import io.pagureci.outbound.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EventBridgeEventParserTest {
@@ -85,17 +90,21 @@ class EventBridgeEventParserTest {
         assertThat(e.variables()).isEmpty();
     }
 
+    /** Every fixture file under events/eventbridge/. */
+    static List<String> fixtures() throws Exception {
+        Path root = Path.of(EventBridgeEventParserTest.class.getResource("/events/eventbridge").toURI());
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(f -> f.toString().endsWith(".json"))
+                    .map(f -> root.relativize(f).toString().replace('\\', '/')).sorted().toList();
+        }
+    }
+
+    static List<String> badTwins() throws Exception {
+        return fixtures().stream().filter(f -> f.contains(".bad-")).toList();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {
-        "bad/codebuild-state-without-build-id.json",
-        "bad/codebuild-phase-without-completed-phase.json",
-        "bad/codebuild-state-build-id-of-another-project.json",
-        "bad/codebuild-state-variables-not-a-list.json",
-        "bad/codepipeline-execution-without-execution-id.json",
-        "bad/codepipeline-stage-event-unsupported.json",
-        "bad/truncated.json",
-        "bad/array-instead-of-object.json",
-    })
+    @MethodSource("badTwins")
     void dropsEveryBadTwinWithAReason(String fixture) {
         ParsedEvent parsed = parse(Fixtures.event(fixture));
 
@@ -104,8 +113,21 @@ class EventBridgeEventParserTest {
     }
 
     @Test
+    void everyGoodFixtureIsUsableAndHasABadTwinNextToIt() throws Exception {
+        List<String> all = fixtures();
+        List<String> good = all.stream().filter(f -> !f.contains(".bad-")).toList();
+
+        assertThat(good).hasSizeGreaterThanOrEqualTo(12);
+        for (String g : good) {
+            assertThat(parse(Fixtures.event(g))).as(g).isInstanceOf(ParsedEvent.Usable.class);
+            String stem = g.substring(0, g.length() - ".json".length());
+            assertThat(all).as("bad twin of " + g).anyMatch(f -> f.startsWith(stem + ".bad-"));
+        }
+    }
+
+    @Test
     void dropsAnUnknownDetailTypeNamingIt() {
-        ParsedEvent parsed = parse(Fixtures.event("bad/codepipeline-stage-event-unsupported.json"));
+        ParsedEvent parsed = parse(Fixtures.event("codepipeline/execution-started.bad-stage-event.json"));
 
         assertThat(parsed).isEqualTo(new ParsedEvent.Unusable("7d3e1a2b-6666-4f5e-8a9b-0c1d2e3f4a06",
                 "CodePipeline Stage Execution State Change", "unsupported detail-type"));
