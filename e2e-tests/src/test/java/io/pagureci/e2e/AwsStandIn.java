@@ -1,0 +1,109 @@
+package io.pagureci.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * AWS's JSON APIs the functions call — Secrets Manager ({@code secretsmanager.*}) and CodeBuild
+ * ({@code CodeBuild_20161006.*}) — as one in-process WireMock on 127.0.0.1, matched on {@code
+ * X-Amz-Target}. The functions reach it through {@code AWS_ENDPOINT_URL_<SERVICE>}.
+ */
+final class AwsStandIn implements AutoCloseable {
+
+  static final String AMZ_JSON = "application/x-amz-json-1.1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final WireMockServer wm;
+  private final Map<String, StubMapping> buildStubs = new ConcurrentHashMap<>();
+
+  AwsStandIn() {
+    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().jettyStopTimeout(0L));
+    wm.start();
+  }
+
+  /** {@code http://127.0.0.1:<port>} */
+  String endpoint() {
+    return "http://127.0.0.1:" + wm.port();
+  }
+
+  private static MappingBuilder target(String target) {
+    return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target));
+  }
+
+  private static ResponseDefinitionBuilder amzJson(JsonNode body) {
+    return aResponse().withStatus(200).withHeader("Content-Type", AMZ_JSON).withBody(body.toString());
+  }
+
+  /** {@code GetSecretValue} of {@code id} answers {@code secretString}. */
+  void secret(String id, String secretString) {
+    wm.stubFor(target("secretsmanager.GetSecretValue")
+        .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
+        .willReturn(amzJson(JSON.createObjectNode()
+            .put("ARN", "arn:aws:secretsmanager:" + FunctionProcess.REGION + ":" + FunctionProcess.ACCOUNT
+                + ":secret:" + id + "-AbCdEf")
+            .put("Name", id)
+            .put("SecretString", secretString)
+            .put("VersionId", "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
+            .put("CreatedDate", 1.7957822E9)
+            .set("VersionStages", JSON.createArrayNode().add("AWSCURRENT")))));
+  }
+
+  /** The next {@code StartBuild} starts build {@code <project>:<uuid>} number {@code number}. */
+  void startBuildStarts(String project, String uuid, int number, Instant at) {
+    String id = project + ":" + uuid;
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode b = root.putObject("build");
+    b.put("id", id)
+        .put("arn", "arn:aws:codebuild:" + FunctionProcess.REGION + ":" + FunctionProcess.ACCOUNT + ":build/" + id)
+        .put("buildNumber", number).put("startTime", at.getEpochSecond()).put("currentPhase", "QUEUED")
+        .put("buildStatus", "IN_PROGRESS").put("projectName", project).put("initiator", "pagure-ci-inbound")
+        .put("buildComplete", false).put("timeoutInMinutes", 60).put("queuedTimeoutInMinutes", 480);
+    b.putArray("phases").addObject().put("phaseType", "SUBMITTED").put("phaseStatus", "SUCCEEDED")
+        .put("startTime", at.getEpochSecond()).put("endTime", at.getEpochSecond()).put("durationInSeconds", 0);
+    wm.stubFor(target("CodeBuild_20161006.StartBuild").willReturn(amzJson(root)));
+  }
+
+  /** {@code BatchGetBuilds} of this build answers what the build looks like now. */
+  void buildIs(SimulatedBuild build) {
+    // one stub per build, replaced as the build moves on
+    StubMapping previous = buildStubs.remove(build.arn());
+    if (previous != null) {
+      wm.removeStub(previous);
+    }
+    buildStubs.put(build.arn(), wm.stubFor(target("CodeBuild_20161006.BatchGetBuilds")
+        .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(build.arn())))
+        .willReturn(amzJson(build.batchGetBuilds()))));
+  }
+
+  /** The calls of one API ({@code X-Amz-Target}) received so far, in order. */
+  List<LoggedRequest> calls(String target) {
+    return wm.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)));
+  }
+
+  void resetRequests() {
+    wm.resetRequests();
+  }
+
+  @Override
+  public void close() {
+    wm.stop();
+  }
+}

@@ -1,0 +1,373 @@
+package io.pagureci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.pagureci.inbound.domain.PagureFixtures;
+import io.pagureci.inbound.testsupport.GitHttpServer;
+import io.pagureci.inbound.testsupport.S3Server;
+import io.pagureci.inbound.testsupport.TestRepos;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
+
+/**
+ * The whole product, as deployed: both functions' shaded jars, each in its own JVM under the real
+ * Lambda runtime interface client, with every other system a real local server — pagure (git over
+ * smart HTTP by JGit, its flag API by WireMock), S3 (S3Mock, versioned), Secrets Manager and
+ * CodeBuild (WireMock). The test plays the two AWS services that connect the functions: the function
+ * URL (a real pagure delivery becomes a payload 2.0 event) and EventBridge (the build's state and
+ * phase events, carrying the variables of the captured {@code StartBuild}).
+ */
+class PullRequestToFlagsIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BUCKET = "pagure-ci-source-" + FunctionProcess.ACCOUNT;
+  private static final String CODEBUILD_PROJECT = "pagure-ci-demo";
+  private static final String HOOK_KEYS_SECRET = "pagure-ci/hook-keys";
+  private static final String TOKEN_SECRET = "pagure-ci/pagure-token";
+  /** The demo project's web-hook key of the captures (a throw-away value). */
+  private static final String DEMO_HOOK_KEY =
+      PagureFixtures.webhook("pull-request.new-1").hookKey();
+  /** A pagure API token (64 characters, as pagure makes them); must never reach a log. */
+  private static final String TOKEN = "E2EQX7TOKENVN3K8J2M5P9R4T6W1Y0ZB7C3D5F8G2H4J6K9L1M3N5P7Q9R2S4T6V";
+
+  static Path work;
+
+  static TestRepos repos;
+  static GitHttpServer git;
+  static PagureStandIn pagure;
+  static S3Server s3;
+  static AwsStandIn aws;
+  static FunctionProcess inbound;
+  static FunctionProcess outbound;
+
+  @BeforeAll
+  static void start() throws IOException {
+    work = WorkDirs.fresh(PullRequestToFlagsIT.class);
+    long t0 = System.nanoTime();
+    repos = TestRepos.create(work.resolve("repos"));
+    git = GitHttpServer.start(repos.root());
+    System.out.printf("repos + git server: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    pagure = new PagureStandIn(git);
+    pagure.flagApiAnswers("commit_flag_pr_head_form");
+    long t1 = System.nanoTime();
+    s3 = S3Server.start();
+    s3.createVersionedBucket(BUCKET);
+    System.out.printf("S3 stand-in: %d ms%n", (System.nanoTime() - t1) / 1_000_000);
+    aws = new AwsStandIn();
+    aws.secret(HOOK_KEYS_SECRET, "{\"demo\": \"" + DEMO_HOOK_KEY + "\"}");
+    aws.secret(TOKEN_SECRET, "{\"token\": \"" + TOKEN + "\"}");
+
+    Map<String, String> endpoints = Map.of(
+        "AWS_ENDPOINT_URL_S3", s3.endpoint().toString(),
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint(),
+        "AWS_ENDPOINT_URL_CODEBUILD", aws.endpoint(),
+        "AWS_ENDPOINT_URL_CODEPIPELINE", aws.endpoint());
+    Map<String, String> inboundEnv = new TreeMap<>(endpoints);
+    inboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
+    inboundEnv.put("ALLOWED_PROJECTS", "demo,rpms/*");
+    inboundEnv.put("HOOK_KEYS_SECRET_ID", HOOK_KEYS_SECRET);
+    inboundEnv.put("SOURCE_BUCKET", BUCKET);
+    inboundEnv.put("BUILD_TARGET", "codebuild");
+    inboundEnv.put("CODEBUILD_PROJECT", CODEBUILD_PROJECT);
+    inboundEnv.put("S3_FORCE_PATH_STYLE", "true");
+    inboundEnv.put("REF_WAIT_SECONDS", "4");
+    inboundEnv.put("GIT_TIMEOUT_SECONDS", "10");
+    Map<String, String> outboundEnv = new TreeMap<>(endpoints);
+    outboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
+    outboundEnv.put("PAGURE_TOKEN_SECRET_ID", TOKEN_SECRET);
+    outboundEnv.put("CODEBUILD_PROJECTS", CODEBUILD_PROJECT);
+
+    inbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-inbound",
+        jar("inbound.function.jar"), "io.pagureci.inbound.InboundHandler::handleRequest", inboundEnv),
+        Files.createDirectories(work.resolve("inbound")));
+    outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
+        jar("outbound.function.jar"), "io.pagureci.outbound.OutboundHandler::handleRequest", outboundEnv),
+        Files.createDirectories(work.resolve("outbound")));
+  }
+
+  private static Path jar(String property) {
+    String path = System.getProperty(property);
+    if (path == null) {
+      throw new IllegalStateException("system property " + property + " is not set (run through Maven)");
+    }
+    return Path.of(path);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (FunctionProcess f : new FunctionProcess[] {inbound, outbound}) {
+      if (f != null) {
+        f.close(); // its log stays in target/e2e/
+      }
+    }
+    for (AutoCloseable c : new AutoCloseable[] {aws, s3, pagure, git}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        // keep closing the others
+      }
+    }
+  }
+
+  @BeforeEach
+  void resetRequests() {
+    pagure.resetRequests();
+    aws.resetRequests();
+    git.clearRequests();
+  }
+
+  // ------------------------------------------------------------------ the cases
+
+  @Test
+  void aForkPullRequestBuildsAndEndsAsASuccessFlagOnItsHeadCommit() throws Exception {
+    String sha = repos.forkPrHead();
+    String buildUuid = SimulatedBuild.newUuid();
+    Instant startedAt = Instant.now();
+    aws.startBuildStarts(CODEBUILD_PROJECT, buildUuid, 7, startedAt);
+
+    // pagure → function URL → inbound
+    JsonNode answer = JSON.readTree(inbound.invokeOk(FunctionUrlEvents.delivery("pull-request.new-1",
+        pagure.baseUri(), forkPr(), DEMO_HOOK_KEY)));
+
+    assertThat(answer.path("statusCode").asInt()).as(answer.toString()).isEqualTo(202);
+    assertThat(answer.path("headers").path("content-type").asText()).isEqualTo("application/json");
+    JsonNode body = JSON.readTree(answer.path("body").asText());
+    String key = "source/demo/pr/1/" + sha + ".zip";
+    assertThat(body.path("status").asText()).isEqualTo("accepted");
+    assertThat(body.path("commit").asText()).isEqualTo(sha);
+    assertThat(body.at("/build/target").asText()).isEqualTo("codebuild");
+    assertThat(body.at("/build/id").asText()).isEqualTo(CODEBUILD_PROJECT + ":" + buildUuid);
+    assertThat(body.at("/source/bucket").asText()).isEqualTo(BUCKET);
+    assertThat(body.at("/source/key").asText()).isEqualTo(key);
+    String version = body.at("/source/version").asText();
+
+    // the tree of exactly that commit went to S3, as one version of the PR's key
+    List<ObjectVersion> versions = s3.client()
+        .listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/")).versions();
+    assertThat(versions).extracting(ObjectVersion::key, ObjectVersion::versionId)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(key, version));
+    Map<String, String> files = unzip(s3.client()
+        .getObjectAsBytes(b -> b.bucket(BUCKET).key(key).versionId(version)).asByteArray());
+    assertThat(files).containsEntry("fork.txt", "from bob's fork\n")
+        .containsEntry("bin/run.sh", "#!/bin/sh\necho built by bob\n")
+        .doesNotContainKey("empty.txt");
+    assertThat(files.keySet()).noneMatch(n -> n.equals(".git") || n.startsWith(".git/"));
+    // the commit from bob's fork, the trusted buildspec from the target's master
+    assertThat(git.requests()).contains("POST /forks/bob/demo.git/git-upload-pack", "POST /demo.git/git-upload-pack")
+        .allSatisfy(r -> assertThat(r).containsAnyOf(" /forks/bob/demo.git/", " /demo.git/"));
+
+    // the exact StartBuild request
+    List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
+    assertThat(starts).hasSize(1);
+    assertThat(starts.getFirst().getHeader("Authorization"))
+        .startsWith("AWS4-HMAC-SHA256 Credential=ASIAE2ETESTE2ETEST00/")
+        .contains("/" + FunctionProcess.REGION + "/codebuild/aws4_request");
+    JsonNode start = JSON.readTree(starts.getFirst().getBodyAsString());
+    assertThat(fieldNames(start)).containsExactlyInAnyOrder("projectName", "sourceTypeOverride",
+        "sourceLocationOverride", "sourceVersion", "environmentVariablesOverride", "idempotencyToken",
+        "buildspecOverride");
+    assertThat(start.path("projectName").asText()).isEqualTo(CODEBUILD_PROJECT);
+    assertThat(start.path("sourceTypeOverride").asText()).isEqualTo("S3");
+    assertThat(start.path("sourceLocationOverride").asText()).isEqualTo(BUCKET + "/" + key);
+    assertThat(start.path("sourceVersion").asText()).isEqualTo(version);
+    assertThat(start.path("idempotencyToken").asText()).matches("[0-9a-f]{64}");
+    assertThat(start.path("buildspecOverride").asText()).isEqualTo(TestRepos.MASTER_BUILDSPEC);
+    Map<String, String> variables = new LinkedHashMap<>();
+    for (JsonNode v : start.path("environmentVariablesOverride")) {
+      assertThat(v.path("type").asText()).isEqualTo("PLAINTEXT");
+      variables.put(v.path("name").asText(), v.path("value").asText());
+    }
+    assertThat(variables).containsOnly(
+        Map.entry("PAGURE_INSTANCE", pagure.baseUri().toString()),
+        Map.entry("PAGURE_PROJECT", "demo"),
+        Map.entry("PAGURE_SOURCE_PROJECT", "forks/bob/demo"),
+        Map.entry("PAGURE_BRANCH", "feature"),
+        Map.entry("PAGURE_TARGET_BRANCH", "master"),
+        Map.entry("PAGURE_COMMIT", sha),
+        Map.entry("PAGURE_PR_ID", "1"),
+        Map.entry("PAGURE_PR_UID", "d56aae16d99a415e8feb939dfeb1a419"),
+        Map.entry("PAGURE_CAUSE", "1"),
+        Map.entry("PAGURE_TRIGGER", "pull-request"),
+        Map.entry("PAGURE_ORIGIN", "webhook"));
+
+    // CodeBuild runs it: EventBridge → outbound, once per event
+    SimulatedBuild build = new SimulatedBuild(start, buildUuid, 7, startedAt);
+    List<JsonNode> outcomes = new ArrayList<>();
+    outcomes.add(deliver(build, build.stateChange()));
+    while (!build.currentPhase().equals("BUILD")) {
+      outcomes.add(deliver(build, build.completePhase("SUCCEEDED")));
+    }
+    String lateBuildPhaseEvent = build.completePhase("SUCCEEDED");
+    outcomes.add(deliver(build, build.finish("SUCCEEDED")));
+    // EventBridge does not keep order: the BUILD phase event arrives after the final state
+    outcomes.add(deliver(build, lateBuildPhaseEvent));
+
+    // pagure ends with one flag on the head commit, updated in place up to success
+    List<LoggedRequest> flags = pagure.flagRequests();
+    assertThat(outcomes).extracting(o -> o.path("outcome").asText()).containsOnly("posted");
+    assertThat(flags).hasSize(outcomes.size());
+    List<Map<String, String>> forms = new ArrayList<>();
+    for (LoggedRequest r : flags) {
+      assertThat(r.getMethod().getName()).isEqualTo("POST");
+      assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
+      assertThat(r.getHeader("Content-Type")).startsWith("application/x-www-form-urlencoded");
+      assertThat(r.getHeader("Authorization")).isEqualTo("token " + TOKEN);
+      forms.add(form(r.getBodyAsString()));
+    }
+    assertThat(forms).extracting(f -> f.get("status")).containsExactly("pending", "pending", "pending",
+        "pending", "pending", "pending", "pending", "success", "success");
+    assertThat(forms).extracting(f -> f.get("comment")).startsWith(
+        "CodeBuild pagure-ci-demo #7: SUBMITTED", "CodeBuild pagure-ci-demo #7: QUEUED",
+        "CodeBuild pagure-ci-demo #7: PROVISIONING", "CodeBuild pagure-ci-demo #7: DOWNLOAD_SOURCE",
+        "CodeBuild pagure-ci-demo #7: INSTALL", "CodeBuild pagure-ci-demo #7: PRE_BUILD",
+        "CodeBuild pagure-ci-demo #7: BUILD");
+    assertThat(forms).extracting(f -> Integer.parseInt(f.get("percent"))).isSorted();
+    String uid = forms.getFirst().get("uid");
+    assertThat(uid).isNotBlank().hasSizeLessThanOrEqualTo(32);
+    assertThat(forms).allSatisfy(f -> {
+      assertThat(f.get("uid")).isEqualTo(uid);
+      assertThat(f.get("username")).isEqualTo("AWS CodeBuild");
+      assertThat(f.get("url")).contains("/codebuild/").contains(buildUuid);
+    });
+    assertThat(forms.getLast()).containsEntry("status", "success").containsEntry("percent", "100")
+        .containsEntry("comment", "CodeBuild pagure-ci-demo #7: SUCCEEDED");
+
+    // only the non-final events were checked with CodeBuild; the token was read once
+    assertThat(aws.calls("CodeBuild_20161006.BatchGetBuilds")).hasSize(outcomes.size() - 1)
+        .allSatisfy(r -> assertThat(JSON.readTree(r.getBodyAsString()).at("/ids/0").asText())
+            .isEqualTo(build.arn()));
+    assertThat(aws.calls("secretsmanager.GetSecretValue"))
+        .filteredOn(r -> r.getBodyAsString().contains(TOKEN_SECRET)).hasSizeLessThanOrEqualTo(1);
+    assertSecretsStayOutOfTheLogs();
+  }
+
+  @Test
+  void aBuildThatFailsInItsBuildPhaseEndsAsAFailureFlag() throws Exception {
+    String sha = repos.sameRepoPrHead();
+    String buildUuid = SimulatedBuild.newUuid();
+    Instant startedAt = Instant.now();
+    aws.startBuildStarts(CODEBUILD_PROJECT, buildUuid, 8, startedAt);
+
+    JsonNode answer = JSON.readTree(inbound.invokeOk(FunctionUrlEvents.delivery("pull-request.updated-2",
+        pagure.baseUri(), Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", sha), DEMO_HOOK_KEY)));
+
+    assertThat(answer.path("statusCode").asInt()).as(answer.toString()).isEqualTo(202);
+    assertThat(JSON.readTree(answer.path("body").asText()).path("status").asText()).isEqualTo("accepted");
+    List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
+    assertThat(starts).hasSize(1);
+    SimulatedBuild build = new SimulatedBuild(JSON.readTree(starts.getFirst().getBodyAsString()),
+        buildUuid, 8, startedAt);
+    deliver(build, build.stateChange());
+    while (!build.currentPhase().equals("BUILD")) {
+      deliver(build, build.completePhase("SUCCEEDED"));
+    }
+    deliver(build, build.completePhase("FAILED"));
+    JsonNode last = deliver(build, build.finish("FAILED"));
+
+    assertThat(last.path("status").asText()).isEqualTo("failure");
+    List<LoggedRequest> flags = pagure.flagRequests();
+    assertThat(flags).allSatisfy(r -> {
+      assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
+      assertThat(r.getHeader("Authorization")).isEqualTo("token " + TOKEN);
+    });
+    Map<String, String> lastFlag = form(flags.getLast().getBodyAsString());
+    assertThat(lastFlag).containsEntry("status", "failure")
+        .containsEntry("comment", "CodeBuild pagure-ci-demo #8: FAILED (BUILD: FAILED)")
+        .doesNotContainKey("percent");
+    assertThat(flags).extracting(r -> form(r.getBodyAsString()).get("uid")).containsOnly(lastFlag.get("uid"));
+    assertSecretsStayOutOfTheLogs();
+  }
+
+  @Test
+  void aDeliveryWithABadSignatureIsRefusedAndNothingIsFetchedStoredOrBuilt() throws Exception {
+    Map<String, String> pr5 = new LinkedHashMap<>(forkPr());
+    pr5.put("\"id\": 1,", "\"id\": 5,");
+    String event = FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), pr5,
+        "ANOTHERKEYANOTHERKEYANOTHERKEYANOTHERKEY");
+    int outboundInvocations = outbound.invocations();
+
+    JsonNode answer = JSON.readTree(inbound.invokeOk(event));
+
+    assertThat(answer.path("statusCode").asInt()).isEqualTo(401);
+    assertThat(JSON.readTree(answer.path("body").asText()).path("code").asText()).isEqualTo("BAD_SIGNATURE");
+    assertThat(git.requestCount()).isZero();
+    assertThat(s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/5/")).versions())
+        .isEmpty();
+    assertThat(aws.calls("CodeBuild_20161006.StartBuild")).isEmpty();
+    assertThat(pagure.flagRequests()).isEmpty();
+    assertThat(outbound.invocations()).isEqualTo(outboundInvocations);
+    assertSecretsStayOutOfTheLogs();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** PR #1 of the capture is bob's fork PR: map it onto the local fork PR. */
+  private static Map<String, String> forkPr() {
+    return Map.of("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f", repos.forkPrHead(),
+        "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"");
+  }
+
+  /** CodeBuild's current view of the build is what BatchGetBuilds says; then EventBridge invokes the outbound. */
+  private static JsonNode deliver(SimulatedBuild build, String event) throws IOException {
+    aws.buildIs(build);
+    return JSON.readTree(outbound.invokeOk(event));
+  }
+
+  private static void assertSecretsStayOutOfTheLogs() {
+    for (FunctionProcess f : List.of(inbound, outbound)) {
+      assertThat(f.output()).as(f.logFile().toString()).isNotBlank()
+          .doesNotContain(TOKEN).doesNotContain(DEMO_HOOK_KEY);
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static Map<String, String> form(String body) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String pair : body.split("&")) {
+      String[] kv = pair.split("=", 2);
+      fields.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+    }
+    return fields;
+  }
+
+  private static Map<String, String> unzip(byte[] zip) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      ZipEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        if (!e.isDirectory()) {
+          files.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return files;
+  }
+}
