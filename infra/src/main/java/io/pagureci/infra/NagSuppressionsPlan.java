@@ -62,6 +62,7 @@ final class NagSuppressionsPlan {
         sourceObjects(bucket, prefix)));
   }
 
+  /** The created project; {@code bucket} is null for a pipeline project (no S3 source). */
   void codeBuildProject(Project project, Bucket bucket, String prefix) {
     later(() -> {
       String projectRef = "<" + stack.logicalId(project) + ">";
@@ -70,8 +71,6 @@ final class NagSuppressionsPlan {
               + " encrypts its own storage with the AWS managed key. A customer managed key would add"
               + " cost (and a key policy to keep) without narrowing who can read anything.");
       IConstruct policy = Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
-      suppress(policy, "AwsSolutions-IAM5", CDK_S3_READ.formatted("Source.s3 / CodeBuild action input"),
-          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*");
       suppress(policy, "AwsSolutions-IAM5",
           "CDK's default CodeBuild log permission for the project's own /aws/codebuild/<project> log"
               + " group (log streams are named per build); the project writes to the stack's log group.",
@@ -82,6 +81,11 @@ final class NagSuppressionsPlan {
               + " project (<project>-*), which CodeBuild creates per buildspec report.",
           "Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/"
               + projectRef + "-*");
+      if (bucket == null) {
+        return;
+      }
+      suppress(policy, "AwsSolutions-IAM5", CDK_S3_READ.formatted("Source.s3"),
+          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*");
       suppress(policy, "AwsSolutions-IAM5",
           "Builds read the zip the inbound function names per build (sourceLocationOverride +"
               + " version id): one key per commit under the source prefix (docs/protocol.md §4).",
@@ -112,10 +116,14 @@ final class NagSuppressionsPlan {
 
   /** The build project's role in pipeline mode also reads the artifact bucket. */
   void pipelineBuildInput(Project project, Bucket artifacts) {
-    later(() -> suppress(Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy"),
-        "AwsSolutions-IAM5",
-        CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
-        "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*"));
+    later(() -> {
+      IConstruct policy = Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
+      suppress(policy, "AwsSolutions-IAM5", CDK_S3_READ.formatted("CodeBuild action input"),
+          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*");
+      suppress(policy, "AwsSolutions-IAM5",
+          CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
+          "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*");
+    });
   }
 
   void pipelineArtifactsForExistingRole(IConstruct policy, Bucket artifacts) {

@@ -31,6 +31,7 @@ import software.amazon.awscdk.services.codebuild.ComputeType;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.codebuild.LinuxBuildImage;
 import software.amazon.awscdk.services.codebuild.LoggingOptions;
+import software.amazon.awscdk.services.codebuild.PipelineProject;
 import software.amazon.awscdk.services.codebuild.Project;
 import software.amazon.awscdk.services.codebuild.S3SourceProps;
 import software.amazon.awscdk.services.codebuild.Source;
@@ -248,11 +249,16 @@ public final class PagureCiStack extends Stack {
 
   private IProject buildProject(RemovalPolicy removal) {
     String sourceObjects = sourceBucket.arnForObjects(settings.sourcePrefix() + "*");
+    boolean viaPipeline = settings.buildTarget() == BuildTarget.CODEPIPELINE;
     if (settings.existingProjectName().isPresent()) {
       IProject existing = Project.fromProjectName(this, "ExistingProject", settings.existingProjectName().get());
       settings.existingProjectRoleArn().ifPresent(arn -> {
         IRole role = Role.fromRoleArn(this, "ExistingProjectRole", arn,
             FromRoleArnOptions.builder().mutable(true).build());
+        existingProjectRole = role;
+        if (viaPipeline) {
+          return; // it reads the pipeline's artifacts instead (buildPipeline)
+        }
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
             .sid("ReadSourceZips")
             .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
@@ -264,12 +270,30 @@ public final class PagureCiStack extends Stack {
             .resources(List.of(sourceBucket.getBucketArn()))
             .build());
         nag.sourcePrefixWildcard(role.getNode().tryFindChild("Policy"), sourceBucket, settings.sourcePrefix());
-        existingProjectRole = role;
       });
       return existing;
     }
     LogGroup logs = logGroup("BuildLogs", removal);
     buildLogs = logs;
+    BuildEnvironment environment = BuildEnvironment.builder()
+        .buildImage(LinuxBuildImage.fromCodeBuildImageId(settings.buildImage()))
+        .computeType(computeType(settings.buildComputeType()))
+        .privileged(false)
+        .build();
+    LoggingOptions logging = LoggingOptions.builder()
+        .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
+        .build();
+    if (viaPipeline) {
+      // Source type CODEPIPELINE: the build reads only its input artifact, never the source bucket.
+      PipelineProject created = PipelineProject.Builder.create(this, "Build")
+          .description("pagure-ci-aws builds (input: the pipeline's source artifact, one commit)")
+          .environment(environment)
+          .timeout(Duration.minutes(settings.buildTimeoutMinutes()))
+          .logging(logging)
+          .build();
+      nag.codeBuildProject(created, null, null);
+      return created;
+    }
     Project created =
         Project.Builder.create(this, "Build")
             .description("pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
@@ -279,15 +303,9 @@ public final class PagureCiStack extends Stack {
                 .bucket(sourceBucket)
                 .path(settings.sourcePrefix() + "placeholder.zip")
                 .build()))
-            .environment(BuildEnvironment.builder()
-                .buildImage(LinuxBuildImage.fromCodeBuildImageId(settings.buildImage()))
-                .computeType(computeType(settings.buildComputeType()))
-                .privileged(false)
-                .build())
+            .environment(environment)
             .timeout(Duration.minutes(settings.buildTimeoutMinutes()))
-            .logging(LoggingOptions.builder()
-                .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
-                .build())
+            .logging(logging)
             .build();
     // Builds read any zip under the prefix (the per-build override), pinned by version id.
     created.addToRolePolicy(PolicyStatement.Builder.create()

@@ -98,6 +98,13 @@ class BuildTargetsTest {
         .containsEntry("PIPELINE_OVERRIDE_S3_KEY", "true")
         .doesNotContainKey("CODEBUILD_PROJECT");
     t.hasOutput("PipelineName", Match.anyValue());
+    // the build reads its input artifact only: a CODEPIPELINE-source project, nothing on the source bucket
+    t.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
+        "Source", Match.objectLike(Map.of("Type", "CODEPIPELINE")))));
+    String buildPolicy = t.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
+        Match.objectLike(Map.of("Roles", List.of(stack.resolve(stack.project().getRole().getRoleName())))))))
+        .toString();
+    assertThat(buildPolicy).doesNotContain(stack.logicalId(stack.sourceBucket()));
     // the pipeline's artifact bucket is private, encrypted and SSL-only too
     t.resourceCountIs("AWS::S3::Bucket", 2);
     t.resourceCountIs("AWS::S3::BucketPolicy", 2);

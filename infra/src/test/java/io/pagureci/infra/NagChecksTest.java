@@ -47,8 +47,35 @@ class NagChecksTest {
     List<String> findings = TestStacks.nagFindings(stack);
 
     assertThat(findings).as(mode).isEmpty();
+    assertThat(iamStatements(TestStacks.template(stack).toJSON())).as(mode).isNotEmpty()
+        .allSatisfy(st -> assertThat(resources(st)).as(st.toString()).isNotEmpty().doesNotContain("*"));
     CloudAssembly assembly = ((App) stack.getNode().getRoot()).synth();
     assertThat(assembly.getStackByName(stack.getStackName()).getTemplate()).isNotNull();
+  }
+
+  /** Every statement of every identity policy in the template (IAM policies and inline ones). */
+  static List<Map<?, ?>> iamStatements(Map<String, Object> template) {
+    List<Map<?, ?>> out = new java.util.ArrayList<>();
+    ((Map<?, ?>) template.get("Resources")).values().forEach(r -> {
+      Map<?, ?> res = (Map<?, ?>) r;
+      Map<?, ?> props = (Map<?, ?>) res.get("Properties");
+      if ("AWS::IAM::Policy".equals(res.get("Type"))) {
+        out.addAll(statements(props.get("PolicyDocument")));
+      }
+      if (props != null && props.get("Policies") instanceof List<?> inline) {
+        inline.forEach(p -> out.addAll(statements(((Map<?, ?>) p).get("PolicyDocument"))));
+      }
+    });
+    return out;
+  }
+
+  private static List<Map<?, ?>> statements(Object document) {
+    return ((List<?>) ((Map<?, ?>) document).get("Statement")).stream().<Map<?, ?>>map(o -> (Map<?, ?>) o).toList();
+  }
+
+  private static List<Object> resources(Map<?, ?> statement) {
+    Object r = statement.get("Resource");
+    return r instanceof List<?> l ? List.copyOf(l) : r == null ? List.of() : List.of(r);
   }
 
   @Test
