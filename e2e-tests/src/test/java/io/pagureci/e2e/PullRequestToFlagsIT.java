@@ -21,6 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -58,31 +62,47 @@ class PullRequestToFlagsIT {
   static S3Server s3;
   static AwsStandIn aws;
   static FunctionProcess inbound;
+  static Future<S3Server> s3Started;
   static FunctionProcess outbound;
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() throws Exception {
     work = WorkDirs.fresh(PullRequestToFlagsIT.class);
     long t0 = System.nanoTime();
+    // S3Mock (Spring Boot) is the slowest to start: let it start while the rest comes up
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    s3Started = starter.submit(() -> {
+      S3Server server = S3Server.start();
+      server.createVersionedBucket(BUCKET);
+      return server;
+    });
+    starter.shutdown();
     repos = TestRepos.create(work.resolve("repos"));
     git = GitHttpServer.start(repos.root());
-    System.out.printf("repos + git server: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     pagure = new PagureStandIn(git);
     pagure.flagApiAnswers("commit_flag_pr_head_form");
-    long t1 = System.nanoTime();
-    s3 = S3Server.start();
-    s3.createVersionedBucket(BUCKET);
-    System.out.printf("S3 stand-in: %d ms%n", (System.nanoTime() - t1) / 1_000_000);
     aws = new AwsStandIn();
     aws.secret(HOOK_KEYS_SECRET, "{\"demo\": \"" + DEMO_HOOK_KEY + "\"}");
     aws.secret(TOKEN_SECRET, "{\"token\": \"" + TOKEN + "\"}");
 
-    Map<String, String> endpoints = Map.of(
-        "AWS_ENDPOINT_URL_S3", s3.endpoint().toString(),
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint(),
-        "AWS_ENDPOINT_URL_CODEBUILD", aws.endpoint(),
-        "AWS_ENDPOINT_URL_CODEPIPELINE", aws.endpoint());
-    Map<String, String> inboundEnv = new TreeMap<>(endpoints);
+    Map<String, String> outboundEnv = new TreeMap<>();
+    outboundEnv.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint());
+    outboundEnv.put("AWS_ENDPOINT_URL_CODEBUILD", aws.endpoint());
+    outboundEnv.put("AWS_ENDPOINT_URL_CODEPIPELINE", aws.endpoint());
+    outboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
+    outboundEnv.put("PAGURE_TOKEN_SECRET_ID", TOKEN_SECRET);
+    outboundEnv.put("CODEBUILD_PROJECTS", CODEBUILD_PROJECT);
+    outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
+        jar("outbound.function.jar"), "io.pagureci.outbound.OutboundHandler::handleRequest", outboundEnv),
+        Files.createDirectories(work.resolve("outbound")));
+
+    s3 = s3Started.get(2, TimeUnit.MINUTES);
+    System.out.printf("servers and outbound up: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    Map<String, String> inboundEnv = new TreeMap<>();
+    inboundEnv.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
+    inboundEnv.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint());
+    inboundEnv.put("AWS_ENDPOINT_URL_CODEBUILD", aws.endpoint());
+    inboundEnv.put("AWS_ENDPOINT_URL_CODEPIPELINE", aws.endpoint());
     inboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
     inboundEnv.put("ALLOWED_PROJECTS", "demo,rpms/*");
     inboundEnv.put("HOOK_KEYS_SECRET_ID", HOOK_KEYS_SECRET);
@@ -92,17 +112,10 @@ class PullRequestToFlagsIT {
     inboundEnv.put("S3_FORCE_PATH_STYLE", "true");
     inboundEnv.put("REF_WAIT_SECONDS", "4");
     inboundEnv.put("GIT_TIMEOUT_SECONDS", "10");
-    Map<String, String> outboundEnv = new TreeMap<>(endpoints);
-    outboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
-    outboundEnv.put("PAGURE_TOKEN_SECRET_ID", TOKEN_SECRET);
-    outboundEnv.put("CODEBUILD_PROJECTS", CODEBUILD_PROJECT);
-
     inbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-inbound",
         jar("inbound.function.jar"), "io.pagureci.inbound.InboundHandler::handleRequest", inboundEnv),
         Files.createDirectories(work.resolve("inbound")));
-    outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
-        jar("outbound.function.jar"), "io.pagureci.outbound.OutboundHandler::handleRequest", outboundEnv),
-        Files.createDirectories(work.resolve("outbound")));
+    System.out.printf("everything up: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static Path jar(String property) {
@@ -118,6 +131,13 @@ class PullRequestToFlagsIT {
     for (FunctionProcess f : new FunctionProcess[] {inbound, outbound}) {
       if (f != null) {
         f.close(); // its log stays in target/e2e/
+      }
+    }
+    if (s3 == null && s3Started != null) {
+      try {
+        s3 = s3Started.get(2, TimeUnit.MINUTES); // a start that failed half-way: stop what did start
+      } catch (Exception e) {
+        // nothing to stop
       }
     }
     for (AutoCloseable c : new AutoCloseable[] {aws, s3, pagure, git}) {
