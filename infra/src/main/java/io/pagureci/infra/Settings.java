@@ -143,7 +143,7 @@ public record Settings(
           new Key("allowedProjects", "(none — required to deploy)", "Comma-separated globs of project fullnames that may build, e.g. `rpms/*,demo`"),
           new Key("buildTarget", "codebuild", "`codebuild` or `codepipeline`"),
           new Key("existingProjectName", "(none: the stack creates a project)", "Use this existing CodeBuild project instead of creating one"),
-          new Key("existingProjectRoleArn", "(none)", "Service role of the existing project: the stack adds read access to the source bucket to it"),
+          new Key("existingProjectRoleArn", "(none)", "Service role of the existing project: the stack lets it read its input (the source zips, or the pipeline's artifacts)"),
           new Key("urlAuth", "iam", "`iam` (AWS_IAM URL), `hmac` (auth NONE URL; the function checks signatures / Basic credentials) or `both` (two aliases, one URL each)"),
           new Key("caller", "user", "Principal granted the AWS_IAM URL: `user`, `role`, `none`; ignored when `callerPrincipalArn` is set"),
           new Key("callerPrincipalArn", "(none)", "Existing IAM principal ARN to grant instead of creating a user/role"),
