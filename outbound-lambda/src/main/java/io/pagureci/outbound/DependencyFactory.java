@@ -2,6 +2,7 @@ package io.pagureci.outbound;
 
 import io.pagureci.outbound.adapters.CodeBuildStatusLookup;
 import io.pagureci.outbound.adapters.CodePipelineStatusLookup;
+import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.adapters.PagureCiWebhook;
 import io.pagureci.outbound.adapters.PagureFlagApi;
 import io.pagureci.outbound.adapters.PagureHttp;
@@ -44,7 +45,7 @@ public final class DependencyFactory {
     }
 
     /** What the handler needs: the service and the token cache (for SnapStart restore). */
-    public record Wiring(OutboundService service, TokenProvider tokens) {
+    public record Wiring(OutboundService service, TokenProvider tokens, InvocationDeadline deadline) {
     }
 
     public static Wiring create(Map<String, String> env) {
@@ -71,8 +72,9 @@ public final class DependencyFactory {
 
         TokenProvider tokens = new SecretsManagerTokenProvider(secrets, config.tokenSecretId(), config.tokenTtl(),
                 Clock.systemUTC());
+        InvocationDeadline deadline = new InvocationDeadline();
         PagureHttp pagure = new PagureHttp(PagureHttp.newClient(config.pagureTimeout()), tokens,
-                config.pagureTimeout(), new RetryPolicy(config.retryMaxAttempts(), config.retryBaseDelay()));
+                config.pagureTimeout(), new RetryPolicy(config.retryMaxAttempts(), config.retryBaseDelay()), deadline);
         FlagReporter reporter = switch (config.reporter()) {
             case FLAG_API -> new PagureFlagApi(config.pagureUrl(),
                     config.flagEndpoint() == OutboundConfig.FlagEndpoint.PULL_REQUEST, pagure);
@@ -82,6 +84,6 @@ public final class DependencyFactory {
                 new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames()),
                 new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate())),
                 reporter, new CodeBuildStatusLookup(codeBuild), new CodePipelineStatusLookup(codePipeline));
-        return new Wiring(service, tokens);
+        return new Wiring(service, tokens, deadline);
     }
 }

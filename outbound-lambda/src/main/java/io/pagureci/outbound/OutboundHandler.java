@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.DecisionLog;
 import io.pagureci.outbound.domain.Outcome;
 import io.pagureci.outbound.domain.OutboundService;
@@ -33,6 +34,7 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
     private final EventBridgeEventParser parser = new EventBridgeEventParser();
     private final OutboundService service;
     private final TokenProvider tokens;
+    private final InvocationDeadline deadline;
 
     /** Used by the Lambda runtime: real clients from the environment. */
     public OutboundHandler() {
@@ -41,17 +43,19 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
     }
 
     OutboundHandler(DependencyFactory.Wiring wiring) {
-        this(wiring.service(), wiring.tokens());
+        this(wiring.service(), wiring.tokens(), wiring.deadline());
     }
 
     /** For tests: the collaborators. */
-    public OutboundHandler(OutboundService service, TokenProvider tokens) {
+    public OutboundHandler(OutboundService service, TokenProvider tokens, InvocationDeadline deadline) {
         this.service = service;
         this.tokens = tokens;
+        this.deadline = deadline;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        deadline.start(context.getRemainingTimeInMillis());
         ObjectNode result = switch (parser.parse(input)) {
             case ParsedEvent.Unusable u -> {
                 DecisionLog.dropped(u.eventId(), u.detailType(), u.reason());

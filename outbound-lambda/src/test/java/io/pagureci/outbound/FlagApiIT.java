@@ -286,6 +286,23 @@ class FlagApiIT {
     }
 
     @Test
+    void stopsRetryingWhenTheInvocationHasNoTimeLeftForAnotherAttempt() {
+        aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("pr_flag_json_numeric_percent")));
+        OutboundHandler handler = handler(Map.of("RETRY_MAX_ATTEMPTS", "10", "RETRY_BASE_DELAY_MILLIS", "400",
+                "PAGURE_TIMEOUT_SECONDS", "1"));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> Invoke.handle(handler, event("codebuild/state-succeeded.json"), 4_500))
+                .isInstanceOfSatisfying(ReportFailedException.class, e -> {
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.getMessage()).contains("no time left in this invocation");
+                });
+
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMillis(4_500));
+        assertThat(flagRequests()).hasSizeBetween(1, 3);
+    }
+
+    @Test
     void cachesTheTokenAcrossEvents() {
         aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
         OutboundHandler handler = handler();

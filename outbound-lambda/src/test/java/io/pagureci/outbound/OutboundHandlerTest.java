@@ -6,6 +6,7 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 
+import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.BuildStatusLookup;
 import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.FlagMapper;
@@ -36,7 +37,7 @@ class OutboundHandlerTest {
     void wire() {
         OutboundService service = new OutboundService(new Scope(Fixtures.FIXTURE_INSTANCE, Set.of(), Set.of()),
                 new FlagMapper(null, new BuildUrls(null)), reporter, lookup, lookup);
-        handler = new OutboundHandler(service, tokens);
+        handler = new OutboundHandler(service, tokens, new InvocationDeadline());
     }
 
     @Test

@@ -30,12 +30,15 @@ public final class PagureHttp {
     private final TokenProvider tokens;
     private final Duration timeout;
     private final RetryPolicy retry;
+    private final InvocationDeadline deadline;
 
-    public PagureHttp(HttpClient client, TokenProvider tokens, Duration timeout, RetryPolicy retry) {
+    public PagureHttp(HttpClient client, TokenProvider tokens, Duration timeout, RetryPolicy retry,
+            InvocationDeadline deadline) {
         this.client = client;
         this.tokens = tokens;
         this.timeout = timeout;
         this.retry = retry;
+        this.deadline = deadline;
     }
 
     /** The HTTP client pagure is called with (HTTP/1.1; connect timeout = request timeout). */
@@ -72,7 +75,9 @@ public final class PagureHttp {
                 lastStatus = 0;
                 lastError = e;
                 last = "no answer (" + e.getClass().getSimpleName() + ")";
-                backOff(uri, attempt, last, null);
+                if (!backOff(uri, attempt, last, null)) {
+                    break;
+                }
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -97,19 +102,23 @@ public final class PagureHttp {
                 lastStatus = status;
                 lastError = null;
                 last = answer;
-                backOff(uri, attempt, last, response.headers().firstValue("Retry-After").orElse(null));
+                if (!backOff(uri, attempt, last, response.headers().firstValue("Retry-After").orElse(null))) {
+                    break;
+                }
                 continue;
             }
             throw new ReportFailedException("pagure rejected POST " + uri.getPath() + ": " + answer, status, false,
                     null);
         }
+        String why = attempt < retry.maxAttempts() ? " (no time left in this invocation for another)" : "";
         throw new ReportFailedException("pagure did not accept POST " + uri.getPath() + " after " + attempt
-                + " attempts; last: " + last, lastStatus, true, lastError);
+                + " attempts" + why + "; last: " + last, lastStatus, true, lastError);
     }
 
-    private void backOff(URI uri, int attempt, String what, String retryAfter) {
+    /** Sleeps before the next attempt; false when there is none (attempts used up, or no time left). */
+    private boolean backOff(URI uri, int attempt, String what, String retryAfter) {
         if (attempt >= retry.maxAttempts()) {
-            return;
+            return false;
         }
         Duration delay = retry.delayAfter(attempt);
         if (retryAfter != null) {
@@ -122,9 +131,13 @@ public final class PagureHttp {
                 // an HTTP date: keep our own back-off
             }
         }
+        if (!deadline.allows(delay.plus(timeout))) {
+            return false;
+        }
         LOG.warn("{\"decision\":\"retry\",\"path\":\"{}\",\"attempt\":{},\"delayMillis\":{},\"answer\":{}}",
                 uri.getPath(), attempt, delay.toMillis(), quote(what));
         RetryPolicy.sleep(delay);
+        return true;
     }
 
     /** e.g. {@code 404 ENOPROJECT: Project not found}; non-JSON bodies are shortened. */

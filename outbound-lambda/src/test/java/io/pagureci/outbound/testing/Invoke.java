@@ -13,10 +13,16 @@ public final class Invoke {
     private Invoke() {
     }
 
+    /** With the stack's default function timeout (60 s) left. */
     public static JsonNode handle(RequestStreamHandler handler, String event) {
+        return handle(handler, event, 60_000);
+    }
+
+    public static JsonNode handle(RequestStreamHandler handler, String event, long remainingMillis) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+            handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+                    new FakeContext(remainingMillis));
             return Fixtures.JSON.readTree(out.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
