@@ -240,7 +240,7 @@ public final class FunctionProcess implements AutoCloseable {
   /** Invokes the function and returns its answer; fails the test if the function threw. */
   public String invokeOk(String event) {
     LocalLambdaRuntime.Result result = invoke(event);
-    if (result instanceof LocalLambdaRuntime.Error error) {
+    if (result instanceof LocalLambdaRuntime.FunctionError error) {
       throw new AssertionError(name + " failed: " + error.errorType() + " " + error.body() + "\n" + output());
     }
     return result.body();

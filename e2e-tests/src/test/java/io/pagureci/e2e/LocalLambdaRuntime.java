@@ -62,7 +62,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
    * The function threw: {@code errorType} is the {@code Lambda-Runtime-Function-Error-Type} header,
    * {@code body} the error document ({@code errorMessage}, {@code errorType}, {@code stackTrace}).
    */
-  public record Error(String requestId, String errorType, String body) implements Result {}
+  public record FunctionError(String requestId, String errorType, String body) implements Result {}
 
   /** The function could not initialise (its init error document). */
   public static final class InitErrorException extends RuntimeException {
@@ -212,7 +212,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     String text = new String(body, StandardCharsets.UTF_8);
     String errorType = exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
     send(exchange, 202, "{\"status\":\"OK\"}");
-    invocation.result().complete(error ? new Error(requestId, errorType, text) : new Response(requestId, text));
+    invocation.result().complete(error ? new FunctionError(requestId, errorType, text) : new Response(requestId, text));
   }
 
   private void initError(HttpExchange exchange, byte[] body) throws IOException {

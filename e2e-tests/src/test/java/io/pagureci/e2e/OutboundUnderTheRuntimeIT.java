@@ -120,7 +120,7 @@ class OutboundUnderTheRuntimeIT {
 
     LocalLambdaRuntime.Result failed = outbound.invoke(build.finish("SUCCEEDED"));
 
-    assertThat(failed).isInstanceOfSatisfying(LocalLambdaRuntime.Error.class, e -> {
+    assertThat(failed).isInstanceOfSatisfying(LocalLambdaRuntime.FunctionError.class, e -> {
       assertThat(e.errorType()).isEqualTo("Runtime.UserException");
       JsonNode error = read(e.body());
       assertThat(error.path("errorType").asText()).endsWith("ReportFailedException");
