@@ -214,12 +214,9 @@ class PullRequestToFlagsIT {
     assertThat(start.path("sourceVersion").asText()).isEqualTo(version);
     assertThat(start.path("idempotencyToken").asText()).matches("[0-9a-f]{64}");
     assertThat(start.path("buildspecOverride").asText()).isEqualTo(TestRepos.MASTER_BUILDSPEC);
-    Map<String, String> variables = new LinkedHashMap<>();
-    for (JsonNode v : start.path("environmentVariablesOverride")) {
-      assertThat(v.path("type").asText()).isEqualTo("PLAINTEXT");
-      variables.put(v.path("name").asText(), v.path("value").asText());
-    }
-    assertThat(variables).containsOnly(
+    assertThat(start.path("environmentVariablesOverride"))
+        .allSatisfy(v -> assertThat(v.path("type").asText()).isEqualTo("PLAINTEXT"));
+    assertThat(variables(start)).containsOnly(
         Map.entry("PAGURE_INSTANCE", pagure.baseUri().toString()),
         Map.entry("PAGURE_PROJECT", "demo"),
         Map.entry("PAGURE_SOURCE_PROJECT", "forks/bob/demo"),
@@ -321,6 +318,65 @@ class PullRequestToFlagsIT {
   }
 
   @Test
+  void aRebuildCommentBuildsTheSameCommitAgainAndTheSameFlagFollowsTheNewBuild() throws Exception {
+    // PR #9 (the captured fork PR, renumbered so no other case has built it)
+    String sha = repos.forkPrHead();
+    Map<String, String> opened = new LinkedHashMap<>(forkPr());
+    opened.put("\"id\": 1,", "\"id\": 9,");
+    Map<String, String> rebuild = Map.of("ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e", sha,
+        "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"", "\"id\": 1,", "\"id\": 9,");
+    String firstUuid = SimulatedBuild.newUuid();
+    aws.startBuildStarts(CODEBUILD_PROJECT, firstUuid, 10, Instant.now());
+    JsonNode first = JSON.readTree(inbound.invokeOk(
+        FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), opened, DEMO_HOOK_KEY)));
+    assertThat(first.path("statusCode").asInt()).as(first.toString()).isEqualTo(202);
+    SimulatedBuild firstBuild = new SimulatedBuild(
+        JSON.readTree(aws.calls("CodeBuild_20161006.StartBuild").getLast().getBodyAsString()), firstUuid, 10,
+        Instant.now());
+    deliver(firstBuild, firstBuild.stateChange());
+    deliver(firstBuild, firstBuild.finish("SUCCEEDED"));
+
+    // someone comments pagure's rebuild phrase (pagure's "Rerun CI" button posts the same)
+    String secondUuid = SimulatedBuild.newUuid();
+    aws.startBuildStarts(CODEBUILD_PROJECT, secondUuid, 11, Instant.now());
+    JsonNode second = JSON.readTree(inbound.invokeOk(
+        FunctionUrlEvents.delivery("pull-request.comment.added-6", pagure.baseUri(), rebuild, DEMO_HOOK_KEY)));
+
+    assertThat(second.path("statusCode").asInt()).as(second.toString()).isEqualTo(202);
+    JsonNode answer = JSON.readTree(second.path("body").asText());
+    assertThat(answer.path("status").asText()).isEqualTo("accepted");
+    assertThat(answer.at("/build/id").asText()).isEqualTo(CODEBUILD_PROJECT + ":" + secondUuid);
+    List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
+    assertThat(starts).hasSize(2);
+    JsonNode firstStart = JSON.readTree(starts.get(0).getBodyAsString());
+    JsonNode secondStart = JSON.readTree(starts.get(1).getBodyAsString());
+    assertThat(secondStart.path("idempotencyToken").asText())
+        .isNotEqualTo(firstStart.path("idempotencyToken").asText());
+    assertThat(variables(secondStart)).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_PR_ID", "9")
+        .containsEntry("PAGURE_TRIGGER", "rebuild");
+    assertThat(variables(firstStart)).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_TRIGGER", "pull-request");
+
+    SimulatedBuild secondBuild = new SimulatedBuild(secondStart, secondUuid, 11, Instant.now());
+    deliver(secondBuild, secondBuild.stateChange());
+    while (!secondBuild.currentPhase().equals("BUILD")) {
+      secondBuild.completePhase("SUCCEEDED"); // this case does not send the setup phases' events
+    }
+    deliver(secondBuild, secondBuild.completePhase("FAILED"));
+    deliver(secondBuild, secondBuild.finish("FAILED"));
+
+    // one flag on the commit: success, back to pending for the rebuild, then the rebuild's failure
+    List<Map<String, String>> forms = pagure.flagRequests().stream()
+        .peek(r -> assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag"))
+        .map(r -> form(r.getBodyAsString())).toList();
+    assertThat(forms).extracting(f -> f.get("status"))
+        .containsExactly("pending", "success", "pending", "pending", "failure");
+    assertThat(forms).extracting(f -> f.get("uid")).containsOnly(forms.getFirst().get("uid"));
+    assertThat(forms.get(1).get("comment")).isEqualTo("CodeBuild pagure-ci-demo #10: SUCCEEDED");
+    assertThat(forms.getLast().get("comment")).isEqualTo("CodeBuild pagure-ci-demo #11: FAILED (BUILD: FAILED)");
+    assertSecretsStayOutOfTheLogs();
+  }
+
+  @Test
   void aDeliveryWithABadSignatureIsRefusedAndNothingIsFetchedStoredOrBuilt() throws Exception {
     Map<String, String> pr5 = new LinkedHashMap<>(forkPr());
     pr5.put("\"id\": 1,", "\"id\": 5,");
@@ -360,6 +416,15 @@ class PullRequestToFlagsIT {
       assertThat(f.output()).as(f.logFile().toString()).isNotBlank()
           .doesNotContain(TOKEN).doesNotContain(DEMO_HOOK_KEY);
     }
+  }
+
+  /** The {@code environmentVariablesOverride} of a StartBuild request, by name. */
+  private static Map<String, String> variables(JsonNode startBuild) {
+    Map<String, String> variables = new LinkedHashMap<>();
+    for (JsonNode v : startBuild.path("environmentVariablesOverride")) {
+      variables.put(v.path("name").asText(), v.path("value").asText());
+    }
+    return variables;
   }
 
   private static List<String> fieldNames(JsonNode node) {
