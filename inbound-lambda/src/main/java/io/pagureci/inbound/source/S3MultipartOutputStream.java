@@ -1,0 +1,240 @@
+package io.pagureci.inbound.source;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * Streams bytes to one S3 object with a bounded buffer: one part ({@code partSize} bytes) is held
+ * in memory, uploaded with {@code UploadPart} when full, and reused. Memory does not grow with the
+ * object size.
+ *
+ * <p>An object smaller than one part is stored with a single {@code PutObject}. Call {@link
+ * #complete()} to finish the object, or {@link #abort()} to drop it (any multipart upload is then
+ * aborted, so no parts are left behind). {@link #close()} without {@code complete()} aborts.
+ *
+ * <p>S3 failures surface as {@link UploadFailedException} (an {@link IOException}, so the stream
+ * can sit under other streams).
+ */
+public final class S3MultipartOutputStream extends OutputStream {
+
+  /** Smallest part S3 accepts (except for the last part). */
+  public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
+  /** Default part size: 8 MiB. */
+  public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
+  private static final int MAX_PARTS = 10_000;
+
+  private final S3Client s3;
+  private final String bucket;
+  private final String key;
+  private final String contentType;
+  private final byte[] buffer;
+  private int filled;
+  private long bytes;
+  private String uploadId;
+  private final List<CompletedPart> parts = new ArrayList<>();
+  private State state = State.OPEN;
+
+  private enum State {
+    OPEN,
+    COMPLETED,
+    ABORTED
+  }
+
+  /** The stored object. {@code versionId} is {@code null} when the bucket is not versioned. */
+  public record StoredObject(String bucket, String key, String versionId, long bytes) {}
+
+  /** An S3 call failed; the cause is the SDK exception. */
+  public static final class UploadFailedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UploadFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * @param s3 client
+   * @param bucket target bucket
+   * @param key target key
+   * @param contentType content type of the object
+   * @param partSize bytes per part, at least {@link #MIN_PART_SIZE}
+   */
+  public S3MultipartOutputStream(
+      S3Client s3, String bucket, String key, String contentType, int partSize) {
+    this.s3 = Objects.requireNonNull(s3, "s3");
+    this.bucket = Objects.requireNonNull(bucket, "bucket");
+    this.key = Objects.requireNonNull(key, "key");
+    this.contentType = Objects.requireNonNull(contentType, "contentType");
+    if (partSize < MIN_PART_SIZE) {
+      throw new IllegalArgumentException("partSize must be at least " + MIN_PART_SIZE);
+    }
+    this.buffer = new byte[partSize];
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    ensureOpen();
+    if (filled == buffer.length) {
+      flushPart();
+    }
+    buffer[filled++] = (byte) b;
+    bytes++;
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    ensureOpen();
+    while (len > 0) {
+      if (filled == buffer.length) {
+        flushPart();
+      }
+      int n = Math.min(len, buffer.length - filled);
+      System.arraycopy(b, off, buffer, filled, n);
+      filled += n;
+      off += n;
+      len -= n;
+      bytes += n;
+    }
+  }
+
+  /** Bytes written so far. */
+  public long bytesWritten() {
+    return bytes;
+  }
+
+  /**
+   * Uploads what is buffered and finishes the object.
+   *
+   * @return the stored object, with the version id S3 returned ({@code null} if none)
+   * @throws UploadFailedException if S3 fails (the upload is then aborted)
+   */
+  public StoredObject complete() throws IOException {
+    ensureOpen();
+    try {
+      if (uploadId == null) {
+        PutObjectResponse put =
+            s3.putObject(
+                r ->
+                    r.bucket(bucket)
+                        .key(key)
+                        .contentType(contentType)
+                        .contentLength((long) filled)
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32),
+                body(filled));
+        state = State.COMPLETED;
+        return new StoredObject(bucket, key, put.versionId(), bytes);
+      }
+      flushPart();
+      CompleteMultipartUploadResponse done =
+          s3.completeMultipartUpload(
+              r ->
+                  r.bucket(bucket)
+                      .key(key)
+                      .uploadId(uploadId)
+                      .multipartUpload(m -> m.parts(parts)));
+      state = State.COMPLETED;
+      return new StoredObject(bucket, key, done.versionId(), bytes);
+    } catch (SdkException | UploadFailedException e) {
+      abort();
+      throw e instanceof UploadFailedException u
+          ? u
+          : new UploadFailedException("S3 upload of " + key + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Drops the object: aborts the multipart upload if one was started. Idempotent. */
+  public void abort() {
+    if (state != State.OPEN) {
+      return;
+    }
+    state = State.ABORTED;
+    if (uploadId != null) {
+      String id = uploadId;
+      try {
+        s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(id));
+      } catch (SdkException e) {
+        // Nothing more to do here; a bucket lifecycle rule should clean up incomplete uploads.
+      }
+    }
+  }
+
+  /** Aborts unless {@link #complete()} has succeeded. */
+  @Override
+  public void close() {
+    abort();
+  }
+
+  private void flushPart() throws IOException {
+    if (filled == 0 && !parts.isEmpty()) {
+      return;
+    }
+    try {
+      if (uploadId == null) {
+        uploadId =
+            s3.createMultipartUpload(
+                    r ->
+                        r.bucket(bucket)
+                            .key(key)
+                            .contentType(contentType)
+                            .checksumAlgorithm(ChecksumAlgorithm.CRC32))
+                .uploadId();
+      }
+      int partNumber = parts.size() + 1;
+      if (partNumber > MAX_PARTS) {
+        throw new UploadFailedException("object too large: more than " + MAX_PARTS + " parts", null);
+      }
+      String id = uploadId;
+      UploadPartResponse up =
+          s3.uploadPart(
+              r ->
+                  r.bucket(bucket)
+                      .key(key)
+                      .uploadId(id)
+                      .partNumber(partNumber)
+                      .contentLength((long) filled)
+                      .checksumAlgorithm(ChecksumAlgorithm.CRC32),
+              body(filled));
+      parts.add(
+          CompletedPart.builder()
+              .partNumber(partNumber)
+              .eTag(up.eTag())
+              .checksumCRC32(up.checksumCRC32())
+              .build());
+      filled = 0;
+    } catch (SdkException e) {
+      abort();
+      throw new UploadFailedException("S3 upload of " + key + " failed: " + e.getMessage(), e);
+    } catch (UploadFailedException e) {
+      abort();
+      throw e;
+    }
+  }
+
+  private RequestBody body(int length) {
+    byte[] data = buffer;
+    // no copy of the part: each (re)try reads the buffer afresh
+    return RequestBody.fromContentProvider(
+        () -> new ByteArrayInputStream(data, 0, length), length, contentType);
+  }
+
+  private void ensureOpen() throws IOException {
+    if (state != State.OPEN) {
+      throw new IOException("stream is " + state.name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+}
