@@ -121,7 +121,7 @@ final class TreeZipWriter {
 
   /** No {@code .git}, {@code .}, {@code ..} or empty segment, no absolute path. */
   static boolean isSafePath(String path) {
-    if (path.isEmpty() || path.startsWith("/") || path.indexOf('\\') >= 0) {
+    if (path.isEmpty() || path.startsWith("/")) {
       return false;
     }
     for (String segment : path.split("/", -1)) {
