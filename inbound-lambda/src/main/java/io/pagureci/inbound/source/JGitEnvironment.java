@@ -15,8 +15,10 @@ import org.eclipse.jgit.util.SystemReader;
  *       system config would even fork {@code git}), and JGit never writes its own config there.
  *   <li>SHA-1 through the JDK's native implementation ({@code core.sha1implementation=jdkNative})
  *       instead of the slower collision-detecting pure-Java one.
- *   <li>The file-system timestamp-resolution probe (up to seconds on a fresh file store) runs in
- *       the background; JGit uses its conservative fallback meanwhile.
+ *   <li>No file-system timestamp-resolution probe (it writes probe files for up to seconds on a
+ *       fresh file store): the JGit config answers every {@code filesystem.*} lookup with JGit's own
+ *       conservative fallback (2 s resolution), and should a probe still start, it runs in the
+ *       background.
  *   <li>Blobs above 1 MiB are streamed from the pack, never loaded whole.
  * </ul>
  */
@@ -65,6 +67,9 @@ final class JGitEnvironment {
     }
   }
 
+  /** JGit's own fallback when it cannot measure (FS.FileStoreAttributes.FALLBACK_...). */
+  static final String FALLBACK_RESOLUTION = "2000 MILLISECONDS";
+
   private static final class InMemoryConfig extends FileBasedConfig {
     InMemoryConfig(Config parent, FS fs) {
       super(parent, new File("/nonexistent/pagure-ci/gitconfig"), fs);
@@ -83,6 +88,20 @@ final class JGitEnvironment {
     @Override
     public boolean isOutdated() {
       return false;
+    }
+
+    /** Every file store gets JGit's fallback attributes, so JGit never starts a probe. */
+    @Override
+    public String getString(String section, String subsection, String name) {
+      if ("filesystem".equalsIgnoreCase(section) && subsection != null) {
+        if ("timestampResolution".equalsIgnoreCase(name)) {
+          return FALLBACK_RESOLUTION;
+        }
+        if ("minRacyThreshold".equalsIgnoreCase(name)) {
+          return "0 MILLISECONDS";
+        }
+      }
+      return super.getString(section, subsection, name);
     }
   }
 }

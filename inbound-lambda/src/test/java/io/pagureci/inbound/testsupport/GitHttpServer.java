@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.List;
@@ -28,7 +31,10 @@ import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.http.server.resolver.AsIsFileService;
 import org.eclipse.jgit.storage.pack.PackConfig;
 import org.eclipse.jgit.transport.UploadPack;
-import org.eclipse.jgit.transport.WantNotValidException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.transport.PreUploadHook;
+import org.eclipse.jgit.transport.ServiceMayNotContinueException;
 import org.eclipse.jgit.transport.resolver.FileResolver;
 import org.eclipse.jgit.transport.resolver.ServiceNotEnabledException;
 
@@ -98,13 +104,9 @@ public final class GitHttpServer implements AutoCloseable {
           PackConfig packConfig = new PackConfig(db);
           packConfig.setBigFileThreshold(1024 * 1024);
           up.setPackConfig(packConfig);
-          // git http-backend (stateless): only wants that are advertised tips are served
-          up.setRequestValidator(
-              (pack, wants) -> {
-                if (!wants.isEmpty()) {
-                  throw new WantNotValidException(wants.get(0));
-                }
-              });
+          // git http-backend (stateless): only advertised tips may be wanted, and no
+          // allow-*-sha1-in-want capability is advertised
+          up.setPreUploadHook(new AdvertisedTipsOnly());
           return up;
         });
     git.setReceivePackFactory(
@@ -189,6 +191,43 @@ public final class GitHttpServer implements AutoCloseable {
           throw new IOException("injected: connection dropped");
         }
         case NONE -> chain.doFilter(new WithoutGitProtocol(http), response);
+      }
+    }
+  }
+
+  /** Refuses any want that is not the tip of an advertised ref, as git http-backend does. */
+  private static final class AdvertisedTipsOnly implements PreUploadHook {
+    @Override
+    public void onBeginNegotiateRound(UploadPack up, Collection<? extends ObjectId> wants, int offered)
+        throws ServiceMayNotContinueException {
+      check(up, wants);
+    }
+
+    @Override
+    public void onEndNegotiateRound(
+        UploadPack up, Collection<? extends ObjectId> wants, int common, int notFound, boolean ready) {}
+
+    @Override
+    public void onSendPack(
+        UploadPack up, Collection<? extends ObjectId> wants, Collection<? extends ObjectId> haves)
+        throws ServiceMayNotContinueException {
+      check(up, wants);
+    }
+
+    private static void check(UploadPack up, Collection<? extends ObjectId> wants)
+        throws ServiceMayNotContinueException {
+      Set<ObjectId> tips = new HashSet<>();
+      for (Ref ref : up.getAdvertisedRefs().values()) {
+        tips.add(ref.getObjectId());
+        if (ref.getPeeledObjectId() != null) {
+          tips.add(ref.getPeeledObjectId());
+        }
+      }
+      for (ObjectId want : wants) {
+        if (!tips.contains(want)) {
+          throw new ServiceMayNotContinueException(
+              "Server does not allow request for unadvertised object " + want.name());
+        }
       }
     }
   }
