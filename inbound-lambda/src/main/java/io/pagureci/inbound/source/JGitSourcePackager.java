@@ -1,5 +1,6 @@
 package io.pagureci.inbound.source;
 
+import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.domain.BuildspecSource;
 import io.pagureci.inbound.domain.FetchPlan;
 import io.pagureci.inbound.domain.PackagedSource;
@@ -152,6 +153,15 @@ public final class JGitSourcePackager implements SourcePackager {
     this.tempRoot = Objects.requireNonNull(tempRoot, "tempRoot");
     this.tuning = Objects.requireNonNull(tuning, "tuning");
     JGitEnvironment.configureOnce();
+  }
+
+  /**
+   * The packager for the inbound function: base URL, bucket and git timeout from {@code config},
+   * default {@link Tuning}.
+   */
+  public static JGitSourcePackager fromConfig(InboundConfig config, S3Client s3, Path tempRoot) {
+    return new JGitSourcePackager(
+        config.pagureUrl(), s3, config.sourceBucket(), config.gitTimeout(), tempRoot);
   }
 
   @Override
