@@ -34,7 +34,8 @@ public record InboundConfig(
     ProjectPatterns buildBranches,
     Duration refWait,
     Duration gitTimeout,
-    Duration secretsTtl) {
+    Duration secretsTtl,
+    boolean s3ForcePathStyle) {
 
   /** Where builds are started. */
   public enum BuildTarget {
@@ -61,6 +62,7 @@ public record InboundConfig(
   public static final String REF_WAIT_SECONDS = "REF_WAIT_SECONDS";
   public static final String GIT_TIMEOUT_SECONDS = "GIT_TIMEOUT_SECONDS";
   public static final String SECRETS_TTL_SECONDS = "SECRETS_TTL_SECONDS";
+  public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
 
   /** Every variable this function reads (besides the AWS runtime's own). */
   public static final List<String> VARIABLES =
@@ -69,7 +71,7 @@ public record InboundConfig(
           CI_ALLOWED_CALLERS, SOURCE_BUCKET, SOURCE_PREFIX, BUILD_TARGET, CODEBUILD_PROJECT,
           PIPELINE_NAME, PIPELINE_SOURCE_ACTION, PIPELINE_OVERRIDE_S3_KEY, TRUSTED_BUILDSPEC,
           TRUSTED_BUILDSPEC_PATH, REBUILD_PHRASE, BUILD_BRANCHES, REF_WAIT_SECONDS,
-          GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS);
+          GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS, S3_FORCE_PATH_STYLE);
 
   public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
 
@@ -130,7 +132,8 @@ public record InboundConfig(
         ProjectPatterns.parse(BUILD_BRANCHES, r.optional(BUILD_BRANCHES).orElse("")),
         r.seconds(REF_WAIT_SECONDS, 20, 0, 600),
         r.seconds(GIT_TIMEOUT_SECONDS, 30, 1, 600),
-        r.seconds(SECRETS_TTL_SECONDS, 300, 0, 86_400));
+        r.seconds(SECRETS_TTL_SECONDS, 300, 0, 86_400),
+        r.bool(S3_FORCE_PATH_STYLE, false));
   }
 
   /** The clone URL of a validated project fullname: {@code <PAGURE_URL><fullname>.git}. */

@@ -1,0 +1,136 @@
+package io.pagureci.inbound.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pagureci.inbound.config.InboundConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Locale;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Who may ask for a build: pagure web-hooks by HMAC-SHA256 with the project's key; ci webhooks by
+ * IAM caller (function URL with AWS_IAM auth) or HTTP Basic credentials. Comparisons are
+ * constant-time; no secret is ever put into an exception message.
+ */
+final class Authenticator {
+
+  static final String SIGNATURE_HEADER = "x-pagure-signature-256";
+
+  private final InboundConfig config;
+  private final Secrets secrets;
+
+  Authenticator(InboundConfig config, Secrets secrets) {
+    this.config = config;
+    this.secrets = secrets;
+  }
+
+  /** Static part of the web-hook check: the signature header is there and well-formed. */
+  static byte[] signatureOf(HttpRequest request) throws Rejection {
+    String header = request.header(SIGNATURE_HEADER).orElse(null);
+    if (header == null || header.isBlank()) {
+      throw Rejection.unauthorized("MISSING_SIGNATURE", "X-Pagure-Signature-256 is missing");
+    }
+    String hex = header.strip().toLowerCase(Locale.ROOT);
+    if (hex.startsWith("sha256=")) {
+      hex = hex.substring("sha256=".length());
+    }
+    if (hex.length() != 64 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      throw Rejection.unauthorized("BAD_SIGNATURE", "X-Pagure-Signature-256 is not one hex HMAC-SHA256");
+    }
+    return HexFormat.of().parseHex(hex);
+  }
+
+  /** Verifies the HMAC of {@code body} with the web-hook key of {@code project}. */
+  void verifyWebhook(String project, byte[] body, byte[] signature)
+      throws Rejection, Secrets.SecretsUnavailableException {
+    String secretId = config.hookKeysSecret().orElseThrow(() ->
+        Rejection.unauthorized("BAD_SIGNATURE", "no web-hook keys are configured (HOOK_KEYS_SECRET_ID)"));
+    JsonNode keys = jsonSecret(secretId);
+    JsonNode key = keys.path(project);
+    if (!key.isTextual() || key.textValue().isEmpty()) {
+      throw Rejection.unauthorized("BAD_SIGNATURE", "no web-hook key is configured for project '" + project + "'");
+    }
+    byte[] expected = hmacSha256(key.textValue().getBytes(StandardCharsets.UTF_8), body);
+    if (!MessageDigest.isEqual(expected, signature)) {
+      throw Rejection.unauthorized("BAD_SIGNATURE", "X-Pagure-Signature-256 does not match the body");
+    }
+  }
+
+  /** Static part of the ci-webhook check: who is calling, and with what. */
+  void checkCaller(HttpRequest request) throws Rejection {
+    if (request.iamCaller().isPresent()) {
+      String arn = request.iamCaller().get();
+      if (!config.ciAllowedCallers().isEmpty() && !config.ciAllowedCallers().contains(arn)) {
+        throw Rejection.forbidden("CALLER_NOT_ALLOWED", "the IAM caller is not in CI_ALLOWED_CALLERS");
+      }
+      return;
+    }
+    String auth = request.header("authorization").orElse("");
+    if (!auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+      throw Rejection.unauthorized("MISSING_CREDENTIALS", "HTTP Basic credentials are required");
+    }
+  }
+
+  /** Network part of the ci-webhook check for non-IAM URLs: the Basic credentials. */
+  void verifyBasic(HttpRequest request) throws Rejection, Secrets.SecretsUnavailableException {
+    if (request.iamCaller().isPresent()) {
+      return;
+    }
+    String auth = request.header("authorization").orElse("");
+    String presented;
+    try {
+      presented = new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+      throw Rejection.unauthorized("BAD_CREDENTIALS", "the Basic credentials are not base64");
+    }
+    String secretId = config.ciBasicAuthSecret().orElseThrow(() ->
+        Rejection.unauthorized("BAD_CREDENTIALS", "Basic credentials are not configured (CI_BASIC_AUTH_SECRET_ID)"));
+    JsonNode creds = jsonSecret(secretId);
+    String user = PagureWebhooks.text(creds, "username");
+    String password = PagureWebhooks.text(creds, "password");
+    if (user == null || password == null || user.isEmpty() || password.isEmpty()) {
+      throw new Secrets.SecretsUnavailableException("the Basic-auth secret lacks username or password", null);
+    }
+    // digest both sides so the comparison does not leak the length
+    if (!MessageDigest.isEqual(sha256(user + ":" + password), sha256(presented))) {
+      throw Rejection.unauthorized("BAD_CREDENTIALS", "the Basic credentials are wrong");
+    }
+  }
+
+  private JsonNode jsonSecret(String secretId) throws Secrets.SecretsUnavailableException {
+    String value = secrets.read(secretId);
+    try {
+      JsonNode node = StrictJson.mapper().readTree(value);
+      if (node == null || !node.isObject()) {
+        throw new Secrets.SecretsUnavailableException("secret " + secretId + " is not a JSON object", null);
+      }
+      return node;
+    } catch (java.io.IOException e) {
+      // never include the parser message: it may quote the secret
+      throw new Secrets.SecretsUnavailableException("secret " + secretId + " is not valid JSON", null);
+    }
+  }
+
+  static byte[] hmacSha256(byte[] key, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(body);
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.pagureci.inbound.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.pagureci.inbound.config.InboundConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Format B: the ci webhook protocol v1 (docs/protocol.md §1.B), enforced by its JSON Schema. */
+final class CiWebhooks {
+
+  static final String PROTOCOL = "pagure-ci-webhook";
+  private static final String SCHEMA_RESOURCE = "/schema/ci-webhook-v1.schema.json";
+
+  private final InboundConfig config;
+  private final JsonSchema schema;
+
+  CiWebhooks(InboundConfig config) {
+    this.config = config;
+    this.schema = loadSchema();
+  }
+
+  static JsonSchema loadSchema() {
+    try (InputStream in = CiWebhooks.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + SCHEMA_RESOURCE);
+      }
+      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static boolean looksLikeCiWebhook(JsonNode root) {
+    return root.isObject() && root.has("protocol");
+  }
+
+  /**
+   * Validates a ci webhook document and turns it into a build request.
+   *
+   * @param requestId the function URL request id; an explicit rebuild always builds anew
+   */
+  BuildRequest decide(JsonNode root, String requestId) throws Rejection {
+    if (!PROTOCOL.equals(PagureWebhooks.text(root, "protocol"))) {
+      throw Rejection.unprocessable("SCHEMA_VIOLATION", "protocol must be '" + PROTOCOL + "'");
+    }
+    JsonNode version = root.path("version");
+    if (!version.isIntegralNumber() || version.asLong() != 1) {
+      throw Rejection.unprocessable("UNSUPPORTED_VERSION",
+          "only version 1 of the ci webhook protocol is supported, got " + shorten(version.toString()));
+    }
+    Set<ValidationMessage> errors = schema.validate(root);
+    if (!errors.isEmpty()) {
+      String why = errors.stream().map(ValidationMessage::getMessage).sorted().limit(5)
+          .map(CiWebhooks::shorten).collect(Collectors.joining("; "));
+      throw Rejection.unprocessable("SCHEMA_VIOLATION", "the document does not follow ci-webhook v1: " + why);
+    }
+    String instance = root.get("instance").textValue();
+    if (!InboundConfig.normaliseInstance(instance).map(config.pagureUrl()::equals).orElse(false)) {
+      throw Rejection.forbidden("WRONG_INSTANCE", "instance is not the configured pagure instance");
+    }
+    String project = root.get("project").textValue();
+    String source = root.get("source_project").textValue();
+    if (!Names.isProjectFullname(project) || Names.isFork(project)) {
+      throw Rejection.unprocessable("INVALID_PROJECT", "project is not a pagure project fullname");
+    }
+    if (!Names.isProjectFullname(source)) {
+      throw Rejection.unprocessable("INVALID_PROJECT", "source_project is not a pagure project fullname");
+    }
+    String sourceBranch = root.get("source_branch").textValue();
+    String targetBranch = root.get("target_branch").textValue();
+    if (!Names.isBranch(sourceBranch) || !Names.isBranch(targetBranch)) {
+      throw Rejection.unprocessable("INVALID_BRANCH", "source_branch or target_branch is not a valid git branch name");
+    }
+    String commit = root.get("commit").textValue();
+    if (!Names.isCommit(commit)) {
+      throw Rejection.unprocessable("INVALID_COMMIT", "commit is not a full lower-case commit sha");
+    }
+    if (!config.allowedProjects().matches(project)) {
+      throw Rejection.forbidden("PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
+    }
+    String trigger = root.get("trigger").textValue();
+    JsonNode pr = root.path("pull_request");
+    Long prId = pr.isObject() ? pr.get("id").asLong() : null;
+    String prUid = pr.isObject() ? pr.get("uid").textValue() : null;
+    if (trigger.equals(BuildRequest.TRIGGER_PUSH)) {
+      if (!source.equals(project) || !sourceBranch.equals(targetBranch)) {
+        throw Rejection.unprocessable("SCHEMA_VIOLATION",
+            "a push build has source_project == project and source_branch == target_branch");
+      }
+      if (!config.buildBranches().matches(sourceBranch)) {
+        throw Rejection.forbidden("BRANCH_NOT_ALLOWED", "pushes to branch '" + sourceBranch + "' are not built (BUILD_BRANCHES)");
+      }
+    }
+    String rebuildId = trigger.equals(BuildRequest.TRIGGER_REBUILD) ? "request-" + requestId : null;
+    return new BuildRequest(BuildRequest.ORIGIN_CI_WEBHOOK, trigger, config.pagureUrl().toString(),
+        project, source, sourceBranch, targetBranch, commit, prId, prUid,
+        root.get("cause").textValue(), rebuildId);
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
+}

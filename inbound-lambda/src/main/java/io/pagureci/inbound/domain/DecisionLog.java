@@ -1,0 +1,100 @@
+package io.pagureci.inbound.domain;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One structured JSON line per request and decision: accepted / duplicate / ignored / rejected,
+ * why, and the project, PR, sha and build id. Never a key, a token, a credential or a body.
+ */
+public class DecisionLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("io.pagureci.inbound.decision");
+
+  public Entry entry(String requestId) {
+    return new Entry(this, requestId);
+  }
+
+  /** Writes one finished line; overridable for tests that capture lines. */
+  protected void write(String level, String json) {
+    if (level.equals("WARN")) {
+      LOG.warn("{}", json);
+    } else if (level.equals("ERROR")) {
+      LOG.error("{}", json);
+    } else {
+      LOG.info("{}", json);
+    }
+  }
+
+  /** The line being built for one request. */
+  public static final class Entry {
+    private final DecisionLog sink;
+    private final ObjectNode node = StrictJson.mapper().createObjectNode();
+
+    Entry(DecisionLog sink, String requestId) {
+      this.sink = sink;
+      node.put("requestId", requestId);
+    }
+
+    Entry format(String format) {
+      node.put("format", format);
+      return this;
+    }
+
+    Entry topic(String topic) {
+      if (topic != null) {
+        node.put("topic", topic.length() > 100 ? topic.substring(0, 100) : topic);
+      }
+      return this;
+    }
+
+    Entry project(String project) {
+      node.put("project", project);
+      return this;
+    }
+
+    Entry cause(String cause) {
+      node.put("cause", cause);
+      return this;
+    }
+
+    Entry request(BuildRequest r) {
+      node.put("project", r.project());
+      node.put("sourceProject", r.sourceProject());
+      node.put("trigger", r.trigger());
+      if (r.prId() != null) {
+        node.put("pr", r.prId());
+      }
+      node.put("branch", r.sourceBranch());
+      node.put("sha", r.commit());
+      return this;
+    }
+
+    void finish(Outcome outcome, long millis) {
+      String level = "INFO";
+      switch (outcome) {
+        case Outcome.Accepted a -> {
+          node.put("decision", a.duplicate() ? "duplicate" : "accepted");
+          node.put("buildTarget", a.build().target());
+          node.put("buildId", a.build().id());
+          node.put("sourceKey", a.key());
+          node.put("sourceVersion", a.versionId());
+        }
+        case Outcome.Ignored i -> {
+          node.put("decision", "ignored");
+          node.put("reason", i.reason());
+        }
+        case Outcome.Rejected r -> {
+          node.put("decision", "rejected");
+          node.put("status", r.status());
+          node.put("code", r.code());
+          node.put("reason", r.message());
+          level = r.status() >= 500 ? "ERROR" : "WARN";
+        }
+      }
+      node.put("millis", millis);
+      sink.write(level, node.toString());
+    }
+  }
+}

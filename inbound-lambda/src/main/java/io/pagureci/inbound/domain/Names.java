@@ -1,0 +1,70 @@
+package io.pagureci.inbound.domain;
+
+import java.util.regex.Pattern;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * pagure's naming rules, checked before any name is used in a URL, an S3 key or a git ref.
+ *
+ * <p>Project fullnames are {@code [forks/<user>/][<namespace>/]<name>}; each part follows pagure's
+ * project-name form {@code [A-Za-z0-9_][A-Za-z0-9_.+-]*} (so no {@code ..}, no scheme, no leading
+ * {@code -} or {@code .}, no percent-escapes, no whitespace or shell metacharacters).
+ */
+public final class Names {
+
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}");
+  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+  private static final Pattern UID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  private Names() {}
+
+  /** Whether {@code fullname} is a pagure project fullname (target or fork). */
+  public static boolean isProjectFullname(String fullname) {
+    if (fullname == null || fullname.isEmpty() || fullname.length() > 255) {
+      return false;
+    }
+    String[] parts = fullname.split("/", -1);
+    int start = 0;
+    if (parts[0].equals("forks")) {
+      start = 2; // forks/<user>/...
+      if (parts.length < 3 || parts.length > 4) {
+        return false;
+      }
+    } else if (parts.length > 2) {
+      return false;
+    }
+    for (String part : parts) {
+      if (!SEGMENT.matcher(part).matches() || part.endsWith(".git") || part.endsWith(".")) {
+        return false;
+      }
+    }
+    return start <= parts.length;
+  }
+
+  /** Whether {@code fullname} names a fork ({@code forks/<user>/...}). */
+  public static boolean isFork(String fullname) {
+    return fullname.startsWith("forks/");
+  }
+
+  /** Whether {@code sha} is a full lower-case SHA-1 or SHA-256 object name. */
+  public static boolean isCommit(String sha) {
+    return sha != null && SHA.matcher(sha).matches();
+  }
+
+  /** Whether {@code branch} is a valid branch name ({@code refs/heads/<branch>} is a valid ref). */
+  public static boolean isBranch(String branch) {
+    return branch != null
+        && !branch.isEmpty()
+        && branch.length() <= 255
+        && !branch.startsWith("-")
+        && !branch.equals("@")
+        && !branch.startsWith("refs/")
+        && branch.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+        && Repository.isValidRefName("refs/heads/" + branch);
+  }
+
+  /** Whether {@code uid} is a pagure pull-request uid (hex in practice). */
+  public static boolean isUid(String uid) {
+    return uid != null && UID.matcher(uid).matches();
+  }
+}

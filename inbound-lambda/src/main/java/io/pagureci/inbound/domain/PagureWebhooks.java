@@ -1,0 +1,167 @@
+package io.pagureci.inbound.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pagureci.inbound.config.InboundConfig;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Format A: what a stock pagure project web-hook delivery asks for (docs/protocol.md §1.A).
+ * Everything here is static: no network, no secret. The signature is checked by the caller.
+ */
+final class PagureWebhooks {
+
+  private static final Set<String> PR_BUILD_TOPICS =
+      Set.of("pull-request.new", "pull-request.updated", "pull-request.rebased", "pull-request.reopened");
+
+  private final InboundConfig config;
+
+  PagureWebhooks(InboundConfig config) {
+    this.config = config;
+  }
+
+  /** The project whose web-hook key must have signed the delivery: {@code msg.project_fullname}. */
+  String signingProject(JsonNode root) throws Rejection {
+    JsonNode msg = msg(root);
+    String project = text(msg, "project_fullname");
+    if (project == null) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.project_fullname is missing");
+    }
+    if (!Names.isProjectFullname(project)) {
+      throw Rejection.unprocessable("INVALID_PROJECT", "msg.project_fullname is not a pagure project fullname");
+    }
+    return project;
+  }
+
+  /**
+   * Checks the delivery and decides: a {@link BuildRequest}, or an {@link Outcome.Ignored}.
+   *
+   * @throws Rejection for a wrong instance, a project off the allow-list or malformed fields
+   */
+  Object decide(JsonNode root) throws Rejection {
+    JsonNode msg = msg(root);
+    String topic = text(root, "topic");
+    if (topic == null) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "topic is missing");
+    }
+    String instance = text(msg, "pagure_instance");
+    if (instance == null
+        || !InboundConfig.normaliseInstance(instance).map(config.pagureUrl()::equals).orElse(false)) {
+      throw Rejection.forbidden("WRONG_INSTANCE", "msg.pagure_instance is not the configured pagure instance");
+    }
+    String project = signingProject(root);
+    if (!config.allowedProjects().matches(project)) {
+      throw Rejection.forbidden("PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
+    }
+    if (PR_BUILD_TOPICS.contains(topic)) {
+      return pullRequest(msg, project, BuildRequest.TRIGGER_PULL_REQUEST, null);
+    }
+    if (topic.equals("pull-request.comment.added")) {
+      return comment(msg, project);
+    }
+    if (topic.equals("git.receive")) {
+      return push(msg, project);
+    }
+    return new Outcome.Ignored("topic '" + topic + "' does not start builds");
+  }
+
+  private Object comment(JsonNode msg, String project) throws Rejection {
+    JsonNode comments = msg.path("pullrequest").path("comments");
+    if (!comments.isArray() || comments.isEmpty()) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.comments is empty");
+    }
+    JsonNode last = comments.get(comments.size() - 1);
+    String text = text(last, "comment");
+    boolean phrase = text != null
+        && text.strip().toLowerCase(Locale.ROOT).equals(config.rebuildPhrase().toLowerCase(Locale.ROOT));
+    if (!phrase) {
+      boolean notification = last.path("notification").asBoolean(false);
+      return new Outcome.Ignored(notification
+          ? "comment is a pagure notification, not a rebuild request"
+          : "comment is not the rebuild phrase");
+    }
+    // pagure's own "trigger CI" button posts the phrase as a notification comment: it is a rebuild
+    // request too. pagure's other notifications ("N new commits added", "rebased") never match the
+    // phrase, so they are ignored above and the accompanying pull-request.updated builds instead.
+    JsonNode id = last.path("id");
+    if (!id.canConvertToLong()) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "the comment has no id");
+    }
+    return pullRequest(msg, project, BuildRequest.TRIGGER_REBUILD, "comment-" + id.asLong());
+  }
+
+  private Object pullRequest(JsonNode msg, String project, String trigger, String rebuildId) throws Rejection {
+    JsonNode pr = msg.path("pullrequest");
+    if (!pr.isObject()) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest is missing");
+    }
+    String target = text(pr.path("project"), "fullname");
+    if (target == null || !target.equals(project)) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.project.fullname is not msg.project_fullname");
+    }
+    String status = text(pr, "status");
+    if (!"Open".equals(status)) {
+      return new Outcome.Ignored("pull request is " + (status == null ? "in no state" : status));
+    }
+    if (!pr.path("remote_git").isNull() && !pr.path("remote_git").isMissingNode()) {
+      return new Outcome.Ignored("remote pull requests (from another git server) are not built");
+    }
+    JsonNode idNode = pr.path("id");
+    if (!idNode.isIntegralNumber() || idNode.asLong() < 1) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.id is not a positive integer");
+    }
+    JsonNode from = pr.path("repo_from");
+    String source = from.isObject() ? text(from, "fullname") : project;
+    if (source == null || !Names.isProjectFullname(source)) {
+      throw Rejection.unprocessable("INVALID_PROJECT", "msg.pullrequest.repo_from.fullname is not a pagure project fullname");
+    }
+    String branchFrom = branch(pr, "branch_from");
+    String branchTo = branch(pr, "branch");
+    String sha = text(pr, "commit_stop");
+    if (!Names.isCommit(sha)) {
+      throw Rejection.unprocessable("INVALID_COMMIT", "msg.pullrequest.commit_stop is not a full lower-case commit sha");
+    }
+    String uid = text(pr, "uid");
+    if (uid != null && !Names.isUid(uid)) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.uid is malformed");
+    }
+    long id = idNode.asLong();
+    return new BuildRequest(BuildRequest.ORIGIN_WEBHOOK, trigger, config.pagureUrl().toString(),
+        project, source, branchFrom, branchTo, sha, id, uid, Long.toString(id), rebuildId);
+  }
+
+  private Object push(JsonNode msg, String project) throws Rejection {
+    String branch = branch(msg, "branch");
+    if (!config.buildBranches().matches(branch)) {
+      return new Outcome.Ignored("pushes to branch '" + branch + "' are not built (BUILD_BRANCHES)");
+    }
+    String sha = text(msg, "end_commit");
+    if (!Names.isCommit(sha)) {
+      throw Rejection.unprocessable("INVALID_COMMIT", "msg.end_commit is not a full lower-case commit sha");
+    }
+    return new BuildRequest(BuildRequest.ORIGIN_WEBHOOK, BuildRequest.TRIGGER_PUSH, config.pagureUrl().toString(),
+        project, project, branch, branch, sha, null, null, branch, null);
+  }
+
+  private static String branch(JsonNode node, String field) throws Rejection {
+    String branch = text(node, field);
+    if (!Names.isBranch(branch)) {
+      throw Rejection.unprocessable("INVALID_BRANCH", field + " is not a valid git branch name");
+    }
+    return branch;
+  }
+
+  private static JsonNode msg(JsonNode root) throws Rejection {
+    JsonNode msg = root.path("msg");
+    if (!msg.isObject()) {
+      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg is missing or not an object");
+    }
+    return msg;
+  }
+
+  /** A textual field, or null when absent, null or not a string. */
+  static String text(JsonNode node, String field) {
+    JsonNode v = node.path(field);
+    return v.isTextual() ? v.textValue() : null;
+  }
+}

@@ -1,0 +1,124 @@
+package io.pagureci.inbound.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class InboundConfigTest {
+
+  private static Map<String, String> minimal() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PAGURE_URL", "https://pagure.example.org");
+    env.put("SOURCE_BUCKET", "bucket");
+    env.put("CODEBUILD_PROJECT", "proj");
+    return env;
+  }
+
+  @Test
+  void minimalConfigurationHasSafeDefaults() {
+    InboundConfig c = InboundConfig.fromEnv(minimal());
+
+    assertThat(c.pagureUrl()).isEqualTo(URI.create("https://pagure.example.org/"));
+    assertThat(c.allowedProjects().isEmpty()).isTrue();
+    assertThat(c.allowedProjects().matches("demo")).as("deny all by default").isFalse();
+    assertThat(c.buildBranches().matches("master")).as("no push builds by default").isFalse();
+    assertThat(c.buildTarget()).isEqualTo(InboundConfig.BuildTarget.CODEBUILD);
+    assertThat(c.trustedBuildspec()).isTrue();
+    assertThat(c.trustedBuildspecPath()).isEqualTo("buildspec.yml");
+    assertThat(c.rebuildPhrase()).isEqualTo("pretty please pagure-ci rebuild");
+    assertThat(c.sourcePrefix()).isEqualTo("source/");
+    assertThat(c.refWait()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.secretsTtl()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.hookKeysSecret()).isEmpty();
+    assertThat(c.s3ForcePathStyle()).isFalse();
+  }
+
+  @Test
+  void cloneUrlsAreBuiltFromTheConfiguredBase() {
+    Map<String, String> env = minimal();
+    env.put("PAGURE_URL", "https://example.org/pagure");
+
+    InboundConfig c = InboundConfig.fromEnv(env);
+
+    assertThat(c.cloneUrl("forks/bob/rpms/widget")).isEqualTo(URI.create("https://example.org/pagure/forks/bob/rpms/widget.git"));
+    assertThat(c.cloneUrl("demo")).isEqualTo(URI.create("https://example.org/pagure/demo.git"));
+  }
+
+  @Test
+  void globsMatchWithinAndAcrossSegments() {
+    ProjectPatterns p = ProjectPatterns.parse("X", " demo , rpms/* ,tests/**");
+
+    assertThat(p.matches("demo")).isTrue();
+    assertThat(p.matches("rpms/widget")).isTrue();
+    assertThat(p.matches("rpms/a/b")).isFalse();
+    assertThat(p.matches("tests/a/b")).isTrue();
+    assertThat(p.matches("forks/bob/demo")).isFalse();
+    assertThat(p.matches("demo2")).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "PAGURE_URL|ftp://x.example|PAGURE_URL",
+      "PAGURE_URL|not a url|PAGURE_URL",
+      "PAGURE_URL|https://user:pw@x.example/|PAGURE_URL",
+      "PAGURE_URL|https://x.example/?a=b|PAGURE_URL",
+      "PAGURE_URL|/relative|PAGURE_URL",
+      "BUILD_TARGET|jenkins|BUILD_TARGET",
+      "TRUSTED_BUILDSPEC|maybe|TRUSTED_BUILDSPEC",
+      "TRUSTED_BUILDSPEC_PATH|../buildspec.yml|TRUSTED_BUILDSPEC_PATH",
+      "TRUSTED_BUILDSPEC_PATH|/etc/passwd|TRUSTED_BUILDSPEC_PATH",
+      "REF_WAIT_SECONDS|ten|REF_WAIT_SECONDS",
+      "REF_WAIT_SECONDS|-1|REF_WAIT_SECONDS",
+      "GIT_TIMEOUT_SECONDS|0|GIT_TIMEOUT_SECONDS",
+      "SECRETS_TTL_SECONDS|999999|SECRETS_TTL_SECONDS",
+      "SOURCE_PREFIX|/abs/|SOURCE_PREFIX",
+      "SOURCE_PREFIX|a/../b/|SOURCE_PREFIX",
+      "ALLOWED_PROJECTS|rpms/[a|ALLOWED_PROJECTS",
+      "PIPELINE_OVERRIDE_S3_KEY|2|PIPELINE_OVERRIDE_S3_KEY",
+      "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE",
+  })
+  void aMalformedVariableFailsNamingIt(String name, String value, String named) {
+    Map<String, String> env = minimal();
+    env.put(name, value);
+
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).isInstanceOf(ConfigException.class).hasMessageContaining(named);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"PAGURE_URL", "SOURCE_BUCKET", "CODEBUILD_PROJECT"})
+  void aMissingRequiredVariableFailsNamingIt(String name) {
+    Map<String, String> env = minimal();
+    env.remove(name);
+
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+        .hasMessage("missing environment variable " + name);
+  }
+
+  @Test
+  void thePipelineTargetNeedsAPipelineName() {
+    Map<String, String> env = minimal();
+    env.remove("CODEBUILD_PROJECT");
+    env.put("BUILD_TARGET", "codepipeline");
+
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).hasMessage("missing environment variable PIPELINE_NAME");
+    env.put("PIPELINE_NAME", "pipe");
+    InboundConfig c = InboundConfig.fromEnv(env);
+    assertThat(c.pipelineName()).isEqualTo("pipe");
+    assertThat(c.pipelineSourceAction()).isEqualTo("Source");
+    assertThat(c.pipelineOverrideS3Key()).isTrue();
+  }
+
+  @Test
+  void everyVariableIsListed() {
+    assertThat(InboundConfig.VARIABLES).contains("PAGURE_URL", "ALLOWED_PROJECTS", "HOOK_KEYS_SECRET_ID",
+        "CI_BASIC_AUTH_SECRET_ID", "SOURCE_BUCKET", "CODEBUILD_PROJECT", "PIPELINE_NAME", "S3_FORCE_PATH_STYLE")
+        .doesNotHaveDuplicates();
+  }
+}

@@ -1,0 +1,45 @@
+package io.pagureci.inbound.domain;
+
+import io.pagureci.inbound.config.InboundConfig;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Configurations matching the real captures (instance http://127.0.0.1:5000/). */
+public final class TestConfigs {
+
+  public static final String HOOK_KEYS = "hook-keys";
+  public static final String BASIC = "ci-basic";
+  public static final String KEYS_JSON = "{\"demo\": \"YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6\","
+      + " \"forks/bob/demo\": \"DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH\","
+      + " \"rpms/widget\": \"5JO1ALY1396HJ31EF6QJWR927QNJ6A2QDAETSL0G\"}";
+
+  private TestConfigs() {}
+
+  public static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PAGURE_URL", "http://127.0.0.1:5000");
+    env.put("ALLOWED_PROJECTS", "demo,rpms/*");
+    env.put("HOOK_KEYS_SECRET_ID", HOOK_KEYS);
+    env.put("CI_BASIC_AUTH_SECRET_ID", BASIC);
+    env.put("SOURCE_BUCKET", "src-bucket");
+    env.put("CODEBUILD_PROJECT", "proj");
+    return env;
+  }
+
+  public static InboundConfig config() {
+    return InboundConfig.fromEnv(env());
+  }
+
+  public static InboundConfig config(String name, String value) {
+    Map<String, String> env = env();
+    env.put(name, value);
+    return InboundConfig.fromEnv(env);
+  }
+
+  public static Fakes.MapSecrets secrets() {
+    Fakes.MapSecrets s = new Fakes.MapSecrets();
+    s.values.put(HOOK_KEYS, KEYS_JSON);
+    s.values.put(BASIC, "{\"username\": \"pagure\", \"password\": \"s3cr3t-basic-pw\"}");
+    return s;
+  }
+}

@@ -1,0 +1,849 @@
+package io.pagureci.infra;
+
+import io.pagureci.infra.Settings.BuildTarget;
+import io.pagureci.infra.Settings.Caller;
+import io.pagureci.infra.Settings.UrlAuth;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Size;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.codebuild.BuildEnvironment;
+import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
+import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
+import software.amazon.awscdk.services.codebuild.ComputeType;
+import software.amazon.awscdk.services.codebuild.IProject;
+import software.amazon.awscdk.services.codebuild.LinuxBuildImage;
+import software.amazon.awscdk.services.codebuild.LoggingOptions;
+import software.amazon.awscdk.services.codebuild.Project;
+import software.amazon.awscdk.services.codebuild.S3SourceProps;
+import software.amazon.awscdk.services.codebuild.Source;
+import software.amazon.awscdk.services.codepipeline.Artifact;
+import software.amazon.awscdk.services.codepipeline.CfnPipeline;
+import software.amazon.awscdk.services.codepipeline.ExecutionMode;
+import software.amazon.awscdk.services.codepipeline.Pipeline;
+import software.amazon.awscdk.services.codepipeline.PipelineType;
+import software.amazon.awscdk.services.codepipeline.StageProps;
+import software.amazon.awscdk.services.codepipeline.Variable;
+import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
+import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
+import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.FromRoleArnOptions;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.iam.User;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.FunctionUrl;
+import software.amazon.awscdk.services.lambda.FunctionUrlAuthType;
+import software.amazon.awscdk.services.lambda.FunctionUrlOptions;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.ObjectOwnership;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The pagure-ci-aws stack: source bucket, build target (a new or existing CodeBuild project, or a
+ * CodePipeline V2), the inbound function behind its function URL(s), the outbound function fed by
+ * EventBridge, secrets, alarms. Every IAM statement is written here with its resources named;
+ * {@link NagSuppressionsPlan} holds the few cdk-nag suppressions, each with its reason.
+ */
+public final class PagureCiStack extends Stack {
+
+  /** The inbound handler, as packaged in inbound-lambda/target/function.jar. */
+  public static final String INBOUND_HANDLER = "io.pagureci.inbound.InboundHandler::handleRequest";
+  /** The outbound handler, as packaged in outbound-lambda/target/function.jar. */
+  public static final String OUTBOUND_HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
+  /** Name of the pipeline's source action (PIPELINE_SOURCE_ACTION). */
+  public static final String PIPELINE_SOURCE_ACTION = "Source";
+  /** The build variables of docs/protocol.md §3, declared on the pipeline with default "-". */
+  public static final List<String> PAGURE_VARIABLES =
+      List.of("PAGURE_INSTANCE", "PAGURE_PROJECT", "PAGURE_SOURCE_PROJECT", "PAGURE_BRANCH",
+          "PAGURE_TARGET_BRANCH", "PAGURE_COMMIT", "PAGURE_PR_ID", "PAGURE_PR_UID", "PAGURE_CAUSE",
+          "PAGURE_TRIGGER", "PAGURE_ORIGIN");
+
+  /** What the stack is built from. */
+  public record Props(Settings settings, Path inboundCode, Path outboundCode, StackProps stackProps) {
+    public Props {
+      Objects.requireNonNull(settings);
+      Objects.requireNonNull(inboundCode);
+      Objects.requireNonNull(outboundCode);
+      stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
+    }
+  }
+
+  private final Settings settings;
+  private final Bucket sourceBucket;
+  private final IProject project;
+  private final Pipeline pipeline;
+  private final Function inbound;
+  private final Function outbound;
+  private final Map<String, String> inboundEnvironment = new LinkedHashMap<>();
+  private final Map<String, String> outboundEnvironment = new LinkedHashMap<>();
+  private final Map<String, FunctionUrl> urls = new LinkedHashMap<>();
+  private final Map<String, Alias> aliases = new LinkedHashMap<>();
+  private final NagSuppressionsPlan nag;
+  private IRole existingProjectRole;
+  private LogGroup buildLogs;
+  private Optional<ISecret> hookKeysSecret = Optional.empty();
+  private Optional<ISecret> basicAuthSecret = Optional.empty();
+  private ISecret pagureTokenSecret;
+  private Queue onFailureQueue;
+  private Role inboundRole;
+  private Role outboundRole;
+  private IGrantable callerPrincipal;
+
+  public PagureCiStack(Construct scope, String id, Props props) {
+    super(scope, id, props.stackProps());
+    this.settings = props.settings();
+    this.nag = new NagSuppressionsPlan(this);
+    RemovalPolicy removal = settings.autoDeleteObjects() ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    // ---- source bucket ------------------------------------------------------------------------
+    sourceBucket =
+        Bucket.Builder.create(this, "SourceBucket")
+            .versioned(true)
+            .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+            .enforceSsl(true)
+            .encryption(BucketEncryption.S3_MANAGED)
+            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+            .lifecycleRules(List.of(
+                LifecycleRule.builder()
+                    .id("expire-source-zips")
+                    .prefix(settings.sourcePrefix())
+                    .expiration(Duration.days(settings.sourceExpirationDays()))
+                    .build(),
+                LifecycleRule.builder()
+                    .id("expire-noncurrent-versions")
+                    .noncurrentVersionExpiration(Duration.days(settings.noncurrentVersionExpirationDays()))
+                    .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                    .expiredObjectDeleteMarker(true)
+                    .build()))
+            .removalPolicy(removal)
+            .autoDeleteObjects(settings.autoDeleteObjects())
+            .build();
+    nag.bucketAccessLogs(sourceBucket);
+
+    // ---- build target ---------------------------------------------------------------------------
+    project = buildProject(removal);
+    pipeline = settings.buildTarget() == BuildTarget.CODEPIPELINE ? buildPipeline(removal) : null;
+
+    // ---- secrets --------------------------------------------------------------------------------
+    Optional<ISecret> hookKeys =
+        settings.urlAuth().hasOpenUrl()
+            ? Optional.of(secret("HookKeysSecret", settings.hookKeysSecretArn(),
+                "pagure-ci-aws: pagure project web-hook keys, JSON {\"<project fullname>\": \"<key>\"}", null))
+            : Optional.empty();
+    Optional<ISecret> basicAuth =
+        settings.urlAuth().hasOpenUrl()
+            ? Optional.of(secret("BasicAuthSecret", settings.basicAuthSecretArn(),
+                "pagure-ci-aws: Basic credentials for ci webhooks on the open URL, JSON {\"username\", \"password\"}",
+                SecretStringGenerator.builder()
+                    .secretStringTemplate("{\"username\":\"pagure-ci\"}")
+                    .generateStringKey("password")
+                    .excludePunctuation(true)
+                    .passwordLength(40)
+                    .build()))
+            : Optional.empty();
+    ISecret pagureToken =
+        secret("PagureTokenSecret", settings.pagureTokenSecretArn(),
+            "pagure-ci-aws: pagure API token (ACLs commit_flag / pull_request_flag), the token or {\"token\": ...}", null);
+
+    this.hookKeysSecret = hookKeys;
+    this.basicAuthSecret = basicAuth;
+    this.pagureTokenSecret = pagureToken;
+
+    // ---- inbound function -----------------------------------------------------------------------
+    inbound = inboundFunction(props.inboundCode(), removal, hookKeys, basicAuth);
+
+    // ---- outbound function ----------------------------------------------------------------------
+    Queue onFailure =
+        Queue.Builder.create(this, "OutboundOnFailureQueue")
+            .encryption(QueueEncryption.SQS_MANAGED)
+            .enforceSsl(true)
+            .retentionPeriod(Duration.days(14))
+            .build();
+    nag.onFailureQueueIsTheDeadLetterQueue(onFailure);
+    this.onFailureQueue = onFailure;
+    outbound = outboundFunction(props.outboundCode(), removal, pagureToken, onFailure);
+    eventRules();
+
+    // ---- alarms ---------------------------------------------------------------------------------
+    alarms(onFailure);
+
+    // ---- outputs --------------------------------------------------------------------------------
+    urls.forEach((alias, url) ->
+        CfnOutput.Builder.create(this, alias.equals("iam") ? "FunctionUrlIam" : "FunctionUrlHmac")
+            .description(alias.equals("iam")
+                ? "Inbound function URL, auth AWS_IAM (SigV4-signed ci webhooks)"
+                : "Inbound function URL, auth NONE (pagure project web-hooks; Basic-auth ci webhooks)")
+            .value(url.getUrl())
+            .build());
+    CfnOutput.Builder.create(this, "SourceBucketName").value(sourceBucket.getBucketName()).build();
+    CfnOutput.Builder.create(this, "CodeBuildProjectName").value(project.getProjectName()).build();
+    if (pipeline != null) {
+      CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName()).build();
+    }
+    CfnOutput.Builder.create(this, "PagureTokenSecretArn")
+        .description("Put the pagure API token here (aws secretsmanager put-secret-value)")
+        .value(pagureToken.getSecretArn()).build();
+    hookKeys.ifPresent(s -> CfnOutput.Builder.create(this, "HookKeysSecretArn")
+        .description("Put {\"<project>\": \"<web-hook key>\"} here").value(s.getSecretArn()).build());
+    basicAuth.ifPresent(s -> CfnOutput.Builder.create(this, "BasicAuthSecretArn")
+        .description("Basic credentials for ci webhooks on the open URL").value(s.getSecretArn()).build());
+    CfnOutput.Builder.create(this, "OutboundOnFailureQueueUrl").value(onFailure.getQueueUrl()).build();
+    CfnOutput.Builder.create(this, "InboundLogGroupName").value(inbound.getLogGroup().getLogGroupName()).build();
+    CfnOutput.Builder.create(this, "OutboundLogGroupName").value(outbound.getLogGroup().getLogGroupName()).build();
+    if (buildLogs != null) {
+      CfnOutput.Builder.create(this, "BuildLogGroupName").value(buildLogs.getLogGroupName()).build();
+    }
+    nag.apply();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // build target
+
+  private IProject buildProject(RemovalPolicy removal) {
+    String sourceObjects = sourceBucket.arnForObjects(settings.sourcePrefix() + "*");
+    if (settings.existingProjectName().isPresent()) {
+      IProject existing = Project.fromProjectName(this, "ExistingProject", settings.existingProjectName().get());
+      settings.existingProjectRoleArn().ifPresent(arn -> {
+        IRole role = Role.fromRoleArn(this, "ExistingProjectRole", arn,
+            FromRoleArnOptions.builder().mutable(true).build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+            .sid("ReadSourceZips")
+            .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+            .resources(List.of(sourceObjects))
+            .build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+            .sid("LocateSourceBucket")
+            .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
+            .resources(List.of(sourceBucket.getBucketArn()))
+            .build());
+        nag.sourcePrefixWildcard(role.getNode().tryFindChild("Policy"), sourceBucket, settings.sourcePrefix());
+        existingProjectRole = role;
+      });
+      return existing;
+    }
+    LogGroup logs = logGroup("BuildLogs", removal);
+    buildLogs = logs;
+    Project created =
+        Project.Builder.create(this, "Build")
+            .description("pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
+            // The inbound function overrides location and version per build; this key only makes the
+            // project valid and lets a console "Start build" point somewhere sensible.
+            .source(Source.s3(S3SourceProps.builder()
+                .bucket(sourceBucket)
+                .path(settings.sourcePrefix() + "placeholder.zip")
+                .build()))
+            .environment(BuildEnvironment.builder()
+                .buildImage(LinuxBuildImage.fromCodeBuildImageId(settings.buildImage()))
+                .computeType(computeType(settings.buildComputeType()))
+                .privileged(false)
+                .build())
+            .timeout(Duration.minutes(settings.buildTimeoutMinutes()))
+            .logging(LoggingOptions.builder()
+                .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
+                .build())
+            .build();
+    // Builds read any zip under the prefix (the per-build override), pinned by version id.
+    created.addToRolePolicy(PolicyStatement.Builder.create()
+        .sid("ReadSourceZips")
+        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+        .resources(List.of(sourceObjects))
+        .build());
+    nag.codeBuildProject(created, sourceBucket, settings.sourcePrefix());
+    return created;
+  }
+
+  private Pipeline buildPipeline(RemovalPolicy removal) {
+    Bucket artifacts =
+        Bucket.Builder.create(this, "PipelineArtifactBucket")
+            .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+            .enforceSsl(true)
+            .encryption(BucketEncryption.S3_MANAGED)
+            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+            .lifecycleRules(List.of(LifecycleRule.builder()
+                .id("expire-artifacts")
+                .expiration(Duration.days(settings.sourceExpirationDays()))
+                .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                .build()))
+            .removalPolicy(removal)
+            .autoDeleteObjects(settings.autoDeleteObjects())
+            .build();
+    nag.bucketAccessLogs(artifacts);
+
+    Role sourceRole =
+        Role.Builder.create(this, "PipelineSourceActionRole")
+            .assumedBy(new AccountRootPrincipal())
+            .description("pagure-ci-aws pipeline source action: reads the commit zip named by the execution")
+            .build();
+    // AllowOverrideForS3ObjectKey: each execution names its own key under the prefix.
+    sourceRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .sid("ReadSourceZips")
+        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+        .resources(List.of(sourceBucket.arnForObjects(settings.sourcePrefix() + "*")))
+        .build());
+
+    Artifact source = Artifact.artifact("Source");
+    S3SourceAction sourceAction =
+        S3SourceAction.Builder.create()
+            .actionName(PIPELINE_SOURCE_ACTION)
+            .bucket(sourceBucket)
+            .bucketKey(settings.sourcePrefix() + "placeholder.zip")
+            .trigger(S3Trigger.NONE)
+            .output(source)
+            .role(sourceRole)
+            .build();
+    Map<String, BuildEnvironmentVariable> buildVariables = new LinkedHashMap<>();
+    for (String v : PAGURE_VARIABLES) {
+      buildVariables.put(v, BuildEnvironmentVariable.builder().value("#{variables." + v + "}").build());
+    }
+    CodeBuildAction buildAction =
+        CodeBuildAction.Builder.create()
+            .actionName("Build")
+            .project(project)
+            .input(source)
+            .environmentVariables(buildVariables)
+            .build();
+    List<Variable> variables = PAGURE_VARIABLES.stream()
+        .map(v -> Variable.Builder.create()
+            .variableName(v)
+            .defaultValue("-")
+            .description("set by the inbound function; '-' = not set (see docs/protocol.md)")
+            .build())
+        .toList();
+    Pipeline p =
+        Pipeline.Builder.create(this, "Pipeline")
+            .pipelineType(PipelineType.V2)
+            // Several pull requests build at once; each execution pins its own S3 object version.
+            .executionMode(ExecutionMode.PARALLEL)
+            .artifactBucket(artifacts)
+            .crossAccountKeys(false)
+            .restartExecutionOnUpdate(false)
+            .variables(variables)
+            .stages(List.of(
+                StageProps.builder().stageName("Source").actions(List.of(sourceAction)).build(),
+                StageProps.builder().stageName("Build").actions(List.of(buildAction)).build()))
+            .build();
+    CfnPipeline cfn = (CfnPipeline) p.getNode().getDefaultChild();
+    cfn.addPropertyOverride("Stages.0.Actions.0.Configuration.AllowOverrideForS3ObjectKey", true);
+    nag.pipeline(p, sourceRole, artifacts, sourceBucket, settings.sourcePrefix());
+    if (project instanceof Project created) {
+      nag.pipelineBuildInput(created, artifacts);
+    } else if (existingProjectRole != null) {
+      // An imported project's role is not known to CDK: give it the pipeline's input artifacts.
+      existingProjectRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("ReadPipelineArtifacts")
+          .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+          .resources(List.of(artifacts.arnForObjects("*")))
+          .build());
+      nag.pipelineArtifactsForExistingRole(existingProjectRole.getNode().tryFindChild("Policy"), artifacts);
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // functions
+
+  private Function inboundFunction(
+      Path code, RemovalPolicy removal, Optional<ISecret> hookKeys, Optional<ISecret> basicAuth) {
+    LogGroup logs = logGroup("InboundLogs", removal);
+    Role role = functionRole("InboundRole", "pagure-ci-aws inbound function", logs);
+    inboundRole = role;
+
+    inboundEnvironment.put("PAGURE_URL", settings.effectivePagureUrl());
+    inboundEnvironment.put("ALLOWED_PROJECTS", settings.allowedProjects().orElse(""));
+    hookKeys.ifPresent(s -> inboundEnvironment.put("HOOK_KEYS_SECRET_ID", s.getSecretArn()));
+    basicAuth.ifPresent(s -> inboundEnvironment.put("CI_BASIC_AUTH_SECRET_ID", s.getSecretArn()));
+    inboundEnvironment.put("SOURCE_BUCKET", sourceBucket.getBucketName());
+    inboundEnvironment.put("SOURCE_PREFIX", settings.sourcePrefix());
+    inboundEnvironment.put("BUILD_TARGET", settings.buildTarget().value());
+    if (pipeline == null) {
+      inboundEnvironment.put("CODEBUILD_PROJECT", project.getProjectName());
+    } else {
+      inboundEnvironment.put("PIPELINE_NAME", pipeline.getPipelineName());
+      inboundEnvironment.put("PIPELINE_SOURCE_ACTION", PIPELINE_SOURCE_ACTION);
+      inboundEnvironment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
+    }
+    inboundEnvironment.put("TRUSTED_BUILDSPEC", Boolean.toString(settings.trustedBuildspec()));
+    inboundEnvironment.put("TRUSTED_BUILDSPEC_PATH", settings.trustedBuildspecPath());
+    settings.rebuildPhrase().ifPresent(v -> inboundEnvironment.put("REBUILD_PHRASE", v));
+    settings.buildBranches().ifPresent(v -> inboundEnvironment.put("BUILD_BRANCHES", v));
+    inboundEnvironment.put("REF_WAIT_SECONDS", Integer.toString(settings.refWaitSeconds()));
+    inboundEnvironment.put("GIT_TIMEOUT_SECONDS", Integer.toString(settings.gitTimeoutSeconds()));
+    inboundEnvironment.put("SECRETS_TTL_SECONDS", Integer.toString(settings.secretsTtlSeconds()));
+    // the caller is created first: its ARN may become CI_ALLOWED_CALLERS
+    callerPrincipal = caller();
+
+    // S3: write the zip (multipart) and the build record, read the build record (duplicates).
+    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .sid("WriteSourceZips")
+        .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
+        .resources(List.of(sourceBucket.arnForObjects(settings.sourcePrefix() + "*")))
+        .build());
+    if (pipeline == null) {
+      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("StartBuild")
+          .actions(List.of("codebuild:StartBuild"))
+          .resources(List.of(project.getProjectArn()))
+          .build());
+    } else {
+      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("StartPipelineExecution")
+          .actions(List.of("codepipeline:StartPipelineExecution"))
+          .resources(List.of(pipeline.getPipelineArn()))
+          .build());
+    }
+    List<String> secretArns = new ArrayList<>();
+    hookKeys.ifPresent(s -> secretArns.add(s.getSecretArn()));
+    basicAuth.ifPresent(s -> secretArns.add(s.getSecretArn()));
+    if (!secretArns.isEmpty()) {
+      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("ReadInboundSecrets")
+          .actions(List.of("secretsmanager:GetSecretValue"))
+          .resources(secretArns)
+          .build());
+    }
+
+    Function.Builder b =
+        Function.Builder.create(this, "Inbound")
+            .description("pagure-ci-aws inbound: pagure web-hook / ci webhook -> zip to S3 -> start build")
+            .runtime(Runtime.JAVA_21)
+            .architecture(architecture())
+            .code(Code.fromAsset(code.toString()))
+            .handler(INBOUND_HANDLER)
+            .role(role)
+            .memorySize(settings.inboundMemoryMb())
+            .timeout(Duration.seconds(settings.inboundTimeoutSeconds()))
+            .ephemeralStorageSize(Size.mebibytes(settings.inboundEphemeralMb()))
+            .logGroup(logs)
+            .environment(inboundEnvironment);
+    if (settings.snapStart()) {
+      b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
+    }
+    if (settings.inboundReservedConcurrency() > 0) {
+      b.reservedConcurrentExecutions(settings.inboundReservedConcurrency());
+    }
+    Function fn = b.build();
+    if (settings.snapStart()) {
+      Annotations.of(fn).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+          "the function URLs point at aliases of the published version (getCurrentVersion)");
+    }
+
+    // Aliases on the published version (SnapStart snapshots published versions only); one URL each.
+    IGrantable caller = callerPrincipal;
+    if (settings.urlAuth().hasIamUrl()) {
+      Alias alias = Alias.Builder.create(this, "InboundIamAlias")
+          .aliasName("iam").version(fn.getCurrentVersion()).build();
+      FunctionUrl url = alias.addFunctionUrl(FunctionUrlOptions.builder()
+          .authType(FunctionUrlAuthType.AWS_IAM).build());
+      urls.put("iam", url);
+      aliases.put("iam", alias);
+      if (caller != null) {
+        // lambda:InvokeFunctionUrl (lambda:FunctionUrlAuthType = AWS_IAM) and lambda:InvokeFunction
+        // (lambda:InvokedViaFunctionUrl = true), on this alias only.
+        alias.grantInvokeUrl(caller);
+      }
+    }
+    if (settings.urlAuth().hasOpenUrl()) {
+      Alias alias = Alias.Builder.create(this, "InboundHmacAlias")
+          .aliasName("hmac").version(fn.getCurrentVersion()).build();
+      // auth NONE: the function itself requires a valid X-Pagure-Signature-256 or Basic credentials.
+      urls.put("hmac", alias.addFunctionUrl(FunctionUrlOptions.builder()
+          .authType(FunctionUrlAuthType.NONE).build()));
+      aliases.put("hmac", alias);
+    }
+    nag.lambdaRuntime(fn);
+    nag.sourcePrefixWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
+    return fn;
+  }
+
+  private IGrantable caller() {
+    if (!settings.urlAuth().hasIamUrl()) {
+      return null;
+    }
+    Caller kind = settings.caller();
+    switch (kind) {
+      case USER -> {
+        User user = User.Builder.create(this, "CallerUser").build();
+        CfnOutput.Builder.create(this, "CallerUserName")
+            .description("IAM user for SigV4 calls: create its access key with aws iam create-access-key")
+            .value(user.getUserName()).build();
+        CfnOutput.Builder.create(this, "CallerPrincipalArn").value(user.getUserArn()).build();
+        inboundEnvironment.put("CI_ALLOWED_CALLERS", settings.ciAllowedCallers().orElse(user.getUserArn()));
+        return user;
+      }
+      case ROLE -> {
+        IPrincipal trusted = settings.callerRoleTrustedPrincipalArn()
+            .<IPrincipal>map(ArnPrincipal::new).orElse(new AccountRootPrincipal());
+        Role role = Role.Builder.create(this, "CallerRole")
+            .assumedBy(trusted)
+            .description("pagure-ci-aws: may call the inbound AWS_IAM function URL, nothing else")
+            .build();
+        CfnOutput.Builder.create(this, "CallerPrincipalArn").value(role.getRoleArn()).build();
+        settings.ciAllowedCallers().ifPresent(v -> inboundEnvironment.put("CI_ALLOWED_CALLERS", v));
+        return role;
+      }
+      case EXISTING -> {
+        String arn = settings.callerPrincipalArn().orElseThrow();
+        CfnOutput.Builder.create(this, "CallerPrincipalArn").value(arn).build();
+        settings.ciAllowedCallers().ifPresent(v -> inboundEnvironment.put("CI_ALLOWED_CALLERS", v));
+        return new ArnPrincipal(arn);
+      }
+      default -> {
+        settings.ciAllowedCallers().ifPresent(v -> inboundEnvironment.put("CI_ALLOWED_CALLERS", v));
+        return null;
+      }
+    }
+  }
+
+  private Function outboundFunction(Path code, RemovalPolicy removal, ISecret token, Queue onFailure) {
+    LogGroup logs = logGroup("OutboundLogs", removal);
+    Role role = functionRole("OutboundRole", "pagure-ci-aws outbound function", logs);
+    outboundRole = role;
+
+    outboundEnvironment.put("PAGURE_URL", settings.effectivePagureUrl());
+    outboundEnvironment.put("PAGURE_TOKEN_SECRET_ID", token.getSecretArn());
+    outboundEnvironment.put("REPORTER", settings.reporter());
+    outboundEnvironment.put("FLAG_ENDPOINT", settings.flagEndpoint());
+    settings.flagUsername().ifPresent(v -> outboundEnvironment.put("FLAG_USERNAME", v));
+    settings.buildUrlTemplate().ifPresent(v -> outboundEnvironment.put("BUILD_URL_TEMPLATE", v));
+    if (pipeline == null) {
+      outboundEnvironment.put("CODEBUILD_PROJECTS", project.getProjectName());
+    } else {
+      outboundEnvironment.put("PIPELINE_NAMES", pipeline.getPipelineName());
+    }
+    settings.tokenTtlSeconds().ifPresent(v -> outboundEnvironment.put("TOKEN_TTL_SECONDS", v));
+    settings.pagureTimeoutSeconds().ifPresent(v -> outboundEnvironment.put("PAGURE_TIMEOUT_SECONDS", v));
+    settings.retryMaxAttempts().ifPresent(v -> outboundEnvironment.put("RETRY_MAX_ATTEMPTS", v));
+    settings.retryBaseDelayMillis().ifPresent(v -> outboundEnvironment.put("RETRY_BASE_DELAY_MILLIS", v));
+
+    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .sid("ReadPagureToken")
+        .actions(List.of("secretsmanager:GetSecretValue"))
+        .resources(List.of(token.getSecretArn()))
+        .build());
+    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .sid("ReadBuilds")
+        .actions(List.of("codebuild:BatchGetBuilds"))
+        .resources(List.of(project.getProjectArn()))
+        .build());
+    if (pipeline != null) {
+      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("ReadPipelineExecutions")
+          .actions(List.of("codepipeline:GetPipelineExecution"))
+          .resources(List.of(pipeline.getPipelineArn()))
+          .build());
+    }
+
+    Function.Builder b =
+        Function.Builder.create(this, "Outbound")
+            .description("pagure-ci-aws outbound: CodeBuild / CodePipeline events -> pagure flags")
+            .runtime(Runtime.JAVA_21)
+            .architecture(architecture())
+            .code(Code.fromAsset(code.toString()))
+            .handler(OUTBOUND_HANDLER)
+            .role(role)
+            .memorySize(settings.outboundMemoryMb())
+            .timeout(Duration.seconds(settings.outboundTimeoutSeconds()))
+            .logGroup(logs)
+            .environment(outboundEnvironment)
+            // EventBridge invokes asynchronously: Lambda retries, then the on-failure queue.
+            .retryAttempts(settings.outboundRetryAttempts())
+            .maxEventAge(Duration.seconds(settings.outboundMaxEventAgeSeconds()))
+            .onFailure(new SqsDestination(onFailure));
+    if (settings.outboundReservedConcurrency() > 0) {
+      b.reservedConcurrentExecutions(settings.outboundReservedConcurrency());
+    }
+    Function fn = b.build();
+    nag.lambdaRuntime(fn);
+    return fn;
+  }
+
+  private void eventRules() {
+    LambdaFunction target = new LambdaFunction(outbound);
+    if (pipeline == null) {
+      Rule.Builder.create(this, "BuildStateRule")
+          .description("pagure-ci-aws: CodeBuild state changes of this stack's project -> outbound")
+          .eventPattern(EventPattern.builder()
+              .source(List.of("aws.codebuild"))
+              .detailType(List.of("CodeBuild Build State Change"))
+              .detail(Map.of("project-name", List.of(project.getProjectName())))
+              .build())
+          .targets(List.of(target))
+          .build();
+      Rule.Builder.create(this, "BuildPhaseRule")
+          .description("pagure-ci-aws: CodeBuild phase changes of this stack's project -> outbound")
+          .eventPattern(EventPattern.builder()
+              .source(List.of("aws.codebuild"))
+              .detailType(List.of("CodeBuild Build Phase Change"))
+              .detail(Map.of("project-name", List.of(project.getProjectName())))
+              .build())
+          .targets(List.of(target))
+          .build();
+    } else {
+      Rule.Builder.create(this, "PipelineExecutionRule")
+          .description("pagure-ci-aws: CodePipeline execution state changes of this stack's pipeline -> outbound")
+          .eventPattern(EventPattern.builder()
+              .source(List.of("aws.codepipeline"))
+              .detailType(List.of("CodePipeline Pipeline Execution State Change"))
+              .detail(Map.of("pipeline", List.of(pipeline.getPipelineName())))
+              .build())
+          .targets(List.of(target))
+          .build();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // alarms
+
+  private void alarms(Queue onFailure) {
+    Optional<ITopic> topic = settings.alarmTopicArn()
+        .<ITopic>map(arn -> Topic.fromTopicArn(this, "AlarmTopic", arn))
+        .or(() -> settings.alarmEmail().map(email -> {
+          Topic t = Topic.Builder.create(this, "AlarmTopic")
+              .displayName("pagure-ci-aws alarms")
+              .enforceSsl(true)
+              .build();
+          t.addSubscription(new EmailSubscription(email));
+          nag.alarmTopic(t);
+          return t;
+        }));
+    IAlarmAction action = topic.map(SnsAction::new).orElse(null);
+    MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
+    List<Alarm> all = List.of(
+        Alarm.Builder.create(this, "OnFailureQueueAlarm")
+            .alarmDescription("pagure-ci-aws: build events the outbound function could not turn into flags")
+            .metric(onFailure.metricApproximateNumberOfMessagesVisible(fiveMinutes))
+            .threshold(1).evaluationPeriods(1)
+            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+            .treatMissingData(TreatMissingData.NOT_BREACHING)
+            .build(),
+        Alarm.Builder.create(this, "InboundErrorsAlarm")
+            .alarmDescription("pagure-ci-aws: inbound function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
+            .metric(inbound.metricErrors(fiveMinutes))
+            .threshold(1).evaluationPeriods(1)
+            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+            .treatMissingData(TreatMissingData.NOT_BREACHING)
+            .build(),
+        Alarm.Builder.create(this, "OutboundErrorsAlarm")
+            .alarmDescription("pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)")
+            .metric(outbound.metricErrors(fiveMinutes))
+            .threshold(1).evaluationPeriods(1)
+            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+            .treatMissingData(TreatMissingData.NOT_BREACHING)
+            .build());
+    if (action != null) {
+      all.forEach(a -> a.addAlarmAction(action));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers
+
+  private ISecret secret(String id, Optional<String> importArn, String description, SecretStringGenerator generate) {
+    if (importArn.isPresent()) {
+      return Secret.fromSecretCompleteArn(this, id, importArn.get());
+    }
+    // No value in the template: Secrets Manager generates a random placeholder (or, for the Basic
+    // credentials, a usable random password); docs/deploy.md shows put-secret-value.
+    Secret.Builder b = Secret.Builder.create(this, id).description(description);
+    if (generate != null) {
+      b.generateSecretString(generate);
+    }
+    Secret s = b.build();
+    nag.secretRotation(s);
+    return s;
+  }
+
+  private LogGroup logGroup(String id, RemovalPolicy removal) {
+    return LogGroup.Builder.create(this, id)
+        .retention(retention(settings.logRetentionDays()))
+        .removalPolicy(removal)
+        .build();
+  }
+
+  /** A function role with no managed policy: logs go to its own log group only. */
+  private Role functionRole(String id, String description, LogGroup logs) {
+    Role role = Role.Builder.create(this, id)
+        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+        .description(description)
+        .build();
+    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .sid("WriteOwnLogs")
+        .effect(Effect.ALLOW)
+        .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+        .resources(List.of(logs.getLogGroupArn()))
+        .build());
+    return role;
+  }
+
+  private Architecture architecture() {
+    return settings.architecture().equals("arm64") ? Architecture.ARM_64 : Architecture.X86_64;
+  }
+
+  private static ComputeType computeType(String name) {
+    return switch (name) {
+      case "medium" -> ComputeType.MEDIUM;
+      case "large" -> ComputeType.LARGE;
+      case "xlarge" -> ComputeType.X_LARGE;
+      case "2xlarge" -> ComputeType.X2_LARGE;
+      default -> ComputeType.SMALL;
+    };
+  }
+
+  static RetentionDays retention(int days) {
+    return switch (days) {
+      case 1 -> RetentionDays.ONE_DAY;
+      case 3 -> RetentionDays.THREE_DAYS;
+      case 5 -> RetentionDays.FIVE_DAYS;
+      case 7 -> RetentionDays.ONE_WEEK;
+      case 14 -> RetentionDays.TWO_WEEKS;
+      case 30 -> RetentionDays.ONE_MONTH;
+      case 60 -> RetentionDays.TWO_MONTHS;
+      case 90 -> RetentionDays.THREE_MONTHS;
+      case 120 -> RetentionDays.FOUR_MONTHS;
+      case 150 -> RetentionDays.FIVE_MONTHS;
+      case 180 -> RetentionDays.SIX_MONTHS;
+      case 365 -> RetentionDays.ONE_YEAR;
+      case 400 -> RetentionDays.THIRTEEN_MONTHS;
+      case 545 -> RetentionDays.EIGHTEEN_MONTHS;
+      case 731 -> RetentionDays.TWO_YEARS;
+      case 1096 -> RetentionDays.THREE_YEARS;
+      case 1827 -> RetentionDays.FIVE_YEARS;
+      case 2192 -> RetentionDays.SIX_YEARS;
+      case 2557 -> RetentionDays.SEVEN_YEARS;
+      case 2922 -> RetentionDays.EIGHT_YEARS;
+      case 3288 -> RetentionDays.NINE_YEARS;
+      case 3653 -> RetentionDays.TEN_YEARS;
+      default -> throw new Settings.SettingsException("unsupported log retention " + days);
+    };
+  }
+
+  /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings. */
+  String logicalId(Construct c) {
+    CfnElement element = c instanceof CfnElement e ? e : (CfnElement) c.getNode().getDefaultChild();
+    return (String) resolve(getLogicalId(element));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // accessors for the app and tests
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** The environment variables given to the inbound function (tokens unresolved). */
+  public Map<String, String> inboundEnvironment() {
+    return Map.copyOf(inboundEnvironment);
+  }
+
+  /** The environment variables given to the outbound function (tokens unresolved). */
+  public Map<String, String> outboundEnvironment() {
+    return Map.copyOf(outboundEnvironment);
+  }
+
+  public Function inboundFunction() {
+    return inbound;
+  }
+
+  public Function outboundFunction() {
+    return outbound;
+  }
+
+  public Bucket sourceBucket() {
+    return sourceBucket;
+  }
+
+  /** The CodeBuild project builds run in (created or imported; in pipeline mode, the build action's). */
+  public IProject project() {
+    return project;
+  }
+
+  public Optional<Pipeline> pipeline() {
+    return Optional.ofNullable(pipeline);
+  }
+
+  /** Function URLs by alias name ({@code iam}, {@code hmac}). */
+  public Map<String, FunctionUrl> functionUrls() {
+    return Map.copyOf(urls);
+  }
+
+  /** The inbound function's aliases by name ({@code iam}, {@code hmac}), one URL each. */
+  public Map<String, Alias> aliases() {
+    return Map.copyOf(aliases);
+  }
+
+  public Optional<ISecret> hookKeysSecret() {
+    return hookKeysSecret;
+  }
+
+  public Optional<ISecret> basicAuthSecret() {
+    return basicAuthSecret;
+  }
+
+  public ISecret pagureTokenSecret() {
+    return pagureTokenSecret;
+  }
+
+  public Queue onFailureQueue() {
+    return onFailureQueue;
+  }
+
+  public Role inboundRole() {
+    return inboundRole;
+  }
+
+  public Role outboundRole() {
+    return outboundRole;
+  }
+
+  /** The principal granted the AWS_IAM URL, if any. */
+  public Optional<IGrantable> callerPrincipal() {
+    return Optional.ofNullable(callerPrincipal);
+  }
+}

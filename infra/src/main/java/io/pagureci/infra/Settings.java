@@ -1,0 +1,453 @@
+package io.pagureci.infra;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The stack's configuration, read from CDK context ({@code cdk.json} "context" or
+ * {@code -c key=value}) and validated once. Every key is listed in {@link #KEYS} with its default;
+ * docs/configuration.md documents the same list (a test keeps the two in step).
+ *
+ * <p>{@code pagureUrl} and {@code allowedProjects} have no usable default. Without them the stack
+ * still synthesizes (with a placeholder URL under the reserved {@code .invalid} domain and an empty
+ * allow-list, so the function would reject everything) and {@link #missingForDeploy()} names them.
+ */
+public record Settings(
+    Optional<String> pagureUrl,
+    Optional<String> allowedProjects,
+    BuildTarget buildTarget,
+    Optional<String> existingProjectName,
+    Optional<String> existingProjectRoleArn,
+    UrlAuth urlAuth,
+    Caller caller,
+    Optional<String> callerPrincipalArn,
+    Optional<String> callerRoleTrustedPrincipalArn,
+    Optional<String> ciAllowedCallers,
+    String sourcePrefix,
+    int sourceExpirationDays,
+    int noncurrentVersionExpirationDays,
+    boolean autoDeleteObjects,
+    String buildImage,
+    String buildComputeType,
+    int buildTimeoutMinutes,
+    int logRetentionDays,
+    String architecture,
+    int inboundMemoryMb,
+    int inboundTimeoutSeconds,
+    int inboundEphemeralMb,
+    boolean snapStart,
+    int inboundReservedConcurrency,
+    int outboundMemoryMb,
+    int outboundTimeoutSeconds,
+    int outboundReservedConcurrency,
+    int outboundRetryAttempts,
+    int outboundMaxEventAgeSeconds,
+    boolean trustedBuildspec,
+    String trustedBuildspecPath,
+    Optional<String> rebuildPhrase,
+    Optional<String> buildBranches,
+    int refWaitSeconds,
+    int gitTimeoutSeconds,
+    int secretsTtlSeconds,
+    String reporter,
+    String flagEndpoint,
+    Optional<String> flagUsername,
+    Optional<String> buildUrlTemplate,
+    Optional<String> tokenTtlSeconds,
+    Optional<String> pagureTimeoutSeconds,
+    Optional<String> retryMaxAttempts,
+    Optional<String> retryBaseDelayMillis,
+    Optional<String> hookKeysSecretArn,
+    Optional<String> basicAuthSecretArn,
+    Optional<String> pagureTokenSecretArn,
+    Optional<String> alarmEmail,
+    Optional<String> alarmTopicArn) {
+
+  /** Where the inbound function starts builds. */
+  public enum BuildTarget {
+    CODEBUILD("codebuild"),
+    CODEPIPELINE("codepipeline");
+
+    final String value;
+
+    BuildTarget(String value) {
+      this.value = value;
+    }
+
+    /** The value of the functions' {@code BUILD_TARGET} variable. */
+    public String value() {
+      return value;
+    }
+  }
+
+  /** Which function URL(s) the inbound function gets. */
+  public enum UrlAuth {
+    /** One URL, auth {@code AWS_IAM}: SigV4-signed ci webhooks only. */
+    IAM("iam"),
+    /** One URL, auth {@code NONE}: stock (HMAC-signed) web-hooks and Basic-auth ci webhooks. */
+    HMAC("hmac"),
+    /** Two aliases, one URL each: {@code iam} (AWS_IAM) and {@code hmac} (NONE). */
+    BOTH("both");
+
+    final String value;
+
+    UrlAuth(String value) {
+      this.value = value;
+    }
+
+    public boolean hasIamUrl() {
+      return this != HMAC;
+    }
+
+    public boolean hasOpenUrl() {
+      return this != IAM;
+    }
+  }
+
+  /** Who may call the AWS_IAM function URL. */
+  public enum Caller {
+    /** A dedicated IAM user (its access key is created by hand, never in the template). */
+    USER("user"),
+    /** A role (assumable by {@code callerRoleTrustedPrincipalArn}, default this account). */
+    ROLE("role"),
+    /** An existing principal named by {@code callerPrincipalArn}. */
+    EXISTING("existing"),
+    /** Nobody is granted anything (grant it yourself). */
+    NONE("none");
+
+    final String value;
+
+    Caller(String value) {
+      this.value = value;
+    }
+  }
+
+  /** One documented context key. */
+  public record Key(String name, String defaultValue, String description) {}
+
+  /** Every context key, in the order docs/configuration.md lists them. */
+  public static final List<Key> KEYS =
+      List.of(
+          new Key("stackName", "PagureCi", "CloudFormation stack name (deploy several with different names)"),
+          new Key("inboundCodePath", "inbound-lambda/target/function.jar", "Inbound code asset (jar or directory), relative to the repository root"),
+          new Key("outboundCodePath", "outbound-lambda/target/function.jar", "Outbound code asset, relative to the repository root"),
+          new Key("pagureUrl", "(none — required to deploy)", "Base URL of the pagure instance (its APP_URL), e.g. https://pagure.io/"),
+          new Key("allowedProjects", "(none — required to deploy)", "Comma-separated globs of project fullnames that may build, e.g. `rpms/*,demo`"),
+          new Key("buildTarget", "codebuild", "`codebuild` or `codepipeline`"),
+          new Key("existingProjectName", "(none: the stack creates a project)", "Use this existing CodeBuild project instead of creating one"),
+          new Key("existingProjectRoleArn", "(none)", "Service role of the existing project: the stack adds read access to the source bucket to it"),
+          new Key("urlAuth", "iam", "`iam` (AWS_IAM URL), `hmac` (auth NONE URL; the function checks signatures / Basic credentials) or `both` (two aliases, one URL each)"),
+          new Key("caller", "user", "Principal granted the AWS_IAM URL: `user`, `role`, `none`; ignored when `callerPrincipalArn` is set"),
+          new Key("callerPrincipalArn", "(none)", "Existing IAM principal ARN to grant instead of creating a user/role"),
+          new Key("callerRoleTrustedPrincipalArn", "(this account's root)", "Who may assume the caller role (`caller=role`)"),
+          new Key("ciAllowedCallers", "(the created user's ARN with caller=user, else none)", "CI_ALLOWED_CALLERS: comma-separated IAM ARNs the function accepts on the AWS_IAM URL"),
+          new Key("sourcePrefix", "source/", "Key prefix of the source zips in the bucket"),
+          new Key("sourceExpirationDays", "30", "Days after which source zips (and build records) expire"),
+          new Key("noncurrentVersionExpirationDays", "7", "Days after which noncurrent object versions are deleted"),
+          new Key("autoDeleteObjects", "false", "Test stacks: destroy the buckets (emptied by a custom resource) and log groups with the stack"),
+          new Key("buildImage", "aws/codebuild/standard:7.0", "CodeBuild image of the created project"),
+          new Key("buildComputeType", "small", "`small`, `medium`, `large`, `xlarge`, `2xlarge`"),
+          new Key("buildTimeoutMinutes", "60", "Build timeout of the created project"),
+          new Key("logRetentionDays", "30", "Retention of every log group (a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, ...)"),
+          new Key("architecture", "x86_64", "`x86_64` or `arm64` for both functions"),
+          new Key("inboundMemoryMb", "2048", "Inbound function memory (also buys CPU for cloning and zipping)"),
+          new Key("inboundTimeoutSeconds", "120", "Inbound function timeout (pagure waits 60 s; the rest is margin for slow fetches)"),
+          new Key("inboundEphemeralMb", "512 (2048 with snapStart=false)", "Inbound /tmp size; SnapStart allows at most 512"),
+          new Key("snapStart", "true", "SnapStart on the inbound function's published version"),
+          new Key("inboundReservedConcurrency", "10", "Reserved concurrency of the inbound function (0 = none)"),
+          new Key("outboundMemoryMb", "512", "Outbound function memory"),
+          new Key("outboundTimeoutSeconds", "60", "Outbound function timeout"),
+          new Key("outboundReservedConcurrency", "0", "Reserved concurrency of the outbound function (0 = none)"),
+          new Key("outboundRetryAttempts", "2", "Async retries of an outbound event before it goes to the on-failure queue (0-2)"),
+          new Key("outboundMaxEventAgeSeconds", "3600", "Oldest event the outbound function still retries (60-21600)"),
+          new Key("trustedBuildspec", "true", "TRUSTED_BUILDSPEC: take the buildspec from the target branch, not from the PR"),
+          new Key("trustedBuildspecPath", "buildspec.yml", "TRUSTED_BUILDSPEC_PATH"),
+          new Key("rebuildPhrase", "(function default: pretty please pagure-ci rebuild)", "REBUILD_PHRASE"),
+          new Key("buildBranches", "(none)", "BUILD_BRANCHES: globs of branches whose pushes build"),
+          new Key("refWaitSeconds", "20", "REF_WAIT_SECONDS"),
+          new Key("gitTimeoutSeconds", "30", "GIT_TIMEOUT_SECONDS"),
+          new Key("secretsTtlSeconds", "300", "SECRETS_TTL_SECONDS"),
+          new Key("reporter", "flag-api", "REPORTER: `flag-api` or `ci-webhook`"),
+          new Key("flagEndpoint", "commit", "FLAG_ENDPOINT: `commit` or `pull-request`"),
+          new Key("flagUsername", "(function default: per build system)", "FLAG_USERNAME: the CI's display name on flags"),
+          new Key("buildUrlTemplate", "(function default: the AWS console page)", "BUILD_URL_TEMPLATE"),
+          new Key("tokenTtlSeconds", "(function default: 300)", "TOKEN_TTL_SECONDS"),
+          new Key("pagureTimeoutSeconds", "(function default: 10)", "PAGURE_TIMEOUT_SECONDS"),
+          new Key("retryMaxAttempts", "(function default: 4)", "RETRY_MAX_ATTEMPTS (the outbound function's own HTTP retries)"),
+          new Key("retryBaseDelayMillis", "(function default: 200)", "RETRY_BASE_DELAY_MILLIS"),
+          new Key("hookKeysSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing web-hook keys secret"),
+          new Key("basicAuthSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing Basic credentials secret"),
+          new Key("pagureTokenSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing pagure API token secret"),
+          new Key("alarmEmail", "(none)", "Creates an SNS topic with this e-mail subscription for the alarms"),
+          new Key("alarmTopicArn", "(none)", "Existing SNS topic for the alarms (instead of alarmEmail)"));
+
+  /** The placeholder used for a synth without {@code pagureUrl}: the .invalid TLD never resolves. */
+  public static final String PLACEHOLDER_PAGURE_URL = "https://pagure.invalid/";
+
+  private static final Pattern SECRET_ARN =
+      Pattern.compile("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+-[A-Za-z0-9]{6}");
+  private static final Pattern IAM_PRINCIPAL_ARN =
+      Pattern.compile("arn:aws[a-z-]*:(iam::\\d{12}:(root|user/.+|role/.+)|sts::\\d{12}:assumed-role/.+)");
+  private static final Pattern SNS_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:.+");
+  private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/.+");
+  private static final Pattern PROJECT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_]{1,254}");
+  private static final List<Integer> RETENTION_DAYS =
+      List.of(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+          2922, 3288, 3653);
+
+  public Settings {
+    Objects.requireNonNull(buildTarget);
+    Objects.requireNonNull(urlAuth);
+    Objects.requireNonNull(caller);
+  }
+
+  /** The settings with every default and no deploy-time values (what a bare synth uses). */
+  public static Settings defaults() {
+    return fromContext(k -> null);
+  }
+
+  /**
+   * Reads and validates the settings from a context lookup ({@code node::tryGetContext}). Values
+   * may be strings ({@code -c}) or JSON values (cdk.json). Unknown keys are not seen here; {@link
+   * #unknownKeys} reports them.
+   */
+  public static Settings fromContext(Function<String, Object> context) {
+    Reader r = new Reader(context);
+    boolean snapStart = r.bool("snapStart", true);
+    int ephemeral = r.integer("inboundEphemeralMb", snapStart ? 512 : 2048, 512, 10_240);
+    if (snapStart && ephemeral > 512) {
+      throw new SettingsException(
+          "inboundEphemeralMb=" + ephemeral + ": SnapStart supports at most 512 MB of ephemeral storage;"
+              + " use -c snapStart=false for a larger /tmp");
+    }
+    Optional<String> callerPrincipalArn = r.string("callerPrincipalArn");
+    callerPrincipalArn.ifPresent(a -> r.match("callerPrincipalArn", a, IAM_PRINCIPAL_ARN));
+    Caller caller =
+        callerPrincipalArn.isPresent()
+            ? Caller.EXISTING
+            : r.choice("caller", Caller.USER, Caller.values(), c -> c.value);
+    if (caller == Caller.EXISTING && callerPrincipalArn.isEmpty()) {
+      throw new SettingsException("caller=existing needs callerPrincipalArn");
+    }
+    Optional<String> pagureUrl = r.string("pagureUrl");
+    pagureUrl.ifPresent(Settings::checkPagureUrl);
+    String prefix = r.string("sourcePrefix").orElse("source/");
+    if (prefix.startsWith("/") || prefix.contains("..") || prefix.contains("*")) {
+      throw new SettingsException("sourcePrefix must be a relative key prefix (no leading /, '..' or '*'), was '" + prefix + "'");
+    }
+    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+      prefix = prefix + "/";
+    }
+    if (prefix.isEmpty()) {
+      throw new SettingsException("sourcePrefix must not be empty (the functions' permissions are scoped to it)");
+    }
+    Optional<String> existingProject = r.string("existingProjectName");
+    existingProject.ifPresent(n -> r.match("existingProjectName", n, PROJECT_NAME));
+    Optional<String> existingRole = r.string("existingProjectRoleArn");
+    existingRole.ifPresent(a -> r.match("existingProjectRoleArn", a, ROLE_ARN));
+    if (existingRole.isPresent() && existingProject.isEmpty()) {
+      throw new SettingsException("existingProjectRoleArn only makes sense with existingProjectName");
+    }
+    int retention = r.integer("logRetentionDays", 30, 1, 3653);
+    if (!RETENTION_DAYS.contains(retention)) {
+      throw new SettingsException("logRetentionDays must be one of " + RETENTION_DAYS + ", was " + retention);
+    }
+    Optional<String> trust = r.string("callerRoleTrustedPrincipalArn");
+    trust.ifPresent(a -> r.match("callerRoleTrustedPrincipalArn", a, IAM_PRINCIPAL_ARN));
+    Optional<String> hook = r.string("hookKeysSecretArn");
+    Optional<String> basic = r.string("basicAuthSecretArn");
+    Optional<String> token = r.string("pagureTokenSecretArn");
+    hook.ifPresent(a -> r.match("hookKeysSecretArn", a, SECRET_ARN));
+    basic.ifPresent(a -> r.match("basicAuthSecretArn", a, SECRET_ARN));
+    token.ifPresent(a -> r.match("pagureTokenSecretArn", a, SECRET_ARN));
+    Optional<String> topic = r.string("alarmTopicArn");
+    topic.ifPresent(a -> r.match("alarmTopicArn", a, SNS_ARN));
+    Optional<String> email = r.string("alarmEmail");
+    if (topic.isPresent() && email.isPresent()) {
+      throw new SettingsException("set alarmEmail or alarmTopicArn, not both");
+    }
+    email.ifPresent(e -> {
+      if (!e.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+        throw new SettingsException("alarmEmail is not an e-mail address: '" + e + "'");
+      }
+    });
+    String computeType = r.choice("buildComputeType", "small",
+        new String[] {"small", "medium", "large", "xlarge", "2xlarge"}, s -> s);
+    String reporter = r.choice("reporter", "flag-api", new String[] {"flag-api", "ci-webhook"}, s -> s);
+    String flagEndpoint = r.choice("flagEndpoint", "commit", new String[] {"commit", "pull-request"}, s -> s);
+    String buildspecPath = r.string("trustedBuildspecPath").orElse("buildspec.yml");
+    if (buildspecPath.startsWith("/") || buildspecPath.contains("..") || buildspecPath.endsWith("/")) {
+      throw new SettingsException("trustedBuildspecPath must be a file path inside the repository, was '" + buildspecPath + "'");
+    }
+    return new Settings(
+        pagureUrl,
+        r.string("allowedProjects"),
+        r.choice("buildTarget", BuildTarget.CODEBUILD, BuildTarget.values(), t -> t.value),
+        existingProject,
+        existingRole,
+        r.choice("urlAuth", UrlAuth.IAM, UrlAuth.values(), u -> u.value),
+        caller,
+        callerPrincipalArn,
+        trust,
+        r.string("ciAllowedCallers"),
+        prefix,
+        r.integer("sourceExpirationDays", 30, 1, 3650),
+        r.integer("noncurrentVersionExpirationDays", 7, 1, 3650),
+        r.bool("autoDeleteObjects", false),
+        r.string("buildImage").orElse("aws/codebuild/standard:7.0"),
+        computeType,
+        r.integer("buildTimeoutMinutes", 60, 5, 2160),
+        retention,
+        r.choice("architecture", "x86_64", new String[] {"x86_64", "arm64"}, s -> s),
+        r.integer("inboundMemoryMb", 2048, 512, 10_240),
+        r.integer("inboundTimeoutSeconds", 120, 10, 900),
+        ephemeral,
+        snapStart,
+        r.integer("inboundReservedConcurrency", 10, 0, 1000),
+        r.integer("outboundMemoryMb", 512, 256, 10_240),
+        r.integer("outboundTimeoutSeconds", 60, 5, 900),
+        r.integer("outboundReservedConcurrency", 0, 0, 1000),
+        r.integer("outboundRetryAttempts", 2, 0, 2),
+        r.integer("outboundMaxEventAgeSeconds", 3600, 60, 21_600),
+        r.bool("trustedBuildspec", true),
+        buildspecPath,
+        r.string("rebuildPhrase"),
+        r.string("buildBranches"),
+        r.integer("refWaitSeconds", 20, 0, 600),
+        r.integer("gitTimeoutSeconds", 30, 1, 600),
+        r.integer("secretsTtlSeconds", 300, 0, 86_400),
+        reporter,
+        flagEndpoint,
+        r.string("flagUsername"),
+        r.string("buildUrlTemplate"),
+        // same ranges as the outbound function's OutboundConfig (the contract test keeps them honest)
+        r.numeric("tokenTtlSeconds", 1, 86_400),
+        r.numeric("pagureTimeoutSeconds", 1, 300),
+        r.numeric("retryMaxAttempts", 1, 10),
+        r.numeric("retryBaseDelayMillis", 1, 60_000),
+        hook,
+        basic,
+        token,
+        email,
+        topic);
+  }
+
+  /** Settings a real deploy still needs, as {@code -c key=value} hints; empty when deployable. */
+  public List<String> missingForDeploy() {
+    List<String> missing = new ArrayList<>();
+    if (pagureUrl.isEmpty()) {
+      missing.add("pagureUrl (e.g. -c pagureUrl=https://pagure.example.org/)");
+    }
+    if (allowedProjects.isEmpty()) {
+      missing.add("allowedProjects (e.g. -c allowedProjects='rpms/*,demo'; empty = every project is refused)");
+    }
+    return missing;
+  }
+
+  /** Context keys given that this stack does not know (typos), ignoring CDK's own keys. */
+  public static List<String> unknownKeys(Map<String, ?> context) {
+    List<String> known = KEYS.stream().map(Key::name).toList();
+    return context.keySet().stream()
+        .filter(k -> !known.contains(k))
+        .filter(k -> !k.startsWith("@aws-cdk") && !k.startsWith("aws:") && !k.startsWith("aws-cdk:")
+            && !k.startsWith("cdk") && !k.contains(":"))
+        .sorted()
+        .toList();
+  }
+
+  public String effectivePagureUrl() {
+    return pagureUrl.orElse(PLACEHOLDER_PAGURE_URL);
+  }
+
+  private static void checkPagureUrl(String value) {
+    URI uri;
+    try {
+      uri = new URI(value.strip());
+    } catch (URISyntaxException e) {
+      throw new SettingsException("pagureUrl is not a URL: " + e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw new SettingsException("pagureUrl must be an http(s) URL, was '" + value + "'");
+    }
+    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw new SettingsException("pagureUrl must be a plain base URL (no user, query or fragment), was '" + value + "'");
+    }
+  }
+
+  /** A context value that is missing, malformed or inconsistent. */
+  public static final class SettingsException extends IllegalArgumentException {
+    public SettingsException(String message) {
+      super(message);
+    }
+  }
+
+  private record Reader(Function<String, Object> context) {
+    Optional<String> string(String key) {
+      Object v = context.apply(key);
+      if (v == null) {
+        return Optional.empty();
+      }
+      String s = String.valueOf(v).strip();
+      return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    }
+
+    boolean bool(String key, boolean dflt) {
+      return string(key)
+          .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new SettingsException(key + " must be true or false, was '" + v + "'");
+          })
+          .orElse(dflt);
+    }
+
+    int integer(String key, int dflt, int min, int max) {
+      int value;
+      try {
+        value = string(key).map(Integer::parseInt).orElse(dflt);
+      } catch (NumberFormatException e) {
+        throw new SettingsException(key + " must be a whole number, was '" + context.apply(key) + "'");
+      }
+      if (value < min || value > max) {
+        throw new SettingsException(key + " must be between " + min + " and " + max + ", was " + value);
+      }
+      return value;
+    }
+
+    /** A number passed through to a function variable as given (absent = the function's default). */
+    Optional<String> numeric(String key, int min, int max) {
+      return string(key).map(s -> Integer.toString(integer(key, 0, min, max)));
+    }
+
+    <T> T choice(String key, T dflt, T[] values, Function<T, String> name) {
+      Optional<String> v = string(key);
+      if (v.isEmpty()) {
+        return dflt;
+      }
+      String given = v.get().toLowerCase(Locale.ROOT);
+      for (T t : values) {
+        if (name.apply(t).equals(given)) {
+          return t;
+        }
+      }
+      List<String> names = java.util.Arrays.stream(values).map(name).toList();
+      throw new SettingsException(key + " must be one of " + names + ", was '" + v.get() + "'");
+    }
+
+    void match(String key, String value, Pattern pattern) {
+      if (!pattern.matcher(value).matches()) {
+        throw new SettingsException(key + " is not a valid value: '" + value + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.pagureci.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The three build targets: created project (PagureCiStackTest), existing project, pipeline. */
+class BuildTargetsTest {
+
+  @Test
+  void anExistingProjectIsStartedByNameAndItsRoleMayReadTheSourceZips() {
+    PagureCiStack stack = TestStacks.stack(Map.of(
+        "existingProjectName", "legacy-build",
+        "existingProjectRoleArn", "arn:aws:iam::123456789012:role/service-role/legacy"));
+    Template t = TestStacks.template(stack);
+    Object projectArn = stack.resolve(stack.project().getProjectArn());
+
+    t.resourceCountIs("AWS::CodeBuild::Project", 0);
+    assertThat(projectArn.toString()).contains(":project/legacy-build");
+    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "Roles", List.of(stack.resolve(stack.inboundRole().getRoleName())),
+        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
+            "Sid", "StartBuild", "Effect", "Allow", "Action", "codebuild:StartBuild", "Resource", projectArn))))))));
+    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "Roles", List.of("legacy"),
+        "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(
+            Match.objectLike(Map.of("Action", List.of("s3:GetObject", "s3:GetObjectVersion"),
+                "Resource", stack.resolve(stack.sourceBucket().arnForObjects("source/*")))),
+            Match.objectLike(Map.of("Action", List.of("s3:GetBucketAcl", "s3:GetBucketLocation"),
+                "Resource", stack.resolve(stack.sourceBucket().getBucketArn())))))))));
+    t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
+        "EventPattern", Match.objectLike(Map.of("detail", Map.of("project-name", List.of("legacy-build")))))));
+    assertThat(stack.inboundEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
+    assertThat(stack.outboundEnvironment()).containsEntry("CODEBUILD_PROJECTS", "legacy-build");
+  }
+
+  @Test
+  void thePipelineIsV2ParallelWithAnUntriggeredOverridableS3SourceAndDeclaredVariables() {
+    PagureCiStack stack = TestStacks.stack(Map.of("buildTarget", "codepipeline"));
+    Template t = TestStacks.template(stack);
+    Object pipelineArn = stack.resolve(stack.pipeline().orElseThrow().getPipelineArn());
+    Object pipelineName = stack.resolve(stack.pipeline().orElseThrow().getPipelineName());
+
+    List<Object> variables = new ArrayList<>();
+    for (String v : PagureCiStack.PAGURE_VARIABLES) {
+      variables.add(Match.objectLike(Map.of("Name", v, "DefaultValue", "-")));
+    }
+    t.hasResourceProperties("AWS::CodePipeline::Pipeline", Match.objectLike(Map.of(
+        "PipelineType", "V2",
+        "ExecutionMode", "PARALLEL",
+        "Variables", variables,
+        "Stages", List.of(
+            Match.objectLike(Map.of("Name", "Source", "Actions", List.of(Match.objectLike(Map.of(
+                "Name", PagureCiStack.PIPELINE_SOURCE_ACTION,
+                "ActionTypeId", Match.objectLike(Map.of("Category", "Source", "Provider", "S3")),
+                "Configuration", Map.of(
+                    "S3Bucket", stack.resolve(stack.sourceBucket().getBucketName()),
+                    "S3ObjectKey", "source/placeholder.zip",
+                    "PollForSourceChanges", false,
+                    "AllowOverrideForS3ObjectKey", true)))))),
+            Match.objectLike(Map.of("Name", "Build", "Actions", List.of(Match.objectLike(Map.of(
+                "ActionTypeId", Match.objectLike(Map.of("Category", "Build", "Provider", "CodeBuild")),
+                "Configuration", Match.objectLike(Map.of(
+                    "ProjectName", stack.resolve(stack.project().getProjectName()),
+                    "EnvironmentVariables", Match.stringLikeRegexp(
+                        ".*\"name\":\"PAGURE_COMMIT\",\"type\":\"PLAINTEXT\",\"value\":\"#\\{variables.PAGURE_COMMIT}\".*"))))))))))));
+    // no S3 trigger: no CloudTrail rule, no polling
+    t.resourceCountIs("AWS::CloudTrail::Trail", 0);
+    // inbound starts the pipeline, nothing else on it
+    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "Roles", List.of(stack.resolve(stack.inboundRole().getRoleName())),
+        "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(
+            Match.objectLike(Map.of("Sid", "WriteOwnLogs")),
+            Match.objectLike(Map.of("Sid", "WriteSourceZips")),
+            Map.of("Sid", "StartPipelineExecution", "Effect", "Allow",
+                "Action", "codepipeline:StartPipelineExecution", "Resource", pipelineArn)))))));
+    // outbound reads executions of this pipeline
+    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "Roles", List.of(stack.resolve(stack.outboundRole().getRoleName())),
+        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
+            "Sid", "ReadPipelineExecutions", "Effect", "Allow",
+            "Action", "codepipeline:GetPipelineExecution", "Resource", pipelineArn))))))));
+    // the one rule: this pipeline's execution state changes
+    t.resourceCountIs("AWS::Events::Rule", 1);
+    t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
+        "EventPattern", Map.of(
+            "source", List.of("aws.codepipeline"),
+            "detail-type", List.of("CodePipeline Pipeline Execution State Change"),
+            "detail", Map.of("pipeline", List.of(pipelineName))))));
+    assertThat(stack.inboundEnvironment())
+        .containsEntry("BUILD_TARGET", "codepipeline")
+        .containsEntry("PIPELINE_SOURCE_ACTION", "Source")
+        .containsEntry("PIPELINE_OVERRIDE_S3_KEY", "true")
+        .doesNotContainKey("CODEBUILD_PROJECT");
+    t.hasOutput("PipelineName", Match.anyValue());
+    // the pipeline's artifact bucket is private, encrypted and SSL-only too
+    t.resourceCountIs("AWS::S3::Bucket", 2);
+    t.resourceCountIs("AWS::S3::BucketPolicy", 2);
+  }
+
+  @Test
+  void theSourceActionRoleMayReadEveryZipUnderThePrefix() {
+    PagureCiStack stack = TestStacks.stack(Map.of("buildTarget", "codepipeline", "sourcePrefix", "zips"));
+    Template t = TestStacks.template(stack);
+    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
+            "Sid", "ReadSourceZips", "Effect", "Allow",
+            "Action", List.of("s3:GetObject", "s3:GetObjectVersion"),
+            "Resource", stack.resolve(stack.sourceBucket().arnForObjects("zips/*"))))))))));
+    assertThat(stack.inboundEnvironment()).containsEntry("SOURCE_PREFIX", "zips/");
+  }
+}

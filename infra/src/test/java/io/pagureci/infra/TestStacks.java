@@ -1,0 +1,74 @@
+package io.pagureci.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.cxapi.SynthesisMessage;
+
+/** Builds stacks for tests from a context map, with small stand-in code assets. */
+final class TestStacks {
+
+  /** Context that makes a stack deployable (the two required keys). */
+  static final Map<String, String> DEPLOYABLE =
+      Map.of("pagureUrl", "https://pagure.example.org/", "allowedProjects", "demo,rpms/*");
+
+  private static Path root;
+
+  private TestStacks() {}
+
+  /** A fake repository root holding the two default code paths (tiny directories). */
+  static synchronized Path root() {
+    if (root == null) {
+      try {
+        root = Files.createTempDirectory("pagure-ci-infra-test");
+        for (String p : List.of(PagureCiApp.DEFAULT_INBOUND_CODE, PagureCiApp.DEFAULT_OUTBOUND_CODE)) {
+          Path dir = root.resolve(p);
+          Files.createDirectories(dir);
+          Files.writeString(dir.resolve("stand-in.txt"), "not a real function");
+        }
+        Files.writeString(root.resolve("cdk.json"), "{}");
+        Files.createDirectories(root.resolve("infra"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return root;
+  }
+
+  /** A stack built the way the app builds it (cdk-nag included) from {@code DEPLOYABLE + context}. */
+  static PagureCiStack stack(Map<String, String> context) {
+    Map<String, Object> all = new HashMap<>(DEPLOYABLE);
+    all.putAll(context);
+    all.values().removeIf(v -> v == null || "".equals(v));
+    App app = App.Builder.create().context(all).build();
+    return PagureCiApp.build(app, root());
+  }
+
+  /** A stack from exactly {@code context} (nothing added). */
+  static PagureCiStack bareStack(Map<String, Object> context) {
+    App app = App.Builder.create().context(context).build();
+    return PagureCiApp.build(app, root());
+  }
+
+  static Template template(PagureCiStack stack) {
+    return Template.fromStack(stack);
+  }
+
+  /** Every cdk-nag error and warning left unsuppressed, as "id: message" lines. */
+  static List<String> nagFindings(PagureCiStack stack) {
+    Annotations a = Annotations.fromStack(stack);
+    List<SynthesisMessage> errors = a.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
+    List<SynthesisMessage> warnings = a.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"));
+    return java.util.stream.Stream.concat(errors.stream(), warnings.stream())
+        .map(m -> m.getId() + ": " + m.getEntry().getData())
+        .toList();
+  }
+}

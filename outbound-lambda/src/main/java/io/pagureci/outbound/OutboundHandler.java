@@ -1,0 +1,91 @@
+package io.pagureci.outbound;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagureci.outbound.domain.DecisionLog;
+import io.pagureci.outbound.domain.Outcome;
+import io.pagureci.outbound.domain.OutboundService;
+import io.pagureci.outbound.domain.TokenProvider;
+import io.pagureci.outbound.events.EventBridgeEventParser;
+import io.pagureci.outbound.events.ParsedEvent;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * EventBridge (CodeBuild / CodePipeline events) → pagure flag. Handler string:
+ * {@code io.pagureci.outbound.OutboundHandler::handleRequest}. Returns a small JSON summary; throws when a status
+ * could not be delivered, so Lambda's async retries and the on-failure destination take over.
+ */
+public final class OutboundHandler implements RequestStreamHandler, Resource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PRIMING_EVENT = """
+            {"id":"priming","detail-type":"CodeBuild Build State Change","region":"us-east-1",
+             "account":"123456789012","detail":{"build-status":"SUCCEEDED","project-name":"p",
+             "build-id":"arn:aws:codebuild:us-east-1:123456789012:build/p:0","additional-information":{}}}""";
+
+    private final EventBridgeEventParser parser = new EventBridgeEventParser();
+    private final OutboundService service;
+    private final TokenProvider tokens;
+
+    /** Used by the Lambda runtime: real clients from the environment. */
+    public OutboundHandler() {
+        this(DependencyFactory.create(System.getenv()));
+        Core.getGlobalContext().register(this);
+    }
+
+    OutboundHandler(DependencyFactory.Wiring wiring) {
+        this(wiring.service(), wiring.tokens());
+    }
+
+    /** For tests: the collaborators. */
+    public OutboundHandler(OutboundService service, TokenProvider tokens) {
+        this.service = service;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        ObjectNode result = switch (parser.parse(input)) {
+            case ParsedEvent.Unusable u -> {
+                DecisionLog.dropped(u.eventId(), u.detailType(), u.reason());
+                yield summary("dropped", u.reason());
+            }
+            case ParsedEvent.Usable u -> switch (service.handle(u.event())) {
+                case Outcome.Posted p -> summary("posted", null)
+                        .put("status", p.update().flag().status().wire())
+                        .put("uid", p.update().flag().uid());
+                case Outcome.Ignored i -> summary("ignored", i.reason());
+            };
+        };
+        output.write(JSON.writeValueAsBytes(result));
+        output.flush();
+    }
+
+    private static ObjectNode summary(String outcome, String reason) {
+        ObjectNode n = JSON.createObjectNode().put("outcome", outcome);
+        if (reason != null) {
+            n.put("reason", reason);
+        }
+        return n;
+    }
+
+    /** SnapStart: warm the JSON parsing path (no network calls, no token in the snapshot). */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        parser.parse(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
+        tokens.invalidate();
+    }
+
+    /** SnapStart: never trust a token cached before the snapshot. */
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        tokens.invalidate();
+    }
+}

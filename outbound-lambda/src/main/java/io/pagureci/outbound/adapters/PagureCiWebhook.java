@@ -1,0 +1,100 @@
+package io.pagureci.outbound.adapters;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagureci.outbound.domain.BuildUrls;
+import io.pagureci.outbound.domain.FlagUpdate;
+import io.pagureci.outbound.domain.PagureBuild;
+import io.pagureci.outbound.domain.PhaseResult;
+import java.net.URI;
+
+/**
+ * Reporter {@code ci-webhook}: {@code POST <PAGURE_URL>api/0/ci/webhook/<project>} with the JSON status document
+ * of docs/protocol.md §7 (schema {@code docs/protocol/ci-webhook-status-v1.schema.json}); the CI token goes in
+ * {@code Authorization: token <t>}, never in the URL.
+ */
+public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagReporter {
+    public static final String PROTOCOL = "pagure-ci-webhook-status";
+    public static final String JSON_TYPE = "application/json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String pagureUrl;
+    private final PagureHttp http;
+
+    public PagureCiWebhook(String pagureUrl, PagureHttp http) {
+        this.pagureUrl = pagureUrl;
+        this.http = http;
+    }
+
+    @Override
+    public void report(FlagUpdate update) {
+        http.post(uri(update.build()), JSON_TYPE, document(update));
+    }
+
+    URI uri(PagureBuild build) {
+        StringBuilder path = new StringBuilder();
+        for (String part : build.project().split("/")) {
+            path.append('/').append(BuildUrls.encode(part));
+        }
+        return URI.create(pagureUrl + "api/0/ci/webhook" + path);
+    }
+
+    /** The status document (version 1). */
+    public static String document(FlagUpdate u) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("protocol", PROTOCOL);
+        doc.put("version", 1);
+        doc.put("instance", u.build().instance());
+        doc.put("project", u.build().project());
+        doc.put("commit", u.build().commit());
+        if (u.build().prId() != null) {
+            ObjectNode pr = doc.putObject("pull_request");
+            pr.put("id", u.build().prId());
+            if (u.build().prUid() != null) {
+                pr.put("uid", u.build().prUid());
+            }
+        }
+        putIfSet(doc, "trigger", u.build().trigger());
+        putIfSet(doc, "cause", u.build().cause());
+        ObjectNode flag = doc.putObject("flag");
+        flag.put("uid", u.flag().uid());
+        flag.put("status", u.flag().status().wire());
+        if (u.flag().percent() != null) {
+            flag.put("percent", u.flag().percent());
+        }
+        flag.put("username", u.flag().username());
+        flag.put("comment", u.flag().comment());
+        flag.put("url", u.flag().url());
+        ObjectNode build = doc.putObject("build");
+        build.put("system", u.ref().system().id());
+        build.put("target", u.ref().target());
+        build.put("id", u.ref().id());
+        if (u.state().buildNumber() != null) {
+            build.put("number", u.state().buildNumber());
+        }
+        build.put("region", u.ref().region());
+        build.put("state", u.state().status());
+        build.put("finished", u.state().finished());
+        putIfSet(build, "phase", u.state().phase());
+        if (!u.state().phases().isEmpty()) {
+            var phases = build.putArray("phases");
+            for (PhaseResult p : u.state().phases()) {
+                ObjectNode n = phases.addObject();
+                n.put("phase", p.phase());
+                putIfSet(n, "status", p.status());
+            }
+        }
+        try {
+            return JSON.writeValueAsString(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void putIfSet(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}

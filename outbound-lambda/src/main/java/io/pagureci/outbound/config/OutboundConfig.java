@@ -1,0 +1,243 @@
+package io.pagureci.outbound.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The outbound Lambda's configuration, read once from the environment at init.
+ *
+ * @param pagureUrl          pagure's base URL, always with exactly one trailing {@code /}
+ * @param tokenSecretId      Secrets Manager id/ARN of the pagure API (or CI) token
+ * @param reporter           how statuses reach pagure
+ * @param flagEndpoint       which flag API endpoint ({@link Reporter#FLAG_API} only)
+ * @param flagUsername       display name of the flag, or {@code null} for the per-system default
+ * @param buildUrlTemplate   template of the flag's {@code url}, or {@code null} for the AWS console page
+ * @param codeBuildProjects  CodeBuild projects whose events are handled; empty = any project
+ * @param pipelineNames      pipelines whose events are handled; empty = any pipeline
+ * @param tokenTtl           how long the token is cached in process
+ * @param pagureTimeout      timeout of one HTTP request to pagure
+ * @param retryMaxAttempts   attempts per flag (1 = no retry)
+ * @param retryBaseDelay     first back-off delay (doubled per attempt, with jitter)
+ */
+public record OutboundConfig(
+        String pagureUrl,
+        String tokenSecretId,
+        Reporter reporter,
+        FlagEndpoint flagEndpoint,
+        String flagUsername,
+        String buildUrlTemplate,
+        Set<String> codeBuildProjects,
+        Set<String> pipelineNames,
+        Duration tokenTtl,
+        Duration pagureTimeout,
+        int retryMaxAttempts,
+        Duration retryBaseDelay) {
+
+    public static final String PAGURE_URL = "PAGURE_URL";
+    public static final String PAGURE_TOKEN_SECRET_ID = "PAGURE_TOKEN_SECRET_ID";
+    public static final String REPORTER = "REPORTER";
+    public static final String FLAG_ENDPOINT = "FLAG_ENDPOINT";
+    public static final String FLAG_USERNAME = "FLAG_USERNAME";
+    public static final String BUILD_URL_TEMPLATE = "BUILD_URL_TEMPLATE";
+    public static final String CODEBUILD_PROJECTS = "CODEBUILD_PROJECTS";
+    public static final String PIPELINE_NAMES = "PIPELINE_NAMES";
+    public static final String TOKEN_TTL_SECONDS = "TOKEN_TTL_SECONDS";
+    public static final String PAGURE_TIMEOUT_SECONDS = "PAGURE_TIMEOUT_SECONDS";
+    public static final String RETRY_MAX_ATTEMPTS = "RETRY_MAX_ATTEMPTS";
+    public static final String RETRY_BASE_DELAY_MILLIS = "RETRY_BASE_DELAY_MILLIS";
+
+    /** Every environment variable {@link #fromEnv} reads (the CDK stack sets exactly these). */
+    public static final List<String> VARIABLES = List.of(
+            PAGURE_URL, PAGURE_TOKEN_SECRET_ID, REPORTER, FLAG_ENDPOINT, FLAG_USERNAME, BUILD_URL_TEMPLATE,
+            CODEBUILD_PROJECTS, PIPELINE_NAMES, TOKEN_TTL_SECONDS, PAGURE_TIMEOUT_SECONDS,
+            RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY_MILLIS);
+
+    /** Placeholders a {@code BUILD_URL_TEMPLATE} may use. */
+    public static final List<String> URL_PLACEHOLDERS = List.of(
+            "region", "account", "system", "target", "project", "buildId", "buildNumber", "commit", "pagureProject");
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
+    private static final Pattern CODEBUILD_PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
+    private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9.@_-]{1,100}");
+
+    /** How statuses reach pagure. */
+    public enum Reporter {
+        FLAG_API("flag-api"), CI_WEBHOOK("ci-webhook");
+
+        private final String value;
+
+        Reporter(String value) {
+            this.value = value;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
+
+    /** Which flag-API endpoint is used. */
+    public enum FlagEndpoint {
+        COMMIT("commit"), PULL_REQUEST("pull-request");
+
+        private final String value;
+
+        FlagEndpoint(String value) {
+            this.value = value;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
+
+    public OutboundConfig {
+        codeBuildProjects = Set.copyOf(codeBuildProjects);
+        pipelineNames = Set.copyOf(pipelineNames);
+    }
+
+    /** Reads and validates the configuration; throws {@link ConfigException} naming the bad variable. */
+    public static OutboundConfig fromEnv(Map<String, String> env) {
+        return new OutboundConfig(
+                pagureUrl(env),
+                required(env, PAGURE_TOKEN_SECRET_ID),
+                choice(env, REPORTER, Reporter.values(), Reporter::value, Reporter.FLAG_API),
+                choice(env, FLAG_ENDPOINT, FlagEndpoint.values(), FlagEndpoint::value, FlagEndpoint.COMMIT),
+                flagUsername(env),
+                urlTemplate(env),
+                list(env, CODEBUILD_PROJECTS, CODEBUILD_PROJECT),
+                list(env, PIPELINE_NAMES, PIPELINE_NAME),
+                Duration.ofSeconds(integer(env, TOKEN_TTL_SECONDS, 300, 1, 86_400)),
+                Duration.ofSeconds(integer(env, PAGURE_TIMEOUT_SECONDS, 10, 1, 300)),
+                integer(env, RETRY_MAX_ATTEMPTS, 4, 1, 10),
+                Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)));
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static String required(Map<String, String> env, String name) {
+        String v = value(env, name);
+        if (v == null) {
+            throw new ConfigException(name, "is required");
+        }
+        return v;
+    }
+
+    private static String pagureUrl(Map<String, String> env) {
+        String v = required(env, PAGURE_URL);
+        URI uri;
+        try {
+            uri = new URI(v);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(PAGURE_URL, "is not a valid URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new ConfigException(PAGURE_URL, "must be an http(s) URL with a host and no query, fragment or credentials");
+        }
+        return normaliseUrl(v);
+    }
+
+    /** {@code url} with exactly one trailing slash. */
+    public static String normaliseUrl(String url) {
+        String s = url.trim();
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '/') {
+            end--;
+        }
+        return s.substring(0, end) + "/";
+    }
+
+    private static <E extends Enum<E>> E choice(Map<String, String> env, String name, E[] values,
+            java.util.function.Function<E, String> wire, E fallback) {
+        String v = value(env, name);
+        if (v == null) {
+            return fallback;
+        }
+        for (E e : values) {
+            if (wire.apply(e).equals(v)) {
+                return e;
+            }
+        }
+        throw new ConfigException(name, "must be one of " + Arrays.stream(values).map(wire).toList());
+    }
+
+    private static String flagUsername(Map<String, String> env) {
+        String v = value(env, FLAG_USERNAME);
+        if (v != null && (v.length() > 255 || v.chars().anyMatch(Character::isISOControl))) {
+            throw new ConfigException(FLAG_USERNAME, "must be at most 255 printable characters");
+        }
+        return v;
+    }
+
+    private static String urlTemplate(Map<String, String> env) {
+        String v = value(env, BUILD_URL_TEMPLATE);
+        if (v == null) {
+            return null;
+        }
+        if (!(v.startsWith("https://") || v.startsWith("http://"))) {
+            throw new ConfigException(BUILD_URL_TEMPLATE, "must start with https:// or http://");
+        }
+        Matcher m = PLACEHOLDER.matcher(v);
+        while (m.find()) {
+            if (!URL_PLACEHOLDERS.contains(m.group(1))) {
+                throw new ConfigException(BUILD_URL_TEMPLATE,
+                        "unknown placeholder {" + m.group(1) + "}; known: " + URL_PLACEHOLDERS);
+            }
+        }
+        String rest = PLACEHOLDER.matcher(v).replaceAll("x");
+        if (rest.indexOf('{') >= 0 || rest.indexOf('}') >= 0 || rest.chars().anyMatch(c -> c <= ' ')) {
+            throw new ConfigException(BUILD_URL_TEMPLATE, "has an unbalanced brace or whitespace");
+        }
+        return v;
+    }
+
+    private static Set<String> list(Map<String, String> env, String name, Pattern valid) {
+        String v = value(env, name);
+        if (v == null) {
+            return Set.of();
+        }
+        List<String> items = new ArrayList<>();
+        for (String item : v.split(",")) {
+            String s = item.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (!valid.matcher(s).matches()) {
+                throw new ConfigException(name, "'" + s + "' is not a valid name");
+            }
+            items.add(s);
+        }
+        return new LinkedHashSet<>(items);
+    }
+
+    private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
+        String v = value(env, name);
+        if (v == null) {
+            return fallback;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name, "must be an integer");
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(name, "must be between " + min + " and " + max);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,82 @@
+package io.pagureci.outbound.domain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One JSON line per decision (posted, ignored, failed), with build and pagure context; never a token. */
+public final class DecisionLog {
+    private static final Logger LOG = LoggerFactory.getLogger("io.pagureci.outbound");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DecisionLog() {
+    }
+
+    public static void posted(String eventId, FlagUpdate u) {
+        Map<String, Object> line = base("posted", eventId, u.ref());
+        context(line, u.build());
+        line.put("state", u.state().status());
+        line.put("phase", u.state().phase());
+        line.put("status", u.flag().status().wire());
+        line.put("percent", u.flag().percent());
+        line.put("uid", u.flag().uid());
+        LOG.info("{}", write(line));
+    }
+
+    public static void ignored(String eventId, BuildRef ref, PagureBuild build, String reason) {
+        Map<String, Object> line = base("ignored", eventId, ref);
+        if (build != null) {
+            context(line, build);
+        }
+        line.put("reason", reason);
+        LOG.info("{}", write(line));
+    }
+
+    public static void dropped(String eventId, String detailType, String reason) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("decision", "ignored");
+        line.put("event", eventId);
+        line.put("detailType", detailType);
+        line.put("reason", reason);
+        LOG.warn("{}", write(line));
+    }
+
+    public static void failed(String eventId, BuildRef ref, PagureBuild build, RuntimeException e) {
+        Map<String, Object> line = base("failed", eventId, ref);
+        if (build != null) {
+            context(line, build);
+        }
+        line.put("error", e.getClass().getSimpleName());
+        line.put("message", e.getMessage());
+        LOG.error("{}", write(line));
+    }
+
+    private static Map<String, Object> base(String decision, String eventId, BuildRef ref) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("decision", decision);
+        line.put("event", eventId);
+        if (ref != null) {
+            line.put("system", ref.system().id());
+            line.put("target", ref.target());
+            line.put("build", ref.id());
+        }
+        return line;
+    }
+
+    private static void context(Map<String, Object> line, PagureBuild b) {
+        line.put("project", b.project());
+        line.put("pr", b.prId());
+        line.put("sha", b.commit());
+    }
+
+    private static String write(Map<String, Object> line) {
+        try {
+            return JSON.writeValueAsString(line);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(line);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.pagureci.outbound.domain;
+
+import java.util.Map;
+
+/**
+ * Turns one build event into at most one pagure status. Never stale: a non-terminal event is confirmed with the
+ * build service first, and when the build has finished by then the final status is posted instead. Terminal
+ * CodeBuild events are posted as they are (no status call); pipeline events always need one
+ * ({@code GetPipelineExecution}) because the variables are only there.
+ */
+public final class OutboundService {
+    private final Scope scope;
+    private final FlagMapper mapper;
+    private final FlagReporter reporter;
+    private final BuildStatusLookup codeBuild;
+    private final BuildStatusLookup codePipeline;
+
+    public OutboundService(Scope scope, FlagMapper mapper, FlagReporter reporter, BuildStatusLookup codeBuild,
+            BuildStatusLookup codePipeline) {
+        this.scope = scope;
+        this.mapper = mapper;
+        this.reporter = reporter;
+        this.codeBuild = codeBuild;
+        this.codePipeline = codePipeline;
+    }
+
+    /**
+     * Handles one event: returns {@link Outcome.Posted} or {@link Outcome.Ignored}; throws when the status
+     * could not be delivered (or the build could not be looked up), so that Lambda retries.
+     */
+    public Outcome handle(BuildEvent event) {
+        BuildRef ref = event.ref();
+        if (!scope.handles(ref)) {
+            return ignore(event, null, (ref.system() == BuildSystem.CODEBUILD ? "CodeBuild project" : "pipeline")
+                    + " '" + ref.target() + "' is not configured");
+        }
+        BuildState state = event.state();
+        Map<String, String> variables = event.variables();
+        BuildSnapshot snapshot = null;
+        if (ref.system() == BuildSystem.CODEPIPELINE) {
+            snapshot = current(codePipeline, event);
+            variables = snapshot.variables();
+        }
+        if (!PagureBuild.present(variables)) {
+            return ignore(event, null, "no PAGURE_* variables: not a build this project started");
+        }
+        PagureBuild build;
+        try {
+            build = PagureBuild.from(variables);
+        } catch (IllegalArgumentException e) {
+            return ignore(event, null, "unusable PAGURE_* variables: " + e.getMessage());
+        }
+        if (!build.instance().equals(scope.pagureUrl())) {
+            return ignore(event, build, "PAGURE_INSTANCE " + build.instance() + " is not the configured PAGURE_URL");
+        }
+        if (ref.system() == BuildSystem.CODEBUILD) {
+            if (!state.finished()) {
+                state = current(codeBuild, event).state().withNumberFrom(event.state());
+            }
+        } else if (!state.finished() || snapshot.state().finished()) {
+            state = snapshot.state();
+        }
+        FlagUpdate update = new FlagUpdate(build, ref, state, mapper.flagFor(build, ref, state));
+        try {
+            reporter.report(update);
+        } catch (RuntimeException e) {
+            DecisionLog.failed(event.eventId(), ref, build, e);
+            throw e;
+        }
+        DecisionLog.posted(event.eventId(), update);
+        return new Outcome.Posted(update);
+    }
+
+    private static BuildSnapshot current(BuildStatusLookup lookup, BuildEvent event) {
+        try {
+            return lookup.lookup(event.ref()).orElseThrow(() -> new BuildNotFoundException(
+                    event.ref().system().label() + " does not know build " + event.ref().id()));
+        } catch (RuntimeException e) {
+            DecisionLog.failed(event.eventId(), event.ref(), null, e);
+            throw e;
+        }
+    }
+
+    private static Outcome ignore(BuildEvent event, PagureBuild build, String reason) {
+        DecisionLog.ignored(event.eventId(), event.ref(), build, reason);
+        return new Outcome.Ignored(reason);
+    }
+
+    /** The build service does not know the build an event named; thrown so that Lambda retries. */
+    public static final class BuildNotFoundException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public BuildNotFoundException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.pagureci.outbound.domain;
+
+import java.util.Set;
+
+/**
+ * Which builds are ours.
+ *
+ * @param pagureUrl         the configured pagure ({@code PAGURE_INSTANCE} must equal it)
+ * @param codeBuildProjects CodeBuild projects handled; empty = any project whose build carries PAGURE_* vars
+ * @param pipelineNames     pipelines handled; empty = any pipeline whose execution carries PAGURE_* vars
+ */
+public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String> pipelineNames) {
+    public Scope {
+        codeBuildProjects = Set.copyOf(codeBuildProjects);
+        pipelineNames = Set.copyOf(pipelineNames);
+    }
+
+    boolean handles(BuildRef ref) {
+        Set<String> names = ref.system() == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
+        return names.isEmpty() || names.contains(ref.target());
+    }
+}

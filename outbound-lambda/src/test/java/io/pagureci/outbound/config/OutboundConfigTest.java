@@ -1,0 +1,150 @@
+package io.pagureci.outbound.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OutboundConfigTest {
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("PAGURE_URL", "https://pagure.example.org");
+        env.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
+        return env;
+    }
+
+    @Test
+    void appliesDefaultsWhenOnlyTheRequiredVariablesAreSet() {
+        OutboundConfig c = OutboundConfig.fromEnv(minimal());
+
+        assertThat(c.pagureUrl()).isEqualTo("https://pagure.example.org/");
+        assertThat(c.tokenSecretId()).isEqualTo("pagure-ci/token");
+        assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
+        assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.COMMIT);
+        assertThat(c.flagUsername()).isNull();
+        assertThat(c.buildUrlTemplate()).isNull();
+        assertThat(c.codeBuildProjects()).isEmpty();
+        assertThat(c.pipelineNames()).isEmpty();
+        assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.retryMaxAttempts()).isEqualTo(4);
+        assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void readsEveryVariable() {
+        Map<String, String> env = minimal();
+        env.put("PAGURE_URL", "https://src.example.org/pagure///");
+        env.put("REPORTER", "ci-webhook");
+        env.put("FLAG_ENDPOINT", "pull-request");
+        env.put("FLAG_USERNAME", "Fedora CI on AWS");
+        env.put("BUILD_URL_TEMPLATE", "https://ci.example.org/{system}/{project}/{buildNumber}?r={region}");
+        env.put("CODEBUILD_PROJECTS", " demo-ci, widget-ci ,,");
+        env.put("PIPELINE_NAMES", "release@pipe");
+        env.put("TOKEN_TTL_SECONDS", "60");
+        env.put("PAGURE_TIMEOUT_SECONDS", "3");
+        env.put("RETRY_MAX_ATTEMPTS", "1");
+        env.put("RETRY_BASE_DELAY_MILLIS", "5");
+
+        OutboundConfig c = OutboundConfig.fromEnv(env);
+
+        assertThat(c.pagureUrl()).isEqualTo("https://src.example.org/pagure/");
+        assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.CI_WEBHOOK);
+        assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.PULL_REQUEST);
+        assertThat(c.flagUsername()).isEqualTo("Fedora CI on AWS");
+        assertThat(c.buildUrlTemplate()).startsWith("https://ci.example.org/");
+        assertThat(c.codeBuildProjects()).isEqualTo(Set.of("demo-ci", "widget-ci"));
+        assertThat(c.pipelineNames()).isEqualTo(Set.of("release@pipe"));
+        assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.retryMaxAttempts()).isEqualTo(1);
+        assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(5));
+    }
+
+    @Test
+    void treatsBlankOptionalVariablesAsUnset() {
+        Map<String, String> env = minimal();
+        env.put("REPORTER", "");
+        env.put("FLAG_USERNAME", "  ");
+        env.put("CODEBUILD_PROJECTS", "");
+
+        OutboundConfig c = OutboundConfig.fromEnv(env);
+
+        assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
+        assertThat(c.flagUsername()).isNull();
+        assertThat(c.codeBuildProjects()).isEmpty();
+    }
+
+    @Test
+    void listsEveryVariableItReads() {
+        assertThat(OutboundConfig.VARIABLES).containsExactly("PAGURE_URL", "PAGURE_TOKEN_SECRET_ID", "REPORTER",
+                "FLAG_ENDPOINT", "FLAG_USERNAME", "BUILD_URL_TEMPLATE", "CODEBUILD_PROJECTS", "PIPELINE_NAMES",
+                "TOKEN_TTL_SECONDS", "PAGURE_TIMEOUT_SECONDS", "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MILLIS");
+    }
+
+    @Test
+    void readsNoVariableOutsideTheList() {
+        Map<String, String> env = new HashMap<>(minimal()) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String get(Object key) {
+                assertThat(OutboundConfig.VARIABLES).contains((String) key);
+                return super.get(key);
+            }
+        };
+
+        OutboundConfig.fromEnv(env);
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+        "PAGURE_URL|NULL",
+        "PAGURE_URL|''",
+        "PAGURE_URL|pagure.example.org",
+        "PAGURE_URL|ftp://pagure.example.org/",
+        "PAGURE_URL|https://pagure.example.org/?x=1",
+        "PAGURE_URL|https://user:pw@pagure.example.org/",
+        "PAGURE_URL|https://pagure example.org/",
+        "PAGURE_TOKEN_SECRET_ID|NULL",
+        "PAGURE_TOKEN_SECRET_ID|'   '",
+        "REPORTER|flag_api",
+        "REPORTER|webhook",
+        "FLAG_ENDPOINT|pr",
+        "FLAG_USERNAME|a\tb",
+        "BUILD_URL_TEMPLATE|ci.example.org/{buildId}",
+        "BUILD_URL_TEMPLATE|https://ci.example.org/{build_id}",
+        "BUILD_URL_TEMPLATE|https://ci.example.org/{buildId",
+        "BUILD_URL_TEMPLATE|https://ci.example.org/a b",
+        "CODEBUILD_PROJECTS|demo ci",
+        "CODEBUILD_PROJECTS|-demo",
+        "PIPELINE_NAMES|pipe/line",
+        "TOKEN_TTL_SECONDS|0",
+        "TOKEN_TTL_SECONDS|ten",
+        "TOKEN_TTL_SECONDS|86401",
+        "PAGURE_TIMEOUT_SECONDS|0",
+        "PAGURE_TIMEOUT_SECONDS|1.5",
+        "RETRY_MAX_ATTEMPTS|0",
+        "RETRY_MAX_ATTEMPTS|11",
+        "RETRY_BASE_DELAY_MILLIS|-1",
+        "RETRY_BASE_DELAY_MILLIS|99999999999",
+    })
+    void rejectsABadVariableNamingIt(String variable, String value) {
+        Map<String, String> env = minimal();
+        env.put(variable, value);
+        if (value == null) {
+            env.remove(variable);
+        }
+
+        assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(variable + ": ")
+                .satisfies(e -> assertThat(((ConfigException) e).variable()).isEqualTo(variable));
+    }
+}
