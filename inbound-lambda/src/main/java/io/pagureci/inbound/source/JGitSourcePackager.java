@@ -1,5 +1,6 @@
 package io.pagureci.inbound.source;
 
+import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.domain.BuildspecSource;
 import io.pagureci.inbound.domain.FetchPlan;
 import io.pagureci.inbound.domain.PackagedSource;
@@ -58,6 +59,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * ({@code COMMIT_NOT_FOUND} once the wait has passed), a ref at another commit is {@code
  * HEAD_MOVED}, HTTP or pack errors are {@code GIT_FAILED}, S3 errors {@code UPLOAD_FAILED} (any
  * multipart upload is aborted first), an unversioned bucket is {@code UPLOAD_FAILED} too.
+ *
+ * <p>Input that breaks the {@link FetchPlan} contract (a commit that is not lower-case hex, a
+ * project fullname that is not a plain pagure path, an invalid ref name) is a programming error:
+ * {@link IllegalArgumentException}, before any git call.
  *
  * <p>Creating an instance configures JGit for the whole process (see {@link JGitEnvironment}: no
  * user or system git config, native SHA-1, no blocking file-system probe).
@@ -152,6 +157,15 @@ public final class JGitSourcePackager implements SourcePackager {
     this.tempRoot = Objects.requireNonNull(tempRoot, "tempRoot");
     this.tuning = Objects.requireNonNull(tuning, "tuning");
     JGitEnvironment.configureOnce();
+  }
+
+  /**
+   * The packager for the inbound function: base URL, bucket and git timeout from {@code config},
+   * default {@link Tuning}.
+   */
+  public static JGitSourcePackager fromConfig(InboundConfig config, S3Client s3, Path tempRoot) {
+    return new JGitSourcePackager(
+        config.pagureUrl(), s3, config.sourceBucket(), config.gitTimeout(), tempRoot);
   }
 
   @Override
@@ -358,8 +372,8 @@ public final class JGitSourcePackager implements SourcePackager {
       throw new SourceException(
           Kind.GIT_FAILED, "cannot read the tree of " + commit.name() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new SourceException(
-          Kind.UPLOAD_FAILED, "packaging " + commit.name() + " failed: " + e, e);
+      // S3 SDK errors arrive as UploadFailedException; anything else came from JGit or the zip
+      throw new SourceException(Kind.GIT_FAILED, "packaging " + commit.name() + " failed: " + e, e);
     } finally {
       out.abort(); // no-op once complete() succeeded
     }

@@ -71,51 +71,62 @@ final class TreeZipWriter {
     int symlinks = 0;
     int gitlinks = 0;
     ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
-    zip.setUseZip64(Zip64Mode.AsNeeded);
-    zip.setEncoding(StandardCharsets.UTF_8.name());
-    zip.setUseLanguageEncodingFlag(true);
-    zip.setLevel(Deflater.DEFAULT_COMPRESSION);
-    try (TreeWalk walk = new TreeWalk(reader)) {
-      walk.addTree(commit.getTree());
-      walk.setRecursive(true);
-      while (walk.next()) {
-        FileMode mode = walk.getFileMode(0);
-        ObjectId id = walk.getObjectId(0);
-        String path = walk.getPathString();
-        if (FileMode.GITLINK.equals(mode)) {
-          gitlinks++;
-          continue;
+    boolean finished = false;
+    try {
+      zip.setUseZip64(Zip64Mode.AsNeeded);
+      zip.setEncoding(StandardCharsets.UTF_8.name());
+      zip.setUseLanguageEncodingFlag(true);
+      zip.setLevel(Deflater.DEFAULT_COMPRESSION);
+      try (TreeWalk walk = new TreeWalk(reader)) {
+        walk.addTree(commit.getTree());
+        walk.setRecursive(true);
+        while (walk.next()) {
+          FileMode mode = walk.getFileMode(0);
+          ObjectId id = walk.getObjectId(0);
+          String path = walk.getPathString();
+          if (FileMode.GITLINK.equals(mode)) {
+            gitlinks++;
+            continue;
+          }
+          if (!isSafePath(path)) {
+            continue; // git fsck refuses these too; never let one into the zip
+          }
+          ObjectLoader loader = reader.open(id);
+          ZipArchiveEntry entry = new ZipArchiveEntry(path);
+          entry.setTime(time);
+          entry.setSize(loader.getSize());
+          if (FileMode.SYMLINK.equals(mode)) {
+            entry.setUnixMode(SYMLINK);
+            symlinks++;
+          } else {
+            entry.setUnixMode(FileMode.EXECUTABLE_FILE.equals(mode) ? EXECUTABLE : REGULAR);
+            files++;
+          }
+          if (isStored(path)) {
+            entry.setMethod(ZipEntry.STORED);
+            entry.setCompressedSize(loader.getSize());
+            entry.setCrc(crc(loader));
+          } else {
+            entry.setMethod(ZipEntry.DEFLATED);
+          }
+          zip.putArchiveEntry(entry);
+          try (InputStream in = loader.openStream()) {
+            copy(in, zip);
+          }
+          zip.closeArchiveEntry();
         }
-        if (!isSafePath(path)) {
-          continue; // fsck on fetch already refuses these; never let one into the zip
-        }
-        ObjectLoader loader = reader.open(id);
-        ZipArchiveEntry entry = new ZipArchiveEntry(path);
-        entry.setTime(time);
-        entry.setSize(loader.getSize());
-        if (FileMode.SYMLINK.equals(mode)) {
-          entry.setUnixMode(SYMLINK);
-          symlinks++;
-        } else {
-          entry.setUnixMode(FileMode.EXECUTABLE_FILE.equals(mode) ? EXECUTABLE : REGULAR);
-          files++;
-        }
-        if (isStored(path)) {
-          entry.setMethod(ZipEntry.STORED);
-          entry.setCompressedSize(loader.getSize());
-          entry.setCrc(crc(loader));
-        } else {
-          entry.setMethod(ZipEntry.DEFLATED);
-        }
-        zip.putArchiveEntry(entry);
-        try (InputStream in = loader.openStream()) {
-          copy(in, zip);
-        }
-        zip.closeArchiveEntry();
+      }
+      zip.finish();
+      finished = true;
+    } finally {
+      try {
+        zip.close(); // closes only the NonClosing wrapper; frees the deflater
+      } catch (IOException e) {
+        if (finished) {
+          throw e;
+        } // else: the first failure is what counts
       }
     }
-    zip.finish();
-    zip.close(); // closes only the NonClosing wrapper; frees the deflater
     return new Summary(files, symlinks, gitlinks);
   }
 

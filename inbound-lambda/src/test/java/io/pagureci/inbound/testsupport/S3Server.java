@@ -17,6 +17,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 
 /**
@@ -38,7 +40,9 @@ import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
  * }
  * }</pre>
  *
- * Starting takes a few seconds: start one per test class ({@code @BeforeAll}).
+ * Starting takes several seconds, so test classes should share one: {@link #shared()} starts it
+ * once per JVM (stopped when the JVM exits) and each class uses its own bucket names. {@link
+ * #start()} gives a private instance that the caller closes.
  */
 public final class S3Server implements AutoCloseable {
 
@@ -48,7 +52,10 @@ public final class S3Server implements AutoCloseable {
   /** Secret key used by {@link #client()}. */
   public static final String SECRET_KEY = "test-secret-key-not-a-secret";
 
+  private static S3Server shared;
+
   private final S3MockApplication app;
+  private volatile boolean isShared;
   private final Path storeRoot;
   private final URI endpoint;
   private final S3Client client;
@@ -60,7 +67,21 @@ public final class S3Server implements AutoCloseable {
     this.client = newClient(endpoint);
   }
 
-  /** Starts a fresh, empty stand-in on 127.0.0.1 (random ports). */
+  /**
+   * The JVM-wide instance, started on first use and stopped when the JVM exits; {@link #close()} on
+   * it does nothing. Use bucket names of your own.
+   */
+  public static synchronized S3Server shared() {
+    if (shared == null) {
+      S3Server server = start();
+      server.isShared = true;
+      Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "s3server-stop"));
+      shared = server;
+    }
+    return shared;
+  }
+
+  /** Starts a fresh, empty stand-in on 127.0.0.1 (random ports); the caller closes it. */
   public static S3Server start() {
     Path root;
     try {
@@ -101,20 +122,35 @@ public final class S3Server implements AutoCloseable {
     return newClient(endpoint);
   }
 
-  /** Creates {@code name} with versioning enabled. */
+  /** Creates {@code name} (unless it exists) and enables versioning on it. */
   public void createVersionedBucket(String name) {
-    client.createBucket(b -> b.bucket(name));
+    createIfMissing(name);
     client.putBucketVersioning(
         b -> b.bucket(name).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
   }
 
-  /** Creates {@code name} without versioning (S3 then returns no version ids). */
+  /** Creates {@code name} (unless it exists) without versioning: S3 then returns no version ids. */
   public void createUnversionedBucket(String name) {
-    client.createBucket(b -> b.bucket(name));
+    createIfMissing(name);
   }
 
+  private void createIfMissing(String name) {
+    try {
+      client.createBucket(b -> b.bucket(name));
+    } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
+      // fine: shared server, bucket made by an earlier test
+    }
+  }
+
+  /** Stops the server and deletes its store; does nothing on the {@link #shared()} instance. */
   @Override
   public void close() {
+    if (!isShared) {
+      stop();
+    }
+  }
+
+  private void stop() {
     client.close();
     app.stop();
     try (Stream<Path> paths = Files.walk(storeRoot)) {

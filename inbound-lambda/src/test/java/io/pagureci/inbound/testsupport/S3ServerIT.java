@@ -3,7 +3,6 @@ package io.pagureci.inbound.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -17,13 +16,8 @@ class S3ServerIT {
 
   @BeforeAll
   static void start() {
-    s3 = S3Server.start();
+    s3 = S3Server.shared();
     s3.createVersionedBucket("versioned");
-  }
-
-  @AfterAll
-  static void stop() {
-    s3.close();
   }
 
   @Test
@@ -68,5 +62,18 @@ class S3ServerIT {
   @Test
   void listensOnLoopbackOnly() {
     assertThat(s3.endpoint().getHost()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void unversionedBucketGivesNoVersionId() {
+    s3.createUnversionedBucket("plain-bucket");
+    String v = s3.client().putObject(p -> p.bucket("plain-bucket").key("k"), RequestBody.fromString("x")).versionId();
+    assertThat(v == null || v.equals("null")).as("version id " + v).isTrue();
+  }
+
+  @Test
+  void creatingAnExistingBucketAgainIsFine() {
+    s3.createVersionedBucket("versioned");
+    assertThat(s3.client().getBucketVersioning(b -> b.bucket("versioned")).statusAsString()).isEqualTo("Enabled");
   }
 }

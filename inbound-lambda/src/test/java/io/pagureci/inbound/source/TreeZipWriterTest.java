@@ -1,0 +1,148 @@
+package io.pagureci.inbound.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.TreeFormatter;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.junit.jupiter.api.Test;
+
+class TreeZipWriterTest {
+
+  private final InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("t"));
+
+  @Test
+  void storesAlreadyCompressedFormatsAndDeflatesTheRest() {
+    assertThat(TreeZipWriter.isStored("lib/app.JAR")).isTrue();
+    assertThat(TreeZipWriter.isStored("dist/x.tar.gz")).isTrue();
+    assertThat(TreeZipWriter.isStored("img/logo.png")).isTrue();
+    assertThat(TreeZipWriter.isStored("pkg/tool-1.0-py3-none-any.whl")).isTrue();
+    assertThat(TreeZipWriter.isStored("src/Main.java")).isFalse();
+    assertThat(TreeZipWriter.isStored("Makefile")).isFalse();
+    assertThat(TreeZipWriter.isStored("conf/.gz")).isFalse(); // a dot-file, not an extension
+    assertThat(TreeZipWriter.isStored("archive.zip/README")).isFalse();
+  }
+
+  @Test
+  void pathsThatCouldEscapeOrCarryGitMetadataNeverReachTheZip() throws Exception {
+    ObjectId blob;
+    ObjectId tree;
+    try (ObjectInserter ins = repo.newObjectInserter()) {
+      blob = ins.insert(Constants.OBJ_BLOB, "x".getBytes(StandardCharsets.UTF_8));
+      ObjectId inner = tree(ins, List.of("config"), blob, FileMode.REGULAR_FILE);
+      TreeFormatter root = new TreeFormatter();
+      root.append("..", FileMode.REGULAR_FILE, blob);
+      root.append(".GIT", FileMode.TREE, inner);
+      root.append(".git", FileMode.TREE, inner);
+      root.append("ok.txt", FileMode.REGULAR_FILE, blob);
+      tree = ins.insert(root);
+      ins.flush();
+    }
+
+    List<String> names = names(zip(commit(tree)));
+
+    assertThat(names).containsExactly("ok.txt");
+  }
+
+  @Test
+  void moreThan65535EntriesUseZip64AndStayReadable() throws Exception {
+    int count = 70_000;
+    ObjectId tree;
+    try (ObjectInserter ins = repo.newObjectInserter()) {
+      ObjectId blob = ins.insert(Constants.OBJ_BLOB, "same\n".getBytes(StandardCharsets.UTF_8));
+      List<String> files = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        files.add(String.format("f%05d", i));
+      }
+      TreeFormatter root = new TreeFormatter();
+      root.append("many", FileMode.TREE, tree(ins, files, blob, FileMode.REGULAR_FILE));
+      tree = ins.insert(root);
+      ins.flush();
+    }
+
+    byte[] zip = zip(commit(tree));
+
+    assertThat(names(zip)).hasSize(count);
+    assertThat(hasZip64EndOfCentralDirectory(zip)).isTrue();
+  }
+
+  @Test
+  void smallZipHasNoZip64Records() throws Exception {
+    ObjectId tree;
+    try (ObjectInserter ins = repo.newObjectInserter()) {
+      ObjectId blob = ins.insert(Constants.OBJ_BLOB, "a".getBytes(StandardCharsets.UTF_8));
+      tree = tree(ins, List.of("a.txt", "b.txt"), blob, FileMode.REGULAR_FILE);
+      ins.flush();
+    }
+
+    byte[] zip = zip(commit(tree));
+
+    assertThat(names(zip)).containsExactly("a.txt", "b.txt");
+    assertThat(hasZip64EndOfCentralDirectory(zip)).isFalse();
+  }
+
+  private static ObjectId tree(ObjectInserter ins, List<String> sortedNames, ObjectId blob, FileMode mode)
+      throws IOException {
+    TreeFormatter f = new TreeFormatter();
+    for (String name : sortedNames) {
+      f.append(name, mode, blob);
+    }
+    return ins.insert(f);
+  }
+
+  private RevCommit commit(ObjectId tree) throws IOException {
+    try (ObjectInserter ins = repo.newObjectInserter(); RevWalk walk = new RevWalk(repo)) {
+      CommitBuilder c = new CommitBuilder();
+      c.setTreeId(tree);
+      PersonIdent who = new PersonIdent("t", "t@example.org");
+      c.setAuthor(who);
+      c.setCommitter(who);
+      c.setMessage("t\n");
+      ObjectId id = ins.insert(c);
+      ins.flush();
+      return walk.parseCommit(id);
+    }
+  }
+
+  private byte[] zip(RevCommit commit) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ObjectReader reader = repo.newObjectReader()) {
+      new TreeZipWriter().write(reader, commit, out);
+    }
+    return out.toByteArray();
+  }
+
+  private static List<String> names(byte[] zip) throws IOException {
+    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+      return Collections.list(z.getEntries()).stream().map(ZipArchiveEntry::getName).toList();
+    }
+  }
+
+  /** Looks for the Zip64 end-of-central-directory locator signature (PK 06 07) near the end. */
+  private static boolean hasZip64EndOfCentralDirectory(byte[] zip) {
+    for (int i = Math.max(0, zip.length - 200); i < zip.length - 3; i++) {
+      if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 6 && zip[i + 3] == 7) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
