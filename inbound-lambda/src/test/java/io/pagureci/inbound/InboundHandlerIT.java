@@ -55,7 +55,7 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
 class InboundHandlerIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String BUCKET = "pagure-ci-source";
+  private static final String BUCKET = "handler-it-source";
   private static final String DEMO_KEY = "YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6";
 
   @TempDir static Path reposDir;
@@ -70,7 +70,7 @@ class InboundHandlerIT {
   static void startServers() {
     repos = TestRepos.create(reposDir);
     git = GitHttpServer.start(repos.root());
-    s3 = S3Server.start();
+    s3 = S3Server.shared();
     s3.createVersionedBucket(BUCKET);
     aws = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     aws.start();
