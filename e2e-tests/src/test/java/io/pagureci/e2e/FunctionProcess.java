@@ -23,10 +23,10 @@ import java.util.concurrent.TimeoutException;
  * One Lambda execution environment: a separate {@code java} process running a function's deployable
  * jar under the real runtime interface client ({@code AWSLambda}), fed by its own {@link
  * LocalLambdaRuntime}. It is laid out as Lambda lays it out: the runtime (RIC, {@code
- * aws-lambda-java-core}, {@code aws-lambda-java-serialization}) on the system class path, the
- * function jar in the task root ({@code <taskRoot>/lib/function.jar}, the working directory) where
- * the RIC's customer class loader finds it — so a class the jar and the runtime both carry resolves
- * as it would on Lambda.
+ * aws-lambda-java-core}, {@code aws-lambda-java-serialization}, {@code utils-lite}) on the system
+ * class path, the function jar in the task root ({@code <taskRoot>/lib/function.jar}, the working
+ * directory) where the RIC's customer class loader finds it — so a class the jar and the runtime
+ * both carry resolves as it would on Lambda.
  *
  * <p>The environment is built from scratch (nothing leaks in from the test's environment): the
  * variables Lambda sets, fake credentials, {@code HOME} and {@code java.io.tmpdir} in the work

@@ -10,10 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.pagureci.inbound.testsupport.GitHttpServer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.pagureci.inbound.testsupport.GitHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -34,8 +35,9 @@ import java.util.concurrent.Executors;
  * configured {@code PAGURE_URL}): a small reverse proxy (JDK {@link HttpServer}) forwards git smart
  * HTTP ({@code <fullname>.git/...}) to the real JGit server and everything else — the flag API
  * ({@code /api/0/...}) — to a WireMock stub answering with what a real pagure 5.14 answered (the
- * captures in {@code testdata/pagure/flags}). The proxy passes bodies through byte for byte
- * (WireMock's own proxying re-encodes git's request bodies, which breaks the fetch).
+ * captures in {@code testdata/pagure/flags}). The proxy passes bodies and content encodings
+ * through untouched (no decompression, no re-encoding), so JGit's client and server see each
+ * other's bytes, as through pagure's own web server.
  */
 public final class PagureStandIn implements AutoCloseable {
 
@@ -44,6 +46,7 @@ public final class PagureStandIn implements AutoCloseable {
       "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-connection");
 
   private final WireMockServer wm;
+  private StubMapping flagStub;
   private final URI gitBase;
   private final HttpServer front;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -111,7 +114,10 @@ public final class PagureStandIn implements AutoCloseable {
 
   /** The flag API of every project answers as pagure did for {@code flagCase}. */
   public void flagApiAnswers(String flagCase) {
-    wm.stubFor(post(urlPathMatching("/api/0/.+/flag")).atPriority(1).willReturn(captured(flagCase)));
+    if (flagStub != null) {
+      wm.removeStub(flagStub);
+    }
+    flagStub = wm.stubFor(post(urlPathMatching("/api/0/.+/flag")).willReturn(captured(flagCase)));
   }
 
   /** The flag-API requests received so far, in order. */
@@ -148,6 +154,7 @@ public final class PagureStandIn implements AutoCloseable {
   public void close() {
     front.stop(0);
     executor.shutdownNow();
+    client.close();
     wm.stop();
   }
 }
