@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pagureci.inbound.testsupport.GitHttpServer;
-import io.pagureci.inbound.testsupport.TestRepos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +34,6 @@ class OutboundUnderTheRuntimeIT {
 
   static Path work;
 
-  static GitHttpServer git;
   static PagureStandIn pagure;
   static AwsStandIn aws;
   static FunctionProcess outbound;
@@ -44,8 +41,7 @@ class OutboundUnderTheRuntimeIT {
   @BeforeAll
   static void start() throws IOException {
     work = WorkDirs.fresh(OutboundUnderTheRuntimeIT.class);
-    git = GitHttpServer.start(TestRepos.create(work.resolve("repos")).root());
-    pagure = new PagureStandIn(git);
+    pagure = new PagureStandIn();
     aws = new AwsStandIn();
     aws.secret(TOKEN_SECRET, TOKEN);
     outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
@@ -59,7 +55,6 @@ class OutboundUnderTheRuntimeIT {
     }
     aws.close();
     pagure.close();
-    git.close();
   }
 
   private static Path jar() {

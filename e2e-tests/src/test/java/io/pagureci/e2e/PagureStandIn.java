@@ -57,8 +57,18 @@ public final class PagureStandIn implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .followRedirects(HttpClient.Redirect.NEVER).build();
 
+  /** pagure whose git repositories are served by {@code git}. */
   public PagureStandIn(GitHttpServer git) {
-    this.gitBase = git.baseUri();
+    this(git.baseUri());
+  }
+
+  /** pagure's API only (git requests are 404s). */
+  public PagureStandIn() {
+    this((URI) null);
+  }
+
+  private PagureStandIn(URI gitBase) {
+    this.gitBase = gitBase;
     wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().jettyStopTimeout(0L));
     wm.start();
     try {
@@ -81,7 +91,7 @@ public final class PagureStandIn implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getRawPath();
       String query = exchange.getRequestURI().getRawQuery();
-      URI base = path.matches("/.+\\.git/.*") ? gitBase : URI.create(wm.baseUrl() + "/");
+      URI base = gitBase != null && path.matches("/.+\\.git/.*") ? gitBase : URI.create(wm.baseUrl() + "/");
       URI target = base.resolve(path.substring(1) + (query == null ? "" : "?" + query));
       byte[] body = exchange.getRequestBody().readAllBytes();
       HttpRequest.Builder request = HttpRequest.newBuilder(target)
