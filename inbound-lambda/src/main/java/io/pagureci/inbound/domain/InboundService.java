@@ -68,6 +68,8 @@ public final class InboundService {
       entry.cause(e.getMessage());
       outcome = new Outcome.Rejected(503, "SECRETS_UNAVAILABLE", "the configured secret could not be read; retry later");
     } catch (RuntimeException e) {
+      // a bug, not bad input: keep the stack trace for the operator (our messages hold no secrets)
+      org.slf4j.LoggerFactory.getLogger(InboundService.class).error("unexpected failure", e);
       entry.cause(e.getClass().getName());
       outcome = new Outcome.Rejected(500, "INTERNAL_ERROR", "unexpected error; see the function's logs");
     }
