@@ -468,6 +468,35 @@ class InboundHandlerIT {
   }
 
   @Test
+  void codePipelineThrottlingPersistentlyIsA502AndNoBuildRecord() throws Exception {
+    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodePipeline_20150709.StartPipelineExecution"))
+        .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+            .withBody("{\"__type\": \"ThrottlingException\", \"message\": \"Rate exceeded\"}")));
+    String sha = repos.sameRepoPrHead();
+    ObjectNode doc = JSON.createObjectNode().put("protocol", "pagure-ci-webhook").put("version", 1)
+        .put("trigger", "rebuild").put("instance", git.baseUri().toString()).put("project", "demo")
+        .put("source_project", "demo").put("source_branch", "feature-same").put("target_branch", "master")
+        .put("commit", sha).put("cause", "2");
+    doc.putObject("pull_request").put("id", 2).put("uid", "e7ab6a26905845cfbb7d2e44fec5a588");
+    int recordsBefore = s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix("throttled/.builds/")).contents().size();
+
+    APIGatewayV2HTTPResponse response = handler("BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline",
+        "SOURCE_PREFIX", "throttled/")
+        .handleRequest(event(new HashMap<>(Map.of("content-type", "application/json")), doc.toString(),
+            "arn:aws:iam::111122223333:user/pagure-ci"), null);
+
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(502);
+    assertThat(body(response).get("code").asText()).isEqualTo("BUILD_START_FAILED");
+    assertThat(body(response).get("error").asText()).contains("ThrottlingException");
+    List<LoggedRequest> starts = awsCalls("CodePipeline_20150709.StartPipelineExecution");
+    assertThat(starts).as("the SDK retried").hasSizeGreaterThan(1);
+    assertThat(starts.stream().map(r -> r.getBodyAsString().replaceAll(".*\"clientRequestToken\":\"([0-9a-f]+)\".*", "$1"))
+        .distinct()).hasSize(1);
+    assertThat(s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix("throttled/.builds/")).contents())
+        .hasSize(recordsBefore);
+  }
+
+  @Test
   void theGitServerFailingIsA502() throws Exception {
     git.setFault(GitHttpServer.Fault.DROP_CONNECTION);
 
