@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmark 3 (docs/performance.md): cold start of both function jars under the runtime interface client.
+#   benchmarks/bin/coldstart.sh [runs=10] [cases=inbound-unsigned,inbound-badsig,outbound-flag] [variants=default,appcds,aot]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh
+. benchmarks/bin/snapshot.sh
+java -Druns="${1:-10}" -Dcases="${2:-inbound-unsigned,inbound-badsig,outbound-flag}" -Dvariants="${3:-default,appcds,aot}" \
+  -Ddir="${BENCH_DIR:-/tmp/pagureci-bench}/coldstart" -Dout=benchmarks/target/results/coldstart.json \
+  -DinboundJar="$snap/inbound-function.jar" -DoutboundJar="$snap/outbound-function.jar" -DrepoRoot="$PWD" \
+  -cp "$cp" io.pagureci.bench.ColdStartBench \
+  2>&1 | grep --line-buffered -v '^WARNING' | tee benchmarks/target/results/coldstart.log

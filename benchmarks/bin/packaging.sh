@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Benchmarks 1+2 (docs/performance.md): the project's packager vs the git CLI, fresh process per run.
+#   benchmarks/bin/packaging.sh [sizes=10m,100m,1g] [runs=5] [cpus=all|taskset list, e.g. 1]
+# Repositories are generated once under ${BENCH_DIR:-/tmp/pagureci-bench}/repos (about 1.2 GB for all three).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh
+sizes=${1:-10m,100m,1g}; runs=${2:-5}; cpus=${3:-all}; [ "$cpus" = all ] && cpus=""
+. benchmarks/bin/snapshot.sh
+tag=$(echo "$sizes" | tr , -)-cpu${cpus:-all}
+java -Dsizes="$sizes" -Druns="$runs" -Dcpus="$cpus" -Ddir="${BENCH_DIR:-/tmp/pagureci-bench}" \
+  -Djar="$snap/inbound-function.jar" -Dclasses="$snap/classes" -Dout="benchmarks/target/results/packaging-$tag.json" \
+  -cp "$cp" io.pagureci.bench.PackagingBench \
+  2>&1 | tee "benchmarks/target/results/packaging-$tag.log"
