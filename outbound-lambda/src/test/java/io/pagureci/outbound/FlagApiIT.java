@@ -149,7 +149,8 @@ class FlagApiIT {
         JsonNode out = Invoke.handle(handler(), event("codebuild/state-in-progress.json"));
 
         assertThat(out.path("status").asText()).isEqualTo("pending");
-        aws.wm.verify(1, awsCalls("CodeBuild_20161006.BatchGetBuilds")
+        // once to confirm the build still runs, once more after posting pending (the build may have finished)
+        aws.wm.verify(2, awsCalls("CodeBuild_20161006.BatchGetBuilds")
                 .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(Fixtures.BUILD_ARN))));
         Map<String, String> fields = form(flagRequests().get(0).getBodyAsString());
         assertThat(fields).containsEntry("username", "AWS CodeBuild")
@@ -189,7 +190,8 @@ class FlagApiIT {
                 event("codepipeline/execution-started.json"));
 
         assertThat(out.path("status").asText()).isEqualTo("pending");
-        aws.wm.verify(1, awsCalls("CodePipeline_20150709.GetPipelineExecution")
+        // the variables and state, then a second look after posting pending
+        aws.wm.verify(2, awsCalls("CodePipeline_20150709.GetPipelineExecution")
                 .withRequestBody(matchingJsonPath("$.pipelineName", equalTo("pagure-ci-pipeline"))));
         assertThat(form(flagRequests().get(0).getBodyAsString()))
                 .containsEntry("username", "AWS CodePipeline")

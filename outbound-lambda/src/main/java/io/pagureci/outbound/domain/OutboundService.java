@@ -6,7 +6,9 @@ import java.util.Map;
  * Turns one build event into at most one pagure status. Never stale: a non-terminal event is confirmed with the
  * build service first, and when the build has finished by then the final status is posted instead. Terminal
  * CodeBuild events are posted as they are (no status call); pipeline events always need one
- * ({@code GetPipelineExecution}) because the variables are only there.
+ * ({@code GetPipelineExecution}) because the variables are only there. After posting a non-terminal
+ * status the build is looked up once more, and if it finished meanwhile its final status is posted,
+ * so a concurrent invocation with the final event can never be overwritten for good.
  */
 public final class OutboundService {
     private final Scope scope;
@@ -68,6 +70,26 @@ public final class OutboundService {
             throw e;
         }
         DecisionLog.posted(event.eventId(), update);
+        if (!state.finished()) {
+            // Close the check-then-post race with a concurrent invocation carrying the final event:
+            // if the build finished while this pending status was on its way, the final one may
+            // already have been posted and overwritten. The build service reports "finished"
+            // before EventBridge emits the final event, so a second look after the post sees it.
+            BuildSnapshot after = current(ref.system() == BuildSystem.CODEBUILD ? codeBuild : codePipeline, event);
+            if (after.state().finished()) {
+                BuildState finalState = ref.system() == BuildSystem.CODEBUILD
+                        ? after.state().withNumberFrom(state) : after.state();
+                FlagUpdate last = new FlagUpdate(build, ref, finalState, mapper.flagFor(build, ref, finalState));
+                try {
+                    reporter.report(last);
+                } catch (RuntimeException e) {
+                    DecisionLog.failed(event.eventId(), ref, build, e);
+                    throw e;
+                }
+                DecisionLog.posted(event.eventId(), last);
+                return new Outcome.Posted(last);
+            }
+        }
         return new Outcome.Posted(update);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
@@ -84,6 +85,22 @@ class OutboundServiceTest {
         verify(reporter).report(posted.capture());
         assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.PENDING);
         assertThat(posted.getValue().flag().comment()).isEqualTo("CodeBuild pagure-ci-demo #42: PRE_BUILD");
+    }
+
+    @Test
+    void aBuildThatFinishesWhileItsPendingFlagIsPostedEndsWithTheFinalFlag() {
+        // the concurrent invocation with SUCCEEDED may have posted between our look-up and our post
+        BuildEvent e = event("codebuild/state-in-progress.json");
+        when(codeBuild.lookup(e.ref())).thenReturn(
+                Optional.of(new BuildSnapshot(new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 42L), e.variables())),
+                Optional.of(new BuildSnapshot(new BuildState(true, "SUCCEEDED", "COMPLETED", List.of(), 42L), e.variables())));
+
+        Outcome outcome = service().handle(e);
+
+        verify(reporter, times(2)).report(posted.capture());
+        assertThat(posted.getAllValues()).extracting(u -> u.flag().status())
+                .containsExactly(FlagStatus.PENDING, FlagStatus.SUCCESS);
+        assertThat(((Outcome.Posted) outcome).update().flag().status()).isEqualTo(FlagStatus.SUCCESS);
     }
 
     @Test
