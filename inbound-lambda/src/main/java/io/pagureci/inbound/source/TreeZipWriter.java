@@ -1,6 +1,8 @@
 package io.pagureci.inbound.source;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +10,17 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
@@ -33,9 +44,13 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  *       content is the target; gitlinks (submodules) are skipped.
  *   <li>Every entry has the commit's committer time (as UTC wall-clock), so the same commit always
  *       gives the same bytes.
- *   <li>Blobs are streamed ({@code ObjectLoader.openStream()}); sizes are set up front so Zip64
- *       records appear only when needed (more than 65,535 entries or more than 4 GiB).
- *   <li>Already-compressed formats are stored; the rest is deflated.
+ *   <li>Blobs up to {@link #PARALLEL_LIMIT} are deflated on worker threads (at least two), a
+ *       bounded window ahead; bigger blobs are streamed ({@code ObjectLoader.openStream()}). Sizes
+ *       are set up front so Zip64 records appear only when needed (more than 65,535 entries or
+ *       more than 4 GiB).
+ *   <li>Already-compressed formats are stored, and so is any blob of {@value #CONTENT_CHECK_MIN}
+ *       bytes or more that deflating would not make smaller (by content: the whole blob, or a
+ *       sample of a big one); the rest is deflated.
  * </ul>
  *
  * The output stream need not be seekable.
@@ -58,12 +73,52 @@ final class TreeZipWriter {
 
   private final byte[] copyBuffer = new byte[64 * 1024];
 
+  /** Blobs up to this size are read whole and deflated by a worker thread. */
+  static final int PARALLEL_LIMIT = 4 * 1024 * 1024;
+
+  /** At most this many blob bytes are read ahead of the one being written. */
+  private static final long MAX_IN_FLIGHT_BYTES = 24L * 1024 * 1024;
+
+  private static final int MAX_IN_FLIGHT_ENTRIES = 256;
+
+  /** Smaller blobs are deflated whatever their content (unless stored by name): little to gain. */
+  static final int CONTENT_CHECK_MIN = 4096;
+
+  /** How much of a big blob is test-compressed to decide whether deflating it is worth it. */
+  private static final int SAMPLE_BYTES = 256 * 1024;
+
   /** Counts of what was written. */
   record Summary(int files, int symlinks, int skippedGitlinks) {}
+
+  /** One entry whose data is ready: raw (deflated or stored) bytes with CRC and sizes. */
+  private record Ready(ZipArchiveEntry entry, byte[] data, int length) {}
+
+  /** Pending work, in tree order. */
+  private record Pending(Future<Ready> ready, long bytes, ZipArchiveEntry bigEntry, ObjectId bigId) {}
+
+  private final int threads;
+
+  TreeZipWriter() {
+    this(Math.max(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** @param threads deflater threads (at least 1) */
+  TreeZipWriter(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1");
+    }
+    this.threads = threads;
+  }
 
   /**
    * Writes the zip of {@code commit}'s tree to {@code out} and finishes the zip (does not close
    * {@code out}).
+   *
+   * <p>Blobs up to {@link #PARALLEL_LIMIT} are read here (the {@link ObjectReader} is not
+   * thread-safe) and deflated by {@code threads} workers, a bounded window ahead of the entry being
+   * written, so memory stays flat; their entries are added raw, in tree order. Bigger blobs are
+   * streamed. A blob of {@value #CONTENT_CHECK_MIN} bytes or more that does not get smaller when
+   * deflated is stored, whatever its name.
    */
   Summary write(ObjectReader reader, RevCommit commit, OutputStream out) throws IOException {
     long time = entryTime(commit);
@@ -71,6 +126,24 @@ final class TreeZipWriter {
     int symlinks = 0;
     int gitlinks = 0;
     ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
+    List<Deflater> deflaters = Collections.synchronizedList(new ArrayList<>());
+    ThreadLocal<Deflater> workerDeflater =
+        ThreadLocal.withInitial(
+            () -> {
+              Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+              deflaters.add(d);
+              return d;
+            });
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "zip-deflate");
+              t.setDaemon(true);
+              return t;
+            });
+    ArrayDeque<Pending> pending = new ArrayDeque<>();
+    long[] inFlight = {0};
     boolean finished = false;
     try {
       zip.setUseZip64(Zip64Mode.AsNeeded);
@@ -92,9 +165,10 @@ final class TreeZipWriter {
             continue; // git fsck refuses these too; never let one into the zip
           }
           ObjectLoader loader = reader.open(id);
+          long size = loader.getSize();
           ZipArchiveEntry entry = new ZipArchiveEntry(path);
           entry.setTime(time);
-          entry.setSize(loader.getSize());
+          entry.setSize(size);
           if (FileMode.SYMLINK.equals(mode)) {
             entry.setUnixMode(SYMLINK);
             symlinks++;
@@ -102,23 +176,42 @@ final class TreeZipWriter {
             entry.setUnixMode(FileMode.EXECUTABLE_FILE.equals(mode) ? EXECUTABLE : REGULAR);
             files++;
           }
-          if (isStored(path)) {
-            entry.setMethod(ZipEntry.STORED);
-            entry.setCompressedSize(loader.getSize());
-            entry.setCrc(crc(loader));
+          if (size > PARALLEL_LIMIT) {
+            pending.add(new Pending(null, 0, entry, id.copy()));
           } else {
-            entry.setMethod(ZipEntry.DEFLATED);
+            byte[] data;
+            try (InputStream in = loader.openStream()) {
+              data = in.readAllBytes();
+            }
+            boolean store = isStored(path);
+            Future<Ready> ready =
+                workers.submit(() -> compress(entry, data, store, workerDeflater.get()));
+            pending.add(new Pending(ready, size, null, null));
+            inFlight[0] += size;
           }
-          zip.putArchiveEntry(entry);
-          try (InputStream in = loader.openStream()) {
-            copy(in, zip);
+          while (!pending.isEmpty()
+              && (inFlight[0] > MAX_IN_FLIGHT_BYTES
+                  || pending.size() > MAX_IN_FLIGHT_ENTRIES
+                  || pending.peekFirst().bigEntry() != null)) {
+            writeNext(pending, inFlight, zip, reader);
           }
-          zip.closeArchiveEntry();
         }
+      }
+      while (!pending.isEmpty()) {
+        writeNext(pending, inFlight, zip, reader);
       }
       zip.finish();
       finished = true;
     } finally {
+      workers.shutdownNow();
+      try {
+        workers.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (deflaters) {
+        deflaters.forEach(Deflater::end);
+      }
       try {
         zip.close(); // closes only the NonClosing wrapper; frees the deflater
       } catch (IOException e) {
@@ -128,6 +221,105 @@ final class TreeZipWriter {
       }
     }
     return new Summary(files, symlinks, gitlinks);
+  }
+
+  /** Writes the oldest pending entry: a worker's result, or a big blob streamed from the pack. */
+  private void writeNext(
+      ArrayDeque<Pending> pending, long[] inFlight, ZipArchiveOutputStream zip, ObjectReader reader)
+      throws IOException {
+    Pending next = pending.pollFirst();
+    if (next.bigEntry() != null) {
+      writeBig(next.bigEntry(), reader.open(next.bigId()), zip);
+      return;
+    }
+    Ready ready;
+    try {
+      ready = next.ready().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while zipping");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(cause);
+    }
+    inFlight[0] -= next.bytes();
+    zip.addRawArchiveEntry(ready.entry(), new ByteArrayInputStream(ready.data(), 0, ready.length()));
+  }
+
+  /** Runs on a worker: CRC, then deflate unless stored; stored when deflating does not help. */
+  private static Ready compress(ZipArchiveEntry entry, byte[] data, boolean store, Deflater deflater) {
+    CRC32 crc = new CRC32();
+    crc.update(data, 0, data.length);
+    entry.setCrc(crc.getValue());
+    if (!store) {
+      deflater.reset();
+      deflater.setInput(data);
+      deflater.finish();
+      boolean check = data.length >= CONTENT_CHECK_MIN;
+      byte[] buf = new byte[check ? data.length - data.length / 64 : data.length + data.length / 8 + 64];
+      int n = 0;
+      while (!deflater.finished()) {
+        if (n == buf.length) {
+          if (check) {
+            break; // did not fit in less than ~98 % of the input: not worth deflating
+          }
+          buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+        }
+        n += deflater.deflate(buf, n, buf.length - n);
+      }
+      if (deflater.finished()) {
+        entry.setMethod(ZipEntry.DEFLATED);
+        entry.setCompressedSize(n);
+        return new Ready(entry, buf, n);
+      }
+    }
+    entry.setMethod(ZipEntry.STORED);
+    entry.setCompressedSize(data.length);
+    return new Ready(entry, data, data.length);
+  }
+
+  /** A big blob: stored (CRC pass first) if its name or a sample says so, else deflated while streamed. */
+  private void writeBig(ZipArchiveEntry entry, ObjectLoader loader, ZipArchiveOutputStream zip)
+      throws IOException {
+    if (isStored(entry.getName()) || !sampleCompresses(loader)) {
+      entry.setMethod(ZipEntry.STORED);
+      entry.setCompressedSize(loader.getSize());
+      entry.setCrc(crc(loader));
+    } else {
+      entry.setMethod(ZipEntry.DEFLATED);
+    }
+    zip.putArchiveEntry(entry);
+    try (InputStream in = loader.openStream()) {
+      copy(in, zip);
+    }
+    zip.closeArchiveEntry();
+  }
+
+  /** Whether the first {@link #SAMPLE_BYTES} of the blob deflate (fastest level) to under ~98 %. */
+  private boolean sampleCompresses(ObjectLoader loader) throws IOException {
+    byte[] sample;
+    try (InputStream in = loader.openStream()) {
+      sample = in.readNBytes(SAMPLE_BYTES);
+    }
+    Deflater d = new Deflater(Deflater.BEST_SPEED, true);
+    try {
+      d.setInput(sample);
+      d.finish();
+      byte[] buf = new byte[sample.length - sample.length / 64];
+      int n = 0;
+      while (!d.finished() && n < buf.length) {
+        n += d.deflate(buf, n, buf.length - n);
+      }
+      return d.finished();
+    } finally {
+      d.end();
+    }
   }
 
   /** No {@code .git}, {@code .}, {@code ..} or empty segment, no absolute path. */

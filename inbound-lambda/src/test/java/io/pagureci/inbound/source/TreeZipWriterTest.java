@@ -99,6 +99,56 @@ class TreeZipWriterTest {
     assertThat(hasZip64EndOfCentralDirectory(zip)).isFalse();
   }
 
+  @Test
+  void incompressibleBlobsAreStoredByContentAndTheBytesDoNotDependOnTheThreadCount() throws Exception {
+    java.util.Random rnd = new java.util.Random(42);
+    java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+    byte[] noise = new byte[100_000];
+    rnd.nextBytes(noise);
+    byte[] bigNoise = new byte[TreeZipWriter.PARALLEL_LIMIT + 1_000_000];
+    rnd.nextBytes(bigNoise);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < TreeZipWriter.PARALLEL_LIMIT + 1_000_000) {
+      text.append("line ").append(rnd.nextInt(1000)).append(" of some compressible text\n");
+    }
+    files.put("big.dat", bigNoise);
+    files.put("bigtext.txt", text.toString().getBytes(StandardCharsets.UTF_8));
+    files.put("noise.bin", noise);
+    files.put("text.txt", "hello hello hello hello hello hello\n".repeat(500).getBytes(StandardCharsets.UTF_8));
+    files.put("empty.txt", new byte[0]);
+    for (int i = 0; i < 300; i++) {
+      files.put(String.format("s%04d.txt", i), ("small file " + i + "\n").repeat(1 + i % 7).getBytes(StandardCharsets.UTF_8));
+    }
+    ObjectId tree;
+    try (ObjectInserter ins = repo.newObjectInserter()) {
+      TreeFormatter f = new TreeFormatter();
+      for (java.util.Map.Entry<String, byte[]> e : files.entrySet()) {
+        f.append(e.getKey(), FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, e.getValue()));
+      }
+      tree = ins.insert(f);
+      ins.flush();
+    }
+    RevCommit commit = commit(tree);
+
+    byte[] zip = zip(commit, 4);
+
+    assertThat(zip).isEqualTo(zip(commit, 1));
+    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+      assertThat(Collections.list(z.getEntries()).stream().map(ZipArchiveEntry::getName).toList())
+          .containsExactlyElementsOf(files.keySet());
+      for (java.util.Map.Entry<String, byte[]> e : files.entrySet()) {
+        ZipArchiveEntry entry = z.getEntry(e.getKey());
+        try (java.io.InputStream in = z.getInputStream(entry)) {
+          assertThat(in.readAllBytes()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+      }
+      assertThat(z.getEntry("noise.bin").getMethod()).isEqualTo(java.util.zip.ZipEntry.STORED);
+      assertThat(z.getEntry("big.dat").getMethod()).isEqualTo(java.util.zip.ZipEntry.STORED);
+      assertThat(z.getEntry("text.txt").getMethod()).isEqualTo(java.util.zip.ZipEntry.DEFLATED);
+      assertThat(z.getEntry("bigtext.txt").getMethod()).isEqualTo(java.util.zip.ZipEntry.DEFLATED);
+    }
+  }
+
   private static ObjectId tree(ObjectInserter ins, List<String> sortedNames, ObjectId blob, FileMode mode)
       throws IOException {
     TreeFormatter f = new TreeFormatter();
@@ -123,9 +173,13 @@ class TreeZipWriterTest {
   }
 
   private byte[] zip(RevCommit commit) throws IOException {
+    return zip(commit, 2);
+  }
+
+  private byte[] zip(RevCommit commit, int threads) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ObjectReader reader = repo.newObjectReader()) {
-      new TreeZipWriter().write(reader, commit, out);
+      new TreeZipWriter(threads).write(reader, commit, out);
     }
     return out.toByteArray();
   }
