@@ -7,8 +7,9 @@ cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh
 sizes=${1:-10m,100m,1g}; runs=${2:-5}; cpus=${3:-all}; [ "$cpus" = all ] && cpus=""
 . benchmarks/bin/snapshot.sh
-tag=$(echo "$sizes" | tr , -)-cpu${cpus:-all}
-java -Dsizes="$sizes" -Druns="$runs" -Dcpus="$cpus" -Ddir="${BENCH_DIR:-/tmp/pagureci-bench}" \
+tag=$(echo "$sizes" | tr , -)-cpu${cpus:-all}${JVM_FLAGS:+-flags}
+# JVM_FLAGS: the packaging JVM's flags instead of Lambda's defaults; TOOLS=project: skip the git CLI
+java -Dsizes="$sizes" -DjvmFlags="${JVM_FLAGS:--XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MaxRAM=2048m}" -Dtools="${TOOLS:-project,git}" -Druns="$runs" -Dcpus="$cpus" -Ddir="${BENCH_DIR:-/tmp/pagureci-bench}" \
   -Djar="$snap/inbound-function.jar" -Dclasses="$snap/classes" -Dout="benchmarks/target/results/packaging-$tag.json" \
   -cp "$cp" io.pagureci.bench.PackagingBench \
   2>&1 | tee "benchmarks/target/results/packaging-$tag.log"

@@ -42,7 +42,8 @@ import java.util.zip.ZipInputStream;
  * (JDK 25 AOT cache: -XX:AOTCacheOutput / -XX:AOTCache).
  *
  * <p>System properties: {@code runs} (10), {@code cases}, {@code variants}, {@code inboundJar},
- * {@code outboundJar}, {@code repoRoot} (for fixtures), {@code dir} (work dir).
+ * {@code outboundJar}, {@code repoRoot} (for fixtures), {@code dir} (work dir), {@code extraFlags}
+ * (added to every function JVM, e.g. for a class-loading log).
  */
 public final class ColdStartBench {
   static final List<String> LAMBDA_FLAGS =
@@ -268,6 +269,10 @@ public final class ColdStartBench {
     cmd.addAll(LAMBDA_FLAGS);
     cmd.add("-XX:MaxRAM=" + c.memoryMb() + "m");
     cmd.addAll(flags);
+    String extra = System.getProperty("extraFlags", "").trim();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
     cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp,
         "-Djavax.net.ssl.trustStore=" + tls.trustStore(), "-Djavax.net.ssl.trustStorePassword=" + tls.password(),
         "-cp", ricClasspath(), RIC_MAIN, c.handler()));

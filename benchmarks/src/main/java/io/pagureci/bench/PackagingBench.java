@@ -1,7 +1,6 @@
 package io.pagureci.bench;
 
 import io.pagureci.inbound.testsupport.GitHttpServer;
-import io.pagureci.inbound.testsupport.S3Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,8 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  * <p>System properties: {@code sizes} (10m,100m,1g), {@code runs} (5), {@code cpus} ("" = all, or a
  * taskset CPU list such as "1"), {@code dir} (where the generated repositories are kept, default
  * /tmp/pagureci-bench), {@code jar} (the inbound function.jar), {@code classes} (these classes),
- * {@code jvmFlags}, {@code out} (a JSON results file).
+ * {@code jvmFlags}, {@code out} (a JSON results file), {@code tools} (project,git), {@code warmup}
+ * (true: one untimed pair first).
  */
 public final class PackagingBench {
 
@@ -48,6 +48,8 @@ public final class PackagingBench {
     String jvmFlags = System.getProperty("jvmFlags", LAMBDA_FLAGS);
     Path outFile = Path.of(System.getProperty("out", "benchmarks/target/results/packaging.json"));
     String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> tools = List.of(System.getProperty("tools", "project,git").split(","));
+    boolean warmup = Boolean.parseBoolean(System.getProperty("warmup", "true"));
 
     Path repos = dir.resolve("repos");
     Map<String, String> commits = new LinkedHashMap<>();
@@ -62,16 +64,20 @@ public final class PackagingBench {
     }
 
     List<Run> results = new ArrayList<>();
-    try (GitHttpServer git = GitHttpServer.start(repos); S3Server s3 = S3Server.start()) {
+    Tls tls = Tls.create(Files.createDirectories(dir.resolve("tls")));
+    try (GitHttpServer git = GitHttpServer.start(repos); S3StandIn s3 = S3StandIn.start(tls, dir)) {
       s3.createVersionedBucket("bench");
-      log("git http %s, s3 %s, load %s", git.baseUri(), s3.endpoint(), load());
+      log("git http %s, s3 %s, load %s", git.baseUri(), s3.https, load());
       for (String size : sizes) {
         String name = RepoGen.spec(size).name();
         String commit = commits.get(size);
-        // one untimed warm-up of each, so the servers' own JIT warm-up is not in run 1
-        for (int i = 0; i <= runs; i++) {
+        // the servers' JIT warm-up happens once, on the first size
+        for (int i = warmup && size.equals(sizes.get(0)) ? 0 : 1; i <= runs; i++) {
           boolean projectFirst = i % 2 == 0;
           for (String tool : projectFirst ? List.of("project", "git") : List.of("git", "project")) {
+            if (!tools.contains(tool)) {
+              continue;
+            }
             Path work = Files.createTempDirectory(dir, "run-");
             Path home = Files.createDirectories(work.resolve("home"));
             Path tmp = Files.createDirectories(work.resolve("tmp"));
@@ -84,19 +90,22 @@ public final class PackagingBench {
             if (tool.equals("project")) {
               cmd.add(java);
               cmd.addAll(List.of(jvmFlags.trim().split("\\s+")));
-              cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp, "-cp", jar + ":" + classes,
+              cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp,
+                  "-Djavax.net.ssl.trustStore=" + tls.trustStore(),
+                  "-Djavax.net.ssl.trustStorePassword=" + tls.password(), "-cp", jar + ":" + classes,
                   PackOnce.class.getName(), git.baseUri().toString(), name, "refs/heads/master",
-                  commit, s3.endpoint().toString(), "bench", key, tmp.toString()));
+                  commit, s3.https.toString(), "bench", key, tmp.toString()));
             } else {
               String url = git.cloneUri(name).toString();
-              String put = s3.endpoint() + "/bench/" + key;
+              String put = s3.https + "/bench/" + key;
               String script = String.join("\n",
                   "set -eo pipefail",
                   "cd " + tmp,
                   "git init -q --bare repo.git",
                   "cd repo.git",
                   "git -c protocol.version=0 fetch -q --depth 1 --no-tags " + url + " refs/heads/master",
-                  "git archive --format=zip FETCH_HEAD | curl -sSf -o /dev/null -H 'Content-Type: application/zip' -T - " + put,
+                  "git archive --format=zip FETCH_HEAD | curl -sSf -o /dev/null --cacert " + tls.keyStore().resolveSibling("standin.crt")
+                      + " -H 'Content-Type: application/zip' -T - " + put,
                   "cd " + tmp,
                   "rm -rf repo.git");
               cmd.addAll(List.of("bash", "-c", script));
@@ -135,7 +144,7 @@ public final class PackagingBench {
             try (Stream<Path> s = Files.list(tmp)) {
               left = s.count();
             }
-            long zipBytes = s3.client().headObject(b -> b.bucket("bench").key(key)).contentLength();
+            long zipBytes = s3.admin.headObject(b -> b.bucket("bench").key(key)).contentLength();
             if (i > 0) {
               Run r = new Run(size, i, tool, wallMs, rssKb, peak.get(), left, zipBytes, stdout);
               results.add(r);
@@ -145,8 +154,8 @@ public final class PackagingBench {
             } else {
               log("%s warm-up %-7s %6d ms", size, tool, wallMs);
             }
-            for (ObjectVersion v : s3.client().listObjectVersions(b -> b.bucket("bench").prefix(key)).versions()) {
-              s3.client().deleteObject(b -> b.bucket("bench").key(v.key()).versionId(v.versionId()));
+            for (ObjectVersion v : s3.admin.listObjectVersions(b -> b.bucket("bench").prefix(key)).versions()) {
+              s3.admin.deleteObject(b -> b.bucket("bench").key(v.key()).versionId(v.versionId()));
             }
             deleteTree(work);
           }
