@@ -5,13 +5,18 @@ import io.pagureci.inbound.aws.CodePipelineStarter;
 import io.pagureci.inbound.aws.S3BuildRecords;
 import io.pagureci.inbound.aws.SecretsManagerSecrets;
 import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.inbound.domain.BuildRecords;
 import io.pagureci.inbound.domain.BuildStarter;
 import io.pagureci.inbound.domain.DecisionLog;
 import io.pagureci.inbound.domain.InboundService;
+import io.pagureci.inbound.domain.Secrets;
+import io.pagureci.inbound.domain.SourcePackager;
 import io.pagureci.inbound.source.JGitSourcePackager;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
@@ -27,29 +32,38 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class DependencyFactory {
 
   private final InboundConfig config;
-  private final S3Client s3;
-  private final SecretsManagerSecrets secrets;
   private final Path tempRoot;
-  private final BuildStarter starter;
+  // Built on first use, not at init: a request that is rejected before any AWS call (bad
+  // signature header, malformed body) then never pays for the SDK clients (~1 s of class loading
+  // and set-up on a cold JVM with Lambda's flags) nor for JGit's set-up (docs/performance.md).
+  // SnapStart's beforeCheckpoint builds them all (initAll), so a snapshot still holds them.
+  private final Lazy<S3Client> s3;
+  private final Lazy<SecretsManagerSecrets> secrets;
+  private final Lazy<BuildStarter> starter;
+  private final Lazy<JGitSourcePackager> packager;
+  private final Lazy<S3BuildRecords> records;
 
   public DependencyFactory(InboundConfig config, Path tempRoot) {
     this.config = config;
     this.tempRoot = tempRoot;
-    this.s3 = S3Client.builder()
+    this.s3 = new Lazy<>(() -> S3Client.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .forcePathStyle(config.s3ForcePathStyle())
-        .build();
-    this.secrets = new SecretsManagerSecrets(
+        .build());
+    this.secrets = new Lazy<>(() -> new SecretsManagerSecrets(
         SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-        config.secretsTtl(), Clock.systemUTC());
-    this.starter = switch (config.buildTarget()) {
+        config.secretsTtl(), Clock.systemUTC()));
+    this.starter = new Lazy<>(() -> switch (config.buildTarget()) {
       case CODEBUILD -> new CodeBuildStarter(
           CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
           config.codebuildProject());
       case CODEPIPELINE -> new CodePipelineStarter(
           CodePipelineClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
           config.pipelineName(), config.pipelineSourceAction(), config.pipelineOverrideS3Key());
-    };
+    });
+    this.packager = new Lazy<>(() -> new JGitSourcePackager(
+        config.pagureUrl(), s3.get(), config.sourceBucket(), config.gitTimeout(), tempRoot));
+    this.records = new Lazy<>(() -> new S3BuildRecords(s3.get(), config.sourceBucket(), config.sourcePrefix()));
   }
 
   /** Reads the configuration from the process environment; fails naming a bad variable. */
@@ -63,16 +77,69 @@ public final class DependencyFactory {
   }
 
   public InboundService inboundService() {
-    return new InboundService(config, secrets,
-        new JGitSourcePackager(config.pagureUrl(), s3, config.sourceBucket(), config.gitTimeout(), tempRoot),
-        starter, new S3BuildRecords(s3, config.sourceBucket(), config.sourcePrefix()), new DecisionLog());
+    Secrets lazySecrets = id -> secrets.get().read(id);
+    SourcePackager lazyPackager = (plan, key) -> packager.get().pack(plan, key);
+    BuildStarter lazyStarter = (request, source, token) -> starter.get().start(request, source, token);
+    BuildRecords lazyRecords = new BuildRecords() {
+      @Override
+      public Optional<BuildRecord> find(String idempotencyToken) throws RecordException {
+        return records.get().find(idempotencyToken);
+      }
+
+      @Override
+      public void save(String idempotencyToken, BuildRecord record) throws RecordException {
+        records.get().save(idempotencyToken, record);
+      }
+    };
+    return new InboundService(config, lazySecrets, lazyPackager, lazyStarter, lazyRecords, new DecisionLog());
+  }
+
+  /** Builds every client now (SnapStart: before the snapshot is taken). */
+  public void initAll() {
+    s3.get();
+    secrets.get();
+    starter.get();
+    packager.get();
+    records.get();
+  }
+
+  /** Forgets cached secret values (SnapStart: after a restore); nothing to do if none was read. */
+  public void clearSecrets() {
+    secrets.ifBuilt(SecretsManagerSecrets::clear);
   }
 
   public Path tempRoot() {
     return tempRoot;
   }
 
-  public SecretsManagerSecrets secrets() {
-    return secrets;
+  /** A value built once, on first use (thread-safe). */
+  static final class Lazy<T> {
+    private final Supplier<T> factory;
+    private volatile T value;
+
+    Lazy(Supplier<T> factory) {
+      this.factory = factory;
+    }
+
+    T get() {
+      T v = value;
+      if (v == null) {
+        synchronized (this) {
+          v = value;
+          if (v == null) {
+            v = factory.get();
+            value = v;
+          }
+        }
+      }
+      return v;
+    }
+
+    void ifBuilt(java.util.function.Consumer<T> action) {
+      T v = value;
+      if (v != null) {
+        action.accept(v);
+      }
+    }
   }
 }

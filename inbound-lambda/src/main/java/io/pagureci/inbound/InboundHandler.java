@@ -23,6 +23,7 @@ public final class InboundHandler
   private final InboundService service;
   private final Path tempRoot;
   private final Runnable onRestore;
+  private final Runnable initAll;
 
   /** For the Lambda runtime: configuration from the environment, real AWS clients. */
   public InboundHandler() {
@@ -31,29 +32,32 @@ public final class InboundHandler
 
   /** With explicitly built dependencies (tests build them from an explicit environment). */
   public InboundHandler(DependencyFactory factory) {
-    this(factory.inboundService(), factory.tempRoot(), factory.secrets()::clear);
+    this(factory.inboundService(), factory.tempRoot(), factory::clearSecrets, factory::initAll);
     // SnapStart: prime before the snapshot, forget cached secrets after a restore
     Core.getGlobalContext().register(this);
   }
 
   /** For tests: explicit collaborators. */
   public InboundHandler(InboundService service, Path tempRoot) {
-    this(service, tempRoot, () -> {});
+    this(service, tempRoot, () -> {}, () -> {});
   }
 
-  private InboundHandler(InboundService service, Path tempRoot, Runnable onRestore) {
+  private InboundHandler(InboundService service, Path tempRoot, Runnable onRestore, Runnable initAll) {
     this.service = service;
     this.tempRoot = tempRoot;
     this.onRestore = onRestore;
+    this.initAll = initAll;
   }
 
   /**
-   * SnapStart priming: runs a request that is rejected before any network call through the whole
-   * parsing path (JSON, schema, response writing), so those classes are loaded and initialised in
-   * the snapshot rather than on the first real request.
+   * SnapStart priming: builds the AWS clients and the source packager (built lazily otherwise, see
+   * {@link DependencyFactory}), then runs a request that is rejected before any network call
+   * through the whole parsing path (JSON, schema, response writing), so those classes are loaded
+   * and initialised in the snapshot rather than on the first real request.
    */
   @Override
   public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+    initAll.run();
     service.handle(new HttpRequest("POST", Map.of("content-type", "application/json"),
         "{\"protocol\": \"pagure-ci-webhook\", \"version\": 1}", false,
         "arn:aws:iam::000000000000:user/snapstart-priming", "snapstart-priming"));

@@ -19,11 +19,26 @@ final class CiWebhooks {
   private static final String SCHEMA_RESOURCE = "/schema/ci-webhook-v1.schema.json";
 
   private final InboundConfig config;
-  private final JsonSchema schema;
+  // loaded on the first ci webhook document: a pagure web-hook (or a rejected request) never pays
+  // for the schema library's start-up (~0.5 s on a cold JVM with Lambda's flags)
+  private volatile JsonSchema schema;
 
   CiWebhooks(InboundConfig config) {
     this.config = config;
-    this.schema = loadSchema();
+  }
+
+  private JsonSchema schema() {
+    JsonSchema s = schema;
+    if (s == null) {
+      synchronized (this) {
+        s = schema;
+        if (s == null) {
+          s = loadSchema();
+          schema = s;
+        }
+      }
+    }
+    return s;
   }
 
   static JsonSchema loadSchema() {
@@ -55,7 +70,7 @@ final class CiWebhooks {
       throw Rejection.unprocessable("UNSUPPORTED_VERSION",
           "only version 1 of the ci webhook protocol is supported, got " + shorten(version.toString()));
     }
-    Set<ValidationMessage> errors = schema.validate(root);
+    Set<ValidationMessage> errors = schema().validate(root);
     if (!errors.isEmpty()) {
       String why = errors.stream().map(ValidationMessage::getMessage).sorted().limit(5)
           .map(CiWebhooks::shorten).collect(Collectors.joining("; "));
