@@ -41,9 +41,10 @@ final class JGitEnvironment {
     FS.FileStoreAttributes.setBackground(true);
     WindowCacheConfig cache = new WindowCacheConfig();
     cache.setStreamFileThreshold(STREAM_FILE_THRESHOLD);
-    // Strong references: the cache stays within packedGitLimit and evicted windows die young. With
-    // JGit's default soft references, every window read while streaming a big pack stays reachable
-    // until the heap is nearly full (docs/performance.md: 1 GB repository, 514 MB heap, 589 MB RSS).
+    // Strong references: the cache stays within packedGitLimit and evicted windows die young, where
+    // JGit's default soft references keep them reachable until the heap is nearly full. This alone
+    // does not keep the heap small under SerialGC (docs/performance.md: the heap still grows to
+    // its maximum on a 1 GB repository unless -Xmx bounds it); its own effect was not isolated.
     cache.setPackedGitUseStrongRefs(true);
     cache.install();
     configured = true;
