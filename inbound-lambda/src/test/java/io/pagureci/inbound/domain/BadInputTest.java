@@ -79,6 +79,9 @@ class BadInputTest {
     c.add(new Case("signature too short", req("POST", with(pr.headers(), "x-pagure-signature-256", "abcd"), prBody, false), 401, "BAD_SIGNATURE", true));
     c.add(new Case("doubled signature header", req("POST", with(pr.headers(), "x-pagure-signature-256",
         pr.headers().get("x-pagure-signature-256") + "," + pr.headers().get("x-pagure-signature-256")), prBody, false), 401, "BAD_SIGNATURE", true));
+    c.add(new Case("oversized signature header (64 KiB)", req("POST", with(pr.headers(), "x-pagure-signature-256", "a".repeat(65_536)), prBody, false), 401, "BAD_SIGNATURE", true));
+    c.add(new Case("oversized content-type header (64 KiB)", req("POST", with(pr.headers(), "content-type", "application/json" + "x".repeat(65_536)), prBody, false), 415, "UNSUPPORTED_MEDIA_TYPE", true));
+    c.add(new Case("oversized topic header (64 KiB)", req("POST", with(with(pr.headers(), "x-pagure-topic", "t".repeat(65_536)), "x-pagure-signature-256", "00"), prBody, false), 401, "BAD_SIGNATURE", true));
     c.add(new Case("only the SHA-1 signature", req("POST", with(pr.headers(), "x-pagure-signature-256", null), prBody, false), 401, "MISSING_SIGNATURE", true));
     c.add(new Case("signature over a re-serialised body", req("POST", pr.headers(), reserialised(prBody), false), 401, "BAD_SIGNATURE", false));
     c.add(new Case("no key for the project", mutated(n -> {
