@@ -1,23 +1,23 @@
 package io.pagureci.inbound;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagureci.inbound.domain.Outcome;
 import io.pagureci.inbound.domain.StrictJson;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 /** Outcome → function URL response (docs/protocol.md §2). */
 final class Responses {
 
   private Responses() {}
 
-  static APIGatewayV2HTTPResponse of(Outcome outcome) {
-    return APIGatewayV2HTTPResponse.builder()
-        .withStatusCode(outcome.status())
-        .withHeaders(Map.of("content-type", "application/json"))
-        .withBody(body(outcome).toString())
-        .withIsBase64Encoded(false)
-        .build();
+  /** The function URL response document (payload format 2.0) as UTF-8 JSON bytes. */
+  static byte[] json(Outcome outcome) {
+    ObjectNode response = StrictJson.mapper().createObjectNode();
+    response.put("statusCode", outcome.status());
+    response.putObject("headers").put("content-type", "application/json");
+    response.put("body", body(outcome).toString());
+    response.put("isBase64Encoded", false);
+    return response.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   static ObjectNode body(Outcome outcome) {

@@ -225,7 +225,7 @@ class InboundHandlerIT {
   void aForkPullRequestBecomesAZipOfExactlyThatCommitAndAStartedBuild() throws Exception {
     String sha = repos.forkPrHead();
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", forkPr()), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), delivery("pull-request.new-1", forkPr()));
 
     JsonNode answer = body(response);
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
@@ -287,11 +287,11 @@ class InboundHandlerIT {
     InboundHandler handler = handler();
     APIGatewayV2HTTPEvent event = delivery("pull-request.updated-2",
         Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", repos.sameRepoPrHead()));
-    APIGatewayV2HTTPResponse first = handler.handleRequest(event, null);
+    APIGatewayV2HTTPResponse first = FunctionUrl.invoke(handler, event);
     int gitCalls = git.requestCount();
     int objects = sourceObjects().size();
 
-    APIGatewayV2HTTPResponse second = handler.handleRequest(event, null);
+    APIGatewayV2HTTPResponse second = FunctionUrl.invoke(handler, event);
 
     assertThat(first.getStatusCode()).as(first.getBody()).isEqualTo(202);
     assertThat(second.getStatusCode()).isEqualTo(202);
@@ -314,7 +314,7 @@ class InboundHandlerIT {
     pr3.put("\"id\": 1,", "\"id\": 3,");
     pr3.put("\"branch_from\": \"feature-fork\"", "\"branch_from\": \"deleted-branch\"");
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", pr3), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), delivery("pull-request.new-1", pr3));
 
     sync.join();
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
@@ -329,9 +329,9 @@ class InboundHandlerIT {
     String stale = repos.masterHead();
     int objects = sourceObjects().size();
 
-    APIGatewayV2HTTPResponse response = handler("REF_WAIT_SECONDS", "1").handleRequest(delivery("pull-request.new-1",
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler("REF_WAIT_SECONDS", "1"), delivery("pull-request.new-1",
         Map.of("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f", stale,
-            "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"")), null);
+            "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"")));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(409);
     assertThat(body(response).get("code").asText()).isEqualTo("HEAD_MOVED");
@@ -345,7 +345,7 @@ class InboundHandlerIT {
     event.getHeaders().put("x-pagure-signature-256", hmac("another-key-entirely-000000000000000000", event.getBody()));
     int objects = sourceObjects().size();
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(event, null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), event);
 
     assertThat(response.getStatusCode()).isEqualTo(401);
     assertThat(body(response).get("code").asText()).isEqualTo("BAD_SIGNATURE");
@@ -363,10 +363,10 @@ class InboundHandlerIT {
         .put("commit", sha).put("cause", "2");
     doc.putObject("pull_request").put("id", 2).put("uid", "e7ab6a26905845cfbb7d2e44fec5a588");
 
-    APIGatewayV2HTTPResponse response = handler("BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline",
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler("BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline",
         "SOURCE_PREFIX", "pipeline/")
-        .handleRequest(event(new HashMap<>(Map.of("content-type", "application/json")), doc.toString(),
-            "arn:aws:iam::111122223333:user/pagure-ci"), null);
+        , event(new HashMap<>(Map.of("content-type", "application/json")), doc.toString(),
+            "arn:aws:iam::111122223333:user/pagure-ci"));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
     JsonNode answer = body(response);
@@ -399,7 +399,7 @@ class InboundHandlerIT {
         .withHeader("Content-Type", "application/x-amz-json-1.1")
         .withBody("{\"__type\": \"InternalServiceError\", \"message\": \"boom\"}")));
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", forkPr()), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), delivery("pull-request.new-1", forkPr()));
 
     assertThat(response.getStatusCode()).isEqualTo(503);
     assertThat(body(response).get("code").asText()).isEqualTo("SECRETS_UNAVAILABLE");
@@ -417,7 +417,7 @@ class InboundHandlerIT {
     int objectsBefore = sourceObjects().size();
     int recordsBefore = buildRecords();
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", pr7), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), delivery("pull-request.new-1", pr7));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(502);
     assertThat(body(response).get("code").asText()).isEqualTo("BUILD_START_FAILED");
@@ -441,7 +441,7 @@ class InboundHandlerIT {
     Map<String, String> pr8 = new HashMap<>(forkPr());
     pr8.put("\"id\": 1,", "\"id\": 8,");
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", pr8), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), delivery("pull-request.new-1", pr8));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
     List<LoggedRequest> starts = awsCalls("CodeBuild_20161006.StartBuild");
@@ -459,7 +459,7 @@ class InboundHandlerIT {
     pr9.put("\"id\": 1,", "\"id\": 9,");
     int recordsBefore = buildRecords();
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(delivery("pull-request.new-1", pr9), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), delivery("pull-request.new-1", pr9));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(502);
     assertThat(body(response).get("code").asText()).isEqualTo("BUILD_START_FAILED");
@@ -480,10 +480,10 @@ class InboundHandlerIT {
     doc.putObject("pull_request").put("id", 2).put("uid", "e7ab6a26905845cfbb7d2e44fec5a588");
     int recordsBefore = s3.client().listObjectsV2(b -> b.bucket(BUCKET).prefix("throttled/.builds/")).contents().size();
 
-    APIGatewayV2HTTPResponse response = handler("BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline",
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler("BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline",
         "SOURCE_PREFIX", "throttled/")
-        .handleRequest(event(new HashMap<>(Map.of("content-type", "application/json")), doc.toString(),
-            "arn:aws:iam::111122223333:user/pagure-ci"), null);
+        , event(new HashMap<>(Map.of("content-type", "application/json")), doc.toString(),
+            "arn:aws:iam::111122223333:user/pagure-ci"));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(502);
     assertThat(body(response).get("code").asText()).isEqualTo("BUILD_START_FAILED");
@@ -500,8 +500,8 @@ class InboundHandlerIT {
   void theGitServerFailingIsA502() throws Exception {
     git.setFault(GitHttpServer.Fault.DROP_CONNECTION);
 
-    APIGatewayV2HTTPResponse response = handler("REF_WAIT_SECONDS", "1")
-        .handleRequest(delivery("pull-request.new-1", forkPr()), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler("REF_WAIT_SECONDS", "1")
+        , delivery("pull-request.new-1", forkPr()));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(502);
     assertThat(body(response).get("code").asText()).isEqualTo("GIT_FETCH_FAILED");

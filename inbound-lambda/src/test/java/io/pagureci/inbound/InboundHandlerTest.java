@@ -58,8 +58,8 @@ class InboundHandlerTest {
   void aBase64BodyFromAnIamCallerIsAcceptedWithTheDocumentedAnswer() throws Exception {
     String body = Base64.getEncoder().encodeToString(ciDoc().getBytes(StandardCharsets.UTF_8));
 
-    APIGatewayV2HTTPResponse response = handler().handleRequest(
-        event("POST", Map.of("Content-Type", "application/json"), body, true, "arn:aws:iam::1:user/ci"), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), 
+        event("POST", Map.of("Content-Type", "application/json"), body, true, "arn:aws:iam::1:user/ci"));
 
     assertThat(response.getStatusCode()).isEqualTo(202);
     assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
@@ -75,8 +75,8 @@ class InboundHandlerTest {
 
   @Test
   void withoutIamTheSameDocumentNeedsBasicCredentials() throws Exception {
-    APIGatewayV2HTTPResponse response = handler().handleRequest(
-        event("POST", Map.of("content-type", "application/json"), ciDoc(), false, null), null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), 
+        event("POST", Map.of("content-type", "application/json"), ciDoc(), false, null));
 
     assertThat(response.getStatusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.getBody()))
@@ -86,11 +86,13 @@ class InboundHandlerTest {
 
   @Test
   void anEmptyEventIsA405NotACrash() throws Exception {
-    APIGatewayV2HTTPResponse response = handler().handleRequest(new APIGatewayV2HTTPEvent(), null);
-    APIGatewayV2HTTPResponse none = handler().handleRequest(null, null);
+    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), new APIGatewayV2HTTPEvent());
+    APIGatewayV2HTTPResponse none = FunctionUrl.invoke(handler(), "null".getBytes(StandardCharsets.UTF_8));
+    APIGatewayV2HTTPResponse garbage = FunctionUrl.invoke(handler(), new byte[] {'{', 0x01});
 
     assertThat(response.getStatusCode()).isEqualTo(405);
     assertThat(none.getStatusCode()).isEqualTo(405);
+    assertThat(garbage.getStatusCode()).isEqualTo(405);
     assertThat(JSON.readTree(none.getBody()).get("code").asText()).isEqualTo("METHOD_NOT_ALLOWED");
   }
 
@@ -99,7 +101,7 @@ class InboundHandlerTest {
     Files.createDirectories(tmp.resolve("fetch-123/objects/pack"));
     Files.writeString(tmp.resolve("fetch-123/objects/pack/pack-1.pack"), "stale");
 
-    handler().handleRequest(event("GET", Map.of(), "", false, null), null);
+    FunctionUrl.invoke(handler(), event("GET", Map.of(), "", false, null));
 
     assertThat(Files.list(tmp)).isEmpty();
   }
