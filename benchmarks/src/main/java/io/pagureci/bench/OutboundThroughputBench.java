@@ -68,7 +68,7 @@ public final class OutboundThroughputBench {
             .withBody(batchGetBuilds(succeeded).toString())));
 
     System.setProperty("aws.endpointUrl", base);
-    System.setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
+    System.setProperty("aws.accessKeyId", "AKIDFAKETESTKEY00000");
     System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
     Map<String, String> env = new HashMap<>();
     env.put("AWS_REGION", "eu-west-1");

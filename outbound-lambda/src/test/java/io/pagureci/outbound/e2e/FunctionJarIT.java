@@ -32,7 +32,7 @@ class FunctionJarIT {
     static Map<String, String> env() {
         Map<String, String> env = new HashMap<>(aws.env());
         env.put("AWS_ENDPOINT_URL", aws.base());
-        env.put("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+        env.put("AWS_ACCESS_KEY_ID", "AKIDFAKETESTKEY00000");
         env.put("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         return env;

@@ -42,7 +42,7 @@ public final class StandIns implements AutoCloseable {
             saved.put(p, System.getProperty(p));
         }
         System.setProperty("aws.endpointUrl", base());
-        System.setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
+        System.setProperty("aws.accessKeyId", "AKIDFAKETESTKEY00000");
         System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
         System.clearProperty("aws.sessionToken");
         System.setProperty("aws.region", "eu-west-1");
