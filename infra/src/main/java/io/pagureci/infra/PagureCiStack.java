@@ -122,6 +122,9 @@ public final class PagureCiStack extends Stack {
   private final Pipeline pipeline;
   private final Function inbound;
   private final Function outbound;
+  /** The JVM's own environment variable (not one of the function's configuration variables). */
+  public static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
+
   private final Map<String, String> inboundEnvironment = new LinkedHashMap<>();
   private final Map<String, String> outboundEnvironment = new LinkedHashMap<>();
   private final Map<String, FunctionUrl> urls = new LinkedHashMap<>();
@@ -434,6 +437,8 @@ public final class PagureCiStack extends Stack {
     inboundEnvironment.put("REF_WAIT_SECONDS", Integer.toString(settings.refWaitSeconds()));
     inboundEnvironment.put("GIT_TIMEOUT_SECONDS", Integer.toString(settings.gitTimeoutSeconds()));
     inboundEnvironment.put("SECRETS_TTL_SECONDS", Integer.toString(settings.secretsTtlSeconds()));
+    // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded heap)
+    settings.inboundJvmOptions().ifPresent(v -> inboundEnvironment.put(JAVA_TOOL_OPTIONS, v));
     // the caller is created first: its ARN may become CI_ALLOWED_CALLERS
     callerPrincipal = caller();
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +46,7 @@ public record Settings(
     int inboundEphemeralMb,
     boolean snapStart,
     int inboundReservedConcurrency,
+    Optional<String> inboundJvmOptions,
     int outboundMemoryMb,
     int outboundTimeoutSeconds,
     int outboundReservedConcurrency,
@@ -133,6 +135,15 @@ public record Settings(
   /** One documented context key. */
   public record Key(String name, String defaultValue, String description) {}
 
+  /**
+   * The inbound function's JVM options: C2 as well as C1 (Lambda's java21 default stops at C1,
+   * which runs SHA-1, AES-GCM and GHASH without the CPU's intrinsics: 2.4x slower packaging of a
+   * 1 GB repository), the serial collector Lambda uses anyway, and a heap bounded so the process
+   * stays under 256 MB (docs/performance.md).
+   */
+  public static final String DEFAULT_INBOUND_JVM_OPTIONS =
+      "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
+
   /** Every context key, in the order docs/configuration.md lists them. */
   public static final List<Key> KEYS =
       List.of(
@@ -163,6 +174,7 @@ public record Settings(
           new Key("inboundEphemeralMb", "512 (2048 with snapStart=false)", "Inbound /tmp size; SnapStart allows at most 512"),
           new Key("snapStart", "true", "SnapStart on the inbound function's published version"),
           new Key("inboundReservedConcurrency", "10", "Reserved concurrency of the inbound function (0 = none)"),
+          new Key("inboundJvmOptions", DEFAULT_INBOUND_JVM_OPTIONS, "JAVA_TOOL_OPTIONS of the inbound function (`-X...` options only); `none` keeps Lambda's own defaults"),
           new Key("outboundMemoryMb", "512", "Outbound function memory"),
           new Key("outboundTimeoutSeconds", "60", "Outbound function timeout"),
           new Key("outboundReservedConcurrency", "0", "Reserved concurrency of the outbound function (0 = none)"),
@@ -188,6 +200,9 @@ public record Settings(
           new Key("pagureTokenSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing pagure API token secret"),
           new Key("alarmEmail", "(none)", "Creates an SNS topic with this e-mail subscription for the alarms"),
           new Key("alarmTopicArn", "(none)", "Existing SNS topic for the alarms (instead of alarmEmail)"));
+
+  private static final Pattern JVM_OPTION = Pattern.compile("-X[A-Za-z0-9:+=._/-]+");
+  private static final Pattern MAX_HEAP = Pattern.compile("-Xmx(\\d+)([kKmMgG]?)");
 
   /** The placeholder used for a synth without {@code pagureUrl}: the .invalid TLD never resolves. */
   public static final String PLACEHOLDER_PAGURE_URL = "https://pagure.invalid/";
@@ -287,6 +302,8 @@ public record Settings(
     if (buildspecPath.startsWith("/") || buildspecPath.contains("..") || buildspecPath.endsWith("/")) {
       throw new SettingsException("trustedBuildspecPath must be a file path inside the repository, was '" + buildspecPath + "'");
     }
+    int inboundMemory = r.integer("inboundMemoryMb", 2048, 512, 10_240);
+    Optional<String> jvmOptions = inboundJvmOptions(r.string("inboundJvmOptions"), inboundMemory);
     return new Settings(
         pagureUrl,
         r.string("allowedProjects"),
@@ -307,11 +324,12 @@ public record Settings(
         r.integer("buildTimeoutMinutes", 60, 5, 2160),
         retention,
         r.choice("architecture", "x86_64", new String[] {"x86_64", "arm64"}, s -> s),
-        r.integer("inboundMemoryMb", 2048, 512, 10_240),
+        inboundMemory,
         r.integer("inboundTimeoutSeconds", 120, 10, 900),
         ephemeral,
         snapStart,
         r.integer("inboundReservedConcurrency", 10, 0, 1000),
+        jvmOptions,
         r.integer("outboundMemoryMb", 512, 256, 10_240),
         r.integer("outboundTimeoutSeconds", 60, 5, 900),
         r.integer("outboundReservedConcurrency", 0, 0, 1000),
@@ -338,6 +356,38 @@ public record Settings(
         token,
         email,
         topic);
+  }
+
+  /**
+   * {@code inboundJvmOptions}: absent means the default, {@code none} means no JAVA_TOOL_OPTIONS
+   * (Lambda's own flags). Only {@code -X...} options: no agents, no system properties (a place
+   * where a secret could end up in an environment variable), and a heap below the memory size.
+   */
+  private static Optional<String> inboundJvmOptions(Optional<String> value, int memoryMb) {
+    String options = value.orElse(DEFAULT_INBOUND_JVM_OPTIONS).strip();
+    if (options.equals("none")) {
+      return Optional.empty();
+    }
+    for (String option : options.split("\\s+")) {
+      if (!JVM_OPTION.matcher(option).matches()) {
+        throw new SettingsException("inboundJvmOptions: only -X... JVM options are allowed (or 'none'), got '"
+            + option + "'");
+      }
+      Matcher heap = MAX_HEAP.matcher(option);
+      if (heap.matches()) {
+        long bytes = Long.parseLong(heap.group(1)) * switch (heap.group(2).toLowerCase()) {
+          case "k" -> 1024L;
+          case "m" -> 1024L * 1024;
+          case "g" -> 1024L * 1024 * 1024;
+          default -> 1L;
+        };
+        if (bytes >= memoryMb * 1024L * 1024) {
+          throw new SettingsException("inboundJvmOptions: " + option + " is not below inboundMemoryMb="
+              + memoryMb + " (the JVM needs memory besides its heap)");
+        }
+      }
+    }
+    return Optional.of(options);
   }
 
   /** Settings a real deploy still needs, as {@code -c key=value} hints; empty when deployable. */

@@ -70,6 +70,25 @@ class PagureCiStackTest {
   }
 
   @Test
+  void onlyTheInboundFunctionGetsC2AndABoundedHeap() {
+    template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+        "Handler", PagureCiStack.INBOUND_HANDLER,
+        "Environment", Map.of("Variables", Match.objectLike(Map.of(
+            "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m"))))));
+    assertThat(stack.outboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
+  }
+
+  @Test
+  void inboundJvmOptionsNoneLeavesLambdasOwnFlags() {
+    PagureCiStack plain = TestStacks.stack(Map.of("inboundJvmOptions", "none"));
+    assertThat(plain.inboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
+    TestStacks.template(plain).hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+        "Handler", PagureCiStack.INBOUND_HANDLER,
+        "Environment", Map.of("Variables", Match.objectLike(Map.of(
+            "JAVA_TOOL_OPTIONS", Match.absent()))))));
+  }
+
+  @Test
   void logGroupsKeepLogsForTheConfiguredRetention() {
     assertThat(template.findResources("AWS::Logs::LogGroup", Match.objectLike(Map.of(
         "Properties", Map.of("RetentionInDays", 30))))).hasSize(3);

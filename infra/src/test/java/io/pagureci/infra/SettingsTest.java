@@ -52,6 +52,30 @@ class SettingsTest {
   }
 
   @Test
+  void inboundJvmOptionsDefaultToC2AndABoundedHeapAndMayBeTurnedOffOrChanged() {
+    assertThat(Settings.defaults().inboundJvmOptions()).contains(Settings.DEFAULT_INBOUND_JVM_OPTIONS);
+    assertThat(Settings.DEFAULT_INBOUND_JVM_OPTIONS).contains("-XX:TieredStopAtLevel=4", "-Xmx128m");
+    assertThat(of(Map.of("inboundJvmOptions", "none")).inboundJvmOptions()).isEmpty();
+    assertThat(of(Map.of("inboundJvmOptions", " -XX:+UseSerialGC  -Xmx1g ")).inboundJvmOptions())
+        .contains("-XX:+UseSerialGC  -Xmx1g");
+  }
+
+  @Test
+  void inboundJvmOptionsRefuseAnythingButXOptionsAndAHeapAsLargeAsTheFunction() {
+    for (String bad : List.of("-javaagent:/tmp/a.jar", "-Dtoken=abc", "-Xmx128m -jar x.jar",
+        "-Xmx128m 'x'", "-Xmx128m;id", "--add-opens=java.base/java.lang=ALL-UNNAMED")) {
+      assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", bad))).as(bad)
+          .isInstanceOf(SettingsException.class).hasMessageContaining("only -X... JVM options");
+    }
+    assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "-Xmx2g")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("not below inboundMemoryMb=2048");
+    assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "-Xmx3008m", "inboundMemoryMb", "3008")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("not below inboundMemoryMb=3008");
+    assertThat(of(Map.of("inboundJvmOptions", "-Xmx2g", "inboundMemoryMb", "3008")).inboundJvmOptions())
+        .contains("-Xmx2g");
+  }
+
+  @Test
   void snapStartWithMoreThan512MbOfTmpIsRefused() {
     assertThatThrownBy(() -> of(Map.of("inboundEphemeralMb", "2048")))
         .isInstanceOf(SettingsException.class).hasMessageContaining("snapStart=false");
