@@ -182,7 +182,9 @@ public final class JGitSourcePackager implements SourcePackager {
     }
     try {
       try (Repository repo = newBareRepository(work.resolve("repo.git"))) {
+        long started = System.nanoTime();
         RevCommit commit = fetchCommit(repo, plan);
+        long fetched = System.nanoTime();
         String buildspec = null;
         if (plan.trustedBuildspec().isPresent()) {
           buildspec = readBuildspec(repo, plan.trustedBuildspec().get());
@@ -196,8 +198,9 @@ public final class JGitSourcePackager implements SourcePackager {
                   + ": the source bucket must be versioned");
         }
         log.info(
-            "source packaged commit={} bucket={} key={} versionId={} bytes={}",
-            commit.name(), bucket, objectKey, stored.versionId(), stored.bytes());
+            "source packaged commit={} bucket={} key={} versionId={} bytes={} fetchMs={} zipUploadMs={}",
+            commit.name(), bucket, objectKey, stored.versionId(), stored.bytes(),
+            (fetched - started) / 1_000_000, (System.nanoTime() - fetched) / 1_000_000);
         return new PackagedSource(bucket, objectKey, stored.versionId(), stored.bytes(), buildspec);
       }
     } finally {

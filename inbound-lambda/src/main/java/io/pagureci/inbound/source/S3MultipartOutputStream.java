@@ -6,6 +6,11 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -16,9 +21,14 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
- * Streams bytes to one S3 object with a bounded buffer: one part ({@code partSize} bytes) is held
- * in memory, uploaded with {@code UploadPart} when full, and reused. Memory does not grow with the
- * object size.
+ * Streams bytes to one S3 object with bounded memory: two part buffers ({@code partSize} bytes
+ * each). When one is full it is uploaded with {@code UploadPart} on a background thread while the
+ * writer fills the other, so zipping and uploading overlap; at most one part is in flight, and a
+ * writer that fills its buffer before the previous part is stored waits for it. Memory does not
+ * grow with the object size.
+ *
+ * <p>A failed part upload surfaces on the next part boundary or in {@link #complete()}, whichever
+ * comes first; the upload is then aborted.
  *
  * <p>An object smaller than one part is stored with a single {@code PutObject}. Call {@link
  * #complete()} to finish the object, or {@link #abort()} to drop it (any multipart upload is then
@@ -37,12 +47,18 @@ public final class S3MultipartOutputStream extends OutputStream {
 
   private static final int MAX_PARTS = 10_000;
 
+  /** How long {@link #abort()} waits for a part upload in flight before aborting anyway. */
+  private static final long ABORT_WAIT_SECONDS = 60;
+
   private final S3Client s3;
   private final String bucket;
   private final String key;
   private final String contentType;
-  private final byte[] buffer;
+  private final byte[][] buffers;
+  private byte[] buffer;
   private int filled;
+  private ExecutorService uploader;
+  private Future<CompletedPart> inFlight;
   private long bytes;
   private String uploadId;
   private final List<CompletedPart> parts = new ArrayList<>();
@@ -82,7 +98,9 @@ public final class S3MultipartOutputStream extends OutputStream {
     if (partSize < MIN_PART_SIZE) {
       throw new IllegalArgumentException("partSize must be at least " + MIN_PART_SIZE);
     }
-    this.buffer = new byte[partSize];
+    this.buffers = new byte[2][];
+    this.buffers[0] = new byte[partSize];
+    this.buffer = buffers[0];
   }
 
   @Override
@@ -140,6 +158,7 @@ public final class S3MultipartOutputStream extends OutputStream {
         return new StoredObject(bucket, key, put.versionId(), bytes);
       }
       flushPart();
+      awaitInFlight();
       CompleteMultipartUploadResponse done =
           s3.completeMultipartUpload(
               r ->
@@ -148,6 +167,7 @@ public final class S3MultipartOutputStream extends OutputStream {
                       .uploadId(uploadId)
                       .multipartUpload(m -> m.parts(parts)));
       state = State.COMPLETED;
+      uploader.shutdown();
       return new StoredObject(bucket, key, done.versionId(), bytes);
     } catch (SdkException | UploadFailedException e) {
       abort();
@@ -163,6 +183,15 @@ public final class S3MultipartOutputStream extends OutputStream {
       return;
     }
     state = State.ABORTED;
+    if (uploader != null) {
+      // let a part in flight finish (or fail) first: a part stored after the abort would linger
+      uploader.shutdownNow();
+      try {
+        uploader.awaitTermination(ABORT_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (uploadId != null) {
       String id = uploadId;
       try {
@@ -180,7 +209,7 @@ public final class S3MultipartOutputStream extends OutputStream {
   }
 
   private void flushPart() throws IOException {
-    if (filled == 0 && !parts.isEmpty()) {
+    if (filled == 0 && (!parts.isEmpty() || inFlight != null)) {
       return;
     }
     try {
@@ -193,28 +222,47 @@ public final class S3MultipartOutputStream extends OutputStream {
                             .contentType(contentType)
                             .checksumAlgorithm(ChecksumAlgorithm.CRC32))
                 .uploadId();
+        uploader =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "s3-part-upload");
+                  t.setDaemon(true);
+                  return t;
+                });
       }
+      awaitInFlight();
       int partNumber = parts.size() + 1;
       if (partNumber > MAX_PARTS) {
         throw new UploadFailedException("object too large: more than " + MAX_PARTS + " parts", null);
       }
       String id = uploadId;
-      UploadPartResponse up =
-          s3.uploadPart(
-              r ->
-                  r.bucket(bucket)
-                      .key(key)
-                      .uploadId(id)
-                      .partNumber(partNumber)
-                      .contentLength((long) filled)
-                      .checksumAlgorithm(ChecksumAlgorithm.CRC32),
-              body(filled));
-      parts.add(
-          CompletedPart.builder()
-              .partNumber(partNumber)
-              .eTag(up.eTag())
-              .checksumCRC32(up.checksumCRC32())
-              .build());
+      byte[] data = buffer;
+      int length = filled;
+      inFlight =
+          uploader.submit(
+              () -> {
+                UploadPartResponse up =
+                    s3.uploadPart(
+                        r ->
+                            r.bucket(bucket)
+                                .key(key)
+                                .uploadId(id)
+                                .partNumber(partNumber)
+                                .contentLength((long) length)
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32),
+                        body(data, length));
+                return CompletedPart.builder()
+                    .partNumber(partNumber)
+                    .eTag(up.eTag())
+                    .checksumCRC32(up.checksumCRC32())
+                    .build();
+              });
+      // fill the other buffer while this one is uploaded
+      int next = data == buffers[0] ? 1 : 0;
+      if (buffers[next] == null) {
+        buffers[next] = new byte[data.length];
+      }
+      buffer = buffers[next];
       filled = 0;
     } catch (SdkException e) {
       abort();
@@ -225,8 +273,29 @@ public final class S3MultipartOutputStream extends OutputStream {
     }
   }
 
+  /** Waits for the part in flight, if any, and records it; its failure becomes ours. */
+  private void awaitInFlight() throws UploadFailedException {
+    if (inFlight == null) {
+      return;
+    }
+    Future<CompletedPart> f = inFlight;
+    inFlight = null;
+    try {
+      parts.add(f.get());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new UploadFailedException("S3 upload of " + key + " failed: " + cause.getMessage(), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UploadFailedException("S3 upload of " + key + " interrupted", e);
+    }
+  }
+
   private RequestBody body(int length) {
-    byte[] data = buffer;
+    return body(buffer, length);
+  }
+
+  private RequestBody body(byte[] data, int length) {
     // no copy of the part: each (re)try reads the buffer afresh
     return RequestBody.fromContentProvider(
         () -> new ByteArrayInputStream(data, 0, length), length, contentType);

@@ -15,11 +15,12 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /** Delegates to a real client, but fails UploadPart for one part number (as S3 would: a 500). */
-final class FailingS3Client implements S3Client {
+class FailingS3Client implements S3Client {
 
   private final S3Client delegate;
   private final int failOnPart;
   volatile int abortCalls;
+  // failOnPart < 1: never fails (subclasses add delays)
 
   FailingS3Client(S3Client delegate, int failOnPart) {
     this.delegate = delegate;

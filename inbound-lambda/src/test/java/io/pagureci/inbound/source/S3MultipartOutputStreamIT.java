@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pagureci.inbound.testsupport.S3Server;
 import io.pagureci.inbound.testsupport.TestRepos;
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,12 +89,100 @@ class S3MultipartOutputStreamIT {
     FailingS3Client failing = new FailingS3Client(s3.client(), 1);
     S3MultipartOutputStream out = stream(failing, key());
 
-    assertThatThrownBy(() -> out.write(TestRepos.randomBytes(PART + 1, 4)))
-        .isInstanceOf(S3MultipartOutputStream.UploadFailedException.class);
+    // part 1 is uploaded in the background; its failure surfaces at the next part boundary
+    assertThatThrownBy(() -> out.write(TestRepos.randomBytes(2 * PART + 1, 4)))
+        .isInstanceOf(S3MultipartOutputStream.UploadFailedException.class)
+        .hasMessageContaining("injected failure on part 1");
     assertThat(failing.abortCalls).isEqualTo(1);
     assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class);
     out.close();
     assertThat(failing.abortCalls).isEqualTo(1);
+  }
+
+  @Test
+  void failureOfTheLastPartSurfacesInComplete() throws IOException {
+    FailingS3Client failing = new FailingS3Client(s3.client(), 2);
+    String key = key();
+    S3MultipartOutputStream out = stream(failing, key);
+    out.write(TestRepos.randomBytes(PART + 1, 5));
+
+    assertThatThrownBy(out::complete)
+        .isInstanceOf(S3MultipartOutputStream.UploadFailedException.class)
+        .hasMessageContaining("injected failure on part 2");
+    assertThat(failing.abortCalls).isEqualTo(1);
+    assertThat(s3.client().listObjectsV2(l -> l.bucket(BUCKET).prefix(key)).contents()).isEmpty();
+  }
+
+  @Test
+  void theWriterFillsTheNextPartWhileOneIsUploaded() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    S3Client slow = new FailingS3Client(s3.client(), -1) {
+      @Override
+      public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
+        started.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.uploadPart(r, body);
+      }
+    };
+    byte[] data = TestRepos.randomBytes(2 * PART + 7, 6);
+    String key = key();
+    Thread safety = new Thread(() -> { // a synchronous upload would block the write: fail, don't hang
+      try {
+        Thread.sleep(10_000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      release.countDown();
+    });
+    safety.setDaemon(true);
+    safety.start();
+    try (S3MultipartOutputStream out = stream(slow, key)) {
+      out.write(data, 0, 2 * PART); // part 1 is handed over; part 2 fills while part 1 is blocked
+      assertThat(release.getCount()).as("the write returned while part 1 was still being sent").isEqualTo(1);
+      assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(out.bytesWritten()).isEqualTo(2L * PART);
+      release.countDown();
+      safety.interrupt();
+      out.write(data, 2 * PART, 7);
+      S3MultipartOutputStream.StoredObject stored = out.complete();
+      assertThat(get(key, stored.versionId())).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void abortWaitsForThePartInFlightAndLeavesNoUpload() throws Exception {
+    CountDownLatch inUpload = new CountDownLatch(1);
+    AtomicInteger finished = new AtomicInteger();
+    FailingS3Client slow = new FailingS3Client(s3.client(), -1) {
+      @Override
+      public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
+        inUpload.countDown();
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          // abort interrupts the uploader: still send the part, as a blocking socket write would
+        }
+        UploadPartResponse up = super.uploadPart(r, body);
+        finished.incrementAndGet();
+        return up;
+      }
+    };
+    String key = key();
+    S3MultipartOutputStream out = stream(slow, key);
+    out.write(TestRepos.randomBytes(PART + 1, 7));
+    inUpload.await();
+
+    out.close(); // abort while part 1 is being sent
+
+    assertThat(finished.get()).isEqualTo(1);
+    assertThat(slow.abortCalls).isEqualTo(1);
+    assertThat(s3.client().listObjectsV2(l -> l.bucket(BUCKET).prefix(key)).contents()).isEmpty();
+    // and @AfterEach: no multipart upload left
   }
 
   private static S3MultipartOutputStream stream(S3Client client, String key) {
