@@ -303,6 +303,29 @@ class JGitSourcePackagerIT {
     assertThat(e.kind()).isEqualTo(Kind.GIT_FAILED);
   }
 
+  @Test
+  void aServerThatStopsSendingThePackIsGitFailedAfterTheGitTimeout() {
+    git.setFault(GitHttpServer.Fault.STALL_PACK);
+    String key = key();
+    JGitSourcePackager packager =
+        new JGitSourcePackager(git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(2), tempRoot, FAST);
+
+    long t0 = System.nanoTime();
+    SourceException e =
+        catchThrowableOfType(
+            SourceException.class,
+            () -> packager.pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key));
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+    git.setFault(GitHttpServer.Fault.NONE); // releases the stalled request
+
+    assertThat(e.kind()).isEqualTo(Kind.GIT_FAILED);
+    assertThat(e.getMessage()).containsIgnoringCase("timed out");
+    assertThat(seconds).as("seconds until the stall was detected (timeout 2 s; the stall lasts 60 s)")
+        .isLessThan(30);
+    assertThat(git.requests()).anyMatch(r -> r.startsWith("POST ") && r.endsWith("git-upload-pack"));
+    assertNotStored(key);
+  }
+
   // ------------------------------------------------------------------ buildspec
 
   @Test

@@ -69,7 +69,12 @@ public final class GitHttpServer implements AutoCloseable {
     /** Answer every request with HTTP 500. */
     HTTP_500,
     /** Start a response, then drop the connection mid-body. */
-    DROP_CONNECTION
+    DROP_CONNECTION,
+    /**
+     * Advertise refs normally, but answer the pack request ({@code POST git-upload-pack}) with a
+     * few bytes and then nothing, until the fault is changed (at most 60 s).
+     */
+    STALL_PACK
   }
 
   private final Server server = new Server();
@@ -189,6 +194,26 @@ public final class GitHttpServer implements AutoCloseable {
           out.write("001e# service=git-upload-pack\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
           out.flush();
           throw new IOException("injected: connection dropped");
+        }
+        case STALL_PACK -> {
+          if (!"POST".equals(http.getMethod())) {
+            chain.doFilter(new WithoutGitProtocol(http), response);
+            return;
+          }
+          response.setStatus(200);
+          response.setContentType("application/x-git-upload-pack-result");
+          OutputStream out = response.getOutputStream();
+          out.write("0008NAK\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          out.flush();
+          long until = System.nanoTime() + 60_000_000_000L;
+          while (fault == Fault.STALL_PACK && System.nanoTime() < until) {
+            try {
+              Thread.sleep(50);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
         }
         case NONE -> chain.doFilter(new WithoutGitProtocol(http), response);
       }
