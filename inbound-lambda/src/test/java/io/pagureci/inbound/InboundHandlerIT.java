@@ -340,6 +340,22 @@ class InboundHandlerIT {
   }
 
   @Test
+  void snapStartPrimingWithTheRealDependenciesTouchesNoServerAndLeavesNoFiles() throws Exception {
+    int objects = sourceObjects().size();
+    aws.resetRequests();
+    InboundHandler handler = handler();
+
+    handler.beforeCheckpoint(null); // builds the clients, primes the packager and the request path
+
+    assertThat(git.requestCount()).isZero();
+    assertThat(aws.getAllServeEvents()).isEmpty();
+    assertThat(sourceObjects()).hasSize(objects);
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(scratch.resolve("tmp"))) {
+      assertThat(left).as("priming's temp repositories are gone").isEmpty();
+    }
+  }
+
+  @Test
   void aForgedDeliveryTouchesNoServer() throws Exception {
     APIGatewayV2HTTPEvent event = delivery("pull-request.new-1", forkPr());
     event.getHeaders().put("x-pagure-signature-256", hmac("another-key-entirely-000000000000000000", event.getBody()));

@@ -10,6 +10,7 @@ import io.pagureci.inbound.domain.SourceException.Kind;
 import io.pagureci.inbound.domain.SourcePackager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Proxy;
 import java.net.URI;
 import java.net.URL;
@@ -207,6 +208,62 @@ public final class JGitSourcePackager implements SourcePackager {
             commit.name(), bucket, objectKey, stored.versionId(), stored.bytes(),
             (fetched - started) / 1_000_000, (System.nanoTime() - fetched) / 1_000_000);
         return new PackagedSource(bucket, objectKey, stored.versionId(), stored.bytes(), buildspec);
+      }
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  /**
+   * SnapStart priming: runs the packaging path once without any network, so its classes are
+   * loaded and its hot loops compiled before the snapshot. A small repository (text files, an
+   * incompressible file, a blob above {@link TreeZipWriter#PARALLEL_LIMIT}, an executable, a
+   * symlink, a subdirectory) is written to a temp dir, fetched with depth 1 through JGit's local
+   * transport into a fresh bare repository (the same upload-pack negotiation, pack parser and
+   * indexer as over HTTP) and zipped by the zip writer into a counting stream. Nothing is
+   * uploaded and nothing is kept; the temp dir is deleted.
+   *
+   * @return the size of the zip that was produced (and dropped)
+   * @throws IOException if the temp dir or the local repositories cannot be written
+   */
+  public long prime() throws IOException {
+    long started = System.nanoTime();
+    Files.createDirectories(tempRoot);
+    Path work = Files.createTempDirectory(tempRoot, "pagureci-prime-");
+    try {
+      Path sourceDir = work.resolve("source.git");
+      try (Repository source = newBareRepository(sourceDir)) {
+        PrimingRepository.fill(source, "refs/heads/main");
+      } catch (SourceException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      try (Repository repo = newBareRepository(work.resolve("repo.git"));
+          Transport transport = Transport.open(repo, new URIish(sourceDir.toAbsolutePath().toString()))) {
+        transport.setDepth(1);
+        transport.setTagOpt(TagOpt.NO_TAGS);
+        transport.fetch(
+            NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/main:" + LOCAL_CANDIDATE + 0)));
+        Ref fetched = repo.exactRef(LOCAL_CANDIDATE + 0);
+        long[] bytes = {0};
+        OutputStream counting = new OutputStream() {
+          @Override
+          public void write(int b) {
+            bytes[0]++;
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            bytes[0] += len;
+          }
+        };
+        try (RevWalk walk = new RevWalk(repo);
+            ObjectReader reader = repo.newObjectReader()) {
+          new TreeZipWriter().write(reader, walk.parseCommit(fetched.getObjectId()), counting);
+        }
+        log.info("packager primed zipBytes={} ms={}", bytes[0], (System.nanoTime() - started) / 1_000_000);
+        return bytes[0];
+      } catch (SourceException | java.net.URISyntaxException e) {
+        throw new IOException(e.getMessage(), e);
       }
     } finally {
       deleteRecursively(work);
