@@ -1,12 +1,18 @@
 package io.pagureci.inbound.domain;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One structured JSON line per request and decision: accepted / duplicate / ignored / rejected,
  * why, and the project, PR, sha and build id. Never a key, a token, a credential or a body.
+ * Written with jackson-core's generator (no jackson-databind on the path of a rejected request).
  */
 public class DecisionLog {
 
@@ -27,10 +33,13 @@ public class DecisionLog {
     }
   }
 
-  /** The line being built for one request. */
+  /**
+   * The line being built for one request. Fields keep the order of their first setting; setting a
+   * field again replaces its value in place.
+   */
   public static final class Entry {
     private final DecisionLog sink;
-    private final ObjectNode node = StrictJson.mapper().createObjectNode();
+    private final Node node = new Node();
 
     Entry(DecisionLog sink, String requestId) {
       this.sink = sink;
@@ -95,6 +104,40 @@ public class DecisionLog {
       }
       node.put("millis", millis);
       sink.write(level, node.toString());
+    }
+  }
+
+  /** Flat JSON object of strings and numbers (null allowed), in insertion order. */
+  private static final class Node {
+    private final Map<String, Object> fields = new LinkedHashMap<>();
+
+    void put(String name, Object value) {
+      fields.put(name, value);
+    }
+
+    @Override
+    public String toString() {
+      StringWriter out = new StringWriter(256);
+      try (JsonGenerator g = StrictJson.generator(out)) {
+        g.writeStartObject();
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+          g.writeFieldName(f.getKey());
+          Object v = f.getValue();
+          if (v == null) {
+            g.writeNull();
+          } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+          } else if (v instanceof Long l) {
+            g.writeNumber(l);
+          } else {
+            g.writeString(v.toString());
+          }
+        }
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return out.toString();
     }
   }
 }
