@@ -39,28 +39,25 @@ final class Responses {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = StrictJson.generator(out)) {
       g.writeStartObject();
-      switch (outcome) {
-        case Outcome.Accepted a -> {
-          g.writeStringField("status", a.duplicate() ? "duplicate" : "accepted");
-          g.writeObjectFieldStart("build");
-          g.writeStringField("target", a.build().target());
-          g.writeStringField("id", a.build().id());
-          g.writeEndObject();
-          g.writeStringField("commit", a.request().commit());
-          g.writeObjectFieldStart("source");
-          g.writeStringField("bucket", a.bucket());
-          g.writeStringField("key", a.key());
-          g.writeStringField("version", a.versionId());
-          g.writeEndObject();
-        }
-        case Outcome.Ignored i -> {
-          g.writeStringField("status", "ignored");
-          g.writeStringField("reason", i.reason());
-        }
-        case Outcome.Rejected r -> {
-          g.writeStringField("error", r.message());
-          g.writeStringField("code", r.code());
-        }
+      // instanceof rather than a pattern switch (its bootstrap spins a class at first use)
+      if (outcome instanceof Outcome.Accepted a) {
+        g.writeStringField("status", a.duplicate() ? "duplicate" : "accepted");
+        g.writeObjectFieldStart("build");
+        g.writeStringField("target", a.build().target());
+        g.writeStringField("id", a.build().id());
+        g.writeEndObject();
+        g.writeStringField("commit", a.request().commit());
+        g.writeObjectFieldStart("source");
+        g.writeStringField("bucket", a.bucket());
+        g.writeStringField("key", a.key());
+        g.writeStringField("version", a.versionId());
+        g.writeEndObject();
+      } else if (outcome instanceof Outcome.Ignored i) {
+        g.writeStringField("status", "ignored");
+        g.writeStringField("reason", i.reason());
+      } else if (outcome instanceof Outcome.Rejected r) {
+        g.writeStringField("error", r.message());
+        g.writeStringField("code", r.code());
       }
       g.writeEndObject();
     } catch (IOException e) {

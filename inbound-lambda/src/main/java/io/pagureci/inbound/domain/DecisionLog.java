@@ -82,25 +82,23 @@ public class DecisionLog {
 
     void finish(Outcome outcome, long millis) {
       String level = "INFO";
-      switch (outcome) {
-        case Outcome.Accepted a -> {
-          node.put("decision", a.duplicate() ? "duplicate" : "accepted");
-          node.put("buildTarget", a.build().target());
-          node.put("buildId", a.build().id());
-          node.put("sourceKey", a.key());
-          node.put("sourceVersion", a.versionId());
-        }
-        case Outcome.Ignored i -> {
-          node.put("decision", "ignored");
-          node.put("reason", i.reason());
-        }
-        case Outcome.Rejected r -> {
-          node.put("decision", "rejected");
-          node.put("status", r.status());
-          node.put("code", r.code());
-          node.put("reason", r.message());
-          level = r.status() >= 500 ? "ERROR" : "WARN";
-        }
+      // instanceof rather than a pattern switch: the switch's bootstrap spins a class at first use
+      // (several ms of a cold start, docs/performance.md §3)
+      if (outcome instanceof Outcome.Accepted a) {
+        node.put("decision", a.duplicate() ? "duplicate" : "accepted");
+        node.put("buildTarget", a.build().target());
+        node.put("buildId", a.build().id());
+        node.put("sourceKey", a.key());
+        node.put("sourceVersion", a.versionId());
+      } else if (outcome instanceof Outcome.Ignored i) {
+        node.put("decision", "ignored");
+        node.put("reason", i.reason());
+      } else if (outcome instanceof Outcome.Rejected r) {
+        node.put("decision", "rejected");
+        node.put("status", r.status());
+        node.put("code", r.code());
+        node.put("reason", r.message());
+        level = r.status() >= 500 ? "ERROR" : "WARN";
       }
       node.put("millis", millis);
       sink.write(level, node.toString());
