@@ -46,24 +46,43 @@ public final class DependencyFactory {
   public DependencyFactory(InboundConfig config, Path tempRoot) {
     this.config = config;
     this.tempRoot = tempRoot;
-    this.s3 = new Lazy<>(() -> S3Client.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .forcePathStyle(config.s3ForcePathStyle())
-        .build());
-    this.secrets = new Lazy<>(() -> new SecretsManagerSecrets(
-        SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-        config.secretsTtl(), Clock.systemUTC()));
-    this.starter = new Lazy<>(() -> switch (config.buildTarget()) {
-      case CODEBUILD -> new CodeBuildStarter(
-          CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-          config.codebuildProject());
-      case CODEPIPELINE -> new CodePipelineStarter(
-          CodePipelineClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-          config.pipelineName(), config.pipelineSourceAction(), config.pipelineOverrideS3Key());
-    });
+    this.s3 = new Lazy<>(() -> Clients.s3(config));
+    this.secrets = new Lazy<>(() -> Clients.secrets(config));
+    this.starter = new Lazy<>(() -> Clients.starter(config));
     this.packager = new Lazy<>(() -> new JGitSourcePackager(
         config.pagureUrl(), s3.get(), config.sourceBucket(), config.gitTimeout(), tempRoot));
     this.records = new Lazy<>(() -> new S3BuildRecords(s3.get(), config.sourceBucket(), config.sourcePrefix()));
+  }
+
+  /**
+   * The SDK client builders, in a class of their own: verifying code that passes SDK builder types
+   * loads those types, and this class is only loaded when a client is built.
+   */
+  private static final class Clients {
+
+    static S3Client s3(InboundConfig config) {
+      return S3Client.builder()
+          .httpClientBuilder(UrlConnectionHttpClient.builder())
+          .forcePathStyle(config.s3ForcePathStyle())
+          .build();
+    }
+
+    static SecretsManagerSecrets secrets(InboundConfig config) {
+      return new SecretsManagerSecrets(
+          SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+          config.secretsTtl(), Clock.systemUTC());
+    }
+
+    static BuildStarter starter(InboundConfig config) {
+      return switch (config.buildTarget()) {
+        case CODEBUILD -> new CodeBuildStarter(
+            CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+            config.codebuildProject());
+        case CODEPIPELINE -> new CodePipelineStarter(
+            CodePipelineClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+            config.pipelineName(), config.pipelineSourceAction(), config.pipelineOverrideS3Key());
+      };
+    }
   }
 
   /** Reads the configuration from the process environment; fails naming a bad variable. */

@@ -2,7 +2,8 @@ package io.pagureci.inbound;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.pagureci.inbound.domain.HttpRequest;
 import io.pagureci.inbound.domain.InboundService;
 import io.pagureci.inbound.domain.Outcome;
@@ -21,9 +22,9 @@ import org.crac.Resource;
  * {@link InboundService} decide, translate the outcome. Handler string:
  * {@code io.pagureci.inbound.InboundHandler::handleRequest}.
  *
- * <p>A {@link RequestStreamHandler}: the event JSON is read with the Jackson mapper the service
- * uses anyway, instead of the runtime's typed-event deserialisation (which cost ~0.4 s of every
- * cold start, docs/performance.md).
+ * <p>A {@link RequestStreamHandler}: the event JSON is read and the response written with
+ * jackson-core's streaming API, instead of the runtime's typed-event deserialisation (which cost
+ * ~0.4 s of every cold start) or an {@code ObjectMapper} (~0.2 s more), docs/performance.md §3.
  */
 public final class InboundHandler implements RequestStreamHandler, Resource {
 
@@ -88,31 +89,137 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
     }
   }
 
+  /** What a document that is not a function URL event becomes: no method, hence 405. */
+  private static final HttpRequest NOT_AN_EVENT = new HttpRequest("", Map.of(), "", false, null, "");
+
   /**
    * The parts of a function URL event (payload format 2.0) the service needs. An event that is not
-   * such a document becomes a request without a method (405): function URLs never send one.
+   * such a document (not strict JSON, not an object) becomes a request without a method (405):
+   * function URLs never send one.
+   *
+   * <p>Read with jackson-core's streaming parser under {@link StrictJson}'s rules (duplicate keys,
+   * depth, trailing tokens, invalid UTF-8 anywhere are errors). Values the service reads: the
+   * string {@code headers}, {@code body} and {@code requestContext.authorizer.iam.userArn} (other
+   * types count as absent), {@code requestContext.http.method} and {@code requestContext.requestId}
+   * as text (scalars by their JSON text, numbers normalised), {@code isBase64Encoded} as a boolean
+   * ({@code true}, {@code "true"} or a non-zero integer).
    */
   static HttpRequest toRequest(byte[] event) {
-    JsonNode e;
-    try {
-      e = StrictJson.mapper().readTree(event);
-    } catch (IOException ex) {
-      e = null;
-    }
-    if (e == null || !e.isObject()) {
-      return new HttpRequest("", Map.of(), "", false, null, "");
-    }
-    Map<String, String> headers = new LinkedHashMap<>();
-    e.path("headers").fields().forEachRemaining(h -> {
-      if (h.getValue().isTextual()) {
-        headers.put(h.getKey(), h.getValue().textValue());
+    try (JsonParser p = StrictJson.factory().createParser(event)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return NOT_AN_EVENT;
       }
-    });
-    JsonNode ctx = e.path("requestContext");
-    JsonNode caller = ctx.path("authorizer").path("iam").path("userArn");
-    JsonNode body = e.path("body");
-    return new HttpRequest(ctx.path("http").path("method").asText(""), headers,
-        body.isTextual() ? body.textValue() : "", e.path("isBase64Encoded").asBoolean(false),
-        caller.isTextual() ? caller.textValue() : null, ctx.path("requestId").asText(""));
+      Map<String, String> headers = new LinkedHashMap<>();
+      String body = "";
+      boolean base64 = false;
+      String[] context = {"", null, ""}; // method, IAM caller, request id
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "headers" -> {
+            if (t == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String header = p.currentName();
+                if (p.nextToken() == JsonToken.VALUE_STRING) {
+                  headers.put(header, p.getText());
+                } else {
+                  StrictJson.readValue(p);
+                }
+              }
+              continue;
+            }
+          }
+          case "body" -> {
+            if (t == JsonToken.VALUE_STRING) {
+              body = p.getText();
+              continue;
+            }
+            body = "";
+          }
+          case "isBase64Encoded" -> base64 = switch (t) {
+            case VALUE_TRUE -> true;
+            case VALUE_STRING -> p.getText().trim().equals("true");
+            case VALUE_NUMBER_INT -> p.getBigIntegerValue().signum() != 0;
+            default -> false;
+          };
+          case "requestContext" -> {
+            if (t == JsonToken.START_OBJECT) {
+              requestContext(p, context);
+              continue;
+            }
+            context = new String[] {"", null, ""};
+          }
+          default -> { }
+        }
+        StrictJson.readValue(p);
+      }
+      if (p.nextToken() != null) {
+        return NOT_AN_EVENT; // trailing tokens
+      }
+      return new HttpRequest(context[0], headers, body, base64, context[1], context[2]);
+    } catch (IOException e) {
+      return NOT_AN_EVENT;
+    }
+  }
+
+  /** Reads {@code requestContext} (the parser is at its START_OBJECT) into {method, caller, id}. */
+  private static void requestContext(JsonParser p, String[] context) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "http" -> {
+          context[0] = "";
+          if (t == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              boolean method = p.currentName().equals("method");
+              p.nextToken();
+              if (method) {
+                context[0] = asText(p);
+              }
+              StrictJson.readValue(p);
+            }
+            continue;
+          }
+        }
+        case "authorizer" -> {
+          context[1] = null;
+          if (t == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              boolean iam = p.currentName().equals("iam");
+              if (p.nextToken() == JsonToken.START_OBJECT && iam) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                  boolean arn = p.currentName().equals("userArn");
+                  if (p.nextToken() == JsonToken.VALUE_STRING && arn) {
+                    context[1] = p.getText();
+                  } else {
+                    StrictJson.readValue(p);
+                  }
+                }
+              } else {
+                StrictJson.readValue(p);
+              }
+            }
+            continue;
+          }
+        }
+        case "requestId" -> context[2] = asText(p);
+        default -> { }
+      }
+      StrictJson.readValue(p);
+    }
+  }
+
+  /** A scalar as text the way a JSON tree renders it; "" for null, objects and arrays. */
+  private static String asText(JsonParser p) throws IOException {
+    return switch (p.currentToken()) {
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT -> p.getNumberValue().toString();
+      case VALUE_NUMBER_FLOAT -> Double.toString(p.getDoubleValue());
+      case VALUE_TRUE -> "true";
+      case VALUE_FALSE -> "false";
+      default -> "";
+    };
   }
 }

@@ -1,48 +1,68 @@
 package io.pagureci.inbound;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.pagureci.inbound.domain.Outcome;
 import io.pagureci.inbound.domain.StrictJson;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Outcome → function URL response (docs/protocol.md §2). */
+/**
+ * Outcome → function URL response (docs/protocol.md §2), written with jackson-core's generator (no
+ * jackson-databind on the path of a rejected request, docs/performance.md §3).
+ */
 final class Responses {
 
   private Responses() {}
 
   /** The function URL response document (payload format 2.0) as UTF-8 JSON bytes. */
   static byte[] json(Outcome outcome) {
-    ObjectNode response = StrictJson.mapper().createObjectNode();
-    response.put("statusCode", outcome.status());
-    response.putObject("headers").put("content-type", "application/json");
-    response.put("body", body(outcome).toString());
-    response.put("isBase64Encoded", false);
-    return response.toString().getBytes(StandardCharsets.UTF_8);
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = StrictJson.generator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("statusCode", outcome.status());
+      g.writeObjectFieldStart("headers");
+      g.writeStringField("content-type", "application/json");
+      g.writeEndObject();
+      g.writeStringField("body", body(outcome));
+      g.writeBooleanField("isBase64Encoded", false);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  static ObjectNode body(Outcome outcome) {
-    ObjectNode n = StrictJson.mapper().createObjectNode();
-    switch (outcome) {
-      case Outcome.Accepted a -> {
-        n.put("status", a.duplicate() ? "duplicate" : "accepted");
-        ObjectNode build = n.putObject("build");
-        build.put("target", a.build().target());
-        build.put("id", a.build().id());
-        n.put("commit", a.request().commit());
-        ObjectNode source = n.putObject("source");
-        source.put("bucket", a.bucket());
-        source.put("key", a.key());
-        source.put("version", a.versionId());
+  /** The answer's body document (compact JSON text). */
+  static String body(Outcome outcome) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = StrictJson.generator(out)) {
+      g.writeStartObject();
+      // instanceof rather than a pattern switch (its bootstrap spins a class at first use)
+      if (outcome instanceof Outcome.Accepted a) {
+        g.writeStringField("status", a.duplicate() ? "duplicate" : "accepted");
+        g.writeObjectFieldStart("build");
+        g.writeStringField("target", a.build().target());
+        g.writeStringField("id", a.build().id());
+        g.writeEndObject();
+        g.writeStringField("commit", a.request().commit());
+        g.writeObjectFieldStart("source");
+        g.writeStringField("bucket", a.bucket());
+        g.writeStringField("key", a.key());
+        g.writeStringField("version", a.versionId());
+        g.writeEndObject();
+      } else if (outcome instanceof Outcome.Ignored i) {
+        g.writeStringField("status", "ignored");
+        g.writeStringField("reason", i.reason());
+      } else if (outcome instanceof Outcome.Rejected r) {
+        g.writeStringField("error", r.message());
+        g.writeStringField("code", r.code());
       }
-      case Outcome.Ignored i -> {
-        n.put("status", "ignored");
-        n.put("reason", i.reason());
-      }
-      case Outcome.Rejected r -> {
-        n.put("error", r.message());
-        n.put("code", r.code());
-      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return n;
+    return out.toString();
   }
 }

@@ -52,10 +52,6 @@ final class CiWebhooks {
     }
   }
 
-  static boolean looksLikeCiWebhook(JsonNode root) {
-    return root.isObject() && root.has("protocol");
-  }
-
   /**
    * Validates a ci webhook document and turns it into a build request.
    *

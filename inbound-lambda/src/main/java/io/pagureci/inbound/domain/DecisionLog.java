@@ -1,12 +1,18 @@
 package io.pagureci.inbound.domain;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One structured JSON line per request and decision: accepted / duplicate / ignored / rejected,
  * why, and the project, PR, sha and build id. Never a key, a token, a credential or a body.
+ * Written with jackson-core's generator (no jackson-databind on the path of a rejected request).
  */
 public class DecisionLog {
 
@@ -27,10 +33,13 @@ public class DecisionLog {
     }
   }
 
-  /** The line being built for one request. */
+  /**
+   * The line being built for one request. Fields keep the order of their first setting; setting a
+   * field again replaces its value in place.
+   */
   public static final class Entry {
     private final DecisionLog sink;
-    private final ObjectNode node = StrictJson.mapper().createObjectNode();
+    private final Node node = new Node();
 
     Entry(DecisionLog sink, String requestId) {
       this.sink = sink;
@@ -73,28 +82,60 @@ public class DecisionLog {
 
     void finish(Outcome outcome, long millis) {
       String level = "INFO";
-      switch (outcome) {
-        case Outcome.Accepted a -> {
-          node.put("decision", a.duplicate() ? "duplicate" : "accepted");
-          node.put("buildTarget", a.build().target());
-          node.put("buildId", a.build().id());
-          node.put("sourceKey", a.key());
-          node.put("sourceVersion", a.versionId());
-        }
-        case Outcome.Ignored i -> {
-          node.put("decision", "ignored");
-          node.put("reason", i.reason());
-        }
-        case Outcome.Rejected r -> {
-          node.put("decision", "rejected");
-          node.put("status", r.status());
-          node.put("code", r.code());
-          node.put("reason", r.message());
-          level = r.status() >= 500 ? "ERROR" : "WARN";
-        }
+      // instanceof rather than a pattern switch: the switch's bootstrap spins a class at first use
+      // (several ms of a cold start, docs/performance.md §3)
+      if (outcome instanceof Outcome.Accepted a) {
+        node.put("decision", a.duplicate() ? "duplicate" : "accepted");
+        node.put("buildTarget", a.build().target());
+        node.put("buildId", a.build().id());
+        node.put("sourceKey", a.key());
+        node.put("sourceVersion", a.versionId());
+      } else if (outcome instanceof Outcome.Ignored i) {
+        node.put("decision", "ignored");
+        node.put("reason", i.reason());
+      } else if (outcome instanceof Outcome.Rejected r) {
+        node.put("decision", "rejected");
+        node.put("status", r.status());
+        node.put("code", r.code());
+        node.put("reason", r.message());
+        level = r.status() >= 500 ? "ERROR" : "WARN";
       }
       node.put("millis", millis);
       sink.write(level, node.toString());
+    }
+  }
+
+  /** Flat JSON object of strings and numbers (null allowed), in insertion order. */
+  private static final class Node {
+    private final Map<String, Object> fields = new LinkedHashMap<>();
+
+    void put(String name, Object value) {
+      fields.put(name, value);
+    }
+
+    @Override
+    public String toString() {
+      StringWriter out = new StringWriter(256);
+      try (JsonGenerator g = StrictJson.generator(out)) {
+        g.writeStartObject();
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+          g.writeFieldName(f.getKey());
+          Object v = f.getValue();
+          if (v == null) {
+            g.writeNull();
+          } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+          } else if (v instanceof Long l) {
+            g.writeNumber(l);
+          } else {
+            g.writeString(v.toString());
+          }
+        }
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return out.toString();
     }
   }
 }

@@ -84,13 +84,17 @@ public final class InboundService {
     }
     byte[] body = body(request);
     checkContentType(request);
-    JsonNode root = StrictJson.parse(body);
-    if (!root.isObject()) {
+    // well-formedness and the top-level shape with the streaming parser; the tree (jackson-databind)
+    // is built only once the static part of the authentication passed, so a request refused before
+    // that never loads it (docs/performance.md §3)
+    StrictJson.Shape shape = StrictJson.check(body);
+    if (!shape.object()) {
       throw Rejection.badRequest("UNKNOWN_FORMAT", "the body is not a JSON object");
     }
-    if (isPagureWebhook(request, root)) {
-      entry.format(BuildRequest.ORIGIN_WEBHOOK).topic(PagureWebhooks.text(root, "topic"));
+    if (isPagureWebhook(request, shape)) {
+      entry.format(BuildRequest.ORIGIN_WEBHOOK).topic(shape.topic());
       byte[] signature = Authenticator.signatureOf(request);
+      JsonNode root = StrictJson.parse(body);
       Object decision = webhooks.decide(root);
       String signer = webhooks.signingProject(root);
       entry.project(signer);
@@ -101,9 +105,10 @@ public final class InboundService {
       }
       return build((BuildRequest) decision, entry);
     }
-    if (CiWebhooks.looksLikeCiWebhook(root)) {
+    if (shape.hasProtocol()) {
       entry.format(BuildRequest.ORIGIN_CI_WEBHOOK);
       auth.checkCaller(request);
+      JsonNode root = StrictJson.parse(body);
       BuildRequest decision = ciWebhooks.decide(root, request.requestId());
       entry.project(decision.project());
       auth.verifyBasic(request);
@@ -198,11 +203,11 @@ public final class InboundService {
     return new FetchPlan(candidates, request.commit(), config.refWait(), buildspec);
   }
 
-  private static boolean isPagureWebhook(HttpRequest request, JsonNode root) {
+  private static boolean isPagureWebhook(HttpRequest request, StrictJson.Shape body) {
     return request.header("x-pagure-topic").isPresent()
         || request.header(Authenticator.SIGNATURE_HEADER).isPresent()
         || request.header("x-pagure-signature").isPresent()
-        || (root.has("topic") && root.has("msg") && !root.has("protocol"));
+        || (body.hasTopic() && body.hasMsg() && !body.hasProtocol());
   }
 
   private static byte[] body(HttpRequest request) throws Rejection {
