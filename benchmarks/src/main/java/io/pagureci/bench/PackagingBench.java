@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -148,8 +150,12 @@ public final class PackagingBench {
             if (i > 0) {
               Run r = new Run(size, i, tool, wallMs, rssKb, peak.get(), left, zipBytes, stdout);
               results.add(r);
-              log("%s run %d %-7s %6d ms  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
-                  size, i, tool, wallMs, rssKb / 1024, peak.get() / 1048576.0, left,
+              // the packager's own phase split, from its "source packaged" log line
+              Matcher phases =
+                  Pattern.compile("fetchMs=(\\d+) zipUploadMs=(\\d+)").matcher(err);
+              String split = phases.find() ? " fetch " + phases.group(1) + " ms, zip+upload " + phases.group(2) + " ms" : "";
+              log("%s run %d %-7s %6d ms%s  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
+                  size, i, tool, wallMs, split, rssKb / 1024, peak.get() / 1048576.0, left,
                   zipBytes / 1048576.0, load(), stdout);
             } else {
               log("%s warm-up %-7s %6d ms", size, tool, wallMs);
