@@ -35,22 +35,29 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
     private final OutboundService service;
     private final TokenProvider tokens;
     private final InvocationDeadline deadline;
+    private final Runnable buildClients;
 
-    /** Used by the Lambda runtime: real clients from the environment. */
+    /** Used by the Lambda runtime: real clients (built on first use) from the environment. */
     public OutboundHandler() {
         this(DependencyFactory.create(System.getenv()));
         Core.getGlobalContext().register(this);
     }
 
     OutboundHandler(DependencyFactory.Wiring wiring) {
-        this(wiring.service(), wiring.tokens(), wiring.deadline());
+        this(wiring.service(), wiring.tokens(), wiring.deadline(), wiring.factory()::initAll);
     }
 
     /** For tests: the collaborators. */
     public OutboundHandler(OutboundService service, TokenProvider tokens, InvocationDeadline deadline) {
+        this(service, tokens, deadline, () -> { });
+    }
+
+    private OutboundHandler(OutboundService service, TokenProvider tokens, InvocationDeadline deadline,
+            Runnable buildClients) {
         this.service = service;
         this.tokens = tokens;
         this.deadline = deadline;
+        this.buildClients = buildClients;
     }
 
     @Override
@@ -80,9 +87,13 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
         return n;
     }
 
-    /** SnapStart: warm the JSON parsing path (no network calls, no token in the snapshot). */
+    /**
+     * SnapStart: build every (lazily built) client and warm the JSON parsing path, so the snapshot holds them; no
+     * network calls, no token in the snapshot.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        buildClients.run();
         parser.parse(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
         tokens.invalidate();
     }

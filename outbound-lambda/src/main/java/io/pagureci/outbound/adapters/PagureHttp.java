@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +27,14 @@ public final class PagureHttp {
     /** Identifies the caller in pagure's access logs. */
     public static final String USER_AGENT = "pagure-ci-aws-outbound/1";
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> client;
     private final TokenProvider tokens;
     private final Duration timeout;
     private final RetryPolicy retry;
     private final InvocationDeadline deadline;
 
-    public PagureHttp(HttpClient client, TokenProvider tokens, Duration timeout, RetryPolicy retry,
+    /** @param client gives the HTTP client on first POST (built lazily by the wiring) */
+    public PagureHttp(Supplier<HttpClient> client, TokenProvider tokens, Duration timeout, RetryPolicy retry,
             InvocationDeadline deadline) {
         this.client = client;
         this.tokens = tokens;
@@ -70,7 +72,7 @@ public final class PagureHttp {
                     .build();
             HttpResponse<String> response;
             try {
-                response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                response = client.get().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 lastStatus = 0;
                 lastError = e;

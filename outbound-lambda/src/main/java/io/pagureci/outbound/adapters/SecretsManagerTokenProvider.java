@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -17,14 +18,15 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class SecretsManagerTokenProvider implements TokenProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final SecretsManagerClient client;
+    private final Supplier<SecretsManagerClient> client;
     private final String secretId;
     private final Duration ttl;
     private final Clock clock;
     private String token;
     private Instant expires = Instant.MIN;
 
-    public SecretsManagerTokenProvider(SecretsManagerClient client, String secretId, Duration ttl, Clock clock) {
+    /** @param client gives the client on first read (built lazily by the wiring) */
+    public SecretsManagerTokenProvider(Supplier<SecretsManagerClient> client, String secretId, Duration ttl, Clock clock) {
         this.client = client;
         this.secretId = secretId;
         this.ttl = ttl;
@@ -41,7 +43,7 @@ public final class SecretsManagerTokenProvider implements TokenProvider {
 
     @Override
     public synchronized String refresh() {
-        String secret = client.getSecretValue(b -> b.secretId(secretId)).secretString();
+        String secret = client.get().getSecretValue(b -> b.secretId(secretId)).secretString();
         token = parse(secret);
         expires = clock.instant().plus(ttl);
         return token;
