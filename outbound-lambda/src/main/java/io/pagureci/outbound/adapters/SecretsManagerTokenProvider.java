@@ -1,8 +1,7 @@
 package io.pagureci.outbound.adapters;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagureci.outbound.domain.TokenProvider;
+import io.pagureci.outbound.json.Json;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +15,6 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * or an exception message.
  */
 public final class SecretsManagerTokenProvider implements TokenProvider {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Supplier<SecretsManagerClient> client;
     private final String secretId;
     private final Duration ttl;
@@ -62,17 +59,17 @@ public final class SecretsManagerTokenProvider implements TokenProvider {
         }
         String s = secret.trim();
         if (s.startsWith("{")) {
-            JsonNode node;
+            Object node;
             try {
-                node = JSON.readTree(s);
+                node = Json.parse(s);
             } catch (IOException e) {
                 throw new IllegalStateException("the pagure token secret is neither a token nor JSON");
             }
-            JsonNode t = node.get("token");
-            if (t == null || !t.isTextual() || t.asText().isBlank()) {
+            String t = Json.string(node, "token");
+            if (t == null || t.isBlank()) {
                 throw new IllegalStateException("the pagure token secret is JSON without a \"token\" string");
             }
-            s = t.asText().trim();
+            s = t.trim();
         }
         if (s.chars().anyMatch(c -> c <= ' ' || c == 127)) {
             throw new IllegalStateException("the pagure token contains whitespace or control characters");
