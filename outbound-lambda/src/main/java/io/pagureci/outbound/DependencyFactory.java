@@ -10,15 +10,18 @@ import io.pagureci.outbound.adapters.RetryPolicy;
 import io.pagureci.outbound.adapters.SecretsManagerTokenProvider;
 import io.pagureci.outbound.config.ConfigException;
 import io.pagureci.outbound.config.OutboundConfig;
+import io.pagureci.outbound.domain.BuildStatusLookup;
 import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.FlagReporter;
 import io.pagureci.outbound.domain.OutboundService;
 import io.pagureci.outbound.domain.Scope;
 import io.pagureci.outbound.domain.TokenProvider;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -28,9 +31,15 @@ import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * Wires the real clients, once per execution environment: SDK clients on one URL-connection HTTP client, region
- * from {@code AWS_REGION}, credentials from the SDK's default chain, endpoints only through the SDK's own
+ * Wires the real clients: SDK clients on one URL-connection HTTP client, region from {@code AWS_REGION},
+ * credentials from the SDK's default chain (with SnapStart, Lambda provides container credentials instead of the
+ * key variables, and the default chain finds those), endpoints only through the SDK's own
  * {@code AWS_ENDPOINT_URL*} / {@code aws.endpointUrl*} support.
+ *
+ * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild event needs only
+ * the secret and the pagure POST, and a dropped or ignored event needs no client at all, so neither pays for the
+ * CodeBuild / CodePipeline clients on a cold start (docs/performance.md). SnapStart's {@code beforeCheckpoint}
+ * builds them all ({@link #initAll()}), so a snapshot still holds them.
  */
 public final class DependencyFactory {
     /** AWS calls (secret, status lookups) are bounded so that one event stays well inside the function timeout. */
@@ -41,49 +50,121 @@ public final class DependencyFactory {
     /** Set by the Lambda runtime. */
     public static final String AWS_REGION = "AWS_REGION";
 
-    private DependencyFactory() {
+    private final OutboundConfig config;
+    private final Lazy<SdkHttpClient> sdkHttp;
+    private final Lazy<SecretsManagerClient> secrets;
+    private final Lazy<CodeBuildClient> codeBuild;
+    private final Lazy<CodePipelineClient> codePipeline;
+    private final Lazy<HttpClient> pagureClient;
+
+    private DependencyFactory(OutboundConfig config, Region region) {
+        this.config = config;
+        this.sdkHttp = new Lazy<>(() -> UrlConnectionHttpClient.builder()
+                .connectionTimeout(SDK_CONNECT_TIMEOUT)
+                .socketTimeout(SDK_ATTEMPT_TIMEOUT)
+                .build());
+        this.secrets = new Lazy<>(() -> SecretsManagerClient.builder().region(region).httpClient(sdkHttp.get())
+                .overrideConfiguration(sdkTimeouts()).build());
+        this.codeBuild = new Lazy<>(() -> CodeBuildClient.builder().region(region).httpClient(sdkHttp.get())
+                .overrideConfiguration(sdkTimeouts()).build());
+        this.codePipeline = new Lazy<>(() -> CodePipelineClient.builder().region(region).httpClient(sdkHttp.get())
+                .overrideConfiguration(sdkTimeouts()).build());
+        this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
     }
 
-    /** What the handler needs: the service and the token cache (for SnapStart restore). */
-    public record Wiring(OutboundService service, TokenProvider tokens, InvocationDeadline deadline) {
-    }
-
-    public static Wiring create(Map<String, String> env) {
+    /** Reads and checks the configuration (fails naming a bad variable); builds no client. */
+    public static DependencyFactory fromEnv(Map<String, String> env) {
         OutboundConfig config = OutboundConfig.fromEnv(env);
         String regionName = env.get(AWS_REGION);
         if (regionName == null || regionName.isBlank()) {
             throw new ConfigException(AWS_REGION, "is required (the Lambda runtime sets it)");
         }
-        Region region = Region.of(regionName.trim());
-        SdkHttpClient http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(SDK_CONNECT_TIMEOUT)
-                .socketTimeout(SDK_ATTEMPT_TIMEOUT)
-                .build();
-        ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
-                .apiCallTimeout(SDK_CALL_TIMEOUT)
-                .build();
-        SecretsManagerClient secrets = SecretsManagerClient.builder().region(region).httpClient(http)
-                .overrideConfiguration(timeouts).build();
-        CodeBuildClient codeBuild = CodeBuildClient.builder().region(region).httpClient(http)
-                .overrideConfiguration(timeouts).build();
-        CodePipelineClient codePipeline = CodePipelineClient.builder().region(region).httpClient(http)
-                .overrideConfiguration(timeouts).build();
+        return new DependencyFactory(config, Region.of(regionName.trim()));
+    }
 
-        TokenProvider tokens = new SecretsManagerTokenProvider(secrets, config.tokenSecretId(), config.tokenTtl(),
-                Clock.systemUTC());
+    /** What the handler needs: the service, the token cache (for SnapStart restore) and this factory (priming). */
+    public record Wiring(OutboundService service, TokenProvider tokens, InvocationDeadline deadline,
+            DependencyFactory factory) {
+    }
+
+    public static Wiring create(Map<String, String> env) {
+        return fromEnv(env).wire();
+    }
+
+    /** The service over lazily built clients. */
+    public Wiring wire() {
+        TokenProvider tokens = new SecretsManagerTokenProvider(secrets::get, config.tokenSecretId(),
+                config.tokenTtl(), Clock.systemUTC());
         InvocationDeadline deadline = new InvocationDeadline();
-        PagureHttp pagure = new PagureHttp(PagureHttp.newClient(config.pagureTimeout()), tokens,
+        PagureHttp pagure = new PagureHttp(pagureClient::get, tokens,
                 config.pagureTimeout(), new RetryPolicy(config.retryMaxAttempts(), config.retryBaseDelay()), deadline);
         FlagReporter reporter = switch (config.reporter()) {
             case FLAG_API -> new PagureFlagApi(config.pagureUrl(),
                     config.flagEndpoint() == OutboundConfig.FlagEndpoint.PULL_REQUEST, pagure);
             case CI_WEBHOOK -> new PagureCiWebhook(config.pagureUrl(), pagure);
         };
+        BuildStatusLookup codeBuildLookup = ref -> new CodeBuildStatusLookup(codeBuild.get()).lookup(ref);
+        BuildStatusLookup codePipelineLookup = ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
         OutboundService service = new OutboundService(
                 new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames()),
                 new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate())),
-                reporter, new CodeBuildStatusLookup(codeBuild), new CodePipelineStatusLookup(codePipeline));
-        return new Wiring(service, tokens, deadline);
+                reporter, codeBuildLookup, codePipelineLookup);
+        return new Wiring(service, tokens, deadline, this);
+    }
+
+    /** Builds every client now (SnapStart: before the snapshot is taken); no network call. */
+    public void initAll() {
+        sdkHttp.get();
+        secrets.get();
+        codeBuild.get();
+        codePipeline.get();
+        pagureClient.get();
+    }
+
+    boolean secretsManagerBuilt() {
+        return secrets.isBuilt();
+    }
+
+    boolean codeBuildBuilt() {
+        return codeBuild.isBuilt();
+    }
+
+    boolean codePipelineBuilt() {
+        return codePipeline.isBuilt();
+    }
+
+    private static ClientOverrideConfiguration sdkTimeouts() {
+        return ClientOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
+                .apiCallTimeout(SDK_CALL_TIMEOUT)
+                .build();
+    }
+
+    /** A value built once, on first use (thread-safe). */
+    static final class Lazy<T> {
+        private final Supplier<T> factory;
+        private volatile T value;
+
+        Lazy(Supplier<T> factory) {
+            this.factory = factory;
+        }
+
+        T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    v = value;
+                    if (v == null) {
+                        v = factory.get();
+                        value = v;
+                    }
+                }
+            }
+            return v;
+        }
+
+        boolean isBuilt() {
+            return value != null;
+        }
     }
 }

@@ -2,8 +2,6 @@ package io.pagureci.outbound;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.DecisionLog;
 import io.pagureci.outbound.domain.Outcome;
@@ -11,11 +9,14 @@ import io.pagureci.outbound.domain.OutboundService;
 import io.pagureci.outbound.domain.TokenProvider;
 import io.pagureci.outbound.events.EventBridgeEventParser;
 import io.pagureci.outbound.events.ParsedEvent;
+import io.pagureci.outbound.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -25,7 +26,6 @@ import org.crac.Resource;
  * could not be delivered, so Lambda's async retries and the on-failure destination take over.
  */
 public final class OutboundHandler implements RequestStreamHandler, Resource {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRIMING_EVENT = """
             {"id":"priming","detail-type":"CodeBuild Build State Change","region":"us-east-1",
              "account":"123456789012","detail":{"build-status":"SUCCEEDED","project-name":"p",
@@ -35,54 +35,69 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
     private final OutboundService service;
     private final TokenProvider tokens;
     private final InvocationDeadline deadline;
+    private final Runnable buildClients;
 
-    /** Used by the Lambda runtime: real clients from the environment. */
+    /** Used by the Lambda runtime: real clients (built on first use) from the environment. */
     public OutboundHandler() {
         this(DependencyFactory.create(System.getenv()));
         Core.getGlobalContext().register(this);
     }
 
     OutboundHandler(DependencyFactory.Wiring wiring) {
-        this(wiring.service(), wiring.tokens(), wiring.deadline());
+        this(wiring.service(), wiring.tokens(), wiring.deadline(), wiring.factory()::initAll);
     }
 
     /** For tests: the collaborators. */
     public OutboundHandler(OutboundService service, TokenProvider tokens, InvocationDeadline deadline) {
+        this(service, tokens, deadline, () -> { });
+    }
+
+    private OutboundHandler(OutboundService service, TokenProvider tokens, InvocationDeadline deadline,
+            Runnable buildClients) {
         this.service = service;
         this.tokens = tokens;
         this.deadline = deadline;
+        this.buildClients = buildClients;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         deadline.start(context.getRemainingTimeInMillis());
-        ObjectNode result = switch (parser.parse(input)) {
+        Map<String, Object> result = switch (parser.parse(input)) {
             case ParsedEvent.Unusable u -> {
                 DecisionLog.dropped(u.eventId(), u.detailType(), u.reason());
                 yield summary("dropped", u.reason());
             }
             case ParsedEvent.Usable u -> switch (service.handle(u.event())) {
-                case Outcome.Posted p -> summary("posted", null)
-                        .put("status", p.update().flag().status().wire())
-                        .put("uid", p.update().flag().uid());
+                case Outcome.Posted p -> {
+                    Map<String, Object> n = summary("posted", null);
+                    n.put("status", p.update().flag().status().wire());
+                    n.put("uid", p.update().flag().uid());
+                    yield n;
+                }
                 case Outcome.Ignored i -> summary("ignored", i.reason());
             };
         };
-        output.write(JSON.writeValueAsBytes(result));
+        output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
         output.flush();
     }
 
-    private static ObjectNode summary(String outcome, String reason) {
-        ObjectNode n = JSON.createObjectNode().put("outcome", outcome);
+    private static Map<String, Object> summary(String outcome, String reason) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("outcome", outcome);
         if (reason != null) {
             n.put("reason", reason);
         }
         return n;
     }
 
-    /** SnapStart: warm the JSON parsing path (no network calls, no token in the snapshot). */
+    /**
+     * SnapStart: build every (lazily built) client and warm the JSON parsing path, so the snapshot holds them; no
+     * network calls, no token in the snapshot.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        buildClients.run();
         parser.parse(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
         tokens.invalidate();
     }

@@ -1,13 +1,15 @@
 package io.pagureci.outbound.adapters;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.FlagUpdate;
 import io.pagureci.outbound.domain.PagureBuild;
 import io.pagureci.outbound.domain.PhaseResult;
+import io.pagureci.outbound.json.Json;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reporter {@code ci-webhook}: {@code POST <PAGURE_URL>api/0/ci/webhook/<project>} with the JSON status document
@@ -17,7 +19,6 @@ import java.net.URI;
 public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagReporter {
     public static final String PROTOCOL = "pagure-ci-webhook-status";
     public static final String JSON_TYPE = "application/json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String pagureUrl;
     private final PagureHttp http;
@@ -42,22 +43,23 @@ public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagRe
 
     /** The status document (version 1). */
     public static String document(FlagUpdate u) {
-        ObjectNode doc = JSON.createObjectNode();
+        Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("protocol", PROTOCOL);
         doc.put("version", 1);
         doc.put("instance", u.build().instance());
         doc.put("project", u.build().project());
         doc.put("commit", u.build().commit());
         if (u.build().prId() != null) {
-            ObjectNode pr = doc.putObject("pull_request");
+            Map<String, Object> pr = new LinkedHashMap<>();
             pr.put("id", u.build().prId());
             if (u.build().prUid() != null) {
                 pr.put("uid", u.build().prUid());
             }
+            doc.put("pull_request", pr);
         }
         putIfSet(doc, "trigger", u.build().trigger());
         putIfSet(doc, "cause", u.build().cause());
-        ObjectNode flag = doc.putObject("flag");
+        Map<String, Object> flag = new LinkedHashMap<>();
         flag.put("uid", u.flag().uid());
         flag.put("status", u.flag().status().wire());
         if (u.flag().percent() != null) {
@@ -66,7 +68,8 @@ public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagRe
         flag.put("username", u.flag().username());
         flag.put("comment", u.flag().comment());
         flag.put("url", u.flag().url());
-        ObjectNode build = doc.putObject("build");
+        doc.put("flag", flag);
+        Map<String, Object> build = new LinkedHashMap<>();
         build.put("system", u.ref().system().id());
         build.put("target", u.ref().target());
         build.put("id", u.ref().id());
@@ -78,21 +81,20 @@ public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagRe
         build.put("finished", u.state().finished());
         putIfSet(build, "phase", u.state().phase());
         if (!u.state().phases().isEmpty()) {
-            var phases = build.putArray("phases");
+            List<Object> phases = new ArrayList<>();
             for (PhaseResult p : u.state().phases()) {
-                ObjectNode n = phases.addObject();
+                Map<String, Object> n = new LinkedHashMap<>();
                 n.put("phase", p.phase());
                 putIfSet(n, "status", p.status());
+                phases.add(n);
             }
+            build.put("phases", phases);
         }
-        try {
-            return JSON.writeValueAsString(doc);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        doc.put("build", build);
+        return Json.write(doc);
     }
 
-    private static void putIfSet(ObjectNode node, String field, String value) {
+    private static void putIfSet(Map<String, Object> node, String field, String value) {
         if (value != null) {
             node.put(field, value);
         }

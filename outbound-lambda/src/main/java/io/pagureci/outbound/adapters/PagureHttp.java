@@ -1,9 +1,8 @@
 package io.pagureci.outbound.adapters;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagureci.outbound.domain.ReportFailedException;
 import io.pagureci.outbound.domain.TokenProvider;
+import io.pagureci.outbound.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,18 +21,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class PagureHttp {
     private static final Logger LOG = LoggerFactory.getLogger(PagureHttp.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_CHARS = 300;
     /** Identifies the caller in pagure's access logs. */
     public static final String USER_AGENT = "pagure-ci-aws-outbound/1";
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> client;
     private final TokenProvider tokens;
     private final Duration timeout;
     private final RetryPolicy retry;
     private final InvocationDeadline deadline;
 
-    public PagureHttp(HttpClient client, TokenProvider tokens, Duration timeout, RetryPolicy retry,
+    /** @param client gives the HTTP client on first POST (built lazily by the wiring) */
+    public PagureHttp(Supplier<HttpClient> client, TokenProvider tokens, Duration timeout, RetryPolicy retry,
             InvocationDeadline deadline) {
         this.client = client;
         this.tokens = tokens;
@@ -70,7 +70,7 @@ public final class PagureHttp {
                     .build();
             HttpResponse<String> response;
             try {
-                response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                response = client.get().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 lastStatus = 0;
                 lastError = e;
@@ -144,10 +144,11 @@ public final class PagureHttp {
     static String describe(int status, String body) {
         String b = body == null ? "" : body;
         try {
-            JsonNode node = JSON.readTree(b);
-            if (node != null && node.isObject() && node.has("error_code")) {
-                String errors = node.has("errors") ? " " + node.get("errors") : "";
-                return status + " " + node.path("error_code").asText() + ": " + node.path("error").asText() + errors;
+            Object node = Json.parse(b);
+            if (Json.has(node, "error_code")) {
+                String errors = Json.has(node, "errors") ? " " + Json.write(Json.path(node, "errors")) : "";
+                return status + " " + Json.asText(Json.path(node, "error_code")) + ": "
+                        + Json.asText(Json.path(node, "error")) + errors;
             }
         } catch (IOException ignored) {
             // not JSON (e.g. pagure's HTML 500 page)
@@ -157,10 +158,6 @@ public final class PagureHttp {
     }
 
     private static String quote(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (IOException e) {
-            return "\"\"";
-        }
+        return Json.write(s);
     }
 }

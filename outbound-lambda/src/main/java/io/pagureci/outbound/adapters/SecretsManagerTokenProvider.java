@@ -1,12 +1,12 @@
 package io.pagureci.outbound.adapters;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagureci.outbound.domain.TokenProvider;
+import io.pagureci.outbound.json.Json;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -15,16 +15,15 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * or an exception message.
  */
 public final class SecretsManagerTokenProvider implements TokenProvider {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final SecretsManagerClient client;
+    private final Supplier<SecretsManagerClient> client;
     private final String secretId;
     private final Duration ttl;
     private final Clock clock;
     private String token;
     private Instant expires = Instant.MIN;
 
-    public SecretsManagerTokenProvider(SecretsManagerClient client, String secretId, Duration ttl, Clock clock) {
+    /** @param client gives the client on first read (built lazily by the wiring) */
+    public SecretsManagerTokenProvider(Supplier<SecretsManagerClient> client, String secretId, Duration ttl, Clock clock) {
         this.client = client;
         this.secretId = secretId;
         this.ttl = ttl;
@@ -41,7 +40,7 @@ public final class SecretsManagerTokenProvider implements TokenProvider {
 
     @Override
     public synchronized String refresh() {
-        String secret = client.getSecretValue(b -> b.secretId(secretId)).secretString();
+        String secret = client.get().getSecretValue(b -> b.secretId(secretId)).secretString();
         token = parse(secret);
         expires = clock.instant().plus(ttl);
         return token;
@@ -60,17 +59,17 @@ public final class SecretsManagerTokenProvider implements TokenProvider {
         }
         String s = secret.trim();
         if (s.startsWith("{")) {
-            JsonNode node;
+            Object node;
             try {
-                node = JSON.readTree(s);
+                node = Json.parse(s);
             } catch (IOException e) {
                 throw new IllegalStateException("the pagure token secret is neither a token nor JSON");
             }
-            JsonNode t = node.get("token");
-            if (t == null || !t.isTextual() || t.asText().isBlank()) {
+            String t = Json.string(node, "token");
+            if (t == null || t.isBlank()) {
                 throw new IllegalStateException("the pagure token secret is JSON without a \"token\" string");
             }
-            s = t.asText().trim();
+            s = t.trim();
         }
         if (s.chars().anyMatch(c -> c <= ' ' || c == 127)) {
             throw new IllegalStateException("the pagure token contains whitespace or control characters");

@@ -1,7 +1,6 @@
 package io.pagureci.outbound.domain;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pagureci.outbound.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -10,7 +9,6 @@ import org.slf4j.LoggerFactory;
 /** One JSON line per decision (posted, ignored, failed), with build and pagure context; never a token. */
 public final class DecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.pagureci.outbound");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DecisionLog() {
     }
@@ -73,10 +71,6 @@ public final class DecisionLog {
     }
 
     private static String write(Map<String, Object> line) {
-        try {
-            return JSON.writeValueAsString(line);
-        } catch (JsonProcessingException e) {
-            return String.valueOf(line);
-        }
+        return Json.write(line);
     }
 }

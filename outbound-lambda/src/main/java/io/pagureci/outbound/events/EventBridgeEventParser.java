@@ -1,17 +1,16 @@
 package io.pagureci.outbound.events;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pagureci.outbound.domain.BuildEvent;
 import io.pagureci.outbound.domain.BuildRef;
 import io.pagureci.outbound.domain.BuildState;
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.PhaseResult;
+import io.pagureci.outbound.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -20,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the EventBridge events the outbound Lambda receives (Jackson tree model, no event classes):
+ * Reads the EventBridge events the outbound Lambda receives (jackson-core into a plain tree, see {@link Json}; no
+ * event classes, no databind):
  * {@code CodeBuild Build State Change}, {@code CodeBuild Build Phase Change} and
  * {@code CodePipeline Pipeline Execution State Change}.
  */
@@ -29,19 +29,16 @@ public final class EventBridgeEventParser {
     public static final String CODEBUILD_PHASE = "CodeBuild Build Phase Change";
     public static final String PIPELINE_STATE = "CodePipeline Pipeline Execution State Change";
 
-    private final ObjectMapper json = JsonMapper.builder()
+    private final JsonFactory json = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();
 
-    public EventBridgeEventParser() {
-        json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
-    }
-
     public ParsedEvent parse(InputStream in) {
-        JsonNode root;
+        Object root;
         try (JsonParser p = json.createParser(in)) {
-            root = json.readTree(p);
-            if (p.nextToken() != null) {
+            root = p.nextToken() == null ? null : Json.read(p);
+            if (root != null && p.nextToken() != null) {
                 return new ParsedEvent.Unusable(null, null, "trailing content after the event");
             }
         } catch (IOException e) {
@@ -50,17 +47,17 @@ public final class EventBridgeEventParser {
         return parse(root);
     }
 
-    public ParsedEvent parse(JsonNode root) {
-        if (root == null || !root.isObject()) {
+    private ParsedEvent parse(Object root) {
+        if (!(root instanceof Map<?, ?>)) {
             return new ParsedEvent.Unusable(null, null, "event is not a JSON object");
         }
         String id = text(root, "id");
         String detailType = text(root, "detail-type");
-        JsonNode detail = root.get("detail");
+        Object detail = Json.path(root, "detail");
         if (detailType == null) {
             return new ParsedEvent.Unusable(id, null, "no detail-type");
         }
-        if (detail == null || !detail.isObject()) {
+        if (!(detail instanceof Map<?, ?>)) {
             return new ParsedEvent.Unusable(id, detailType, "no detail object");
         }
         try {
@@ -75,16 +72,16 @@ public final class EventBridgeEventParser {
         }
     }
 
-    private static BuildEvent codeBuild(JsonNode root, JsonNode detail, String id, boolean phaseEvent) {
+    private static BuildEvent codeBuild(Object root, Object detail, String id, boolean phaseEvent) {
         String project = required(detail, "project-name");
         String buildId = required(detail, "build-id");
         if (!buildId.contains(":build/" + project + ":") && !buildId.startsWith(project + ":")) {
             throw new Malformed("build-id does not belong to project-name");
         }
-        JsonNode info = detail.path("additional-information");
-        Long number = info.path("build-number").isNumber() ? Long.valueOf(info.path("build-number").asLong()) : null;
+        Object info = Json.path(detail, "additional-information");
+        Long number = Json.path(info, "build-number") instanceof Number n ? Long.valueOf(n.longValue()) : null;
         List<PhaseResult> phases = new ArrayList<>();
-        for (JsonNode phase : info.path("phases")) {
+        for (Object phase : Json.elements(Json.path(info, "phases"))) {
             String type = text(phase, "phase-type");
             if (type != null) {
                 phases.add(new PhaseResult(type, text(phase, "phase-status")));
@@ -101,14 +98,15 @@ public final class EventBridgeEventParser {
             state = new BuildState(!status.equals("IN_PROGRESS"), status, current, phases, number);
         }
         Map<String, String> vars = new LinkedHashMap<>();
-        JsonNode env = info.path("environment").path("environment-variables");
-        if (!env.isMissingNode() && !env.isArray()) {
+        Object env = Json.path(Json.path(info, "environment"), "environment-variables");
+        if (env != Json.MISSING && !(env instanceof List<?>)) {
             throw new Malformed("environment-variables is not an array");
         }
-        for (JsonNode var : env) {
+        for (Object var : Json.elements(env)) {
             String name = text(var, "name");
             String type = text(var, "type");
-            String value = var.path("value").isValueNode() ? var.path("value").asText() : null;
+            Object v = Json.path(var, "value");
+            String value = Json.isValue(v) ? Json.asText(v) : null;
             if (name != null && value != null && (type == null || type.equals("PLAINTEXT"))) {
                 vars.put(name, value);
             }
@@ -131,7 +129,7 @@ public final class EventBridgeEventParser {
                 : completed;
     }
 
-    private static BuildEvent pipeline(JsonNode root, JsonNode detail, String id) {
+    private static BuildEvent pipeline(Object root, Object detail, String id) {
         String pipeline = required(detail, "pipeline");
         String execution = required(detail, "execution-id");
         String state = required(detail, "state");
@@ -141,7 +139,7 @@ public final class EventBridgeEventParser {
         return new BuildEvent(ref, new BuildState(finished, state, null, List.of(), null), Map.of(), id);
     }
 
-    private static String region(JsonNode root, String arn) {
+    private static String region(Object root, String arn) {
         String r = text(root, "region");
         if (r == null && arn != null && arn.startsWith("arn:")) {
             String[] parts = arn.split(":", 6);
@@ -153,7 +151,7 @@ public final class EventBridgeEventParser {
         return r;
     }
 
-    private static String account(JsonNode root, String arn) {
+    private static String account(Object root, String arn) {
         String a = text(root, "account");
         if (a == null && arn != null && arn.startsWith("arn:")) {
             String[] parts = arn.split(":", 6);
@@ -165,7 +163,7 @@ public final class EventBridgeEventParser {
         return a;
     }
 
-    private static String required(JsonNode node, String field) {
+    private static String required(Object node, String field) {
         String v = text(node, field);
         if (v == null) {
             throw new Malformed("detail." + field + " is missing or not a string");
@@ -173,9 +171,9 @@ public final class EventBridgeEventParser {
         return v;
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v != null && v.isTextual() && !v.asText().isBlank() ? v.asText() : null;
+    private static String text(Object node, String field) {
+        String v = Json.string(node, field);
+        return v != null && !v.isBlank() ? v : null;
     }
 
     private static final class Malformed extends RuntimeException {

@@ -1,0 +1,116 @@
+package io.pagureci.outbound;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static io.pagureci.outbound.testing.StandIns.captured;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pagureci.outbound.testing.Fixtures;
+import io.pagureci.outbound.testing.Invoke;
+import io.pagureci.outbound.testing.StandIns;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real wiring builds each client on first use: a terminal CodeBuild event (secret + pagure POST) never builds
+ * the CodeBuild or CodePipeline client, and SnapStart priming builds them all without a network call.
+ */
+class LazyClientsIT {
+    private static final String COMMIT_FLAG_PATH = "/api/0/demo/c/" + Fixtures.SHA + "/flag";
+
+    private StandIns aws;
+
+    @BeforeEach
+    void start() {
+        aws = new StandIns();
+        aws.secret("LAZYCLIENTSTESTTOKEN");
+        aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
+    }
+
+    @AfterEach
+    void stop() {
+        aws.close();
+    }
+
+    private String event(String fixture) {
+        return Fixtures.event(fixture, aws.pagureUrl());
+    }
+
+    @Test
+    void initBuildsNoClient() {
+        DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
+        factory.wire();
+
+        assertThat(factory.secretsManagerBuilt()).isFalse();
+        assertThat(factory.codeBuildBuilt()).isFalse();
+        assertThat(factory.codePipelineBuilt()).isFalse();
+    }
+
+    @Test
+    void aTerminalCodeBuildEventBuildsOnlyTheSecretsManagerClient() {
+        DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
+        OutboundHandler handler = new OutboundHandler(factory.wire());
+
+        JsonNode out = Invoke.handle(handler, event("codebuild/state-succeeded.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("posted");
+        assertThat(factory.secretsManagerBuilt()).isTrue();
+        assertThat(factory.codeBuildBuilt()).isFalse();
+        assertThat(factory.codePipelineBuilt()).isFalse();
+    }
+
+    @Test
+    void aRunningCodeBuildEventBuildsTheCodeBuildClientButNotCodePipelines() {
+        aws.build(Fixtures.BUILD_ARN, "IN_PROGRESS", "BUILD", List.<String[]>of(new String[] {"SUBMITTED", "SUCCEEDED"},
+                new String[] {"BUILD"}), StandIns.pagureVars(aws.pagureUrl()));
+        DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
+        OutboundHandler handler = new OutboundHandler(factory.wire());
+
+        JsonNode out = Invoke.handle(handler, event("codebuild/state-in-progress.json"));
+
+        assertThat(out.path("status").asText()).isEqualTo("pending");
+        assertThat(factory.codeBuildBuilt()).isTrue();
+        assertThat(factory.codePipelineBuilt()).isFalse();
+    }
+
+    @Test
+    void aDroppedEventBuildsNoClient() {
+        DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
+        OutboundHandler handler = new OutboundHandler(factory.wire());
+
+        JsonNode out = Invoke.handle(handler, event("codebuild/state-succeeded.bad-no-build-id.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("dropped");
+        assertThat(factory.secretsManagerBuilt()).isFalse();
+        assertThat(factory.codeBuildBuilt()).isFalse();
+        assertThat(factory.codePipelineBuilt()).isFalse();
+    }
+
+    @Test
+    void snapStartPrimingBuildsEveryClientWithoutANetworkCall() {
+        DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
+        OutboundHandler handler = new OutboundHandler(factory.wire());
+
+        handler.beforeCheckpoint(null);
+
+        assertThat(factory.secretsManagerBuilt()).isTrue();
+        assertThat(factory.codeBuildBuilt()).isTrue();
+        assertThat(factory.codePipelineBuilt()).isTrue();
+        assertThat(aws.wm.getAllServeEvents()).isEmpty();
+        // and the primed handler still works, reading the secret after the snapshot
+        Invoke.handle(handler, event("codebuild/state-succeeded.json"));
+        aws.wm.verify(1, StandIns.awsCalls("secretsmanager.GetSecretValue"));
+    }
+
+    @Test
+    void aConfigurationErrorStillFailsAtInit() {
+        Map<String, String> env = aws.env();
+        env.remove("PAGURE_URL");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DependencyFactory.fromEnv(env))
+                .hasMessageContaining("PAGURE_URL");
+    }
+}
