@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,7 +82,7 @@ public final class PackagingBench {
             Path home = Files.createDirectories(work.resolve("home"));
             Path tmp = Files.createDirectories(work.resolve("tmp"));
             String key = "src/" + name + "/" + tool + "-" + i + ".zip";
-            List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %M", "-o",
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %U %S %M", "-o",
                 work.resolve("time.txt").toString()));
             if (!cpus.isEmpty()) {
               cmd.addAll(List.of("taskset", "-c", cpus));
@@ -129,6 +127,7 @@ public final class PackagingBench {
                 }
               }
             });
+            long serverCpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -142,6 +141,10 @@ public final class PackagingBench {
             }
             String[] time = Files.readString(work.resolve("time.txt")).trim().split("\\s+");
             long rssKb = Long.parseLong(time[time.length - 1]);
+            // CPU seconds: the measured process tree (user + sys), and this JVM (git server, S3Mock,
+            // the temp-dir sampler) during the same run
+            double childCpu = Double.parseDouble(time[1]) + Double.parseDouble(time[2]);
+            double serverCpu = (processCpuNanos() - serverCpu0) / 1e9;
             long left;
             try (Stream<Path> s = Files.list(tmp)) {
               left = s.count();
@@ -154,8 +157,8 @@ public final class PackagingBench {
               Matcher phases =
                   Pattern.compile("fetchMs=(\\d+) zipUploadMs=(\\d+)").matcher(err);
               String split = phases.find() ? " fetch " + phases.group(1) + " ms, zip+upload " + phases.group(2) + " ms" : "";
-              log("%s run %d %-7s %6d ms%s  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
-                  size, i, tool, wallMs, split, rssKb / 1024, peak.get() / 1048576.0, left,
+              log("%s run %d %-7s %6d ms%s  cpu %.1f s (servers %.1f s)  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
+                  size, i, tool, wallMs, split, childCpu, serverCpu, rssKb / 1024, peak.get() / 1048576.0, left,
                   zipBytes / 1048576.0, load(), stdout);
             } else {
               log("%s warm-up %-7s %6d ms", size, tool, wallMs);
@@ -172,6 +175,11 @@ public final class PackagingBench {
     Files.createDirectories(outFile.toAbsolutePath().getParent());
     Files.writeString(outFile, toJson(results, packs, cpus, jvmFlags));
     log("results in %s", outFile);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static void summarise(List<Run> all, String size, long packBytes) {

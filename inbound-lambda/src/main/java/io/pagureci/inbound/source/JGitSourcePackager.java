@@ -17,6 +17,8 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -549,25 +551,55 @@ public final class JGitSourcePackager implements SourcePackager {
     }
   }
 
+  /**
+   * Deletes {@code dir} and everything under it. A file that vanishes meanwhile is fine; a pass
+   * that fails (a file appeared in a directory being deleted) is retried twice before giving up
+   * with a warning, so one racing writer cannot leave the temp dir behind.
+   */
   private static void deleteRecursively(Path dir) {
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
+    IOException last = null;
+    for (int attempt = 0; attempt < 3 && Files.exists(dir, LinkOption.NOFOLLOW_LINKS); attempt++) {
+      if (attempt > 0) {
+        try {
+          Thread.sleep(50L << attempt);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      try {
+        Files.walkFileTree(
+            dir,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+              }
 
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-              Files.deleteIfExists(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      log.warn("temp dir not fully deleted dir={} error={}", dir, e.toString());
+              @Override
+              public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                  return FileVisitResult.CONTINUE;
+                }
+                throw e;
+              }
+
+              @Override
+              public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+              }
+            });
+        last = null;
+      } catch (NoSuchFileException e) {
+        last = null; // the directory itself is gone
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    if (last != null) {
+      log.warn("temp dir not fully deleted dir={} error={}", dir, last.toString());
     }
   }
 }
