@@ -465,8 +465,13 @@ public final class JGitSourcePackager implements SourcePackager {
     S3MultipartOutputStream out =
         new S3MultipartOutputStream(s3, bucket, key, "application/zip", tuning.partSize());
     try (ObjectReader reader = repo.newObjectReader()) {
+      long started = System.nanoTime();
       new TreeZipWriter().write(reader, commit, out);
-      return out.complete();
+      long zipped = System.nanoTime();
+      S3MultipartOutputStream.StoredObject stored = out.complete();
+      log.info("zip written zipMs={} completeMs={}",
+          (zipped - started) / 1_000_000, (System.nanoTime() - zipped) / 1_000_000);
+      return stored;
     } catch (S3MultipartOutputStream.UploadFailedException e) {
       throw new SourceException(Kind.UPLOAD_FAILED, e.getMessage(), e);
     } catch (IOException e) {

@@ -21,14 +21,15 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
- * Streams bytes to one S3 object with bounded memory: two part buffers ({@code partSize} bytes
- * each). When one is full it is uploaded with {@code UploadPart} on a background thread while the
- * writer fills the other, so zipping and uploading overlap; at most one part is in flight, and a
- * writer that fills its buffer before the previous part is stored waits for it. Memory does not
- * grow with the object size.
+ * Streams bytes to one S3 object with bounded memory: at most {@code 1 + maxInFlight} part buffers
+ * ({@code partSize} bytes each). A full buffer is uploaded with {@code UploadPart} on a background
+ * thread while the writer fills the next one, so zipping and uploading overlap; at most {@code
+ * maxInFlight} parts are in flight (default {@value #DEFAULT_MAX_IN_FLIGHT}), and a writer that
+ * fills its buffer while that many are in flight waits for the oldest. Memory does not grow with
+ * the object size.
  *
- * <p>A failed part upload surfaces on the next part boundary or in {@link #complete()}, whichever
- * comes first; the upload is then aborted.
+ * <p>A failed part upload surfaces when the writer next waits for that part (at a later part
+ * boundary) or in {@link #complete()}, whichever comes first; the upload is then aborted.
  *
  * <p>An object smaller than one part is stored with a single {@code PutObject}. Call {@link
  * #complete()} to finish the object, or {@link #abort()} to drop it (any multipart upload is then
@@ -39,8 +40,14 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  */
 public final class S3MultipartOutputStream extends OutputStream {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(S3MultipartOutputStream.class);
+
   /** Smallest part S3 accepts (except for the last part). */
   public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
+  /** Default number of parts uploaded at the same time. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 2;
 
   /** Default part size: 8 MiB. */
   public static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -54,11 +61,16 @@ public final class S3MultipartOutputStream extends OutputStream {
   private final String bucket;
   private final String key;
   private final String contentType;
-  private final byte[][] buffers;
+  private final int partSize;
+  private final int maxInFlight;
+  private final java.util.ArrayDeque<byte[]> freeBuffers = new java.util.ArrayDeque<>();
   private byte[] buffer;
   private int filled;
   private ExecutorService uploader;
-  private Future<CompletedPart> inFlight;
+  /** Parts being uploaded, oldest first, with their buffers. */
+  private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
+
+  private record InFlight(Future<CompletedPart> part, byte[] buffer) {}
   private long bytes;
   private String uploadId;
   private final List<CompletedPart> parts = new ArrayList<>();
@@ -91,6 +103,19 @@ public final class S3MultipartOutputStream extends OutputStream {
    */
   public S3MultipartOutputStream(
       S3Client s3, String bucket, String key, String contentType, int partSize) {
+    this(s3, bucket, key, contentType, partSize, DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  /**
+   * @param s3 client
+   * @param bucket target bucket
+   * @param key target key
+   * @param contentType content type of the object
+   * @param partSize bytes per part, at least {@link #MIN_PART_SIZE}
+   * @param maxInFlight parts uploaded at the same time, at least 1
+   */
+  public S3MultipartOutputStream(
+      S3Client s3, String bucket, String key, String contentType, int partSize, int maxInFlight) {
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.bucket = Objects.requireNonNull(bucket, "bucket");
     this.key = Objects.requireNonNull(key, "key");
@@ -98,10 +123,14 @@ public final class S3MultipartOutputStream extends OutputStream {
     if (partSize < MIN_PART_SIZE) {
       throw new IllegalArgumentException("partSize must be at least " + MIN_PART_SIZE);
     }
-    this.buffers = new byte[2][];
-    this.buffers[0] = new byte[partSize];
-    this.buffer = buffers[0];
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1");
+    }
+    this.partSize = partSize;
+    this.maxInFlight = maxInFlight;
+    this.buffer = new byte[partSize];
   }
+
 
   @Override
   public void write(int b) throws IOException {
@@ -158,7 +187,10 @@ public final class S3MultipartOutputStream extends OutputStream {
         return new StoredObject(bucket, key, put.versionId(), bytes);
       }
       flushPart();
-      awaitInFlight();
+      while (!inFlight.isEmpty()) {
+        awaitOldest();
+      }
+      long completing = System.nanoTime();
       CompleteMultipartUploadResponse done =
           s3.completeMultipartUpload(
               r ->
@@ -168,6 +200,8 @@ public final class S3MultipartOutputStream extends OutputStream {
                       .multipartUpload(m -> m.parts(parts)));
       state = State.COMPLETED;
       uploader.shutdown();
+      log.info("multipart upload completed key={} parts={} bytes={} completeCallMs={}",
+          key, parts.size(), bytes, (System.nanoTime() - completing) / 1_000_000);
       return new StoredObject(bucket, key, done.versionId(), bytes);
     } catch (SdkException | UploadFailedException e) {
       abort();
@@ -209,7 +243,7 @@ public final class S3MultipartOutputStream extends OutputStream {
   }
 
   private void flushPart() throws IOException {
-    if (filled == 0 && (!parts.isEmpty() || inFlight != null)) {
+    if (filled == 0 && (!parts.isEmpty() || !inFlight.isEmpty())) {
       return;
     }
     try {
@@ -223,22 +257,25 @@ public final class S3MultipartOutputStream extends OutputStream {
                             .checksumAlgorithm(ChecksumAlgorithm.CRC32))
                 .uploadId();
         uploader =
-            Executors.newSingleThreadExecutor(
+            Executors.newFixedThreadPool(
+                maxInFlight,
                 r -> {
                   Thread t = new Thread(r, "s3-part-upload");
                   t.setDaemon(true);
                   return t;
                 });
       }
-      awaitInFlight();
-      int partNumber = parts.size() + 1;
+      if (inFlight.size() == maxInFlight) {
+        awaitOldest();
+      }
+      int partNumber = parts.size() + inFlight.size() + 1;
       if (partNumber > MAX_PARTS) {
         throw new UploadFailedException("object too large: more than " + MAX_PARTS + " parts", null);
       }
       String id = uploadId;
       byte[] data = buffer;
       int length = filled;
-      inFlight =
+      Future<CompletedPart> part =
           uploader.submit(
               () -> {
                 UploadPartResponse up =
@@ -257,12 +294,9 @@ public final class S3MultipartOutputStream extends OutputStream {
                     .checksumCRC32(up.checksumCRC32())
                     .build();
               });
-      // fill the other buffer while this one is uploaded
-      int next = data == buffers[0] ? 1 : 0;
-      if (buffers[next] == null) {
-        buffers[next] = new byte[data.length];
-      }
-      buffer = buffers[next];
+      inFlight.addLast(new InFlight(part, data));
+      // fill another buffer while this one is uploaded
+      buffer = freeBuffers.isEmpty() ? new byte[partSize] : freeBuffers.removeFirst();
       filled = 0;
     } catch (SdkException e) {
       abort();
@@ -273,15 +307,12 @@ public final class S3MultipartOutputStream extends OutputStream {
     }
   }
 
-  /** Waits for the part in flight, if any, and records it; its failure becomes ours. */
-  private void awaitInFlight() throws UploadFailedException {
-    if (inFlight == null) {
-      return;
-    }
-    Future<CompletedPart> f = inFlight;
-    inFlight = null;
+  /** Waits for the oldest part in flight and records it; its failure becomes ours. */
+  private void awaitOldest() throws UploadFailedException {
+    InFlight oldest = inFlight.removeFirst();
     try {
-      parts.add(f.get());
+      parts.add(oldest.part().get());
+      freeBuffers.addLast(oldest.buffer());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw new UploadFailedException("S3 upload of " + key + " failed: " + cause.getMessage(), cause);

@@ -89,8 +89,9 @@ class S3MultipartOutputStreamIT {
     FailingS3Client failing = new FailingS3Client(s3.client(), 1);
     S3MultipartOutputStream out = stream(failing, key());
 
-    // part 1 is uploaded in the background; its failure surfaces at the next part boundary
-    assertThatThrownBy(() -> out.write(TestRepos.randomBytes(2 * PART + 1, 4)))
+    // parts 1 and 2 are uploaded in the background; part 1's failure surfaces when the writer
+    // needs a third buffer and waits for the oldest part
+    assertThatThrownBy(() -> out.write(TestRepos.randomBytes(3 * PART + 1, 4)))
         .isInstanceOf(S3MultipartOutputStream.UploadFailedException.class)
         .hasMessageContaining("injected failure on part 1");
     assertThat(failing.abortCalls).isEqualTo(1);
@@ -152,6 +153,39 @@ class S3MultipartOutputStreamIT {
       S3MultipartOutputStream.StoredObject stored = out.complete();
       assertThat(get(key, stored.versionId())).isEqualTo(data);
     }
+  }
+
+  @Test
+  void twoPartsAreUploadedAtOnceAndAThirdWaitsForTheOldest() throws Exception {
+    CountDownLatch bothStarted = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger concurrent = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger maxConcurrent = new java.util.concurrent.atomic.AtomicInteger();
+    S3Client slow = new FailingS3Client(s3.client(), -1) {
+      @Override
+      public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        bothStarted.countDown();
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        concurrent.decrementAndGet();
+        return super.uploadPart(r, body);
+      }
+    };
+    byte[] data = TestRepos.randomBytes(4 * PART + 3, 8);
+    String key = key();
+    try (S3MultipartOutputStream out = stream(slow, key)) {
+      out.write(data, 0, 3 * PART); // parts 1 and 2 handed over, part 3 buffered
+      assertThat(bothStarted.await(5, TimeUnit.SECONDS)).as("both parts in flight at once").isTrue();
+      release.countDown();
+      out.write(data, 3 * PART, PART + 3);
+      S3MultipartOutputStream.StoredObject stored = out.complete();
+      assertThat(get(key, stored.versionId())).isEqualTo(data);
+    }
+    assertThat(maxConcurrent.get()).isEqualTo(S3MultipartOutputStream.DEFAULT_MAX_IN_FLIGHT);
   }
 
   @Test
