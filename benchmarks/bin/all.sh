@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh
 export SKIP_BUILD=1
-C2="-XX:+UseSerialGC -Xmx192m"
-benchmarks/bin/packaging.sh 10m,100m,1g "${RUNS:-5}"                       # Lambda's default flags, 2 cores
+LAMBDA="-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MaxRAM=2048m"
+benchmarks/bin/packaging.sh 10m,100m,1g "${RUNS:-5}"                       # as deployed (Lambda flags + inboundJvmOptions), 2 cores
 benchmarks/bin/packaging.sh 10m,100m "${RUNS:-5}" 1                         # one core
-JVM_FLAGS="$C2" TOOLS=project benchmarks/bin/packaging.sh 10m,100m,1g 3     # C2 + bounded heap, project only
-JVM_FLAGS="-XX:+UseSerialGC -Xmx128m" TOOLS=project benchmarks/bin/packaging.sh 100m,1g 2
+JVM_FLAGS="$LAMBDA" TOOLS=project benchmarks/bin/packaging.sh 10m,100m,1g 3 # inboundJvmOptions=none (C1 only, heap 1/4 of 2 GB)
+JVM_FLAGS="$LAMBDA -XX:TieredStopAtLevel=4 -Xmx128m -Dpagureci.bench.prime=true" TOOLS=project \
+  benchmarks/bin/packaging.sh 10m,100m 3                                    # after SnapStart-style priming (packMs)
 benchmarks/bin/coldstart.sh 10
 benchmarks/bin/outbound-throughput.sh

@@ -48,6 +48,13 @@ import java.util.zip.ZipInputStream;
 public final class ColdStartBench {
   static final List<String> LAMBDA_FLAGS =
       List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  /**
+   * The stack's inbound JAVA_TOOL_OPTIONS (infra Settings.DEFAULT_INBOUND_JVM_OPTIONS), added after
+   * Lambda's flags for the inbound cases (later flags win): the function as deployed.
+   * {@code -DinboundFlags=} (empty) measures inboundJvmOptions=none.
+   */
+  static final String INBOUND_JVM_OPTIONS =
+      "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
@@ -268,6 +275,10 @@ public final class ColdStartBench {
     cmd.add(java);
     cmd.addAll(LAMBDA_FLAGS);
     cmd.add("-XX:MaxRAM=" + c.memoryMb() + "m");
+    String inbound = System.getProperty("inboundFlags", INBOUND_JVM_OPTIONS).trim();
+    if (c.name().startsWith("inbound") && !inbound.isEmpty()) {
+      cmd.addAll(List.of(inbound.split("\\s+")));
+    }
     cmd.addAll(flags);
     String extra = System.getProperty("extraFlags", "").trim();
     if (!extra.isEmpty()) {

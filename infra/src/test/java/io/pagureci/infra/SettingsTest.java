@@ -61,6 +61,15 @@ class SettingsTest {
   }
 
   @Test
+  void theBenchmarksMeasureTheInboundJvmOptionsTheStackShips() throws IOException {
+    // benchmarks/ is not part of the build; its copies of the default must not drift from it
+    assertThat(Files.readString(Path.of("..", "benchmarks", "bin", "packaging.sh")))
+        .contains("INBOUND_JVM_OPTIONS=\"" + Settings.DEFAULT_INBOUND_JVM_OPTIONS + "\"");
+    assertThat(Files.readString(Path.of("..", "benchmarks", "src", "main", "java", "io", "pagureci", "bench",
+        "ColdStartBench.java"))).contains("\"" + Settings.DEFAULT_INBOUND_JVM_OPTIONS + "\"");
+  }
+
+  @Test
   void inboundJvmOptionsRefuseAnythingButXOptionsAndAHeapAsLargeAsTheFunction() {
     for (String bad : List.of("-javaagent:/tmp/a.jar", "-Dtoken=abc", "-Xmx128m -jar x.jar",
         "-Xmx128m 'x'", "-Xmx128m;id", "--add-opens=java.base/java.lang=ALL-UNNAMED")) {
