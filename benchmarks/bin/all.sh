@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark of docs/performance.md in sequence (about 25 minutes on 2 cores): logs and JSON under
+# Every benchmark of docs/performance.md in sequence (about 20 minutes on 2 cores): logs and JSON under
 # benchmarks/target/results/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

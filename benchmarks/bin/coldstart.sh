@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh
 . benchmarks/bin/snapshot.sh
-java -Druns="${1:-10}" -Dcases="${2:-inbound-unsigned,inbound-badsig,outbound-flag}" -Dvariants="${3:-default,appcds,aot}" \
+# COLDSTART_PROPS: extra -D properties, e.g. -DinboundFlags= (inbound with Lambda's flags only)
+java ${COLDSTART_PROPS:-} -Druns="${1:-10}" -Dcases="${2:-inbound-unsigned,inbound-badsig,outbound-flag}" -Dvariants="${3:-default,appcds,aot}" \
   -Ddir="${BENCH_DIR:-/tmp/pagureci-bench}/coldstart" -Dout=benchmarks/target/results/coldstart.json \
   -DinboundJar="$snap/inbound-function.jar" -DoutboundJar="$snap/outbound-function.jar" -DrepoRoot="$PWD" \
   -cp "$cp" io.pagureci.bench.ColdStartBench \

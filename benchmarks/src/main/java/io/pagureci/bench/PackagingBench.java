@@ -158,9 +158,11 @@ public final class PackagingBench {
                   Pattern.compile("fetchMs=(\\d+) zipUploadMs=(\\d+)").matcher(err);
               String split = phases.find() ? " fetch " + phases.group(1) + " ms, zip+upload " + phases.group(2) + " ms" : "";
               Matcher zip = Pattern.compile("zipMs=(\\d+) completeMs=(\\d+)").matcher(err);
-              split += zip.find() ? " (zip " + zip.group(1) + " ms, then " + zip.group(2) + " ms to finish the upload" : " (";
-              Matcher call = Pattern.compile("completeCallMs=(\\d+)").matcher(err);
-              split += call.find() ? ", of which CompleteMultipartUpload " + call.group(1) + " ms)" : ")";
+              if (zip.find()) {
+                split += " (zip " + zip.group(1) + " ms, then " + zip.group(2) + " ms to finish the upload";
+                Matcher call = Pattern.compile("completeCallMs=(\\d+)").matcher(err);
+                split += call.find() ? ", of which CompleteMultipartUpload " + call.group(1) + " ms)" : ")";
+              }
               log("%s run %d %-7s %6d ms%s  cpu %.1f s (servers %.1f s)  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
                   size, i, tool, wallMs, split, childCpu, serverCpu, rssKb / 1024, peak.get() / 1048576.0, left,
                   zipBytes / 1048576.0, load(), stdout);
