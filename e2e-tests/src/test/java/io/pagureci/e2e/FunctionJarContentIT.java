@@ -57,6 +57,8 @@ class FunctionJarContentIT {
         assertThat(text(zip, "META-INF/services/org.slf4j.spi.SLF4JServiceProvider"))
             .contains("org.slf4j.simple.SimpleServiceProvider");
         assertThat(zip.getEntry("META-INF/NOTICE")).as("%s: META-INF/NOTICE", jar).isNotNull();
+        assertThat(text(zip, "META-INF/LICENSE")).as("%s: the Apache License 2.0 text", jar)
+            .contains("Apache License", "Version 2.0, January 2004");
         for (String cls : List.of(
             "software/amazon/awssdk/http/urlconnection/UrlConnectionSdkHttpService.class",
             "org/slf4j/simple/SimpleServiceProvider.class",
