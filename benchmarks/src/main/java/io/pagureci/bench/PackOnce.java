@@ -54,6 +54,7 @@ public final class PackOnce {
     long tp = System.nanoTime();
     if (Boolean.getBoolean("pagureci.bench.prime")) {
       packager.prime();
+      io.pagureci.inbound.aws.SdkPriming.primeAll();
     }
     long t1 = System.nanoTime();
     PackagedSource out =

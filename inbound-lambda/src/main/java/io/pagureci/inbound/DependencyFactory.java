@@ -129,6 +129,12 @@ public final class DependencyFactory {
       // priming only saves time; a restored function packages without it
       org.slf4j.LoggerFactory.getLogger(DependencyFactory.class).warn("packager priming failed: {}", e.toString());
     }
+    try {
+      // every SDK request the function makes, on throw-away clients answered in memory
+      io.pagureci.inbound.aws.SdkPriming.primeAll();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(DependencyFactory.class).warn("SDK priming failed: {}", e.toString());
+    }
   }
 
   /** Forgets cached secret values (SnapStart: after a restore); nothing to do if none was read. */
