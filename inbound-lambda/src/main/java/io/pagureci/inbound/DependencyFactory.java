@@ -3,6 +3,7 @@ package io.pagureci.inbound;
 import io.pagureci.inbound.aws.CodeBuildStarter;
 import io.pagureci.inbound.aws.CodePipelineStarter;
 import io.pagureci.inbound.aws.S3BuildRecords;
+import io.pagureci.inbound.aws.SdkPriming;
 import io.pagureci.inbound.aws.SecretsManagerSecrets;
 import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.domain.BuildRecords;
@@ -12,11 +13,14 @@ import io.pagureci.inbound.domain.InboundService;
 import io.pagureci.inbound.domain.Secrets;
 import io.pagureci.inbound.domain.SourcePackager;
 import io.pagureci.inbound.source.JGitSourcePackager;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
@@ -32,6 +36,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class DependencyFactory {
 
   private final InboundConfig config;
+  private static final Logger log = LoggerFactory.getLogger(DependencyFactory.class);
+
   private final Path tempRoot;
   // Built on first use, not at init: a request that is rejected before any AWS call (bad
   // signature header, malformed body) then never pays for the SDK clients (~1 s of class loading
@@ -125,15 +131,15 @@ public final class DependencyFactory {
     try {
       // the fetch + zip path without network: classes loaded and hot loops compiled in the snapshot
       packager.get().prime();
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // priming only saves time; a restored function packages without it
-      org.slf4j.LoggerFactory.getLogger(DependencyFactory.class).warn("packager priming failed: {}", e.toString());
+      log.warn("packager priming failed: {}", e.toString());
     }
     try {
       // every SDK request the function makes, on throw-away clients answered in memory
-      io.pagureci.inbound.aws.SdkPriming.primeAll();
+      SdkPriming.primeAll();
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(DependencyFactory.class).warn("SDK priming failed: {}", e.toString());
+      log.warn("SDK priming failed: {}", e.toString());
     }
   }
 
