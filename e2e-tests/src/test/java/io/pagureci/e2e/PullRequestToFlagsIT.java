@@ -389,7 +389,7 @@ class PullRequestToFlagsIT {
     JsonNode answer = JSON.readTree(inbound.invokeOk(event));
 
     assertThat(answer.path("statusCode").asInt()).isEqualTo(401);
-    assertThat(JSON.readTree(answer.path("body").asText()).path("code").asText()).isEqualTo("BAD_SIGNATURE");
+    assertThat(JSON.readTree(answer.path("body").asText()).path("code").asText()).isEqualTo("UNAUTHENTICATED");
     assertThat(git.requestCount()).isZero();
     assertThat(s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/5/")).versions())
         .isEmpty();

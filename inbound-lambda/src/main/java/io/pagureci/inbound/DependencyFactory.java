@@ -2,20 +2,29 @@ package io.pagureci.inbound;
 
 import io.pagureci.inbound.aws.CodeBuildStarter;
 import io.pagureci.inbound.aws.CodePipelineStarter;
-import io.pagureci.inbound.aws.S3BuildRecords;
+import io.pagureci.inbound.aws.DynamoDbBuildClaims;
+import io.pagureci.inbound.aws.EventBridgeRequestEvents;
+import io.pagureci.inbound.aws.SqsWorkQueue;
 import io.pagureci.inbound.aws.SdkPriming;
 import io.pagureci.inbound.aws.SecretsManagerSecrets;
 import io.pagureci.inbound.config.InboundConfig;
-import io.pagureci.inbound.domain.BuildRecords;
+import io.pagureci.inbound.config.QueueConfig;
+import io.pagureci.inbound.domain.BuildClaims;
 import io.pagureci.inbound.domain.BuildStarter;
 import io.pagureci.inbound.domain.DecisionLog;
 import io.pagureci.inbound.domain.InboundService;
+import io.pagureci.inbound.domain.PackagedSource;
+import io.pagureci.inbound.domain.RequestEvents;
 import io.pagureci.inbound.domain.Secrets;
-import io.pagureci.inbound.domain.SourcePackager;
+import io.pagureci.inbound.domain.StartedBuild;
+import io.pagureci.inbound.domain.WorkItem;
+import io.pagureci.inbound.domain.WorkLog;
+import io.pagureci.inbound.domain.WorkQueue;
+import io.pagureci.inbound.domain.WorkerService;
 import io.pagureci.inbound.source.JGitSourcePackager;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -24,8 +33,11 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Wires the real adapters once per container. SDK clients: region from {@code AWS_REGION},
@@ -36,6 +48,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class DependencyFactory {
 
   private final InboundConfig config;
+  private final QueueConfig queueConfig;
   private static final Logger log = LoggerFactory.getLogger(DependencyFactory.class);
 
   private final Path tempRoot;
@@ -47,17 +60,22 @@ public final class DependencyFactory {
   private final Lazy<SecretsManagerSecrets> secrets;
   private final Lazy<BuildStarter> starter;
   private final Lazy<JGitSourcePackager> packager;
-  private final Lazy<S3BuildRecords> records;
+  private final Lazy<BuildClaims> claims;
+  private final Lazy<WorkQueue> queue;
+  private final Lazy<RequestEvents> events;
 
-  public DependencyFactory(InboundConfig config, Path tempRoot) {
+  public DependencyFactory(InboundConfig config, QueueConfig queueConfig, Path tempRoot) {
     this.config = config;
+    this.queueConfig = queueConfig;
     this.tempRoot = tempRoot;
     this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
     this.starter = new Lazy<>(() -> Clients.starter(config));
     this.packager = new Lazy<>(() -> new JGitSourcePackager(
         config.pagureUrl(), s3.get(), config.sourceBucket(), config.gitTimeout(), tempRoot));
-    this.records = new Lazy<>(() -> new S3BuildRecords(s3.get(), config.sourceBucket(), config.sourcePrefix()));
+    this.claims = new Lazy<>(() -> Clients.claims(queueConfig));
+    this.queue = new Lazy<>(() -> Clients.queue(queueConfig));
+    this.events = new Lazy<>(() -> Clients.events(queueConfig));
   }
 
   /**
@@ -89,6 +107,23 @@ public final class DependencyFactory {
             config.pipelineName(), config.pipelineSourceAction(), config.pipelineOverrideS3Key());
       };
     }
+
+    static BuildClaims claims(QueueConfig q) {
+      return new DynamoDbBuildClaims(
+          DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+          q.buildRecordsTable(), q.claimLease(), q.recordTtlDays());
+    }
+
+    static WorkQueue queue(QueueConfig q) {
+      return new SqsWorkQueue(SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+          q.workQueueUrl());
+    }
+
+    static RequestEvents events(QueueConfig q) {
+      return new EventBridgeRequestEvents(
+          EventBridgeClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+          q.eventBusName());
+    }
   }
 
   /** Reads the configuration from the process environment; fails naming a bad variable. */
@@ -98,45 +133,86 @@ public final class DependencyFactory {
 
   public static DependencyFactory fromEnvironment(Map<String, String> env) {
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "pagure-ci-inbound");
-    return new DependencyFactory(InboundConfig.fromEnv(env), tmp);
+    return new DependencyFactory(InboundConfig.fromEnv(env), QueueConfig.fromEnv(env), tmp);
   }
 
+  /** The accept function's service: authenticates, validates, queues (no packager, no starter). */
   public InboundService inboundService() {
-    Secrets lazySecrets = id -> secrets.get().read(id);
-    SourcePackager lazyPackager = (plan, key) -> packager.get().pack(plan, key);
-    BuildStarter lazyStarter = (request, source, token) -> starter.get().start(request, source, token);
-    BuildRecords lazyRecords = new BuildRecords() {
+    Secrets lazySecrets = new Secrets() {
       @Override
-      public Optional<BuildRecord> find(String idempotencyToken) throws RecordException {
-        return records.get().find(idempotencyToken);
+      public String read(String id) throws SecretsUnavailableException {
+        return secrets.get().read(id);
       }
 
       @Override
-      public void save(String idempotencyToken, BuildRecord record) throws RecordException {
-        records.get().save(idempotencyToken, record);
+      public String reread(String id) throws SecretsUnavailableException {
+        return secrets.get().reread(id);
       }
     };
-    return new InboundService(config, lazySecrets, lazyPackager, lazyStarter, lazyRecords, new DecisionLog());
+    WorkQueue lazyQueue = new WorkQueue() {
+      @Override
+      public String send(WorkItem item) throws QueueException {
+        return queue.get().send(item);
+      }
+
+      @Override
+      public void retryAfter(String receiptHandle, java.time.Duration delay) throws QueueException {
+        queue.get().retryAfter(receiptHandle, delay);
+      }
+    };
+    return new InboundService(config, lazySecrets, lazy(claims), lazyQueue, event -> events.get().publish(event),
+        new DecisionLog());
+  }
+
+  /** The worker's service: claims, fetches, packages, starts, reports. */
+  public WorkerService workerService() {
+    return new WorkerService(config, queueConfig, (plan, key) -> packager.get().pack(plan, key),
+        (item, source) -> starter.get().start(item, source), lazy(claims), event -> events.get().publish(event),
+        queue.get(), new WorkLog(), Clock.systemUTC());
+  }
+
+  private static BuildClaims lazy(Lazy<BuildClaims> claims) {
+    return new BuildClaims() {
+      @Override
+      public Claim claim(String key, String deliveryId, String commit, Instant now) throws RecordException {
+        return claims.get().claim(key, deliveryId, commit, now);
+      }
+
+      @Override
+      public void started(Claimed claim, StartedBuild build, PackagedSource source, Instant now)
+          throws RecordException, ClaimLostException {
+        claims.get().started(claim, build, source, now);
+      }
+
+      @Override
+      public void failed(Claimed claim, String code, String reason, Instant now)
+          throws RecordException, ClaimLostException {
+        claims.get().failed(claim, code, reason, now);
+      }
+
+      @Override
+      public void release(Claimed claim, Instant now) throws RecordException, ClaimLostException {
+        claims.get().release(claim, now);
+      }
+
+      @Override
+      public Optional<Record> find(String key) throws RecordException {
+        return claims.get().find(key);
+      }
+    };
   }
 
   /**
-   * Builds every client now and runs the packager once on a local repository (SnapStart: before
+   * Builds the accept function's clients now and primes the SDK's request path (SnapStart: before
    * the snapshot is taken; no network call is made).
    */
   public void initAll() {
-    s3.get();
     secrets.get();
-    starter.get();
-    records.get();
+    claims.get();
+    queue.get();
+    events.get();
     try {
-      // the fetch + zip path without network: classes loaded and hot loops compiled in the snapshot
-      packager.get().prime();
-    } catch (IOException | RuntimeException e) {
-      // priming only saves time; a restored function packages without it
-      log.warn("packager priming failed: {}", e.toString());
-    }
-    try {
-      // every SDK request the function makes, on throw-away clients answered in memory
+      // the SDK's request path (endpoints, signing, marshalling), on throw-away clients answered in memory
       SdkPriming.primeAll();
     } catch (RuntimeException e) {
       log.warn("SDK priming failed: {}", e.toString());

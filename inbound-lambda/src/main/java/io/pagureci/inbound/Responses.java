@@ -40,18 +40,22 @@ final class Responses {
     try (JsonGenerator g = StrictJson.generator(out)) {
       g.writeStartObject();
       // instanceof rather than a pattern switch (its bootstrap spins a class at first use)
-      if (outcome instanceof Outcome.Accepted a) {
-        g.writeStringField("status", a.duplicate() ? "duplicate" : "accepted");
-        g.writeObjectFieldStart("build");
-        g.writeStringField("target", a.build().target());
-        g.writeStringField("id", a.build().id());
-        g.writeEndObject();
-        g.writeStringField("commit", a.request().commit());
-        g.writeObjectFieldStart("source");
-        g.writeStringField("bucket", a.bucket());
-        g.writeStringField("key", a.key());
-        g.writeStringField("version", a.versionId());
-        g.writeEndObject();
+      if (outcome instanceof Outcome.Queued q) {
+        g.writeStringField("status", "queued");
+        g.writeStringField("id", q.deliveryId());
+        g.writeStringField("buildKey", q.buildKey());
+        g.writeStringField("commit", q.request().commit());
+      } else if (outcome instanceof Outcome.Duplicate d) {
+        g.writeStringField("status", "duplicate");
+        g.writeStringField("id", d.deliveryId());
+        g.writeStringField("buildKey", d.buildKey());
+        g.writeStringField("commit", d.request().commit());
+        if (d.build() != null) {
+          g.writeObjectFieldStart("build");
+          g.writeStringField("target", d.build().target());
+          g.writeStringField("id", d.build().id());
+          g.writeEndObject();
+        }
       } else if (outcome instanceof Outcome.Ignored i) {
         g.writeStringField("status", "ignored");
         g.writeStringField("reason", i.reason());

@@ -133,7 +133,8 @@ class InboundHandlerIT {
   private InboundHandler handler(String... overrides) {
     Map<String, String> env = env(overrides);
     return new InboundHandler(new DependencyFactory(
-        io.pagureci.inbound.config.InboundConfig.fromEnv(env), scratch.resolve("tmp")));
+        io.pagureci.inbound.config.InboundConfig.fromEnv(env), io.pagureci.inbound.config.QueueConfig.fromEnv(env),
+        scratch.resolve("tmp")));
   }
 
   /**
@@ -364,7 +365,7 @@ class InboundHandlerIT {
     APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), event);
 
     assertThat(response.getStatusCode()).isEqualTo(401);
-    assertThat(body(response).get("code").asText()).isEqualTo("BAD_SIGNATURE");
+    assertThat(body(response).get("code").asText()).isEqualTo("UNAUTHENTICATED");
     assertThat(git.requestCount()).isZero();
     assertThat(sourceObjects()).hasSize(objects);
     assertThat(awsCalls("CodeBuild_20161006.StartBuild")).isEmpty();

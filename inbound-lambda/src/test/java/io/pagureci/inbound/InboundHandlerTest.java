@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagureci.inbound.domain.Fakes;
-import io.pagureci.inbound.domain.InboundService;
 import io.pagureci.inbound.domain.TestConfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,8 +29,8 @@ class InboundHandlerTest {
   private final Fakes.CapturingLog log = new Fakes.CapturingLog();
 
   private InboundHandler handler() {
-    return new InboundHandler(new InboundService(TestConfigs.config(), secrets, packager, starter,
-        new Fakes.MemoryRecords(), log), tmp);
+    return new InboundHandler(new Fakes.Pipeline(TestConfigs.config(), secrets, packager, starter,
+        new Fakes.MemoryClaims(), log).accept, tmp);
   }
 
   private static APIGatewayV2HTTPEvent event(String method, Map<String, String> headers, String body,
@@ -64,13 +63,12 @@ class InboundHandlerTest {
     assertThat(response.getStatusCode()).isEqualTo(202);
     assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
     JsonNode answer = JSON.readTree(response.getBody());
-    assertThat(answer.get("status").asText()).isEqualTo("accepted");
-    assertThat(answer.at("/build/target").asText()).isEqualTo("codebuild");
-    assertThat(answer.at("/build/id").asText()).isEqualTo("proj:build-1");
+    assertThat(answer.get("status").asText()).isEqualTo("queued");
+    assertThat(answer.get("id").asText()).isEqualTo("rid-1");
+    assertThat(answer.get("buildKey").asText()).matches("[0-9a-f]{64}");
     assertThat(answer.get("commit").asText()).isEqualTo("5b7fb6a5283339c279fa8caf0c10e76aa215cd33");
-    assertThat(answer.at("/source/key").asText()).isEqualTo("source/demo/pr/2/5b7fb6a5283339c279fa8caf0c10e76aa215cd33.zip");
-    assertThat(answer.at("/source/version").asText()).isEqualTo("v1");
-    assertThat(answer.at("/source/bucket").asText()).isEqualTo("src-bucket");
+    assertThat(answer.size()).isEqualTo(4);
+    assertThat(starter.requests).as("the accept function starts nothing").isEmpty();
   }
 
   @Test
@@ -80,7 +78,7 @@ class InboundHandlerTest {
 
     assertThat(response.getStatusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.getBody()))
-        .isEqualTo(JSON.readTree("{\"error\": \"HTTP Basic credentials are required\", \"code\": \"MISSING_CREDENTIALS\"}"));
+        .isEqualTo(JSON.readTree("{\"error\": \"the request is not authenticated\", \"code\": \"UNAUTHENTICATED\"}"));
     assertThat(starter.requests).isEmpty();
   }
 

@@ -157,7 +157,8 @@ class StreamingJsonEquivalenceTest {
     List<Outcome> outcomes = new ArrayList<>(List.of(
         new Outcome.Rejected(401, a, b),
         new Outcome.Ignored(c),
-        new Outcome.Accepted(request, new StartedBuild(a, b), c, a, duplicate ? null : b, duplicate)));
+        new Outcome.Queued(request, a, b),
+        new Outcome.Duplicate(request, c, a, duplicate ? null : new StartedBuild(a, b))));
     for (Outcome o : outcomes) {
       assertThat(new String(Responses.json(o), StandardCharsets.UTF_8)).isEqualTo(treeResponse(o));
     }
@@ -167,16 +168,22 @@ class StreamingJsonEquivalenceTest {
   static String treeResponse(Outcome outcome) {
     ObjectNode n = TREE.createObjectNode();
     switch (outcome) {
-      case Outcome.Accepted a -> {
-        n.put("status", a.duplicate() ? "duplicate" : "accepted");
-        ObjectNode build = n.putObject("build");
-        build.put("target", a.build().target());
-        build.put("id", a.build().id());
-        n.put("commit", a.request().commit());
-        ObjectNode source = n.putObject("source");
-        source.put("bucket", a.bucket());
-        source.put("key", a.key());
-        source.put("version", a.versionId());
+      case Outcome.Queued q -> {
+        n.put("status", "queued");
+        n.put("id", q.deliveryId());
+        n.put("buildKey", q.buildKey());
+        n.put("commit", q.request().commit());
+      }
+      case Outcome.Duplicate d -> {
+        n.put("status", "duplicate");
+        n.put("id", d.deliveryId());
+        n.put("buildKey", d.buildKey());
+        n.put("commit", d.request().commit());
+        if (d.build() != null) {
+          ObjectNode build = n.putObject("build");
+          build.put("target", d.build().target());
+          build.put("id", d.build().id());
+        }
       }
       case Outcome.Ignored i -> {
         n.put("status", "ignored");

@@ -1,6 +1,6 @@
 package io.pagureci.inbound.aws;
 
-import io.pagureci.inbound.domain.BuildRequest;
+import io.pagureci.inbound.domain.WorkItem;
 import io.pagureci.inbound.domain.BuildStarter;
 import io.pagureci.inbound.domain.PackagedSource;
 import io.pagureci.inbound.domain.StartedBuild;
@@ -29,9 +29,9 @@ public final class CodeBuildStarter implements BuildStarter {
   }
 
   @Override
-  public StartedBuild start(BuildRequest request, PackagedSource source, String idempotencyToken)
+  public StartedBuild start(WorkItem item, PackagedSource source)
       throws BuildStartException {
-    List<EnvironmentVariable> vars = request.buildVariables().entrySet().stream()
+    List<EnvironmentVariable> vars = item.buildVariables().entrySet().stream()
         .map(e -> EnvironmentVariable.builder().name(e.getKey()).value(e.getValue())
             .type(EnvironmentVariableType.PLAINTEXT).build())
         .toList();
@@ -41,7 +41,7 @@ public final class CodeBuildStarter implements BuildStarter {
         .sourceLocationOverride(source.bucket() + "/" + source.key())
         .sourceVersion(source.versionId())
         .environmentVariablesOverride(vars)
-        .idempotencyToken(idempotencyToken);
+        .idempotencyToken(item.buildKey());
     source.buildspec().ifPresent(b::buildspecOverride);
     StartBuildResponse response;
     try {

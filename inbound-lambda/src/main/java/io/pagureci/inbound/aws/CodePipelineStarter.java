@@ -1,6 +1,6 @@
 package io.pagureci.inbound.aws;
 
-import io.pagureci.inbound.domain.BuildRequest;
+import io.pagureci.inbound.domain.WorkItem;
 import io.pagureci.inbound.domain.BuildStarter;
 import io.pagureci.inbound.domain.PackagedSource;
 import io.pagureci.inbound.domain.StartedBuild;
@@ -34,9 +34,9 @@ public final class CodePipelineStarter implements BuildStarter {
   }
 
   @Override
-  public StartedBuild start(BuildRequest request, PackagedSource source, String idempotencyToken)
+  public StartedBuild start(WorkItem item, PackagedSource source)
       throws BuildStartException {
-    List<PipelineVariable> variables = request.buildVariables().entrySet().stream()
+    List<PipelineVariable> variables = item.buildVariables().entrySet().stream()
         .map(e -> PipelineVariable.builder().name(e.getKey()).value(e.getValue()).build())
         .toList();
     List<SourceRevisionOverride> revisions = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class CodePipelineStarter implements BuildStarter {
     StartPipelineExecutionResponse response;
     try {
       response = client.startPipelineExecution(b -> b.name(pipelineName)
-          .clientRequestToken(idempotencyToken)
+          .clientRequestToken(item.buildKey())
           .variables(variables)
           .sourceRevisions(revisions));
     } catch (SdkException e) {

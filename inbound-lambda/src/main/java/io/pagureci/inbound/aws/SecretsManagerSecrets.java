@@ -20,6 +20,10 @@ public final class SecretsManagerSecrets implements Secrets {
   private final Duration ttl;
   private final Clock clock;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastReread = new ConcurrentHashMap<>();
+
+  /** At most one {@link #reread} per secret in this interval (a rotated key takes effect at once). */
+  static final Duration REREAD_INTERVAL = Duration.ofSeconds(30);
 
   private record Cached(String value, Instant expires) {}
 
@@ -36,6 +40,21 @@ public final class SecretsManagerSecrets implements Secrets {
     if (cached != null && now.isBefore(cached.expires())) {
       return cached.value();
     }
+    return fetch(secretId, now);
+  }
+
+  @Override
+  public String reread(String secretId) throws SecretsUnavailableException {
+    Instant now = clock.instant();
+    Instant last = lastReread.get(secretId);
+    if (last != null && now.isBefore(last.plus(REREAD_INTERVAL))) {
+      return read(secretId);
+    }
+    lastReread.put(secretId, now);
+    return fetch(secretId, now);
+  }
+
+  private String fetch(String secretId, Instant now) throws SecretsUnavailableException {
     GetSecretValueResponse response;
     try {
       response = client.getSecretValue(b -> b.secretId(secretId));

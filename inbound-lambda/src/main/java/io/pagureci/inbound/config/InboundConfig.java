@@ -185,7 +185,8 @@ public record InboundConfig(
     }
   }
 
-  private record Reader(Map<String, String> env) {
+  /** Reads typed values from an environment map; every failure names the variable. */
+  record Reader(Map<String, String> env) {
     Optional<String> optional(String name) {
       String v = env.get(name);
       return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
@@ -211,6 +212,19 @@ public record InboundConfig(
                     default -> throw new ConfigException(name + " must be true or false, was '" + v + "'");
                   })
           .orElse(dflt);
+    }
+
+    int count(String name, int dflt, int min, int max) {
+      int value;
+      try {
+        value = optional(name).map(Integer::parseInt).orElse(dflt);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be a whole number, was '" + env.get(name) + "'");
+      }
+      if (value < min || value > max) {
+        throw new ConfigException(name + " must be between " + min + " and " + max + ", was " + value);
+      }
+      return value;
     }
 
     Duration seconds(String name, long dflt, long min, long max) {

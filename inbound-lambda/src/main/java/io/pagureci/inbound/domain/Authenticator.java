@@ -14,12 +14,15 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Who may ask for a build: pagure web-hooks by HMAC-SHA256 with the project's key; ci webhooks by
- * IAM caller (function URL with AWS_IAM auth) or HTTP Basic credentials. Comparisons are
- * constant-time; no secret is ever put into an exception message.
+ * IAM caller (function URL with AWS_IAM auth) or HTTP Basic credentials. Runs before the body is
+ * parsed; every failure is one generic 401 for the caller ({@link Rejection#unauthenticated}), the
+ * reason goes to the decision log. Comparisons are constant-time; no secret is ever put into an
+ * exception message.
  */
 final class Authenticator {
 
   static final String SIGNATURE_HEADER = "x-pagure-signature-256";
+  static final String PROJECT_HEADER = "x-pagure-project";
 
   private final InboundConfig config;
   private final Secrets secrets;
@@ -29,40 +32,67 @@ final class Authenticator {
     this.secrets = secrets;
   }
 
-  /** Static part of the web-hook check: the signature header is there and well-formed. */
+  /** The signature header, well-formed, as bytes; the header is unsigned input, checked first. */
   static byte[] signatureOf(HttpRequest request) throws Rejection {
     String header = request.header(SIGNATURE_HEADER).orElse(null);
     if (header == null || header.isBlank()) {
-      throw Rejection.unauthorized("MISSING_SIGNATURE", "X-Pagure-Signature-256 is missing");
+      throw Rejection.unauthenticated("MISSING_SIGNATURE: X-Pagure-Signature-256 is missing");
     }
     String hex = header.strip().toLowerCase(Locale.ROOT);
     if (hex.startsWith("sha256=")) {
       hex = hex.substring("sha256=".length());
     }
     if (hex.length() != 64 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      throw Rejection.unauthorized("BAD_SIGNATURE", "X-Pagure-Signature-256 is not one hex HMAC-SHA256");
+      throw Rejection.unauthenticated("BAD_SIGNATURE: X-Pagure-Signature-256 is not one hex HMAC-SHA256");
     }
     return HexFormat.of().parseHex(hex);
   }
 
-  /** Verifies the HMAC of {@code body} with the web-hook key of {@code project}. */
+  /**
+   * The project whose key must have signed a web-hook: the unsigned {@code X-Pagure-project}
+   * hint, which the signed body must later confirm ({@code msg.project_fullname}).
+   */
+  static String projectHint(HttpRequest request) throws Rejection {
+    String hint = request.header(PROJECT_HEADER).orElse("");
+    if (!Names.isProjectFullname(hint)) {
+      throw Rejection.unauthenticated("BAD_PROJECT_HINT: X-Pagure-project is missing or not a project fullname");
+    }
+    return hint;
+  }
+
+  /**
+   * Verifies the HMAC of the raw {@code body} with the web-hook key of {@code project}, before
+   * anything else looks at the body. On a mismatch the key secret is read once more (rate-limited
+   * by {@link Secrets#reread}) so a key rotated in Secrets Manager takes effect at once.
+   */
   void verifyWebhook(String project, byte[] body, byte[] signature)
       throws Rejection, Secrets.SecretsUnavailableException {
     String secretId = config.hookKeysSecret().orElseThrow(() ->
-        Rejection.unauthorized("BAD_SIGNATURE", "no web-hook keys are configured (HOOK_KEYS_SECRET_ID)"));
-    JsonNode keys = jsonSecret(secretId);
-    JsonNode key = keys.path(project);
-    if (!key.isTextual() || key.textValue().isEmpty()) {
-      throw Rejection.unauthorized("BAD_SIGNATURE", "no web-hook key is configured for project '" + project + "'");
+        Rejection.unauthenticated("BAD_SIGNATURE: no web-hook keys are configured (HOOK_KEYS_SECRET_ID)"));
+    if (signedWith(jsonSecret(secrets.read(secretId), secretId), project, body, signature)) {
+      return;
     }
-    byte[] expected = hmacSha256(key.textValue().getBytes(StandardCharsets.UTF_8), body);
-    if (!MessageDigest.isEqual(expected, signature)) {
-      throw Rejection.unauthorized("BAD_SIGNATURE", "X-Pagure-Signature-256 does not match the body");
+    if (signedWith(jsonSecret(secrets.reread(secretId), secretId), project, body, signature)) {
+      return;
     }
+    throw Rejection.unauthenticated("BAD_SIGNATURE: X-Pagure-Signature-256 does not match the body"
+        + " with the key of project '" + project + "' (or the project has no key)");
   }
 
-  /** Static part of the ci-webhook check: who is calling, and with what. */
-  void checkCaller(HttpRequest request) throws Rejection {
+  private static boolean signedWith(JsonNode keys, String project, byte[] body, byte[] signature) {
+    JsonNode key = keys.path(project);
+    if (!key.isTextual() || key.textValue().isEmpty()) {
+      return false;
+    }
+    return MessageDigest.isEqual(hmacSha256(key.textValue().getBytes(StandardCharsets.UTF_8), body), signature);
+  }
+
+  /**
+   * Authenticates a ci-webhook caller: an IAM caller (the function URL checked its SigV4
+   * signature) must be on {@code CI_ALLOWED_CALLERS} when that is set; anyone else must present
+   * the configured HTTP Basic credentials.
+   */
+  void verifyCaller(HttpRequest request) throws Rejection, Secrets.SecretsUnavailableException {
     if (request.iamCaller().isPresent()) {
       String arn = request.iamCaller().get();
       if (!config.ciAllowedCallers().isEmpty() && !config.ciAllowedCallers().contains(arn)) {
@@ -72,25 +102,17 @@ final class Authenticator {
     }
     String auth = request.header("authorization").orElse("");
     if (!auth.regionMatches(true, 0, "Basic ", 0, 6)) {
-      throw Rejection.unauthorized("MISSING_CREDENTIALS", "HTTP Basic credentials are required");
+      throw Rejection.unauthenticated("MISSING_CREDENTIALS: no HTTP Basic credentials");
     }
-  }
-
-  /** Network part of the ci-webhook check for non-IAM URLs: the Basic credentials. */
-  void verifyBasic(HttpRequest request) throws Rejection, Secrets.SecretsUnavailableException {
-    if (request.iamCaller().isPresent()) {
-      return;
-    }
-    String auth = request.header("authorization").orElse("");
     String presented;
     try {
       presented = new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
-      throw Rejection.unauthorized("BAD_CREDENTIALS", "the Basic credentials are not base64");
+    } catch (IllegalArgumentException e) {
+      throw Rejection.unauthenticated("BAD_CREDENTIALS: the Basic credentials are not base64");
     }
     String secretId = config.ciBasicAuthSecret().orElseThrow(() ->
-        Rejection.unauthorized("BAD_CREDENTIALS", "Basic credentials are not configured (CI_BASIC_AUTH_SECRET_ID)"));
-    JsonNode creds = jsonSecret(secretId);
+        Rejection.unauthenticated("BAD_CREDENTIALS: Basic credentials are not configured (CI_BASIC_AUTH_SECRET_ID)"));
+    JsonNode creds = jsonSecret(secrets.read(secretId), secretId);
     String user = PagureWebhooks.text(creds, "username");
     String password = PagureWebhooks.text(creds, "password");
     if (user == null || password == null || user.isEmpty() || password.isEmpty()) {
@@ -98,12 +120,16 @@ final class Authenticator {
     }
     // digest both sides so the comparison does not leak the length
     if (!MessageDigest.isEqual(sha256(user + ":" + password), sha256(presented))) {
-      throw Rejection.unauthorized("BAD_CREDENTIALS", "the Basic credentials are wrong");
+      throw Rejection.unauthenticated("BAD_CREDENTIALS: the Basic credentials are wrong");
     }
   }
 
-  private JsonNode jsonSecret(String secretId) throws Secrets.SecretsUnavailableException {
-    String value = secrets.read(secretId);
+  /** Whether the request carries ci-webhook credentials (an IAM caller or an Authorization header). */
+  static boolean hasCallerCredentials(HttpRequest request) {
+    return request.iamCaller().isPresent() || request.header("authorization").isPresent();
+  }
+
+  private static JsonNode jsonSecret(String value, String secretId) throws Secrets.SecretsUnavailableException {
     try {
       JsonNode node = StrictJson.mapper().readTree(value);
       if (node == null || !node.isObject()) {

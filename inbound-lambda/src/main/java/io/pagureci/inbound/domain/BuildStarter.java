@@ -4,14 +4,13 @@ package io.pagureci.inbound.domain;
 public interface BuildStarter {
 
   /**
-   * @param request what is built (its {@code PAGURE_*} variables go to the build)
+   * @param item what is built (its {@link WorkItem#buildVariables()} go to the build; its build
+   *     key is the idempotency token, 64 hex chars)
    * @param source the stored zip (key and version id)
-   * @param idempotencyToken derived from the build key (64 hex chars)
    * @return the started build
    * @throws BuildStartException when the build service refuses or fails
    */
-  StartedBuild start(BuildRequest request, PackagedSource source, String idempotencyToken)
-      throws BuildStartException;
+  StartedBuild start(WorkItem item, PackagedSource source) throws BuildStartException;
 
   /** The build service failed or refused; the message is safe to show the caller. */
   final class BuildStartException extends Exception {

@@ -43,7 +43,9 @@ public class DecisionLog {
 
     Entry(DecisionLog sink, String requestId) {
       this.sink = sink;
-      node.put("requestId", requestId);
+      // the function URL request id is the delivery id: the work item, the worker's lines, the
+      // request events and the build's PAGURE_DELIVERY_ID carry it on (docs/queue.md)
+      node.put("deliveryId", requestId);
     }
 
     Entry format(String format) {
@@ -60,6 +62,16 @@ public class DecisionLog {
 
     Entry project(String project) {
       node.put("project", project);
+      return this;
+    }
+
+    Entry buildKey(String buildKey) {
+      node.put("buildKey", buildKey);
+      return this;
+    }
+
+    Entry messageId(String messageId) {
+      node.put("messageId", messageId);
       return this;
     }
 
@@ -84,12 +96,14 @@ public class DecisionLog {
       String level = "INFO";
       // instanceof rather than a pattern switch: the switch's bootstrap spins a class at first use
       // (several ms of a cold start, docs/performance.md §3)
-      if (outcome instanceof Outcome.Accepted a) {
-        node.put("decision", a.duplicate() ? "duplicate" : "accepted");
-        node.put("buildTarget", a.build().target());
-        node.put("buildId", a.build().id());
-        node.put("sourceKey", a.key());
-        node.put("sourceVersion", a.versionId());
+      if (outcome instanceof Outcome.Queued) {
+        node.put("decision", "queued");
+      } else if (outcome instanceof Outcome.Duplicate d) {
+        node.put("decision", "duplicate");
+        if (d.build() != null) {
+          node.put("buildTarget", d.build().target());
+          node.put("buildId", d.build().id());
+        }
       } else if (outcome instanceof Outcome.Ignored i) {
         node.put("decision", "ignored");
         node.put("reason", i.reason());
@@ -106,7 +120,7 @@ public class DecisionLog {
   }
 
   /** Flat JSON object of strings and numbers (null allowed), in insertion order. */
-  private static final class Node {
+  static final class Node {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
     void put(String name, Object value) {

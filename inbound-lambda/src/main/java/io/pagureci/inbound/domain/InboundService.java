@@ -6,17 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The inbound Lambda's logic: check a request completely (size, type, JSON, format, instance,
- * names, allow-list — all without any network call), authenticate it, then fetch + package the
- * commit and start its build. Every bad input ends as an explicit 4xx {@link Outcome.Rejected};
- * nothing is fetched, uploaded or started for it.
+ * The accept function's logic (behind the function URL): authenticate a request over its raw
+ * bytes, check it completely (JSON, format, instance, names, allow-list), then keep it durably in
+ * the work queue and ask for the "queued" flag (docs/queue.md). Every bad input ends as an explicit
+ * 4xx {@link Outcome.Rejected}; nothing is queued for it. Fetching, packaging and starting the
+ * build are the worker's ({@link WorkerService}).
  */
 public final class InboundService {
 
@@ -30,28 +29,28 @@ public final class InboundService {
   private final Authenticator auth;
   private final PagureWebhooks webhooks;
   private final CiWebhooks ciWebhooks;
-  private final SourcePackager packager;
-  private final BuildStarter starter;
-  private final BuildRecords records;
+  private final BuildClaims claims;
+  private final WorkQueue queue;
+  private final RequestEvents events;
   private final DecisionLog log;
   private final Clock clock;
 
-  public InboundService(InboundConfig config, Secrets secrets, SourcePackager packager,
-      BuildStarter starter, BuildRecords records, DecisionLog log) {
-    this(config, secrets, packager, starter, records, log, Clock.systemUTC());
+  public InboundService(InboundConfig config, Secrets secrets, BuildClaims claims, WorkQueue queue,
+      RequestEvents events, DecisionLog log) {
+    this(config, secrets, claims, queue, events, log, Clock.systemUTC());
   }
 
   /** With an explicit clock (the age of a pagure delivery is checked against it). */
-  public InboundService(InboundConfig config, Secrets secrets, SourcePackager packager,
-      BuildStarter starter, BuildRecords records, DecisionLog log, Clock clock) {
+  public InboundService(InboundConfig config, Secrets secrets, BuildClaims claims, WorkQueue queue,
+      RequestEvents events, DecisionLog log, Clock clock) {
     this.clock = clock;
     this.config = config;
     this.auth = new Authenticator(config, secrets);
     this.webhooks = new PagureWebhooks(config);
     this.ciWebhooks = new CiWebhooks(config);
-    this.packager = packager;
-    this.starter = starter;
-    this.records = records;
+    this.claims = claims;
+    this.queue = queue;
+    this.events = events;
     this.log = log;
   }
 
@@ -63,6 +62,9 @@ public final class InboundService {
     try {
       outcome = process(request, entry);
     } catch (Rejection r) {
+      if (r.detail() != null) {
+        entry.cause(r.detail());
+      }
       outcome = r.toOutcome();
     } catch (Secrets.SecretsUnavailableException e) {
       entry.cause(e.getMessage());
@@ -77,6 +79,11 @@ public final class InboundService {
     return outcome;
   }
 
+  /**
+   * The order matters: only the cheap checks that reveal nothing about the configuration (method,
+   * size, content type) run before the request is authenticated over its raw bytes; the body is
+   * parsed, and the instance, allow-list and names checked, only for an authentic request.
+   */
   private Outcome process(HttpRequest request, DecisionLog.Entry entry)
       throws Rejection, Secrets.SecretsUnavailableException {
     if (!request.method().equalsIgnoreCase("POST")) {
@@ -84,85 +91,86 @@ public final class InboundService {
     }
     byte[] body = body(request);
     checkContentType(request);
-    // well-formedness and the top-level shape with the streaming parser; the tree (jackson-databind)
-    // is built only once the static part of the authentication passed, so a request refused before
-    // that never loads it (docs/performance.md §3)
-    StrictJson.Shape shape = StrictJson.check(body);
-    if (!shape.object()) {
-      throw Rejection.badRequest("UNKNOWN_FORMAT", "the body is not a JSON object");
-    }
-    if (isPagureWebhook(request, shape)) {
-      entry.format(BuildRequest.ORIGIN_WEBHOOK).topic(shape.topic());
+    if (isPagureWebhook(request)) {
+      entry.format(BuildRequest.ORIGIN_WEBHOOK).topic(request.header("x-pagure-topic").orElse(null));
       byte[] signature = Authenticator.signatureOf(request);
-      JsonNode root = StrictJson.parse(body);
-      Object decision = webhooks.decide(root);
+      String hint = Authenticator.projectHint(request);
+      entry.project(hint);
+      auth.verifyWebhook(hint, body, signature);
+      JsonNode root = object(body);
+      entry.topic(PagureWebhooks.text(root, "topic"));
       String signer = webhooks.signingProject(root);
-      entry.project(signer);
-      auth.verifyWebhook(signer, body, signature);
+      if (!signer.equals(hint)) {
+        throw Rejection.forbidden("PROJECT_MISMATCH",
+            "msg.project_fullname is not the project named by X-Pagure-project, whose key signed the delivery");
+      }
       checkAge(root);
+      Object decision = webhooks.decide(root);
       if (decision instanceof Outcome.Ignored ignored) {
         return ignored;
       }
-      return build((BuildRequest) decision, entry);
+      return queue((BuildRequest) decision, deliveryId(request), entry);
     }
-    if (shape.hasProtocol()) {
+    if (Authenticator.hasCallerCredentials(request)) {
       entry.format(BuildRequest.ORIGIN_CI_WEBHOOK);
-      auth.checkCaller(request);
-      JsonNode root = StrictJson.parse(body);
+      auth.verifyCaller(request);
+      JsonNode root = object(body);
+      if (!root.has("protocol")) {
+        throw Rejection.badRequest("UNKNOWN_FORMAT", "the body is not a ci webhook document (\"protocol\")");
+      }
       BuildRequest decision = ciWebhooks.decide(root, request.requestId());
       entry.project(decision.project());
-      auth.verifyBasic(request);
-      return build(decision, entry);
+      return queue(decision, deliveryId(request), entry);
     }
-    throw Rejection.badRequest("UNKNOWN_FORMAT",
-        "neither a pagure web-hook (X-Pagure-Topic) nor a ci webhook document (\"protocol\")");
+    throw Rejection.unauthenticated("MISSING_CREDENTIALS: neither pagure web-hook headers nor ci-webhook credentials");
   }
 
-  private Outcome build(BuildRequest request, DecisionLog.Entry entry) throws Rejection {
+  /** The authenticated body as a JSON object (strict: duplicate keys, depth, trailing data refused). */
+  private static JsonNode object(byte[] body) throws Rejection {
+    JsonNode root = StrictJson.parse(body);
+    if (!root.isObject()) {
+      throw Rejection.badRequest("UNKNOWN_FORMAT", "the body is not a JSON object");
+    }
+    return root;
+  }
+
+  /**
+   * Keeps an authentic, valid request durably for the worker and asks for the "queued" flag. A
+   * build key whose build already started is a duplicate: nothing is queued. No git, source-object
+   * or build call happens here.
+   */
+  private Outcome queue(BuildRequest request, String deliveryId, DecisionLog.Entry entry) throws Rejection {
     entry.request(request);
-    String token = BuildKey.idempotencyToken(request);
-    String key = BuildKey.objectKey(config.sourcePrefix(), request);
+    WorkItem item = WorkItem.of(deliveryId, clock.instant(), request);
+    entry.buildKey(item.buildKey());
     // a rebuild's key includes its own id (comment / request), so only a replay of the very same
     // rebuild request finds a record here
-    Optional<BuildRecords.BuildRecord> existing = findRecord(token, entry);
-    if (existing.isPresent()) {
-      BuildRecords.BuildRecord r = existing.get();
-      return new Outcome.Accepted(request, r.build(), r.bucket(), r.key(), r.versionId(), true);
+    Optional<BuildClaims.Record> existing = findRecord(item.buildKey(), entry);
+    if (existing.isPresent() && existing.get().state() == BuildClaims.State.STARTED) {
+      return new Outcome.Duplicate(request, deliveryId, item.buildKey(), existing.get().build());
     }
-    PackagedSource source;
+    String messageId;
     try {
-      source = packager.pack(plan(request), key);
-    } catch (SourceException e) {
+      messageId = queue.send(item);
+    } catch (WorkQueue.QueueException e) {
       entry.cause(e.getMessage());
-      throw switch (e.kind()) {
-        case HEAD_MOVED -> new Rejection(409, "HEAD_MOVED", e.getMessage());
-        case COMMIT_NOT_FOUND -> new Rejection(409, "COMMIT_NOT_FOUND", e.getMessage());
-        case BUILDSPEC_MISSING -> new Rejection(422, "TRUSTED_BUILDSPEC_MISSING", e.getMessage());
-        case GIT_FAILED -> new Rejection(502, "GIT_FETCH_FAILED", "fetching the commit from pagure failed");
-        case UPLOAD_FAILED -> new Rejection(502, "UPLOAD_FAILED", "storing the source in S3 failed");
-      };
+      throw new Rejection(503, "QUEUE_UNAVAILABLE", "the request could not be queued; nothing will be built");
     }
-    StartedBuild build;
+    entry.messageId(messageId);
     try {
-      build = starter.start(request, source, token);
-    } catch (BuildStarter.BuildStartException e) {
-      entry.cause(e.getMessage());
-      throw new Rejection(502, "BUILD_START_FAILED", e.getMessage());
+      events.publish(RequestEvent.queued(item, RequestEvent.Target.of(config)));
+    } catch (RequestEvents.EventException e) {
+      // the request is queued and will build; only the early "queued" flag is missing
+      entry.cause("queued flag not requested: " + e.getMessage());
     }
-    try {
-      records.save(token, new BuildRecords.BuildRecord(build, source.bucket(), source.key(), source.versionId(), request.commit()));
-    } catch (BuildRecords.RecordException e) {
-      // the build runs; only duplicate detection for this key is weakened (CodeBuild's own
-      // idempotency token still covers the next 5 minutes)
-      entry.cause("build record not saved: " + e.getMessage());
-    }
-    return new Outcome.Accepted(request, build, source.bucket(), source.key(), source.versionId(), false);
+    return new Outcome.Queued(request, deliveryId, item.buildKey());
   }
 
-  private Optional<BuildRecords.BuildRecord> findRecord(String token, DecisionLog.Entry entry) {
+  private Optional<BuildClaims.Record> findRecord(String buildKey, DecisionLog.Entry entry) {
     try {
-      return records.find(token);
-    } catch (BuildRecords.RecordException e) {
+      return claims.find(buildKey);
+    } catch (BuildClaims.RecordException e) {
+      // the worker's claim still keeps the build single; only the early duplicate answer is lost
       entry.cause("build record lookup failed: " + e.getMessage());
       return Optional.empty();
     }
@@ -188,26 +196,17 @@ public final class InboundService {
     }
   }
 
-  /** Which refs may hold the commit, and where the trusted buildspec comes from. */
-  FetchPlan plan(BuildRequest request) {
-    List<RepoRef> candidates = new ArrayList<>();
-    candidates.add(new RepoRef(request.sourceProject(), "refs/heads/" + request.sourceBranch()));
-    if (request.isPullRequest()) {
-      candidates.add(new RepoRef(request.project(), "refs/pull/" + request.prId() + "/head"));
-    }
-    BuildspecSource buildspec = null;
-    if (config.trustedBuildspec() && request.isPullRequest()
-        && config.buildTarget() == InboundConfig.BuildTarget.CODEBUILD) {
-      buildspec = new BuildspecSource(request.project(), request.targetBranch(), config.trustedBuildspecPath());
-    }
-    return new FetchPlan(candidates, request.commit(), config.refWait(), buildspec);
+  /** A pagure web-hook announces itself with its headers (all of them unsigned hints). */
+  /** The delivery id: the function URL's request id (a fresh one if a caller outside Lambda gave none). */
+  private static String deliveryId(HttpRequest request) {
+    return request.requestId().isBlank() ? java.util.UUID.randomUUID().toString() : request.requestId();
   }
 
-  private static boolean isPagureWebhook(HttpRequest request, StrictJson.Shape body) {
+  private static boolean isPagureWebhook(HttpRequest request) {
     return request.header("x-pagure-topic").isPresent()
         || request.header(Authenticator.SIGNATURE_HEADER).isPresent()
         || request.header("x-pagure-signature").isPresent()
-        || (body.hasTopic() && body.hasMsg() && !body.hasProtocol());
+        || request.header(Authenticator.PROJECT_HEADER).isPresent();
   }
 
   private static byte[] body(HttpRequest request) throws Rejection {

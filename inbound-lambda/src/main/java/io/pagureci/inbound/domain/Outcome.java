@@ -6,9 +6,17 @@ public sealed interface Outcome {
   /** HTTP status of the answer. */
   int status();
 
-  /** A build was started, or had already been started for this build key ({@code duplicate}). */
-  record Accepted(BuildRequest request, StartedBuild build, String bucket, String key,
-      String versionId, boolean duplicate) implements Outcome {
+  /** Kept in the work queue: the worker will build it ({@code deliveryId} follows it into every log). */
+  record Queued(BuildRequest request, String deliveryId, String buildKey) implements Outcome {
+    @Override
+    public int status() {
+      return 202;
+    }
+  }
+
+  /** The build of this build key had already been started: nothing was queued. */
+  record Duplicate(BuildRequest request, String deliveryId, String buildKey, StartedBuild build)
+      implements Outcome {
     @Override
     public int status() {
       return 202;
@@ -23,6 +31,6 @@ public sealed interface Outcome {
     }
   }
 
-  /** Bad input (4xx) or a failed dependency (5xx); nothing was started. */
+  /** Bad input (4xx) or a failed dependency (5xx); nothing was queued. */
   record Rejected(int status, String code, String message) implements Outcome {}
 }

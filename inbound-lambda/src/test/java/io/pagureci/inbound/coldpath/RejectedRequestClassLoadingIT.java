@@ -48,7 +48,7 @@ class RejectedRequestClassLoadingIT {
     Run run = invoke(JSON.writeValueAsBytes(event(headers, new String(d.body(), StandardCharsets.UTF_8))));
 
     assertThat(run.response().get("statusCode").asInt()).isEqualTo(401);
-    assertThat(JSON.readTree(run.response().get("body").asText()).get("code").asText()).isEqualTo("MISSING_SIGNATURE");
+    assertThat(JSON.readTree(run.response().get("body").asText()).get("code").asText()).isEqualTo("UNAUTHENTICATED");
     assertThat(run.stderr()).contains("\"decision\":\"rejected\"").contains("\"topic\":\"pull-request.new\"");
     run.assertNoDatabind();
   }

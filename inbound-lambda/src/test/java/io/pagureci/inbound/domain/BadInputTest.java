@@ -26,14 +26,15 @@ class BadInputTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DEMO_KEY = "YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6";
+  private static final String BOB_KEY = "DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH";
   private static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
 
   private final Fakes.RecordingPackager packager = new Fakes.RecordingPackager();
   private final Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
-  private final Fakes.MemoryRecords records = new Fakes.MemoryRecords();
+  private final Fakes.MemoryClaims records = new Fakes.MemoryClaims();
   private final Fakes.MapSecrets secrets = TestConfigs.secrets();
 
-  /** A case: a request, the expected status and code, and whether a secret may be read. */
+  /** A case: a request, the expected status and code, and whether it is refused before any secret is read. */
   record Case(String name, HttpRequest request, int status, String code, boolean staticCheck) {
     @Override
     public String toString() {
@@ -60,65 +61,86 @@ class BadInputTest {
     c.add(new Case("json look-alike type", req("POST", with(pr.headers(), "content-type", "application/jsonp"), prBody, false), 415, "UNSUPPORTED_MEDIA_TYPE", true));
 
     // JSON-level
-    c.add(new Case("empty body", signed(""), 400, "MALFORMED_JSON", true));
-    c.add(new Case("truncated JSON", signed(prBody.substring(0, prBody.length() / 2)), 400, "MALFORMED_JSON", true));
-    c.add(new Case("trailing garbage", signed(prBody + " {}"), 400, "MALFORMED_JSON", true));
-    c.add(new Case("duplicate keys", signed("{\"topic\": \"a\", \"topic\": \"pull-request.new\", \"msg\": {}}"), 400, "MALFORMED_JSON", true));
-    c.add(new Case("nesting 200 deep", signed("[".repeat(200) + "]".repeat(200)), 400, "MALFORMED_JSON", true));
-    c.add(new Case("invalid UTF-8", req("POST", pr.headers(),
-        Base64.getEncoder().encodeToString(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}), true),
-        400, "MALFORMED_JSON", true));
-    c.add(new Case("JSON array", signed("[1, 2]"), 400, "UNKNOWN_FORMAT", true));
-    c.add(new Case("JSON string", signed("\"pull-request.new\""), 400, "UNKNOWN_FORMAT", true));
-    c.add(new Case("object of no known format", req("POST", Map.of("content-type", "application/json"), "{\"hello\": 1}", false), 400, "UNKNOWN_FORMAT", true));
+    c.add(new Case("empty body", signed(""), 400, "MALFORMED_JSON", false));
+    c.add(new Case("truncated JSON", signed(prBody.substring(0, prBody.length() / 2)), 400, "MALFORMED_JSON", false));
+    c.add(new Case("trailing garbage", signed(prBody + " {}"), 400, "MALFORMED_JSON", false));
+    c.add(new Case("duplicate keys", signed("{\"topic\": \"a\", \"topic\": \"pull-request.new\", \"msg\": {}}"), 400, "MALFORMED_JSON", false));
+    c.add(new Case("nesting 200 deep", signed("[".repeat(200) + "]".repeat(200)), 400, "MALFORMED_JSON", false));
+    byte[] badUtf8 = {'{', '"', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+    Map<String, String> badUtf8Headers = webhookHeaders("");
+    badUtf8Headers.put("x-pagure-signature-256", HexFormat.of().formatHex(
+        Authenticator.hmacSha256(DEMO_KEY.getBytes(StandardCharsets.US_ASCII), badUtf8)));
+    c.add(new Case("invalid UTF-8", req("POST", badUtf8Headers, Base64.getEncoder().encodeToString(badUtf8), true),
+        400, "MALFORMED_JSON", false));
+    c.add(new Case("JSON array", signed("[1, 2]"), 400, "UNKNOWN_FORMAT", false));
+    c.add(new Case("JSON string", signed("\"pull-request.new\""), 400, "UNKNOWN_FORMAT", false));
+    c.add(new Case("object of no known format, no credentials", req("POST", Map.of("content-type", "application/json"), "{\"hello\": 1}", false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("object of no known format, signed", signed("{\"hello\": 1}"), 422, "INVALID_PAYLOAD", false));
 
     // web-hook signature
-    c.add(new Case("no signature header", req("POST", with(pr.headers(), "x-pagure-signature-256", null), prBody, false), 401, "MISSING_SIGNATURE", true));
-    c.add(new Case("web-hook shape without any pagure header", req("POST", Map.of("content-type", "application/json"), prBody, false), 401, "MISSING_SIGNATURE", true));
-    c.add(new Case("signature not hex", req("POST", with(pr.headers(), "x-pagure-signature-256", "zz" + "0".repeat(62)), prBody, false), 401, "BAD_SIGNATURE", true));
-    c.add(new Case("signature too short", req("POST", with(pr.headers(), "x-pagure-signature-256", "abcd"), prBody, false), 401, "BAD_SIGNATURE", true));
+    c.add(new Case("no signature header", req("POST", with(pr.headers(), "x-pagure-signature-256", null), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("web-hook shape without any pagure header", req("POST", Map.of("content-type", "application/json"), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("signature not hex", req("POST", with(pr.headers(), "x-pagure-signature-256", "zz" + "0".repeat(62)), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("signature too short", req("POST", with(pr.headers(), "x-pagure-signature-256", "abcd"), prBody, false), 401, "UNAUTHENTICATED", true));
     c.add(new Case("doubled signature header", req("POST", with(pr.headers(), "x-pagure-signature-256",
-        pr.headers().get("x-pagure-signature-256") + "," + pr.headers().get("x-pagure-signature-256")), prBody, false), 401, "BAD_SIGNATURE", true));
-    c.add(new Case("oversized signature header (64 KiB)", req("POST", with(pr.headers(), "x-pagure-signature-256", "a".repeat(65_536)), prBody, false), 401, "BAD_SIGNATURE", true));
+        pr.headers().get("x-pagure-signature-256") + "," + pr.headers().get("x-pagure-signature-256")), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("oversized signature header (64 KiB)", req("POST", with(pr.headers(), "x-pagure-signature-256", "a".repeat(65_536)), prBody, false), 401, "UNAUTHENTICATED", true));
     c.add(new Case("oversized content-type header (64 KiB)", req("POST", with(pr.headers(), "content-type", "application/json" + "x".repeat(65_536)), prBody, false), 415, "UNSUPPORTED_MEDIA_TYPE", true));
-    c.add(new Case("oversized topic header (64 KiB)", req("POST", with(with(pr.headers(), "x-pagure-topic", "t".repeat(65_536)), "x-pagure-signature-256", "00"), prBody, false), 401, "BAD_SIGNATURE", true));
-    c.add(new Case("only the SHA-1 signature", req("POST", with(pr.headers(), "x-pagure-signature-256", null), prBody, false), 401, "MISSING_SIGNATURE", true));
-    c.add(new Case("signature over a re-serialised body", req("POST", pr.headers(), reserialised(prBody), false), 401, "BAD_SIGNATURE", false));
-    c.add(new Case("no key for the project", mutated(n -> {
+    c.add(new Case("oversized topic header (64 KiB)", req("POST", with(with(pr.headers(), "x-pagure-topic", "t".repeat(65_536)), "x-pagure-signature-256", "00"), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("only the SHA-1 signature", req("POST", with(pr.headers(), "x-pagure-signature-256", null), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("signature over a re-serialised body", req("POST", pr.headers(), reserialised(prBody), false), 401, "UNAUTHENTICATED", false));
+    c.add(new Case("no key for the project", mutatedAs("rpms/nokey", DEMO_KEY, n -> {
       n.with("msg").put("project_fullname", "rpms/nokey");
       n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/nokey");
-    }), 401, "BAD_SIGNATURE", false));
+    }), 401, "UNAUTHENTICATED", false));
 
     // web-hook contents (correctly signed, so the check itself is what rejects)
-    c.add(new Case("another instance", mutated(n -> n.with("msg").put("pagure_instance", "https://evil.example/")), 403, "WRONG_INSTANCE", true));
-    c.add(new Case("instance with a path", mutated(n -> n.with("msg").put("pagure_instance", "http://127.0.0.1:5000/evil/")), 403, "WRONG_INSTANCE", true));
-    c.add(new Case("project not allowed", mutated(n -> n.with("msg").put("project_fullname", "other")), 403, "PROJECT_NOT_ALLOWED", true));
+    c.add(new Case("another instance", mutated(n -> n.with("msg").put("pagure_instance", "https://evil.example/")), 403, "WRONG_INSTANCE", false));
+    c.add(new Case("instance with a path", mutated(n -> n.with("msg").put("pagure_instance", "http://127.0.0.1:5000/evil/")), 403, "WRONG_INSTANCE", false));
+    c.add(new Case("project not allowed (it has a key)", mutatedAs("forks/bob/demo", BOB_KEY, n -> {
+      n.with("msg").put("project_fullname", "forks/bob/demo");
+      n.with("msg").with("pullrequest").with("project").put("fullname", "forks/bob/demo");
+    }), 403, "PROJECT_NOT_ALLOWED", false));
+    c.add(new Case("signed body names another project than X-Pagure-project", mutated(n -> {
+      n.with("msg").put("project_fullname", "rpms/widget");
+      n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/widget");
+    }), 403, "PROJECT_MISMATCH", false));
+
+    // signature before anything else: an unauthenticated request learns nothing about the
+    // configuration (instance, allow-list, which projects have a key) and its body is not parsed
+    c.add(new Case("no X-Pagure-project header", req("POST", with(pr.headers(), "x-pagure-project", null), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("X-Pagure-project not a fullname", req("POST", with(pr.headers(), "x-pagure-project", "../etc"), prBody, false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("malformed JSON, unsigned", req("POST", pr.headers(), prBody.substring(0, prBody.length() / 2), false), 401, "UNAUTHENTICATED", false));
+    c.add(new Case("another instance, unsigned", req("POST", pr.headers(), prBody.replace("127.0.0.1:5000", "evil.example"), false), 401, "UNAUTHENTICATED", false));
+    c.add(new Case("project off the allow-list, unsigned", req("POST", with(pr.headers(), "x-pagure-project", "other"),
+        prBody.replace("\"project_fullname\": \"demo\"", "\"project_fullname\": \"other\""), false), 401, "UNAUTHENTICATED", false));
+    c.add(new Case("project with no key, unsigned", req("POST", with(pr.headers(), "x-pagure-project", "rpms/nokey"), prBody, false), 401, "UNAUTHENTICATED", false));
     for (String bad : List.of("../demo", "demo/..", "http://evil/x", "-rf", "%2e%2e/x", "demo;rm -rf", "demo$(id)",
         "a/b/c", "demo.git", "/demo", "demo/", "forks/bob", ".hidden", "demo\nx", "")) {
-      c.add(new Case("fullname " + JSON.valueToTree(bad), mutated(n -> n.with("msg").put("project_fullname", bad)), 422, "INVALID_PROJECT", true));
+      c.add(new Case("fullname " + JSON.valueToTree(bad), mutated(n -> n.with("msg").put("project_fullname", bad)), 422, "INVALID_PROJECT", false));
     }
-    c.add(new Case("repo_from with ..", mutated(n -> n.with("msg").with("pullrequest").with("repo_from").put("fullname", "forks/../../etc")), 422, "INVALID_PROJECT", true));
+    c.add(new Case("repo_from with ..", mutated(n -> n.with("msg").with("pullrequest").with("repo_from").put("fullname", "forks/../../etc")), 422, "INVALID_PROJECT", false));
     for (String bad : List.of("ee04891", SHA.toUpperCase(), SHA.substring(1), SHA + "0", "g" + SHA.substring(1), "")) {
-      c.add(new Case("commit " + bad, mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", bad)), 422, "INVALID_COMMIT", true));
+      c.add(new Case("commit " + bad, mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", bad)), 422, "INVALID_COMMIT", false));
     }
-    c.add(new Case("commit as number", mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", 12345)), 422, "INVALID_COMMIT", true));
+    c.add(new Case("commit as number", mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", 12345)), 422, "INVALID_COMMIT", false));
     for (String bad : List.of("../../x", "--upload-pack=touch /tmp/x", "a b", "a..b", "refs/heads/x", "x.lock", "x~1", "x:y", "-x", "")) {
-      c.add(new Case("branch " + JSON.valueToTree(bad), mutated(n -> n.with("msg").with("pullrequest").put("branch_from", bad)), 422, "INVALID_BRANCH", true));
+      c.add(new Case("branch " + JSON.valueToTree(bad), mutated(n -> n.with("msg").with("pullrequest").put("branch_from", bad)), 422, "INVALID_BRANCH", false));
     }
-    c.add(new Case("PR id as string", mutated(n -> n.with("msg").with("pullrequest").put("id", "1")), 422, "INVALID_PAYLOAD", true));
-    c.add(new Case("PR id negative", mutated(n -> n.with("msg").with("pullrequest").put("id", -4)), 422, "INVALID_PAYLOAD", true));
-    c.add(new Case("msg missing", mutated(n -> n.remove("msg")), 422, "INVALID_PAYLOAD", true));
-    c.add(new Case("msg not an object", mutated(n -> n.put("msg", "x")), 422, "INVALID_PAYLOAD", true));
-    c.add(new Case("topic missing", mutated(n -> n.remove("topic")), 422, "INVALID_PAYLOAD", true));
-    c.add(new Case("PR target differs from the hook's project", mutated(n -> n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/widget")), 422, "INVALID_PAYLOAD", true));
+    c.add(new Case("PR id as string", mutated(n -> n.with("msg").with("pullrequest").put("id", "1")), 422, "INVALID_PAYLOAD", false));
+    c.add(new Case("PR id negative", mutated(n -> n.with("msg").with("pullrequest").put("id", -4)), 422, "INVALID_PAYLOAD", false));
+    c.add(new Case("msg missing", mutated(n -> n.remove("msg")), 422, "INVALID_PAYLOAD", false));
+    c.add(new Case("msg not an object", mutated(n -> n.put("msg", "x")), 422, "INVALID_PAYLOAD", false));
+    c.add(new Case("topic missing", mutated(n -> n.remove("topic")), 422, "INVALID_PAYLOAD", false));
+    c.add(new Case("PR target differs from the hook's project", mutated(n -> n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/widget")), 422, "INVALID_PAYLOAD", false));
 
     // ci webhook
     Map<String, String> json = Map.of("content-type", "application/json");
-    c.add(new Case("ci webhook without credentials", req("POST", json, CiWebhookTest.validDoc().toString(), false), 401, "MISSING_CREDENTIALS", true));
-    c.add(new Case("ci webhook with Bearer", req("POST", with(json, "authorization", "Bearer abc"), CiWebhookTest.validDoc().toString(), false), 401, "MISSING_CREDENTIALS", true));
-    c.add(new Case("ci webhook wrong password", basic(CiWebhookTest.validDoc(), "pagure:wrong"), 401, "BAD_CREDENTIALS", false));
-    c.add(new Case("ci webhook wrong user", basic(CiWebhookTest.validDoc(), "root:s3cr3t-basic-pw"), 401, "BAD_CREDENTIALS", false));
-    c.add(new Case("ci webhook Basic not base64", req("POST", with(json, "authorization", "Basic ***"), CiWebhookTest.validDoc().toString(), false), 401, "BAD_CREDENTIALS", false));
+    c.add(new Case("ci webhook without credentials", req("POST", json, CiWebhookTest.validDoc().toString(), false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("ci webhook with Bearer", req("POST", with(json, "authorization", "Bearer abc"), CiWebhookTest.validDoc().toString(), false), 401, "UNAUTHENTICATED", true));
+    c.add(new Case("ci webhook wrong password", basic(CiWebhookTest.validDoc(), "pagure:wrong"), 401, "UNAUTHENTICATED", false));
+    c.add(new Case("ci webhook wrong user", basic(CiWebhookTest.validDoc(), "root:s3cr3t-basic-pw"), 401, "UNAUTHENTICATED", false));
+    c.add(new Case("ci webhook Basic not base64", req("POST", with(json, "authorization", "Basic ***"), CiWebhookTest.validDoc().toString(), false), 401, "UNAUTHENTICATED", false));
     c.add(new Case("ci webhook IAM caller not allowed", iam(CiWebhookTest.validDoc(), "arn:aws:iam::111122223333:user/mallory"), 403, "CALLER_NOT_ALLOWED", true));
     c.add(new Case("ci webhook version 2", ci(d -> d.put("version", 2)), 422, "UNSUPPORTED_VERSION", true));
     c.add(new Case("ci webhook version as string", ci(d -> d.put("version", "1")), 422, "UNSUPPORTED_VERSION", true));
@@ -149,7 +171,7 @@ class BadInputTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void isRejectedWithItsCodeAndNothingIsStarted(Case c) {
-    InboundService service = new InboundService(TestConfigs.config("CI_ALLOWED_CALLERS",
+    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config("CI_ALLOWED_CALLERS",
         "arn:aws:iam::111122223333:user/pagure-ci"), secrets, packager, starter, records, new Fakes.CapturingLog());
 
     Outcome outcome = service.handle(c.request());
@@ -163,7 +185,7 @@ class BadInputTest {
     assertThat(starter.requests).isEmpty();
     assertThat(records.finds + records.saves).isZero();
     if (c.staticCheck()) {
-      assertThat(secrets.reads.get()).as("no secret read before static checks pass").isZero();
+      assertThat(secrets.reads.get()).as("rejected before any secret is read").isZero();
     }
   }
 
@@ -175,7 +197,7 @@ class BadInputTest {
   @Test
   void secretsUnavailableIsA503AndNothingIsStarted() {
     secrets.unavailable = true;
-    InboundService service = new InboundService(TestConfigs.config(), secrets, packager, starter, records, new Fakes.CapturingLog());
+    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config(), secrets, packager, starter, records, new Fakes.CapturingLog());
 
     Outcome outcome = service.handle(PagureFixtures.webhook("pull-request.new-1").request());
 
@@ -211,11 +233,24 @@ class BadInputTest {
     return req("POST", webhookHeaders(body), body, false);
   }
 
+  /** A body signed with {@code key}, naming {@code project} in X-Pagure-project. */
+  private static HttpRequest signedAs(String project, String key, String body) {
+    Map<String, String> h = webhookHeaders(body);
+    h.put("x-pagure-project", project);
+    h.put("x-pagure-signature-256", HexFormat.of().formatHex(
+        Authenticator.hmacSha256(key.getBytes(StandardCharsets.US_ASCII), body.getBytes(StandardCharsets.UTF_8))));
+    return req("POST", h, body, false);
+  }
+
   private static HttpRequest mutated(Consumer<ObjectNode> change) {
+    return mutatedAs("demo", DEMO_KEY, change);
+  }
+
+  private static HttpRequest mutatedAs(String project, String key, Consumer<ObjectNode> change) {
     try {
       ObjectNode n = (ObjectNode) JSON.readTree(PagureFixtures.webhook("pull-request.new-1").body());
       change.accept(n);
-      return signed(JSON.writeValueAsString(n));
+      return signedAs(project, key, JSON.writeValueAsString(n));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -20,7 +20,7 @@ class CiWebhookTest {
 
   private final Fakes.RecordingPackager packager = new Fakes.RecordingPackager();
   private final Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
-  private final Fakes.MemoryRecords records = new Fakes.MemoryRecords();
+  private final Fakes.MemoryClaims records = new Fakes.MemoryClaims();
   private final Fakes.MapSecrets secrets = TestConfigs.secrets();
 
   static ObjectNode validDoc() {
@@ -39,8 +39,8 @@ class CiWebhookTest {
     return d;
   }
 
-  private InboundService service() {
-    return new InboundService(TestConfigs.config("BUILD_BRANCHES", "master"), secrets, packager, starter, records,
+  private Fakes.Pipeline service() {
+    return new Fakes.Pipeline(TestConfigs.config("BUILD_BRANCHES", "master"), secrets, packager, starter, records,
         new Fakes.CapturingLog());
   }
 
@@ -49,7 +49,7 @@ class CiWebhookTest {
     Outcome outcome = service().handle(new HttpRequest("POST", Map.of("content-type", "application/json"),
         validDoc().toString(), false, "arn:aws:iam::111122223333:user/pagure-ci", "req-9"));
 
-    assertThat(outcome).isInstanceOf(Outcome.Accepted.class);
+    assertThat(outcome).isInstanceOf(Outcome.Queued.class);
     BuildRequest r = starter.requests.getFirst();
     assertThat(r.origin()).isEqualTo("ci-webhook");
     assertThat(r.sourceProject()).isEqualTo("forks/bob/demo");
@@ -65,7 +65,7 @@ class CiWebhookTest {
         Map.of("Content-Type", "application/json; charset=utf-8", "Authorization", auth),
         validDoc().toString(), false, null, "req-1"));
 
-    assertThat(outcome).isInstanceOf(Outcome.Accepted.class);
+    assertThat(outcome).isInstanceOf(Outcome.Queued.class);
   }
 
   @Test
@@ -75,7 +75,7 @@ class CiWebhookTest {
     Outcome outcome = service().handle(new HttpRequest("POST", Map.of("content-type", "application/json"),
         body, true, "arn:aws:iam::111122223333:user/pagure-ci", "req-1"));
 
-    assertThat(outcome).isInstanceOf(Outcome.Accepted.class);
+    assertThat(outcome).isInstanceOf(Outcome.Queued.class);
   }
 
   @Test
@@ -84,16 +84,15 @@ class CiWebhookTest {
     ObjectNode push = validDoc().put("trigger", "push").put("source_project", "demo")
         .put("source_branch", "master").put("cause", "master");
     push.remove("pull_request");
-    InboundService service = service();
+    Fakes.Pipeline service = service();
 
     Outcome first = service.handle(iam(rebuild, "r1"));
     Outcome second = service.handle(iam(rebuild, "r2"));
     Outcome pushed = service.handle(iam(push, "r3"));
 
-    assertThat(first).isInstanceOf(Outcome.Accepted.class);
-    assertThat(second).isInstanceOf(Outcome.Accepted.class);
-    assertThat(((Outcome.Accepted) second).duplicate()).isFalse();
-    assertThat(pushed).isInstanceOf(Outcome.Accepted.class);
+    assertThat(first).isInstanceOf(Outcome.Queued.class);
+    assertThat(second).isInstanceOf(Outcome.Queued.class);
+    assertThat(pushed).isInstanceOf(Outcome.Queued.class);
     assertThat(starter.requests).hasSize(3);
     assertThat(starter.requests.get(2).buildVariables()).containsEntry("PAGURE_TRIGGER", "push")
         .doesNotContainKey("PAGURE_PR_ID");
@@ -115,7 +114,7 @@ class CiWebhookTest {
           doc.put("source_project", "demo");
         }
         Outcome outcome = service().handle(iam(doc, example.getFileName().toString()));
-        assertThat(outcome).as(example.toString()).isInstanceOf(Outcome.Accepted.class);
+        assertThat(outcome).as(example.toString()).isInstanceOf(Outcome.Queued.class);
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();

@@ -34,16 +34,17 @@ public final class Fakes {
 
   public static final class RecordingStarter implements BuildStarter {
     public final List<BuildRequest> requests = new ArrayList<>();
+    public final List<WorkItem> items = new ArrayList<>();
     public final List<PackagedSource> sources = new ArrayList<>();
     public final List<String> tokens = new ArrayList<>();
     BuildStartException failWith;
 
     @Override
-    public StartedBuild start(BuildRequest request, PackagedSource source, String token)
-        throws BuildStartException {
-      requests.add(request);
+    public StartedBuild start(WorkItem item, PackagedSource source) throws BuildStartException {
+      requests.add(item.request());
+      items.add(item);
       sources.add(source);
-      tokens.add(token);
+      tokens.add(item.buildKey());
       if (failWith != null) {
         throw failWith;
       }
@@ -51,21 +52,188 @@ public final class Fakes {
     }
   }
 
-  public static final class MemoryRecords implements BuildRecords {
-    public final Map<String, BuildRecord> records = new HashMap<>();
+  /**
+   * The claim rules of docs/queue.md §5 in memory (each transition under one lock, as the
+   * table's conditional writes are atomic per item).
+   */
+  public static final class MemoryClaims implements BuildClaims {
+    public final Map<String, Record> records = new HashMap<>();
+    private final Map<String, String> claimIds = new HashMap<>();
+    final java.time.Duration lease;
     int finds;
     int saves;
+    boolean unavailable;
 
-    @Override
-    public Optional<BuildRecord> find(String token) {
-      finds++;
-      return Optional.ofNullable(records.get(token));
+    public MemoryClaims() {
+      this(java.time.Duration.ofMinutes(15));
+    }
+
+    public MemoryClaims(java.time.Duration lease) {
+      this.lease = lease;
     }
 
     @Override
-    public void save(String token, BuildRecord record) {
+    public synchronized Claim claim(String buildKey, String deliveryId, String commit, java.time.Instant now)
+        throws RecordException {
+      check();
+      Record r = records.get(buildKey);
+      if (r != null && r.state() == State.STARTED) {
+        return new AlreadyStarted(r);
+      }
+      if (r != null && r.state() == State.CLAIMED && r.leaseUntil().isAfter(now)) {
+        return new HeldElsewhere(r.leaseUntil());
+      }
       saves++;
-      records.put(token, record);
+      String token = java.util.UUID.randomUUID().toString();
+      java.time.Instant until = now.plus(lease);
+      records.put(buildKey, new Record(State.CLAIMED, until, deliveryId, commit, null, null, null, null, null, null, now));
+      claimIds.put(buildKey, token);
+      return new Claimed(buildKey, token, until);
+    }
+
+    @Override
+    public synchronized void started(Claimed claim, StartedBuild build, PackagedSource source, java.time.Instant now)
+        throws RecordException, ClaimLostException {
+      Record r = mine(claim);
+      saves++;
+      records.put(claim.buildKey(), new Record(State.STARTED, r.leaseUntil(), r.deliveryId(), r.commit(), build,
+          source.bucket(), source.key(), source.versionId(), null, null, now));
+    }
+
+    @Override
+    public synchronized void failed(Claimed claim, String code, String reason, java.time.Instant now)
+        throws RecordException, ClaimLostException {
+      Record r = mine(claim);
+      saves++;
+      records.put(claim.buildKey(), new Record(State.FAILED, now, r.deliveryId(), r.commit(), null, null, null, null,
+          code, reason, now));
+    }
+
+    @Override
+    public synchronized void release(Claimed claim, java.time.Instant now) throws RecordException, ClaimLostException {
+      Record r = mine(claim);
+      saves++;
+      records.put(claim.buildKey(), new Record(State.CLAIMED, now, r.deliveryId(), r.commit(), null, null, null, null,
+          null, null, now));
+    }
+
+    @Override
+    public synchronized Optional<Record> find(String buildKey) throws RecordException {
+      check();
+      finds++;
+      return Optional.ofNullable(records.get(buildKey));
+    }
+
+    /** Marks a key as built (as an earlier delivery would have). */
+    public synchronized void startedBefore(String buildKey, StartedBuild build) {
+      records.put(buildKey, new Record(State.STARTED, java.time.Instant.EPOCH, "earlier", null, build,
+          "src-bucket", "k", "v0", null, null, java.time.Instant.EPOCH));
+    }
+
+    private Record mine(Claimed claim) throws RecordException, ClaimLostException {
+      check();
+      Record r = records.get(claim.buildKey());
+      if (r == null || !claim.token().equals(claimIds.get(claim.buildKey()))) {
+        throw new ClaimLostException("the claim on " + claim.buildKey() + " was taken over");
+      }
+      return r;
+    }
+
+    private void check() throws RecordException {
+      if (unavailable) {
+        throw new RecordException("record store down", null);
+      }
+    }
+  }
+
+  /** The work queue in memory: what was sent, and the back-offs asked for. */
+  public static final class MemoryQueue implements WorkQueue {
+    public final List<WorkItem> sent = new ArrayList<>();
+    public final List<String> bodies = new ArrayList<>();
+    public final Map<String, java.time.Duration> backoffs = new HashMap<>();
+    boolean unavailable;
+
+    @Override
+    public synchronized String send(WorkItem item) throws QueueException {
+      if (unavailable) {
+        throw new QueueException("queue down", null);
+      }
+      sent.add(item);
+      bodies.add(WorkItemJson.write(item));
+      return "msg-" + sent.size();
+    }
+
+    @Override
+    public synchronized void retryAfter(String receiptHandle, java.time.Duration delay) {
+      backoffs.put(receiptHandle, delay);
+    }
+  }
+
+  /** Request events, recorded. */
+  public static final class RecordingEvents implements RequestEvents {
+    public final List<RequestEvent> events = new ArrayList<>();
+    boolean unavailable;
+
+    @Override
+    public synchronized void publish(RequestEvent event) throws EventException {
+      if (unavailable) {
+        throw new EventException("event bus down", null);
+      }
+      events.add(event);
+    }
+  }
+
+  /**
+   * The accept function and the worker on the same fakes: {@link #handle} answers what the accept
+   * function answers, then the worker drains the queue (each item received once), so tests see
+   * both the caller's answer and what was built.
+   */
+  public static final class Pipeline {
+    public final InboundService accept;
+    public final WorkerService worker;
+    public final MemoryQueue queue = new MemoryQueue();
+    public final RecordingEvents events = new RecordingEvents();
+    public final CapturingWorkLog workLog = new CapturingWorkLog();
+    public final List<WorkerService.Result> results = new ArrayList<>();
+    private int drained;
+
+    public Pipeline(io.pagureci.inbound.config.InboundConfig config, Secrets secrets, RecordingPackager packager,
+        RecordingStarter starter, MemoryClaims claims, DecisionLog log) {
+      this(config, secrets, packager, starter, claims, log, java.time.Clock.systemUTC());
+    }
+
+    public Pipeline(io.pagureci.inbound.config.InboundConfig config, Secrets secrets, RecordingPackager packager,
+        RecordingStarter starter, MemoryClaims claims, DecisionLog log, java.time.Clock clock) {
+      accept = new InboundService(config, secrets, claims, queue, events, log, clock);
+      worker = new WorkerService(config, TestConfigs.queueConfig(), packager, starter, claims, events, queue,
+          workLog, clock);
+    }
+
+    public Outcome handle(HttpRequest request) {
+      Outcome outcome = accept.handle(request);
+      drain();
+      return outcome;
+    }
+
+    /** Works every item queued since the last drain, each as its first receive. */
+    public List<WorkerService.Result> drain() {
+      List<WorkerService.Result> now = new ArrayList<>();
+      while (drained < queue.bodies.size()) {
+        int n = ++drained;
+        now.add(worker.handle(new WorkerService.Message("msg-" + n, "rh-" + n, queue.bodies.get(n - 1), 1)));
+      }
+      results.addAll(now);
+      return now;
+    }
+  }
+
+  /** Captures the worker's lines instead of logging them. */
+  public static final class CapturingWorkLog extends WorkLog {
+    public final List<String> lines = new ArrayList<>();
+
+    @Override
+    protected synchronized void write(String level, String json) {
+      lines.add(level + " " + json);
     }
   }
 

@@ -158,9 +158,9 @@ class HostileInputTest {
   void isRefusedWithADocumentedCodeAndNothingIsStartedOrLeaked(Case c) {
     Fakes.RecordingPackager packager = new Fakes.RecordingPackager();
     Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
-    Fakes.MemoryRecords records = new Fakes.MemoryRecords();
+    Fakes.MemoryClaims records = new Fakes.MemoryClaims();
     Fakes.CapturingLog log = new Fakes.CapturingLog();
-    InboundService service = new InboundService(TestConfigs.config(), TestConfigs.secrets(), packager, starter,
+    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config(), TestConfigs.secrets(), packager, starter,
         records, log);
 
     Outcome outcome = service.handle(c.request());
@@ -180,7 +180,7 @@ class HostileInputTest {
   @Test
   void everyCodeTheCorpusProducesIsDocumented() {
     assertThat(documentedCodes).contains("422 INVALID_PROJECT", "422 INVALID_COMMIT", "422 INVALID_BRANCH",
-        "403 WRONG_INSTANCE", "422 SCHEMA_VIOLATION", "422 UNSUPPORTED_VERSION", "401 BAD_SIGNATURE");
+        "403 WRONG_INSTANCE", "422 SCHEMA_VIOLATION", "422 UNSUPPORTED_VERSION", "401 UNAUTHENTICATED");
   }
 
   // ---- helpers

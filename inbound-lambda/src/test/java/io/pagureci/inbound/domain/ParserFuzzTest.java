@@ -25,9 +25,9 @@ class ParserFuzzTest {
   private static final List<String> FIELDS = List.of("protocol", "version", "trigger", "instance", "project",
       "source_project", "source_branch", "target_branch", "commit", "cause", "pull_request");
 
-  private InboundService service(Fakes.RecordingPackager packager, Fakes.RecordingStarter starter) {
-    return new InboundService(TestConfigs.config("BUILD_BRANCHES", "**"), TestConfigs.secrets(), packager, starter,
-        new Fakes.MemoryRecords(), new Fakes.CapturingLog());
+  private Fakes.Pipeline service(Fakes.RecordingPackager packager, Fakes.RecordingStarter starter) {
+    return new Fakes.Pipeline(TestConfigs.config("BUILD_BRANCHES", "**"), TestConfigs.secrets(), packager, starter,
+        new Fakes.MemoryClaims(), new Fakes.CapturingLog());
   }
 
   /** Any bytes at all, sent as a signed-looking web-hook: a 4xx, never a 5xx, never a build. */
@@ -60,7 +60,7 @@ class ParserFuzzTest {
     Outcome outcome = service(packager, starter).handle(new HttpRequest("POST",
         Map.of("content-type", "application/json"), doc.toString(), false, "arn:aws:iam::1:user/ci", "fuzz"));
 
-    if (outcome instanceof Outcome.Accepted) {
+    if (outcome instanceof Outcome.Queued) {
       BuildRequest r = starter.requests.getFirst();
       assertThat(Names.isProjectFullname(r.project())).isTrue();
       assertThat(Names.isProjectFullname(r.sourceProject())).isTrue();

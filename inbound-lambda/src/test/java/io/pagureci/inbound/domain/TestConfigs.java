@@ -38,6 +38,12 @@ public final class TestConfigs {
     return InboundConfig.fromEnv(env);
   }
 
+  /** The queue settings of docs/queue.md §2 at their defaults. */
+  public static io.pagureci.inbound.config.QueueConfig queueConfig() {
+    return io.pagureci.inbound.config.QueueConfig.fromEnv(Map.of("WORK_QUEUE_URL", "http://127.0.0.1/q",
+        "BUILD_RECORDS_TABLE", "build-records"));
+  }
+
   public static Fakes.MapSecrets secrets() {
     Fakes.MapSecrets s = new Fakes.MapSecrets();
     s.values.put(HOOK_KEYS, KEYS_JSON);

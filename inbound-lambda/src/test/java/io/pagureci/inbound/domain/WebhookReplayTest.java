@@ -24,12 +24,12 @@ class WebhookReplayTest {
 
   private final Fakes.RecordingPackager packager = new Fakes.RecordingPackager();
   private final Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
-  private final Fakes.MemoryRecords records = new Fakes.MemoryRecords();
+  private final Fakes.MemoryClaims records = new Fakes.MemoryClaims();
   private final Fakes.MapSecrets secrets = TestConfigs.secrets();
   private final Fakes.CapturingLog log = new Fakes.CapturingLog();
 
-  private InboundService service(InboundConfig config) {
-    return new InboundService(config, secrets, packager, starter, records, log);
+  private Fakes.Pipeline service(InboundConfig config) {
+    return new Fakes.Pipeline(config, secrets, packager, starter, records, log);
   }
 
   static Stream<PagureFixtures.Delivery> deliveries() {
@@ -56,7 +56,7 @@ class WebhookReplayTest {
     } else if (BUILD_TOPICS.contains(topic) && pr.path("status").asText().equals("Open")
         || topic.equals("pull-request.comment.added") && pr.path("status").asText().equals("Open")
             && isRebuildPhrase(pr)) {
-      assertThat(outcome).isInstanceOf(Outcome.Accepted.class);
+      assertThat(outcome).isInstanceOf(Outcome.Queued.class);
       BuildRequest r = starter.requests.getFirst();
       assertThat(r.commit()).isEqualTo(pr.get("commit_stop").asText());
       assertThat(r.prId()).isEqualTo(pr.get("id").asLong());
@@ -85,8 +85,7 @@ class WebhookReplayTest {
 
     Outcome outcome = service(TestConfigs.config("ALLOWED_PROJECTS", "**")).handle(d.withBody(tampered));
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "BAD_SIGNATURE",
-        "X-Pagure-Signature-256 does not match the body"));
+    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
     assertThat(packager.plans).isEmpty();
     assertThat(starter.requests).isEmpty();
   }
@@ -101,8 +100,7 @@ class WebhookReplayTest {
     Outcome outcome = service(TestConfigs.config("ALLOWED_PROJECTS", "**"))
         .handle(d.withHeader("x-pagure-signature-256", signature));
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "BAD_SIGNATURE",
-        "X-Pagure-Signature-256 does not match the body"));
+    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
     assertThat(starter.requests).isEmpty();
   }
 
@@ -110,7 +108,7 @@ class WebhookReplayTest {
   void forkPullRequestBuildsTheForkBranchWithEveryPagureVariable() {
     Outcome outcome = service(TestConfigs.config()).handle(PagureFixtures.webhook("pull-request.new-1").request());
 
-    assertThat(outcome).isInstanceOf(Outcome.Accepted.class);
+    assertThat(outcome).isInstanceOf(Outcome.Queued.class);
     BuildRequest r = starter.requests.getFirst();
     assertThat(r.buildVariables()).containsExactly(
         java.util.Map.entry("PAGURE_INSTANCE", "http://127.0.0.1:5000/"),
@@ -136,44 +134,42 @@ class WebhookReplayTest {
 
   @Test
   void aDuplicateDeliveryStartsNoSecondBuild() {
-    InboundService service = service(TestConfigs.config());
+    Fakes.Pipeline service = service(TestConfigs.config());
     PagureFixtures.Delivery d = PagureFixtures.webhook("pull-request.updated-1");
 
     Outcome first = service.handle(d.request());
     Outcome second = service.handle(d.request());
 
-    assertThat(first).isInstanceOf(Outcome.Accepted.class);
-    assertThat(((Outcome.Accepted) first).duplicate()).isFalse();
-    assertThat(second).isInstanceOf(Outcome.Accepted.class);
-    Outcome.Accepted dup = (Outcome.Accepted) second;
-    assertThat(dup.duplicate()).isTrue();
-    assertThat(dup.build()).isEqualTo(((Outcome.Accepted) first).build());
+    assertThat(first).isInstanceOf(Outcome.Queued.class);
+    assertThat(second).isInstanceOf(Outcome.Duplicate.class);
+    Outcome.Duplicate dup = (Outcome.Duplicate) second;
+    assertThat(dup.build()).isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
+    assertThat(dup.buildKey()).isEqualTo(((Outcome.Queued) first).buildKey());
     assertThat(starter.requests).hasSize(1);
     assertThat(packager.plans).hasSize(1);
   }
 
   @Test
   void theUpdateAndItsNotificationCommentStartOneBuild() {
-    InboundService service = service(TestConfigs.config());
+    Fakes.Pipeline service = service(TestConfigs.config());
 
     Outcome update = service.handle(PagureFixtures.webhook("pull-request.updated-1").request());
     Outcome notification = service.handle(PagureFixtures.webhook("pull-request.comment.added-1").request());
 
-    assertThat(update).isInstanceOf(Outcome.Accepted.class);
+    assertThat(update).isInstanceOf(Outcome.Queued.class);
     assertThat(notification).isEqualTo(new Outcome.Ignored("comment is a pagure notification, not a rebuild request"));
     assertThat(starter.requests).hasSize(1);
   }
 
   @Test
   void rebuildCommentsBuildAgainEvenForTheSameCommit() {
-    InboundService service = service(TestConfigs.config());
+    Fakes.Pipeline service = service(TestConfigs.config());
 
     List<Outcome> outcomes = Stream.of("pull-request.comment.added-6", "pull-request.comment.added-7",
         "pull-request.comment.added-8").map(n -> service.handle(PagureFixtures.webhook(n).request())).toList();
 
     assertThat(outcomes).allSatisfy(o -> {
-      assertThat(o).isInstanceOf(Outcome.Accepted.class);
-      assertThat(((Outcome.Accepted) o).duplicate()).isFalse();
+      assertThat(o).isInstanceOf(Outcome.Queued.class);
     });
     assertThat(starter.requests).extracting(BuildRequest::trigger).containsOnly("rebuild");
     assertThat(starter.requests).extracting(BuildRequest::rebuildId)
@@ -183,14 +179,14 @@ class WebhookReplayTest {
 
   @Test
   void aReplayedRebuildCommentStartsNothingNew() {
-    InboundService service = service(TestConfigs.config());
+    Fakes.Pipeline service = service(TestConfigs.config());
     PagureFixtures.Delivery rebuild = PagureFixtures.webhook("pull-request.comment.added-6");
 
     Outcome first = service.handle(rebuild.request());
     Outcome replay = service.handle(rebuild.request());
 
-    assertThat(((Outcome.Accepted) first).duplicate()).isFalse();
-    assertThat(((Outcome.Accepted) replay).duplicate()).isTrue();
+    assertThat(first).isInstanceOf(Outcome.Queued.class);
+    assertThat(replay).isInstanceOf(Outcome.Duplicate.class);
     assertThat(starter.requests).hasSize(1);
   }
 
@@ -200,12 +196,12 @@ class WebhookReplayTest {
     PagureFixtures.Delivery feature = PagureFixtures.webhook("git.receive-2");
 
     Outcome byDefault = service(TestConfigs.config()).handle(master.request());
-    InboundService withMaster = service(TestConfigs.config("BUILD_BRANCHES", "master,release/*"));
+    Fakes.Pipeline withMaster = service(TestConfigs.config("BUILD_BRANCHES", "master,release/*"));
     Outcome configured = withMaster.handle(master.request());
     Outcome otherBranch = withMaster.handle(feature.request());
 
     assertThat(byDefault).isEqualTo(new Outcome.Ignored("pushes to branch 'master' are not built (BUILD_BRANCHES)"));
-    assertThat(configured).isInstanceOf(Outcome.Accepted.class);
+    assertThat(configured).isInstanceOf(Outcome.Queued.class);
     BuildRequest push = starter.requests.getFirst();
     assertThat(push.trigger()).isEqualTo("push");
     assertThat(push.commit()).isEqualTo("7203aad291faafb5de07ec8c17f864e75d6105ec");
@@ -225,19 +221,26 @@ class WebhookReplayTest {
 
   @Test
   void decisionsAreLoggedAsOneJsonLineWithoutKeysOrBodies() throws Exception {
-    service(TestConfigs.config()).handle(PagureFixtures.webhook("pull-request.new-1").request());
+    Fakes.Pipeline pipeline = service(TestConfigs.config());
+    pipeline.handle(PagureFixtures.webhook("pull-request.new-1").request());
     service(TestConfigs.config()).handle(PagureFixtures.webhook("Test.notification-1").request());
 
     assertThat(log.lines).hasSize(2);
     String accepted = log.lines.get(0);
     assertThat(accepted).startsWith("INFO {");
     JsonNode line = new ObjectMapper().readTree(accepted.substring(5));
-    assertThat(line.get("decision").asText()).isEqualTo("accepted");
+    assertThat(line.get("decision").asText()).isEqualTo("queued");
+    assertThat(line.get("deliveryId").asText()).isEqualTo("req-pull-request.new-1");
     assertThat(line.get("project").asText()).isEqualTo("demo");
     assertThat(line.get("pr").asInt()).isEqualTo(1);
     assertThat(line.get("sha").asText()).isEqualTo("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f");
-    assertThat(line.get("buildId").asText()).isEqualTo("proj:build-1");
-    assertThat(String.join("\n", log.lines))
+    assertThat(line.get("buildKey").asText()).matches("[0-9a-f]{64}");
+    // the worker's line for the same delivery carries the same delivery id and the build
+    JsonNode work = new ObjectMapper().readTree(pipeline.workLog.lines.getFirst().substring(5));
+    assertThat(work.get("deliveryId").asText()).isEqualTo("req-pull-request.new-1");
+    assertThat(work.get("decision").asText()).isEqualTo("started");
+    assertThat(work.get("buildId").asText()).isEqualTo("proj:build-1");
+    assertThat(String.join("\n", log.lines) + String.join("\n", pipeline.workLog.lines))
         .doesNotContain("YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6")
         .doesNotContain("initial_comment")
         .doesNotContain("Opened from bob");

@@ -1,0 +1,59 @@
+package io.pagureci.inbound.domain;
+
+import io.pagureci.inbound.config.InboundConfig;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the accept and worker functions tell the outbound function about a build request
+ * (docs/queue.md §4): it was queued, or it cannot be built. Outbound turns it into the flag.
+ *
+ * @param state {@code QUEUED} or {@code ERROR}
+ * @param target the build target whose flag this is ({@code codebuild} / {@code codepipeline} and its name)
+ * @param variables the request's {@code PAGURE_*} variables (what the build itself would get)
+ * @param code ERROR: the reason code (docs/protocol.md §2), else null
+ * @param reason ERROR: one sentence a PR author understands, else null
+ * @param retry ERROR on a PR: the rebuild phrase; null for pushes and QUEUED
+ * @param attempts ERROR: attempts made, else 0
+ */
+public record RequestEvent(State state, String deliveryId, String buildKey, Target target,
+    Map<String, String> variables, String code, String reason, String retry, int attempts) {
+
+  public static final String SOURCE = "pagure-ci-aws";
+  public static final String DETAIL_TYPE = "Build Request State Change";
+
+  /** The states outbound knows. */
+  public enum State { QUEUED, ERROR }
+
+  /** A build target as the build events name it. */
+  public record Target(String system, String name) {
+    public Target {
+      Objects.requireNonNull(system, "system");
+      Objects.requireNonNull(name, "name");
+    }
+
+    /** The configured target: the CodeBuild project or the pipeline. */
+    public static Target of(InboundConfig config) {
+      return config.buildTarget() == InboundConfig.BuildTarget.CODEPIPELINE
+          ? new Target("codepipeline", config.pipelineName())
+          : new Target("codebuild", config.codebuildProject());
+    }
+  }
+
+  public RequestEvent {
+    Objects.requireNonNull(state, "state");
+    variables = Map.copyOf(variables);
+  }
+
+  public static RequestEvent queued(WorkItem item, Target target) {
+    return new RequestEvent(State.QUEUED, item.deliveryId(), item.buildKey(), target,
+        item.buildVariables(), null, null, null, 0);
+  }
+
+  public static RequestEvent error(WorkItem item, Target target, String code, String reason, String rebuildPhrase,
+      int attempts) {
+    return new RequestEvent(State.ERROR, item.deliveryId(), item.buildKey(), target,
+        item.buildVariables(), code, reason,
+        item.request().isPullRequest() ? rebuildPhrase : null, attempts);
+  }
+}

@@ -1,0 +1,43 @@
+package io.pagureci.inbound.domain;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One accepted delivery, as kept in the work queue (docs/queue.md §3): the normalised build
+ * request, never pagure's body.
+ *
+ * @param deliveryId the function URL request id of the delivery (follows it into every log line)
+ * @param acceptedAt when the accept function queued it
+ * @param buildKey {@link BuildKey#idempotencyToken} of the request
+ * @param request what to build
+ */
+public record WorkItem(String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
+
+  /** The format version written into every message ({@code "v"}). */
+  public static final int VERSION = 1;
+
+  public WorkItem {
+    Objects.requireNonNull(deliveryId, "deliveryId");
+    Objects.requireNonNull(acceptedAt, "acceptedAt");
+    Objects.requireNonNull(buildKey, "buildKey");
+    Objects.requireNonNull(request, "request");
+  }
+
+  /** The name of the build variable carrying {@link #deliveryId()} (docs/protocol.md §3). */
+  public static final String DELIVERY_ID_VARIABLE = "PAGURE_DELIVERY_ID";
+
+  /** What the build gets: the request's {@code PAGURE_*} variables and the delivery id. */
+  public Map<String, String> buildVariables() {
+    Map<String, String> vars = new LinkedHashMap<>(request.buildVariables());
+    vars.put(DELIVERY_ID_VARIABLE, deliveryId);
+    return vars;
+  }
+
+  /** The item for an accepted request. */
+  public static WorkItem of(String deliveryId, Instant acceptedAt, BuildRequest request) {
+    return new WorkItem(deliveryId, acceptedAt, BuildKey.idempotencyToken(request), request);
+  }
+}

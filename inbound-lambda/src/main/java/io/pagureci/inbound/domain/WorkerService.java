@@ -1,0 +1,294 @@
+package io.pagureci.inbound.domain;
+
+import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.inbound.config.QueueConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The worker's logic: one queued build request becomes exactly one started build, or an
+ * {@code ERROR} request event that tells the PR why not (docs/queue.md §5–6). Transient failures
+ * (git, S3, the build service, the record store, a ref pagure has not written yet) are retried
+ * with back-off until {@link QueueConfig#maxAttempts()}; permanent ones are not retried.
+ */
+public final class WorkerService {
+
+  /** A received queue message. */
+  public record Message(String messageId, String receiptHandle, String body, int receiveCount) {}
+
+  /** What becomes of one message. */
+  public sealed interface Result {}
+
+  /** Finished: delete the message (built, duplicate, or told the PR why not). */
+  public record Done(String decision) implements Result {}
+
+  /** Try again after {@code delay} (the message stays in the queue). */
+  public record Retry(Duration delay, String decision) implements Result {}
+
+  /** Below this much time left in the invocation a message is not started (it is returned to the queue). */
+  static final long MIN_MILLIS_LEFT = 20_000;
+
+  private final InboundConfig config;
+  private final QueueConfig queueConfig;
+  private final SourcePackager packager;
+  private final BuildStarter starter;
+  private final BuildClaims claims;
+  private final RequestEvents events;
+  private final WorkQueue queue;
+  private final WorkLog log;
+  private final Clock clock;
+
+  public WorkerService(InboundConfig config, QueueConfig queueConfig, SourcePackager packager, BuildStarter starter,
+      BuildClaims claims, RequestEvents events, WorkQueue queue, WorkLog log, Clock clock) {
+    this.config = config;
+    this.queueConfig = queueConfig;
+    this.packager = packager;
+    this.starter = starter;
+    this.claims = claims;
+    this.events = events;
+    this.queue = queue;
+    this.log = log;
+    this.clock = clock;
+  }
+
+  /**
+   * Handles a batch; returns the ids of the messages to return to the queue
+   * ({@code batchItemFailures}), each made visible again after its back-off. Never throws.
+   *
+   * @param millisLeft the invocation's remaining time
+   */
+  public List<String> handleBatch(List<Message> messages, LongSupplier millisLeft) {
+    List<String> failed = new ArrayList<>();
+    for (Message m : messages) {
+      Result result = millisLeft.getAsLong() < MIN_MILLIS_LEFT
+          ? new Retry(Duration.ZERO, "not started: too little time left in this invocation")
+          : handle(m);
+      if (result instanceof Retry retry) {
+        failed.add(m.messageId());
+        if (!retry.delay().isZero()) {
+          try {
+            queue.retryAfter(m.receiptHandle(), retry.delay());
+          } catch (WorkQueue.QueueException e) {
+            // the queue's own visibility timeout then sets the pace
+            log.line(m, null).cause("back-off not set: " + e.getMessage()).write("WARN");
+          }
+        }
+      }
+    }
+    return failed;
+  }
+
+  /** Handles one message; never throws. */
+  public Result handle(Message message) {
+    long started = System.nanoTime();
+    WorkItem item;
+    try {
+      item = WorkItemJson.read(message.body());
+    } catch (Rejection r) {
+      // nothing to tell the PR with: no trustworthy project or commit in it
+      log.line(message, null).decision("dropped").code(r.code()).cause(r.getMessage()).millis(started).write("ERROR");
+      return new Done("dropped");
+    }
+    WorkLog.Line line = log.line(message, item);
+    try {
+      Result result = work(message, item, line);
+      line.millis(started).write(result instanceof Retry ? "WARN"
+          : result.equals(new Done("dropped")) ? "ERROR" : "INFO");
+      return result;
+    } catch (RuntimeException e) {
+      // a bug: keep the stack trace, retry like a transient failure (the DLQ catches a loop)
+      org.slf4j.LoggerFactory.getLogger(WorkerService.class).error("unexpected failure", e);
+      line.cause(e.getClass().getName());
+      Result result = transientFailure(message, item, line, "INTERNAL_ERROR",
+          "an internal error stopped the build from starting");
+      line.millis(started).write("ERROR");
+      return result;
+    }
+  }
+
+  private Result work(Message message, WorkItem item, WorkLog.Line line) {
+    String invalid = recheck(item.request());
+    if (invalid != null) {
+      // only whoever may send to the queue can make such an item: tell no PR, start nothing
+      line.decision("dropped").code("INVALID_WORK_ITEM").cause(invalid);
+      return new Done("dropped");
+    }
+    Instant now = clock.instant();
+    BuildClaims.Claim claim;
+    try {
+      claim = claims.claim(item.buildKey(), item.deliveryId(), item.request().commit(), now);
+    } catch (BuildClaims.RecordException e) {
+      line.cause(e.getMessage());
+      return transientFailure(message, item, line, "RECORDS_UNAVAILABLE", "the build record store was unavailable");
+    }
+    if (claim instanceof BuildClaims.AlreadyStarted started) {
+      line.decision("duplicate");
+      if (started.record().build() != null) {
+        line.build(started.record().build());
+      }
+      return new Done("duplicate");
+    }
+    if (claim instanceof BuildClaims.HeldElsewhere held) {
+      line.decision("held").cause("another worker holds the claim until " + held.leaseUntil());
+      if (message.receiveCount() >= queueConfig.maxAttempts()) {
+        // the holder builds or reports; this copy of the request must not end in the DLQ as "lost"
+        return new Done("held");
+      }
+      return new Retry(queueConfig.backoff(message.receiveCount()), "held");
+    }
+    BuildClaims.Claimed mine = (BuildClaims.Claimed) claim;
+
+    PackagedSource source;
+    try {
+      source = packager.pack(plan(item.request()), BuildKey.objectKey(config.sourcePrefix(), item.request()));
+    } catch (SourceException e) {
+      line.cause(e.getMessage());
+      return switch (e.kind()) {
+        case HEAD_MOVED -> permanent(item, line, mine, "HEAD_MOVED", "the branch no longer points at commit "
+            + shortSha(item) + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
+        case BUILDSPEC_MISSING -> permanent(item, line, mine, "TRUSTED_BUILDSPEC_MISSING",
+            "the target branch '" + item.request().targetBranch() + "' has no " + config.trustedBuildspecPath()
+                + " (CI runs the target branch's buildspec, not the pull request's)");
+        case COMMIT_NOT_FOUND -> transientFailure(message, item, line, mine, "COMMIT_NOT_FOUND",
+            "commit " + shortSha(item) + " was not found on the pull request's branch or refs/pull/<id>/head");
+        case GIT_FAILED -> transientFailure(message, item, line, mine, "GIT_FETCH_FAILED",
+            "fetching commit " + shortSha(item) + " from pagure failed");
+        case UPLOAD_FAILED -> transientFailure(message, item, line, mine, "UPLOAD_FAILED",
+            "storing the source for the build failed");
+        default -> permanent(item, line, mine, e.kind().name(), e.getMessage());
+      };
+    }
+    line.source(source);
+    StartedBuild build;
+    try {
+      build = starter.start(item, source);
+    } catch (BuildStarter.BuildStartException e) {
+      line.cause(e.getMessage());
+      return transientFailure(message, item, line, mine, "BUILD_START_FAILED",
+          "the build service did not start the build (" + e.getMessage() + ")");
+    }
+    line.build(build);
+    recordStarted(mine, build, source, line);
+    line.decision("started");
+    return new Done("started");
+  }
+
+  /** The build runs: its record must say so, or a later delivery could start it again. */
+  private void recordStarted(BuildClaims.Claimed mine, StartedBuild build, PackagedSource source, WorkLog.Line line) {
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        claims.started(mine, build, source, clock.instant());
+        return;
+      } catch (BuildClaims.ClaimLostException e) {
+        // only possible if this worker outlived its lease: another one may have started a build too
+        line.cause("claim lost after the build started (possible second build): " + e.getMessage());
+        return;
+      } catch (BuildClaims.RecordException e) {
+        line.cause("build record not saved (attempt " + attempt + "): " + e.getMessage());
+      }
+    }
+  }
+
+  private Result permanent(WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine, String code, String reason) {
+    line.decision("failed").code(code);
+    if (mine != null) {
+      try {
+        claims.failed(mine, code, reason, clock.instant());
+      } catch (BuildClaims.RecordException | BuildClaims.ClaimLostException e) {
+        line.cause("failure not recorded: " + e.getMessage());
+      }
+    }
+    return tell(item, line, code, reason, 1) ? new Done("failed") : new Retry(queueConfig.retryBase(), "failed, PR not told");
+  }
+
+  private Result transientFailure(Message message, WorkItem item, WorkLog.Line line, String code, String reason) {
+    return transientFailure(message, item, line, null, code, reason);
+  }
+
+  private Result transientFailure(Message message, WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine,
+      String code, String reason) {
+    int attempt = message.receiveCount();
+    line.code(code);
+    if (attempt >= queueConfig.maxAttempts()) {
+      line.decision("gave-up");
+      Duration window = Duration.between(item.acceptedAt(), clock.instant());
+      String why = reason + "; gave up after " + attempt + " attempts over " + minutes(window);
+      if (mine != null) {
+        try {
+          claims.failed(mine, code, why, clock.instant());
+        } catch (BuildClaims.RecordException | BuildClaims.ClaimLostException e) {
+          line.cause("failure not recorded: " + e.getMessage());
+        }
+      }
+      tell(item, line, code, why, attempt);
+      // returned to the queue once more, so SQS moves it to the dead-letter queue for a redrive
+      return new Retry(Duration.ZERO, "gave-up");
+    }
+    line.decision("retry");
+    if (mine != null) {
+      try {
+        claims.release(mine, clock.instant());
+      } catch (BuildClaims.RecordException | BuildClaims.ClaimLostException e) {
+        line.cause("claim not released (the lease runs out instead): " + e.getMessage());
+      }
+    }
+    return new Retry(queueConfig.backoff(attempt), "retry");
+  }
+
+  /** Publishes the ERROR event; false when that failed (the item is then kept to try again). */
+  private boolean tell(WorkItem item, WorkLog.Line line, String code, String reason, int attempts) {
+    try {
+      events.publish(RequestEvent.error(item, RequestEvent.Target.of(config), code, reason, config.rebuildPhrase(),
+          attempts));
+      return true;
+    } catch (RequestEvents.EventException e) {
+      line.cause("error flag not requested: " + e.getMessage());
+      return false;
+    }
+  }
+
+  /** The request is checked again: the queue is only as trustworthy as whoever may send to it. */
+  private String recheck(BuildRequest r) {
+    if (!r.instance().equals(config.pagureUrl().toString())) {
+      return "the request names another pagure instance";
+    }
+    if (!Names.isProjectFullname(r.project()) || !Names.isProjectFullname(r.sourceProject())) {
+      return "the request's project names are not pagure project fullnames";
+    }
+    if (!config.allowedProjects().matches(r.project())) {
+      return "project '" + r.project() + "' is not in ALLOWED_PROJECTS";
+    }
+    if (!Names.isBranch(r.sourceBranch()) || !Names.isBranch(r.targetBranch()) || !Names.isCommit(r.commit())) {
+      return "the request's branch or commit is malformed";
+    }
+    return null;
+  }
+
+  /** Which refs may hold the commit, and where the trusted buildspec comes from. */
+  FetchPlan plan(BuildRequest request) {
+    List<RepoRef> candidates = new ArrayList<>();
+    candidates.add(new RepoRef(request.sourceProject(), "refs/heads/" + request.sourceBranch()));
+    if (request.isPullRequest()) {
+      candidates.add(new RepoRef(request.project(), "refs/pull/" + request.prId() + "/head"));
+    }
+    BuildspecSource buildspec = null;
+    if (config.trustedBuildspec() && request.isPullRequest()
+        && config.buildTarget() == InboundConfig.BuildTarget.CODEBUILD) {
+      buildspec = new BuildspecSource(request.project(), request.targetBranch(), config.trustedBuildspecPath());
+    }
+    return new FetchPlan(candidates, request.commit(), config.refWait(), buildspec);
+  }
+
+  private static String shortSha(WorkItem item) {
+    return item.request().commit().substring(0, 7);
+  }
+
+  private static String minutes(Duration d) {
+    long m = d.toMinutes();
+    return m < 1 ? d.toSeconds() + " s" : m + " min";
+  }
+}
