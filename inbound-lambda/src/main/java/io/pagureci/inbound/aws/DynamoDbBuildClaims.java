@@ -105,11 +105,15 @@ public final class DynamoDbBuildClaims implements BuildClaims {
       } catch (SdkException e) {
         throw new RecordException("claiming the build record failed: " + AwsErrors.describe(e), e);
       }
-      Optional<Record> stored = find(buildKey);
-      if (stored.isEmpty()) {
+      Map<String, AttributeValue> stored = read(buildKey);
+      if (stored == null) {
         continue; // gone meanwhile (expired): try again
       }
-      Record r = stored.get();
+      Record r = readable(buildKey, stored);
+      if (stored.containsKey("claimId") && claimId.equals(stored.get("claimId").s())) {
+        // our own write: the SDK retried a PutItem whose answer was lost, and the retry was refused
+        return new Claimed(buildKey, claimId, Instant.ofEpochSecond(leaseUntil));
+      }
       if (r.state() == State.STARTED) {
         return new AlreadyStarted(r);
       }
@@ -168,19 +172,27 @@ public final class DynamoDbBuildClaims implements BuildClaims {
         OURS, Map.of(), values, "releasing the claim");
   }
 
+  /** {@inheritDoc} A consistent read. */
   @Override
   public Optional<Record> find(String buildKey) throws RecordException {
+    Map<String, AttributeValue> item = read(buildKey);
+    return item == null ? Optional.empty() : Optional.of(readable(buildKey, item));
+  }
+
+  /** The item of {@code buildKey} (consistent read), or null. */
+  private Map<String, AttributeValue> read(String buildKey) throws RecordException {
     GetItemResponse got;
     try {
       got = dynamo.getItem(g -> g.tableName(table).key(Map.of("id", s(itemId(buildKey)))).consistentRead(true));
     } catch (SdkException e) {
       throw new RecordException("reading the build record failed: " + AwsErrors.describe(e), e);
     }
-    if (!got.hasItem() || got.item().isEmpty()) {
-      return Optional.empty();
-    }
+    return got.hasItem() && !got.item().isEmpty() ? got.item() : null;
+  }
+
+  private static Record readable(String buildKey, Map<String, AttributeValue> item) throws RecordException {
     try {
-      return Optional.of(record(got.item()));
+      return record(item);
     } catch (UnreadableItemException e) {
       throw new RecordException("the build record of " + buildKey + " is unreadable: " + e.getMessage(), e);
     }

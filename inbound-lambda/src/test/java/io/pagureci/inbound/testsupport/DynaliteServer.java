@@ -19,12 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -89,7 +91,7 @@ public final class DynaliteServer implements AutoCloseable {
     this.process = process;
     this.endpoint = endpoint;
     this.output = output;
-    this.client = newClient(endpoint);
+    this.client = builder(endpoint).build();
     this.shutdownHook = new Thread(this::stopProcess, "dynalite-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -153,7 +155,17 @@ public final class DynaliteServer implements AutoCloseable {
 
   /** A new client like {@link #client()} that the caller closes (e.g. one per racing thread). */
   public DynamoDbClient newClient() {
-    return newClient(endpoint);
+    return newClient(b -> {});
+  }
+
+  /**
+   * A new client like {@link #client()}, changed by {@code customizer} (e.g. its retry strategy),
+   * that the caller closes.
+   */
+  public DynamoDbClient newClient(Consumer<DynamoDbClientBuilder> customizer) {
+    DynamoDbClientBuilder builder = builder(endpoint);
+    customizer.accept(builder);
+    return builder.build();
   }
 
   /** Creates an on-demand table with the string partition key {@code id}, and waits until it is active. */
@@ -319,13 +331,12 @@ public final class DynaliteServer implements AutoCloseable {
     }
   }
 
-  private static DynamoDbClient newClient(URI endpoint) {
+  private static DynamoDbClientBuilder builder(URI endpoint) {
     return DynamoDbClient.builder()
         .endpointOverride(endpoint)
         .region(Region.US_EAST_1)
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .httpClient(UrlConnectionHttpClient.create())
-        .build();
+        .httpClient(UrlConnectionHttpClient.create());
   }
 }
