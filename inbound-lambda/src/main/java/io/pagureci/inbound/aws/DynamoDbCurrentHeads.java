@@ -80,7 +80,10 @@ public final class DynamoDbCurrentHeads implements CurrentHeads {
           .expressionAttributeValues(Map.of(":updatedAt", n(updatedAt)))
           .returnValues(ReturnValue.ALL_OLD));
     } catch (ConditionalCheckFailedException e) {
-      return new Recorded(false, null);
+      // refused: a newer (or equally new) head is stored — or ours, if the SDK retried a write
+      // whose answer was lost (then the head it replaced is lost with that answer)
+      Optional<Head> stored = find(project, scope);
+      return new Recorded(stored.isPresent() && same(stored.get(), head), null);
     } catch (SdkException e) {
       throw new RecordException("recording the current head failed: " + AwsErrors.describe(e), e);
     }
@@ -113,6 +116,12 @@ public final class DynamoDbCurrentHeads implements CurrentHeads {
       throw new RecordException("the current head of " + project + " " + scope + " is unreadable: "
           + e.getMessage(), e);
     }
+  }
+
+  private static boolean same(Head stored, Head head) {
+    return stored.updatedAt().toEpochMilli() == head.updatedAt().toEpochMilli()
+        && stored.buildKey().equals(head.buildKey()) && stored.build().equals(head.build())
+        && stored.commit().equals(head.commit()) && stored.deliveryId().equals(head.deliveryId());
   }
 
   private static Head head(Map<String, AttributeValue> item) throws UnreadableItemException {

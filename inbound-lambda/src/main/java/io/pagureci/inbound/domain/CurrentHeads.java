@@ -32,9 +32,11 @@ public interface CurrentHeads {
   /**
    * What {@link #record} did.
    *
-   * @param current the head became current (it was newer than the stored one, or none was stored)
-   * @param replaced the head it replaced ({@code current} only; null if none was stored) — each
-   *     replaced head is handed to exactly one writer
+   * @param current the head is current: it was newer than the stored one, none was stored, or
+   *     exactly this head was stored already
+   * @param replaced the head it replaced ({@code current} only), handed to exactly one writer;
+   *     null if there was none (or none could be told: the stored item was unreadable, or the
+   *     write's answer was lost and its retry found the head already written)
    */
   record Recorded(boolean current, Head replaced) {}
 
