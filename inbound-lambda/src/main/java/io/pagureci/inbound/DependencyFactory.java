@@ -3,6 +3,7 @@ package io.pagureci.inbound;
 import io.pagureci.inbound.aws.CodeBuildStarter;
 import io.pagureci.inbound.aws.CodePipelineStarter;
 import io.pagureci.inbound.aws.DynamoDbBuildClaims;
+import io.pagureci.inbound.aws.DynamoDbCurrentHeads;
 import io.pagureci.inbound.aws.EventBridgeRequestEvents;
 import io.pagureci.inbound.aws.SqsWorkQueue;
 import io.pagureci.inbound.aws.SdkPriming;
@@ -11,6 +12,7 @@ import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.config.QueueConfig;
 import io.pagureci.inbound.domain.BuildClaims;
 import io.pagureci.inbound.domain.BuildStarter;
+import io.pagureci.inbound.domain.CurrentHeads;
 import io.pagureci.inbound.domain.DecisionLog;
 import io.pagureci.inbound.domain.InboundService;
 import io.pagureci.inbound.domain.PackagedSource;
@@ -60,7 +62,9 @@ public final class DependencyFactory {
   private final Lazy<SecretsManagerSecrets> secrets;
   private final Lazy<BuildStarter> starter;
   private final Lazy<JGitSourcePackager> packager;
+  private final Lazy<DynamoDbClient> dynamo;
   private final Lazy<BuildClaims> claims;
+  private final Lazy<CurrentHeads> heads;
   private final Lazy<WorkQueue> queue;
   private final Lazy<RequestEvents> events;
 
@@ -73,7 +77,11 @@ public final class DependencyFactory {
     this.starter = new Lazy<>(() -> Clients.starter(config));
     this.packager = new Lazy<>(() -> new JGitSourcePackager(
         config.pagureUrl(), s3.get(), config.sourceBucket(), config.gitTimeout(), tempRoot));
-    this.claims = new Lazy<>(() -> Clients.claims(queueConfig));
+    this.dynamo = new Lazy<>(Clients::dynamo);
+    this.claims = new Lazy<>(() -> new DynamoDbBuildClaims(dynamo.get(), queueConfig.buildRecordsTable(),
+        queueConfig.claimLease(), queueConfig.recordTtlDays()));
+    this.heads = new Lazy<>(() -> new DynamoDbCurrentHeads(dynamo.get(), queueConfig.buildRecordsTable(),
+        queueConfig.recordTtlDays()));
     this.queue = new Lazy<>(() -> Clients.queue(queueConfig));
     this.events = new Lazy<>(() -> Clients.events(queueConfig));
   }
@@ -108,10 +116,8 @@ public final class DependencyFactory {
       };
     }
 
-    static BuildClaims claims(QueueConfig q) {
-      return new DynamoDbBuildClaims(
-          DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-          q.buildRecordsTable(), q.claimLease(), q.recordTtlDays());
+    static DynamoDbClient dynamo() {
+      return DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
     static WorkQueue queue(QueueConfig q) {
@@ -167,7 +173,8 @@ public final class DependencyFactory {
   /** The worker's service: claims, fetches, packages, starts, reports. */
   public WorkerService workerService() {
     return new WorkerService(config, queueConfig, (plan, key) -> packager.get().pack(plan, key),
-        (item, source) -> starter.get().start(item, source), lazy(claims), event -> events.get().publish(event),
+        (item, source) -> starter.get().start(item, source), lazy(claims), heads.get(),
+        event -> events.get().publish(event),
         queue.get(), new WorkLog(), Clock.systemUTC());
   }
 

@@ -41,9 +41,17 @@ public final class WorkerService {
   private final WorkQueue queue;
   private final WorkLog log;
   private final Clock clock;
+  private final CurrentHeads heads;
 
   public WorkerService(InboundConfig config, QueueConfig queueConfig, SourcePackager packager, BuildStarter starter,
       BuildClaims claims, RequestEvents events, WorkQueue queue, WorkLog log, Clock clock) {
+    this(config, queueConfig, packager, starter, claims, null, events, queue, log, clock);
+  }
+
+  /** With the store of each PR's / branch's current head ({@code null}: not kept). */
+  public WorkerService(InboundConfig config, QueueConfig queueConfig, SourcePackager packager, BuildStarter starter,
+      BuildClaims claims, CurrentHeads heads, RequestEvents events, WorkQueue queue, WorkLog log, Clock clock) {
+    this.heads = heads;
     this.config = config;
     this.queueConfig = queueConfig;
     this.packager = packager;
@@ -173,8 +181,23 @@ public final class WorkerService {
     }
     line.build(build);
     recordStarted(mine, build, source, line);
+    recordHead(item, build, line);
     line.decision("started");
     return new Done("started");
+  }
+
+  /** The PR's / branch's newest build, for cancelling what a newer commit supersedes. */
+  private void recordHead(WorkItem item, StartedBuild build, WorkLog.Line line) {
+    if (heads == null) {
+      return;
+    }
+    try {
+      heads.record(item.request().project(), item.request().scope(),
+          new CurrentHeads.Head(item.request().commit(), item.buildKey(), build, item.deliveryId(), clock.instant()));
+    } catch (BuildClaims.RecordException e) {
+      // the build runs; only a later cancel of it would miss it
+      line.cause("current head not recorded: " + e.getMessage());
+    }
   }
 
   /** The build runs: its record must say so, or a later delivery could start it again. */

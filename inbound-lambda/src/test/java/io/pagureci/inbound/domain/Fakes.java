@@ -227,6 +227,30 @@ public final class Fakes {
     }
   }
 
+  /** Current heads in memory (newer {@code updatedAt} wins). */
+  public static final class MemoryHeads implements CurrentHeads {
+    public final Map<String, Head> heads = new HashMap<>();
+    boolean unavailable;
+
+    @Override
+    public synchronized Recorded record(String project, String scope, Head head) throws BuildClaims.RecordException {
+      if (unavailable) {
+        throw new BuildClaims.RecordException("table down", null);
+      }
+      Head old = heads.get(project + "/" + scope);
+      if (old != null && !head.updatedAt().isAfter(old.updatedAt())) {
+        return new Recorded(false, null);
+      }
+      heads.put(project + "/" + scope, head);
+      return new Recorded(true, old);
+    }
+
+    @Override
+    public synchronized Optional<Head> find(String project, String scope) {
+      return Optional.ofNullable(heads.get(project + "/" + scope));
+    }
+  }
+
   /** Captures the worker's lines instead of logging them. */
   public static final class CapturingWorkLog extends WorkLog {
     public final List<String> lines = new ArrayList<>();

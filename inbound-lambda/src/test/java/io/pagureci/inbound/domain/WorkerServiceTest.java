@@ -63,6 +63,25 @@ class WorkerServiceTest {
   }
 
   @Test
+  void theStartedBuildBecomesThePullRequestsCurrentHeadAndAHeadStoreOutageDoesNotStopIt() {
+    Fakes.MemoryHeads heads = new Fakes.MemoryHeads();
+    WorkerService withHeads = new WorkerService(TestConfigs.config(), TestConfigs.queueConfig(), packager, starter,
+        claims, heads, events, queue, log, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    assertThat(withHeads.handle(message(1))).isEqualTo(new WorkerService.Done("started"));
+    assertThat(heads.find("demo", "pr/1")).hasValueSatisfying(h -> {
+      assertThat(h.commit()).isEqualTo(item.request().commit());
+      assertThat(h.build()).isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
+      assertThat(h.deliveryId()).isEqualTo(item.deliveryId());
+    });
+
+    heads.unavailable = true;
+    claims.records.clear();
+    assertThat(withHeads.handle(message(2))).isEqualTo(new WorkerService.Done("started"));
+    assertThat(log.lines.getLast()).contains("current head not recorded");
+  }
+
+  @Test
   void aRedeliveredMessageStartsNoSecondBuild() {
     worker.handle(message(1));
 
