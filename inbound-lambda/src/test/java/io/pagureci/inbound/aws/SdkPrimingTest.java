@@ -5,21 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** SnapStart priming of the SDK: every request the function makes, answered in memory. */
+/** SnapStart priming of the SDK: every request the accept function makes, answered in memory. */
 class SdkPrimingTest {
 
   @Test
-  void everyOperationTheFunctionUsesRunsThroughTheSdkOnce() {
+  void everyOperationTheAcceptFunctionUsesRunsThroughTheSdkOnce() {
     SdkPriming.Result result = SdkPriming.primeAll();
 
     assertThat(result.requests()).isEqualTo(Map.of(
-        "GetObject", 1, "PutObject", 1,
-        "CreateMultipartUpload", 1, "UploadPart", 2, "CompleteMultipartUpload", 1,
-        "GetSecretValue", 1, "StartBuild", 1, "StartPipelineExecution", 1));
+        "GetSecretValue", 1, "GetItem", 1, "SendMessage", 1, "PutEvents", 1));
   }
 
   @Test
   void itCanRunAgain() {
-    assertThat(SdkPriming.primeAll().total()).isEqualTo(SdkPriming.primeAll().total()).isEqualTo(9);
+    assertThat(SdkPriming.primeAll().total()).isEqualTo(SdkPriming.primeAll().total()).isEqualTo(4);
   }
 }
