@@ -100,11 +100,15 @@ public final class PagureCiStack extends Stack {
   public static final String OUTBOUND_HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
   /** Name of the pipeline's source action (PIPELINE_SOURCE_ACTION). */
   public static final String PIPELINE_SOURCE_ACTION = "Source";
-  /** The build variables of docs/protocol.md §3, declared on the pipeline with default "-". */
+  /**
+   * The build variables of docs/protocol.md §3, declared on the pipeline with default "-";
+   * PAGURE_DELIVERY_ID included: the function URL request id of the delivery that asked for the
+   * build (the work item's {@code deliveryId}, docs/queue.md §3).
+   */
   public static final List<String> PAGURE_VARIABLES =
       List.of("PAGURE_INSTANCE", "PAGURE_PROJECT", "PAGURE_SOURCE_PROJECT", "PAGURE_BRANCH",
           "PAGURE_TARGET_BRANCH", "PAGURE_COMMIT", "PAGURE_PR_ID", "PAGURE_PR_UID", "PAGURE_CAUSE",
-          "PAGURE_TRIGGER", "PAGURE_ORIGIN");
+          "PAGURE_TRIGGER", "PAGURE_ORIGIN", "PAGURE_DELIVERY_ID");
 
   /** What the stack is built from. */
   public record Props(Settings settings, Path inboundCode, Path outboundCode, StackProps stackProps) {
@@ -634,6 +638,8 @@ public final class PagureCiStack extends Stack {
           .description("pagure-ci-aws: CodeBuild state changes of this stack's project -> outbound")
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.codebuild"))
+              .account(List.of(getAccount()))
+              .region(List.of(getRegion()))
               .detailType(List.of("CodeBuild Build State Change"))
               .detail(Map.of("project-name", List.of(project.getProjectName())))
               .build())
@@ -643,6 +649,8 @@ public final class PagureCiStack extends Stack {
           .description("pagure-ci-aws: CodeBuild phase changes of this stack's project -> outbound")
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.codebuild"))
+              .account(List.of(getAccount()))
+              .region(List.of(getRegion()))
               .detailType(List.of("CodeBuild Build Phase Change"))
               .detail(Map.of("project-name", List.of(project.getProjectName())))
               .build())
@@ -653,6 +661,8 @@ public final class PagureCiStack extends Stack {
           .description("pagure-ci-aws: CodePipeline execution state changes of this stack's pipeline -> outbound")
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.codepipeline"))
+              .account(List.of(getAccount()))
+              .region(List.of(getRegion()))
               .detailType(List.of("CodePipeline Pipeline Execution State Change"))
               .detail(Map.of("pipeline", List.of(pipeline.getPipelineName())))
               .build())

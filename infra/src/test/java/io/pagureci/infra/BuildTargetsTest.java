@@ -90,6 +90,8 @@ class BuildTargetsTest {
     t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
         "EventPattern", Map.of(
             "source", List.of("aws.codepipeline"),
+            "account", List.of(Map.of("Ref", "AWS::AccountId")),
+            "region", List.of(Map.of("Ref", "AWS::Region")),
             "detail-type", List.of("CodePipeline Pipeline Execution State Change"),
             "detail", Map.of("pipeline", List.of(pipelineName))))));
     assertThat(stack.inboundEnvironment())

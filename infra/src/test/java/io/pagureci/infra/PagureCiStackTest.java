@@ -178,13 +178,15 @@ class PagureCiStackTest {
   }
 
   @Test
-  void rulesSendThisProjectsStateAndPhaseChangesToTheOutboundFunction() {
+  void rulesSendThisProjectsStateAndPhaseChangesInThisAccountAndRegionToTheOutboundFunction() {
     Object project = r(stack.project().getProjectName());
     Object target = r(stack.outboundFunction().getFunctionArn());
     for (String type : List.of("CodeBuild Build State Change", "CodeBuild Build Phase Change")) {
       template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
           "EventPattern", Map.of(
               "source", List.of("aws.codebuild"),
+              "account", List.of(Map.of("Ref", "AWS::AccountId")),
+              "region", List.of(Map.of("Ref", "AWS::Region")),
               "detail-type", List.of(type),
               "detail", Map.of("project-name", List.of(project))),
           "Targets", List.of(Match.objectLike(Map.of("Arn", target))))));
