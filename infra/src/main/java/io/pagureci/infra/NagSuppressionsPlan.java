@@ -41,7 +41,7 @@ final class NagSuppressionsPlan {
   void bucketAccessLogs(Bucket bucket) {
     later(() -> suppress(bucket.getNode().getDefaultChild(), "AwsSolutions-S1",
         "Server access logs would need a second bucket for short-lived objects written only by this"
-            + " stack's roles; every upload is logged by the inbound function (one JSON line per"
+            + " stack's roles; every upload is logged by the worker function (one JSON line per"
             + " decision) and CloudTrail S3 data events can be enabled for an audit trail."));
   }
 
@@ -51,14 +51,31 @@ final class NagSuppressionsPlan {
             + " a queue behind it would add nothing. Its depth raises an alarm."));
   }
 
+  void workDeadLetterQueue(Queue queue) {
+    later(() -> suppress(queue.getNode().getDefaultChild(), "AwsSolutions-SQS3",
+        "This queue is itself the dead-letter queue of the work queue (redrive policy"
+            + " maxReceiveCount = workMaxAttempts); a queue behind it would add nothing. Its depth"
+            + " raises an alarm."));
+  }
+
+  /** The {@code <bucket>/<prefix>.builds/*} object wildcard: one build record per build key. */
+  void buildRecordsWildcard(IConstruct policy, Bucket bucket, String prefix) {
+    later(() -> suppress(policy, "AwsSolutions-IAM5",
+        "Build records are keyed <prefix>.builds/<build key>.json (docs/queue.md §5): one key per"
+            + " build key, so reading is scoped to the records prefix - not to the source zips, never"
+            + " the whole bucket.",
+        "Resource::<" + stack.logicalId(bucket) + ".Arn>/" + BuildRecords.prefix(prefix) + "*"));
+  }
+
   /** The {@code <bucket>/<prefix>*} object wildcard: every source zip has its own key. */
   void sourcePrefixWildcard(IConstruct policy, Bucket bucket, String prefix) {
     if (policy == null) {
       return;
     }
     later(() -> suppress(policy, "AwsSolutions-IAM5",
-        "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4): one key per"
-            + " commit, so access is scoped to the prefix — never the whole bucket.",
+        "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4), build records"
+            + " <prefix>.builds/<build key>.json (docs/queue.md §5): one key per commit or build, so"
+            + " access is scoped to the prefix — never the whole bucket.",
         sourceObjects(bucket, prefix)));
   }
 

@@ -15,7 +15,6 @@ import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
-import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
@@ -45,19 +44,19 @@ import software.amazon.awscdk.services.codepipeline.Variable;
 import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
+import software.amazon.awscdk.services.events.EventBus;
 import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
-import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.FromRoleArnOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IPrincipal;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.iam.User;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
@@ -88,23 +87,28 @@ import software.constructs.Construct;
 
 /**
  * The pagure-ci-aws stack: source bucket, build target (a new or existing CodeBuild project, or a
- * CodePipeline V2), the inbound function behind its function URL(s), the outbound function fed by
- * EventBridge, secrets, alarms. Every IAM statement is written here with its resources named;
- * {@link NagSuppressionsPlan} holds the few cdk-nag suppressions, each with its reason.
+ * CodePipeline V2), the accept ("inbound") function behind its function URL(s), the {@link
+ * WorkQueue} and the {@link BuildWorker} behind it (docs/queue.md), the outbound function fed by
+ * EventBridge, secrets, alarms. Every IAM statement names its resources; {@link
+ * NagSuppressionsPlan} holds the few cdk-nag suppressions, each with its reason.
  */
 public final class PagureCiStack extends Stack {
 
-  /** The inbound handler, as packaged in inbound-lambda/target/function.jar. */
+  /** The accept (inbound) handler, as packaged in inbound-lambda/target/function.jar. */
   public static final String INBOUND_HANDLER = "io.pagureci.inbound.InboundHandler::handleRequest";
   /** The outbound handler, as packaged in outbound-lambda/target/function.jar. */
   public static final String OUTBOUND_HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
   /** Name of the pipeline's source action (PIPELINE_SOURCE_ACTION). */
   public static final String PIPELINE_SOURCE_ACTION = "Source";
-  /** The build variables of docs/protocol.md §3, declared on the pipeline with default "-". */
+  /**
+   * The build variables of docs/protocol.md §3, declared on the pipeline with default "-";
+   * PAGURE_DELIVERY_ID included: the function URL request id of the delivery that asked for the
+   * build (the work item's {@code deliveryId}, docs/queue.md §3).
+   */
   public static final List<String> PAGURE_VARIABLES =
       List.of("PAGURE_INSTANCE", "PAGURE_PROJECT", "PAGURE_SOURCE_PROJECT", "PAGURE_BRANCH",
           "PAGURE_TARGET_BRANCH", "PAGURE_COMMIT", "PAGURE_PR_ID", "PAGURE_PR_UID", "PAGURE_CAUSE",
-          "PAGURE_TRIGGER", "PAGURE_ORIGIN");
+          "PAGURE_TRIGGER", "PAGURE_ORIGIN", "PAGURE_DELIVERY_ID");
 
   /** What the stack is built from. */
   public record Props(Settings settings, Path inboundCode, Path outboundCode, StackProps stackProps) {
@@ -122,6 +126,10 @@ public final class PagureCiStack extends Stack {
   private final Pipeline pipeline;
   private final Function inbound;
   private final Function outbound;
+  private final WorkQueue workQueue;
+  private final BuildWorker worker;
+  private final IEventBus eventBus;
+  private final IAlarmAction alarmAction;
   /** The JVM's own environment variable (not one of the function's configuration variables). */
   public static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
 
@@ -200,8 +208,37 @@ public final class PagureCiStack extends Stack {
     this.basicAuthSecret = basicAuth;
     this.pagureTokenSecret = pagureToken;
 
-    // ---- inbound function -----------------------------------------------------------------------
+    // ---- alarm topic (the alarms are created with what they watch) -------------------------------
+    alarmAction = alarmAction();
+
+    // ---- work queue, accept function, worker (docs/queue.md) ---------------------------------
+    eventBus = EventBus.fromEventBusName(this, "DefaultEventBus", "default");
+    workQueue = new WorkQueue(this, "WorkQueue", new WorkQueue.Props(
+        settings.workerTimeoutSeconds(), settings.workMaxAttempts(), settings.queueAgeAlarmSeconds(), alarmAction));
+    nag.workDeadLetterQueue(workQueue.deadLetterQueue());
     inbound = inboundFunction(props.inboundCode(), removal, hookKeys, basicAuth);
+    worker = new BuildWorker(this, "BuildWorker", new BuildWorker.Props(
+        props.inboundCode(),
+        architecture(),
+        settings.workerMemoryMb(),
+        settings.workerTimeoutSeconds(),
+        settings.workerEphemeralMb(),
+        settings.snapStart(),
+        retention(settings.logRetentionDays()),
+        removal,
+        workQueue,
+        settings.workerMaxConcurrency(),
+        settings.workerBatchSize(),
+        sourceBucket,
+        settings.sourcePrefix(),
+        pipeline == null
+            ? BuildWorker.Target.codeBuild(project)
+            : new BuildWorker.Target(project, pipeline, PIPELINE_SOURCE_ACTION),
+        eventBus,
+        workerSettingsEnvironment(),
+        alarmAction));
+    nag.lambdaRuntime(worker.function());
+    nag.sourcePrefixWildcard(worker.role().getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
 
     // ---- outbound function ----------------------------------------------------------------------
     Queue onFailure =
@@ -241,6 +278,16 @@ public final class PagureCiStack extends Stack {
     CfnOutput.Builder.create(this, "OutboundOnFailureQueueUrl").value(onFailure.getQueueUrl()).build();
     CfnOutput.Builder.create(this, "InboundLogGroupName").value(inbound.getLogGroup().getLogGroupName()).build();
     CfnOutput.Builder.create(this, "OutboundLogGroupName").value(outbound.getLogGroup().getLogGroupName()).build();
+    CfnOutput.Builder.create(this, "WorkerLogGroupName").value(worker.logGroup().getLogGroupName()).build();
+    CfnOutput.Builder.create(this, "WorkQueueUrl")
+        .description("The work queue between the accept function and the worker")
+        .value(workQueue.queue().getQueueUrl()).build();
+    CfnOutput.Builder.create(this, "WorkDeadLetterQueueUrl")
+        .description("Work items that failed every attempt: aws sqs receive-message --queue-url <this>")
+        .value(workQueue.deadLetterQueue().getQueueUrl()).build();
+    CfnOutput.Builder.create(this, "WorkDeadLetterQueueArn")
+        .description("Redrive: aws sqs start-message-move-task --source-arn <this>")
+        .value(workQueue.deadLetterQueue().getQueueArn()).build();
     if (buildLogs != null) {
       CfnOutput.Builder.create(this, "BuildLogGroupName").value(buildLogs.getLogGroupName()).build();
     }
@@ -374,7 +421,7 @@ public final class PagureCiStack extends Stack {
         .map(v -> Variable.Builder.create()
             .variableName(v)
             .defaultValue("-")
-            .description("set by the inbound function; '-' = not set (see docs/protocol.md)")
+            .description("set by the worker function; '-' = not set (see docs/protocol.md)")
             .build())
         .toList();
     Pipeline p =
@@ -413,9 +460,11 @@ public final class PagureCiStack extends Stack {
   private Function inboundFunction(
       Path code, RemovalPolicy removal, Optional<ISecret> hookKeys, Optional<ISecret> basicAuth) {
     LogGroup logs = logGroup("InboundLogs", removal);
-    Role role = functionRole("InboundRole", "pagure-ci-aws inbound function", logs);
+    Role role = FunctionRole.create(this, "InboundRole", "pagure-ci-aws accept (inbound) function", logs);
     inboundRole = role;
 
+    // Authentication and validation, the work queue and the bus; the build target only to name the
+    // flag it asks for. Nothing for fetching, packaging or starting: that is the worker's.
     inboundEnvironment.put("PAGURE_URL", settings.effectivePagureUrl());
     inboundEnvironment.put("ALLOWED_PROJECTS", settings.allowedProjects().orElse(""));
     hookKeys.ifPresent(s -> inboundEnvironment.put("HOOK_KEYS_SECRET_ID", s.getSecretArn()));
@@ -427,40 +476,25 @@ public final class PagureCiStack extends Stack {
       inboundEnvironment.put("CODEBUILD_PROJECT", project.getProjectName());
     } else {
       inboundEnvironment.put("PIPELINE_NAME", pipeline.getPipelineName());
-      inboundEnvironment.put("PIPELINE_SOURCE_ACTION", PIPELINE_SOURCE_ACTION);
-      inboundEnvironment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
     }
-    inboundEnvironment.put("TRUSTED_BUILDSPEC", Boolean.toString(settings.trustedBuildspec()));
-    inboundEnvironment.put("TRUSTED_BUILDSPEC_PATH", settings.trustedBuildspecPath());
     settings.rebuildPhrase().ifPresent(v -> inboundEnvironment.put("REBUILD_PHRASE", v));
     settings.buildBranches().ifPresent(v -> inboundEnvironment.put("BUILD_BRANCHES", v));
-    inboundEnvironment.put("REF_WAIT_SECONDS", Integer.toString(settings.refWaitSeconds()));
-    inboundEnvironment.put("GIT_TIMEOUT_SECONDS", Integer.toString(settings.gitTimeoutSeconds()));
     inboundEnvironment.put("SECRETS_TTL_SECONDS", Integer.toString(settings.secretsTtlSeconds()));
-    // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded heap)
-    settings.inboundJvmOptions().ifPresent(v -> inboundEnvironment.put(JAVA_TOOL_OPTIONS, v));
+    inboundEnvironment.put("WORK_QUEUE_URL", workQueue.queue().getQueueUrl());
+    inboundEnvironment.put("EVENT_BUS_NAME", eventBus.getEventBusName());
     // the caller is created first: its ARN may become CI_ALLOWED_CALLERS
     callerPrincipal = caller();
 
-    // S3: write the zip (multipart) and the build record, read the build record (duplicates).
+    // The URL can only fill the queue: no StartBuild, no StartPipelineExecution, no source-zip write.
     role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("WriteSourceZips")
-        .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
-        .resources(List.of(sourceBucket.arnForObjects(settings.sourcePrefix() + "*")))
+        .sid("QueueWork")
+        .actions(List.of("sqs:SendMessage"))
+        .resources(List.of(workQueue.queue().getQueueArn()))
         .build());
-    if (pipeline == null) {
-      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("StartBuild")
-          .actions(List.of("codebuild:StartBuild"))
-          .resources(List.of(project.getProjectArn()))
-          .build());
-    } else {
-      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("StartPipelineExecution")
-          .actions(List.of("codepipeline:StartPipelineExecution"))
-          .resources(List.of(pipeline.getPipelineArn()))
-          .build());
-    }
+    role.addToPrincipalPolicy(RequestEvents.put(eventBus));
+    // read the build record (a duplicate delivery; docs/queue.md §5), 404 when there is none
+    role.addToPrincipalPolicy(BuildRecords.read(sourceBucket, settings.sourcePrefix()));
+    role.addToPrincipalPolicy(BuildRecords.list(sourceBucket, settings.sourcePrefix()));
     List<String> secretArns = new ArrayList<>();
     hookKeys.ifPresent(s -> secretArns.add(s.getSecretArn()));
     basicAuth.ifPresent(s -> secretArns.add(s.getSecretArn()));
@@ -474,7 +508,7 @@ public final class PagureCiStack extends Stack {
 
     Function.Builder b =
         Function.Builder.create(this, "Inbound")
-            .description("pagure-ci-aws inbound: pagure web-hook / ci webhook -> zip to S3 -> start build")
+            .description("pagure-ci-aws accept: pagure web-hook / ci webhook -> work queue")
             .runtime(Runtime.JAVA_21)
             .architecture(architecture())
             .code(Code.fromAsset(code.toString()))
@@ -482,7 +516,6 @@ public final class PagureCiStack extends Stack {
             .role(role)
             .memorySize(settings.inboundMemoryMb())
             .timeout(Duration.seconds(settings.inboundTimeoutSeconds()))
-            .ephemeralStorageSize(Size.mebibytes(settings.inboundEphemeralMb()))
             .logGroup(logs)
             .environment(inboundEnvironment);
     if (settings.snapStart()) {
@@ -521,8 +554,30 @@ public final class PagureCiStack extends Stack {
       aliases.put("hmac", alias);
     }
     nag.lambdaRuntime(fn);
-    nag.sourcePrefixWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
+    nag.buildRecordsWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
     return fn;
+  }
+
+  /** The worker's variables that come from settings alone (BuildWorker adds the resource ones). */
+  private Map<String, String> workerSettingsEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PAGURE_URL", settings.effectivePagureUrl());
+    env.put("ALLOWED_PROJECTS", settings.allowedProjects().orElse(""));
+    env.put("TRUSTED_BUILDSPEC", Boolean.toString(settings.trustedBuildspec()));
+    env.put("TRUSTED_BUILDSPEC_PATH", settings.trustedBuildspecPath());
+    // the rebuild phrase is part of the ERROR event the worker sends
+    settings.rebuildPhrase().ifPresent(v -> env.put("REBUILD_PHRASE", v));
+    env.put("REF_WAIT_SECONDS", Integer.toString(settings.refWaitSeconds()));
+    env.put("GIT_TIMEOUT_SECONDS", Integer.toString(settings.gitTimeoutSeconds()));
+    env.put("RETRY_BASE_SECONDS", Integer.toString(settings.retryBaseSeconds()));
+    env.put("RETRY_MAX_SECONDS", Integer.toString(settings.retryMaxSeconds()));
+    env.put("MAX_SOURCE_BYTES", Long.toString(settings.maxSourceBytes()));
+    env.put("MAX_FILE_BYTES", Long.toString(settings.maxFileBytes()));
+    env.put("MAX_SOURCE_FILES", Integer.toString(settings.maxSourceFiles()));
+    env.put("MAX_TREE_DEPTH", Integer.toString(settings.maxTreeDepth()));
+    // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded heap)
+    settings.workerJvmOptions().ifPresent(v -> env.put(JAVA_TOOL_OPTIONS, v));
+    return env;
   }
 
   private IGrantable caller() {
@@ -566,7 +621,7 @@ public final class PagureCiStack extends Stack {
 
   private Function outboundFunction(Path code, RemovalPolicy removal, ISecret token, Queue onFailure) {
     LogGroup logs = logGroup("OutboundLogs", removal);
-    Role role = functionRole("OutboundRole", "pagure-ci-aws outbound function", logs);
+    Role role = FunctionRole.create(this, "OutboundRole", "pagure-ci-aws outbound function", logs);
     outboundRole = role;
 
     outboundEnvironment.put("PAGURE_URL", settings.effectivePagureUrl());
@@ -584,6 +639,10 @@ public final class PagureCiStack extends Stack {
     settings.pagureTimeoutSeconds().ifPresent(v -> outboundEnvironment.put("PAGURE_TIMEOUT_SECONDS", v));
     settings.retryMaxAttempts().ifPresent(v -> outboundEnvironment.put("RETRY_MAX_ATTEMPTS", v));
     settings.retryBaseDelayMillis().ifPresent(v -> outboundEnvironment.put("RETRY_BASE_DELAY_MILLIS", v));
+    // request events (docs/queue.md §4): the build record says whether a build already started
+    outboundEnvironment.put("BUILD_RECORDS_BUCKET", sourceBucket.getBucketName());
+    outboundEnvironment.put("BUILD_RECORDS_PREFIX", BuildRecords.prefix(settings.sourcePrefix()));
+    outboundEnvironment.put("ACCOUNT_ID", getAccount());
 
     role.addToPrincipalPolicy(PolicyStatement.Builder.create()
         .sid("ReadPagureToken")
@@ -602,10 +661,12 @@ public final class PagureCiStack extends Stack {
           .resources(List.of(pipeline.getPipelineArn()))
           .build());
     }
+    role.addToPrincipalPolicy(BuildRecords.read(sourceBucket, settings.sourcePrefix()));
+    role.addToPrincipalPolicy(BuildRecords.list(sourceBucket, settings.sourcePrefix()));
 
     Function.Builder b =
         Function.Builder.create(this, "Outbound")
-            .description("pagure-ci-aws outbound: CodeBuild / CodePipeline events -> pagure flags")
+            .description("pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags")
             .runtime(Runtime.JAVA_21)
             .architecture(architecture())
             .code(Code.fromAsset(code.toString()))
@@ -624,6 +685,7 @@ public final class PagureCiStack extends Stack {
     }
     Function fn = b.build();
     nag.lambdaRuntime(fn);
+    nag.buildRecordsWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
     return fn;
   }
 
@@ -634,6 +696,8 @@ public final class PagureCiStack extends Stack {
           .description("pagure-ci-aws: CodeBuild state changes of this stack's project -> outbound")
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.codebuild"))
+              .account(List.of(getAccount()))
+              .region(List.of(getRegion()))
               .detailType(List.of("CodeBuild Build State Change"))
               .detail(Map.of("project-name", List.of(project.getProjectName())))
               .build())
@@ -643,6 +707,8 @@ public final class PagureCiStack extends Stack {
           .description("pagure-ci-aws: CodeBuild phase changes of this stack's project -> outbound")
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.codebuild"))
+              .account(List.of(getAccount()))
+              .region(List.of(getRegion()))
               .detailType(List.of("CodeBuild Build Phase Change"))
               .detail(Map.of("project-name", List.of(project.getProjectName())))
               .build())
@@ -653,18 +719,34 @@ public final class PagureCiStack extends Stack {
           .description("pagure-ci-aws: CodePipeline execution state changes of this stack's pipeline -> outbound")
           .eventPattern(EventPattern.builder()
               .source(List.of("aws.codepipeline"))
+              .account(List.of(getAccount()))
+              .region(List.of(getRegion()))
               .detailType(List.of("CodePipeline Pipeline Execution State Change"))
               .detail(Map.of("pipeline", List.of(pipeline.getPipelineName())))
               .build())
           .targets(List.of(target))
           .build();
     }
+    // QUEUED / ERROR of the accept and worker functions (docs/queue.md §4); the same target, so the
+    // same asynchronous retries and on-failure queue as the build events.
+    Rule.Builder.create(this, "RequestEventRule")
+        .description("pagure-ci-aws: build request state changes (queued, error) -> outbound")
+        .eventBus(eventBus)
+        .eventPattern(EventPattern.builder()
+            .source(List.of(RequestEvents.SOURCE))
+            .account(List.of(getAccount()))
+            .region(List.of(getRegion()))
+            .detailType(List.of(RequestEvents.DETAIL_TYPE))
+            .build())
+        .targets(List.of(target))
+        .build();
   }
 
   // ---------------------------------------------------------------------------------------------
   // alarms
 
-  private void alarms(Queue onFailure) {
+  /** The alarm topic (created or imported), or null when no alarm notifies anyone. */
+  private IAlarmAction alarmAction() {
     Optional<ITopic> topic = settings.alarmTopicArn()
         .<ITopic>map(arn -> Topic.fromTopicArn(this, "AlarmTopic", arn))
         .or(() -> settings.alarmEmail().map(email -> {
@@ -676,7 +758,11 @@ public final class PagureCiStack extends Stack {
           nag.alarmTopic(t);
           return t;
         }));
-    IAlarmAction action = topic.map(SnsAction::new).orElse(null);
+    return topic.map(SnsAction::new).orElse(null);
+  }
+
+  private void alarms(Queue onFailure) {
+    IAlarmAction action = alarmAction;
     MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
     List<Alarm> all = List.of(
         Alarm.Builder.create(this, "OnFailureQueueAlarm")
@@ -687,7 +773,7 @@ public final class PagureCiStack extends Stack {
             .treatMissingData(TreatMissingData.NOT_BREACHING)
             .build(),
         Alarm.Builder.create(this, "InboundErrorsAlarm")
-            .alarmDescription("pagure-ci-aws: inbound function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
+            .alarmDescription("pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
             .metric(inbound.metricErrors(fiveMinutes))
             .threshold(1).evaluationPeriods(1)
             .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
@@ -728,21 +814,6 @@ public final class PagureCiStack extends Stack {
         .retention(retention(settings.logRetentionDays()))
         .removalPolicy(removal)
         .build();
-  }
-
-  /** A function role with no managed policy: logs go to its own log group only. */
-  private Role functionRole(String id, String description, LogGroup logs) {
-    Role role = Role.Builder.create(this, id)
-        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-        .description(description)
-        .build();
-    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("WriteOwnLogs")
-        .effect(Effect.ALLOW)
-        .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
-        .resources(List.of(logs.getLogGroupArn()))
-        .build());
-    return role;
   }
 
   private Architecture architecture() {
@@ -800,9 +871,14 @@ public final class PagureCiStack extends Stack {
     return settings;
   }
 
-  /** The environment variables given to the inbound function (tokens unresolved). */
+  /** The environment variables given to the accept (inbound) function (tokens unresolved). */
   public Map<String, String> inboundEnvironment() {
     return Map.copyOf(inboundEnvironment);
+  }
+
+  /** The environment variables given to the worker function (tokens unresolved). */
+  public Map<String, String> workerEnvironment() {
+    return worker.environment();
   }
 
   /** The environment variables given to the outbound function (tokens unresolved). */
@@ -816,6 +892,19 @@ public final class PagureCiStack extends Stack {
 
   public Function outboundFunction() {
     return outbound;
+  }
+
+  public BuildWorker buildWorker() {
+    return worker;
+  }
+
+  public WorkQueue workQueue() {
+    return workQueue;
+  }
+
+  /** The bus the request events go to (the account's default bus). */
+  public IEventBus eventBus() {
+    return eventBus;
   }
 
   public Bucket sourceBucket() {

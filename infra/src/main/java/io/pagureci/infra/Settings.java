@@ -43,10 +43,22 @@ public record Settings(
     String architecture,
     int inboundMemoryMb,
     int inboundTimeoutSeconds,
-    int inboundEphemeralMb,
     boolean snapStart,
     int inboundReservedConcurrency,
-    Optional<String> inboundJvmOptions,
+    int workerMemoryMb,
+    int workerTimeoutSeconds,
+    int workerEphemeralMb,
+    Optional<String> workerJvmOptions,
+    int workerMaxConcurrency,
+    int workerBatchSize,
+    int workMaxAttempts,
+    int retryBaseSeconds,
+    int retryMaxSeconds,
+    int queueAgeAlarmSeconds,
+    long maxSourceBytes,
+    long maxFileBytes,
+    int maxSourceFiles,
+    int maxTreeDepth,
     int outboundMemoryMb,
     int outboundTimeoutSeconds,
     int outboundReservedConcurrency,
@@ -136,7 +148,8 @@ public record Settings(
   public record Key(String name, String defaultValue, String description) {}
 
   /**
-   * The inbound function's JVM options: C2 as well as C1 (Lambda's java21 default stops at C1,
+   * The worker function's JVM options (it packages; until the queue it was the inbound function's):
+   * C2 as well as C1 (Lambda's java21 default stops at C1,
    * which runs SHA-1, AES-GCM and GHASH without the CPU's intrinsics: 2.4x slower packaging of a
    * 1 GB repository), the serial collector Lambda uses anyway, and a heap bounded so the process
    * stays under 256 MB (docs/performance.md).
@@ -169,12 +182,26 @@ public record Settings(
           new Key("buildTimeoutMinutes", "60", "Build timeout of the created project"),
           new Key("logRetentionDays", "30", "Retention of every log group (a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, ...)"),
           new Key("architecture", "x86_64", "`x86_64` or `arm64` for both functions"),
-          new Key("inboundMemoryMb", "2048", "Inbound function memory (also buys CPU for cloning and zipping)"),
-          new Key("inboundTimeoutSeconds", "120", "Inbound function timeout (pagure waits 60 s; the rest is margin for slow fetches)"),
-          new Key("inboundEphemeralMb", "512 (2048 with snapStart=false)", "Inbound /tmp size; SnapStart allows at most 512"),
-          new Key("snapStart", "true", "SnapStart on the inbound function's published version"),
-          new Key("inboundReservedConcurrency", "10", "Reserved concurrency of the inbound function (0 = none)"),
-          new Key("inboundJvmOptions", DEFAULT_INBOUND_JVM_OPTIONS, "JAVA_TOOL_OPTIONS of the inbound function (`-X...` options only); `none` keeps Lambda's own defaults"),
+          new Key("inboundMemoryMb", "2048", "Accept (inbound) function memory"),
+          new Key("inboundTimeoutSeconds", "120", "Accept (inbound) function timeout (pagure waits 60 s)"),
+          new Key("snapStart", "true", "SnapStart on the accept and worker functions' published versions"),
+          new Key("inboundReservedConcurrency", "10", "Reserved concurrency of the accept (inbound) function (0 = none)"),
+          new Key("inboundEphemeralMb", "(none: the former name of workerEphemeralMb)", "Still accepted for workerEphemeralMb"),
+          new Key("inboundJvmOptions", "(none: the former name of workerJvmOptions)", "Still accepted for workerJvmOptions"),
+          new Key("workerMemoryMb", "2048", "Worker function memory (also buys CPU for cloning and zipping)"),
+          new Key("workerTimeoutSeconds", "120", "Worker function timeout (one attempt: fetch, zip, upload, start)"),
+          new Key("workerEphemeralMb", "512 (2048 with snapStart=false)", "Worker /tmp size; SnapStart allows at most 512"),
+          new Key("workerJvmOptions", DEFAULT_INBOUND_JVM_OPTIONS, "JAVA_TOOL_OPTIONS of the worker function (`-X...` options only); `none` keeps Lambda's own defaults"),
+          new Key("workerMaxConcurrency", "5", "Most worker invocations at once (the event source mapping's MaximumConcurrency, 2-1000)"),
+          new Key("workerBatchSize", "1", "Work items per worker invocation (1-10)"),
+          new Key("workMaxAttempts", "8", "Attempts per work item (the queue's maxReceiveCount) before it goes to the dead-letter queue"),
+          new Key("retryBaseSeconds", "30", "Back-off after the first failed attempt; doubles per attempt"),
+          new Key("retryMaxSeconds", "900", "Longest back-off between two attempts"),
+          new Key("queueAgeAlarmSeconds", "1800", "Alarm when the oldest work item is older than this"),
+          new Key("maxSourceBytes", "2147483648", "MAX_SOURCE_BYTES: largest uncompressed source tree the worker packages"),
+          new Key("maxFileBytes", "536870912", "MAX_FILE_BYTES: largest single file"),
+          new Key("maxSourceFiles", "200000", "MAX_SOURCE_FILES: most files in a source tree"),
+          new Key("maxTreeDepth", "64", "MAX_TREE_DEPTH: deepest directory nesting"),
           new Key("outboundMemoryMb", "512", "Outbound function memory"),
           new Key("outboundTimeoutSeconds", "60", "Outbound function timeout"),
           new Key("outboundReservedConcurrency", "0", "Reserved concurrency of the outbound function (0 = none)"),
@@ -207,6 +234,9 @@ public record Settings(
   /** The placeholder used for a synth without {@code pagureUrl}: the .invalid TLD never resolves. */
   public static final String PLACEHOLDER_PAGURE_URL = "https://pagure.invalid/";
 
+  /** The retry schedule must span at least this long: a late ref or a short outage is waited out. */
+  public static final int MIN_RETRY_SPAN_SECONDS = 900;
+
   private static final Pattern SECRET_ARN =
       Pattern.compile("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+-[A-Za-z0-9]{6}");
   private static final Pattern IAM_PRINCIPAL_ARN =
@@ -237,10 +267,11 @@ public record Settings(
   public static Settings fromContext(Function<String, Object> context) {
     Reader r = new Reader(context);
     boolean snapStart = r.bool("snapStart", true);
-    int ephemeral = r.integer("inboundEphemeralMb", snapStart ? 512 : 2048, 512, 10_240);
+    String ephemeralKey = r.renamed("workerEphemeralMb", "inboundEphemeralMb");
+    int ephemeral = r.integer(ephemeralKey, snapStart ? 512 : 2048, 512, 10_240);
     if (snapStart && ephemeral > 512) {
       throw new SettingsException(
-          "inboundEphemeralMb=" + ephemeral + ": SnapStart supports at most 512 MB of ephemeral storage;"
+          ephemeralKey + "=" + ephemeral + ": SnapStart supports at most 512 MB of ephemeral storage;"
               + " use -c snapStart=false for a larger /tmp");
     }
     Optional<String> callerPrincipalArn = r.string("callerPrincipalArn");
@@ -302,8 +333,20 @@ public record Settings(
     if (buildspecPath.startsWith("/") || buildspecPath.contains("..") || buildspecPath.endsWith("/")) {
       throw new SettingsException("trustedBuildspecPath must be a file path inside the repository, was '" + buildspecPath + "'");
     }
-    int inboundMemory = r.integer("inboundMemoryMb", 2048, 512, 10_240);
-    Optional<String> jvmOptions = inboundJvmOptions(r.string("inboundJvmOptions"), inboundMemory);
+    int workerMemory = r.integer("workerMemoryMb", 2048, 512, 10_240);
+    String jvmKey = r.renamed("workerJvmOptions", "inboundJvmOptions");
+    Optional<String> jvmOptions = jvmOptions(jvmKey, r.string(jvmKey), workerMemory);
+    int workerTimeout = r.integer("workerTimeoutSeconds", 120, 10, 900);
+    int attempts = r.integer("workMaxAttempts", 8, 2, 1000);
+    int retryBase = r.integer("retryBaseSeconds", 30, 1, 43_200);
+    int retryMax = r.integer("retryMaxSeconds", 900, 1, 43_200);
+    checkRetrySchedule(attempts, retryBase, retryMax, workerTimeout);
+    long maxSourceBytes = r.longInteger("maxSourceBytes", 2_147_483_648L, 1_048_576L, 1_099_511_627_776L);
+    long maxFileBytes = r.longInteger("maxFileBytes", 536_870_912L, 1L, 1_099_511_627_776L);
+    if (maxFileBytes > maxSourceBytes) {
+      throw new SettingsException("maxFileBytes=" + maxFileBytes + " is larger than maxSourceBytes="
+          + maxSourceBytes + " (one file cannot be larger than the whole tree)");
+    }
     return new Settings(
         pagureUrl,
         r.string("allowedProjects"),
@@ -324,12 +367,24 @@ public record Settings(
         r.integer("buildTimeoutMinutes", 60, 5, 2160),
         retention,
         r.choice("architecture", "x86_64", new String[] {"x86_64", "arm64"}, s -> s),
-        inboundMemory,
+        r.integer("inboundMemoryMb", 2048, 512, 10_240),
         r.integer("inboundTimeoutSeconds", 120, 10, 900),
-        ephemeral,
         snapStart,
         r.integer("inboundReservedConcurrency", 10, 0, 1000),
+        workerMemory,
+        workerTimeout,
+        ephemeral,
         jvmOptions,
+        r.integer("workerMaxConcurrency", 5, 2, 1000),
+        r.integer("workerBatchSize", 1, 1, 10),
+        attempts,
+        retryBase,
+        retryMax,
+        r.integer("queueAgeAlarmSeconds", 1800, 60, WorkQueue.RETENTION_SECONDS),
+        maxSourceBytes,
+        maxFileBytes,
+        r.integer("maxSourceFiles", 200_000, 1, 10_000_000),
+        r.integer("maxTreeDepth", 64, 1, 1024),
         r.integer("outboundMemoryMb", 512, 256, 10_240),
         r.integer("outboundTimeoutSeconds", 60, 5, 900),
         r.integer("outboundReservedConcurrency", 0, 0, 1000),
@@ -359,18 +414,56 @@ public record Settings(
   }
 
   /**
-   * {@code inboundJvmOptions}: absent means the default, {@code none} means no JAVA_TOOL_OPTIONS
-   * (Lambda's own flags). Only {@code -X...} options: no agents, no system properties (a place
-   * where a secret could end up in an environment variable), and a heap below the memory size.
+   * The worker's back-off before attempt n+1 is {@code min(base * 2^(n-1), max)} (docs/queue.md
+   * §2). The attempts before the last must together wait at least {@link #MIN_RETRY_SPAN_SECONDS};
+   * and every attempt, each followed by its back-off or a visibility timeout (a crash), must fit in
+   * the work queue's retention, or items would expire instead of reaching the dead-letter queue.
    */
-  private static Optional<String> inboundJvmOptions(Optional<String> value, int memoryMb) {
+  static void checkRetrySchedule(int attempts, int base, int max, int workerTimeoutSeconds) {
+    if (base > max) {
+      throw new SettingsException("retryBaseSeconds=" + base + " is larger than retryMaxSeconds=" + max);
+    }
+    long span = retrySpanSeconds(attempts, base, max);
+    if (span < MIN_RETRY_SPAN_SECONDS) {
+      throw new SettingsException("workMaxAttempts=" + attempts + ", retryBaseSeconds=" + base
+          + ", retryMaxSeconds=" + max + ": the retries span only " + span + " s; they must span at least "
+          + MIN_RETRY_SPAN_SECONDS + " s (15 minutes) so a late ref or a short outage is waited out"
+          + " - raise workMaxAttempts or retryBaseSeconds");
+    }
+    long worstCase = span + (long) attempts * WorkQueue.visibilityTimeoutSeconds(workerTimeoutSeconds);
+    if (worstCase > WorkQueue.RETENTION_SECONDS) {
+      throw new SettingsException("workMaxAttempts=" + attempts + ", retryBaseSeconds=" + base
+          + ", retryMaxSeconds=" + max + ", workerTimeoutSeconds=" + workerTimeoutSeconds + ": up to "
+          + worstCase + " s from the first attempt to the last, more than the work queue keeps an item ("
+          + WorkQueue.RETENTION_SECONDS + " s) - lower workMaxAttempts or retryMaxSeconds");
+    }
+  }
+
+  /** Sum of {@code min(base * 2^(n-1), max)} over n = 1 .. attempts-1. */
+  static long retrySpanSeconds(int attempts, int base, int max) {
+    long span = 0;
+    long delay = base;
+    for (int n = 1; n < attempts; n++) {
+      span += Math.min(delay, max);
+      delay = Math.min(delay * 2, max);
+    }
+    return span;
+  }
+
+  /**
+   * {@code workerJvmOptions} (or its former name): absent means the default, {@code none} means no
+   * JAVA_TOOL_OPTIONS (Lambda's own flags). Only {@code -X...} options: no agents, no system
+   * properties (a place where a secret could end up in an environment variable), and a heap below
+   * the worker's memory size.
+   */
+  private static Optional<String> jvmOptions(String key, Optional<String> value, int memoryMb) {
     String options = value.orElse(DEFAULT_INBOUND_JVM_OPTIONS).strip();
     if (options.equals("none")) {
       return Optional.empty();
     }
     for (String option : options.split("\\s+")) {
       if (!JVM_OPTION.matcher(option).matches()) {
-        throw new SettingsException("inboundJvmOptions: only -X... JVM options are allowed (or 'none'), got '"
+        throw new SettingsException(key + ": only -X... JVM options are allowed (or 'none'), got '"
             + option + "'");
       }
       Matcher heap = MAX_HEAP.matcher(option);
@@ -382,7 +475,7 @@ public record Settings(
           default -> 1L;
         };
         if (bytes >= memoryMb * 1024L * 1024) {
-          throw new SettingsException("inboundJvmOptions: " + option + " is not below inboundMemoryMb="
+          throw new SettingsException(key + ": " + option + " is not below workerMemoryMb="
               + memoryMb + " (the JVM needs memory besides its heap)");
         }
       }
@@ -462,9 +555,13 @@ public record Settings(
     }
 
     int integer(String key, int dflt, int min, int max) {
-      int value;
+      return (int) longInteger(key, dflt, min, max);
+    }
+
+    long longInteger(String key, long dflt, long min, long max) {
+      long value;
       try {
-        value = string(key).map(Integer::parseInt).orElse(dflt);
+        value = string(key).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
         throw new SettingsException(key + " must be a whole number, was '" + context.apply(key) + "'");
       }
@@ -472,6 +569,16 @@ public record Settings(
         throw new SettingsException(key + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
+    }
+
+    /** The key to read: {@code name}, or its former name when only that is given (never both). */
+    String renamed(String name, String formerName) {
+      boolean current = string(name).isPresent();
+      boolean former = string(formerName).isPresent();
+      if (current && former) {
+        throw new SettingsException("set " + name + " or its former name " + formerName + ", not both");
+      }
+      return former ? formerName : name;
     }
 
     /** A number passed through to a function variable as given (absent = the function's default). */

@@ -23,7 +23,7 @@ class BuildTargetsTest {
     t.resourceCountIs("AWS::CodeBuild::Project", 0);
     assertThat(projectArn.toString()).contains(":project/legacy-build");
     t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of(stack.resolve(stack.inboundRole().getRoleName())),
+        "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
         "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
             "Sid", "StartBuild", "Effect", "Allow", "Action", "codebuild:StartBuild", "Resource", projectArn))))))));
     t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
@@ -36,6 +36,7 @@ class BuildTargetsTest {
     t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
         "EventPattern", Match.objectLike(Map.of("detail", Map.of("project-name", List.of("legacy-build")))))));
     assertThat(stack.inboundEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
+    assertThat(stack.workerEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
     assertThat(stack.outboundEnvironment()).containsEntry("CODEBUILD_PROJECTS", "legacy-build");
   }
 
@@ -71,32 +72,42 @@ class BuildTargetsTest {
                         ".*\"name\":\"PAGURE_COMMIT\",\"type\":\"PLAINTEXT\",\"value\":\"#\\{variables.PAGURE_COMMIT}\".*"))))))))))));
     // no S3 trigger: no CloudTrail rule, no polling
     t.resourceCountIs("AWS::CloudTrail::Trail", 0);
-    // inbound starts the pipeline, nothing else on it
+    // the worker starts the pipeline, nothing else on it
     t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of(stack.resolve(stack.inboundRole().getRoleName())),
+        "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
         "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(
             Match.objectLike(Map.of("Sid", "WriteOwnLogs")),
             Match.objectLike(Map.of("Sid", "WriteSourceZips")),
+            Match.objectLike(Map.of("Sid", "ListBuildRecords")),
             Map.of("Sid", "StartPipelineExecution", "Effect", "Allow",
-                "Action", "codepipeline:StartPipelineExecution", "Resource", pipelineArn)))))));
+                "Action", "codepipeline:StartPipelineExecution", "Resource", pipelineArn),
+            Match.objectLike(Map.of("Sid", "PutRequestEvents")),
+            Match.objectLike(Map.of("Action", Match.arrayWith(List.of("sqs:ReceiveMessage"))))))))));
     // outbound reads executions of this pipeline
     t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
         "Roles", List.of(stack.resolve(stack.outboundRole().getRoleName())),
         "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
             "Sid", "ReadPipelineExecutions", "Effect", "Allow",
             "Action", "codepipeline:GetPipelineExecution", "Resource", pipelineArn))))))));
-    // the one rule: this pipeline's execution state changes
-    t.resourceCountIs("AWS::Events::Rule", 1);
+    // one rule for this pipeline's execution state changes (and the request events' rule)
+    t.resourceCountIs("AWS::Events::Rule", 2);
     t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
         "EventPattern", Map.of(
             "source", List.of("aws.codepipeline"),
+            "account", List.of(Map.of("Ref", "AWS::AccountId")),
+            "region", List.of(Map.of("Ref", "AWS::Region")),
             "detail-type", List.of("CodePipeline Pipeline Execution State Change"),
             "detail", Map.of("pipeline", List.of(pipelineName))))));
-    assertThat(stack.inboundEnvironment())
+    assertThat(stack.workerEnvironment())
         .containsEntry("BUILD_TARGET", "codepipeline")
         .containsEntry("PIPELINE_SOURCE_ACTION", "Source")
         .containsEntry("PIPELINE_OVERRIDE_S3_KEY", "true")
         .doesNotContainKey("CODEBUILD_PROJECT");
+    // the accept function only names the pipeline (for the flag it asks for)
+    assertThat(stack.inboundEnvironment())
+        .containsEntry("BUILD_TARGET", "codepipeline")
+        .containsKey("PIPELINE_NAME")
+        .doesNotContainKeys("PIPELINE_SOURCE_ACTION", "PIPELINE_OVERRIDE_S3_KEY", "CODEBUILD_PROJECT");
     t.hasOutput("PipelineName", Match.anyValue());
     // the build reads its input artifact only: a CODEPIPELINE-source project, nothing on the source bucket
     t.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(

@@ -106,6 +106,20 @@ class NagChecksTest {
   }
 
   @Test
+  void aSourceZipWriteOnTheAcceptRoleIsCaughtItsSuppressionCoversOnlyTheBuildRecords() {
+    App app = App.Builder.create().context(new HashMap<String, Object>(TestStacks.DEPLOYABLE)).build();
+    PagureCiStack stack = PagureCiApp.build(app, TestStacks.root());
+    stack.inboundRole().addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .actions(List.of("s3:PutObject"))
+        .resources(List.of(stack.sourceBucket().arnForObjects("source/*")))
+        .build());
+
+    assertThat(TestStacks.nagFindings(stack)).anySatisfy(f -> assertThat(f)
+        .contains("/PagureCi/InboundRole/DefaultPolicy/Resource")
+        .contains("AwsSolutions-IAM5[Resource::<" + stack.logicalId(stack.sourceBucket()) + ".Arn>/source/*]"));
+  }
+
+  @Test
   void aStarResourceIsCaught() {
     App app = App.Builder.create().context(new HashMap<String, Object>(TestStacks.DEPLOYABLE)).build();
     PagureCiStack stack = PagureCiApp.build(app, TestStacks.root());

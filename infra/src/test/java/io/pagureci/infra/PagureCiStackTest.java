@@ -56,34 +56,86 @@ class PagureCiStackTest {
   }
 
   @Test
-  void inboundFunctionIsJava21SizedForCloningWithSnapStartAndReservedConcurrency() {
+  void acceptFunctionIsJava21WithSnapStartAndReservedConcurrencyAndLambdasDefaultTmp() {
     template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
         "Handler", PagureCiStack.INBOUND_HANDLER,
         "Runtime", "java21",
         "Architectures", List.of("x86_64"),
         "MemorySize", 2048,
         "Timeout", 120,
-        "EphemeralStorage", Map.of("Size", 512),
+        "EphemeralStorage", Match.absent(),
         "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
         "ReservedConcurrentExecutions", 10,
         "LoggingConfig", Map.of("LogGroup", r(stack.inboundFunction().getLogGroup().getLogGroupName())))));
   }
 
   @Test
-  void onlyTheInboundFunctionGetsC2AndABoundedHeap() {
+  void workerIsTheInboundJarSizedForCloningWithSnapStart() {
+    BuildWorker worker = stack.buildWorker();
     template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", PagureCiStack.INBOUND_HANDLER,
+        "Handler", BuildWorker.HANDLER,
+        "Runtime", "java21",
+        "MemorySize", 2048,
+        "Timeout", 120,
+        "EphemeralStorage", Map.of("Size", 512),
+        "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+        "ReservedConcurrentExecutions", Match.absent(),
+        "LoggingConfig", Map.of("LogGroup", r(worker.logGroup().getLogGroupName())))));
+    // the same code asset as the accept function: one jar, two handlers
+    assertThat(functionProperties(BuildWorker.HANDLER).get("Code"))
+        .isEqualTo(functionProperties(PagureCiStack.INBOUND_HANDLER).get("Code"));
+    template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "Roles", List.of(r(worker.role().getRoleName())),
+        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+            statement(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
+                r(stack.sourceBucket().arnForObjects("source/*"))),
+            listBuildRecords(),
+            statement("codebuild:StartBuild", r(stack.project().getProjectArn())),
+            putRequestEvents())))))));
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+        "EventSourceArn", r(stack.workQueue().queue().getQueueArn()),
+        "FunctionName", BuildWorkerTest.qualifiedName(r(worker.alias().getFunctionArn())),
+        "BatchSize", 1,
+        "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+        "ScalingConfig", Map.of("MaximumConcurrency", 5)));
+  }
+
+  @Test
+  void workQueueHidesAnItemForSixWorkerTimeoutsAndDeadLettersItAfterEightAttempts() {
+    template.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
+        "VisibilityTimeout", 720,
+        "SqsManagedSseEnabled", true,
+        "RedrivePolicy", Map.of(
+            "deadLetterTargetArn", r(stack.workQueue().deadLetterQueue().getQueueArn()),
+            "maxReceiveCount", 8))));
+    assertThat(stack.workerEnvironment())
+        .containsEntry("WORK_MAX_ATTEMPTS", "8")
+        .containsEntry("CLAIM_LEASE_SECONDS", "180")
+        .containsEntry("RETRY_BASE_SECONDS", "30")
+        .containsEntry("RETRY_MAX_SECONDS", "900")
+        .containsEntry("MAX_SOURCE_BYTES", "2147483648")
+        .containsEntry("MAX_FILE_BYTES", "536870912")
+        .containsEntry("MAX_SOURCE_FILES", "200000")
+        .containsEntry("MAX_TREE_DEPTH", "64")
+        .containsEntry("EVENT_BUS_NAME", "default");
+  }
+
+  @Test
+  void onlyTheWorkerGetsC2AndABoundedHeap() {
+    template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+        "Handler", BuildWorker.HANDLER,
         "Environment", Map.of("Variables", Match.objectLike(Map.of(
             "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m"))))));
+    assertThat(stack.inboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
     assertThat(stack.outboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
   }
 
   @Test
-  void inboundJvmOptionsNoneLeavesLambdasOwnFlags() {
-    PagureCiStack plain = TestStacks.stack(Map.of("inboundJvmOptions", "none"));
-    assertThat(plain.inboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
+  void workerJvmOptionsNoneLeavesLambdasOwnFlags() {
+    PagureCiStack plain = TestStacks.stack(Map.of("workerJvmOptions", "none"));
+    assertThat(plain.workerEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
     TestStacks.template(plain).hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", PagureCiStack.INBOUND_HANDLER,
+        "Handler", BuildWorker.HANDLER,
         "Environment", Map.of("Variables", Match.objectLike(Map.of(
             "JAVA_TOOL_OPTIONS", Match.absent()))))));
   }
@@ -91,7 +143,7 @@ class PagureCiStackTest {
   @Test
   void logGroupsKeepLogsForTheConfiguredRetention() {
     assertThat(template.findResources("AWS::Logs::LogGroup", Match.objectLike(Map.of(
-        "Properties", Map.of("RetentionInDays", 30))))).hasSize(3);
+        "Properties", Map.of("RetentionInDays", 30))))).hasSize(4);
   }
 
   @Test
@@ -105,20 +157,25 @@ class PagureCiStackTest {
         "Name", "iam",
         "FunctionVersion", r(stack.inboundFunction().getCurrentVersion().getVersion()))));
     // no resource-based permission opens the function to anyone
-    template.resourceCountIs("AWS::Lambda::Permission", 2); // only the two EventBridge rules -> outbound
+    template.resourceCountIs("AWS::Lambda::Permission", 3); // only the three EventBridge rules -> outbound
   }
 
   @Test
-  void inboundRoleHasExactlyItsOwnPermissions() {
+  void acceptRoleCanOnlyFillTheQueueAnnounceAndReadBuildRecords() {
     template.hasResourceProperties("AWS::IAM::Policy", Map.of(
         "Roles", List.of(r(stack.inboundRole().getRoleName())),
         "PolicyName", Match.anyValue(),
         "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
             statement(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 r(stack.inboundFunction().getLogGroup().getLogGroupArn())),
-            statement(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
-                r(stack.sourceBucket().arnForObjects("source/*"))),
-            statement("codebuild:StartBuild", r(stack.project().getProjectArn()))))));
+            statement("sqs:SendMessage", r(stack.workQueue().queue().getQueueArn())),
+            putRequestEvents(),
+            statement("s3:GetObject", r(stack.sourceBucket().arnForObjects("source/.builds/*"))),
+            listBuildRecords()))));
+    // no build start and no source-zip write: a flood on the URL can only fill the queue
+    String acceptPolicy = template.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
+        Match.objectLike(Map.of("Roles", List.of(r(stack.inboundRole().getRoleName()))))))).toString();
+    assertThat(acceptPolicy).doesNotContain("codebuild:", "codepipeline:", "s3:PutObject", "source/*");
     template.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of(
         "AssumeRolePolicyDocument", Match.objectLike(Map.of("Statement", List.of(Match.objectLike(Map.of(
             "Principal", Map.of("Service", "lambda.amazonaws.com")))))))));
@@ -137,6 +194,8 @@ class PagureCiStackTest {
                 r(stack.outboundFunction().getLogGroup().getLogGroupArn())),
             statement("secretsmanager:GetSecretValue", r(stack.pagureTokenSecret().getSecretArn())),
             statement("codebuild:BatchGetBuilds", r(stack.project().getProjectArn())),
+            statement("s3:GetObject", r(stack.sourceBucket().arnForObjects("source/.builds/*"))),
+            listBuildRecords(),
             // granted by the on-failure destination itself
             Map.of("Action", List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
                 "Effect", "Allow", "Resource", r(stack.onFailureQueue().getQueueArn()))))));
@@ -178,18 +237,36 @@ class PagureCiStackTest {
   }
 
   @Test
-  void rulesSendThisProjectsStateAndPhaseChangesToTheOutboundFunction() {
+  void rulesSendThisProjectsStateAndPhaseChangesInThisAccountAndRegionToTheOutboundFunction() {
     Object project = r(stack.project().getProjectName());
     Object target = r(stack.outboundFunction().getFunctionArn());
     for (String type : List.of("CodeBuild Build State Change", "CodeBuild Build Phase Change")) {
       template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
           "EventPattern", Map.of(
               "source", List.of("aws.codebuild"),
+              "account", List.of(Map.of("Ref", "AWS::AccountId")),
+              "region", List.of(Map.of("Ref", "AWS::Region")),
               "detail-type", List.of(type),
               "detail", Map.of("project-name", List.of(project))),
           "Targets", List.of(Match.objectLike(Map.of("Arn", target))))));
     }
-    template.resourceCountIs("AWS::Events::Rule", 2);
+    template.resourceCountIs("AWS::Events::Rule", 3);
+  }
+
+  @Test
+  void requestEventsOfThisAccountAndRegionReachTheOutboundFunctionToo() {
+    template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
+        "EventBusName", "default",
+        "EventPattern", Map.of(
+            "source", List.of("pagure-ci-aws"),
+            "account", List.of(Map.of("Ref", "AWS::AccountId")),
+            "region", List.of(Map.of("Ref", "AWS::Region")),
+            "detail-type", List.of("Build Request State Change")),
+        "Targets", List.of(Match.objectLike(Map.of("Arn", r(stack.outboundFunction().getFunctionArn())))))));
+    assertThat(stack.outboundEnvironment())
+        .containsEntry("BUILD_RECORDS_BUCKET", stack.sourceBucket().getBucketName())
+        .containsEntry("BUILD_RECORDS_PREFIX", "source/.builds/");
+    assertThat(r(stack.outboundEnvironment().get("ACCOUNT_ID"))).isEqualTo(Map.of("Ref", "AWS::AccountId"));
   }
 
   @Test
@@ -212,25 +289,57 @@ class PagureCiStackTest {
 
   @Test
   void alarmsWatchTheQueueAndBothFunctions() {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
     template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
         "MetricName", "ApproximateNumberOfMessagesVisible", "Namespace", "AWS/SQS", "Threshold", 1)));
     template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
         "MetricName", "Errors", "Namespace", "AWS/Lambda",
         "Dimensions", List.of(Map.of("Name", "FunctionName",
             "Value", r(stack.inboundFunction().getFunctionName()))))));
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        "MetricName", "Errors", "Namespace", "AWS/Lambda",
+        "Dimensions", List.of(Map.of("Name", "FunctionName",
+            "Value", r(stack.buildWorker().function().getFunctionName()))))));
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        "MetricName", "ApproximateNumberOfMessagesVisible", "Namespace", "AWS/SQS",
+        "Dimensions", List.of(Map.of("Name", "QueueName",
+            "Value", r(stack.workQueue().deadLetterQueue().getQueueName()))),
+        "ComparisonOperator", "GreaterThanThreshold", "Threshold", 0)));
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        "MetricName", "ApproximateAgeOfOldestMessage", "Namespace", "AWS/SQS",
+        "Dimensions", List.of(Map.of("Name", "QueueName", "Value", r(stack.workQueue().queue().getQueueName()))),
+        "Threshold", 1800)));
   }
 
   @Test
   void outputsNameEverythingAnOperatorNeeds() {
     for (String output : List.of("FunctionUrlIam", "CallerUserName", "CallerPrincipalArn",
         "PagureTokenSecretArn", "SourceBucketName", "CodeBuildProjectName", "OutboundOnFailureQueueUrl",
-        "InboundLogGroupName", "OutboundLogGroupName", "BuildLogGroupName")) {
+        "InboundLogGroupName", "OutboundLogGroupName", "BuildLogGroupName", "WorkerLogGroupName",
+        "WorkQueueUrl", "WorkDeadLetterQueueArn", "WorkDeadLetterQueueUrl")) {
       template.hasOutput(output, Match.anyValue());
     }
   }
 
   static Map<String, Object> statement(Object actions, Object resource) {
     return Map.of("Action", actions, "Effect", "Allow", "Resource", resource, "Sid", Match.anyValue());
+  }
+
+  private static Map<?, ?> functionProperties(String handler) {
+    return (Map<?, ?>) template.findResources("AWS::Lambda::Function", Match.objectLike(Map.of("Properties",
+        Match.objectLike(Map.of("Handler", handler))))).values().iterator().next().get("Properties");
+  }
+
+  private static Map<String, Object> listBuildRecords() {
+    return Map.of("Sid", "ListBuildRecords", "Effect", "Allow", "Action", "s3:ListBucket",
+        "Resource", r(stack.sourceBucket().getBucketArn()),
+        "Condition", Map.of("StringLike", Map.of("s3:prefix", "source/.builds/*")));
+  }
+
+  private static Map<String, Object> putRequestEvents() {
+    return Map.of("Sid", "PutRequestEvents", "Effect", "Allow", "Action", "events:PutEvents",
+        "Resource", r(stack.eventBus().getEventBusArn()),
+        "Condition", Map.of("ForAllValues:StringEquals", Map.of(
+            "events:source", "pagure-ci-aws", "events:detail-type", "Build Request State Change")));
   }
 }

@@ -27,7 +27,7 @@ class SettingsTest {
     assertThat(s.caller()).isEqualTo(Settings.Caller.USER);
     assertThat(s.sourcePrefix()).isEqualTo("source/");
     assertThat(s.snapStart()).isTrue();
-    assertThat(s.inboundEphemeralMb()).isEqualTo(512);
+    assertThat(s.workerEphemeralMb()).isEqualTo(512);
     assertThat(s.inboundMemoryMb()).isEqualTo(2048);
     assertThat(s.inboundTimeoutSeconds()).isEqualTo(120);
     assertThat(s.effectivePagureUrl()).isEqualTo(Settings.PLACEHOLDER_PAGURE_URL);
@@ -46,18 +46,94 @@ class SettingsTest {
   void valuesFromCdkJsonMayBeJsonTypes() {
     Settings s = of(Map.of("snapStart", false, "inboundMemoryMb", 3008, "autoDeleteObjects", true));
     assertThat(s.snapStart()).isFalse();
-    assertThat(s.inboundEphemeralMb()).isEqualTo(2048);
+    assertThat(s.workerEphemeralMb()).isEqualTo(2048);
     assertThat(s.inboundMemoryMb()).isEqualTo(3008);
     assertThat(s.autoDeleteObjects()).isTrue();
   }
 
   @Test
-  void inboundJvmOptionsDefaultToC2AndABoundedHeapAndMayBeTurnedOffOrChanged() {
-    assertThat(Settings.defaults().inboundJvmOptions()).contains(Settings.DEFAULT_INBOUND_JVM_OPTIONS);
+  void workerJvmOptionsDefaultToC2AndABoundedHeapAndMayBeTurnedOffOrChanged() {
+    assertThat(Settings.defaults().workerJvmOptions()).contains(Settings.DEFAULT_INBOUND_JVM_OPTIONS);
     assertThat(Settings.DEFAULT_INBOUND_JVM_OPTIONS).contains("-XX:TieredStopAtLevel=4", "-Xmx128m");
-    assertThat(of(Map.of("inboundJvmOptions", "none")).inboundJvmOptions()).isEmpty();
-    assertThat(of(Map.of("inboundJvmOptions", " -XX:+UseSerialGC  -Xmx1g ")).inboundJvmOptions())
+    assertThat(of(Map.of("workerJvmOptions", "none")).workerJvmOptions()).isEmpty();
+    assertThat(of(Map.of("workerJvmOptions", " -XX:+UseSerialGC  -Xmx1g ")).workerJvmOptions())
         .contains("-XX:+UseSerialGC  -Xmx1g");
+  }
+
+  @Test
+  void theFormerInboundNamesStillSetTheWorkersJvmOptionsAndTmpButNotTogetherWithTheNewOnes() {
+    assertThat(of(Map.of("inboundJvmOptions", "none")).workerJvmOptions()).isEmpty();
+    assertThat(of(Map.of("inboundJvmOptions", "-Xmx256m")).workerJvmOptions()).contains("-Xmx256m");
+    assertThat(of(Map.of("inboundEphemeralMb", "4096", "snapStart", "false")).workerEphemeralMb()).isEqualTo(4096);
+    assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "none", "workerJvmOptions", "none")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("workerJvmOptions").hasMessageContaining("inboundJvmOptions");
+    assertThatThrownBy(() -> of(Map.of("inboundEphemeralMb", "512", "workerEphemeralMb", "512")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("workerEphemeralMb").hasMessageContaining("inboundEphemeralMb");
+    // a message names the key that was given
+    assertThatThrownBy(() -> of(Map.of("inboundEphemeralMb", "2048")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("inboundEphemeralMb=2048");
+    assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "-Dx=y")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("inboundJvmOptions");
+  }
+
+  @Test
+  void theQueueAndWorkerKeysHaveTheDocumentedDefaults() {
+    Settings s = Settings.defaults();
+    assertThat(s.workerMemoryMb()).isEqualTo(2048);
+    assertThat(s.workerTimeoutSeconds()).isEqualTo(120);
+    assertThat(s.workerMaxConcurrency()).isEqualTo(5);
+    assertThat(s.workerBatchSize()).isEqualTo(1);
+    assertThat(s.workMaxAttempts()).isEqualTo(8);
+    assertThat(s.retryBaseSeconds()).isEqualTo(30);
+    assertThat(s.retryMaxSeconds()).isEqualTo(900);
+    assertThat(s.queueAgeAlarmSeconds()).isEqualTo(1800);
+    assertThat(s.maxSourceBytes()).isEqualTo(2_147_483_648L);
+    assertThat(s.maxFileBytes()).isEqualTo(536_870_912L);
+    assertThat(s.maxSourceFiles()).isEqualTo(200_000);
+    assertThat(s.maxTreeDepth()).isEqualTo(64);
+    // 30 + 60 + 120 + 240 + 480 + 900 + 900 between the 8 attempts
+    assertThat(Settings.retrySpanSeconds(8, 30, 900)).isEqualTo(2730);
+  }
+
+  @Test
+  void aRetryScheduleShorterThanFifteenMinutesIsRefusedNamingItsKeys() {
+    // 30 + 60 + 120 + 240 = 450 s
+    assertThatThrownBy(() -> of(Map.of("workMaxAttempts", "5")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("workMaxAttempts=5").hasMessageContaining("retryBaseSeconds=30")
+        .hasMessageContaining("retryMaxSeconds=900").hasMessageContaining("450 s");
+    // capped at 100 s: 30 + 60 + 5 x 100 = 590 s
+    assertThatThrownBy(() -> of(Map.of("retryMaxSeconds", "100")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("590 s");
+    // exactly 15 minutes is enough: 300 + 600
+    assertThat(of(Map.of("workMaxAttempts", "3", "retryBaseSeconds", "300", "retryMaxSeconds", "600"))
+        .workMaxAttempts()).isEqualTo(3);
+    assertThatThrownBy(() -> of(Map.of("retryBaseSeconds", "1000")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("retryBaseSeconds=1000").hasMessageContaining("retryMaxSeconds=900");
+  }
+
+  @Test
+  void aRetryScheduleLongerThanTheQueueKeepsAnItemIsRefused() {
+    // 99 x 43200 s of back-off alone is far past the 4 days the work queue keeps an item
+    assertThatThrownBy(() -> of(Map.of("workMaxAttempts", "100", "retryMaxSeconds", "43200")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("workMaxAttempts=100").hasMessageContaining("workerTimeoutSeconds=120")
+        .hasMessageContaining(Integer.toString(WorkQueue.RETENTION_SECONDS));
+    // many quick attempts are fine
+    assertThat(of(Map.of("workMaxAttempts", "100")).workMaxAttempts()).isEqualTo(100);
+  }
+
+  @Test
+  void sourceLimitsAreWholeNumbersInRangeAndAFileIsNoLargerThanTheTree() {
+    assertThat(of(Map.of("maxSourceBytes", "10737418240")).maxSourceBytes()).isEqualTo(10_737_418_240L);
+    assertThatThrownBy(() -> of(Map.of("maxFileBytes", "4294967296")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("maxFileBytes=4294967296").hasMessageContaining("maxSourceBytes=2147483648");
+    assertThatThrownBy(() -> of(Map.of("maxSourceBytes", "1k")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("maxSourceBytes");
   }
 
   @Test
@@ -70,23 +146,26 @@ class SettingsTest {
   }
 
   @Test
-  void inboundJvmOptionsRefuseAnythingButXOptionsAndAHeapAsLargeAsTheFunction() {
+  void workerJvmOptionsRefuseAnythingButXOptionsAndAHeapAsLargeAsTheFunction() {
     for (String bad : List.of("-javaagent:/tmp/a.jar", "-Dtoken=abc", "-Xmx128m -jar x.jar",
         "-Xmx128m 'x'", "-Xmx128m;id", "--add-opens=java.base/java.lang=ALL-UNNAMED")) {
-      assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", bad))).as(bad)
+      assertThatThrownBy(() -> of(Map.of("workerJvmOptions", bad))).as(bad)
           .isInstanceOf(SettingsException.class).hasMessageContaining("only -X... JVM options");
     }
-    assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "-Xmx2g")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("not below inboundMemoryMb=2048");
-    assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "-Xmx3008m", "inboundMemoryMb", "3008")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("not below inboundMemoryMb=3008");
-    assertThat(of(Map.of("inboundJvmOptions", "-Xmx2g", "inboundMemoryMb", "3008")).inboundJvmOptions())
+    assertThatThrownBy(() -> of(Map.of("workerJvmOptions", "-Xmx2g")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("not below workerMemoryMb=2048");
+    assertThatThrownBy(() -> of(Map.of("workerJvmOptions", "-Xmx3008m", "workerMemoryMb", "3008")))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("not below workerMemoryMb=3008");
+    assertThat(of(Map.of("workerJvmOptions", "-Xmx2g", "workerMemoryMb", "3008")).workerJvmOptions())
         .contains("-Xmx2g");
+    // the accept function no longer packages: its memory does not bound the worker's heap
+    assertThat(of(Map.of("workerJvmOptions", "-Xmx1g", "inboundMemoryMb", "512")).workerJvmOptions())
+        .contains("-Xmx1g");
   }
 
   @Test
   void snapStartWithMoreThan512MbOfTmpIsRefused() {
-    assertThatThrownBy(() -> of(Map.of("inboundEphemeralMb", "2048")))
+    assertThatThrownBy(() -> of(Map.of("workerEphemeralMb", "2048")))
         .isInstanceOf(SettingsException.class).hasMessageContaining("snapStart=false");
   }
 
@@ -111,7 +190,19 @@ class SettingsTest {
         Map.entry("alarmEmail", "not-an-address"),
         Map.entry("retryMaxAttempts", "11"),
         Map.entry("existingProjectRoleArn", "arn:aws:iam::123456789012:role/r"),
-        Map.entry("trustedBuildspecPath", "../buildspec.yml"));
+        Map.entry("trustedBuildspecPath", "../buildspec.yml"),
+        Map.entry("workerMemoryMb", "256"),
+        Map.entry("workerTimeoutSeconds", "901"),
+        Map.entry("workerMaxConcurrency", "1"),
+        Map.entry("workerBatchSize", "11"),
+        Map.entry("workMaxAttempts", "eight"),
+        Map.entry("retryBaseSeconds", "0"),
+        Map.entry("retryMaxSeconds", "43201"),
+        Map.entry("queueAgeAlarmSeconds", "30"),
+        Map.entry("maxSourceBytes", "-1"),
+        Map.entry("maxFileBytes", "0"),
+        Map.entry("maxSourceFiles", "0"),
+        Map.entry("maxTreeDepth", "1025"));
     bad.forEach((key, value) ->
         assertThatThrownBy(() -> of(Map.of(key, value))).as(key)
             .isInstanceOf(SettingsException.class).hasMessageContaining(key));

@@ -56,7 +56,7 @@ class UrlModesTest {
     Object iamAlias = stack.resolve(stack.aliases().get("iam").getFunctionArn());
 
     t.resourceCountIs("AWS::Lambda::Url", 2);
-    t.resourceCountIs("AWS::Lambda::Alias", 2);
+    t.resourceCountIs("AWS::Lambda::Alias", 3); // iam, hmac and the worker's live alias
     t.hasResourceProperties("AWS::Lambda::Url", Match.objectLike(Map.of("AuthType", "AWS_IAM", "Qualifier", "iam")));
     t.hasResourceProperties("AWS::Lambda::Url", Match.objectLike(Map.of("AuthType", "NONE", "Qualifier", "hmac")));
     // the caller role: trusted by this account, allowed to call the iam alias's URL and nothing else
@@ -104,17 +104,23 @@ class UrlModesTest {
   }
 
   @Test
-  void snapStartCanBeSwitchedOffForALargerTmp() {
+  void snapStartCanBeSwitchedOffForALargerWorkerTmp() {
     PagureCiStack stack = TestStacks.stack(Map.of("snapStart", "false", "inboundReservedConcurrency", "0"));
     Template t = TestStacks.template(stack);
     t.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
         "Handler", PagureCiStack.INBOUND_HANDLER,
-        "EphemeralStorage", Map.of("Size", 2048),
+        "EphemeralStorage", Match.absent(),
         "SnapStart", Match.absent(),
         "ReservedConcurrentExecutions", Match.absent())));
-    // still one alias + URL on a published version
-    t.resourceCountIs("AWS::Lambda::Version", 1);
+    t.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+        "Handler", BuildWorker.HANDLER,
+        "EphemeralStorage", Map.of("Size", 2048),
+        "SnapStart", Match.absent())));
+    // still one alias + URL on the accept function's published version, and the worker's alias
+    t.resourceCountIs("AWS::Lambda::Version", 2);
     t.resourceCountIs("AWS::Lambda::Url", 1);
+    t.hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectLike(Map.of(
+        "FunctionName", BuildWorkerTest.qualifiedName(stack.resolve(stack.buildWorker().alias().getFunctionArn())))));
   }
 
   @Test
@@ -127,6 +133,6 @@ class UrlModesTest {
         "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
             "Effect", "Deny", "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
     assertThat(t.findResources("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "Properties", Match.objectLike(Map.of("AlarmActions", List.of(Map.of("Ref", Match.anyValue())))))))).hasSize(3);
+        "Properties", Match.objectLike(Map.of("AlarmActions", List.of(Map.of("Ref", Match.anyValue())))))))).hasSize(6);
   }
 }

@@ -1,0 +1,237 @@
+package io.pagureci.infra;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Size;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.codebuild.IProject;
+import software.amazon.awscdk.services.codepipeline.IPipeline;
+import software.amazon.awscdk.services.events.IEventBus;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.constructs.Construct;
+
+/**
+ * The worker (docs/queue.md §1): a function from the inbound jar that takes items off the work
+ * queue, fetches and zips the commit, uploads it and starts the build. Its own role, log group and
+ * event source mapping ({@code ReportBatchItemFailures}, {@code MaximumConcurrency}) on an alias of
+ * the published version (SnapStart snapshots published versions only).
+ *
+ * <p>The variables that name a resource this construct is given (queue, bucket, build target, bus)
+ * are set here, next to the permission on that resource; the settings-only ones come in {@link
+ * Props#environment()}.
+ */
+public final class BuildWorker extends Construct {
+
+  /** The worker handler, in the inbound function's jar. */
+  public static final String HANDLER = "io.pagureci.inbound.WorkerHandler::handleRequest";
+  /** The alias the event source mapping invokes. */
+  public static final String ALIAS = "live";
+  /** A claim outlives the invocation that made it by this much (docs/queue.md §5). */
+  public static final int CLAIM_LEASE_MARGIN_SECONDS = 60;
+
+  /**
+   * Where builds are started: the CodeBuild project, or a pipeline (then {@code project} is its
+   * build action's project and {@code pipelineSourceAction} its S3 source action's name).
+   */
+  public record Target(IProject project, IPipeline pipeline, String pipelineSourceAction) {
+    public Target {
+      Objects.requireNonNull(project);
+      if (pipeline != null) {
+        Objects.requireNonNull(pipelineSourceAction);
+      }
+    }
+
+    static Target codeBuild(IProject project) {
+      return new Target(project, null, null);
+    }
+  }
+
+  /**
+   * What the worker is built from.
+   *
+   * @param code the inbound function's code asset (jar or directory)
+   * @param ephemeralMb {@code /tmp}; at most 512 with SnapStart (Settings checks it)
+   * @param environment the variables that come from settings alone (PAGURE_URL, ...,
+   *     JAVA_TOOL_OPTIONS); must not name one this construct sets
+   * @param alarmAction where the errors alarm notifies; {@code null} = nowhere
+   */
+  public record Props(
+      Path code,
+      Architecture architecture,
+      int memoryMb,
+      int timeoutSeconds,
+      int ephemeralMb,
+      boolean snapStart,
+      RetentionDays logRetention,
+      RemovalPolicy removalPolicy,
+      WorkQueue workQueue,
+      int maxConcurrency,
+      int batchSize,
+      IBucket sourceBucket,
+      String sourcePrefix,
+      Target target,
+      IEventBus eventBus,
+      Map<String, String> environment,
+      IAlarmAction alarmAction) {
+    public Props {
+      Objects.requireNonNull(code);
+      Objects.requireNonNull(workQueue);
+      Objects.requireNonNull(sourceBucket);
+      Objects.requireNonNull(target);
+      Objects.requireNonNull(eventBus);
+      environment = Map.copyOf(environment);
+    }
+  }
+
+  private final LogGroup logGroup;
+  private final Role role;
+  private final Function function;
+  private final Alias alias;
+  private final Map<String, String> environment = new LinkedHashMap<>();
+  private final Alarm errorsAlarm;
+
+  public BuildWorker(Construct scope, String id, Props props) {
+    super(scope, id);
+    logGroup = LogGroup.Builder.create(this, "Logs")
+        .retention(props.logRetention())
+        .removalPolicy(props.removalPolicy())
+        .build();
+    role = FunctionRole.create(this, "Role", "pagure-ci-aws worker function", logGroup);
+
+    IBucket bucket = props.sourceBucket();
+    Target target = props.target();
+    environment.put("WORK_QUEUE_URL", props.workQueue().queue().getQueueUrl());
+    environment.put("WORK_MAX_ATTEMPTS", Integer.toString(props.workQueue().maxReceiveCount()));
+    environment.put("CLAIM_LEASE_SECONDS", Integer.toString(props.timeoutSeconds() + CLAIM_LEASE_MARGIN_SECONDS));
+    environment.put("EVENT_BUS_NAME", props.eventBus().getEventBusName());
+    environment.put("SOURCE_BUCKET", bucket.getBucketName());
+    environment.put("SOURCE_PREFIX", props.sourcePrefix());
+    if (target.pipeline() == null) {
+      environment.put("BUILD_TARGET", Settings.BuildTarget.CODEBUILD.value());
+      environment.put("CODEBUILD_PROJECT", target.project().getProjectName());
+    } else {
+      environment.put("BUILD_TARGET", Settings.BuildTarget.CODEPIPELINE.value());
+      environment.put("PIPELINE_NAME", target.pipeline().getPipelineName());
+      environment.put("PIPELINE_SOURCE_ACTION", target.pipelineSourceAction());
+      environment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
+    }
+    props.environment().forEach((k, v) -> {
+      if (environment.putIfAbsent(k, v) != null) {
+        throw new IllegalArgumentException(k + " is set by BuildWorker itself");
+      }
+    });
+
+    // S3: write the zip (multipart) and the build record (conditional writes need GetObject too).
+    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+        .sid("WriteSourceZips")
+        .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
+        .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
+        .build());
+    role.addToPrincipalPolicy(BuildRecords.list(bucket, props.sourcePrefix()));
+    if (target.pipeline() == null) {
+      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("StartBuild")
+          .actions(List.of("codebuild:StartBuild"))
+          .resources(List.of(target.project().getProjectArn()))
+          .build());
+    } else {
+      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+          .sid("StartPipelineExecution")
+          .actions(List.of("codepipeline:StartPipelineExecution"))
+          .resources(List.of(target.pipeline().getPipelineArn()))
+          .build());
+    }
+    role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
+
+    Function.Builder b = Function.Builder.create(this, "Function")
+        .description("pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build")
+        .runtime(Runtime.JAVA_21)
+        .architecture(props.architecture())
+        .code(Code.fromAsset(props.code().toString()))
+        .handler(HANDLER)
+        .role(role)
+        .memorySize(props.memoryMb())
+        .timeout(Duration.seconds(props.timeoutSeconds()))
+        .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()))
+        .logGroup(logGroup)
+        .environment(environment);
+    if (props.snapStart()) {
+      b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
+    }
+    function = b.build();
+    if (props.snapStart()) {
+      Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+          "the event source mapping invokes an alias of the published version (getCurrentVersion)");
+    }
+    // An alias in every mode, as for the accept function: switching SnapStart never changes what
+    // the mapping points at. The mapping's grant (receive, delete, change visibility, attributes,
+    // queue URL on this queue) goes to the function's role.
+    alias = Alias.Builder.create(this, "LiveAlias")
+        .aliasName(ALIAS).version(function.getCurrentVersion()).build();
+    alias.addEventSource(new SqsEventSource(props.workQueue().queue(), SqsEventSourceProps.builder()
+        .batchSize(props.batchSize())
+        .maxConcurrency(props.maxConcurrency())
+        .reportBatchItemFailures(true)
+        .build()));
+
+    errorsAlarm = Alarm.Builder.create(this, "ErrorsAlarm")
+        .alarmDescription("pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
+            + " not an error)")
+        .metric(function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
+        .threshold(1).evaluationPeriods(1)
+        .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+        .treatMissingData(TreatMissingData.NOT_BREACHING)
+        .build();
+    if (props.alarmAction() != null) {
+      errorsAlarm.addAlarmAction(props.alarmAction());
+    }
+  }
+
+  public Function function() {
+    return function;
+  }
+
+  /** The alias the event source mapping invokes. */
+  public Alias alias() {
+    return alias;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public LogGroup logGroup() {
+    return logGroup;
+  }
+
+  /** Every variable the worker gets (tokens unresolved). */
+  public Map<String, String> environment() {
+    return Map.copyOf(environment);
+  }
+
+  public Alarm errorsAlarm() {
+    return errorsAlarm;
+  }
+}
