@@ -1,44 +1,70 @@
 package io.pagureci.infra;
 
 import java.util.List;
-import java.util.Map;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.s3.IBucket;
+import software.constructs.Construct;
 
 /**
- * The build records (docs/queue.md §5): one object per build key under
- * {@code <sourcePrefix>.builds/} in the source bucket. The statements every function that reads
- * them needs.
+ * The build-records table (docs/queue.md §5): one item per build key (the claim that makes one
+ * build per key) and one per PR / branch head. On-demand, TTL on {@code expiresAt}, point-in-time
+ * recovery; the statements each function gets name exactly the actions it uses.
  */
-final class BuildRecords {
+public final class BuildRecords extends Construct {
 
-  private BuildRecords() {}
+  /** The table's partition key and TTL attribute (the functions' items use them). */
+  static final String PARTITION_KEY = "id";
+  static final String TTL_ATTRIBUTE = "expiresAt";
 
-  /** {@code <sourcePrefix>.builds/}: BUILD_RECORDS_PREFIX of the outbound function. */
-  static String prefix(String sourcePrefix) {
-    return sourcePrefix + ".builds/";
-  }
+  /** @param removalPolicy RETAIN unless the stack's objects are deleted with it */
+  record Props(RemovalPolicy removalPolicy) {}
 
-  /** {@code s3:GetObject} on the records only (not on the source zips). */
-  static PolicyStatement read(IBucket bucket, String sourcePrefix) {
-    return PolicyStatement.Builder.create()
-        .sid("ReadBuildRecords")
-        .actions(List.of("s3:GetObject"))
-        .resources(List.of(bucket.arnForObjects(prefix(sourcePrefix) + "*")))
+  private final Table table;
+
+  BuildRecords(Construct scope, String id, Props props) {
+    super(scope, id);
+    table = Table.Builder.create(this, "Table")
+        .partitionKey(Attribute.builder().name(PARTITION_KEY).type(AttributeType.STRING).build())
+        .billingMode(BillingMode.PAY_PER_REQUEST)
+        .timeToLiveAttribute(TTL_ATTRIBUTE)
+        .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+            .pointInTimeRecoveryEnabled(true).build())
+        .encryption(TableEncryption.AWS_MANAGED)
+        .removalPolicy(props.removalPolicy())
         .build();
   }
 
-  /**
-   * {@code s3:ListBucket} limited by {@code s3:prefix} to the records: without it S3 answers a GET
-   * of a record that does not exist (yet) with 403 instead of 404. S3 evaluates the GET's key as
-   * {@code s3:prefix}, so the listing grant covers exactly the keys under the records prefix.
-   */
-  static PolicyStatement list(IBucket bucket, String sourcePrefix) {
+  public ITable table() {
+    return table;
+  }
+
+  /** {@code BUILD_RECORDS_TABLE} of every function. */
+  public String tableName() {
+    return table.getTableName();
+  }
+
+  /** Accept (duplicates) and outbound (did the build start?): {@code dynamodb:GetItem} only. */
+  PolicyStatement read() {
     return PolicyStatement.Builder.create()
-        .sid("ListBuildRecords")
-        .actions(List.of("s3:ListBucket"))
-        .resources(List.of(bucket.getBucketArn()))
-        .conditions(Map.of("StringLike", Map.of("s3:prefix", prefix(sourcePrefix) + "*")))
+        .sid("ReadBuildRecords")
+        .actions(List.of("dynamodb:GetItem"))
+        .resources(List.of(table.getTableArn()))
+        .build();
+  }
+
+  /** The worker: claims and heads are conditional PutItem / UpdateItem, decided on a GetItem. */
+  PolicyStatement write() {
+    return PolicyStatement.Builder.create()
+        .sid("WriteBuildRecords")
+        .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
+        .resources(List.of(table.getTableArn()))
         .build();
   }
 }

@@ -91,6 +91,7 @@ public final class BuildWorker extends Construct {
       int batchSize,
       IBucket sourceBucket,
       String sourcePrefix,
+      BuildRecords buildRecords,
       Target target,
       IEventBus eventBus,
       Map<String, String> environment,
@@ -99,6 +100,7 @@ public final class BuildWorker extends Construct {
       Objects.requireNonNull(code);
       Objects.requireNonNull(workQueue);
       Objects.requireNonNull(sourceBucket);
+      Objects.requireNonNull(buildRecords);
       Objects.requireNonNull(target);
       Objects.requireNonNull(eventBus);
       environment = Map.copyOf(environment);
@@ -128,6 +130,7 @@ public final class BuildWorker extends Construct {
     environment.put("EVENT_BUS_NAME", props.eventBus().getEventBusName());
     environment.put("SOURCE_BUCKET", bucket.getBucketName());
     environment.put("SOURCE_PREFIX", props.sourcePrefix());
+    environment.put("BUILD_RECORDS_TABLE", props.buildRecords().tableName());
     if (target.pipeline() == null) {
       environment.put("BUILD_TARGET", Settings.BuildTarget.CODEBUILD.value());
       environment.put("CODEBUILD_PROJECT", target.project().getProjectName());
@@ -143,13 +146,13 @@ public final class BuildWorker extends Construct {
       }
     });
 
-    // S3: write the zip (multipart) and the build record (conditional writes need GetObject too).
+    // S3: write the zip (multipart); the build records are conditional writes in their table.
     role.addToPrincipalPolicy(PolicyStatement.Builder.create()
         .sid("WriteSourceZips")
         .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
         .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
         .build());
-    role.addToPrincipalPolicy(BuildRecords.list(bucket, props.sourcePrefix()));
+    role.addToPrincipalPolicy(props.buildRecords().write());
     if (target.pipeline() == null) {
       role.addToPrincipalPolicy(PolicyStatement.Builder.create()
           .sid("StartBuild")

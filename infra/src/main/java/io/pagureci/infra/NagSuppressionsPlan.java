@@ -58,15 +58,6 @@ final class NagSuppressionsPlan {
             + " raises an alarm."));
   }
 
-  /** The {@code <bucket>/<prefix>.builds/*} object wildcard: one build record per build key. */
-  void buildRecordsWildcard(IConstruct policy, Bucket bucket, String prefix) {
-    later(() -> suppress(policy, "AwsSolutions-IAM5",
-        "Build records are keyed <prefix>.builds/<build key>.json (docs/queue.md §5): one key per"
-            + " build key, so reading is scoped to the records prefix - not to the source zips, never"
-            + " the whole bucket.",
-        "Resource::<" + stack.logicalId(bucket) + ".Arn>/" + BuildRecords.prefix(prefix) + "*"));
-  }
-
   /** The {@code <bucket>/<prefix>*} object wildcard: every source zip has its own key. */
   void sourcePrefixWildcard(IConstruct policy, Bucket bucket, String prefix) {
     if (policy == null) {

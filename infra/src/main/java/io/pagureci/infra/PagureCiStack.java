@@ -127,6 +127,7 @@ public final class PagureCiStack extends Stack {
   private final Function inbound;
   private final Function outbound;
   private final WorkQueue workQueue;
+  private final BuildRecords buildRecords;
   private final BuildWorker worker;
   private final IEventBus eventBus;
   private final IAlarmAction alarmAction;
@@ -213,6 +214,7 @@ public final class PagureCiStack extends Stack {
 
     // ---- work queue, accept function, worker (docs/queue.md) ---------------------------------
     eventBus = EventBus.fromEventBusName(this, "DefaultEventBus", "default");
+    buildRecords = new BuildRecords(this, "BuildRecords", new BuildRecords.Props(removal));
     workQueue = new WorkQueue(this, "WorkQueue", new WorkQueue.Props(
         settings.workerTimeoutSeconds(), settings.workMaxAttempts(), settings.queueAgeAlarmSeconds(), alarmAction));
     nag.workDeadLetterQueue(workQueue.deadLetterQueue());
@@ -231,6 +233,7 @@ public final class PagureCiStack extends Stack {
         settings.workerBatchSize(),
         sourceBucket,
         settings.sourcePrefix(),
+        buildRecords,
         pipeline == null
             ? BuildWorker.Target.codeBuild(project)
             : new BuildWorker.Target(project, pipeline, PIPELINE_SOURCE_ACTION),
@@ -264,6 +267,7 @@ public final class PagureCiStack extends Stack {
             .value(url.getUrl())
             .build());
     CfnOutput.Builder.create(this, "SourceBucketName").value(sourceBucket.getBucketName()).build();
+    CfnOutput.Builder.create(this, "BuildRecordsTableName").value(buildRecords.tableName()).build();
     CfnOutput.Builder.create(this, "CodeBuildProjectName").value(project.getProjectName()).build();
     if (pipeline != null) {
       CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName()).build();
@@ -482,6 +486,7 @@ public final class PagureCiStack extends Stack {
     inboundEnvironment.put("SECRETS_TTL_SECONDS", Integer.toString(settings.secretsTtlSeconds()));
     inboundEnvironment.put("WORK_QUEUE_URL", workQueue.queue().getQueueUrl());
     inboundEnvironment.put("EVENT_BUS_NAME", eventBus.getEventBusName());
+    inboundEnvironment.put("BUILD_RECORDS_TABLE", buildRecords.tableName());
     // the caller is created first: its ARN may become CI_ALLOWED_CALLERS
     callerPrincipal = caller();
 
@@ -492,9 +497,8 @@ public final class PagureCiStack extends Stack {
         .resources(List.of(workQueue.queue().getQueueArn()))
         .build());
     role.addToPrincipalPolicy(RequestEvents.put(eventBus));
-    // read the build record (a duplicate delivery; docs/queue.md §5), 404 when there is none
-    role.addToPrincipalPolicy(BuildRecords.read(sourceBucket, settings.sourcePrefix()));
-    role.addToPrincipalPolicy(BuildRecords.list(sourceBucket, settings.sourcePrefix()));
+    // read the build record (a duplicate delivery; docs/queue.md §5)
+    role.addToPrincipalPolicy(buildRecords.read());
     List<String> secretArns = new ArrayList<>();
     hookKeys.ifPresent(s -> secretArns.add(s.getSecretArn()));
     basicAuth.ifPresent(s -> secretArns.add(s.getSecretArn()));
@@ -554,7 +558,6 @@ public final class PagureCiStack extends Stack {
       aliases.put("hmac", alias);
     }
     nag.lambdaRuntime(fn);
-    nag.buildRecordsWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
     return fn;
   }
 
@@ -575,6 +578,7 @@ public final class PagureCiStack extends Stack {
     env.put("MAX_FILE_BYTES", Long.toString(settings.maxFileBytes()));
     env.put("MAX_SOURCE_FILES", Integer.toString(settings.maxSourceFiles()));
     env.put("MAX_TREE_DEPTH", Integer.toString(settings.maxTreeDepth()));
+    env.put("RECORD_TTL_DAYS", Integer.toString(settings.sourceExpirationDays()));
     // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded heap)
     settings.workerJvmOptions().ifPresent(v -> env.put(JAVA_TOOL_OPTIONS, v));
     return env;
@@ -640,8 +644,7 @@ public final class PagureCiStack extends Stack {
     settings.retryMaxAttempts().ifPresent(v -> outboundEnvironment.put("RETRY_MAX_ATTEMPTS", v));
     settings.retryBaseDelayMillis().ifPresent(v -> outboundEnvironment.put("RETRY_BASE_DELAY_MILLIS", v));
     // request events (docs/queue.md §4): the build record says whether a build already started
-    outboundEnvironment.put("BUILD_RECORDS_BUCKET", sourceBucket.getBucketName());
-    outboundEnvironment.put("BUILD_RECORDS_PREFIX", BuildRecords.prefix(settings.sourcePrefix()));
+    outboundEnvironment.put("BUILD_RECORDS_TABLE", buildRecords.tableName());
     outboundEnvironment.put("ACCOUNT_ID", getAccount());
 
     role.addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -661,8 +664,7 @@ public final class PagureCiStack extends Stack {
           .resources(List.of(pipeline.getPipelineArn()))
           .build());
     }
-    role.addToPrincipalPolicy(BuildRecords.read(sourceBucket, settings.sourcePrefix()));
-    role.addToPrincipalPolicy(BuildRecords.list(sourceBucket, settings.sourcePrefix()));
+    role.addToPrincipalPolicy(buildRecords.read());
 
     Function.Builder b =
         Function.Builder.create(this, "Outbound")
@@ -685,7 +687,6 @@ public final class PagureCiStack extends Stack {
     }
     Function fn = b.build();
     nag.lambdaRuntime(fn);
-    nag.buildRecordsWildcard(role.getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
     return fn;
   }
 
@@ -905,6 +906,14 @@ public final class PagureCiStack extends Stack {
   /** The bus the request events go to (the account's default bus). */
   public IEventBus eventBus() {
     return eventBus;
+  }
+
+  public BuildWorker worker() {
+    return worker;
+  }
+
+  public BuildRecords buildRecords() {
+    return buildRecords;
   }
 
   public Bucket sourceBucket() {

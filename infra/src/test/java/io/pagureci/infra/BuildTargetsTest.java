@@ -78,7 +78,7 @@ class BuildTargetsTest {
         "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(
             Match.objectLike(Map.of("Sid", "WriteOwnLogs")),
             Match.objectLike(Map.of("Sid", "WriteSourceZips")),
-            Match.objectLike(Map.of("Sid", "ListBuildRecords")),
+            Match.objectLike(Map.of("Sid", "WriteBuildRecords")),
             Map.of("Sid", "StartPipelineExecution", "Effect", "Allow",
                 "Action", "codepipeline:StartPipelineExecution", "Resource", pipelineArn),
             Match.objectLike(Map.of("Sid", "PutRequestEvents")),

@@ -26,7 +26,7 @@ class BuildWorkerTest {
 
   /** A stack holding a worker and what it is given. */
   private record Fixture(Stack stack, BuildWorker worker, WorkQueue queue, Bucket bucket, IProject project,
-      IPipeline pipeline, IEventBus bus) {
+      IPipeline pipeline, IEventBus bus, BuildRecords records) {
     Template template() {
       return Template.fromStack(stack);
     }
@@ -45,13 +45,14 @@ class BuildWorkerTest {
         ? Pipeline.fromPipelineArn(stack, "Pipeline", "arn:aws:codepipeline:eu-west-1:123456789012:ci")
         : null;
     IEventBus bus = EventBus.fromEventBusName(stack, "Bus", "default");
+    BuildRecords records = new BuildRecords(stack, "BuildRecords", new BuildRecords.Props(RemovalPolicy.DESTROY));
     BuildWorker worker = new BuildWorker(stack, "BuildWorker", new BuildWorker.Props(
         TestStacks.root().resolve(PagureCiApp.DEFAULT_INBOUND_CODE),
         Architecture.ARM_64, 3008, 300, 512, snapStart, RetentionDays.TWO_WEEKS, RemovalPolicy.DESTROY,
-        queue, 7, 2, bucket, "zips/",
+        queue, 7, 2, bucket, "zips/", records,
         viaPipeline ? new BuildWorker.Target(project, pipeline, "Source") : BuildWorker.Target.codeBuild(project),
         bus, environment, null));
-    return new Fixture(stack, worker, queue, bucket, project, pipeline, bus);
+    return new Fixture(stack, worker, queue, bucket, project, pipeline, bus, records);
   }
 
   private static Fixture fixture() {
@@ -112,9 +113,8 @@ class BuildWorkerTest {
                 f.r(f.worker().logGroup().getLogGroupArn())),
             sid("WriteSourceZips", List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
                 f.r(f.bucket().arnForObjects("zips/*"))),
-            Map.of("Sid", "ListBuildRecords", "Effect", "Allow", "Action", "s3:ListBucket",
-                "Resource", f.r(f.bucket().getBucketArn()),
-                "Condition", Map.of("StringLike", Map.of("s3:prefix", "zips/.builds/*"))),
+            sid("WriteBuildRecords", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                f.r(f.records().table().getTableArn())),
             sid("StartBuild", "codebuild:StartBuild", f.r(f.project().getProjectArn())),
             putRequestEvents(f),
             // the event source mapping's own grant, on this queue only
@@ -148,20 +148,21 @@ class BuildWorkerTest {
   void theWorkerIsToldItsQueueAttemptsLeaseBusBucketAndTargetAndGetsTheGivenVariables() {
     Fixture f = fixture();
     assertThat(f.worker().environment()).containsOnlyKeys("WORK_QUEUE_URL", "WORK_MAX_ATTEMPTS",
-        "CLAIM_LEASE_SECONDS", "EVENT_BUS_NAME", "SOURCE_BUCKET", "SOURCE_PREFIX", "BUILD_TARGET",
-        "CODEBUILD_PROJECT", "PAGURE_URL", "JAVA_TOOL_OPTIONS");
+        "CLAIM_LEASE_SECONDS", "EVENT_BUS_NAME", "SOURCE_BUCKET", "SOURCE_PREFIX", "BUILD_RECORDS_TABLE",
+        "BUILD_TARGET", "CODEBUILD_PROJECT", "PAGURE_URL", "JAVA_TOOL_OPTIONS");
     f.template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Environment", Map.of("Variables", Map.of(
-            "WORK_QUEUE_URL", f.r(f.queue().queue().getQueueUrl()),
-            "WORK_MAX_ATTEMPTS", "8",
-            "CLAIM_LEASE_SECONDS", "360",
-            "EVENT_BUS_NAME", "default",
-            "SOURCE_BUCKET", f.r(f.bucket().getBucketName()),
-            "SOURCE_PREFIX", "zips/",
-            "BUILD_TARGET", "codebuild",
-            "CODEBUILD_PROJECT", "builds",
-            "PAGURE_URL", "https://pagure.example.org/",
-            "JAVA_TOOL_OPTIONS", "-Xmx128m")))));
+        "Environment", Map.of("Variables", Map.ofEntries(
+            Map.entry("WORK_QUEUE_URL", f.r(f.queue().queue().getQueueUrl())),
+            Map.entry("WORK_MAX_ATTEMPTS", "8"),
+            Map.entry("CLAIM_LEASE_SECONDS", "360"),
+            Map.entry("EVENT_BUS_NAME", "default"),
+            Map.entry("SOURCE_BUCKET", f.r(f.bucket().getBucketName())),
+            Map.entry("SOURCE_PREFIX", "zips/"),
+            Map.entry("BUILD_RECORDS_TABLE", f.r(f.records().tableName())),
+            Map.entry("BUILD_TARGET", "codebuild"),
+            Map.entry("CODEBUILD_PROJECT", "builds"),
+            Map.entry("PAGURE_URL", "https://pagure.example.org/"),
+            Map.entry("JAVA_TOOL_OPTIONS", "-Xmx128m"))))));
   }
 
   @Test

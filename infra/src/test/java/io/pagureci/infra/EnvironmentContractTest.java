@@ -41,9 +41,13 @@ class EnvironmentContractTest {
   /** Read by InboundConfig, deliberately not set by the stack (docs/configuration.md). */
   static final Set<String> INBOUND_LEFT_AT_DEFAULT = Set.of("MAX_DELIVERY_AGE_SECONDS", "S3_FORCE_PATH_STYLE");
 
+  /** What the inbound jar's two configuration parsers read (accept and worker share them). */
+  static final List<String> INBOUND_VARIABLES = java.util.stream.Stream.concat(
+      InboundConfig.VARIABLES.stream(), io.pagureci.inbound.config.QueueConfig.VARIABLES.stream()).toList();
+
   enum Fn {
-    ACCEPT("accept", PagureCiStack::inboundEnvironment, InboundConfig.VARIABLES),
-    WORKER("worker", PagureCiStack::workerEnvironment, InboundConfig.VARIABLES),
+    ACCEPT("accept", PagureCiStack::inboundEnvironment, INBOUND_VARIABLES),
+    WORKER("worker", PagureCiStack::workerEnvironment, INBOUND_VARIABLES),
     OUTBOUND("outbound", PagureCiStack::outboundEnvironment, OutboundConfig.VARIABLES);
 
     final String doc;
@@ -109,6 +113,7 @@ class EnvironmentContractTest {
     for (Fn fn : List.of(Fn.ACCEPT, Fn.WORKER)) {
       Map<String, String> env = concrete(fn.environment.apply(stack));
       assertThatCode(() -> InboundConfig.fromEnv(env)).as(fn.doc).doesNotThrowAnyException();
+      assertThatCode(() -> io.pagureci.inbound.config.QueueConfig.fromEnv(env)).as(fn.doc).doesNotThrowAnyException();
       InboundConfig config = InboundConfig.fromEnv(env);
       assertThat(config.buildTarget().name().toLowerCase()).isEqualTo(stack.settings().buildTarget().value());
       assertThat(config.sourcePrefix()).isEqualTo(stack.settings().sourcePrefix());
@@ -151,7 +156,7 @@ class EnvironmentContractTest {
     Set<String> inbound = new LinkedHashSet<>(documented(Fn.ACCEPT));
     inbound.addAll(documented(Fn.WORKER));
     inbound.addAll(INBOUND_LEFT_AT_DEFAULT);
-    assertThat(inbound).containsAll(InboundConfig.VARIABLES);
+    assertThat(inbound).containsAll(INBOUND_VARIABLES);
     assertThat(documented(Fn.OUTBOUND)).containsAll(OutboundConfig.VARIABLES);
     String doc = read("configuration.md");
     INBOUND_LEFT_AT_DEFAULT.forEach(v -> assertThat(doc).contains("`" + v + "`"));
@@ -280,7 +285,8 @@ class EnvironmentContractTest {
         return;
       }
       out.put(k, switch (k) {
-        case "SOURCE_BUCKET", "BUILD_RECORDS_BUCKET" -> "pagureci-sourcebucket-1a2b3c4d5e6f";
+        case "SOURCE_BUCKET" -> "pagureci-sourcebucket-1a2b3c4d5e6f";
+        case "BUILD_RECORDS_TABLE" -> "PagureCi-BuildRecordsTable-AbCdEf123456";
         case "CODEBUILD_PROJECT", "CODEBUILD_PROJECTS" -> "Build45A36621-AbCdEf123456";
         case "PIPELINE_NAME", "PIPELINE_NAMES" -> "PagureCi-Pipeline-AbCdEf123456";
         case "CI_ALLOWED_CALLERS" -> "arn:aws:iam::123456789012:user/PagureCi-CallerUser-AbCdEf";

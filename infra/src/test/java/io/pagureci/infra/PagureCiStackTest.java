@@ -89,7 +89,8 @@ class PagureCiStackTest {
         "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
             statement(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
                 r(stack.sourceBucket().arnForObjects("source/*"))),
-            listBuildRecords(),
+            statement(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                r(stack.buildRecords().table().getTableArn())),
             statement("codebuild:StartBuild", r(stack.project().getProjectArn())),
             putRequestEvents())))))));
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
@@ -170,8 +171,7 @@ class PagureCiStackTest {
                 r(stack.inboundFunction().getLogGroup().getLogGroupArn())),
             statement("sqs:SendMessage", r(stack.workQueue().queue().getQueueArn())),
             putRequestEvents(),
-            statement("s3:GetObject", r(stack.sourceBucket().arnForObjects("source/.builds/*"))),
-            listBuildRecords()))));
+            readBuildRecords()))));
     // no build start and no source-zip write: a flood on the URL can only fill the queue
     String acceptPolicy = template.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
         Match.objectLike(Map.of("Roles", List.of(r(stack.inboundRole().getRoleName()))))))).toString();
@@ -194,8 +194,7 @@ class PagureCiStackTest {
                 r(stack.outboundFunction().getLogGroup().getLogGroupArn())),
             statement("secretsmanager:GetSecretValue", r(stack.pagureTokenSecret().getSecretArn())),
             statement("codebuild:BatchGetBuilds", r(stack.project().getProjectArn())),
-            statement("s3:GetObject", r(stack.sourceBucket().arnForObjects("source/.builds/*"))),
-            listBuildRecords(),
+            readBuildRecords(),
             // granted by the on-failure destination itself
             Map.of("Action", List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
                 "Effect", "Allow", "Resource", r(stack.onFailureQueue().getQueueArn()))))));
@@ -264,8 +263,7 @@ class PagureCiStackTest {
             "detail-type", List.of("Build Request State Change")),
         "Targets", List.of(Match.objectLike(Map.of("Arn", r(stack.outboundFunction().getFunctionArn())))))));
     assertThat(stack.outboundEnvironment())
-        .containsEntry("BUILD_RECORDS_BUCKET", stack.sourceBucket().getBucketName())
-        .containsEntry("BUILD_RECORDS_PREFIX", "source/.builds/");
+        .containsEntry("BUILD_RECORDS_TABLE", stack.buildRecords().tableName());
     assertThat(r(stack.outboundEnvironment().get("ACCOUNT_ID"))).isEqualTo(Map.of("Ref", "AWS::AccountId"));
   }
 
@@ -330,10 +328,30 @@ class PagureCiStackTest {
         Match.objectLike(Map.of("Handler", handler))))).values().iterator().next().get("Properties");
   }
 
-  private static Map<String, Object> listBuildRecords() {
-    return Map.of("Sid", "ListBuildRecords", "Effect", "Allow", "Action", "s3:ListBucket",
-        "Resource", r(stack.sourceBucket().getBucketArn()),
-        "Condition", Map.of("StringLike", Map.of("s3:prefix", "source/.builds/*")));
+  private static Map<String, Object> readBuildRecords() {
+    return Map.of("Sid", "ReadBuildRecords", "Effect", "Allow", "Action", "dynamodb:GetItem",
+        "Resource", r(stack.buildRecords().table().getTableArn()));
+  }
+
+  @Test
+  void buildRecordsAreAnOnDemandTableWithTtlAndPointInTimeRecoveryThatEveryFunctionIsToldAbout() {
+    template.resourceCountIs("AWS::DynamoDB::Table", 1);
+    template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
+        "KeySchema", List.of(Map.of("AttributeName", "id", "KeyType", "HASH")),
+        "AttributeDefinitions", List.of(Map.of("AttributeName", "id", "AttributeType", "S")),
+        "BillingMode", "PAY_PER_REQUEST",
+        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+        "SSESpecification", Map.of("SSEEnabled", true)));
+    Object table = r(stack.buildRecords().tableName());
+    assertThat(r(stack.inboundEnvironment().get("BUILD_RECORDS_TABLE"))).isEqualTo(table);
+    assertThat(r(stack.outboundEnvironment().get("BUILD_RECORDS_TABLE"))).isEqualTo(table);
+    assertThat(r(stack.worker().environment().get("BUILD_RECORDS_TABLE"))).isEqualTo(table);
+    assertThat(stack.worker().environment()).containsEntry("RECORD_TTL_DAYS", "30");
+    // only the worker writes: the accept and outbound roles get GetItem and nothing else of the table
+    String acceptPolicy = template.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
+        Match.objectLike(Map.of("Roles", List.of(r(stack.inboundRole().getRoleName()))))))).toString();
+    assertThat(acceptPolicy).doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:*");
   }
 
   private static Map<String, Object> putRequestEvents() {
