@@ -6,15 +6,19 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One JSON line per decision (posted, ignored, failed), with build and pagure context; never a token. */
+/**
+ * One JSON line per decision (posted, ignored, failed), with build and pagure context; never a token. Every line
+ * names the pagure delivery it belongs to ({@code delivery}) when it is known: a build's
+ * {@code PAGURE_DELIVERY_ID} variable.
+ */
 public final class DecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.pagureci.outbound");
 
     private DecisionLog() {
     }
 
-    public static void posted(String eventId, FlagUpdate u) {
-        Map<String, Object> line = base("posted", eventId, u.ref());
+    public static void posted(String eventId, String deliveryId, FlagUpdate u) {
+        Map<String, Object> line = base("posted", eventId, deliveryId, u.ref());
         context(line, u.build());
         line.put("state", u.state().status());
         line.put("phase", u.state().phase());
@@ -24,8 +28,8 @@ public final class DecisionLog {
         LOG.info("{}", write(line));
     }
 
-    public static void ignored(String eventId, BuildRef ref, PagureBuild build, String reason) {
-        Map<String, Object> line = base("ignored", eventId, ref);
+    public static void ignored(String eventId, String deliveryId, BuildRef ref, PagureBuild build, String reason) {
+        Map<String, Object> line = base("ignored", eventId, deliveryId, ref);
         if (build != null) {
             context(line, build);
         }
@@ -42,20 +46,23 @@ public final class DecisionLog {
         LOG.warn("{}", write(line));
     }
 
-    public static void failed(String eventId, BuildRef ref, PagureBuild build, RuntimeException e) {
-        Map<String, Object> line = base("failed", eventId, ref);
+    public static void failed(String eventId, String deliveryId, BuildRef ref, PagureBuild build,
+            RuntimeException e) {
+        Map<String, Object> line = base("failed", eventId, deliveryId, ref);
         if (build != null) {
             context(line, build);
         }
-        line.put("error", e.getClass().getSimpleName());
-        line.put("message", e.getMessage());
+        error(line, e);
         LOG.error("{}", write(line));
     }
 
-    private static Map<String, Object> base(String decision, String eventId, BuildRef ref) {
+    private static Map<String, Object> base(String decision, String eventId, String deliveryId, BuildRef ref) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("decision", decision);
         line.put("event", eventId);
+        if (deliveryId != null) {
+            line.put("delivery", deliveryId);
+        }
         if (ref != null) {
             line.put("system", ref.system().id());
             line.put("target", ref.target());
@@ -68,6 +75,11 @@ public final class DecisionLog {
         line.put("project", b.project());
         line.put("pr", b.prId());
         line.put("sha", b.commit());
+    }
+
+    private static void error(Map<String, Object> line, RuntimeException e) {
+        line.put("error", e.getClass().getSimpleName());
+        line.put("message", e.getMessage());
     }
 
     private static String write(Map<String, Object> line) {

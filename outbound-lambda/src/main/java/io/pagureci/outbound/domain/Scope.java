@@ -19,4 +19,10 @@ public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String>
         Set<String> names = ref.system() == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
         return names.isEmpty() || names.contains(ref.target());
     }
+
+    /** For ignore reasons: {@code CodeBuild project 'x' is not configured}. */
+    static String notConfigured(BuildSystem system, String target) {
+        return (system == BuildSystem.CODEBUILD ? "CodeBuild project" : "pipeline") + " '" + target
+                + "' is not configured";
+    }
 }
