@@ -15,6 +15,7 @@ import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.FlagReporter;
 import io.pagureci.outbound.domain.OutboundService;
+import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.domain.Scope;
 import io.pagureci.outbound.domain.TokenProvider;
 import java.net.http.HttpClient;
@@ -82,9 +83,12 @@ public final class DependencyFactory {
         return new DependencyFactory(config, Region.of(regionName.trim()));
     }
 
-    /** What the handler needs: the service, the token cache (for SnapStart restore) and this factory (priming). */
-    public record Wiring(OutboundService service, TokenProvider tokens, InvocationDeadline deadline,
-            DependencyFactory factory) {
+    /**
+     * What the handler needs: the services (build events, request events), the token cache (for SnapStart restore)
+     * and this factory (priming).
+     */
+    public record Wiring(OutboundService service, RequestEventService requests, TokenProvider tokens,
+            InvocationDeadline deadline, DependencyFactory factory) {
     }
 
     public static Wiring create(Map<String, String> env) {
@@ -109,7 +113,9 @@ public final class DependencyFactory {
                 new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames()),
                 new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate())),
                 reporter, codeBuildLookup, codePipelineLookup);
-        return new Wiring(service, tokens, deadline, this);
+        // the build records (S3) are not wired yet: without them a "queued" flag could overwrite the build's own
+        RequestEventService requests = RequestEventService.disabled("request events are not handled yet");
+        return new Wiring(service, requests, tokens, deadline, this);
     }
 
     /** Builds every client now (SnapStart: before the snapshot is taken); no network call. */

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One JSON line per decision (posted, ignored, failed), with build and pagure context; never a token. Every line
- * names the pagure delivery it belongs to ({@code delivery}) when it is known: a build's
- * {@code PAGURE_DELIVERY_ID} variable.
+ * names the pagure delivery it belongs to ({@code delivery}) when it is known: the request event's
+ * {@code deliveryId}, or a build's {@code PAGURE_DELIVERY_ID} variable.
  */
 public final class DecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.pagureci.outbound");
@@ -37,10 +37,13 @@ public final class DecisionLog {
         LOG.info("{}", write(line));
     }
 
-    public static void dropped(String eventId, String detailType, String reason) {
+    public static void dropped(String eventId, String detailType, String deliveryId, String reason) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("decision", "ignored");
         line.put("event", eventId);
+        if (deliveryId != null) {
+            line.put("delivery", deliveryId);
+        }
         line.put("detailType", detailType);
         line.put("reason", reason);
         LOG.warn("{}", write(line));
@@ -54,6 +57,46 @@ public final class DecisionLog {
         }
         error(line, e);
         LOG.error("{}", write(line));
+    }
+
+    /** A request event's flag was posted. */
+    public static void requestPosted(RequestEvent r, Flag flag) {
+        Map<String, Object> line = request("posted", r);
+        line.put("status", flag.status().wire());
+        line.put("uid", flag.uid());
+        LOG.info("{}", write(line));
+    }
+
+    /** A request event was not posted, and why (also: the build record says the build owns the flag). */
+    public static void requestIgnored(RequestEvent r, String reason) {
+        Map<String, Object> line = request("ignored", r);
+        line.put("reason", reason);
+        LOG.info("{}", write(line));
+    }
+
+    public static void requestFailed(RequestEvent r, RuntimeException e) {
+        Map<String, Object> line = request("failed", r);
+        error(line, e);
+        LOG.error("{}", write(line));
+    }
+
+    private static Map<String, Object> request(String decision, RequestEvent r) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("decision", decision);
+        line.put("event", r.eventId());
+        line.put("delivery", r.deliveryId());
+        line.put("request", r.state().name());
+        line.put("buildKey", r.buildKey());
+        line.put("system", r.system().id());
+        line.put("target", r.target());
+        context(line, r.build());
+        if (r.code() != null) {
+            line.put("code", r.code());
+        }
+        if (r.attempts() != null) {
+            line.put("attempts", r.attempts());
+        }
+        return line;
     }
 
     private static Map<String, Object> base(String decision, String eventId, String deliveryId, BuildRef ref) {

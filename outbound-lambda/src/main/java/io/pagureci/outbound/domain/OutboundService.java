@@ -31,9 +31,16 @@ public final class OutboundService {
      * could not be delivered (or the build could not be looked up), so that Lambda retries.
      */
     public Outcome handle(BuildEvent event) {
+        return handle(event, null);
+    }
+
+    /**
+     * {@link #handle(BuildEvent)} for the delivery {@code deliveryId} (logged on every line); {@code null}: the
+     * build's own {@code PAGURE_DELIVERY_ID} variable, if it has one.
+     */
+    Outcome handle(BuildEvent event, String deliveryId) {
         BuildRef ref = event.ref();
-        // logged on every line: the build's own PAGURE_DELIVERY_ID variable, if it has one
-        String delivery = PagureBuild.deliveryId(event.variables());
+        String delivery = deliveryId != null ? deliveryId : PagureBuild.deliveryId(event.variables());
         if (!scope.handles(ref)) {
             return ignore(event, delivery, null, Scope.notConfigured(ref.system(), ref.target()));
         }

@@ -16,8 +16,12 @@ public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String>
     }
 
     boolean handles(BuildRef ref) {
-        Set<String> names = ref.system() == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
-        return names.isEmpty() || names.contains(ref.target());
+        return handles(ref.system(), ref.target());
+    }
+
+    boolean handles(BuildSystem system, String target) {
+        Set<String> names = system == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
+        return names.isEmpty() || names.contains(target);
     }
 
     /** For ignore reasons: {@code CodeBuild project 'x' is not configured}. */
