@@ -75,7 +75,7 @@ public final class OutboundThroughputBench {
     env.put("PAGURE_URL", base + "/");
     env.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
     DependencyFactory.Wiring w = DependencyFactory.create(env);
-    OutboundHandler handler = new OutboundHandler(w.service(), w.tokens(), w.deadline());
+    OutboundHandler handler = new OutboundHandler(w.service(), w.requests(), w.tokens(), w.deadline());
 
     String instance = base + "/";
     List<String> warm = events(builds, perBuild, warmup, 1000, instance, inProgress, phase, succeeded, failed);

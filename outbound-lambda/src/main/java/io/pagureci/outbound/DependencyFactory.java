@@ -7,14 +7,17 @@ import io.pagureci.outbound.adapters.PagureCiWebhook;
 import io.pagureci.outbound.adapters.PagureFlagApi;
 import io.pagureci.outbound.adapters.PagureHttp;
 import io.pagureci.outbound.adapters.RetryPolicy;
+import io.pagureci.outbound.adapters.S3BuildRecordLookup;
 import io.pagureci.outbound.adapters.SecretsManagerTokenProvider;
 import io.pagureci.outbound.config.ConfigException;
 import io.pagureci.outbound.config.OutboundConfig;
+import io.pagureci.outbound.domain.BuildRecordLookup;
 import io.pagureci.outbound.domain.BuildStatusLookup;
 import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.FlagReporter;
 import io.pagureci.outbound.domain.OutboundService;
+import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.domain.Scope;
 import io.pagureci.outbound.domain.TokenProvider;
 import java.net.http.HttpClient;
@@ -28,6 +31,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -38,8 +42,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *
  * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild event needs only
  * the secret and the pagure POST, and a dropped or ignored event needs no client at all, so neither pays for the
- * CodeBuild / CodePipeline clients on a cold start (docs/performance.md). SnapStart's {@code beforeCheckpoint}
- * builds them all ({@link #initAll()}), so a snapshot still holds them.
+ * CodeBuild / CodePipeline clients on a cold start (docs/performance.md); only a request event builds the S3 client
+ * (build records). SnapStart's {@code beforeCheckpoint} builds them all ({@link #initAll()}), so a snapshot still
+ * holds them.
  */
 public final class DependencyFactory {
     /** AWS calls (secret, status lookups) are bounded so that one event stays well inside the function timeout. */
@@ -55,6 +60,7 @@ public final class DependencyFactory {
     private final Lazy<SecretsManagerClient> secrets;
     private final Lazy<CodeBuildClient> codeBuild;
     private final Lazy<CodePipelineClient> codePipeline;
+    private final Lazy<S3Client> s3;
     private final Lazy<HttpClient> pagureClient;
 
     private DependencyFactory(OutboundConfig config, Region region) {
@@ -69,6 +75,8 @@ public final class DependencyFactory {
                 .overrideConfiguration(sdkTimeouts()).build());
         this.codePipeline = new Lazy<>(() -> CodePipelineClient.builder().region(region).httpClient(sdkHttp.get())
                 .overrideConfiguration(sdkTimeouts()).build());
+        this.s3 = new Lazy<>(() -> S3Client.builder().region(region).httpClient(sdkHttp.get())
+                .overrideConfiguration(sdkTimeouts()).build());
         this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
     }
 
@@ -82,9 +90,12 @@ public final class DependencyFactory {
         return new DependencyFactory(config, Region.of(regionName.trim()));
     }
 
-    /** What the handler needs: the service, the token cache (for SnapStart restore) and this factory (priming). */
-    public record Wiring(OutboundService service, TokenProvider tokens, InvocationDeadline deadline,
-            DependencyFactory factory) {
+    /**
+     * What the handler needs: the services (build events, request events), the token cache (for SnapStart restore)
+     * and this factory (priming).
+     */
+    public record Wiring(OutboundService service, RequestEventService requests, TokenProvider tokens,
+            InvocationDeadline deadline, DependencyFactory factory) {
     }
 
     public static Wiring create(Map<String, String> env) {
@@ -105,11 +116,25 @@ public final class DependencyFactory {
         };
         BuildStatusLookup codeBuildLookup = ref -> new CodeBuildStatusLookup(codeBuild.get()).lookup(ref);
         BuildStatusLookup codePipelineLookup = ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
-        OutboundService service = new OutboundService(
-                new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames()),
-                new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate())),
-                reporter, codeBuildLookup, codePipelineLookup);
-        return new Wiring(service, tokens, deadline, this);
+        Scope scope = new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames());
+        FlagMapper mapper = new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate()));
+        OutboundService service = new OutboundService(scope, mapper, reporter, codeBuildLookup, codePipelineLookup);
+        return new Wiring(service, requests(scope, mapper, reporter, service), tokens, deadline, this);
+    }
+
+    private RequestEventService requests(Scope scope, FlagMapper mapper, FlagReporter reporter,
+            OutboundService service) {
+        if (!config.buildRecordsConfigured()) {
+            return RequestEventService.disabled(OutboundConfig.BUILD_RECORDS_BUCKET
+                    + " is not set: without the build records a \"queued\" flag could overwrite the build's own");
+        }
+        if (config.reporter() == OutboundConfig.Reporter.CI_WEBHOOK) {
+            return RequestEventService.disabled("REPORTER=ci-webhook: its status document describes a build,"
+                    + " and a request has none yet");
+        }
+        BuildRecordLookup records = buildKey -> new S3BuildRecordLookup(s3.get(), config.buildRecordsBucket(),
+                config.buildRecordsPrefix()).find(buildKey);
+        return new RequestEventService(scope, config.accountId(), mapper, reporter, records, service);
     }
 
     /** Builds every client now (SnapStart: before the snapshot is taken); no network call. */
@@ -118,6 +143,9 @@ public final class DependencyFactory {
         secrets.get();
         codeBuild.get();
         codePipeline.get();
+        if (config.buildRecordsConfigured()) {
+            s3.get();
+        }
         pagureClient.get();
     }
 
@@ -131,6 +159,10 @@ public final class DependencyFactory {
 
     boolean codePipelineBuilt() {
         return codePipeline.isBuilt();
+    }
+
+    boolean s3Built() {
+        return s3.isBuilt();
     }
 
     private static ClientOverrideConfiguration sdkTimeouts() {

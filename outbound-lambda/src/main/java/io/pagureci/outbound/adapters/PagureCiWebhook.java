@@ -41,8 +41,11 @@ public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagRe
         return URI.create(pagureUrl + "api/0/ci/webhook" + path);
     }
 
-    /** The status document (version 1). */
+    /** The status document (version 1); it describes a build, so there is none for a request's flag. */
     public static String document(FlagUpdate u) {
+        if (u.ref() == null || u.state() == null) {
+            throw new IllegalArgumentException("the ci-webhook status document needs a build");
+        }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("protocol", PROTOCOL);
         doc.put("version", 1);

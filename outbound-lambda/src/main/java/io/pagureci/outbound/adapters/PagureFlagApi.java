@@ -1,10 +1,10 @@
 package io.pagureci.outbound.adapters;
 
-import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.Flag;
 import io.pagureci.outbound.domain.FlagReporter;
 import io.pagureci.outbound.domain.FlagUpdate;
 import io.pagureci.outbound.domain.PagureBuild;
+import io.pagureci.outbound.domain.PagureUrls;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,14 +57,6 @@ public final class PagureFlagApi implements FlagReporter {
 
     /** API path of a project: {@code ns/name}; forks ({@code forks/user/...}) are {@code fork/user/...}. */
     static String apiPath(String fullname) {
-        String[] parts = fullname.split("/");
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                s.append('/');
-            }
-            s.append(i == 0 && parts.length >= 3 && parts[0].equals("forks") ? "fork" : BuildUrls.encode(parts[i]));
-        }
-        return s.toString();
+        return PagureUrls.projectPath(fullname);
     }
 }

@@ -1,5 +1,6 @@
 package io.pagureci.outbound.config;
 
+import io.pagureci.outbound.domain.BuildSystem;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +30,11 @@ import java.util.regex.Pattern;
  * @param pagureTimeout      timeout of one HTTP request to pagure
  * @param retryMaxAttempts   attempts per flag (1 = no retry)
  * @param retryBaseDelay     first back-off delay (doubled per attempt, with jitter)
+ * @param buildRecordsBucket bucket of the build records (docs/queue.md §5), or {@code null}: request events are
+ *                           then ignored
+ * @param buildRecordsPrefix key prefix of the build records ({@code SOURCE_PREFIX} + {@code .builds/}), ending in
+ *                           {@code /}; {@code null} exactly when the bucket is
+ * @param accountId          the function's own AWS account, or {@code null} (not known: not checked)
  */
 public record OutboundConfig(
         String pagureUrl,
@@ -41,7 +48,10 @@ public record OutboundConfig(
         Duration tokenTtl,
         Duration pagureTimeout,
         int retryMaxAttempts,
-        Duration retryBaseDelay) {
+        Duration retryBaseDelay,
+        String buildRecordsBucket,
+        String buildRecordsPrefix,
+        String accountId) {
 
     public static final String PAGURE_URL = "PAGURE_URL";
     public static final String PAGURE_TOKEN_SECRET_ID = "PAGURE_TOKEN_SECRET_ID";
@@ -55,20 +65,25 @@ public record OutboundConfig(
     public static final String PAGURE_TIMEOUT_SECONDS = "PAGURE_TIMEOUT_SECONDS";
     public static final String RETRY_MAX_ATTEMPTS = "RETRY_MAX_ATTEMPTS";
     public static final String RETRY_BASE_DELAY_MILLIS = "RETRY_BASE_DELAY_MILLIS";
+    public static final String BUILD_RECORDS_BUCKET = "BUILD_RECORDS_BUCKET";
+    public static final String BUILD_RECORDS_PREFIX = "BUILD_RECORDS_PREFIX";
+    /** Not a Lambda variable (Lambda sets no account id): the stack may set it; unset = not checked. */
+    public static final String ACCOUNT_ID = "ACCOUNT_ID";
 
     /** Every environment variable {@link #fromEnv} reads (the CDK stack sets exactly these). */
     public static final List<String> VARIABLES = List.of(
             PAGURE_URL, PAGURE_TOKEN_SECRET_ID, REPORTER, FLAG_ENDPOINT, FLAG_USERNAME, BUILD_URL_TEMPLATE,
             CODEBUILD_PROJECTS, PIPELINE_NAMES, TOKEN_TTL_SECONDS, PAGURE_TIMEOUT_SECONDS,
-            RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY_MILLIS);
+            RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY_MILLIS, BUILD_RECORDS_BUCKET, BUILD_RECORDS_PREFIX, ACCOUNT_ID);
 
     /** Placeholders a {@code BUILD_URL_TEMPLATE} may use. */
     public static final List<String> URL_PLACEHOLDERS = List.of(
             "region", "account", "system", "target", "project", "buildId", "buildNumber", "commit", "pagureProject");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
-    private static final Pattern CODEBUILD_PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
-    private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9.@_-]{1,100}");
+    /** S3's bucket naming rules (general purpose buckets). */
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
     /** How statuses reach pagure. */
     public enum Reporter {
@@ -107,6 +122,7 @@ public record OutboundConfig(
 
     /** Reads and validates the configuration; throws {@link ConfigException} naming the bad variable. */
     public static OutboundConfig fromEnv(Map<String, String> env) {
+        String bucket = bucket(env);
         return new OutboundConfig(
                 pagureUrl(env),
                 required(env, PAGURE_TOKEN_SECRET_ID),
@@ -114,12 +130,20 @@ public record OutboundConfig(
                 choice(env, FLAG_ENDPOINT, FlagEndpoint.values(), FlagEndpoint::value, FlagEndpoint.COMMIT),
                 flagUsername(env),
                 urlTemplate(env),
-                list(env, CODEBUILD_PROJECTS, CODEBUILD_PROJECT),
-                list(env, PIPELINE_NAMES, PIPELINE_NAME),
+                list(env, CODEBUILD_PROJECTS, BuildSystem.CODEBUILD::validTarget),
+                list(env, PIPELINE_NAMES, BuildSystem.CODEPIPELINE::validTarget),
                 Duration.ofSeconds(integer(env, TOKEN_TTL_SECONDS, 300, 1, 86_400)),
                 Duration.ofSeconds(integer(env, PAGURE_TIMEOUT_SECONDS, 10, 1, 300)),
                 integer(env, RETRY_MAX_ATTEMPTS, 4, 1, 10),
-                Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)));
+                Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)),
+                bucket,
+                prefix(env, bucket),
+                accountId(env));
+    }
+
+    /** Whether request events can be handled: the build records are configured. */
+    public boolean buildRecordsConfigured() {
+        return buildRecordsBucket != null;
     }
 
     private static String value(Map<String, String> env, String name) {
@@ -205,7 +229,43 @@ public record OutboundConfig(
         return v;
     }
 
-    private static Set<String> list(Map<String, String> env, String name, Pattern valid) {
+    private static String bucket(Map<String, String> env) {
+        String v = value(env, BUILD_RECORDS_BUCKET);
+        if (v != null && (!BUCKET.matcher(v).matches() || v.contains(".."))) {
+            throw new ConfigException(BUILD_RECORDS_BUCKET, "is not a valid S3 bucket name");
+        }
+        return v;
+    }
+
+    /** Like the inbound {@code SOURCE_PREFIX}: relative, no {@code ..}, a {@code /} added at the end. */
+    private static String prefix(Map<String, String> env, String bucket) {
+        String v = value(env, BUILD_RECORDS_PREFIX);
+        if (v == null) {
+            if (bucket != null) {
+                throw new ConfigException(BUILD_RECORDS_PREFIX,
+                        "is required with " + BUILD_RECORDS_BUCKET + " (SOURCE_PREFIX + .builds/)");
+            }
+            return null;
+        }
+        if (bucket == null) {
+            throw new ConfigException(BUILD_RECORDS_PREFIX, "is set without " + BUILD_RECORDS_BUCKET);
+        }
+        if (v.startsWith("/") || v.contains("..") || v.length() > 512 || v.chars().anyMatch(c -> c < ' ')) {
+            throw new ConfigException(BUILD_RECORDS_PREFIX,
+                    "must be a relative key prefix without '..' or control characters");
+        }
+        return v.endsWith("/") ? v : v + "/";
+    }
+
+    private static String accountId(Map<String, String> env) {
+        String v = value(env, ACCOUNT_ID);
+        if (v != null && !ACCOUNT.matcher(v).matches()) {
+            throw new ConfigException(ACCOUNT_ID, "must be a 12-digit AWS account id");
+        }
+        return v;
+    }
+
+    private static Set<String> list(Map<String, String> env, String name, Predicate<String> valid) {
         String v = value(env, name);
         if (v == null) {
             return Set.of();
@@ -216,7 +276,7 @@ public record OutboundConfig(
             if (s.isEmpty()) {
                 continue;
             }
-            if (!valid.matcher(s).matches()) {
+            if (!valid.test(s)) {
                 throw new ConfigException(name, "'" + s + "' is not a valid name");
             }
             items.add(s);

@@ -17,6 +17,14 @@ public record BuildState(boolean finished, String status, String phase, List<Pha
         phases = phases == null ? List.of() : List.copyOf(phases);
     }
 
+    /**
+     * Nothing is known about the build yet but that it exists (a build record says STARTED): not finished, so the
+     * build-event path asks the build service for its state before anything is posted. Never posted as such.
+     */
+    public static BuildState unknown() {
+        return new BuildState(false, "UNKNOWN", null, List.of(), null);
+    }
+
     /** The same state, with the build number filled in from {@code other} when this one lacks it. */
     public BuildState withNumberFrom(BuildState other) {
         return buildNumber != null || other == null ? this

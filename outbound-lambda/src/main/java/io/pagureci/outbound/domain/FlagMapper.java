@@ -28,12 +28,57 @@ public final class FlagMapper {
     public Flag flagFor(PagureBuild build, BuildRef ref, BuildState state) {
         FlagStatus status = status(state);
         return new Flag(
-                usernameOverride != null ? usernameOverride : ref.system().defaultUsername(),
+                username(ref.system()),
                 comment(ref, state, status),
                 urls.urlFor(ref, state, build),
                 status,
                 percent(ref, state, status),
                 FlagUid.of(ref, build.commit()));
+    }
+
+    /**
+     * The flag of a request before its build exists (docs/queue.md §4): the same username and uid as the
+     * build's own flag (so the build's events update it in place), the PR page (or the commit page of a push) as
+     * url, no percent. QUEUED is {@code pending}, ERROR is {@code error}.
+     */
+    public Flag requestFlag(RequestEvent request) {
+        boolean queued = request.state() == RequestEvent.State.QUEUED;
+        return new Flag(
+                username(request.system()),
+                requestComment(request),
+                PagureUrls.page(request.build()),
+                queued ? FlagStatus.PENDING : FlagStatus.ERROR,
+                null,
+                FlagUid.of(request.system(), request.region(), request.account(), request.target(),
+                        request.build().commit()));
+    }
+
+    /** {@code FLAG_USERNAME}, else the system's own name: one username per flag, whatever reports it. */
+    String username(BuildSystem system) {
+        return usernameOverride != null ? usernameOverride : system.defaultUsername();
+    }
+
+    /**
+     * e.g. {@code CodeBuild demo-ci: queued — waiting for a build slot}, or
+     * {@code CodeBuild demo-ci: could not start the build — the pull request's head moved on (HEAD_MOVED).
+     * Comment "pretty please pagure-ci rebuild" to try again.} The rebuild phrase is a pull-request comment, so a
+     * push's error has no such hint.
+     */
+    static String requestComment(RequestEvent request) {
+        StringBuilder s = new StringBuilder(request.system().label()).append(' ').append(request.target())
+                .append(": ");
+        if (request.state() == RequestEvent.State.QUEUED) {
+            return s.append("queued — waiting for a build slot").toString();
+        }
+        String reason = request.reason();
+        while (reason.endsWith(".")) {
+            reason = reason.substring(0, reason.length() - 1);
+        }
+        s.append("could not start the build — ").append(reason).append(" (").append(request.code()).append(").");
+        if (request.build().prId() != null) {
+            s.append(" Comment \"").append(request.retry()).append("\" to try again.");
+        }
+        return s.toString();
     }
 
     /** pending while running; success; canceled; error when the build could not run; failure otherwise. */

@@ -18,7 +18,16 @@ public final class FlagUid {
     }
 
     public static String of(BuildRef ref, String commit) {
-        String key = String.join("\n", ref.system().id(), ref.region(), ref.account(), ref.target(), commit);
+        return of(ref.system(), ref.region(), ref.account(), ref.target(), commit);
+    }
+
+    /**
+     * The same uid without a build: a request event (docs/queue.md §4) names the target, region and account its
+     * build will have, so its "queued" / "error" flag is the one the build's own events update later.
+     */
+    public static String of(BuildSystem system, String region, String account, String target, String commit) {
+        String key = String.join("\n", system.id(), region == null ? "" : region, account == null ? "" : account,
+                target, commit);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return PREFIX + HexFormat.of().formatHex(digest).substring(0, MAX_LENGTH - PREFIX.length());

@@ -31,80 +31,91 @@ public final class OutboundService {
      * could not be delivered (or the build could not be looked up), so that Lambda retries.
      */
     public Outcome handle(BuildEvent event) {
+        return handle(event, null);
+    }
+
+    /**
+     * {@link #handle(BuildEvent)} for the delivery {@code deliveryId} (logged on every line); {@code null}: the
+     * build's own {@code PAGURE_DELIVERY_ID} variable, if it has one.
+     */
+    Outcome handle(BuildEvent event, String deliveryId) {
         BuildRef ref = event.ref();
+        String delivery = deliveryId != null ? deliveryId : PagureBuild.deliveryId(event.variables());
         if (!scope.handles(ref)) {
-            return ignore(event, null, (ref.system() == BuildSystem.CODEBUILD ? "CodeBuild project" : "pipeline")
-                    + " '" + ref.target() + "' is not configured");
+            return ignore(event, delivery, null, Scope.notConfigured(ref.system(), ref.target()));
         }
         BuildState state = event.state();
         Map<String, String> variables = event.variables();
         BuildSnapshot snapshot = null;
         if (ref.system() == BuildSystem.CODEPIPELINE) {
-            snapshot = current(codePipeline, event);
+            snapshot = current(codePipeline, event, delivery);
             variables = snapshot.variables();
+            if (delivery == null) {
+                delivery = PagureBuild.deliveryId(variables);
+            }
         }
         if (!PagureBuild.present(variables)) {
-            return ignore(event, null, "no PAGURE_* variables: not a build this project started");
+            return ignore(event, delivery, null, "no PAGURE_* variables: not a build this project started");
         }
         PagureBuild build;
         try {
             build = PagureBuild.from(variables);
         } catch (IllegalArgumentException e) {
-            return ignore(event, null, "unusable PAGURE_* variables: " + e.getMessage());
+            return ignore(event, delivery, null, "unusable PAGURE_* variables: " + e.getMessage());
         }
         if (!build.instance().equals(scope.pagureUrl())) {
-            return ignore(event, build, "PAGURE_INSTANCE " + build.instance() + " is not the configured PAGURE_URL");
+            return ignore(event, delivery, build,
+                    "PAGURE_INSTANCE " + build.instance() + " is not the configured PAGURE_URL");
         }
         if (ref.system() == BuildSystem.CODEBUILD) {
             if (!state.finished()) {
-                state = current(codeBuild, event).state().withNumberFrom(event.state());
+                state = current(codeBuild, event, delivery).state().withNumberFrom(event.state());
             }
         } else if (!state.finished() || snapshot.state().finished()) {
             state = snapshot.state();
         }
         FlagUpdate update = new FlagUpdate(build, ref, state, mapper.flagFor(build, ref, state));
-        try {
-            reporter.report(update);
-        } catch (RuntimeException e) {
-            DecisionLog.failed(event.eventId(), ref, build, e);
-            throw e;
-        }
-        DecisionLog.posted(event.eventId(), update);
+        report(event, delivery, update);
         if (!state.finished()) {
             // Close the check-then-post race with a concurrent invocation carrying the final event:
             // if the build finished while this pending status was on its way, the final one may
             // already have been posted and overwritten. The build service reports "finished"
             // before EventBridge emits the final event, so a second look after the post sees it.
-            BuildSnapshot after = current(ref.system() == BuildSystem.CODEBUILD ? codeBuild : codePipeline, event);
+            BuildSnapshot after = current(ref.system() == BuildSystem.CODEBUILD ? codeBuild : codePipeline, event,
+                    delivery);
             if (after.state().finished()) {
                 BuildState finalState = ref.system() == BuildSystem.CODEBUILD
                         ? after.state().withNumberFrom(state) : after.state();
                 FlagUpdate last = new FlagUpdate(build, ref, finalState, mapper.flagFor(build, ref, finalState));
-                try {
-                    reporter.report(last);
-                } catch (RuntimeException e) {
-                    DecisionLog.failed(event.eventId(), ref, build, e);
-                    throw e;
-                }
-                DecisionLog.posted(event.eventId(), last);
+                report(event, delivery, last);
                 return new Outcome.Posted(last);
             }
         }
         return new Outcome.Posted(update);
     }
 
-    private static BuildSnapshot current(BuildStatusLookup lookup, BuildEvent event) {
+    private void report(BuildEvent event, String delivery, FlagUpdate update) {
+        try {
+            reporter.report(update);
+        } catch (RuntimeException e) {
+            DecisionLog.failed(event.eventId(), delivery, update.ref(), update.build(), e);
+            throw e;
+        }
+        DecisionLog.posted(event.eventId(), delivery, update);
+    }
+
+    private static BuildSnapshot current(BuildStatusLookup lookup, BuildEvent event, String delivery) {
         try {
             return lookup.lookup(event.ref()).orElseThrow(() -> new BuildNotFoundException(
                     event.ref().system().label() + " does not know build " + event.ref().id()));
         } catch (RuntimeException e) {
-            DecisionLog.failed(event.eventId(), event.ref(), null, e);
+            DecisionLog.failed(event.eventId(), delivery, event.ref(), null, e);
             throw e;
         }
     }
 
-    private static Outcome ignore(BuildEvent event, PagureBuild build, String reason) {
-        DecisionLog.ignored(event.eventId(), event.ref(), build, reason);
+    private static Outcome ignore(BuildEvent event, String delivery, PagureBuild build, String reason) {
+        DecisionLog.ignored(event.eventId(), delivery, event.ref(), build, reason);
         return new Outcome.Ignored(reason);
     }
 

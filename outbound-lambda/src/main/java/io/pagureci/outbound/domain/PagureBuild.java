@@ -36,11 +36,18 @@ public record PagureBuild(String instance, String project, String sourceProject,
     public static final String TRIGGER = "PAGURE_TRIGGER";
     public static final String ORIGIN = "PAGURE_ORIGIN";
 
+    /**
+     * The delivery that asked for the build (the function URL request id), passed by the worker: read for the
+     * decision log only, never part of a flag.
+     */
+    public static final String DELIVERY_ID = "PAGURE_DELIVERY_ID";
+
     /** Pipeline variables cannot be empty: the stack declares them with this value, meaning "not set". */
     public static final String UNSET = "-";
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_+][A-Za-z0-9._+-]*");
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+    private static final Pattern DELIVERY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
     public PagureBuild {
         Objects.requireNonNull(instance, "instance");
@@ -93,6 +100,17 @@ public record PagureBuild(String instance, String project, String sourceProject,
         return new PagureBuild(normalise(instance), project, value(vars, SOURCE_PROJECT), value(vars, BRANCH),
                 value(vars, TARGET_BRANCH), commit, prId, value(vars, PR_UID), value(vars, CAUSE),
                 value(vars, TRIGGER), value(vars, ORIGIN));
+    }
+
+    /** Whether {@code id} looks like a delivery id (a request id: letters, digits, {@code . _ : -}, ≤ 128). */
+    public static boolean validDeliveryId(String id) {
+        return id != null && DELIVERY.matcher(id).matches();
+    }
+
+    /** {@code PAGURE_DELIVERY_ID} when it is set and well-formed, else {@code null}. */
+    public static String deliveryId(Map<String, String> vars) {
+        String v = value(vars, DELIVERY_ID);
+        return validDeliveryId(v) ? v : null;
     }
 
     /** pagure fullname: {@code name}, {@code ns/name}, {@code forks/user/name}, {@code forks/user/ns/name}. */

@@ -16,7 +16,17 @@ public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String>
     }
 
     boolean handles(BuildRef ref) {
-        Set<String> names = ref.system() == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
-        return names.isEmpty() || names.contains(ref.target());
+        return handles(ref.system(), ref.target());
+    }
+
+    boolean handles(BuildSystem system, String target) {
+        Set<String> names = system == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
+        return names.isEmpty() || names.contains(target);
+    }
+
+    /** For ignore reasons: {@code CodeBuild project 'x' is not configured}. */
+    static String notConfigured(BuildSystem system, String target) {
+        return (system == BuildSystem.CODEBUILD ? "CodeBuild project" : "pipeline") + " '" + target
+                + "' is not configured";
     }
 }

@@ -9,7 +9,9 @@ import io.pagureci.outbound.domain.BuildRef;
 import io.pagureci.outbound.domain.BuildState;
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
+import io.pagureci.outbound.domain.PagureBuild;
 import io.pagureci.outbound.domain.PhaseResult;
+import io.pagureci.outbound.domain.RequestEvent;
 import io.pagureci.outbound.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,17 +19,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads the EventBridge events the outbound Lambda receives (jackson-core into a plain tree, see {@link Json}; no
  * event classes, no databind):
- * {@code CodeBuild Build State Change}, {@code CodeBuild Build Phase Change} and
- * {@code CodePipeline Pipeline Execution State Change}.
+ * {@code CodeBuild Build State Change}, {@code CodeBuild Build Phase Change},
+ * {@code CodePipeline Pipeline Execution State Change}, and this project's own request events
+ * ({@code Build Request State Change} from source {@code pagure-ci-aws}, docs/queue.md §4).
  */
 public final class EventBridgeEventParser {
     public static final String CODEBUILD_STATE = "CodeBuild Build State Change";
     public static final String CODEBUILD_PHASE = "CodeBuild Build Phase Change";
     public static final String PIPELINE_STATE = "CodePipeline Pipeline Execution State Change";
+    public static final String REQUEST_STATE = "Build Request State Change";
+    /** The {@code Source} the accept and worker functions put their request events with. */
+    public static final String REQUEST_SOURCE = "pagure-ci-aws";
+
+    private static final Pattern BUILD_KEY = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern REASON_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+    /** Longest reason kept in a flag comment (longer ones are cut, with an ellipsis). */
+    static final int MAX_REASON_CHARS = 300;
+    /** Longest rebuild phrase accepted: it is quoted whole, for the author to copy. */
+    static final int MAX_RETRY_CHARS = 200;
 
     private final JsonFactory json = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -65,11 +79,110 @@ public final class EventBridgeEventParser {
                 case CODEBUILD_STATE -> new ParsedEvent.Usable(codeBuild(root, detail, id, false));
                 case CODEBUILD_PHASE -> new ParsedEvent.Usable(codeBuild(root, detail, id, true));
                 case PIPELINE_STATE -> new ParsedEvent.Usable(pipeline(root, detail, id));
+                case REQUEST_STATE -> new ParsedEvent.Request(request(root, detail, id));
                 default -> new ParsedEvent.Unusable(id, detailType, "unsupported detail-type");
             };
         } catch (Malformed e) {
-            return new ParsedEvent.Unusable(id, detailType, e.getMessage());
+            String delivery = text(detail, "deliveryId");
+            return new ParsedEvent.Unusable(id, detailType,
+                    detailType.equals(REQUEST_STATE) && PagureBuild.validDeliveryId(delivery) ? delivery : null,
+                    e.getMessage());
         }
+    }
+
+    /**
+     * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED or ERROR; a well-formed
+     * {@code deliveryId}; a 64-hex {@code buildKey}; {@code target.system} codebuild or codepipeline and a valid
+     * {@code target.name} for it; {@code variables} an object of strings that {@link PagureBuild#from} accepts;
+     * the envelope's region and 12-digit account (they are part of the flag uid). ERROR also needs {@code code}
+     * ({@code A-Z0-9_}), a {@code reason} and the {@code retry} phrase; {@code attempts}, when present, is a
+     * positive integer. Whether the event is for this function (pagure, target, account) is decided later.
+     */
+    private static RequestEvent request(Object root, Object detail, String id) {
+        if (!REQUEST_SOURCE.equals(Json.string(root, "source"))) {
+            throw new Malformed("source is not " + REQUEST_SOURCE);
+        }
+        String stateName = required(detail, "state");
+        RequestEvent.State state;
+        try {
+            state = RequestEvent.State.valueOf(stateName);
+        } catch (IllegalArgumentException e) {
+            throw new Malformed("detail.state is not QUEUED or ERROR");
+        }
+        String delivery = required(detail, "deliveryId");
+        if (!PagureBuild.validDeliveryId(delivery)) {
+            throw new Malformed("detail.deliveryId is not a request id");
+        }
+        String buildKey = required(detail, "buildKey");
+        if (!BUILD_KEY.matcher(buildKey).matches()) {
+            throw new Malformed("detail.buildKey is not 64 lower-case hex digits");
+        }
+        Object target = Json.path(detail, "target");
+        BuildSystem system = BuildSystem.ofId(Json.string(target, "system"));
+        if (system == null) {
+            throw new Malformed("detail.target.system is not codebuild or codepipeline");
+        }
+        String name = Json.string(target, "name");
+        if (!system.validTarget(name)) {
+            throw new Malformed("detail.target.name is not a valid " + system.label() + " name");
+        }
+        Object vars = Json.path(detail, "variables");
+        if (!(vars instanceof Map<?, ?> map)) {
+            throw new Malformed("detail.variables is missing or not an object");
+        }
+        Map<String, String> variables = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof String v)) {
+                throw new Malformed("detail.variables." + e.getKey() + " is not a string");
+            }
+            variables.put((String) e.getKey(), v);
+        }
+        PagureBuild build;
+        try {
+            build = PagureBuild.from(variables);
+        } catch (IllegalArgumentException e) {
+            throw new Malformed("detail.variables: " + e.getMessage());
+        }
+        String region = region(root, null);
+        String account = account(root, null);
+        if (account == null) {
+            throw new Malformed("no account");
+        }
+        String code = null;
+        String reason = null;
+        String retry = null;
+        Integer attempts = null;
+        if (state == RequestEvent.State.ERROR) {
+            code = required(detail, "code");
+            if (!REASON_CODE.matcher(code).matches()) {
+                throw new Malformed("detail.code is not a reason code (A-Z, 0-9, _)");
+            }
+            reason = oneLine(required(detail, "reason"));
+            if (reason.codePoints().noneMatch(Character::isLetterOrDigit)) {
+                throw new Malformed("detail.reason says nothing");
+            }
+            if (reason.codePointCount(0, reason.length()) > MAX_REASON_CHARS) {
+                reason = reason.substring(0, reason.offsetByCodePoints(0, MAX_REASON_CHARS - 1)).strip() + "…";
+            }
+            retry = oneLine(required(detail, "retry"));
+            if (retry.length() > MAX_RETRY_CHARS) {
+                throw new Malformed("detail.retry is longer than " + MAX_RETRY_CHARS + " characters");
+            }
+            Object n = Json.path(detail, "attempts");
+            if (n != Json.MISSING) {
+                if (!(n instanceof Integer i) || i < 1) {
+                    throw new Malformed("detail.attempts is not a positive integer");
+                }
+                attempts = i;
+            }
+        }
+        return new RequestEvent(id, delivery, state, buildKey, system, name, region, account, build, variables,
+                code, reason, retry, attempts);
+    }
+
+    /** Control characters and runs of white space become one space: a flag comment is one line. */
+    private static String oneLine(String s) {
+        return s.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
     }
 
     private static BuildEvent codeBuild(Object root, Object detail, String id, boolean phaseEvent) {

@@ -35,6 +35,10 @@ class OutboundConfigTest {
         assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.retryMaxAttempts()).isEqualTo(4);
         assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.buildRecordsConfigured()).isFalse();
+        assertThat(c.buildRecordsBucket()).isNull();
+        assertThat(c.buildRecordsPrefix()).isNull();
+        assertThat(c.accountId()).isNull();
     }
 
     @Test
@@ -51,6 +55,9 @@ class OutboundConfigTest {
         env.put("PAGURE_TIMEOUT_SECONDS", "3");
         env.put("RETRY_MAX_ATTEMPTS", "1");
         env.put("RETRY_BASE_DELAY_MILLIS", "5");
+        env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source-123456789012");
+        env.put("BUILD_RECORDS_PREFIX", "source/.builds");
+        env.put("ACCOUNT_ID", " 123456789012 ");
 
         OutboundConfig c = OutboundConfig.fromEnv(env);
 
@@ -65,6 +72,10 @@ class OutboundConfigTest {
         assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.retryMaxAttempts()).isEqualTo(1);
         assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(c.buildRecordsConfigured()).isTrue();
+        assertThat(c.buildRecordsBucket()).isEqualTo("pagure-ci-source-123456789012");
+        assertThat(c.buildRecordsPrefix()).isEqualTo("source/.builds/");
+        assertThat(c.accountId()).isEqualTo("123456789012");
     }
 
     @Test
@@ -85,7 +96,8 @@ class OutboundConfigTest {
     void listsEveryVariableItReads() {
         assertThat(OutboundConfig.VARIABLES).containsExactly("PAGURE_URL", "PAGURE_TOKEN_SECRET_ID", "REPORTER",
                 "FLAG_ENDPOINT", "FLAG_USERNAME", "BUILD_URL_TEMPLATE", "CODEBUILD_PROJECTS", "PIPELINE_NAMES",
-                "TOKEN_TTL_SECONDS", "PAGURE_TIMEOUT_SECONDS", "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MILLIS");
+                "TOKEN_TTL_SECONDS", "PAGURE_TIMEOUT_SECONDS", "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MILLIS",
+                "BUILD_RECORDS_BUCKET", "BUILD_RECORDS_PREFIX", "ACCOUNT_ID");
     }
 
     @Test
@@ -134,9 +146,19 @@ class OutboundConfigTest {
         "RETRY_MAX_ATTEMPTS|11",
         "RETRY_BASE_DELAY_MILLIS|-1",
         "RETRY_BASE_DELAY_MILLIS|99999999999",
+        "BUILD_RECORDS_BUCKET|Pagure_Source",
+        "BUILD_RECORDS_BUCKET|ab",
+        "BUILD_RECORDS_BUCKET|a..b",
+        "BUILD_RECORDS_BUCKET|s3://bucket",
+        "BUILD_RECORDS_PREFIX|source/.builds/",
+        "ACCOUNT_ID|12345678901",
+        "ACCOUNT_ID|arn:aws:iam::123456789012:root",
     })
     void rejectsABadVariableNamingIt(String variable, String value) {
         Map<String, String> env = minimal();
+        if (variable.equals("BUILD_RECORDS_BUCKET")) {
+            env.put("BUILD_RECORDS_PREFIX", "source/.builds/");
+        }
         env.put(variable, value);
         if (value == null) {
             env.remove(variable);
@@ -146,5 +168,28 @@ class OutboundConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(variable + ": ")
                 .satisfies(e -> assertThat(((ConfigException) e).variable()).isEqualTo(variable));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "/source/.builds/|must be a relative key prefix",
+        "source/../.builds/|must be a relative key prefix",
+    })
+    void rejectsABadBuildRecordsPrefix(String prefix, String message) {
+        Map<String, String> env = minimal();
+        env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source");
+        env.put("BUILD_RECORDS_PREFIX", prefix);
+
+        assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+                .hasMessage("BUILD_RECORDS_PREFIX: " + message + " without '..' or control characters");
+    }
+
+    @Test
+    void aBuildRecordsBucketNeedsItsPrefix() {
+        Map<String, String> env = minimal();
+        env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source");
+
+        assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+                .hasMessage("BUILD_RECORDS_PREFIX: is required with BUILD_RECORDS_BUCKET (SOURCE_PREFIX + .builds/)");
     }
 }

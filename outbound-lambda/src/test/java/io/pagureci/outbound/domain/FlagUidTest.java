@@ -31,4 +31,12 @@ class FlagUidTest {
                 .isNotEqualTo(FlagUid.of(pipeline, SHA))
                 .isNotEqualTo(FlagUid.of(otherProject, SHA));
     }
+
+    @Test
+    void aRequestWithoutABuildGetsTheUidItsBuildWillHave() {
+        assertThat(FlagUid.of(BuildSystem.CODEBUILD, "eu-west-1", "123456789012", "demo-ci", SHA))
+                .isEqualTo(FlagUid.of(BUILD_1, SHA));
+        assertThat(FlagUid.of(BuildSystem.CODEBUILD, "eu-west-1", "210987654321", "demo-ci", SHA))
+                .isNotEqualTo(FlagUid.of(BUILD_1, SHA));
+    }
 }

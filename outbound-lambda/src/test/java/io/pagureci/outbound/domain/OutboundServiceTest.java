@@ -14,6 +14,8 @@ import io.pagureci.outbound.events.EventBridgeEventParser;
 import io.pagureci.outbound.events.ParsedEvent;
 import io.pagureci.outbound.testing.Fixtures;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -223,5 +225,38 @@ class OutboundServiceTest {
         assertThatThrownBy(() -> service().handle(event("codebuild/state-succeeded.json")))
                 .isInstanceOf(ReportFailedException.class);
         verify(codeBuild, never()).lookup(any());
+    }
+
+    /** What the service logs (slf4j-simple writes to System.out) while {@code action} runs. */
+    private static String logOf(Runnable action) {
+        PrintStream real = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setOut(real);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void logsTheDeliveryIdABuildCarries() {
+        BuildEvent good = event("codebuild/state-succeeded.json");
+        Map<String, String> vars = pagureVars();
+        vars.put("PAGURE_DELIVERY_ID", "b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d");
+        BuildEvent e = new BuildEvent(good.ref(), good.state(), vars, good.eventId());
+
+        String log = logOf(() -> service().handle(e));
+
+        assertThat(log).contains("{\"decision\":\"posted\",\"event\":\"" + e.eventId()
+                + "\",\"delivery\":\"b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d\",\"system\":\"codebuild\"");
+    }
+
+    @Test
+    void aBuildWithoutADeliveryIdIsLoggedWithoutOne() {
+        String log = logOf(() -> service().handle(event("codebuild/state-succeeded.json")));
+
+        assertThat(log).contains("\"decision\":\"posted\"").doesNotContain("\"delivery\"");
     }
 }

@@ -58,4 +58,16 @@ class PagureBuildTest {
         assertThat(b.prId()).isNull();
         assertThat(b.instance()).isEqualTo("https://pagure.example.org/");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(nullValues = "NULL", value = {"b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d, b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
+        "' b3a4 ', b3a4", "NULL, NULL", "-, NULL", "'b3a4 c1d2', NULL", "'{\"a\":1}', NULL", "-b3a4, NULL"})
+    void readsAWellFormedDeliveryIdForTheLogOnly(String value, String expected) {
+        Map<String, String> v = vars();
+        if (value != null) {
+            v.put("PAGURE_DELIVERY_ID", value);
+        }
+
+        assertThat(PagureBuild.deliveryId(v)).isEqualTo(expected);
+    }
 }

@@ -1,0 +1,335 @@
+package io.pagureci.outbound;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static io.pagureci.outbound.testing.StandIns.awsCalls;
+import static io.pagureci.outbound.testing.StandIns.captured;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.pagureci.outbound.domain.ReportFailedException;
+import io.pagureci.outbound.testing.Fixtures;
+import io.pagureci.outbound.testing.FormEncoder;
+import io.pagureci.outbound.testing.Invoke;
+import io.pagureci.outbound.testing.S3Server;
+import io.pagureci.outbound.testing.StandIns;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+
+/**
+ * Request events (docs/queue.md §4) through the handler wired by DependencyFactory: WireMock as pagure, Secrets
+ * Manager and CodeBuild, S3Mock holding the build records (the real S3 client reaches it through the SDK's own
+ * {@code aws.endpointUrlS3}); the exact form bodies pagure received.
+ */
+class RequestEventsIT {
+    private static final String TOKEN = "REQUESTEVENTSTOKEN0123456789THROWAWAY";
+    private static final String BUCKET = "outbound-request-events-it";
+    private static final String PREFIX = "source/.builds/";
+    private static final String BUILD_KEY = "3f9c2a7e5b1d4c8f0a6e2b9d7c5a3f1e8b4d6c0a2e9f7b5d3c1a8e6f4b2d0c9a";
+    private static final String DELIVERY = "b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d";
+    private static final String BUILD_ID = "pagure-ci-demo:6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44";
+    private static final String COMMIT_FLAG_PATH = "/api/0/demo/c/" + Fixtures.SHA + "/flag";
+    /** What the real handler posts for this commit and target: the uid of the build's own flag. */
+    private static final String UID = "pci-15b929dd6bf7e894f27d2127552b";
+    private static final String STARTED_RECORD = "{\"v\":2,\"state\":\"STARTED\",\"deliveryId\":\"" + DELIVERY
+            + "\",\"commit\":\"" + Fixtures.SHA + "\",\"target\":\"codebuild\",\"buildId\":\"" + BUILD_ID
+            + "\",\"bucket\":\"" + BUCKET + "\",\"key\":\"source/demo/pr/1/" + Fixtures.SHA + ".zip\","
+            + "\"versionId\":\"3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY\",\"updatedAt\":\"2026-11-27T12:28:39Z\"}";
+
+    private static S3Server s3;
+
+    /** pagure's flag API answering like pagure; the first flag it receives is the moment the worker starts the build. */
+    static final class BuildStartsWhileTheQueuedFlagIsPosted implements ResponseDefinitionTransformerV2 {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String getName() {
+            return "build-starts-meanwhile";
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent serveEvent) {
+            if (calls.incrementAndGet() == 1) {
+                putRecord(STARTED_RECORD);
+            }
+            return serveEvent.getResponseDefinition();
+        }
+    }
+
+    private final BuildStartsWhileTheQueuedFlagIsPosted buildStarts = new BuildStartsWhileTheQueuedFlagIsPosted();
+    private StandIns aws;
+    private String savedS3Endpoint;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = S3Server.shared();
+        s3.createVersionedBucket(BUCKET);
+    }
+
+    @BeforeEach
+    void start() {
+        aws = new StandIns(buildStarts);
+        aws.secret(TOKEN);
+        aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
+        savedS3Endpoint = System.getProperty("aws.endpointUrlS3");
+        // the S3 client alone goes to S3Mock; every other service to WireMock (aws.endpointUrl)
+        System.setProperty("aws.endpointUrlS3", s3.endpoint().toString());
+        s3.client().deleteObject(b -> b.bucket(BUCKET).key(PREFIX + BUILD_KEY + ".json"));
+    }
+
+    @AfterEach
+    void stop() {
+        aws.close();
+        if (savedS3Endpoint == null) {
+            System.clearProperty("aws.endpointUrlS3");
+        } else {
+            System.setProperty("aws.endpointUrlS3", savedS3Endpoint);
+        }
+    }
+
+    private OutboundHandler handler(Map<String, String> extra) {
+        Map<String, String> env = aws.env();
+        env.put("BUILD_RECORDS_BUCKET", BUCKET);
+        env.put("BUILD_RECORDS_PREFIX", PREFIX);
+        env.put("ACCOUNT_ID", "123456789012");
+        env.put("CODEBUILD_PROJECTS", "pagure-ci-demo");
+        env.putAll(extra);
+        return new OutboundHandler(DependencyFactory.create(env));
+    }
+
+    private OutboundHandler handler() {
+        return handler(Map.of());
+    }
+
+    private String event(String fixture) {
+        return Fixtures.event(fixture, aws.pagureUrl());
+    }
+
+    private static void putRecord(String json) {
+        s3.client().putObject(b -> b.bucket(BUCKET).key(PREFIX + BUILD_KEY + ".json").contentType("application/json"),
+                RequestBody.fromString(json));
+    }
+
+    private List<LoggedRequest> flagRequests() {
+        return aws.wm.findAll(postRequestedFor(urlPathMatching("/api/0/.*")));
+    }
+
+    /** A form body as pagure's own clients encode it, fields in pagure's order. */
+    private static String form(Map<String, String> fields) {
+        StringBuilder s = new StringBuilder();
+        fields.forEach((k, v) -> s.append(s.isEmpty() ? "" : "&").append(k).append('=').append(FormEncoder.encode(v)));
+        return s.toString();
+    }
+
+    private String flagBody(String comment, String status, String percent) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("username", "AWS CodeBuild");
+        f.put("comment", comment);
+        f.put("url", comment.contains("#42") ? "https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/"
+                + "123456789012/projects/pagure-ci-demo/build/pagure-ci-demo%3A6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44/"
+                + "?region=eu-west-1" : aws.pagureUrl() + "demo/pull-request/1");
+        f.put("status", status);
+        if (percent != null) {
+            f.put("percent", percent);
+        }
+        f.put("uid", UID);
+        return form(f);
+    }
+
+    private static final String QUEUED = "CodeBuild pagure-ci-demo: queued — waiting for a build slot";
+
+    @Test
+    void aQueuedRequestWithoutABuildRecordPostsThePendingQueuedFlag() {
+        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("posted");
+        assertThat(out.path("status").asText()).isEqualTo("pending");
+        assertThat(out.path("uid").asText()).isEqualTo(UID);
+        aws.wm.verify(1, postRequestedFor(urlEqualTo(COMMIT_FLAG_PATH))
+                .withHeader("Authorization", equalTo("token " + TOKEN))
+                .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
+                .withRequestBody(equalTo(flagBody(QUEUED, "pending", null))));
+        assertThat(flagRequests()).hasSize(1);
+        aws.wm.verify(0, awsCalls("CodeBuild_20161006.BatchGetBuilds"));
+    }
+
+    @Test
+    void anErrorRequestPostsTheErrorFlagWithItsReasonAndTheRebuildPhrase() {
+        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/error-head-moved.json"));
+
+        assertThat(out.path("status").asText()).isEqualTo("error");
+        aws.wm.verify(1, postRequestedFor(urlEqualTo(COMMIT_FLAG_PATH)).withRequestBody(equalTo(flagBody(
+                "CodeBuild pagure-ci-demo: could not start the build — the pull request's head moved on before the"
+                        + " build could start (HEAD_MOVED). Comment \"pretty please pagure-ci rebuild\" to try again.",
+                "error", null))));
+        assertThat(flagRequests()).hasSize(1);
+    }
+
+    @Test
+    void aRequestWhoseBuildRecordSaysStartedPostsNothing() {
+        putRecord(STARTED_RECORD);
+
+        JsonNode queued = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
+        JsonNode error = Invoke.handle(handler(), event("pagure-ci-aws/error-head-moved.json"));
+
+        assertThat(queued.path("outcome").asText()).isEqualTo("ignored");
+        assertThat(queued.path("reason").asText()).contains("STARTED");
+        assertThat(error.path("outcome").asText()).isEqualTo("ignored");
+        assertThat(flagRequests()).isEmpty();
+        aws.wm.verify(0, awsCalls("CodeBuild_20161006.BatchGetBuilds"));
+    }
+
+    @Test
+    void aRecordWrittenBeforeStatesExistedCountsAsStarted() {
+        putRecord("{\"target\":\"codebuild\",\"buildId\":\"" + BUILD_ID + "\",\"bucket\":\"" + BUCKET
+                + "\",\"key\":\"k\",\"versionId\":\"v\",\"commit\":\"" + Fixtures.SHA + "\"}");
+
+        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("ignored");
+        assertThat(flagRequests()).isEmpty();
+    }
+
+    @Test
+    void aClaimedRecordDoesNotStopTheQueuedFlag() {
+        putRecord("{\"v\":2,\"state\":\"CLAIMED\",\"leaseUntil\":\"2026-11-27T12:43:30Z\",\"deliveryId\":\""
+                + DELIVERY + "\",\"commit\":\"" + Fixtures.SHA + "\"}");
+
+        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
+
+        assertThat(out.path("status").asText()).isEqualTo("pending");
+        aws.wm.verify(1, postRequestedFor(urlEqualTo(COMMIT_FLAG_PATH))
+                .withRequestBody(equalTo(flagBody(QUEUED, "pending", null))));
+    }
+
+    @Test
+    void aBuildThatStartsWhileTheQueuedFlagIsPostedEndsWithTheBuildsStateOnTheSameFlag() {
+        aws.wm.resetMappings();
+        aws.secret(TOKEN);
+        aws.wm.stubFor(post(COMMIT_FLAG_PATH)
+                .willReturn(captured("commit_flag_pr_head_form").withTransformers("build-starts-meanwhile")));
+        // the record names the build by id (project:uuid), as StartBuild answers it
+        aws.wm.stubFor(StandIns.aws("CodeBuild_20161006.BatchGetBuilds")
+                .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(BUILD_ID)))
+                .willReturn(StandIns.amzJson(StandIns.batchGetBuilds(Fixtures.BUILD_ARN, "SUCCEEDED", "COMPLETED",
+                        List.of(new String[] {"SUBMITTED", "SUCCEEDED"}, new String[] {"BUILD", "SUCCEEDED"},
+                                new String[] {"COMPLETED"}), StandIns.pagureVars(aws.pagureUrl())))));
+        String logs;
+        JsonNode out;
+        PrintStream realOut = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
+        } finally {
+            System.setOut(realOut);
+            logs = captured.toString(StandardCharsets.UTF_8);
+            realOut.print(logs);
+        }
+
+        assertThat(out.path("status").asText()).isEqualTo("success");
+        assertThat(flagRequests()).extracting(LoggedRequest::getBodyAsString).containsExactly(
+                flagBody(QUEUED, "pending", null),
+                flagBody("CodeBuild pagure-ci-demo #42: SUCCEEDED", "success", "100"));
+        aws.wm.verify(1, awsCalls("CodeBuild_20161006.BatchGetBuilds"));
+        List<String> decisions = logs.lines().filter(l -> l.contains("\"decision\":")).toList();
+        assertThat(decisions).hasSize(2).allMatch(l -> l.contains("\"delivery\":\"" + DELIVERY + "\""));
+        assertThat(logs).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void theQueuedFlagAndTheBuildsLaterFlagAreOneFlag() {
+        OutboundHandler handler = handler();
+
+        JsonNode queued = Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json"));
+        JsonNode built = Invoke.handle(handler, event("codebuild/state-succeeded.json"));
+
+        assertThat(queued.path("uid").asText()).isEqualTo(built.path("uid").asText()).isEqualTo(UID);
+        List<LoggedRequest> sent = flagRequests();
+        assertThat(sent).extracting(LoggedRequest::getUrl).containsOnly(COMMIT_FLAG_PATH);
+        assertThat(sent).extracting(LoggedRequest::getBodyAsString).containsExactly(
+                flagBody(QUEUED, "pending", null),
+                flagBody("CodeBuild pagure-ci-demo #42: SUCCEEDED", "success", "100"));
+    }
+
+    @Test
+    void pagureFailingOnTheQueuedFlagMakesTheInvocationFailSoLambdaRetries() {
+        aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("pr_flag_json_numeric_percent")));
+        OutboundHandler handler = handler(Map.of("RETRY_MAX_ATTEMPTS", "2"));
+
+        assertThatThrownBy(() -> Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json")))
+                .isInstanceOfSatisfying(ReportFailedException.class, e -> {
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.httpStatus()).isEqualTo(500);
+                    assertThat(e.getMessage()).contains("after 2 attempts").doesNotContain(TOKEN);
+                });
+        aws.wm.verify(2, postRequestedFor(urlEqualTo(COMMIT_FLAG_PATH))
+                .withRequestBody(containing("status=pending")));
+    }
+
+    @Test
+    void throwsWhenTheBuildRecordsCannotBeReadAndPostsNothing() {
+        OutboundHandler handler = handler(Map.of("BUILD_RECORDS_BUCKET", "outbound-no-such-bucket"));
+
+        assertThatThrownBy(() -> Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json")))
+                .isInstanceOf(NoSuchBucketException.class);
+        assertThat(flagRequests()).isEmpty();
+    }
+
+    @Test
+    void withoutBuildRecordsARequestEventIsIgnoredAndNothingIsCalled() {
+        Map<String, String> env = aws.env();
+        OutboundHandler handler = new OutboundHandler(DependencyFactory.create(env));
+
+        JsonNode out = Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("ignored");
+        assertThat(out.path("reason").asText()).startsWith("BUILD_RECORDS_BUCKET is not set");
+        assertThat(aws.wm.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void theCiWebhookReporterIgnoresRequestEvents() {
+        JsonNode out = Invoke.handle(handler(Map.of("REPORTER", "ci-webhook")),
+                event("pagure-ci-aws/error-head-moved.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("ignored");
+        assertThat(out.path("reason").asText()).startsWith("REPORTER=ci-webhook");
+        assertThat(aws.wm.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void anEventOfAnotherAccountIsIgnoredWithoutReadingTheRecord() {
+        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.bad-foreign-account.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("ignored");
+        assertThat(out.path("reason").asText()).contains("210987654321");
+        assertThat(aws.wm.getAllServeEvents()).isEmpty();
+    }
+}
