@@ -111,6 +111,9 @@ class RejectedRequestClassLoadingIT {
     env.put("AWS_REGION", "eu-west-1");
     env.put("PAGURE_URL", "http://127.0.0.1:5000/");
     env.put("ALLOWED_PROJECTS", "demo");
+    // the accept function's queue settings (docs/queue.md §2); nothing is sent for a refused request
+    env.put("WORK_QUEUE_URL", "http://127.0.0.1:9/000000000000/work");
+    env.put("BUILD_RECORDS_TABLE", "records");
     env.put("HOOK_KEYS_SECRET_ID", "hook-keys");
     env.put("SOURCE_BUCKET", "src-bucket");
     env.put("CODEBUILD_PROJECT", "pagure-ci");
