@@ -22,13 +22,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * AWS's JSON APIs the functions call — Secrets Manager ({@code secretsmanager.*}) and CodeBuild
- * ({@code CodeBuild_20161006.*}) — as one in-process WireMock on 127.0.0.1, matched on {@code
+ * AWS's JSON APIs the functions call — Secrets Manager ({@code secretsmanager.*}), CodeBuild
+ * ({@code CodeBuild_20161006.*}) and EventBridge ({@code AWSEvents.PutEvents}, the request events;
+ * every entry accepted) — as one in-process WireMock on 127.0.0.1, matched on {@code
  * X-Amz-Target}. The functions reach it through {@code AWS_ENDPOINT_URL_<SERVICE>}.
  */
 final class AwsStandIn implements AutoCloseable {
 
   static final String AMZ_JSON = "application/x-amz-json-1.1";
+  static final String PUT_EVENTS = "AWSEvents.PutEvents";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final WireMockServer wm;
@@ -37,6 +39,8 @@ final class AwsStandIn implements AutoCloseable {
   AwsStandIn() {
     wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().jettyStopTimeout(0L));
     wm.start();
+    wm.stubFor(target(PUT_EVENTS).willReturn(aResponse().withStatus(200).withHeader("Content-Type", AMZ_JSON)
+        .withBody("{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"e-1\"}]}")));
   }
 
   /** {@code http://127.0.0.1:<port>} */

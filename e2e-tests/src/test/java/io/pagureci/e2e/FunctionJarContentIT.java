@@ -31,12 +31,13 @@ class FunctionJarContentIT {
   /** The issue-6 target for both jars (15 MiB). */
   static final long TARGET_BYTES = 15 * MIB;
   /**
-   * The inbound jar does not meet the target: its SDK service models are reachable from the
+   * The inbound jar does not meet the target: its seven SDK service models are reachable from the
    * clients' interfaces (docs/performance.md, recommendation 3). This limit is the measured size
-   * plus a little headroom, so that growth fails the build; lower it when the jar shrinks. 21 MiB
-   * until the DynamoDB client (build records, docs/queue.md §5) added 3.0 MB: 24,178,104 B.
+   * plus a little headroom, so that growth fails the build; lower it when the jar shrinks. It was
+   * 21 MiB until the accept/work split (docs/queue.md) added the SQS, EventBridge and DynamoDB
+   * clients: 26,812,300 B (25.57 MiB) measured, the three models ≈ 4.8 MB compressed.
    */
-  static final long INBOUND_LIMIT_BYTES = 24 * MIB;
+  static final long INBOUND_LIMIT_BYTES = 26 * MIB;
 
   @Test
   void theOutboundJarMeetsTheSizeTarget() throws IOException {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.pagureci.inbound.domain.PagureFixtures;
+import io.pagureci.inbound.testsupport.DynaliteServer;
 import io.pagureci.inbound.testsupport.GitHttpServer;
 import io.pagureci.inbound.testsupport.S3Server;
 import io.pagureci.inbound.testsupport.TestRepos;
@@ -15,6 +16,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,15 +33,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
- * The whole product, as deployed: both functions' shaded jars, each in its own JVM under the real
- * Lambda runtime interface client, with every other system a real local server — pagure (git over
- * smart HTTP by JGit, its flag API by WireMock), S3 (S3Mock, versioned), Secrets Manager and
- * CodeBuild (WireMock). The test plays the two AWS services that connect the functions: the function
- * URL (a real pagure delivery becomes a payload 2.0 event) and EventBridge (the build's state and
- * phase events, carrying the variables of the captured {@code StartBuild}).
+ * The whole product, as deployed: the three functions — accept ({@code InboundHandler}) and worker
+ * ({@code WorkerHandler}) from the inbound jar, outbound from its own — each in its own JVM under the
+ * real Lambda runtime interface client, with every other system a real local server — pagure (git
+ * over smart HTTP by JGit, its flag API by WireMock), S3 (S3Mock, versioned), SQS (ElasticMQ, the
+ * work queue), DynamoDB (dynalite, the build records), Secrets Manager, CodeBuild and EventBridge's
+ * {@code PutEvents} (WireMock). The test plays the AWS services that connect the functions: the
+ * function URL (a real pagure delivery becomes a payload 2.0 event), the work queue's SQS event
+ * source mapping (receive → SQS event → worker → delete what it did not report failed) and
+ * EventBridge (the build's state and phase events, carrying the variables of the captured {@code
+ * StartBuild}; the accept function's QUEUED request events are only captured).
  */
 class PullRequestToFlagsIT {
 
@@ -48,6 +55,8 @@ class PullRequestToFlagsIT {
   private static final String CODEBUILD_PROJECT = "pagure-ci-demo";
   private static final String HOOK_KEYS_SECRET = "pagure-ci/hook-keys";
   private static final String TOKEN_SECRET = "pagure-ci/pagure-token";
+  private static final String RECORDS_TABLE = "pagure-ci-build-records";
+  private static final String EVENT_BUS = "pagure-ci";
   /** The demo project's web-hook key of the captures (a throw-away value). */
   private static final String DEMO_HOOK_KEY =
       PagureFixtures.webhook("pull-request.new-1").hookKey();
@@ -61,7 +70,10 @@ class PullRequestToFlagsIT {
   static PagureStandIn pagure;
   static S3Server s3;
   static AwsStandIn aws;
-  static FunctionProcess inbound;
+  static SqsStandIn sqs;
+  static DynaliteServer dynamo;
+  static FunctionProcess accept;
+  static FunctionProcess worker;
   static Future<S3Server> s3Started;
   static FunctionProcess outbound;
 
@@ -84,6 +96,9 @@ class PullRequestToFlagsIT {
     aws = new AwsStandIn();
     aws.secret(HOOK_KEYS_SECRET, "{\"demo\": \"" + DEMO_HOOK_KEY + "\"}");
     aws.secret(TOKEN_SECRET, "{\"token\": \"" + TOKEN + "\"}");
+    sqs = new SqsStandIn();
+    dynamo = DynaliteServer.start();
+    dynamo.createTable(RECORDS_TABLE);
 
     Map<String, String> outboundEnv = new TreeMap<>();
     outboundEnv.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint());
@@ -112,9 +127,19 @@ class PullRequestToFlagsIT {
     inboundEnv.put("S3_FORCE_PATH_STYLE", "true");
     inboundEnv.put("REF_WAIT_SECONDS", "4");
     inboundEnv.put("GIT_TIMEOUT_SECONDS", "10");
-    inbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-inbound",
+    inboundEnv.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
+    inboundEnv.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint());
+    inboundEnv.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+    inboundEnv.put("WORK_QUEUE_URL", sqs.queueUrl());
+    inboundEnv.put("EVENT_BUS_NAME", EVENT_BUS);
+    inboundEnv.put("BUILD_RECORDS_TABLE", RECORDS_TABLE);
+    // two functions of one jar, as the stack deploys them: same configuration, other handler
+    accept = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-accept",
         jar("inbound.function.jar"), "io.pagureci.inbound.InboundHandler::handleRequest", inboundEnv),
-        Files.createDirectories(work.resolve("inbound")));
+        Files.createDirectories(work.resolve("accept")));
+    worker = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-worker",
+        jar("inbound.function.jar"), "io.pagureci.inbound.WorkerHandler::handleRequest", inboundEnv),
+        Files.createDirectories(work.resolve("worker")));
     System.out.printf("everything up: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -128,7 +153,7 @@ class PullRequestToFlagsIT {
 
   @AfterAll
   static void stop() {
-    for (FunctionProcess f : new FunctionProcess[] {inbound, outbound}) {
+    for (FunctionProcess f : new FunctionProcess[] {accept, worker, outbound}) {
       if (f != null) {
         f.close(); // its log stays in target/e2e/
       }
@@ -140,7 +165,7 @@ class PullRequestToFlagsIT {
         // nothing to stop
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {aws, s3, pagure, git}) {
+    for (AutoCloseable c : new AutoCloseable[] {aws, s3, sqs, dynamo, pagure, git}) {
       try {
         if (c != null) {
           c.close();
@@ -156,6 +181,9 @@ class PullRequestToFlagsIT {
     pagure.resetRequests();
     aws.resetRequests();
     git.clearRequests();
+    if (sqs.messageCount() > 0) {
+      sqs.purge(); // what an earlier, failed case left
+    }
   }
 
   // ------------------------------------------------------------------ the cases
@@ -167,27 +195,49 @@ class PullRequestToFlagsIT {
     Instant startedAt = Instant.now();
     aws.startBuildStarts(CODEBUILD_PROJECT, buildUuid, 7, startedAt);
 
-    // pagure → function URL → inbound
-    JsonNode answer = JSON.readTree(inbound.invokeOk(FunctionUrlEvents.delivery("pull-request.new-1",
+    // pagure → function URL → accept: queued, nothing built yet
+    JsonNode answer = JSON.readTree(accept.invokeOk(FunctionUrlEvents.delivery("pull-request.new-1",
         pagure.baseUri(), forkPr(), DEMO_HOOK_KEY)));
 
     assertThat(answer.path("statusCode").asInt()).as(answer.toString()).isEqualTo(202);
     assertThat(answer.path("headers").path("content-type").asText()).isEqualTo("application/json");
     JsonNode body = JSON.readTree(answer.path("body").asText());
-    String key = "source/demo/pr/1/" + sha + ".zip";
-    assertThat(body.path("status").asText()).isEqualTo("accepted");
+    String deliveryId = body.path("id").asText();
+    String buildKey = body.path("buildKey").asText();
+    assertThat(body.path("status").asText()).isEqualTo("queued");
+    assertThat(deliveryId).isNotBlank();
     assertThat(body.path("commit").asText()).isEqualTo(sha);
-    assertThat(body.at("/build/target").asText()).isEqualTo("codebuild");
-    assertThat(body.at("/build/id").asText()).isEqualTo(CODEBUILD_PROJECT + ":" + buildUuid);
-    assertThat(body.at("/source/bucket").asText()).isEqualTo(BUCKET);
-    assertThat(body.at("/source/key").asText()).isEqualTo(key);
-    String version = body.at("/source/version").asText();
+    assertThat(buildKey).matches("[0-9a-f]{64}");
+    assertThat(sqs.messageCount()).isEqualTo(1);
+    assertThat(aws.calls("CodeBuild_20161006.StartBuild")).isEmpty();
+    assertThat(s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/")).versions())
+        .isEmpty();
+    // ... and asked EventBridge for the "queued" flag
+    List<LoggedRequest> puts = aws.calls(AwsStandIn.PUT_EVENTS);
+    assertThat(puts).hasSize(1);
+    JsonNode entries = JSON.readTree(puts.getFirst().getBodyAsString()).path("Entries");
+    assertThat(entries).hasSize(1);
+    assertThat(entries.get(0).path("Source").asText()).isEqualTo("pagure-ci-aws");
+    assertThat(entries.get(0).path("DetailType").asText()).isEqualTo("Build Request State Change");
+    assertThat(entries.get(0).path("EventBusName").asText()).isEqualTo(EVENT_BUS);
+    JsonNode detail = JSON.readTree(entries.get(0).path("Detail").asText());
+    assertThat(detail.path("state").asText()).isEqualTo("QUEUED");
+    assertThat(detail.path("deliveryId").asText()).isEqualTo(deliveryId);
+    assertThat(detail.path("buildKey").asText()).isEqualTo(buildKey);
+    assertThat(detail.at("/target/system").asText()).isEqualTo("codebuild");
+    assertThat(detail.at("/target/name").asText()).isEqualTo(CODEBUILD_PROJECT);
+    assertThat(detail.at("/variables/PAGURE_COMMIT").asText()).isEqualTo(sha);
+
+    // the event source mapping → worker: fetch, zip, upload, StartBuild; the message is done
+    work();
+    assertThat(sqs.messageCount()).isZero();
+    String key = "source/demo/pr/1/" + sha + ".zip";
 
     // the tree of exactly that commit went to S3, as one version of the PR's key
     List<ObjectVersion> versions = s3.client()
         .listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/")).versions();
-    assertThat(versions).extracting(ObjectVersion::key, ObjectVersion::versionId)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(key, version));
+    assertThat(versions).extracting(ObjectVersion::key).containsExactly(key);
+    String version = versions.getFirst().versionId();
     Map<String, String> files = unzip(s3.client()
         .getObjectAsBytes(b -> b.bucket(BUCKET).key(key).versionId(version)).asByteArray());
     assertThat(files).containsEntry("fork.txt", "from bob's fork\n")
@@ -212,7 +262,7 @@ class PullRequestToFlagsIT {
     assertThat(start.path("sourceTypeOverride").asText()).isEqualTo("S3");
     assertThat(start.path("sourceLocationOverride").asText()).isEqualTo(BUCKET + "/" + key);
     assertThat(start.path("sourceVersion").asText()).isEqualTo(version);
-    assertThat(start.path("idempotencyToken").asText()).matches("[0-9a-f]{64}");
+    assertThat(start.path("idempotencyToken").asText()).isEqualTo(buildKey);
     assertThat(start.path("buildspecOverride").asText()).isEqualTo(TestRepos.MASTER_BUILDSPEC);
     assertThat(start.path("environmentVariablesOverride"))
         .allSatisfy(v -> assertThat(v.path("type").asText()).isEqualTo("PLAINTEXT"));
@@ -227,7 +277,25 @@ class PullRequestToFlagsIT {
         Map.entry("PAGURE_PR_UID", "d56aae16d99a415e8feb939dfeb1a419"),
         Map.entry("PAGURE_CAUSE", "1"),
         Map.entry("PAGURE_TRIGGER", "pull-request"),
-        Map.entry("PAGURE_ORIGIN", "webhook"));
+        Map.entry("PAGURE_ORIGIN", "webhook"),
+        Map.entry("PAGURE_DELIVERY_ID", deliveryId));
+
+    // the build record says which build and which source the key started
+    Map<String, AttributeValue> record = dynamo.client()
+        .getItem(g -> g.tableName(RECORDS_TABLE).key(Map.of("id", AttributeValue.fromS("build/" + buildKey)))
+            .consistentRead(true)).item();
+    assertThat(record).as("build record").isNotEmpty();
+    assertThat(record.get("state").s()).isEqualTo("STARTED");
+    assertThat(record.get("deliveryId").s()).isEqualTo(deliveryId);
+    assertThat(record.get("commit").s()).isEqualTo(sha);
+    assertThat(record.get("target").s()).isEqualTo("codebuild");
+    assertThat(record.get("buildId").s()).isEqualTo(CODEBUILD_PROJECT + ":" + buildUuid);
+    assertThat(record.get("bucket").s()).isEqualTo(BUCKET);
+    assertThat(record.get("key").s()).isEqualTo(key);
+    assertThat(record.get("versionId").s()).isEqualTo(version);
+
+    // one delivery id from the URL through the queue: both functions' log lines carry it
+    assertLogsCarry(deliveryId);
 
     // CodeBuild runs it: EventBridge → outbound, once per event
     SimulatedBuild build = new SimulatedBuild(start, buildUuid, 7, startedAt);
@@ -289,11 +357,10 @@ class PullRequestToFlagsIT {
     Instant startedAt = Instant.now();
     aws.startBuildStarts(CODEBUILD_PROJECT, buildUuid, 8, startedAt);
 
-    JsonNode answer = JSON.readTree(inbound.invokeOk(FunctionUrlEvents.delivery("pull-request.updated-2",
-        pagure.baseUri(), Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", sha), DEMO_HOOK_KEY)));
-
-    assertThat(answer.path("statusCode").asInt()).as(answer.toString()).isEqualTo(202);
-    assertThat(JSON.readTree(answer.path("body").asText()).path("status").asText()).isEqualTo("accepted");
+    String deliveryId = queued(FunctionUrlEvents.delivery("pull-request.updated-2",
+        pagure.baseUri(), Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", sha), DEMO_HOOK_KEY));
+    work();
+    assertLogsCarry(deliveryId);
     List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
     assertThat(starts).hasSize(1);
     SimulatedBuild build = new SimulatedBuild(JSON.readTree(starts.getFirst().getBodyAsString()),
@@ -329,9 +396,8 @@ class PullRequestToFlagsIT {
         "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"", "\"id\": 1,", "\"id\": 9,");
     String firstUuid = SimulatedBuild.newUuid();
     aws.startBuildStarts(CODEBUILD_PROJECT, firstUuid, 10, Instant.now());
-    JsonNode first = JSON.readTree(inbound.invokeOk(
-        FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), opened, DEMO_HOOK_KEY)));
-    assertThat(first.path("statusCode").asInt()).as(first.toString()).isEqualTo(202);
+    queued(FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), opened, DEMO_HOOK_KEY));
+    work();
     SimulatedBuild firstBuild = new SimulatedBuild(
         JSON.readTree(aws.calls("CodeBuild_20161006.StartBuild").getLast().getBodyAsString()), firstUuid, 10,
         Instant.now());
@@ -341,19 +407,17 @@ class PullRequestToFlagsIT {
     // someone comments pagure's rebuild phrase (pagure's "Rerun CI" button posts the same)
     String secondUuid = SimulatedBuild.newUuid();
     aws.startBuildStarts(CODEBUILD_PROJECT, secondUuid, 11, Instant.now());
-    JsonNode second = JSON.readTree(inbound.invokeOk(
-        FunctionUrlEvents.delivery("pull-request.comment.added-6", pagure.baseUri(), rebuild, DEMO_HOOK_KEY)));
-
-    assertThat(second.path("statusCode").asInt()).as(second.toString()).isEqualTo(202);
-    JsonNode answer = JSON.readTree(second.path("body").asText());
-    assertThat(answer.path("status").asText()).isEqualTo("accepted");
-    assertThat(answer.at("/build/id").asText()).isEqualTo(CODEBUILD_PROJECT + ":" + secondUuid);
+    String secondDelivery = queued(
+        FunctionUrlEvents.delivery("pull-request.comment.added-6", pagure.baseUri(), rebuild, DEMO_HOOK_KEY));
+    work();
+    assertLogsCarry(secondDelivery);
     List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
     assertThat(starts).hasSize(2);
     JsonNode firstStart = JSON.readTree(starts.get(0).getBodyAsString());
     JsonNode secondStart = JSON.readTree(starts.get(1).getBodyAsString());
     assertThat(secondStart.path("idempotencyToken").asText())
         .isNotEqualTo(firstStart.path("idempotencyToken").asText());
+    assertThat(variables(secondStart)).containsEntry("PAGURE_DELIVERY_ID", secondDelivery);
     assertThat(variables(secondStart)).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_PR_ID", "9")
         .containsEntry("PAGURE_TRIGGER", "rebuild");
     assertThat(variables(firstStart)).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_TRIGGER", "pull-request");
@@ -379,17 +443,22 @@ class PullRequestToFlagsIT {
   }
 
   @Test
-  void aDeliveryWithABadSignatureIsRefusedAndNothingIsFetchedStoredOrBuilt() throws Exception {
+  void aDeliveryWithABadSignatureIsRefusedAndNothingIsQueuedFetchedStoredOrBuilt() throws Exception {
     Map<String, String> pr5 = new LinkedHashMap<>(forkPr());
     pr5.put("\"id\": 1,", "\"id\": 5,");
     String event = FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), pr5,
         "ANOTHERKEYANOTHERKEYANOTHERKEYANOTHERKEY");
     int outboundInvocations = outbound.invocations();
+    int workerInvocations = worker.invocations();
 
-    JsonNode answer = JSON.readTree(inbound.invokeOk(event));
+    JsonNode answer = JSON.readTree(accept.invokeOk(event));
 
     assertThat(answer.path("statusCode").asInt()).isEqualTo(401);
     assertThat(JSON.readTree(answer.path("body").asText()).path("code").asText()).isEqualTo("UNAUTHENTICATED");
+    assertThat(sqs.messageCount()).isZero();
+    assertThat(sqs.deliverTo(worker)).isNull();
+    assertThat(worker.invocations()).isEqualTo(workerInvocations);
+    assertThat(aws.calls(AwsStandIn.PUT_EVENTS)).isEmpty();
     assertThat(git.requestCount()).isZero();
     assertThat(s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/5/")).versions())
         .isEmpty();
@@ -407,6 +476,49 @@ class PullRequestToFlagsIT {
         "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"");
   }
 
+  /** pagure → function URL → accept: {@code 202 {"status":"queued","id":...}}, one work item; the delivery id. */
+  private static String queued(String event) throws IOException {
+    int before = sqs.messageCount();
+    JsonNode answer = JSON.readTree(accept.invokeOk(event));
+    assertThat(answer.path("statusCode").asInt()).as(answer.toString()).isEqualTo(202);
+    JsonNode body = JSON.readTree(answer.path("body").asText());
+    assertThat(body.path("status").asText()).as(body.toString()).isEqualTo("queued");
+    assertThat(body.path("id").asText()).isNotBlank();
+    assertThat(sqs.messageCount()).isEqualTo(before + 1);
+    return body.path("id").asText();
+  }
+
+  /** The event source mapping delivers the queued work item to the worker, which reports no failure. */
+  private static SqsStandIn.Batch work() throws IOException {
+    SqsStandIn.Batch batch = sqs.deliverTo(worker);
+    assertThat(batch).as("a queued work item").isNotNull();
+    assertThat(batch.messages()).hasSize(1);
+    assertThat(batch.messages().getFirst().attributesAsStrings()).containsEntry("ApproximateReceiveCount", "1");
+    assertThat(batch.failedIds()).as(batch.answer().toString() + "; " + worker.logFile()).isEmpty();
+    return batch;
+  }
+
+  /** The accept and the worker function both logged a line with this delivery id. */
+  private static void assertLogsCarry(String deliveryId) {
+    String needle = "\"deliveryId\":\"" + deliveryId + "\"";
+    for (FunctionProcess f : List.of(accept, worker)) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!f.output().contains(needle) && System.nanoTime() < deadline) {
+        pause(50); // the line is written before the answer, but the file may lag a moment
+      }
+      assertThat(f.output()).as(f.logFile().toString()).contains(needle);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** CodeBuild's current view of the build is what BatchGetBuilds says; then EventBridge invokes the outbound. */
   private static JsonNode deliver(SimulatedBuild build, String event) throws IOException {
     aws.buildIs(build);
@@ -414,7 +526,7 @@ class PullRequestToFlagsIT {
   }
 
   private static void assertSecretsStayOutOfTheLogs() {
-    for (FunctionProcess f : List.of(inbound, outbound)) {
+    for (FunctionProcess f : List.of(accept, worker, outbound)) {
       assertThat(f.output()).as(f.logFile().toString()).isNotBlank()
           .doesNotContain(TOKEN).doesNotContain(DEMO_HOOK_KEY);
     }
