@@ -102,6 +102,11 @@ public final class WorkerService {
       return new Done("dropped");
     }
     WorkLog.Line line = log.line(message, item);
+    // every other line written while this item is worked on (the packager's timings, the upload)
+    // names the delivery too: the log format prints the thread's name
+    Thread thread = Thread.currentThread();
+    String threadName = thread.getName();
+    thread.setName("delivery " + item.deliveryId());
     try {
       Result result = work(message, item, line);
       line.millis(started).write(result instanceof Retry ? "WARN"
@@ -115,6 +120,8 @@ public final class WorkerService {
           "an internal error stopped the build from starting");
       line.millis(started).write("ERROR");
       return result;
+    } finally {
+      thread.setName(threadName);
     }
   }
 

@@ -12,7 +12,7 @@ public final class Fakes {
 
   private Fakes() {}
 
-  public static final class RecordingPackager implements SourcePackager {
+  public static class RecordingPackager implements SourcePackager {
     public final List<FetchPlan> plans = new ArrayList<>();
     public final List<String> keys = new ArrayList<>();
     SourceException failWith;

@@ -82,6 +82,24 @@ class WorkerServiceTest {
   }
 
   @Test
+  void whileAnItemIsWorkedOnTheThreadNamesItsDeliverySoEveryLogLineCarriesIt() {
+    String[] seen = new String[1];
+    Fakes.RecordingPackager naming = new Fakes.RecordingPackager() {
+      @Override
+      public PackagedSource pack(FetchPlan plan, String objectKey) throws SourceException {
+        seen[0] = Thread.currentThread().getName();
+        return super.pack(plan, objectKey);
+      }
+    };
+    String before = Thread.currentThread().getName();
+    new WorkerService(TestConfigs.config(), TestConfigs.queueConfig(), naming, starter, claims, events, queue, log,
+        Clock.fixed(NOW, ZoneOffset.UTC)).handle(message(1));
+
+    assertThat(seen[0]).isEqualTo("delivery " + item.deliveryId());
+    assertThat(Thread.currentThread().getName()).isEqualTo(before);
+  }
+
+  @Test
   void aRedeliveredMessageStartsNoSecondBuild() {
     worker.handle(message(1));
 
