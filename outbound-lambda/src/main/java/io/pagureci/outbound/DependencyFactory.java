@@ -2,12 +2,12 @@ package io.pagureci.outbound;
 
 import io.pagureci.outbound.adapters.CodeBuildStatusLookup;
 import io.pagureci.outbound.adapters.CodePipelineStatusLookup;
+import io.pagureci.outbound.adapters.DynamoDbBuildRecordLookup;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.adapters.PagureCiWebhook;
 import io.pagureci.outbound.adapters.PagureFlagApi;
 import io.pagureci.outbound.adapters.PagureHttp;
 import io.pagureci.outbound.adapters.RetryPolicy;
-import io.pagureci.outbound.adapters.S3BuildRecordLookup;
 import io.pagureci.outbound.adapters.SecretsManagerTokenProvider;
 import io.pagureci.outbound.config.ConfigException;
 import io.pagureci.outbound.config.OutboundConfig;
@@ -31,7 +31,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
-import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -42,8 +42,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *
  * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild event needs only
  * the secret and the pagure POST, and a dropped or ignored event needs no client at all, so neither pays for the
- * CodeBuild / CodePipeline clients on a cold start (docs/performance.md); only a request event builds the S3 client
- * (build records). SnapStart's {@code beforeCheckpoint} builds them all ({@link #initAll()}), so a snapshot still
+ * CodeBuild / CodePipeline clients on a cold start (docs/performance.md); only a request event builds the DynamoDB
+ * client (build records). SnapStart's {@code beforeCheckpoint} builds them all ({@link #initAll()}), so a snapshot still
  * holds them.
  */
 public final class DependencyFactory {
@@ -60,7 +60,7 @@ public final class DependencyFactory {
     private final Lazy<SecretsManagerClient> secrets;
     private final Lazy<CodeBuildClient> codeBuild;
     private final Lazy<CodePipelineClient> codePipeline;
-    private final Lazy<S3Client> s3;
+    private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<HttpClient> pagureClient;
 
     private DependencyFactory(OutboundConfig config, Region region) {
@@ -75,7 +75,7 @@ public final class DependencyFactory {
                 .overrideConfiguration(sdkTimeouts()).build());
         this.codePipeline = new Lazy<>(() -> CodePipelineClient.builder().region(region).httpClient(sdkHttp.get())
                 .overrideConfiguration(sdkTimeouts()).build());
-        this.s3 = new Lazy<>(() -> S3Client.builder().region(region).httpClient(sdkHttp.get())
+        this.dynamo = new Lazy<>(() -> DynamoDbClient.builder().region(region).httpClient(sdkHttp.get())
                 .overrideConfiguration(sdkTimeouts()).build());
         this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
     }
@@ -125,15 +125,15 @@ public final class DependencyFactory {
     private RequestEventService requests(Scope scope, FlagMapper mapper, FlagReporter reporter,
             OutboundService service) {
         if (!config.buildRecordsConfigured()) {
-            return RequestEventService.disabled(OutboundConfig.BUILD_RECORDS_BUCKET
+            return RequestEventService.disabled(OutboundConfig.BUILD_RECORDS_TABLE
                     + " is not set: without the build records a \"queued\" flag could overwrite the build's own");
         }
         if (config.reporter() == OutboundConfig.Reporter.CI_WEBHOOK) {
             return RequestEventService.disabled("REPORTER=ci-webhook: its status document describes a build,"
                     + " and a request has none yet");
         }
-        BuildRecordLookup records = buildKey -> new S3BuildRecordLookup(s3.get(), config.buildRecordsBucket(),
-                config.buildRecordsPrefix()).find(buildKey);
+        BuildRecordLookup records = buildKey -> new DynamoDbBuildRecordLookup(dynamo.get(),
+                config.buildRecordsTable()).find(buildKey);
         return new RequestEventService(scope, config.accountId(), mapper, reporter, records, service);
     }
 
@@ -144,7 +144,7 @@ public final class DependencyFactory {
         codeBuild.get();
         codePipeline.get();
         if (config.buildRecordsConfigured()) {
-            s3.get();
+            dynamo.get();
         }
         pagureClient.get();
     }
@@ -161,8 +161,8 @@ public final class DependencyFactory {
         return codePipeline.isBuilt();
     }
 
-    boolean s3Built() {
-        return s3.isBuilt();
+    boolean dynamoDbBuilt() {
+        return dynamo.isBuilt();
     }
 
     private static ClientOverrideConfiguration sdkTimeouts() {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +18,18 @@ class ArchitectureTest {
     private static List<Path> sources(String pkg) throws IOException {
         try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
             return files.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+    }
+
+    /** The inbound module is on the test classpath only (the ITs write build records with the worker's adapter). */
+    @Test
+    void noMainSourceImportsTheInboundModule() throws IOException {
+        List<Path> files = sources("");
+
+        assertThat(files).isNotEmpty();
+        for (Path f : files) {
+            assertThat(Files.readAllLines(f)).as(f.toString())
+                    .noneMatch(l -> l.contains("io.pagureci.inbound"));
         }
     }
 

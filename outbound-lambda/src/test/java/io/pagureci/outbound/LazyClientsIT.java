@@ -1,10 +1,7 @@
 package io.pagureci.outbound;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.pagureci.outbound.testing.StandIns.captured;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,13 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real wiring builds each client on first use: a terminal CodeBuild event (secret + pagure POST) never builds
- * the CodeBuild, CodePipeline or S3 client, a request event builds S3's but no build service's, and SnapStart
+ * the CodeBuild, CodePipeline or DynamoDB client, a request event builds DynamoDB's but no build service's, and SnapStart
  * priming builds them all without a network call.
  */
 class LazyClientsIT {
     private static final String COMMIT_FLAG_PATH = "/api/0/demo/c/" + Fixtures.SHA + "/flag";
-    private static final String RECORD_PATH = "/records/source/.builds/"
-            + "3f9c2a7e5b1d4c8f0a6e2b9d7c5a3f1e8b4d6c0a2e9f7b5d3c1a8e6f4b2d0c9a.json";
+    private static final String GET_ITEM = "DynamoDB_20120810.GetItem";
 
     private StandIns aws;
 
@@ -46,11 +42,10 @@ class LazyClientsIT {
         return Fixtures.event(fixture, aws.pagureUrl());
     }
 
-    /** The stack's environment with the build records configured (WireMock plays S3 here). */
+    /** The stack's environment with the build records configured (WireMock plays DynamoDB here). */
     private Map<String, String> env() {
         Map<String, String> env = aws.env();
-        env.put("BUILD_RECORDS_BUCKET", "records");
-        env.put("BUILD_RECORDS_PREFIX", "source/.builds/");
+        env.put("BUILD_RECORDS_TABLE", "PagureCi-BuildRecordsTable-AbCdEf123456");
         return env;
     }
 
@@ -62,7 +57,7 @@ class LazyClientsIT {
         assertThat(factory.secretsManagerBuilt()).isFalse();
         assertThat(factory.codeBuildBuilt()).isFalse();
         assertThat(factory.codePipelineBuilt()).isFalse();
-        assertThat(factory.s3Built()).isFalse();
+        assertThat(factory.dynamoDbBuilt()).isFalse();
     }
 
     @Test
@@ -76,24 +71,22 @@ class LazyClientsIT {
         assertThat(factory.secretsManagerBuilt()).isTrue();
         assertThat(factory.codeBuildBuilt()).isFalse();
         assertThat(factory.codePipelineBuilt()).isFalse();
-        assertThat(factory.s3Built()).isFalse();
+        assertThat(factory.dynamoDbBuilt()).isFalse();
     }
 
     @Test
-    void aRequestEventBuildsTheS3ClientButNoBuildServiceClient() {
-        aws.wm.stubFor(get(urlPathEqualTo(RECORD_PATH)).willReturn(aResponse().withStatus(404)
-                .withHeader("Content-Type", "application/xml")
-                .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The"
-                        + " specified key does not exist.</Message><Key>source/.builds/3f9c.json</Key>"
-                        + "<RequestId>4442587FB7D0A2F9</RequestId><HostId>Y2lkZW50aWZpZXI=</HostId></Error>")));
+    void aRequestEventBuildsTheDynamoDbClientButNoBuildServiceClient() {
+        // no item: DynamoDB answers GetItem with an empty object
+        aws.wm.stubFor(StandIns.aws(GET_ITEM).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.0").withBody("{}")));
         DependencyFactory factory = DependencyFactory.fromEnv(env());
         OutboundHandler handler = new OutboundHandler(factory.wire());
 
         JsonNode out = Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json"));
 
         assertThat(out.path("status").asText()).isEqualTo("pending");
-        aws.wm.verify(2, getRequestedFor(urlPathEqualTo(RECORD_PATH)));
-        assertThat(factory.s3Built()).isTrue();
+        aws.wm.verify(2, StandIns.awsCalls(GET_ITEM));
+        assertThat(factory.dynamoDbBuilt()).isTrue();
         assertThat(factory.secretsManagerBuilt()).isTrue();
         assertThat(factory.codeBuildBuilt()).isFalse();
         assertThat(factory.codePipelineBuilt()).isFalse();
@@ -136,7 +129,7 @@ class LazyClientsIT {
         assertThat(factory.secretsManagerBuilt()).isTrue();
         assertThat(factory.codeBuildBuilt()).isTrue();
         assertThat(factory.codePipelineBuilt()).isTrue();
-        assertThat(factory.s3Built()).isTrue();
+        assertThat(factory.dynamoDbBuilt()).isTrue();
         assertThat(aws.wm.getAllServeEvents()).isEmpty();
         // and the primed handler still works, reading the secret after the snapshot
         Invoke.handle(handler, event("codebuild/state-succeeded.json"));
@@ -144,14 +137,14 @@ class LazyClientsIT {
     }
 
     @Test
-    void withoutBuildRecordsPrimingLeavesTheS3ClientUnbuilt() {
+    void withoutBuildRecordsPrimingLeavesTheDynamoDbClientUnbuilt() {
         DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
         OutboundHandler handler = new OutboundHandler(factory.wire());
 
         handler.beforeCheckpoint(null);
 
         assertThat(factory.codeBuildBuilt()).isTrue();
-        assertThat(factory.s3Built()).isFalse();
+        assertThat(factory.dynamoDbBuilt()).isFalse();
     }
 
     @Test

@@ -17,12 +17,13 @@ import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.pagureci.outbound.domain.BuildRecordLookup;
 import io.pagureci.outbound.domain.ReportFailedException;
 import io.pagureci.outbound.testing.Fixtures;
 import io.pagureci.outbound.testing.FormEncoder;
 import io.pagureci.outbound.testing.Invoke;
-import io.pagureci.outbound.testing.S3Server;
 import io.pagureci.outbound.testing.StandIns;
+import io.pagureci.outbound.testing.WorkerRecords;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,30 +35,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * Request events (docs/queue.md §4) through the handler wired by DependencyFactory: WireMock as pagure, Secrets
- * Manager and CodeBuild, S3Mock holding the build records (the real S3 client reaches it through the SDK's own
- * {@code aws.endpointUrlS3}); the exact form bodies pagure received.
+ * Manager and CodeBuild, dynalite holding the build-records table, written by the worker's own adapter
+ * ({@link WorkerRecords}: inbound's {@code DynamoDbBuildClaims}; the real DynamoDB client reaches dynalite through
+ * the SDK's own {@code aws.endpointUrlDynamoDb}); the exact form bodies pagure received.
  */
 class RequestEventsIT {
     private static final String TOKEN = "REQUESTEVENTSTOKEN0123456789THROWAWAY";
-    private static final String BUCKET = "outbound-request-events-it";
-    private static final String PREFIX = "source/.builds/";
     private static final String BUILD_KEY = "3f9c2a7e5b1d4c8f0a6e2b9d7c5a3f1e8b4d6c0a2e9f7b5d3c1a8e6f4b2d0c9a";
     private static final String DELIVERY = "b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d";
     private static final String BUILD_ID = "pagure-ci-demo:6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44";
     private static final String COMMIT_FLAG_PATH = "/api/0/demo/c/" + Fixtures.SHA + "/flag";
     /** What the real handler posts for this commit and target: the uid of the build's own flag. */
     private static final String UID = "pci-15b929dd6bf7e894f27d2127552b";
-    private static final String STARTED_RECORD = "{\"v\":2,\"state\":\"STARTED\",\"deliveryId\":\"" + DELIVERY
-            + "\",\"commit\":\"" + Fixtures.SHA + "\",\"target\":\"codebuild\",\"buildId\":\"" + BUILD_ID
-            + "\",\"bucket\":\"" + BUCKET + "\",\"key\":\"source/demo/pr/1/" + Fixtures.SHA + ".zip\","
-            + "\"versionId\":\"3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY\",\"updatedAt\":\"2026-11-27T12:28:39Z\"}";
 
-    private static S3Server s3;
+    private static WorkerRecords records;
 
     /** pagure's flag API answering like pagure; the first flag it receives is the moment the worker starts the build. */
     static final class BuildStartsWhileTheQueuedFlagIsPosted implements ResponseDefinitionTransformerV2 {
@@ -76,7 +72,7 @@ class RequestEventsIT {
         @Override
         public ResponseDefinition transform(ServeEvent serveEvent) {
             if (calls.incrementAndGet() == 1) {
-                putRecord(STARTED_RECORD);
+                buildStarted();
             }
             return serveEvent.getResponseDefinition();
         }
@@ -84,12 +80,11 @@ class RequestEventsIT {
 
     private final BuildStartsWhileTheQueuedFlagIsPosted buildStarts = new BuildStartsWhileTheQueuedFlagIsPosted();
     private StandIns aws;
-    private String savedS3Endpoint;
+    private String savedDynamoEndpoint;
 
     @BeforeAll
-    static void startS3() {
-        s3 = S3Server.shared();
-        s3.createVersionedBucket(BUCKET);
+    static void startDynamo() {
+        records = WorkerRecords.create();
     }
 
     @BeforeEach
@@ -97,26 +92,25 @@ class RequestEventsIT {
         aws = new StandIns(buildStarts);
         aws.secret(TOKEN);
         aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
-        savedS3Endpoint = System.getProperty("aws.endpointUrlS3");
-        // the S3 client alone goes to S3Mock; every other service to WireMock (aws.endpointUrl)
-        System.setProperty("aws.endpointUrlS3", s3.endpoint().toString());
-        s3.client().deleteObject(b -> b.bucket(BUCKET).key(PREFIX + BUILD_KEY + ".json"));
+        savedDynamoEndpoint = System.getProperty("aws.endpointUrlDynamoDb");
+        // the DynamoDB client alone goes to dynalite; every other service to WireMock (aws.endpointUrl)
+        System.setProperty("aws.endpointUrlDynamoDb", records.endpoint().toString());
+        records.delete(BUILD_KEY);
     }
 
     @AfterEach
     void stop() {
         aws.close();
-        if (savedS3Endpoint == null) {
-            System.clearProperty("aws.endpointUrlS3");
+        if (savedDynamoEndpoint == null) {
+            System.clearProperty("aws.endpointUrlDynamoDb");
         } else {
-            System.setProperty("aws.endpointUrlS3", savedS3Endpoint);
+            System.setProperty("aws.endpointUrlDynamoDb", savedDynamoEndpoint);
         }
     }
 
     private OutboundHandler handler(Map<String, String> extra) {
         Map<String, String> env = aws.env();
-        env.put("BUILD_RECORDS_BUCKET", BUCKET);
-        env.put("BUILD_RECORDS_PREFIX", PREFIX);
+        env.put("BUILD_RECORDS_TABLE", records.table());
         env.put("ACCOUNT_ID", "123456789012");
         env.put("CODEBUILD_PROJECTS", "pagure-ci-demo");
         env.putAll(extra);
@@ -131,9 +125,9 @@ class RequestEventsIT {
         return Fixtures.event(fixture, aws.pagureUrl());
     }
 
-    private static void putRecord(String json) {
-        s3.client().putObject(b -> b.bucket(BUCKET).key(PREFIX + BUILD_KEY + ".json").contentType("application/json"),
-                RequestBody.fromString(json));
+    /** What the worker writes when it has started the build: claim, then started (project:uuid, as StartBuild). */
+    private static void buildStarted() {
+        records.started(BUILD_KEY, DELIVERY, Fixtures.SHA, "codebuild", BUILD_ID);
     }
 
     private List<LoggedRequest> flagRequests() {
@@ -193,7 +187,7 @@ class RequestEventsIT {
 
     @Test
     void aRequestWhoseBuildRecordSaysStartedPostsNothing() {
-        putRecord(STARTED_RECORD);
+        buildStarted();
 
         JsonNode queued = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
         JsonNode error = Invoke.handle(handler(), event("pagure-ci-aws/error-head-moved.json"));
@@ -206,20 +200,30 @@ class RequestEventsIT {
     }
 
     @Test
-    void aRecordWrittenBeforeStatesExistedCountsAsStarted() {
-        putRecord("{\"target\":\"codebuild\",\"buildId\":\"" + BUILD_ID + "\",\"bucket\":\"" + BUCKET
-                + "\",\"key\":\"k\",\"versionId\":\"v\",\"commit\":\"" + Fixtures.SHA + "\"}");
+    void anItemThatIsNotABuildRecordMakesTheInvocationFailAndPostsNothing() {
+        // no state (the worker always writes one): neither "started" nor "not started" can be told
+        records.putRaw(BUILD_KEY, Map.of("target", AttributeValue.fromS("codebuild"),
+                "buildId", AttributeValue.fromS(BUILD_ID), "commit", AttributeValue.fromS(Fixtures.SHA)));
 
-        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
-
-        assertThat(out.path("outcome").asText()).isEqualTo("ignored");
+        assertThatThrownBy(() -> Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json")))
+                .isInstanceOf(BuildRecordLookup.UnreadableRecordException.class)
+                .hasMessageContaining("attribute state is missing");
         assertThat(flagRequests()).isEmpty();
     }
 
     @Test
+    void aFailedRecordOfAnEarlierDeliveryDoesNotStopTheErrorFlag() {
+        records.failed(BUILD_KEY, DELIVERY, Fixtures.SHA, "HEAD_MOVED", "the pull request's head moved on");
+
+        JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/error-head-moved.json"));
+
+        assertThat(out.path("status").asText()).isEqualTo("error");
+        assertThat(flagRequests()).hasSize(1);
+    }
+
+    @Test
     void aClaimedRecordDoesNotStopTheQueuedFlag() {
-        putRecord("{\"v\":2,\"state\":\"CLAIMED\",\"leaseUntil\":\"2026-11-27T12:43:30Z\",\"deliveryId\":\""
-                + DELIVERY + "\",\"commit\":\"" + Fixtures.SHA + "\"}");
+        records.claim(BUILD_KEY, DELIVERY, Fixtures.SHA);
 
         JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/queued-pull-request.json"));
 
@@ -295,10 +299,10 @@ class RequestEventsIT {
 
     @Test
     void throwsWhenTheBuildRecordsCannotBeReadAndPostsNothing() {
-        OutboundHandler handler = handler(Map.of("BUILD_RECORDS_BUCKET", "outbound-no-such-bucket"));
+        OutboundHandler handler = handler(Map.of("BUILD_RECORDS_TABLE", "outbound-no-such-table"));
 
         assertThatThrownBy(() -> Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json")))
-                .isInstanceOf(NoSuchBucketException.class);
+                .isInstanceOf(ResourceNotFoundException.class);
         assertThat(flagRequests()).isEmpty();
     }
 
@@ -310,7 +314,7 @@ class RequestEventsIT {
         JsonNode out = Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json"));
 
         assertThat(out.path("outcome").asText()).isEqualTo("ignored");
-        assertThat(out.path("reason").asText()).startsWith("BUILD_RECORDS_BUCKET is not set");
+        assertThat(out.path("reason").asText()).startsWith("BUILD_RECORDS_TABLE is not set");
         assertThat(aws.wm.getAllServeEvents()).isEmpty();
     }
 

@@ -30,10 +30,8 @@ import java.util.regex.Pattern;
  * @param pagureTimeout      timeout of one HTTP request to pagure
  * @param retryMaxAttempts   attempts per flag (1 = no retry)
  * @param retryBaseDelay     first back-off delay (doubled per attempt, with jitter)
- * @param buildRecordsBucket bucket of the build records (docs/queue.md §5), or {@code null}: request events are
- *                           then ignored
- * @param buildRecordsPrefix key prefix of the build records ({@code SOURCE_PREFIX} + {@code .builds/}), ending in
- *                           {@code /}; {@code null} exactly when the bucket is
+ * @param buildRecordsTable  the DynamoDB table of the build records (docs/queue.md §5; a table name or ARN), or
+ *                           {@code null}: request events are then ignored
  * @param accountId          the function's own AWS account, or {@code null} (not known: not checked)
  */
 public record OutboundConfig(
@@ -49,8 +47,7 @@ public record OutboundConfig(
         Duration pagureTimeout,
         int retryMaxAttempts,
         Duration retryBaseDelay,
-        String buildRecordsBucket,
-        String buildRecordsPrefix,
+        String buildRecordsTable,
         String accountId) {
 
     public static final String PAGURE_URL = "PAGURE_URL";
@@ -65,8 +62,7 @@ public record OutboundConfig(
     public static final String PAGURE_TIMEOUT_SECONDS = "PAGURE_TIMEOUT_SECONDS";
     public static final String RETRY_MAX_ATTEMPTS = "RETRY_MAX_ATTEMPTS";
     public static final String RETRY_BASE_DELAY_MILLIS = "RETRY_BASE_DELAY_MILLIS";
-    public static final String BUILD_RECORDS_BUCKET = "BUILD_RECORDS_BUCKET";
-    public static final String BUILD_RECORDS_PREFIX = "BUILD_RECORDS_PREFIX";
+    public static final String BUILD_RECORDS_TABLE = "BUILD_RECORDS_TABLE";
     /** Not a Lambda variable (Lambda sets no account id): the stack may set it; unset = not checked. */
     public static final String ACCOUNT_ID = "ACCOUNT_ID";
 
@@ -74,15 +70,16 @@ public record OutboundConfig(
     public static final List<String> VARIABLES = List.of(
             PAGURE_URL, PAGURE_TOKEN_SECRET_ID, REPORTER, FLAG_ENDPOINT, FLAG_USERNAME, BUILD_URL_TEMPLATE,
             CODEBUILD_PROJECTS, PIPELINE_NAMES, TOKEN_TTL_SECONDS, PAGURE_TIMEOUT_SECONDS,
-            RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY_MILLIS, BUILD_RECORDS_BUCKET, BUILD_RECORDS_PREFIX, ACCOUNT_ID);
+            RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY_MILLIS, BUILD_RECORDS_TABLE, ACCOUNT_ID);
 
     /** Placeholders a {@code BUILD_URL_TEMPLATE} may use. */
     public static final List<String> URL_PLACEHOLDERS = List.of(
             "region", "account", "system", "target", "project", "buildId", "buildNumber", "commit", "pagureProject");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
-    /** S3's bucket naming rules (general purpose buckets). */
-    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    /** DynamoDB's table naming rules (3–255 of {@code a-z A-Z 0-9 _ - .}), or a table's ARN. */
+    private static final Pattern TABLE = Pattern.compile(
+            "(arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\\d{12}:table/)?[A-Za-z0-9_.-]{3,255}");
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
     /** How statuses reach pagure. */
@@ -122,7 +119,6 @@ public record OutboundConfig(
 
     /** Reads and validates the configuration; throws {@link ConfigException} naming the bad variable. */
     public static OutboundConfig fromEnv(Map<String, String> env) {
-        String bucket = bucket(env);
         return new OutboundConfig(
                 pagureUrl(env),
                 required(env, PAGURE_TOKEN_SECRET_ID),
@@ -136,14 +132,13 @@ public record OutboundConfig(
                 Duration.ofSeconds(integer(env, PAGURE_TIMEOUT_SECONDS, 10, 1, 300)),
                 integer(env, RETRY_MAX_ATTEMPTS, 4, 1, 10),
                 Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)),
-                bucket,
-                prefix(env, bucket),
+                table(env),
                 accountId(env));
     }
 
     /** Whether request events can be handled: the build records are configured. */
     public boolean buildRecordsConfigured() {
-        return buildRecordsBucket != null;
+        return buildRecordsTable != null;
     }
 
     private static String value(Map<String, String> env, String name) {
@@ -229,32 +224,13 @@ public record OutboundConfig(
         return v;
     }
 
-    private static String bucket(Map<String, String> env) {
-        String v = value(env, BUILD_RECORDS_BUCKET);
-        if (v != null && (!BUCKET.matcher(v).matches() || v.contains(".."))) {
-            throw new ConfigException(BUILD_RECORDS_BUCKET, "is not a valid S3 bucket name");
+    private static String table(Map<String, String> env) {
+        String v = value(env, BUILD_RECORDS_TABLE);
+        if (v != null && !TABLE.matcher(v).matches()) {
+            throw new ConfigException(BUILD_RECORDS_TABLE,
+                    "is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .) or table ARN");
         }
         return v;
-    }
-
-    /** Like the inbound {@code SOURCE_PREFIX}: relative, no {@code ..}, a {@code /} added at the end. */
-    private static String prefix(Map<String, String> env, String bucket) {
-        String v = value(env, BUILD_RECORDS_PREFIX);
-        if (v == null) {
-            if (bucket != null) {
-                throw new ConfigException(BUILD_RECORDS_PREFIX,
-                        "is required with " + BUILD_RECORDS_BUCKET + " (SOURCE_PREFIX + .builds/)");
-            }
-            return null;
-        }
-        if (bucket == null) {
-            throw new ConfigException(BUILD_RECORDS_PREFIX, "is set without " + BUILD_RECORDS_BUCKET);
-        }
-        if (v.startsWith("/") || v.contains("..") || v.length() > 512 || v.chars().anyMatch(c -> c < ' ')) {
-            throw new ConfigException(BUILD_RECORDS_PREFIX,
-                    "must be a relative key prefix without '..' or control characters");
-        }
-        return v.endsWith("/") ? v : v + "/";
     }
 
     private static String accountId(Map<String, String> env) {

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * What the worker wrote for a build key (docs/queue.md §5), as far as outbound needs it.
  *
- * @param state      CLAIMED, STARTED or FAILED; a record without {@code state} (written before v2) is STARTED
+ * @param state      CLAIMED, STARTED or FAILED
  * @param system     STARTED: the service the build runs on ({@code target} in the record), else {@code null}
  * @param buildId    STARTED: CodeBuild build id ({@code project:uuid}) or pipeline execution id, else {@code null}
  * @param deliveryId the delivery that wrote the record, or {@code null}

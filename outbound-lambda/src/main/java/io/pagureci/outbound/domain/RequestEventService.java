@@ -13,7 +13,7 @@ import java.util.Optional;
  *   look), so a late "queued" is never the last word.</li>
  * </ul>
  * An event for another pagure, another target, another account, or one this function cannot handle (no
- * {@code BUILD_RECORDS_BUCKET}, the ci-webhook reporter) is ignored with a logged reason.
+ * {@code BUILD_RECORDS_TABLE}, the ci-webhook reporter) is ignored with a logged reason.
  */
 public final class RequestEventService {
     private final String disabledReason;

@@ -36,8 +36,7 @@ class OutboundConfigTest {
         assertThat(c.retryMaxAttempts()).isEqualTo(4);
         assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.buildRecordsConfigured()).isFalse();
-        assertThat(c.buildRecordsBucket()).isNull();
-        assertThat(c.buildRecordsPrefix()).isNull();
+        assertThat(c.buildRecordsTable()).isNull();
         assertThat(c.accountId()).isNull();
     }
 
@@ -55,8 +54,7 @@ class OutboundConfigTest {
         env.put("PAGURE_TIMEOUT_SECONDS", "3");
         env.put("RETRY_MAX_ATTEMPTS", "1");
         env.put("RETRY_BASE_DELAY_MILLIS", "5");
-        env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source-123456789012");
-        env.put("BUILD_RECORDS_PREFIX", "source/.builds");
+        env.put("BUILD_RECORDS_TABLE", " PagureCi-BuildRecordsTable-AbCdEf123456 ");
         env.put("ACCOUNT_ID", " 123456789012 ");
 
         OutboundConfig c = OutboundConfig.fromEnv(env);
@@ -73,8 +71,7 @@ class OutboundConfigTest {
         assertThat(c.retryMaxAttempts()).isEqualTo(1);
         assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(5));
         assertThat(c.buildRecordsConfigured()).isTrue();
-        assertThat(c.buildRecordsBucket()).isEqualTo("pagure-ci-source-123456789012");
-        assertThat(c.buildRecordsPrefix()).isEqualTo("source/.builds/");
+        assertThat(c.buildRecordsTable()).isEqualTo("PagureCi-BuildRecordsTable-AbCdEf123456");
         assertThat(c.accountId()).isEqualTo("123456789012");
     }
 
@@ -97,7 +94,7 @@ class OutboundConfigTest {
         assertThat(OutboundConfig.VARIABLES).containsExactly("PAGURE_URL", "PAGURE_TOKEN_SECRET_ID", "REPORTER",
                 "FLAG_ENDPOINT", "FLAG_USERNAME", "BUILD_URL_TEMPLATE", "CODEBUILD_PROJECTS", "PIPELINE_NAMES",
                 "TOKEN_TTL_SECONDS", "PAGURE_TIMEOUT_SECONDS", "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MILLIS",
-                "BUILD_RECORDS_BUCKET", "BUILD_RECORDS_PREFIX", "ACCOUNT_ID");
+                "BUILD_RECORDS_TABLE", "ACCOUNT_ID");
     }
 
     @Test
@@ -146,19 +143,17 @@ class OutboundConfigTest {
         "RETRY_MAX_ATTEMPTS|11",
         "RETRY_BASE_DELAY_MILLIS|-1",
         "RETRY_BASE_DELAY_MILLIS|99999999999",
-        "BUILD_RECORDS_BUCKET|Pagure_Source",
-        "BUILD_RECORDS_BUCKET|ab",
-        "BUILD_RECORDS_BUCKET|a..b",
-        "BUILD_RECORDS_BUCKET|s3://bucket",
-        "BUILD_RECORDS_PREFIX|source/.builds/",
+        "BUILD_RECORDS_TABLE|ab",
+        "BUILD_RECORDS_TABLE|build records",
+        "BUILD_RECORDS_TABLE|records/build",
+        "BUILD_RECORDS_TABLE|arn:aws:dynamodb:eu-west-1:123456789012:table",
+        "BUILD_RECORDS_TABLE|arn:aws:dynamodb:eu-west-1:1234:table/records",
+        "BUILD_RECORDS_TABLE|arn:aws:s3:::records",
         "ACCOUNT_ID|12345678901",
         "ACCOUNT_ID|arn:aws:iam::123456789012:root",
     })
     void rejectsABadVariableNamingIt(String variable, String value) {
         Map<String, String> env = minimal();
-        if (variable.equals("BUILD_RECORDS_BUCKET")) {
-            env.put("BUILD_RECORDS_PREFIX", "source/.builds/");
-        }
         env.put(variable, value);
         if (value == null) {
             env.remove(variable);
@@ -170,26 +165,40 @@ class OutboundConfigTest {
                 .satisfies(e -> assertThat(((ConfigException) e).variable()).isEqualTo(variable));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "/source/.builds/|must be a relative key prefix",
-        "source/../.builds/|must be a relative key prefix",
+    @ParameterizedTest
+    @CsvSource({
+        "abc",
+        "pagure-ci-build-records",
+        "PagureCi-BuildRecordsTable-AbCdEf123456",
+        "a.b_c-D9",
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/PagureCi-BuildRecordsTable-AbCdEf123456",
+        "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/records",
     })
-    void rejectsABadBuildRecordsPrefix(String prefix, String message) {
+    void acceptsATableNameOrArn(String table) {
         Map<String, String> env = minimal();
-        env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source");
-        env.put("BUILD_RECORDS_PREFIX", prefix);
+        env.put("BUILD_RECORDS_TABLE", table);
 
-        assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
-                .hasMessage("BUILD_RECORDS_PREFIX: " + message + " without '..' or control characters");
+        OutboundConfig c = OutboundConfig.fromEnv(env);
+
+        assertThat(c.buildRecordsTable()).isEqualTo(table);
+        assertThat(c.buildRecordsConfigured()).isTrue();
     }
 
     @Test
-    void aBuildRecordsBucketNeedsItsPrefix() {
+    void aBlankTableIsUnset() {
+        Map<String, String> env = minimal();
+        env.put("BUILD_RECORDS_TABLE", "  ");
+
+        assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
+    }
+
+    @Test
+    void theS3VariablesOfTheBuildRecordsAreNotReadAnyMore() {
         Map<String, String> env = minimal();
         env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source");
+        env.put("BUILD_RECORDS_PREFIX", "source/.builds/");
 
-        assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
-                .hasMessage("BUILD_RECORDS_PREFIX: is required with BUILD_RECORDS_BUCKET (SOURCE_PREFIX + .builds/)");
+        assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
+        assertThat(OutboundConfig.VARIABLES).doesNotContain("BUILD_RECORDS_BUCKET", "BUILD_RECORDS_PREFIX");
     }
 }

@@ -284,20 +284,20 @@ class RequestEventServiceTest {
 
     @Test
     void aDisabledServiceIgnoresEveryRequestWithItsReason() {
-        Outcome outcome = RequestEventService.disabled("BUILD_RECORDS_BUCKET is not set")
+        Outcome outcome = RequestEventService.disabled("BUILD_RECORDS_TABLE is not set")
                 .handle(request("queued-pull-request.json"));
 
-        assertThat(outcome).isEqualTo(new Outcome.Ignored("BUILD_RECORDS_BUCKET is not set"));
+        assertThat(outcome).isEqualTo(new Outcome.Ignored("BUILD_RECORDS_TABLE is not set"));
     }
 
     @Test
     void throwsWhenTheBuildRecordCannotBeReadAndPostsNothing() {
         BuildRecordLookup broken = key -> {
-            throw new BuildRecordLookup.UnreadableRecordException("build record s3://b/k is not JSON", null);
+            throw new BuildRecordLookup.UnreadableRecordException("build record build/k in table t: attribute state is missing", null);
         };
 
         assertThatThrownBy(() -> service(broken).handle(request("queued-pull-request.json")))
-                .hasMessage("build record s3://b/k is not JSON");
+                .hasMessage("build record build/k in table t: attribute state is missing");
         verifyNoInteractions(reporter);
     }
 

@@ -1,5 +1,8 @@
 package io.pagureci.outbound.e2e;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -8,11 +11,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.outbound.testing.Fixtures;
 import io.pagureci.outbound.testing.StandIns;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +42,7 @@ class FunctionJarIT {
         env.put("AWS_ACCESS_KEY_ID", "AKIDFAKETESTKEY00000");
         env.put("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
         env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("BUILD_RECORDS_TABLE", "PagureCi-BuildRecordsTable-AbCdEf123456");
         return env;
     }
 
@@ -95,6 +103,34 @@ class FunctionJarIT {
                 Path.of("target/e2e/function-init-error.log"))) {
             assertThat(broken.awaitInitError(Duration.ofSeconds(30)))
                     .contains("PAGURE_TOKEN_SECRET_ID: is required");
+        }
+    }
+
+    @Test
+    void readsTheBuildRecordWithTheShadedDynamoDbClientAndPostsTheQueuedFlag() throws Exception {
+        // no item: DynamoDB answers GetItem with an empty object
+        aws.wm.stubFor(StandIns.aws("DynamoDB_20120810.GetItem").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.0").withBody("{}")));
+
+        LocalLambdaRuntime.Invocation r = function.invoke(
+                Fixtures.event("pagure-ci-aws/queued-pull-request.json", aws.pagureUrl()), Duration.ofSeconds(30));
+
+        assertThat(r.failed()).as(r.body()).isFalse();
+        assertThat(Fixtures.JSON.readTree(r.body()).path("status").asText()).isEqualTo("pending");
+        aws.wm.verify(2, StandIns.awsCalls("DynamoDB_20120810.GetItem")
+                .withRequestBody(matchingJsonPath("$.ConsistentRead", equalTo("true")))
+                .withRequestBody(matchingJsonPath("$.TableName", equalTo("PagureCi-BuildRecordsTable-AbCdEf123456"))));
+    }
+
+    @Test
+    void theJarHoldsNoInboundClassAndNoS3Client() throws IOException {
+        try (ZipFile zip = new ZipFile(JAR.toFile())) {
+            List<String> names = zip.stream().map(ZipEntry::getName).toList();
+
+            assertThat(names).noneMatch(n -> n.startsWith("io/pagureci/inbound/"))
+                    .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/s3/"))
+                    .contains("software/amazon/awssdk/services/dynamodb/DynamoDbClient.class",
+                            "io/pagureci/outbound/adapters/DynamoDbBuildRecordLookup.class");
         }
     }
 
