@@ -107,6 +107,10 @@ class PullRequestToFlagsIT {
     outboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
     outboundEnv.put("PAGURE_TOKEN_SECRET_ID", TOKEN_SECRET);
     outboundEnv.put("CODEBUILD_PROJECTS", CODEBUILD_PROJECT);
+    // request events (queued / error): the build record says whether the build already started
+    outboundEnv.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+    outboundEnv.put("BUILD_RECORDS_TABLE", RECORDS_TABLE);
+    outboundEnv.put("ACCOUNT_ID", FunctionProcess.ACCOUNT);
     outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
         jar("outbound.function.jar"), "io.pagureci.outbound.OutboundHandler::handleRequest", outboundEnv),
         Files.createDirectories(work.resolve("outbound")));
@@ -228,6 +232,18 @@ class PullRequestToFlagsIT {
     assertThat(detail.at("/target/name").asText()).isEqualTo(CODEBUILD_PROJECT);
     assertThat(detail.at("/variables/PAGURE_COMMIT").asText()).isEqualTo(sha);
 
+    // EventBridge → outbound: the "queued" flag on the head commit, before any build exists
+    JsonNode queuedOutcome = JSON.readTree(outbound.invokeOk(eventBridgeEnvelope(entries.get(0))));
+    assertThat(queuedOutcome.path("outcome").asText()).as(queuedOutcome.toString()).isEqualTo("posted");
+    List<LoggedRequest> queuedFlags = pagure.flagRequests();
+    assertThat(queuedFlags).hasSize(1);
+    assertThat(queuedFlags.getFirst().getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
+    Map<String, String> queuedForm = form(queuedFlags.getFirst().getBodyAsString());
+    assertThat(queuedForm).containsEntry("status", "pending").containsEntry("username", "AWS CodeBuild");
+    assertThat(queuedForm.get("comment")).contains("queued");
+    assertThat(queuedForm.get("url")).isEqualTo(pagure.baseUri() + "demo/pull-request/1");
+    pagure.resetRequests();
+
     // the event source mapping → worker: fetch, zip, upload, StartBuild; the message is done
     work();
     assertThat(sqs.messageCount()).isZero();
@@ -330,7 +346,8 @@ class PullRequestToFlagsIT {
         "CodeBuild pagure-ci-demo #7: BUILD");
     assertThat(forms).extracting(f -> Integer.parseInt(f.get("percent"))).isSorted();
     String uid = forms.getFirst().get("uid");
-    assertThat(uid).isNotBlank().hasSizeLessThanOrEqualTo(32);
+    assertThat(uid).isNotBlank().hasSizeLessThanOrEqualTo(32)
+        .as("the queued flag is the flag the build's events update").isEqualTo(queuedForm.get("uid"));
     assertThat(forms).allSatisfy(f -> {
       assertThat(f.get("uid")).isEqualTo(uid);
       assertThat(f.get("username")).isEqualTo("AWS CodeBuild");
@@ -520,6 +537,21 @@ class PullRequestToFlagsIT {
   }
 
   /** CodeBuild's current view of the build is what BatchGetBuilds says; then EventBridge invokes the outbound. */
+  /** What EventBridge hands the outbound function for a captured {@code PutEvents} entry. */
+  private static String eventBridgeEnvelope(JsonNode entry) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode e = JSON.createObjectNode();
+    e.put("version", "0");
+    e.put("id", java.util.UUID.randomUUID().toString());
+    e.put("detail-type", entry.path("DetailType").asText());
+    e.put("source", entry.path("Source").asText());
+    e.put("account", FunctionProcess.ACCOUNT);
+    e.put("time", Instant.now().toString());
+    e.put("region", FunctionProcess.REGION);
+    e.putArray("resources");
+    e.set("detail", JSON.readTree(entry.path("Detail").asText()));
+    return JSON.writeValueAsString(e);
+  }
+
   private static JsonNode deliver(SimulatedBuild build, String event) throws IOException {
     aws.buildIs(build);
     return JSON.readTree(outbound.invokeOk(event));

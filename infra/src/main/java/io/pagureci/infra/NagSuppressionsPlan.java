@@ -64,9 +64,8 @@ final class NagSuppressionsPlan {
       return;
     }
     later(() -> suppress(policy, "AwsSolutions-IAM5",
-        "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4), build records"
-            + " <prefix>.builds/<build key>.json (docs/queue.md §5): one key per commit or build, so"
-            + " access is scoped to the prefix — never the whole bucket.",
+        "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4): one key per"
+            + " commit, so access is scoped to the prefix — never the whole bucket.",
         sourceObjects(bucket, prefix)));
   }
 

@@ -263,7 +263,7 @@ class RequestEventsIT {
                 flagBody("CodeBuild pagure-ci-demo #42: SUCCEEDED", "success", "100"));
         aws.wm.verify(1, awsCalls("CodeBuild_20161006.BatchGetBuilds"));
         List<String> decisions = logs.lines().filter(l -> l.contains("\"decision\":")).toList();
-        assertThat(decisions).hasSize(2).allMatch(l -> l.contains("\"delivery\":\"" + DELIVERY + "\""));
+        assertThat(decisions).hasSize(2).allMatch(l -> l.contains("\"deliveryId\":\"" + DELIVERY + "\""));
         assertThat(logs).doesNotContain(TOKEN);
     }
 

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One JSON line per decision (posted, ignored, failed), with build and pagure context; never a token. Every line
- * names the pagure delivery it belongs to ({@code delivery}) when it is known: the request event's
+ * names the pagure delivery it belongs to ({@code deliveryId}, the key the inbound lines use too) when it is known: the request event's
  * {@code deliveryId}, or a build's {@code PAGURE_DELIVERY_ID} variable.
  */
 public final class DecisionLog {
@@ -42,7 +42,7 @@ public final class DecisionLog {
         line.put("decision", "ignored");
         line.put("event", eventId);
         if (deliveryId != null) {
-            line.put("delivery", deliveryId);
+            line.put("deliveryId", deliveryId);
         }
         line.put("detailType", detailType);
         line.put("reason", reason);
@@ -84,7 +84,7 @@ public final class DecisionLog {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("decision", decision);
         line.put("event", r.eventId());
-        line.put("delivery", r.deliveryId());
+        line.put("deliveryId", r.deliveryId());
         line.put("request", r.state().name());
         line.put("buildKey", r.buildKey());
         line.put("system", r.system().id());
@@ -104,7 +104,7 @@ public final class DecisionLog {
         line.put("decision", decision);
         line.put("event", eventId);
         if (deliveryId != null) {
-            line.put("delivery", deliveryId);
+            line.put("deliveryId", deliveryId);
         }
         if (ref != null) {
             line.put("system", ref.system().id());

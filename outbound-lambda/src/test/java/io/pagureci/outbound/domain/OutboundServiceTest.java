@@ -250,13 +250,13 @@ class OutboundServiceTest {
         String log = logOf(() -> service().handle(e));
 
         assertThat(log).contains("{\"decision\":\"posted\",\"event\":\"" + e.eventId()
-                + "\",\"delivery\":\"b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d\",\"system\":\"codebuild\"");
+                + "\",\"deliveryId\":\"b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d\",\"system\":\"codebuild\"");
     }
 
     @Test
     void aBuildWithoutADeliveryIdIsLoggedWithoutOne() {
         String log = logOf(() -> service().handle(event("codebuild/state-succeeded.json")));
 
-        assertThat(log).contains("\"decision\":\"posted\"").doesNotContain("\"delivery\"");
+        assertThat(log).contains("\"decision\":\"posted\"").doesNotContain("\"deliveryId\"");
     }
 }
