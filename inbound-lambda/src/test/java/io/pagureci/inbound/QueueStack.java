@@ -304,23 +304,7 @@ abstract class QueueStack {
 
   /** The SQS event Lambda's event source mapping would pass for these messages. */
   String sqsEvent(List<Message> messages) {
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode records = root.putArray("Records");
-    for (Message m : messages) {
-      ObjectNode r = records.addObject();
-      r.put("messageId", m.messageId());
-      r.put("receiptHandle", m.receiptHandle());
-      r.put("body", m.body());
-      ObjectNode attributes = r.putObject("attributes");
-      attributes.put("ApproximateReceiveCount", m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
-      attributes.put("SentTimestamp", Long.toString(System.currentTimeMillis()));
-      r.putObject("messageAttributes");
-      r.put("md5OfBody", m.md5OfBody());
-      r.put("eventSource", "aws:sqs");
-      r.put("eventSourceARN", queues.arn());
-      r.put("awsRegion", "us-east-1");
-    }
-    return root.toString();
+    return SqsServer.lambdaEvent(messages, queues.arn());
   }
 
   /**

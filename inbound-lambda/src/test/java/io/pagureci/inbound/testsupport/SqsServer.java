@@ -133,6 +133,34 @@ public final class SqsServer implements AutoCloseable {
     return a.values().stream().mapToInt(Integer::parseInt).sum();
   }
 
+  /**
+   * The event Lambda's SQS event source mapping hands a function for these messages (received
+   * with their system attributes): {@code Records[]} with {@code messageId}, {@code receiptHandle},
+   * {@code body}, {@code attributes} (among them {@code ApproximateReceiveCount}), {@code md5OfBody},
+   * {@code eventSource}, {@code eventSourceARN}, {@code awsRegion}.
+   */
+  public static String lambdaEvent(List<Message> messages, String queueArn) {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode records = root.putArray("Records");
+    for (Message m : messages) {
+      com.fasterxml.jackson.databind.node.ObjectNode r = records.addObject();
+      r.put("messageId", m.messageId());
+      r.put("receiptHandle", m.receiptHandle());
+      r.put("body", m.body());
+      com.fasterxml.jackson.databind.node.ObjectNode attributes = r.putObject("attributes");
+      m.attributesAsStrings().forEach(attributes::put);
+      attributes.putIfAbsent("SentTimestamp",
+          com.fasterxml.jackson.databind.node.TextNode.valueOf(Long.toString(System.currentTimeMillis())));
+      r.putObject("messageAttributes");
+      r.put("md5OfBody", m.md5OfBody());
+      r.put("eventSource", "aws:sqs");
+      r.put("eventSourceARN", queueArn);
+      r.put("awsRegion", queueArn.split(":")[3]);
+    }
+    return root.toString();
+  }
+
   /** Stops the server (idempotent): later requests to {@link #endpoint()} are refused. */
   @Override
   public void close() {
