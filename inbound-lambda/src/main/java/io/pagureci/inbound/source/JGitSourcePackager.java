@@ -387,8 +387,8 @@ public final class JGitSourcePackager implements SourcePackager {
       transport.setTimeout(timeoutSeconds);
     }
     transport.setTagOpt(TagOpt.NO_TAGS);
-    // No setCheckFetchedObjects(true): its connectivity walk fails on a shallow pack. Unsafe paths
-    // (., .., .git) are kept out of the zip by TreeZipWriter instead.
+    // No setCheckFetchedObjects(true): its connectivity walk fails on a shallow pack. Unsafe and
+    // duplicate names (., .., .git, backslashes, ...) are kept out of the zip by TreeZipWriter.
     transport.setRemoveDeletedRefs(false);
     return transport;
   }
@@ -466,10 +466,11 @@ public final class JGitSourcePackager implements SourcePackager {
         new S3MultipartOutputStream(s3, bucket, key, "application/zip", tuning.partSize());
     try (ObjectReader reader = repo.newObjectReader()) {
       long started = System.nanoTime();
-      new TreeZipWriter().write(reader, commit, out);
+      TreeZipWriter.Summary summary = new TreeZipWriter().write(reader, commit, out);
       long zipped = System.nanoTime();
       S3MultipartOutputStream.StoredObject stored = out.complete();
-      log.info("zip written zipMs={} completeMs={}",
+      log.info("zip written files={} symlinks={} skippedGitlinks={} skippedUnsafe={} zipMs={} completeMs={}",
+          summary.files(), summary.symlinks(), summary.skippedGitlinks(), summary.skippedUnsafe(),
           (zipped - started) / 1_000_000, (System.nanoTime() - zipped) / 1_000_000);
       return stored;
     } catch (S3MultipartOutputStream.UploadFailedException e) {

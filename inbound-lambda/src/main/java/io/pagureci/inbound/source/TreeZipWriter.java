@@ -12,7 +12,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,7 +30,9 @@ import org.apache.commons.compress.archivers.zip.UnixStat;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.eclipse.jgit.errors.CorruptObjectException;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectChecker;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -39,7 +43,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * Writes the tree of one commit as a zip, straight from the object database (no working tree).
  *
  * <ul>
- *   <li>Entries in git's tree order (deterministic); no directory entries, no {@code .git}.
+ *   <li>Entries in git's tree order (deterministic); no directory entries. An entry whose name is
+ *       not a safe relative path ({@link #isSafePath}: no {@code .git}, {@code ..}, backslash,
+ *       absolute path, ...) or that repeats a name of its directory is left out, a directory with
+ *       all it holds.
  *   <li>Regular files {@code 0644}, executables {@code 0755}, symlinks as symlink entries whose
  *       content is the target; gitlinks (submodules) are skipped.
  *   <li>Every entry has the commit's committer time (as UTC wall-clock), so the same commit always
@@ -69,6 +76,9 @@ final class TreeZipWriter {
   private static final int EXECUTABLE = UnixStat.FILE_FLAG | 0755;
   private static final int SYMLINK = UnixStat.LINK_FLAG | 0777;
 
+  /** JGit's rules for a path segment ({@code git fsck}'s), with the macOS aliases of {@code .git}. */
+  private static final ObjectChecker PATH_CHECKER = new ObjectChecker().setSafeForMacOS(true);
+
   private static final LocalDateTime DOS_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0, 2);
 
   private final byte[] copyBuffer = new byte[64 * 1024];
@@ -95,8 +105,11 @@ final class TreeZipWriter {
   /** How much of a big blob is test-compressed to decide whether deflating it is worth it. */
   private static final int SAMPLE_BYTES = 256 * 1024;
 
-  /** Counts of what was written. */
-  record Summary(int files, int symlinks, int skippedGitlinks) {}
+  /**
+   * Counts of what was written, and of what was left out: gitlinks, and entries with an unsafe or
+   * duplicate name (a directory counts once, whatever it holds).
+   */
+  record Summary(int files, int symlinks, int skippedGitlinks, int skippedUnsafe) {}
 
   /** One entry whose data is ready: raw (deflated or stored) bytes with CRC and sizes. */
   private record Ready(ZipArchiveEntry entry, byte[] data, int length) {}
@@ -133,6 +146,7 @@ final class TreeZipWriter {
     int files = 0;
     int symlinks = 0;
     int gitlinks = 0;
+    int skipped = 0;
     ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
     List<Deflater> deflaters = Collections.synchronizedList(new ArrayList<>());
     ThreadLocal<Deflater> workerDeflater =
@@ -160,21 +174,35 @@ final class TreeZipWriter {
       zip.setLevel(LEVEL);
       try (TreeWalk walk = new TreeWalk(reader)) {
         walk.addTree(commit.getTree());
-        walk.setRecursive(true);
+        // not recursive: every entry is seen, directories too, so a directory with an unsafe or
+        // duplicate name is skipped whole, and names are unique per directory
+        DirectoryNames names = new DirectoryNames();
         while (walk.next()) {
           FileMode mode = walk.getFileMode(0);
           ObjectId id = walk.getObjectId(0);
           String path = walk.getPathString();
+          String name = walk.getNameString();
+          int depth = walk.getDepth();
+          if (name.indexOf('/') >= 0 // a hand-made tree entry "a/b" would pose as b in directory a
+              || !isSafePath(path)
+              // not valid UTF-8: decoded with a fallback charset, it would be written under another name
+              || !Arrays.equals(path.getBytes(StandardCharsets.UTF_8), walk.getRawPath())
+              || !names.add(depth, name)) {
+            skipped++; // git fsck refuses these too; never let one into the zip
+            continue;
+          }
+          if (walk.isSubtree()) {
+            walk.enterSubtree();
+            names.entered(depth + 1);
+            continue;
+          }
           if (FileMode.GITLINK.equals(mode)) {
             gitlinks++;
             continue;
           }
-          if (!isSafePath(path)) {
-            continue; // git fsck refuses these too; never let one into the zip
-          }
           ObjectLoader loader = reader.open(id);
           long size = loader.getSize();
-          ZipArchiveEntry entry = new ZipArchiveEntry(path);
+          ZipArchiveEntry entry = new LiteralNameEntry(path);
           entry.setTime(time);
           entry.setSize(size);
           if (FileMode.SYMLINK.equals(mode)) {
@@ -228,7 +256,7 @@ final class TreeZipWriter {
         } // else: the first failure is what counts
       }
     }
-    return new Summary(files, symlinks, gitlinks);
+    return new Summary(files, symlinks, gitlinks, skipped);
   }
 
   /** Writes the oldest pending entry: a worker's result, or a big blob streamed from the pack. */
@@ -330,18 +358,70 @@ final class TreeZipWriter {
     }
   }
 
-  /** No {@code .git}, {@code .}, {@code ..} or empty segment, no absolute path. */
+  /**
+   * Whether {@code path} may be a zip entry name: a relative path whose extraction can only create
+   * files inside the extraction directory, on Linux, Windows and macOS alike. Refused: an empty
+   * name, NUL, a backslash anywhere (a separator on Windows, and what the zip library would turn
+   * into {@code /}), a leading {@code /}, an empty, {@code .} or {@code ..} segment, and {@code
+   * .git} at any depth in any spelling a file system maps to it (any case, {@code git~1}, trailing
+   * dots or spaces, HFS+ ignorable code points: JGit's {@link ObjectChecker} rules).
+   */
   static boolean isSafePath(String path) {
-    if (path.isEmpty() || path.startsWith("/")) {
+    if (path.isEmpty() || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
       return false;
     }
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")
-          || segment.equalsIgnoreCase(".git")) {
-        return false;
+    byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+    int start = 0;
+    for (int i = 0; i <= utf8.length; i++) {
+      if (i == utf8.length || utf8[i] == '/') {
+        try {
+          PATH_CHECKER.checkPathSegment(utf8, start, i); // empty, ".", "..", ".git" and its aliases
+        } catch (CorruptObjectException e) {
+          return false;
+        }
+        start = i + 1;
       }
     }
     return true;
+  }
+
+  /**
+   * The names seen in each directory of the walk's current path, so that no two entries of one
+   * directory have the same name (a symlink {@code a} and a directory {@code a}, or two files
+   * {@code a}, both allowed in a hand-made tree): the first one is kept. Safe names are valid UTF-8
+   * without {@code /}, so names unique per directory make paths unique in the zip.
+   */
+  private static final class DirectoryNames {
+    private final List<Set<String>> byDepth = new ArrayList<>(List.of(new HashSet<>()));
+
+    /** Records {@code name} at {@code depth}; false if that directory already has it. */
+    boolean add(int depth, String name) {
+      return byDepth.get(depth).add(name);
+    }
+
+    /** A directory at {@code depth} was entered: it starts with no names. */
+    void entered(int depth) {
+      if (depth == byDepth.size()) {
+        byDepth.add(new HashSet<>());
+      } else {
+        byDepth.get(depth).clear();
+      }
+    }
+  }
+
+  /**
+   * An entry whose name is taken as it is: with commons-compress's default (FAT) platform the name
+   * of a new entry has {@code \} turned into {@code /} when it has no {@code /}; here the platform
+   * is Unix before the name is set. (An entry added raw is copied by the zip library, and the copy
+   * sets its name on the FAT platform again; names with {@code \} never get that far: {@link
+   * #isSafePath}.)
+   */
+  private static final class LiteralNameEntry extends ZipArchiveEntry {
+    LiteralNameEntry(String name) {
+      super(name);
+      setPlatform(PLATFORM_UNIX);
+      setName(name);
+    }
   }
 
   static boolean isStored(String path) {

@@ -217,6 +217,16 @@ class JGitSourcePackagerIT {
     assertThat(lookUps).as("looked again while the ref was missing").isGreaterThan(2);
   }
 
+  @Test
+  void aPushedTreeWithHostileNamesIsZippedWithOnlyItsSafeEntries() throws Exception {
+    repos.createProject("hostile");
+    String head = repos.commitTree("hostile", "master", HostileTree::write, "Names that escape");
+
+    PackagedSource packaged = packager().pack(plan(List.of(new RepoRef("hostile", "refs/heads/master")), head), key());
+
+    HostileTree.assertZipHoldsOnlyTheSafeEntries(download(packaged), shared);
+  }
+
   // ------------------------------------------------------------------ git failures
 
   @Test

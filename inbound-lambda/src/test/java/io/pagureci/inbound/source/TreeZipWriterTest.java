@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TreeZipWriterTest {
 
@@ -60,6 +62,42 @@ class TreeZipWriterTest {
     List<String> names = names(zip(commit(tree)));
 
     assertThat(names).containsExactly("ok.txt");
+  }
+
+  /**
+   * Git tree entries may hold any byte but NUL; the zip library turns {@code \} into {@code /} in
+   * a name without {@code /} (its default FAT platform), so {@code .git\config} would become {@code
+   * .git/config}. What the written zip holds, read back by four readers, is only the safe entries.
+   */
+  @Test
+  void hostileNamesNeverReachTheZipWhateverTheZipLibraryMakesOfThem(@TempDir Path tmp) throws Exception {
+    ObjectId tree;
+    try (ObjectInserter ins = repo.newObjectInserter()) {
+      tree = HostileTree.write(ins);
+      ins.flush();
+    }
+
+    TreeZipWriter.Summary summary;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ObjectReader reader = repo.newObjectReader()) {
+      summary = new TreeZipWriter(2).write(reader, commit(tree), out);
+    }
+
+    HostileTree.assertZipHoldsOnlyTheSafeEntries(out.toByteArray(), tmp);
+    assertThat(summary.files() + summary.symlinks()).isEqualTo(HostileTree.KEPT.size());
+    assertThat(summary.skippedUnsafe()).as("entries left out: 11 in the root, 2 in src (a directory counts once)")
+        .isEqualTo(13);
+  }
+
+  @Test
+  void thePathRuleRefusesWhatNoGitTreeCanHoldToo() {
+    assertThat(TreeZipWriter.isSafePath("src/Main.java")).isTrue();
+    assertThat(TreeZipWriter.isSafePath("a b/c:d/.gitignore")).isTrue();
+    assertThat(TreeZipWriter.isSafePath("docs/.github/x.yml")).isTrue();
+    for (String bad : List.of("", "a\0b", "/abs", "a//b", "a/", "./a", "a/./b", "a/../b", "..", "a\\b",
+        ".git", "x/.GIT/config", "x/.git /config", "x/git~1/config", ".git\ufeff", "\\server\\share")) {
+      assertThat(TreeZipWriter.isSafePath(bad)).as(bad).isFalse();
+    }
   }
 
   @Test

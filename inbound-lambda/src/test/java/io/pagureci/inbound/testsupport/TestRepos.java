@@ -201,23 +201,51 @@ public final class TestRepos {
       }
       editor.finish();
       ObjectId tree = index.writeTree(inserter);
-      PersonIdent who =
-          new PersonIdent("Test Author", "author@example.org", EPOCH.plusSeconds(60L * commits++), ZoneOffset.UTC);
-      CommitBuilder commit = new CommitBuilder();
-      commit.setTreeId(tree);
-      if (current != null) {
-        commit.setParentId(current.getObjectId());
-      }
-      commit.setAuthor(who);
-      commit.setCommitter(who);
-      commit.setMessage(message + "\n");
-      ObjectId id = inserter.insert(commit);
-      inserter.flush();
-      update(repo, ref, id);
-      return id.name();
+      return commit(repo, inserter, ref, current, tree, message);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Writes the objects of a tree and returns the tree's id. */
+  @FunctionalInterface
+  public interface TreeMaker {
+    ObjectId make(ObjectInserter inserter) throws IOException;
+  }
+
+  /**
+   * Commits the tree {@code maker} writes (entries of any name, in any order, duplicates too: what
+   * a hostile client can push) as the new tip of {@code branch} of {@code fullname}, whose old tip
+   * (if any) becomes the parent.
+   *
+   * @return the new commit's sha
+   */
+  public String commitTree(String fullname, String branch, TreeMaker maker, String message) {
+    String ref = branch.startsWith("refs/") ? branch : "refs/heads/" + branch;
+    try (Repository repo = open(fullname); ObjectInserter inserter = repo.newObjectInserter()) {
+      ObjectId tree = maker.make(inserter);
+      return commit(repo, inserter, ref, repo.exactRef(ref), tree, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String commit(Repository repo, ObjectInserter inserter, String ref, Ref current, ObjectId tree,
+      String message) throws IOException {
+    PersonIdent who =
+        new PersonIdent("Test Author", "author@example.org", EPOCH.plusSeconds(60L * commits++), ZoneOffset.UTC);
+    CommitBuilder commit = new CommitBuilder();
+    commit.setTreeId(tree);
+    if (current != null) {
+      commit.setParentId(current.getObjectId());
+    }
+    commit.setAuthor(who);
+    commit.setCommitter(who);
+    commit.setMessage(message + "\n");
+    ObjectId id = inserter.insert(commit);
+    inserter.flush();
+    update(repo, ref, id);
+    return id.name();
   }
 
   /** Where {@code ref} of {@code fullname} points, or {@code null} if it does not exist. */
