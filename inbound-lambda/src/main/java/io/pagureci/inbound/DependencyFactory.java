@@ -55,8 +55,7 @@ public final class DependencyFactory {
     this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
     this.starter = new Lazy<>(() -> Clients.starter(config));
-    this.packager = new Lazy<>(() -> new JGitSourcePackager(
-        config.pagureUrl(), s3.get(), config.sourceBucket(), config.gitTimeout(), tempRoot));
+    this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.records = new Lazy<>(() -> new S3BuildRecords(s3.get(), config.sourceBucket(), config.sourcePrefix()));
   }
 

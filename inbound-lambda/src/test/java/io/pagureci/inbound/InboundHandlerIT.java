@@ -513,6 +513,27 @@ class InboundHandlerIT {
   }
 
   @Test
+  void aPullRequestOverASourceLimitIsA422NamingTheLimitAndNothingIsStoredOrStarted() throws Exception {
+    Map<String, String> pr10 = new HashMap<>(forkPr());
+    pr10.put("\"id\": 1,", "\"id\": 10,");
+    int objects = sourceObjects().size();
+
+    APIGatewayV2HTTPResponse response =
+        FunctionUrl.invoke(handler("MAX_SOURCE_FILES", "3"), delivery("pull-request.new-1", pr10));
+
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(422);
+    assertThat(body(response).get("code").asText()).isEqualTo("SOURCE_TOO_LARGE");
+    assertThat(body(response).get("error").asText())
+        .isEqualTo("the tree has more than 3 files and directories (MAX_SOURCE_FILES)");
+    assertThat(sourceObjects()).hasSize(objects);
+    assertThat(s3.client().listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
+    assertThat(awsCalls("CodeBuild_20161006.StartBuild")).isEmpty();
+    try (java.util.stream.Stream<Path> left = Files.list(scratch.resolve("tmp"))) {
+      assertThat(left).as("temp dir").isEmpty();
+    }
+  }
+
+  @Test
   void theGitServerFailingIsA502() throws Exception {
     git.setFault(GitHttpServer.Fault.DROP_CONNECTION);
 

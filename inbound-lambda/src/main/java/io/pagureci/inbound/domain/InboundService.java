@@ -140,6 +140,9 @@ public final class InboundService {
         case BUILDSPEC_MISSING -> new Rejection(422, "TRUSTED_BUILDSPEC_MISSING", e.getMessage());
         case GIT_FAILED -> new Rejection(502, "GIT_FETCH_FAILED", "fetching the commit from pagure failed");
         case UPLOAD_FAILED -> new Rejection(502, "UPLOAD_FAILED", "storing the source in S3 failed");
+        case SOURCE_TOO_LARGE -> new Rejection(422, "SOURCE_TOO_LARGE", e.getMessage());
+        case PATH_TOO_LONG -> new Rejection(422, "PATH_TOO_LONG", e.getMessage());
+        case DIRECTORY_TOO_LARGE -> new Rejection(422, "DIRECTORY_TOO_LARGE", e.getMessage());
       };
     }
     StartedBuild build;

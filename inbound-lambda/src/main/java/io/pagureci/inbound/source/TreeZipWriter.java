@@ -1,5 +1,9 @@
 package io.pagureci.inbound.source;
 
+import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.inbound.config.SourceLimits;
+import io.pagureci.inbound.domain.SourceException;
+import io.pagureci.inbound.domain.SourceException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -17,6 +21,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +36,7 @@ import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.eclipse.jgit.errors.CorruptObjectException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectChecker;
 import org.eclipse.jgit.lib.ObjectId;
@@ -83,6 +89,23 @@ final class TreeZipWriter {
 
   private final byte[] copyBuffer = new byte[64 * 1024];
 
+  /**
+   * The longest zip entry name, in UTF-8 bytes. A central directory record (46 bytes, the name, its
+   * extra fields) has a 16-bit length, and Java's zip code refuses an entry whose record does not
+   * fit; with the largest extra field written here (Zip64, 28 bytes) that leaves 65,461 bytes.
+   * (Longer names used to fail as {@code IllegalArgumentException: entry name too long}, or, when
+   * their UTF-8 passed 65,535 bytes in fewer characters, overflow the name length into a corrupt
+   * entry.)
+   */
+  static final int MAX_NAME_BYTES = 0xFFFF - 46 - 28;
+
+  /**
+   * The largest git tree (directory listing) read: one byte under {@link
+   * JGitEnvironment#STREAM_FILE_THRESHOLD}, from where JGit only streams an object, and a tree walk
+   * needs it whole ({@code LargeObjectException}).
+   */
+  static final long MAX_TREE_BYTES = JGitEnvironment.STREAM_FILE_THRESHOLD - 1;
+
   /** Blobs up to this size are read whole and deflated by a worker thread. */
   static final int PARALLEL_LIMIT = 4 * 1024 * 1024;
 
@@ -119,16 +142,32 @@ final class TreeZipWriter {
 
   private final int threads;
 
+  private final SourceLimits limits;
+
+  /** With the default {@link SourceLimits}. */
   TreeZipWriter() {
-    this(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    this(SourceLimits.DEFAULTS);
+  }
+
+  TreeZipWriter(SourceLimits limits) {
+    this(Math.max(2, Runtime.getRuntime().availableProcessors()), limits);
   }
 
   /** @param threads deflater threads (at least 1) */
   TreeZipWriter(int threads) {
+    this(threads, SourceLimits.DEFAULTS);
+  }
+
+  /**
+   * @param threads deflater threads (at least 1)
+   * @param limits what one tree may make us read
+   */
+  TreeZipWriter(int threads, SourceLimits limits) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1");
     }
     this.threads = threads;
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /**
@@ -140,14 +179,25 @@ final class TreeZipWriter {
    * written, so memory stays flat; their entries are added raw, in tree order. Bigger blobs are
    * streamed. A blob of {@value #CONTENT_CHECK_MIN} bytes or more that does not get smaller when
    * deflated is stored, whatever its name.
+   *
+   * <p>The {@link SourceLimits} are checked as the walk goes, each before the entry that would
+   * break it is read (sizes come from the object headers): the first one hit stops the walk with
+   * {@code SOURCE_TOO_LARGE}; nothing more is read or written to {@code out}, and the zip is left
+   * unfinished. So are a path longer than a zip entry name can be ({@code PATH_TOO_LONG}) and a
+   * directory whose git tree is over {@link #MAX_TREE_BYTES} ({@code DIRECTORY_TOO_LARGE}).
+   *
+   * @throws SourceException a limit was hit
    */
-  Summary write(ObjectReader reader, RevCommit commit, OutputStream out) throws IOException {
+  Summary write(ObjectReader reader, RevCommit commit, OutputStream out) throws IOException, SourceException {
     long time = entryTime(commit);
     int files = 0;
     int symlinks = 0;
     int gitlinks = 0;
     int skipped = 0;
-    ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
+    int entries = 0;
+    long bytes = 0;
+    NonClosing sink = new NonClosing(out);
+    ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink);
     List<Deflater> deflaters = Collections.synchronizedList(new ArrayList<>());
     ThreadLocal<Deflater> workerDeflater =
         ThreadLocal.withInitial(
@@ -173,6 +223,7 @@ final class TreeZipWriter {
       zip.setUseLanguageEncodingFlag(true);
       zip.setLevel(LEVEL);
       try (TreeWalk walk = new TreeWalk(reader)) {
+        checkListing(reader, commit.getTree(), "");
         walk.addTree(commit.getTree());
         // not recursive: every entry is seen, directories too, so a directory with an unsafe or
         // duplicate name is skipped whole, and names are unique per directory
@@ -183,15 +234,25 @@ final class TreeZipWriter {
           String path = walk.getPathString();
           String name = walk.getNameString();
           int depth = walk.getDepth();
+          if (++entries > limits.maxSourceFiles()) {
+            throw tooLarge("the tree has more than " + limits.maxSourceFiles()
+                + " files and directories (" + InboundConfig.MAX_SOURCE_FILES + ")");
+          }
+          byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
           if (name.indexOf('/') >= 0 // a hand-made tree entry "a/b" would pose as b in directory a
               || !isSafePath(path)
               // not valid UTF-8: decoded with a fallback charset, it would be written under another name
-              || !Arrays.equals(path.getBytes(StandardCharsets.UTF_8), walk.getRawPath())
+              || !Arrays.equals(utf8, walk.getRawPath())
               || !names.add(depth, name)) {
             skipped++; // git fsck refuses these too; never let one into the zip
             continue;
           }
           if (walk.isSubtree()) {
+            if (depth + 1 > limits.maxTreeDepth()) {
+              throw tooLarge("the tree has directories nested more than " + limits.maxTreeDepth()
+                  + " deep (" + InboundConfig.MAX_TREE_DEPTH + "): " + shown(path));
+            }
+            checkListing(reader, id, path);
             walk.enterSubtree();
             names.entered(depth + 1);
             continue;
@@ -200,8 +261,20 @@ final class TreeZipWriter {
             gitlinks++;
             continue;
           }
-          ObjectLoader loader = reader.open(id);
-          long size = loader.getSize();
+          if (utf8.length > MAX_NAME_BYTES) {
+            throw new SourceException(Kind.PATH_TOO_LONG, "the path " + shown(path) + " is " + utf8.length
+                + " bytes long; a path in a zip can be at most " + MAX_NAME_BYTES + " bytes");
+          }
+          long size = reader.getObjectSize(id, ObjectReader.OBJ_ANY); // from the header: nothing read yet
+          if (size > limits.maxFileBytes()) {
+            throw tooLarge("the file " + shown(path) + " is " + size + " bytes, more than the "
+                + inWords(limits.maxFileBytes(), InboundConfig.MAX_FILE_BYTES) + " a file may have");
+          }
+          if (size > limits.maxSourceBytes() - bytes) {
+            throw tooLarge("the files of the tree add up to more than "
+                + inWords(limits.maxSourceBytes(), InboundConfig.MAX_SOURCE_BYTES) + ", uncompressed");
+          }
+          bytes += size;
           ZipArchiveEntry entry = new LiteralNameEntry(path);
           entry.setTime(time);
           entry.setSize(size);
@@ -216,7 +289,7 @@ final class TreeZipWriter {
             pending.add(new Pending(null, 0, entry, id.copy()));
           } else {
             byte[] data;
-            try (InputStream in = loader.openStream()) {
+            try (InputStream in = reader.open(id).openStream()) {
               data = in.readAllBytes();
             }
             boolean store = isStored(path);
@@ -239,6 +312,9 @@ final class TreeZipWriter {
       zip.finish();
       finished = true;
     } finally {
+      if (!finished) {
+        sink.discard(); // whatever the zip library still writes (its central directory) goes nowhere
+      }
       workers.shutdownNow();
       try {
         workers.awaitTermination(10, TimeUnit.SECONDS);
@@ -424,6 +500,48 @@ final class TreeZipWriter {
     }
   }
 
+  /**
+   * Refuses a directory whose git tree is over {@link #MAX_TREE_BYTES}: a tree is read whole, and
+   * above that size JGit only streams objects ({@code LargeObjectException}).
+   */
+  private static void checkListing(ObjectReader reader, ObjectId tree, String path)
+      throws IOException, SourceException {
+    long size = reader.getObjectSize(tree, Constants.OBJ_TREE);
+    if (size > MAX_TREE_BYTES) {
+      throw new SourceException(Kind.DIRECTORY_TOO_LARGE,
+          (path.isEmpty() ? "the top directory" : "the directory " + shown(path))
+              + " has too many entries to package: its git tree is " + size + " bytes, and a directory"
+              + " listing can be at most " + MAX_TREE_BYTES + " bytes (under 1 MiB: about 25,000 entries"
+              + " with short names)");
+    }
+  }
+
+  private static SourceException tooLarge(String message) {
+    return new SourceException(Kind.SOURCE_TOO_LARGE, message);
+  }
+
+  /** A path for a message: quoted, and cut after 200 characters. */
+  static String shown(String path) {
+    return "'" + (path.length() > 200 ? path.substring(0, 200) + "…" : path) + "'";
+  }
+
+  /**
+   * {@code 536870912 bytes (512 MiB, note)}: the exact number, and the same in binary units with a
+   * note (the variable that sets it, say).
+   */
+  static String inWords(long bytes, String note) {
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    for (int i = units.length; i >= 1; i--) {
+      long unit = 1L << (10 * i);
+      if (bytes >= unit) {
+        String readable = bytes % unit == 0 ? bytes / unit + " " + units[i - 1]
+            : String.format(Locale.ROOT, "%.1f %s", (double) bytes / unit, units[i - 1]);
+        return bytes + " bytes (" + readable + ", " + note + ")";
+      }
+    }
+    return bytes + " bytes (" + note + ")";
+  }
+
   static boolean isStored(String path) {
     int slash = path.lastIndexOf('/');
     int dot = path.lastIndexOf('.');
@@ -466,20 +584,45 @@ final class TreeZipWriter {
     return local.toEpochMilli();
   }
 
-  /** Lets the zip stream finish without closing the stream under it. */
+  /**
+   * Lets the zip stream finish without closing the stream under it; once {@link #discard}ed it
+   * drops everything.
+   */
   private static final class NonClosing extends java.io.FilterOutputStream {
+    private boolean discarded;
+
     NonClosing(OutputStream out) {
       super(out);
     }
 
+    void discard() {
+      discarded = true;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (!discarded) {
+        out.write(b);
+      }
+    }
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
+      if (!discarded) {
+        out.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (!discarded) {
+        out.flush();
+      }
     }
 
     @Override
     public void close() throws IOException {
-      out.flush();
+      flush();
     }
   }
 }
