@@ -75,8 +75,7 @@ public final class DependencyFactory {
     this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
     this.starter = new Lazy<>(() -> Clients.starter(config));
-    this.packager = new Lazy<>(() -> new JGitSourcePackager(
-        config.pagureUrl(), s3.get(), config.sourceBucket(), config.gitTimeout(), tempRoot));
+    this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.dynamo = new Lazy<>(Clients::dynamo);
     this.claims = new Lazy<>(() -> new DynamoDbBuildClaims(dynamo.get(), queueConfig.buildRecordsTable(),
         queueConfig.claimLease(), queueConfig.recordTtlDays()));

@@ -204,6 +204,26 @@ class WorkerHandlerIT extends QueueStack {
   }
 
   @Test
+  void aPullRequestOverASourceLimitIsAnErrorNamingTheLimitAndNothingIsStoredOrStarted() throws Exception {
+    Map<String, String> pr10 = new java.util.HashMap<>(forkPr());
+    pr10.put("\"id\": 1,", "\"id\": 10,");
+    APIGatewayV2HTTPResponse response = accepted(deliver(handler(), delivery("pull-request.new-1", pr10)));
+
+    List<String> failed = workNext(worker("MAX_SOURCE_FILES", "3"));
+
+    assertThat(failed).as("permanent: not returned to the queue").isEmpty();
+    assertThat(sourceObjects()).isEmpty();
+    assertThat(awsCalls(START_BUILD)).isEmpty();
+    assertThat(errorEvents()).singleElement().satisfies(e -> {
+      assertThat(e.at("/detail/code").asText()).isEqualTo("SOURCE_TOO_LARGE");
+      assertThat(e.at("/detail/reason").asText())
+          .isEqualTo("the tree has more than 3 files and directories (MAX_SOURCE_FILES)");
+      assertThat(e.at("/detail/retry").asText()).isEqualTo("pretty please pagure-ci rebuild");
+    });
+    assertThat(record(body(response).get("buildKey").asText()).state()).isEqualTo(BuildClaims.State.FAILED);
+  }
+
+  @Test
   void aCiWebhookStartsACodePipelineExecutionPinnedToTheObjectVersion() throws Exception {
     String sha = repos.sameRepoPrHead();
     String[] pipeline = {"BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline"};

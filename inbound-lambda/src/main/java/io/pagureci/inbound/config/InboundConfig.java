@@ -36,7 +36,8 @@ public record InboundConfig(
     Duration gitTimeout,
     Duration secretsTtl,
     boolean s3ForcePathStyle,
-    Duration maxDeliveryAge) {
+    Duration maxDeliveryAge,
+    SourceLimits sourceLimits) {
 
   /** Where builds are started. */
   public enum BuildTarget {
@@ -65,6 +66,10 @@ public record InboundConfig(
   public static final String SECRETS_TTL_SECONDS = "SECRETS_TTL_SECONDS";
   public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
   public static final String MAX_DELIVERY_AGE_SECONDS = "MAX_DELIVERY_AGE_SECONDS";
+  public static final String MAX_SOURCE_BYTES = "MAX_SOURCE_BYTES";
+  public static final String MAX_FILE_BYTES = "MAX_FILE_BYTES";
+  public static final String MAX_SOURCE_FILES = "MAX_SOURCE_FILES";
+  public static final String MAX_TREE_DEPTH = "MAX_TREE_DEPTH";
 
   /** Every variable this function reads (besides the AWS runtime's own). */
   public static final List<String> VARIABLES =
@@ -74,13 +79,14 @@ public record InboundConfig(
           PIPELINE_NAME, PIPELINE_SOURCE_ACTION, PIPELINE_OVERRIDE_S3_KEY, TRUSTED_BUILDSPEC,
           TRUSTED_BUILDSPEC_PATH, REBUILD_PHRASE, BUILD_BRANCHES, REF_WAIT_SECONDS,
           GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS, S3_FORCE_PATH_STYLE,
-          MAX_DELIVERY_AGE_SECONDS);
+          MAX_DELIVERY_AGE_SECONDS, MAX_SOURCE_BYTES, MAX_FILE_BYTES, MAX_SOURCE_FILES, MAX_TREE_DEPTH);
 
   public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
 
   public InboundConfig {
     Objects.requireNonNull(pagureUrl, PAGURE_URL);
     Objects.requireNonNull(sourceBucket, SOURCE_BUCKET);
+    Objects.requireNonNull(sourceLimits, "sourceLimits");
     ciAllowedCallers = List.copyOf(ciAllowedCallers);
   }
 
@@ -137,7 +143,12 @@ public record InboundConfig(
         r.seconds(GIT_TIMEOUT_SECONDS, 30, 1, 600),
         r.seconds(SECRETS_TTL_SECONDS, 300, 0, 86_400),
         r.bool(S3_FORCE_PATH_STYLE, false),
-        r.seconds(MAX_DELIVERY_AGE_SECONDS, 900, 0, 7 * 86_400));
+        r.seconds(MAX_DELIVERY_AGE_SECONDS, 900, 0, 7 * 86_400),
+        new SourceLimits(
+            r.positive(MAX_SOURCE_BYTES, SourceLimits.DEFAULTS.maxSourceBytes(), "bytes", Long.MAX_VALUE),
+            r.positive(MAX_FILE_BYTES, SourceLimits.DEFAULTS.maxFileBytes(), "bytes", Long.MAX_VALUE),
+            (int) r.positive(MAX_SOURCE_FILES, SourceLimits.DEFAULTS.maxSourceFiles(), "entries", Integer.MAX_VALUE),
+            (int) r.positive(MAX_TREE_DEPTH, SourceLimits.DEFAULTS.maxTreeDepth(), "directories", Integer.MAX_VALUE)));
   }
 
   /** The clone URL of a validated project fullname: {@code <PAGURE_URL><fullname>.git}. */
@@ -238,6 +249,20 @@ public record InboundConfig(
         throw new ConfigException(name + " must be between " + min + " and " + max + ", was " + value);
       }
       return Duration.ofSeconds(value);
+    }
+
+    /** A whole number from 1 to {@code max} ({@code unit} names what it counts, for the message). */
+    long positive(String name, long dflt, String unit, long max) {
+      long value;
+      try {
+        value = optional(name).map(Long::parseLong).orElse(dflt);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be a whole number of " + unit + ", was '" + env.get(name) + "'");
+      }
+      if (value < 1 || value > max) {
+        throw new ConfigException(name + " must be between 1 and " + max + ", was " + value);
+      }
+      return value;
     }
   }
 }

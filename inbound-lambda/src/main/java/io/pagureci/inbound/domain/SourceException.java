@@ -16,7 +16,19 @@ public final class SourceException extends Exception {
     /** S3 failed; any multipart upload was aborted. */
     UPLOAD_FAILED,
     /** A trusted buildspec was requested and the target branch has no such file. */
-    BUILDSPEC_MISSING
+    BUILDSPEC_MISSING,
+    /**
+     * The commit's tree is over one of the configured limits (total size, largest file, number of
+     * entries, depth); the message names the limit and its variable. Nothing was uploaded.
+     */
+    SOURCE_TOO_LARGE,
+    /** A path of the tree is longer than a path in a zip can be (65,461 bytes of UTF-8). */
+    PATH_TOO_LONG,
+    /**
+     * A directory lists more entries than the packager reads whole: its git tree is 1 MiB or more
+     * (about 25,000 entries with short names).
+     */
+    DIRECTORY_TOO_LARGE
   }
 
   private final Kind kind;

@@ -1,6 +1,7 @@
 package io.pagureci.inbound.source;
 
 import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.inbound.config.SourceLimits;
 import io.pagureci.inbound.domain.BuildspecSource;
 import io.pagureci.inbound.domain.FetchPlan;
 import io.pagureci.inbound.domain.PackagedSource;
@@ -26,12 +27,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.eclipse.jgit.errors.LargeObjectException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
+import org.eclipse.jgit.errors.TooLargeObjectInPackException;
 import org.eclipse.jgit.errors.TransportException;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
@@ -41,6 +45,7 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchConnection;
+import org.eclipse.jgit.transport.PackParser;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.TransportHttp;
@@ -66,7 +71,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Failures map to {@link SourceException.Kind}: a missing ref or repository is "not there yet"
  * ({@code COMMIT_NOT_FOUND} once the wait has passed), a ref at another commit is {@code
  * HEAD_MOVED}, HTTP or pack errors are {@code GIT_FAILED}, S3 errors {@code UPLOAD_FAILED} (any
- * multipart upload is aborted first), an unversioned bucket is {@code UPLOAD_FAILED} too.
+ * multipart upload is aborted first), an unversioned bucket is {@code UPLOAD_FAILED} too. A commit
+ * over the {@link SourceLimits} is {@code SOURCE_TOO_LARGE}: a file over {@code maxFileBytes} stops
+ * the fetch at that object's header (before it is inflated), the other limits stop the zip writer
+ * before it reads the entry that breaks them; the upload is then aborted. A path longer than a
+ * zip entry name is {@code PATH_TOO_LONG}, a directory listing too big to read {@code
+ * DIRECTORY_TOO_LARGE}.
  *
  * <p>Input that breaks the {@link FetchPlan} contract (a commit that is not lower-case hex, a
  * project fullname that is not a plain pagure path, an invalid ref name) is a programming error:
@@ -131,11 +141,18 @@ public final class JGitSourcePackager implements SourcePackager {
   private final int timeoutSeconds;
   private final Path tempRoot;
   private final Tuning tuning;
+  private final SourceLimits limits;
 
-  /** Same as the full constructor with {@link Tuning#DEFAULTS}. */
+  /** Same as the full constructor with {@link Tuning#DEFAULTS} and {@link SourceLimits#DEFAULTS}. */
   public JGitSourcePackager(
       URI pagureBaseUrl, S3Client s3, String bucket, Duration gitTimeout, Path tempRoot) {
     this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, Tuning.DEFAULTS);
+  }
+
+  /** Same as the full constructor with {@link SourceLimits#DEFAULTS}. */
+  public JGitSourcePackager(
+      URI pagureBaseUrl, S3Client s3, String bucket, Duration gitTimeout, Path tempRoot, Tuning tuning) {
+    this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, tuning, SourceLimits.DEFAULTS);
   }
 
   /**
@@ -146,6 +163,7 @@ public final class JGitSourcePackager implements SourcePackager {
    * @param gitTimeout connect and read timeout of each git HTTP request (whole seconds, at least 1)
    * @param tempRoot where per-call temp dirs are made (e.g. {@code /tmp}); created if missing
    * @param tuning small knobs
+   * @param limits what one commit may make us fetch and zip
    */
   public JGitSourcePackager(
       URI pagureBaseUrl,
@@ -153,7 +171,8 @@ public final class JGitSourcePackager implements SourcePackager {
       String bucket,
       Duration gitTimeout,
       Path tempRoot,
-      Tuning tuning) {
+      Tuning tuning,
+      SourceLimits limits) {
     Objects.requireNonNull(pagureBaseUrl, "pagureBaseUrl");
     if (!pagureBaseUrl.isAbsolute() || !pagureBaseUrl.getRawPath().endsWith("/")) {
       throw new IllegalArgumentException("pagureBaseUrl must be absolute and end with '/'");
@@ -164,16 +183,18 @@ public final class JGitSourcePackager implements SourcePackager {
     this.timeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, gitTimeout.toSeconds()));
     this.tempRoot = Objects.requireNonNull(tempRoot, "tempRoot");
     this.tuning = Objects.requireNonNull(tuning, "tuning");
+    this.limits = Objects.requireNonNull(limits, "limits");
     JGitEnvironment.configureOnce();
   }
 
   /**
-   * The packager for the inbound function: base URL, bucket and git timeout from {@code config},
-   * default {@link Tuning}.
+   * The packager for the inbound function: base URL, bucket, git timeout and source limits from
+   * {@code config}, default {@link Tuning}.
    */
   public static JGitSourcePackager fromConfig(InboundConfig config, S3Client s3, Path tempRoot) {
     return new JGitSourcePackager(
-        config.pagureUrl(), s3, config.sourceBucket(), config.gitTimeout(), tempRoot);
+        config.pagureUrl(), s3, config.sourceBucket(), config.gitTimeout(), tempRoot, Tuning.DEFAULTS,
+        config.sourceLimits());
   }
 
   @Override
@@ -189,7 +210,7 @@ public final class JGitSourcePackager implements SourcePackager {
       throw new SourceException(Kind.GIT_FAILED, "cannot create a temp dir: " + e.getMessage(), e);
     }
     try {
-      try (Repository repo = newBareRepository(work.resolve("repo.git"))) {
+      try (Repository repo = newBareRepository(work.resolve("repo.git"), limits.maxFileBytes())) {
         long started = System.nanoTime();
         RevCommit commit = fetchCommit(repo, plan);
         long fetched = System.nanoTime();
@@ -234,12 +255,13 @@ public final class JGitSourcePackager implements SourcePackager {
     Path work = Files.createTempDirectory(tempRoot, "pagureci-prime-");
     try {
       Path sourceDir = work.resolve("source.git");
-      try (Repository source = newBareRepository(sourceDir)) {
+      try (Repository source = newBareRepository(sourceDir, SourceLimits.DEFAULTS.maxFileBytes())) {
         PrimingRepository.fill(source, "refs/heads/main");
       } catch (SourceException e) {
         throw new IOException(e.getMessage(), e);
       }
-      try (Repository repo = newBareRepository(work.resolve("repo.git"));
+      // the default limits, not the configured ones: priming's own repository is what it is
+      try (Repository repo = newBareRepository(work.resolve("repo.git"), SourceLimits.DEFAULTS.maxFileBytes());
           Transport transport = Transport.open(repo, new URIish(sourceDir.toAbsolutePath().toString()))) {
         transport.setDepth(1);
         transport.setTagOpt(TagOpt.NO_TAGS);
@@ -359,6 +381,12 @@ public final class JGitSourcePackager implements SourcePackager {
       Ref local = repo.exactRef(localRef);
       return local == null ? null : local.getObjectId();
     } catch (TransportException e) {
+      if (causedBy(e, TooLargeObjectInPackException.class)) {
+        throw new SourceException(Kind.SOURCE_TOO_LARGE,
+            "a file of " + ref.ref() + " of " + ref.projectFullname() + " is larger than the "
+                + TreeZipWriter.inWords(limits.maxFileBytes(), InboundConfig.MAX_FILE_BYTES)
+                + " a file may have", e);
+      }
       // The ref may have been deleted between the look-up and the fetch: that is "not there".
       if (lookUp(repo, ref) == null) {
         return null;
@@ -387,8 +415,8 @@ public final class JGitSourcePackager implements SourcePackager {
       transport.setTimeout(timeoutSeconds);
     }
     transport.setTagOpt(TagOpt.NO_TAGS);
-    // No setCheckFetchedObjects(true): its connectivity walk fails on a shallow pack. Unsafe paths
-    // (., .., .git) are kept out of the zip by TreeZipWriter instead.
+    // No setCheckFetchedObjects(true): its connectivity walk fails on a shallow pack. Unsafe and
+    // duplicate names (., .., .git, backslashes, ...) are kept out of the zip by TreeZipWriter.
     transport.setRemoveDeletedRefs(false);
     return transport;
   }
@@ -453,6 +481,11 @@ public final class JGitSourcePackager implements SourcePackager {
           return new String(in.readNBytes(tuning.maxBuildspecBytes()), StandardCharsets.UTF_8);
         }
       }
+    } catch (LargeObjectException e) {
+      // TreeWalk.forPath reads the trees on the way to the file whole
+      throw new SourceException(Kind.DIRECTORY_TOO_LARGE, "cannot read " + where + ": a directory on"
+          + " its path has too many entries (a git tree of " + JGitEnvironment.STREAM_FILE_THRESHOLD
+          + " bytes or more, about 25,000 entries with short names)", e);
     } catch (IOException e) {
       throw new SourceException(Kind.GIT_FAILED, "cannot read " + where + ": " + e.getMessage(), e);
     }
@@ -466,10 +499,11 @@ public final class JGitSourcePackager implements SourcePackager {
         new S3MultipartOutputStream(s3, bucket, key, "application/zip", tuning.partSize());
     try (ObjectReader reader = repo.newObjectReader()) {
       long started = System.nanoTime();
-      new TreeZipWriter().write(reader, commit, out);
+      TreeZipWriter.Summary summary = new TreeZipWriter(limits).write(reader, commit, out);
       long zipped = System.nanoTime();
       S3MultipartOutputStream.StoredObject stored = out.complete();
-      log.info("zip written zipMs={} completeMs={}",
+      log.info("zip written files={} symlinks={} skippedGitlinks={} skippedUnsafe={} zipMs={} completeMs={}",
+          summary.files(), summary.symlinks(), summary.skippedGitlinks(), summary.skippedUnsafe(),
           (zipped - started) / 1_000_000, (System.nanoTime() - zipped) / 1_000_000);
       return stored;
     } catch (S3MultipartOutputStream.UploadFailedException e) {
@@ -487,10 +521,16 @@ public final class JGitSourcePackager implements SourcePackager {
 
   // ---------------------------------------------------------------- helpers
 
-  private static Repository newBareRepository(Path gitDir) throws SourceException {
+  /**
+   * A new bare repository whose pack parser refuses an object over {@code maxObjectBytes} (it reads
+   * the size from the object's header, before inflating it): a fetch stops there ({@link
+   * TooLargeObjectInPackException}).
+   */
+  private static Repository newBareRepository(Path gitDir, long maxObjectBytes) throws SourceException {
     try {
       FileRepository repo =
-          (FileRepository) new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
+          new SizeLimitedRepository(new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setup(),
+              maxObjectBytes);
       repo.create(true);
       StoredConfig config = repo.getConfig();
       config.setString("protocol", null, "version", "0"); // pagure answers v0 anyway
@@ -500,6 +540,43 @@ public final class JGitSourcePackager implements SourcePackager {
     } catch (IOException e) {
       throw new SourceException(Kind.GIT_FAILED, "cannot create a temp repository: " + e.getMessage(), e);
     }
+  }
+
+  /** A file repository whose object inserters parse packs with a limit on the object size. */
+  private static final class SizeLimitedRepository extends FileRepository {
+    private final long maxObjectBytes;
+
+    SizeLimitedRepository(FileRepositoryBuilder options, long maxObjectBytes) throws IOException {
+      super(options);
+      this.maxObjectBytes = maxObjectBytes;
+    }
+
+    @Override
+    public ObjectInserter newObjectInserter() {
+      ObjectInserter inserter = super.newObjectInserter();
+      return new ObjectInserter.Filter() {
+        @Override
+        protected ObjectInserter delegate() {
+          return inserter;
+        }
+
+        @Override
+        public PackParser newPackParser(InputStream in) throws IOException {
+          PackParser parser = super.newPackParser(in);
+          parser.setMaxObjectSizeLimit(maxObjectBytes);
+          return parser;
+        }
+      };
+    }
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private URIish cloneUri(String fullname) {

@@ -1,5 +1,9 @@
 package io.pagureci.inbound.source;
 
+import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.inbound.config.SourceLimits;
+import io.pagureci.inbound.domain.SourceException;
+import io.pagureci.inbound.domain.SourceException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -12,9 +16,12 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,7 +35,10 @@ import org.apache.commons.compress.archivers.zip.UnixStat;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.eclipse.jgit.errors.CorruptObjectException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectChecker;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -39,7 +49,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * Writes the tree of one commit as a zip, straight from the object database (no working tree).
  *
  * <ul>
- *   <li>Entries in git's tree order (deterministic); no directory entries, no {@code .git}.
+ *   <li>Entries in git's tree order (deterministic); no directory entries. An entry whose name is
+ *       not a safe relative path ({@link #isSafePath}: no {@code .git}, {@code ..}, backslash,
+ *       absolute path, ...) or that repeats a name of its directory is left out, a directory with
+ *       all it holds.
  *   <li>Regular files {@code 0644}, executables {@code 0755}, symlinks as symlink entries whose
  *       content is the target; gitlinks (submodules) are skipped.
  *   <li>Every entry has the commit's committer time (as UTC wall-clock), so the same commit always
@@ -69,9 +82,29 @@ final class TreeZipWriter {
   private static final int EXECUTABLE = UnixStat.FILE_FLAG | 0755;
   private static final int SYMLINK = UnixStat.LINK_FLAG | 0777;
 
+  /** JGit's rules for a path segment ({@code git fsck}'s), with the macOS aliases of {@code .git}. */
+  private static final ObjectChecker PATH_CHECKER = new ObjectChecker().setSafeForMacOS(true);
+
   private static final LocalDateTime DOS_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0, 2);
 
   private final byte[] copyBuffer = new byte[64 * 1024];
+
+  /**
+   * The longest zip entry name, in UTF-8 bytes. A central directory record (46 bytes, the name, its
+   * extra fields) has a 16-bit length, and Java's zip code refuses an entry whose record does not
+   * fit; with the largest extra field written here (Zip64, 28 bytes) that leaves 65,461 bytes.
+   * (Longer names used to fail as {@code IllegalArgumentException: entry name too long}, or, when
+   * their UTF-8 passed 65,535 bytes in fewer characters, overflow the name length into a corrupt
+   * entry.)
+   */
+  static final int MAX_NAME_BYTES = 0xFFFF - 46 - 28;
+
+  /**
+   * The largest git tree (directory listing) read: one byte under {@link
+   * JGitEnvironment#STREAM_FILE_THRESHOLD}, from where JGit only streams an object, and a tree walk
+   * needs it whole ({@code LargeObjectException}).
+   */
+  static final long MAX_TREE_BYTES = JGitEnvironment.STREAM_FILE_THRESHOLD - 1;
 
   /** Blobs up to this size are read whole and deflated by a worker thread. */
   static final int PARALLEL_LIMIT = 4 * 1024 * 1024;
@@ -95,8 +128,11 @@ final class TreeZipWriter {
   /** How much of a big blob is test-compressed to decide whether deflating it is worth it. */
   private static final int SAMPLE_BYTES = 256 * 1024;
 
-  /** Counts of what was written. */
-  record Summary(int files, int symlinks, int skippedGitlinks) {}
+  /**
+   * Counts of what was written, and of what was left out: gitlinks, and entries with an unsafe or
+   * duplicate name (a directory counts once, whatever it holds).
+   */
+  record Summary(int files, int symlinks, int skippedGitlinks, int skippedUnsafe) {}
 
   /** One entry whose data is ready: raw (deflated or stored) bytes with CRC and sizes. */
   private record Ready(ZipArchiveEntry entry, byte[] data, int length) {}
@@ -106,16 +142,32 @@ final class TreeZipWriter {
 
   private final int threads;
 
+  private final SourceLimits limits;
+
+  /** With the default {@link SourceLimits}. */
   TreeZipWriter() {
-    this(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    this(SourceLimits.DEFAULTS);
+  }
+
+  TreeZipWriter(SourceLimits limits) {
+    this(Math.max(2, Runtime.getRuntime().availableProcessors()), limits);
   }
 
   /** @param threads deflater threads (at least 1) */
   TreeZipWriter(int threads) {
+    this(threads, SourceLimits.DEFAULTS);
+  }
+
+  /**
+   * @param threads deflater threads (at least 1)
+   * @param limits what one tree may make us read
+   */
+  TreeZipWriter(int threads, SourceLimits limits) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1");
     }
     this.threads = threads;
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /**
@@ -127,13 +179,25 @@ final class TreeZipWriter {
    * written, so memory stays flat; their entries are added raw, in tree order. Bigger blobs are
    * streamed. A blob of {@value #CONTENT_CHECK_MIN} bytes or more that does not get smaller when
    * deflated is stored, whatever its name.
+   *
+   * <p>The {@link SourceLimits} are checked as the walk goes, each before the entry that would
+   * break it is read (sizes come from the object headers): the first one hit stops the walk with
+   * {@code SOURCE_TOO_LARGE}; nothing more is read or written to {@code out}, and the zip is left
+   * unfinished. So are a path longer than a zip entry name can be ({@code PATH_TOO_LONG}) and a
+   * directory whose git tree is over {@link #MAX_TREE_BYTES} ({@code DIRECTORY_TOO_LARGE}).
+   *
+   * @throws SourceException a limit was hit
    */
-  Summary write(ObjectReader reader, RevCommit commit, OutputStream out) throws IOException {
+  Summary write(ObjectReader reader, RevCommit commit, OutputStream out) throws IOException, SourceException {
     long time = entryTime(commit);
     int files = 0;
     int symlinks = 0;
     int gitlinks = 0;
-    ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
+    int skipped = 0;
+    int entries = 0;
+    long bytes = 0;
+    NonClosing sink = new NonClosing(out);
+    ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink);
     List<Deflater> deflaters = Collections.synchronizedList(new ArrayList<>());
     ThreadLocal<Deflater> workerDeflater =
         ThreadLocal.withInitial(
@@ -159,22 +223,59 @@ final class TreeZipWriter {
       zip.setUseLanguageEncodingFlag(true);
       zip.setLevel(LEVEL);
       try (TreeWalk walk = new TreeWalk(reader)) {
+        checkListing(reader, commit.getTree(), "");
         walk.addTree(commit.getTree());
-        walk.setRecursive(true);
+        // not recursive: every entry is seen, directories too, so a directory with an unsafe or
+        // duplicate name is skipped whole, and names are unique per directory
+        DirectoryNames names = new DirectoryNames();
         while (walk.next()) {
           FileMode mode = walk.getFileMode(0);
           ObjectId id = walk.getObjectId(0);
           String path = walk.getPathString();
+          String name = walk.getNameString();
+          int depth = walk.getDepth();
+          if (++entries > limits.maxSourceFiles()) {
+            throw tooLarge("the tree has more than " + limits.maxSourceFiles()
+                + " files and directories (" + InboundConfig.MAX_SOURCE_FILES + ")");
+          }
+          byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+          if (name.indexOf('/') >= 0 // a hand-made tree entry "a/b" would pose as b in directory a
+              || !isSafePath(path)
+              // not valid UTF-8: decoded with a fallback charset, it would be written under another name
+              || !Arrays.equals(utf8, walk.getRawPath())
+              || !names.add(depth, name)) {
+            skipped++; // git fsck refuses these too; never let one into the zip
+            continue;
+          }
+          if (walk.isSubtree()) {
+            if (depth + 1 > limits.maxTreeDepth()) {
+              throw tooLarge("the tree has directories nested more than " + limits.maxTreeDepth()
+                  + " deep (" + InboundConfig.MAX_TREE_DEPTH + "): " + shown(path));
+            }
+            checkListing(reader, id, path);
+            walk.enterSubtree();
+            names.entered(depth + 1);
+            continue;
+          }
           if (FileMode.GITLINK.equals(mode)) {
             gitlinks++;
             continue;
           }
-          if (!isSafePath(path)) {
-            continue; // git fsck refuses these too; never let one into the zip
+          if (utf8.length > MAX_NAME_BYTES) {
+            throw new SourceException(Kind.PATH_TOO_LONG, "the path " + shown(path) + " is " + utf8.length
+                + " bytes long; a path in a zip can be at most " + MAX_NAME_BYTES + " bytes");
           }
-          ObjectLoader loader = reader.open(id);
-          long size = loader.getSize();
-          ZipArchiveEntry entry = new ZipArchiveEntry(path);
+          long size = reader.getObjectSize(id, ObjectReader.OBJ_ANY); // from the header: nothing read yet
+          if (size > limits.maxFileBytes()) {
+            throw tooLarge("the file " + shown(path) + " is " + size + " bytes, more than the "
+                + inWords(limits.maxFileBytes(), InboundConfig.MAX_FILE_BYTES) + " a file may have");
+          }
+          if (size > limits.maxSourceBytes() - bytes) {
+            throw tooLarge("the files of the tree add up to more than "
+                + inWords(limits.maxSourceBytes(), InboundConfig.MAX_SOURCE_BYTES) + ", uncompressed");
+          }
+          bytes += size;
+          ZipArchiveEntry entry = new LiteralNameEntry(path);
           entry.setTime(time);
           entry.setSize(size);
           if (FileMode.SYMLINK.equals(mode)) {
@@ -188,7 +289,7 @@ final class TreeZipWriter {
             pending.add(new Pending(null, 0, entry, id.copy()));
           } else {
             byte[] data;
-            try (InputStream in = loader.openStream()) {
+            try (InputStream in = reader.open(id).openStream()) {
               data = in.readAllBytes();
             }
             boolean store = isStored(path);
@@ -211,6 +312,9 @@ final class TreeZipWriter {
       zip.finish();
       finished = true;
     } finally {
+      if (!finished) {
+        sink.discard(); // whatever the zip library still writes (its central directory) goes nowhere
+      }
       workers.shutdownNow();
       try {
         workers.awaitTermination(10, TimeUnit.SECONDS);
@@ -228,7 +332,7 @@ final class TreeZipWriter {
         } // else: the first failure is what counts
       }
     }
-    return new Summary(files, symlinks, gitlinks);
+    return new Summary(files, symlinks, gitlinks, skipped);
   }
 
   /** Writes the oldest pending entry: a worker's result, or a big blob streamed from the pack. */
@@ -330,18 +434,112 @@ final class TreeZipWriter {
     }
   }
 
-  /** No {@code .git}, {@code .}, {@code ..} or empty segment, no absolute path. */
+  /**
+   * Whether {@code path} may be a zip entry name: a relative path whose extraction can only create
+   * files inside the extraction directory, on Linux, Windows and macOS alike. Refused: an empty
+   * name, NUL, a backslash anywhere (a separator on Windows, and what the zip library would turn
+   * into {@code /}), a leading {@code /}, an empty, {@code .} or {@code ..} segment, and {@code
+   * .git} at any depth in any spelling a file system maps to it (any case, {@code git~1}, trailing
+   * dots or spaces, HFS+ ignorable code points: JGit's {@link ObjectChecker} rules).
+   */
   static boolean isSafePath(String path) {
-    if (path.isEmpty() || path.startsWith("/")) {
+    if (path.isEmpty() || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
       return false;
     }
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")
-          || segment.equalsIgnoreCase(".git")) {
-        return false;
+    byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+    int start = 0;
+    for (int i = 0; i <= utf8.length; i++) {
+      if (i == utf8.length || utf8[i] == '/') {
+        try {
+          PATH_CHECKER.checkPathSegment(utf8, start, i); // empty, ".", "..", ".git" and its aliases
+        } catch (CorruptObjectException e) {
+          return false;
+        }
+        start = i + 1;
       }
     }
     return true;
+  }
+
+  /**
+   * The names seen in each directory of the walk's current path, so that no two entries of one
+   * directory have the same name (a symlink {@code a} and a directory {@code a}, or two files
+   * {@code a}, both allowed in a hand-made tree): the first one is kept. Safe names are valid UTF-8
+   * without {@code /}, so names unique per directory make paths unique in the zip.
+   */
+  private static final class DirectoryNames {
+    private final List<Set<String>> byDepth = new ArrayList<>(List.of(new HashSet<>()));
+
+    /** Records {@code name} at {@code depth}; false if that directory already has it. */
+    boolean add(int depth, String name) {
+      return byDepth.get(depth).add(name);
+    }
+
+    /** A directory at {@code depth} was entered: it starts with no names. */
+    void entered(int depth) {
+      if (depth == byDepth.size()) {
+        byDepth.add(new HashSet<>());
+      } else {
+        byDepth.get(depth).clear();
+      }
+    }
+  }
+
+  /**
+   * An entry whose name is taken as it is: with commons-compress's default (FAT) platform the name
+   * of a new entry has {@code \} turned into {@code /} when it has no {@code /}; here the platform
+   * is Unix before the name is set. (An entry added raw is copied by the zip library, and the copy
+   * sets its name on the FAT platform again; names with {@code \} never get that far: {@link
+   * #isSafePath}.)
+   */
+  private static final class LiteralNameEntry extends ZipArchiveEntry {
+    LiteralNameEntry(String name) {
+      super(name);
+      setPlatform(PLATFORM_UNIX);
+      setName(name);
+    }
+  }
+
+  /**
+   * Refuses a directory whose git tree is over {@link #MAX_TREE_BYTES}: a tree is read whole, and
+   * above that size JGit only streams objects ({@code LargeObjectException}).
+   */
+  private static void checkListing(ObjectReader reader, ObjectId tree, String path)
+      throws IOException, SourceException {
+    long size = reader.getObjectSize(tree, Constants.OBJ_TREE);
+    if (size > MAX_TREE_BYTES) {
+      throw new SourceException(Kind.DIRECTORY_TOO_LARGE,
+          (path.isEmpty() ? "the top directory" : "the directory " + shown(path))
+              + " has too many entries to package: its git tree is " + size + " bytes, and a directory"
+              + " listing can be at most " + MAX_TREE_BYTES + " bytes (under 1 MiB: about 25,000 entries"
+              + " with short names)");
+    }
+  }
+
+  private static SourceException tooLarge(String message) {
+    return new SourceException(Kind.SOURCE_TOO_LARGE, message);
+  }
+
+  /** A path for a message: quoted, and cut after 200 characters. */
+  static String shown(String path) {
+    return "'" + (path.length() > 200 ? path.substring(0, 200) + "…" : path) + "'";
+  }
+
+  /**
+   * {@code 536870912 bytes (512 MiB, note)}: the exact number, and the same in binary units with a
+   * note (the variable that sets it, say).
+   */
+  static String inWords(long bytes, String note) {
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    for (int i = units.length; i >= 1; i--) {
+      long unit = 1L << (10 * i);
+      if (bytes >= unit) {
+        String readable = bytes % unit == 0 ? bytes / unit + " " + units[i - 1]
+            : String.format(Locale.ROOT, "%.1f %s", (double) bytes / unit, units[i - 1]);
+        return bytes + " bytes (" + readable + ", " + note + ")";
+      }
+    }
+    return bytes + " bytes (" + note + ")";
   }
 
   static boolean isStored(String path) {
@@ -386,20 +584,45 @@ final class TreeZipWriter {
     return local.toEpochMilli();
   }
 
-  /** Lets the zip stream finish without closing the stream under it. */
+  /**
+   * Lets the zip stream finish without closing the stream under it; once {@link #discard}ed it
+   * drops everything.
+   */
   private static final class NonClosing extends java.io.FilterOutputStream {
+    private boolean discarded;
+
     NonClosing(OutputStream out) {
       super(out);
     }
 
+    void discard() {
+      discarded = true;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (!discarded) {
+        out.write(b);
+      }
+    }
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
+      if (!discarded) {
+        out.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (!discarded) {
+        out.flush();
+      }
     }
 
     @Override
     public void close() throws IOException {
-      out.flush();
+      flush();
     }
   }
 }

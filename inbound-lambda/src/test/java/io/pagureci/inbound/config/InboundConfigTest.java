@@ -38,6 +38,19 @@ class InboundConfigTest {
     assertThat(c.secretsTtl()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.hookKeysSecret()).isEmpty();
     assertThat(c.s3ForcePathStyle()).isFalse();
+    assertThat(c.sourceLimits()).isEqualTo(new SourceLimits(2_147_483_648L, 536_870_912L, 200_000, 64))
+        .isEqualTo(SourceLimits.DEFAULTS);
+  }
+
+  @Test
+  void theSourceLimitsAreRead() {
+    Map<String, String> env = minimal();
+    env.put("MAX_SOURCE_BYTES", "10737418240");
+    env.put("MAX_FILE_BYTES", " 1048576 ");
+    env.put("MAX_SOURCE_FILES", "50");
+    env.put("MAX_TREE_DEPTH", "8");
+
+    assertThat(InboundConfig.fromEnv(env).sourceLimits()).isEqualTo(new SourceLimits(10_737_418_240L, 1_048_576L, 50, 8));
   }
 
   @Test
@@ -83,6 +96,15 @@ class InboundConfigTest {
       "ALLOWED_PROJECTS|rpms/[a|ALLOWED_PROJECTS",
       "PIPELINE_OVERRIDE_S3_KEY|2|PIPELINE_OVERRIDE_S3_KEY",
       "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE",
+      "MAX_SOURCE_BYTES|2G|MAX_SOURCE_BYTES",
+      "MAX_SOURCE_BYTES|0|MAX_SOURCE_BYTES",
+      "MAX_SOURCE_BYTES|99999999999999999999|MAX_SOURCE_BYTES",
+      "MAX_FILE_BYTES|-1|MAX_FILE_BYTES",
+      "MAX_FILE_BYTES|1.5e9|MAX_FILE_BYTES",
+      "MAX_SOURCE_FILES|0|MAX_SOURCE_FILES",
+      "MAX_SOURCE_FILES|3000000000|MAX_SOURCE_FILES",
+      "MAX_TREE_DEPTH|deep|MAX_TREE_DEPTH",
+      "MAX_TREE_DEPTH|-64|MAX_TREE_DEPTH",
   })
   void aMalformedVariableFailsNamingIt(String name, String value, String named) {
     Map<String, String> env = minimal();
@@ -118,7 +140,8 @@ class InboundConfigTest {
   @Test
   void everyVariableIsListed() {
     assertThat(InboundConfig.VARIABLES).contains("PAGURE_URL", "ALLOWED_PROJECTS", "HOOK_KEYS_SECRET_ID",
-        "CI_BASIC_AUTH_SECRET_ID", "SOURCE_BUCKET", "CODEBUILD_PROJECT", "PIPELINE_NAME", "S3_FORCE_PATH_STYLE")
+        "CI_BASIC_AUTH_SECRET_ID", "SOURCE_BUCKET", "CODEBUILD_PROJECT", "PIPELINE_NAME", "S3_FORCE_PATH_STYLE",
+        "MAX_SOURCE_BYTES", "MAX_FILE_BYTES", "MAX_SOURCE_FILES", "MAX_TREE_DEPTH")
         .doesNotHaveDuplicates();
   }
 }

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,17 +109,8 @@ class HostileInputTest {
   }
 
   @BeforeAll
-  static void readDocumentedCodes() throws IOException {
-    Path doc = Path.of(System.getProperty("pagure.fixtures")).resolve("../../docs/protocol.md");
-    Matcher m = Pattern.compile("^\\| (\\d{3}) \\| `([A-Z_]+)`(?: / `([A-Z_]+)`)? \\|", Pattern.MULTILINE)
-        .matcher(Files.readString(doc));
-    documentedCodes = new java.util.TreeSet<>();
-    while (m.find()) {
-      documentedCodes.add(m.group(1) + " " + m.group(2));
-      if (m.group(3) != null) {
-        documentedCodes.add(m.group(1) + " " + m.group(3));
-      }
-    }
+  static void readDocumentedCodes() {
+    documentedCodes = ProtocolDoc.documentedCodes();
   }
 
   static Stream<Case> corpus() {

@@ -14,12 +14,20 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
-/** Delegates to a real client, but fails UploadPart for one part number (as S3 would: a 500). */
+/**
+ * Delegates to a real client, but fails UploadPart for one part number (as S3 would: a 500), and
+ * counts what it was asked to do.
+ */
 class FailingS3Client implements S3Client {
 
   private final S3Client delegate;
   private final int failOnPart;
+  volatile int createCalls;
   volatile int abortCalls;
+  volatile int completeCalls;
+  volatile int putCalls;
+  /** Bytes handed to UploadPart and PutObject. */
+  final java.util.concurrent.atomic.AtomicLong uploadedBytes = new java.util.concurrent.atomic.AtomicLong();
   // failOnPart < 1: never fails (subclasses add delays)
 
   FailingS3Client(S3Client delegate, int failOnPart) {
@@ -29,6 +37,7 @@ class FailingS3Client implements S3Client {
 
   @Override
   public CreateMultipartUploadResponse createMultipartUpload(CreateMultipartUploadRequest r) {
+    createCalls++;
     return delegate.createMultipartUpload(r);
   }
 
@@ -38,11 +47,13 @@ class FailingS3Client implements S3Client {
       throw (S3Exception)
           S3Exception.builder().statusCode(500).message("injected failure on part " + failOnPart).build();
     }
+    uploadedBytes.addAndGet(body.optionalContentLength().orElse(0L));
     return delegate.uploadPart(r, body);
   }
 
   @Override
   public CompleteMultipartUploadResponse completeMultipartUpload(CompleteMultipartUploadRequest r) {
+    completeCalls++;
     return delegate.completeMultipartUpload(r);
   }
 
@@ -54,6 +65,8 @@ class FailingS3Client implements S3Client {
 
   @Override
   public PutObjectResponse putObject(PutObjectRequest r, RequestBody body) {
+    putCalls++;
+    uploadedBytes.addAndGet(body.optionalContentLength().orElse(0L));
     return delegate.putObject(r, body);
   }
 

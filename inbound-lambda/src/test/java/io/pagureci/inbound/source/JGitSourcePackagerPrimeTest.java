@@ -49,7 +49,7 @@ class JGitSourcePackagerPrimeTest {
   }
 
   @Test
-  void thePrimingRepositoryHasEveryKindOfEntry() throws IOException {
+  void thePrimingRepositoryHasEveryKindOfEntry() throws Exception {
     try (Repository repo = new FileRepositoryBuilder().setGitDir(temp.resolve("r.git").toFile()).setBare().build()) {
       repo.create(true);
       ObjectId commit = PrimingRepository.fill(repo, "refs/heads/main");

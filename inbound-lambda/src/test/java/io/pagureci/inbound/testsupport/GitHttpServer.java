@@ -77,6 +77,9 @@ public final class GitHttpServer implements AutoCloseable {
     STALL_PACK
   }
 
+  /** Objects up to this size are read whole by the server (its trees, mainly). */
+  private static final int SERVER_STREAM_FILE_THRESHOLD = 64 * 1024 * 1024;
+
   private final Server server = new Server();
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private volatile Fault fault = Fault.NONE;
@@ -105,6 +108,10 @@ public final class GitHttpServer implements AutoCloseable {
     git.setUploadPackFactory(
         (req, db) -> {
           UploadPack up = new UploadPack(db);
+          // pagure's git (C git) reads objects of any size whole; JGit streams an object over the
+          // process-wide threshold (1 MiB once the packager has configured JGit) and then cannot
+          // walk a tree that big, so this reader takes bigger trees whole, as git does
+          up.getRevWalk().getObjectReader().setStreamFileThreshold(SERVER_STREAM_FILE_THRESHOLD);
           // Quick packs for big test blobs: no delta search on objects over 1 MiB.
           PackConfig packConfig = new PackConfig(db);
           packConfig.setBigFileThreshold(1024 * 1024);

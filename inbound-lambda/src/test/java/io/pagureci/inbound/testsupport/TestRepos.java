@@ -1,18 +1,27 @@
 package io.pagureci.inbound.testsupport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.dircache.DirCache;
@@ -20,6 +29,7 @@ import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -27,6 +37,7 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
@@ -201,22 +212,191 @@ public final class TestRepos {
       }
       editor.finish();
       ObjectId tree = index.writeTree(inserter);
-      PersonIdent who =
-          new PersonIdent("Test Author", "author@example.org", EPOCH.plusSeconds(60L * commits++), ZoneOffset.UTC);
-      CommitBuilder commit = new CommitBuilder();
-      commit.setTreeId(tree);
-      if (current != null) {
-        commit.setParentId(current.getObjectId());
-      }
-      commit.setAuthor(who);
-      commit.setCommitter(who);
-      commit.setMessage(message + "\n");
-      ObjectId id = inserter.insert(commit);
-      inserter.flush();
-      update(repo, ref, id);
-      return id.name();
+      return commit(repo, inserter, ref, current, tree, message);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes the objects of a tree and returns the tree's id. */
+  @FunctionalInterface
+  public interface TreeMaker {
+    ObjectId make(ObjectInserter inserter) throws IOException;
+  }
+
+  /**
+   * Commits the tree {@code maker} writes (entries of any name, in any order, duplicates too: what
+   * a hostile client can push) as the new tip of {@code branch} of {@code fullname}, whose old tip
+   * (if any) becomes the parent.
+   *
+   * @return the new commit's sha
+   */
+  public String commitTree(String fullname, String branch, TreeMaker maker, String message) {
+    String ref = branch.startsWith("refs/") ? branch : "refs/heads/" + branch;
+    try (Repository repo = open(fullname); ObjectInserter inserter = repo.newObjectInserter()) {
+      ObjectId tree = maker.make(inserter);
+      return commit(repo, inserter, ref, repo.exactRef(ref), tree, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String commit(Repository repo, ObjectInserter inserter, String ref, Ref current, ObjectId tree,
+      String message) throws IOException {
+    PersonIdent who =
+        new PersonIdent("Test Author", "author@example.org", EPOCH.plusSeconds(60L * commits++), ZoneOffset.UTC);
+    CommitBuilder commit = new CommitBuilder();
+    commit.setTreeId(tree);
+    if (current != null) {
+      commit.setParentId(current.getObjectId());
+    }
+    commit.setAuthor(who);
+    commit.setCommitter(who);
+    commit.setMessage(message + "\n");
+    ObjectId id = inserter.insert(commit);
+    inserter.flush();
+    update(repo, ref, id);
+    return id.name();
+  }
+
+  /**
+   * Commits a tree holding one file {@code path} of {@code size} zero bytes (and the files of
+   * {@code others}) as the new tip of {@code branch}, cheaply: the blob is written as a pack of
+   * its own whose compressed data is one deflate block repeated (about 1 KiB per MiB), so only its
+   * id costs a pass over {@code size} bytes. A 1 GiB file takes about a second and 1 MiB on disk.
+   *
+   * @return the new commit's sha
+   */
+  public String commitZeroFile(String fullname, String branch, String path, long size,
+      Map<String, TestFile> others, String message) {
+    try {
+      ObjectId blob = writeZeroBlobPack(gitDir(fullname).resolve("objects/pack"), size);
+      Map<String, TestFile> files = new TreeMap<>(others);
+      return commitTree(fullname, branch, ins -> {
+        DirCache index = DirCache.newInCore();
+        DirCacheEditor editor = index.editor();
+        editor.add(new DirCacheEditor.PathEdit(path) {
+          @Override
+          public void apply(DirCacheEntry entry) {
+            entry.setFileMode(FileMode.REGULAR_FILE);
+            entry.setObjectId(blob);
+          }
+        });
+        for (Map.Entry<String, TestFile> f : files.entrySet()) {
+          ObjectId id = ins.insert(Constants.OBJ_BLOB, f.getValue().content());
+          editor.add(new DirCacheEditor.PathEdit(f.getKey()) {
+            @Override
+            public void apply(DirCacheEntry entry) {
+              entry.setFileMode(f.getValue().mode());
+              entry.setObjectId(id);
+            }
+          });
+        }
+        editor.finish();
+        return index.writeTree(ins);
+      }, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes {@code pack-*.pack} and its version-2 {@code .idx} holding one blob of {@code size} zero
+   * bytes; returns the blob's id. The zlib stream is a deflate of 1 MiB of zeros ended with a full
+   * flush (which resets the compressor, so every 1 MiB deflates to the same bytes), repeated, then
+   * the remainder and an empty final block; Adler-32 of n zeros is {@code (n mod 65521) << 16 | 1}.
+   */
+  private static ObjectId writeZeroBlobPack(Path packDir, long size) throws IOException {
+    int chunk = 1 << 20;
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    data.write(0x78);
+    data.write(0x01);
+    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+    try {
+      byte[] repeated = deflateZeros(deflater, chunk, Deflater.FULL_FLUSH);
+      if (!Arrays.equals(repeated, deflateZeros(deflater, chunk, Deflater.FULL_FLUSH))) {
+        throw new IllegalStateException("a full flush did not make the deflate output repeat");
+      }
+      for (long i = 0; i < size / chunk; i++) {
+        data.write(repeated);
+      }
+      data.write(deflateZeros(deflater, (int) (size % chunk), Deflater.FULL_FLUSH));
+      deflater.finish();
+      byte[] buf = new byte[64];
+      while (!deflater.finished()) {
+        data.write(buf, 0, deflater.deflate(buf));
+      }
+    } finally {
+      deflater.end();
+    }
+    long adler = ((size % 65521) << 16) | 1;
+    data.write(new byte[] {(byte) (adler >>> 24), (byte) (adler >>> 16), (byte) (adler >>> 8), (byte) adler});
+
+    ByteArrayOutputStream object = new ByteArrayOutputStream();
+    long left = size >>> 4;
+    object.write((int) ((Constants.OBJ_BLOB << 4) | (size & 0x0F) | (left != 0 ? 0x80 : 0)));
+    while (left != 0) {
+      object.write((int) ((left & 0x7F) | (left >>> 7 != 0 ? 0x80 : 0)));
+      left >>>= 7;
+    }
+    data.writeTo(object);
+    byte[] packed = object.toByteArray();
+
+    MessageDigest sha1 = sha1();
+    sha1.update(Constants.encodedTypeString(Constants.OBJ_BLOB));
+    sha1.update((" " + size + "\0").getBytes(StandardCharsets.US_ASCII));
+    byte[] zeros = new byte[chunk];
+    for (long done = 0; done < size; done += chunk) {
+      sha1.update(zeros, 0, (int) Math.min(chunk, size - done));
+    }
+    ObjectId id = ObjectId.fromRaw(sha1.digest());
+
+    ByteBuffer pack = ByteBuffer.allocate(12 + packed.length + 20);
+    pack.put(new byte[] {'P', 'A', 'C', 'K'}).putInt(2).putInt(1).put(packed);
+    MessageDigest packSha = sha1();
+    packSha.update(pack.array(), 0, pack.position());
+    byte[] packChecksum = packSha.digest();
+    pack.put(packChecksum);
+
+    CRC32 crc = new CRC32();
+    crc.update(packed);
+    ByteBuffer idx = ByteBuffer.allocate(8 + 256 * 4 + 20 + 4 + 4 + 20 + 20);
+    idx.put(new byte[] {(byte) 0xFF, 't', 'O', 'c'}).putInt(2);
+    int first = id.getFirstByte();
+    for (int b = 0; b < 256; b++) {
+      idx.putInt(b >= first ? 1 : 0);
+    }
+    byte[] raw = new byte[20];
+    id.copyRawTo(raw, 0);
+    idx.put(raw).putInt((int) crc.getValue()).putInt(12).put(packChecksum);
+    MessageDigest idxSha = sha1();
+    idxSha.update(idx.array(), 0, idx.position());
+    idx.put(idxSha.digest());
+
+    String name = "pack-" + ObjectId.fromRaw(packChecksum).name();
+    Files.createDirectories(packDir);
+    Files.write(packDir.resolve(name + ".pack"), pack.array());
+    Files.write(packDir.resolve(name + ".idx"), idx.array());
+    return id;
+  }
+
+  private static byte[] deflateZeros(Deflater deflater, int length, int flush) {
+    deflater.setInput(new byte[length]);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[64 * 1024];
+    int n;
+    do {
+      n = deflater.deflate(buf, 0, buf.length, flush);
+      out.write(buf, 0, n);
+    } while (n == buf.length || !deflater.needsInput());
+    return out.toByteArray();
+  }
+
+  private static MessageDigest sha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -337,6 +517,57 @@ public final class TestRepos {
     byte[] bytes = new byte[size];
     new Random(seed).nextBytes(bytes);
     return bytes;
+  }
+
+  /**
+   * Writes a tree (a directory listing) of exactly {@code bytes} bytes whose entries all have
+   * {@code mode} (a regular file or a gitlink: both are written with 6 digits) and point at {@code
+   * id}: entries {@code f00000000000}, ... of 40 bytes each, and a last one whose name ({@code
+   * zzz...}) makes up the rest.
+   *
+   * @param bytes at least 29
+   */
+  public static ObjectId treeOfExactly(ObjectInserter inserter, long bytes, FileMode mode, ObjectId id)
+      throws IOException {
+    int entry = 28 + 12; // "100644 " + 12-character name + NUL + 20-byte id
+    long full = (bytes - 29) / entry;
+    TreeFormatter tree = new TreeFormatter();
+    for (long i = 0; i < full; i++) {
+      tree.append(String.format("f%011d", i), mode, id);
+    }
+    tree.append("z".repeat((int) (bytes - full * entry - 28)), mode, id);
+    byte[] raw = tree.toByteArray();
+    if (raw.length != bytes) {
+      throw new IllegalStateException("tree of " + raw.length + " bytes, not " + bytes);
+    }
+    return inserter.insert(tree);
+  }
+
+  /** A stream of {@code size} zero bytes that holds none of them (for big, cheap blobs). */
+  public static InputStream zeros(long size) {
+    return new InputStream() {
+      private long left = size;
+
+      @Override
+      public int read() {
+        if (left == 0) {
+          return -1;
+        }
+        left--;
+        return 0;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (left == 0) {
+          return -1;
+        }
+        int n = (int) Math.min(len, left);
+        Arrays.fill(b, off, off + n, (byte) 0);
+        left -= n;
+        return n;
+      }
+    };
   }
 
   // ------------------------------------------------------------------ fixture
