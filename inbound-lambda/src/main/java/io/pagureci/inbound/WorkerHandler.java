@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.crac.Core;
+import org.crac.Resource;
 
 /**
  * Lambda entry point of the worker, triggered by the work queue's event source mapping with
@@ -22,10 +24,11 @@ import java.util.function.LongSupplier;
  * message, answer the messages to return to the queue. Handler string:
  * {@code io.pagureci.inbound.WorkerHandler::handleRequest}.
  */
-public final class WorkerHandler implements RequestStreamHandler {
+public final class WorkerHandler implements RequestStreamHandler, Resource {
 
   private final WorkerService service;
   private final Path tempRoot;
+  private final Runnable prime;
 
   /** For the Lambda runtime: configuration from the environment, real AWS clients. */
   public WorkerHandler() {
@@ -33,12 +36,31 @@ public final class WorkerHandler implements RequestStreamHandler {
   }
 
   public WorkerHandler(DependencyFactory factory) {
-    this(factory.workerService(), factory.tempRoot());
+    this(factory.workerService(), factory.tempRoot(), factory::primeWorker);
+    // SnapStart (the stack's snapStart key): prime the packager before the snapshot
+    Core.getGlobalContext().register(this);
   }
 
+  /** For tests: explicit collaborators, nothing to prime. */
   public WorkerHandler(WorkerService service, Path tempRoot) {
+    this(service, tempRoot, () -> {});
+  }
+
+  private WorkerHandler(WorkerService service, Path tempRoot, Runnable prime) {
     this.service = service;
     this.tempRoot = tempRoot;
+    this.prime = prime;
+  }
+
+  @Override
+  public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+    prime.run();
+    TempSpace.clean(tempRoot);
+  }
+
+  @Override
+  public void afterRestore(org.crac.Context<? extends Resource> context) {
+    // the worker caches no secret
   }
 
   @Override

@@ -224,6 +224,28 @@ class WorkerHandlerIT extends QueueStack {
   }
 
   @Test
+  void snapStartPrimingRunsThePackagerOnALocalRepositoryAndTouchesNoServer() throws Exception {
+    WorkerHandler worker = worker();
+    int gitRequests = git.requestCount();
+
+    worker.beforeCheckpoint(null);
+
+    assertThat(git.requestCount()).as("git requests").isEqualTo(gitRequests);
+    assertThat(sourceObjects()).isEmpty();
+    assertThat(awsCalls(START_BUILD)).isEmpty();
+    assertThat(sqs.depth(queues.url())).isZero();
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(scratch)) {
+      assertThat(left.flatMap(d -> {
+        try {
+          return java.nio.file.Files.list(d);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      })).as("temp files left by priming").isEmpty();
+    }
+  }
+
+  @Test
   void aCiWebhookStartsACodePipelineExecutionPinnedToTheObjectVersion() throws Exception {
     String sha = repos.sameRepoPrHead();
     String[] pipeline = {"BUILD_TARGET", "codepipeline", "PIPELINE_NAME", "pagure-ci-pipeline"};
