@@ -166,6 +166,7 @@ public final class StandIns implements AutoCloseable {
         v.put("PAGURE_CAUSE", "1");
         v.put("PAGURE_TRIGGER", "pull-request");
         v.put("PAGURE_ORIGIN", "webhook");
+        v.put("PAGURE_BUILD_KEY", Fixtures.BUILD_KEY);
         return v;
     }
 
