@@ -294,7 +294,8 @@ class PullRequestToFlagsIT {
         Map.entry("PAGURE_CAUSE", "1"),
         Map.entry("PAGURE_TRIGGER", "pull-request"),
         Map.entry("PAGURE_ORIGIN", "webhook"),
-        Map.entry("PAGURE_DELIVERY_ID", deliveryId));
+        Map.entry("PAGURE_DELIVERY_ID", deliveryId),
+        Map.entry("PAGURE_BUILD_KEY", buildKey));
 
     // the build record says which build and which source the key started
     Map<String, AttributeValue> record = dynamo.client()

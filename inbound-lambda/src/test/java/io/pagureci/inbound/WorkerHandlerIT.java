@@ -125,7 +125,8 @@ class WorkerHandlerIT extends QueueStack {
         .containsEntry("PAGURE_BRANCH", "feature").containsEntry("PAGURE_TARGET_BRANCH", "master")
         .containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_PR_ID", "1")
         .containsEntry("PAGURE_CAUSE", "1").containsEntry("PAGURE_TRIGGER", "pull-request")
-        .containsEntry("PAGURE_ORIGIN", "webhook").containsKey("PAGURE_PR_UID");
+        .containsEntry("PAGURE_ORIGIN", "webhook").containsKey("PAGURE_PR_UID")
+        .containsEntry("PAGURE_BUILD_KEY", start.get("idempotencyToken").asText());
 
     // the record says which build the key got, with the object version it was started with
     BuildClaims.Record record = record(buildKey);
@@ -271,7 +272,8 @@ class WorkerHandlerIT extends QueueStack {
     Map<String, String> vars = new TreeMap<>();
     start.get("variables").forEach(v -> vars.put(v.get("name").asText(), v.get("value").asText()));
     assertThat(vars).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_ORIGIN", "ci-webhook")
-        .containsEntry("PAGURE_PR_ID", "2");
+        .containsEntry("PAGURE_PR_ID", "2")
+        .containsEntry("PAGURE_BUILD_KEY", start.get("clientRequestToken").asText());
     assertThat(start.has("buildspecOverride")).isFalse();
     assertThat(awsCalls(GET_SECRET)).as("IAM callers need no secret").isEmpty();
     assertThat(awsCalls(START_BUILD)).isEmpty();

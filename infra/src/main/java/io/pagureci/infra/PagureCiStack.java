@@ -103,12 +103,13 @@ public final class PagureCiStack extends Stack {
   /**
    * The build variables of docs/protocol.md §3, declared on the pipeline with default "-";
    * PAGURE_DELIVERY_ID included: the function URL request id of the delivery that asked for the
-   * build (the work item's {@code deliveryId}, docs/queue.md §3).
+   * build (the work item's {@code deliveryId}, docs/queue.md §3), and PAGURE_BUILD_KEY: the
+   * work item's {@code buildKey}, which outbound checks against the build record before it posts.
    */
   public static final List<String> PAGURE_VARIABLES =
       List.of("PAGURE_INSTANCE", "PAGURE_PROJECT", "PAGURE_SOURCE_PROJECT", "PAGURE_BRANCH",
           "PAGURE_TARGET_BRANCH", "PAGURE_COMMIT", "PAGURE_PR_ID", "PAGURE_PR_UID", "PAGURE_CAUSE",
-          "PAGURE_TRIGGER", "PAGURE_ORIGIN", "PAGURE_DELIVERY_ID");
+          "PAGURE_TRIGGER", "PAGURE_ORIGIN", "PAGURE_DELIVERY_ID", "PAGURE_BUILD_KEY");
 
   /** What the stack is built from. */
   public record Props(Settings settings, Path inboundCode, Path outboundCode, StackProps stackProps) {

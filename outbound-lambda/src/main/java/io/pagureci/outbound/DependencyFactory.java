@@ -11,6 +11,7 @@ import io.pagureci.outbound.adapters.RetryPolicy;
 import io.pagureci.outbound.adapters.SecretsManagerTokenProvider;
 import io.pagureci.outbound.config.ConfigException;
 import io.pagureci.outbound.config.OutboundConfig;
+import io.pagureci.outbound.domain.BuildProvenance;
 import io.pagureci.outbound.domain.BuildRecordLookup;
 import io.pagureci.outbound.domain.BuildStatusLookup;
 import io.pagureci.outbound.domain.BuildUrls;
@@ -42,8 +43,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *
  * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild event needs only
  * the secret and the pagure POST, and a dropped or ignored event needs no client at all, so neither pays for the
- * CodeBuild / CodePipeline clients on a cold start (docs/performance.md); only a request event builds the DynamoDB
- * client (build records). SnapStart's {@code beforeCheckpoint} builds them all ({@link #initAll()}), so a snapshot still
+ * CodeBuild / CodePipeline clients on a cold start (docs/performance.md). The DynamoDB client (build records) is
+ * built by the first event that needs a record: a request event, or a build event that looks like ours (its record
+ * is read to check that this stack started the build, {@code BuildProvenance}). SnapStart's {@code beforeCheckpoint} builds them all ({@link #initAll()}), so a snapshot still
  * holds them.
  */
 public final class DependencyFactory {
@@ -118,12 +120,17 @@ public final class DependencyFactory {
         BuildStatusLookup codePipelineLookup = ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
         Scope scope = new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames());
         FlagMapper mapper = new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate()));
-        OutboundService service = new OutboundService(scope, mapper, reporter, codeBuildLookup, codePipelineLookup);
-        return new Wiring(service, requests(scope, mapper, reporter, service), tokens, deadline, this);
+        BuildRecordLookup records = config.buildRecordsConfigured()
+                ? buildKey -> new DynamoDbBuildRecordLookup(dynamo.get(), config.buildRecordsTable()).find(buildKey)
+                : null;
+        BuildProvenance provenance = new BuildProvenance(records, config.accountId());
+        OutboundService service = new OutboundService(scope, provenance, mapper, reporter, codeBuildLookup,
+                codePipelineLookup);
+        return new Wiring(service, requests(scope, mapper, reporter, records, service), tokens, deadline, this);
     }
 
     private RequestEventService requests(Scope scope, FlagMapper mapper, FlagReporter reporter,
-            OutboundService service) {
+            BuildRecordLookup records, OutboundService service) {
         if (!config.buildRecordsConfigured()) {
             return RequestEventService.disabled(OutboundConfig.BUILD_RECORDS_TABLE
                     + " is not set: without the build records a \"queued\" flag could overwrite the build's own");
@@ -132,8 +139,6 @@ public final class DependencyFactory {
             return RequestEventService.disabled("REPORTER=ci-webhook: its status document describes a build,"
                     + " and a request has none yet");
         }
-        BuildRecordLookup records = buildKey -> new DynamoDbBuildRecordLookup(dynamo.get(),
-                config.buildRecordsTable()).find(buildKey);
         return new RequestEventService(scope, config.accountId(), mapper, reporter, records, service);
     }
 

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real wiring builds each client on first use: a terminal CodeBuild event (secret + pagure POST) never builds
- * the CodeBuild, CodePipeline or DynamoDB client, a request event builds DynamoDB's but no build service's, and SnapStart
- * priming builds them all without a network call.
+ * The real wiring builds each client on first use: a terminal CodeBuild event (its build record, the secret, the
+ * pagure POST) builds the DynamoDB and Secrets Manager clients but never the CodeBuild or CodePipeline client — since
+ * provenance (docs/outbound.md), build events need the DynamoDB client too —, a request event builds DynamoDB's but no
+ * build service's, and SnapStart priming builds them all without a network call.
  */
 class LazyClientsIT {
     private static final String COMMIT_FLAG_PATH = "/api/0/demo/c/" + Fixtures.SHA + "/flag";
@@ -31,6 +32,7 @@ class LazyClientsIT {
         aws = new StandIns();
         aws.secret("LAZYCLIENTSTESTTOKEN");
         aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
+        aws.startedRecord(Fixtures.BUILD_KEY, "codebuild", Fixtures.BUILD_ID);
     }
 
     @AfterEach
@@ -61,17 +63,31 @@ class LazyClientsIT {
     }
 
     @Test
-    void aTerminalCodeBuildEventBuildsOnlyTheSecretsManagerClient() {
+    void aTerminalCodeBuildEventBuildsTheDynamoDbAndSecretsManagerClientsButNoBuildServiceClient() {
         DependencyFactory factory = DependencyFactory.fromEnv(env());
         OutboundHandler handler = new OutboundHandler(factory.wire());
 
         JsonNode out = Invoke.handle(handler, event("codebuild/state-succeeded.json"));
 
         assertThat(out.path("outcome").asText()).isEqualTo("posted");
+        aws.wm.verify(1, StandIns.awsCalls(GET_ITEM));
         assertThat(factory.secretsManagerBuilt()).isTrue();
+        assertThat(factory.dynamoDbBuilt()).as("the build record is read: one GetItem").isTrue();
         assertThat(factory.codeBuildBuilt()).isFalse();
         assertThat(factory.codePipelineBuilt()).isFalse();
+    }
+
+    @Test
+    void withoutBuildRecordsATerminalCodeBuildEventBuildsOnlyTheSecretsManagerClient() {
+        DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
+        OutboundHandler handler = new OutboundHandler(factory.wire());
+
+        JsonNode out = Invoke.handle(handler, event("codebuild/state-succeeded.json"));
+
+        assertThat(out.path("outcome").asText()).isEqualTo("posted");
+        assertThat(factory.secretsManagerBuilt()).isTrue();
         assertThat(factory.dynamoDbBuilt()).isFalse();
+        assertThat(factory.codeBuildBuilt()).isFalse();
     }
 
     @Test

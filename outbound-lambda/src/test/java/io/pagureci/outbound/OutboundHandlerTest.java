@@ -49,7 +49,7 @@ class OutboundHandlerTest {
     void wire() {
         Scope scope = new Scope(Fixtures.FIXTURE_INSTANCE, Set.of("pagure-ci-demo"), Set.of());
         FlagMapper mapper = new FlagMapper(null, new BuildUrls(null));
-        OutboundService service = new OutboundService(scope, mapper, reporter, lookup, lookup);
+        OutboundService service = new OutboundService(scope, Fixtures.provenance(), mapper, reporter, lookup, lookup);
         BuildRecordLookup records = key -> {
             recordReads.add(key);
             return Optional.empty();

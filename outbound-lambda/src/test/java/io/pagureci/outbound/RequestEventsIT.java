@@ -96,6 +96,7 @@ class RequestEventsIT {
         // the DynamoDB client alone goes to dynalite; every other service to WireMock (aws.endpointUrl)
         System.setProperty("aws.endpointUrlDynamoDb", records.endpoint().toString());
         records.delete(BUILD_KEY);
+        records.delete(Fixtures.BUILD_KEY);
     }
 
     @AfterEach
@@ -272,6 +273,8 @@ class RequestEventsIT {
         OutboundHandler handler = handler();
 
         JsonNode queued = Invoke.handle(handler, event("pagure-ci-aws/queued-pull-request.json"));
+        // the worker starts the build (the fixture build's key and id), then its final event arrives
+        records.started(Fixtures.BUILD_KEY, DELIVERY, Fixtures.SHA, "codebuild", BUILD_ID);
         JsonNode built = Invoke.handle(handler, event("codebuild/state-succeeded.json"));
 
         assertThat(queued.path("uid").asText()).isEqualTo(built.path("uid").asText()).isEqualTo(UID);

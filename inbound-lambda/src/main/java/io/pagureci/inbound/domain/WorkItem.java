@@ -29,10 +29,18 @@ public record WorkItem(String deliveryId, Instant acceptedAt, String buildKey, B
   /** The name of the build variable carrying {@link #deliveryId()} (docs/protocol.md §3). */
   public static final String DELIVERY_ID_VARIABLE = "PAGURE_DELIVERY_ID";
 
-  /** What the build gets: the request's {@code PAGURE_*} variables and the delivery id. */
+  /**
+   * The name of the build variable carrying {@link #buildKey()}: outbound reads the build record
+   * {@code build/<key>} with it and posts a build's events only if the record names that build
+   * (docs/protocol.md §3, docs/outbound.md "Provenance").
+   */
+  public static final String BUILD_KEY_VARIABLE = "PAGURE_BUILD_KEY";
+
+  /** What the build gets: the request's {@code PAGURE_*} variables, the delivery id and the build key. */
   public Map<String, String> buildVariables() {
     Map<String, String> vars = new LinkedHashMap<>(request.buildVariables());
     vars.put(DELIVERY_ID_VARIABLE, deliveryId);
+    vars.put(BUILD_KEY_VARIABLE, buildKey);
     return vars;
   }
 

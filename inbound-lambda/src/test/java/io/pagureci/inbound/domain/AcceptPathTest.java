@@ -39,7 +39,8 @@ class AcceptPathTest {
       assertThat(e.buildKey()).isEqualTo(q.buildKey());
       assertThat(e.target()).isEqualTo(new RequestEvent.Target("codebuild", "proj"));
       assertThat(e.variables()).containsEntry("PAGURE_COMMIT", item.request().commit())
-          .containsEntry("PAGURE_DELIVERY_ID", q.deliveryId());
+          .containsEntry("PAGURE_DELIVERY_ID", q.deliveryId())
+          .containsEntry("PAGURE_BUILD_KEY", q.buildKey());
     });
     assertThat(log.lines.getFirst()).contains("\"decision\":\"queued\"").contains("\"messageId\":\"msg-1\"")
         .contains("\"deliveryId\":\"" + q.deliveryId() + "\"");

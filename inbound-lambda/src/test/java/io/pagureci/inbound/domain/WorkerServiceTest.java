@@ -52,7 +52,9 @@ class WorkerServiceTest {
 
     assertThat(result).isEqualTo(new WorkerService.Done("started"));
     assertThat(starter.items).containsExactly(item);
-    assertThat(starter.items.getFirst().buildVariables()).containsEntry("PAGURE_DELIVERY_ID", item.deliveryId());
+    assertThat(starter.items.getFirst().buildVariables()).containsEntry("PAGURE_DELIVERY_ID", item.deliveryId())
+        .as("outbound checks the build record of this key before it posts")
+        .containsEntry("PAGURE_BUILD_KEY", item.buildKey());
     assertThat(starter.tokens).containsExactly(item.buildKey());
     assertThat(packager.keys).containsExactly(BuildKey.objectKey("source/", item.request()));
     assertThat(claims.records.get(item.buildKey()).state()).isEqualTo(BuildClaims.State.STARTED);

@@ -59,6 +59,14 @@ public final class DecisionLog {
         LOG.error("{}", write(line));
     }
 
+    /** Said once, at init: build events are posted without reading their build record. */
+    public static void provenanceUnchecked(String reason) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("decision", "provenance-unchecked");
+        line.put("reason", reason);
+        LOG.warn("{}", write(line));
+    }
+
     /** A request event's flag was posted. */
     public static void requestPosted(RequestEvent r, Flag flag) {
         Map<String, Object> line = request("posted", r);

@@ -1,6 +1,7 @@
 package io.pagureci.outbound.domain;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns one build event into at most one pagure status. Never stale: a non-terminal event is confirmed with the
@@ -9,6 +10,10 @@ import java.util.Map;
  * ({@code GetPipelineExecution}) because the variables are only there. After posting a non-terminal
  * status the build is looked up once more, and if it finished meanwhile its final status is posted,
  * so a concurrent invocation with the final event can never be overwritten for good.
+ *
+ * <p>Only builds this stack started are posted ({@link BuildProvenance}: the event's account, and the build record
+ * named by {@code PAGURE_BUILD_KEY} must name this build); the check comes before any status call, except for
+ * pipelines, whose variables (and so the build key) are only in the execution.
  */
 public final class OutboundService {
     private final Scope scope;
@@ -16,10 +21,16 @@ public final class OutboundService {
     private final FlagReporter reporter;
     private final BuildStatusLookup codeBuild;
     private final BuildStatusLookup codePipeline;
+    private final BuildProvenance provenance;
 
-    public OutboundService(Scope scope, FlagMapper mapper, FlagReporter reporter, BuildStatusLookup codeBuild,
-            BuildStatusLookup codePipeline) {
+    /**
+     * @param provenance which builds this stack started (checked before anything is posted or looked up, except the
+     *                   pipeline execution that holds a pipeline's variables)
+     */
+    public OutboundService(Scope scope, BuildProvenance provenance, FlagMapper mapper, FlagReporter reporter,
+            BuildStatusLookup codeBuild, BuildStatusLookup codePipeline) {
         this.scope = scope;
+        this.provenance = provenance;
         this.mapper = mapper;
         this.reporter = reporter;
         this.codeBuild = codeBuild;
@@ -44,6 +55,10 @@ public final class OutboundService {
         if (!scope.handles(ref)) {
             return ignore(event, delivery, null, Scope.notConfigured(ref.system(), ref.target()));
         }
+        Optional<String> foreign = provenance.foreignAccount(ref);
+        if (foreign.isPresent()) {
+            return ignore(event, delivery, null, foreign.get());
+        }
         BuildState state = event.state();
         Map<String, String> variables = event.variables();
         BuildSnapshot snapshot = null;
@@ -66,6 +81,10 @@ public final class OutboundService {
         if (!build.instance().equals(scope.pagureUrl())) {
             return ignore(event, delivery, build,
                     "PAGURE_INSTANCE " + build.instance() + " is not the configured PAGURE_URL");
+        }
+        Optional<String> notOurs = refusal(event, delivery, build, variables);
+        if (notOurs.isPresent()) {
+            return ignore(event, delivery, build, notOurs.get());
         }
         if (ref.system() == BuildSystem.CODEBUILD) {
             if (!state.finished()) {
@@ -102,6 +121,16 @@ public final class OutboundService {
             throw e;
         }
         DecisionLog.posted(event.eventId(), delivery, update);
+    }
+
+    private Optional<String> refusal(BuildEvent event, String delivery, PagureBuild build,
+            Map<String, String> variables) {
+        try {
+            return provenance.refusal(event.ref(), variables);
+        } catch (RuntimeException e) {
+            DecisionLog.failed(event.eventId(), delivery, event.ref(), build, e);
+            throw e;
+        }
     }
 
     private static BuildSnapshot current(BuildStatusLookup lookup, BuildEvent event, String delivery) {

@@ -42,6 +42,12 @@ public record PagureBuild(String instance, String project, String sourceProject,
      */
     public static final String DELIVERY_ID = "PAGURE_DELIVERY_ID";
 
+    /**
+     * The build key of the build (the work item's {@code buildKey}), passed by the worker: names the build record
+     * that says whether this stack started the build ({@link BuildProvenance}); never part of a flag.
+     */
+    public static final String BUILD_KEY = "PAGURE_BUILD_KEY";
+
     /** Pipeline variables cannot be empty: the stack declares them with this value, meaning "not set". */
     public static final String UNSET = "-";
 
@@ -111,6 +117,11 @@ public record PagureBuild(String instance, String project, String sourceProject,
     public static String deliveryId(Map<String, String> vars) {
         String v = value(vars, DELIVERY_ID);
         return validDeliveryId(v) ? v : null;
+    }
+
+    /** {@code PAGURE_BUILD_KEY} as set (trimmed; {@code -} is unset), unchecked, or {@code null}. */
+    public static String buildKey(Map<String, String> vars) {
+        return value(vars, BUILD_KEY);
     }
 
     /** pagure fullname: {@code name}, {@code ns/name}, {@code forks/user/name}, {@code forks/user/ns/name}. */

@@ -1,5 +1,7 @@
 package io.pagureci.outbound.domain;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -101,7 +103,10 @@ public final class RequestEventService {
             return new Outcome.Posted(queued);
         }
         BuildRef ref = new BuildRef(record.system(), r.target(), record.buildId(), r.region(), r.account());
-        Outcome outcome = builds.handle(new BuildEvent(ref, BuildState.unknown(), r.variables(), r.eventId()),
+        // the build is checked like any build event; the request's key is its build key
+        Map<String, String> variables = new HashMap<>(r.variables());
+        variables.putIfAbsent(PagureBuild.BUILD_KEY, r.buildKey());
+        Outcome outcome = builds.handle(new BuildEvent(ref, BuildState.unknown(), variables, r.eventId()),
                 r.deliveryId());
         return outcome instanceof Outcome.Posted ? outcome : new Outcome.Posted(queued);
     }

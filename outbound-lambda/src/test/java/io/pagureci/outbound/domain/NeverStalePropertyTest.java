@@ -23,6 +23,7 @@ import net.jqwik.api.Provide;
 class NeverStalePropertyTest {
     private static final String PAGURE = "https://pagure.example.org/";
     private static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
+    private static final String BUILD_KEY = "3f9c2a7be41d5c6f8a0b9e7d2c4f6a8b1e3d5c7f9a2b4d6e8f0a1c3e5b7d9f2a";
 
     /** How a build ends. */
     record Ending(BuildSystem system, String status, String failedPhase, String phaseStatus, FlagStatus expected) {
@@ -95,7 +96,7 @@ class NeverStalePropertyTest {
 
     static Map<String, String> vars() {
         return Map.of("PAGURE_INSTANCE", PAGURE, "PAGURE_PROJECT", "demo", "PAGURE_COMMIT", SHA,
-                "PAGURE_PR_ID", "1");
+                "PAGURE_PR_ID", "1", "PAGURE_BUILD_KEY", BUILD_KEY);
     }
 
     /** pagure in memory: the live flag per uid, checking that a terminal flag is never replaced. */
@@ -132,7 +133,7 @@ class NeverStalePropertyTest {
             calls++;
             Map<String, String> vars = ref.system() == BuildSystem.CODEPIPELINE
                     ? new HashMap<>(Map.of("PAGURE_INSTANCE", PAGURE, "PAGURE_PROJECT", "demo", "PAGURE_COMMIT", SHA,
-                            "PAGURE_PR_ID", "-"))
+                            "PAGURE_PR_ID", "-", "PAGURE_BUILD_KEY", BUILD_KEY))
                     : vars();
             return Optional.of(new BuildSnapshot(build.truth().get(now), vars));
         }
@@ -154,7 +155,12 @@ class NeverStalePropertyTest {
         FakePagure pagure = new FakePagure();
         pagure.expectedFinal = build.ending().expected();
         FakeBuildService service = new FakeBuildService(build);
-        OutboundService outbound = new OutboundService(new Scope(PAGURE, Set.of(), Set.of()),
+        // the worker's record of this build: STARTED, naming it
+        BuildRef ref = build.events().get(0).ref();
+        BuildRecord record = new BuildRecord(BuildRecord.State.STARTED, ref.system(), ref.shortId(), null);
+        BuildProvenance provenance = BuildProvenance.checked(
+                key -> key.equals(BUILD_KEY) ? Optional.of(record) : Optional.empty(), null);
+        OutboundService outbound = new OutboundService(new Scope(PAGURE, Set.of(), Set.of()), provenance,
                 new FlagMapper(null, new BuildUrls(null)), pagure, service, service);
 
         int terminalCodeBuildDeliveries = 0;

@@ -17,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.mockito.ArgumentCaptor;
 import org.mockito.Captor;
 import org.mockito.Mock;
@@ -43,8 +46,8 @@ class OutboundServiceTest {
     ArgumentCaptor<FlagUpdate> posted;
 
     private OutboundService service(Set<String> projects, Set<String> pipelines) {
-        return new OutboundService(new Scope(PAGURE, projects, pipelines), new FlagMapper(null, new BuildUrls(null)),
-                reporter, codeBuild, codePipeline);
+        return new OutboundService(new Scope(PAGURE, projects, pipelines), Fixtures.provenance(),
+                new FlagMapper(null, new BuildUrls(null)), reporter, codeBuild, codePipeline);
     }
 
     private OutboundService service() {
@@ -59,6 +62,177 @@ class OutboundServiceTest {
 
     private static Map<String, String> pagureVars() {
         return new HashMap<>(event("codebuild/state-succeeded.json").variables());
+    }
+
+    /** The variables of the fixtures' pipeline execution: its own build key. */
+    private static Map<String, String> pipelineVars() {
+        Map<String, String> vars = pagureVars();
+        vars.put("PAGURE_BUILD_KEY", Fixtures.PIPELINE_BUILD_KEY);
+        return vars;
+    }
+
+    private OutboundService service(BuildRecordLookup records, String accountId) {
+        return new OutboundService(new Scope(PAGURE, Set.of(), Set.of()), BuildProvenance.checked(records, accountId),
+                new FlagMapper(null, new BuildUrls(null)), reporter, codeBuild, codePipeline);
+    }
+
+    private static BuildEvent withVars(BuildEvent e, Map<String, String> vars) {
+        return new BuildEvent(e.ref(), e.state(), vars, e.eventId());
+    }
+
+    @Test
+    void aTerminalEventWhoseRecordNamesThisBuildIsPostedAfterOneRecordRead() {
+        List<String> reads = new ArrayList<>();
+        BuildRecordLookup records = key -> {
+            reads.add(key);
+            return Fixtures.records().find(key);
+        };
+
+        Outcome outcome = service(records, "123456789012").handle(event("codebuild/state-succeeded.json"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Posted.class);
+        assertThat(reads).containsExactly(Fixtures.BUILD_KEY);
+        verify(reporter).report(posted.capture());
+        assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.SUCCESS);
+    }
+
+    @Test
+    void aBuildWithoutABuildKeyIsNotOneThisStackStarted() {
+        Map<String, String> vars = pagureVars();
+        vars.remove("PAGURE_BUILD_KEY");
+
+        Outcome outcome = service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
+
+        assertThat(outcome).isEqualTo(new Outcome.Ignored("no PAGURE_BUILD_KEY: not a build this stack started"));
+        verifyNoInteractions(reporter, codeBuild, codePipeline);
+    }
+
+    @Test
+    void aMalformedBuildKeyIsNotReadAndNothingIsPosted() {
+        Map<String, String> vars = pagureVars();
+        vars.put("PAGURE_BUILD_KEY", "../head/demo/pr/1");
+        List<String> reads = new ArrayList<>();
+
+        Outcome outcome = service(key -> {
+            reads.add(key);
+            return Optional.empty();
+        }, null).handle(withVars(event("codebuild/state-succeeded.json"), vars));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ignored.class,
+                i -> assertThat(i.reason()).isEqualTo("PAGURE_BUILD_KEY is not a build key: not a build this stack started"));
+        assertThat(reads).isEmpty();
+        verifyNoInteractions(reporter);
+    }
+
+    @Test
+    void aForgedSuccessWhoseBuildKeyHasNoRecordIsIgnored() {
+        Map<String, String> vars = pagureVars();
+        vars.put("PAGURE_BUILD_KEY", "0".repeat(64));
+
+        Outcome outcome = service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ignored.class, i -> assertThat(i.reason())
+                .isEqualTo("no build record for PAGURE_BUILD_KEY " + "0".repeat(64)
+                        + ": not a build this stack started"));
+        verifyNoInteractions(reporter, codeBuild, codePipeline);
+    }
+
+    @Test
+    void aForgedSuccessOfAnotherBuildReusingARealBuildKeyIsIgnored() {
+        // the record of the key names the fixtures' build; this event is about another build of the same project
+        BuildEvent real = event("codebuild/state-succeeded.json");
+        BuildRef other = new BuildRef(BuildSystem.CODEBUILD, "pagure-ci-demo",
+                "arn:aws:codebuild:eu-west-1:123456789012:build/pagure-ci-demo:00000000-0000-4000-8000-000000000000",
+                "eu-west-1", "123456789012");
+
+        Outcome outcome = service().handle(new BuildEvent(other, real.state(), real.variables(), real.eventId()));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ignored.class, i -> assertThat(i.reason())
+                .isEqualTo("the build record of " + Fixtures.BUILD_KEY + " names codebuild build " + Fixtures.BUILD_ID
+                        + ", not pagure-ci-demo:00000000-0000-4000-8000-000000000000: not a build this stack started"));
+        verifyNoInteractions(reporter, codeBuild, codePipeline);
+    }
+
+    @Test
+    void aCodeBuildEventWhoseRecordNamesAPipelineExecutionIsIgnored() {
+        Map<String, String> vars = pagureVars();
+        vars.put("PAGURE_BUILD_KEY", Fixtures.PIPELINE_BUILD_KEY);
+
+        Outcome outcome = service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ignored.class,
+                i -> assertThat(i.reason()).contains("names codepipeline build " + Fixtures.EXECUTION_ID));
+        verifyNoInteractions(reporter);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BuildRecord.State.class, names = {"CLAIMED", "FAILED"})
+    void aRecordThatIsNotStartedPostsNothing(BuildRecord.State state) {
+        BuildRecordLookup records = key -> Optional.of(new BuildRecord(state, null, null, "b3a4"));
+
+        Outcome outcome = service(records, null).handle(event("codebuild/state-in-progress.json"));
+
+        assertThat(outcome).isEqualTo(new Outcome.Ignored("the build record of " + Fixtures.BUILD_KEY + " says "
+                + state + ", not STARTED: not a build this stack started"));
+        verifyNoInteractions(reporter, codeBuild, codePipeline);
+    }
+
+    @Test
+    void aPipelineExecutionIsCheckedAgainstItsRecordWithTheExecutionsBuildKey() {
+        BuildEvent e = event("codepipeline/execution-succeeded.json");
+        when(codePipeline.lookup(e.ref())).thenReturn(Optional.of(new BuildSnapshot(
+                new BuildState(true, "SUCCEEDED", null, List.of(), null), pagureVars())));
+
+        Outcome outcome = service().handle(e);
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ignored.class,
+                i -> assertThat(i.reason()).contains("names codebuild build " + Fixtures.BUILD_ID));
+        verifyNoInteractions(reporter);
+    }
+
+    @Test
+    void anEventOfAnotherAccountIsIgnoredBeforeAnyCall() {
+        List<String> reads = new ArrayList<>();
+        BuildRecordLookup records = key -> {
+            reads.add(key);
+            return Fixtures.records().find(key);
+        };
+
+        Outcome outcome = service(records, "210987654321").handle(event("codepipeline/execution-succeeded.json"));
+
+        assertThat(outcome).isEqualTo(new Outcome.Ignored("account 123456789012 is not this function's account"
+                + " (ACCOUNT_ID 210987654321): not a build this stack started"));
+        assertThat(reads).isEmpty();
+        verifyNoInteractions(reporter, codeBuild, codePipeline);
+    }
+
+    @Test
+    void aRecordThatCannotBeReadIsThrownAndNothingIsPosted() {
+        BuildRecordLookup records = key -> {
+            throw new BuildRecordLookup.UnreadableRecordException("build record build/x: attribute state is missing",
+                    null);
+        };
+
+        assertThatThrownBy(() -> service(records, null).handle(event("codebuild/state-succeeded.json")))
+                .isInstanceOf(BuildRecordLookup.UnreadableRecordException.class);
+        verifyNoInteractions(reporter);
+    }
+
+    @Test
+    void withoutRecordsTheBuildIsPostedAsBeforeButTheAccountIsStillPinned() {
+        Map<String, String> vars = pagureVars();
+        vars.remove("PAGURE_BUILD_KEY");
+        OutboundService unchecked = new OutboundService(new Scope(PAGURE, Set.of(), Set.of()),
+                new BuildProvenance(null, "123456789012"), new FlagMapper(null, new BuildUrls(null)), reporter,
+                codeBuild, codePipeline);
+
+        assertThat(unchecked.handle(withVars(event("codebuild/state-succeeded.json"), vars)))
+                .isInstanceOf(Outcome.Posted.class);
+        BuildEvent e = event("codebuild/state-succeeded.json");
+        BuildRef foreign = new BuildRef(e.ref().system(), e.ref().target(), e.ref().id(), "eu-west-1", "210987654321");
+        assertThat(unchecked.handle(new BuildEvent(foreign, e.state(), vars, e.eventId())))
+                .isInstanceOf(Outcome.Ignored.class);
+        verify(reporter, times(1)).report(any());
     }
 
     @Test
@@ -148,7 +322,7 @@ class OutboundServiceTest {
     @Test
     void ignoresBuildsOfAnotherPagureInstance() {
         OutboundService service = new OutboundService(new Scope("https://other.example.org/", Set.of(), Set.of()),
-                new FlagMapper(null, new BuildUrls(null)), reporter, codeBuild, codePipeline);
+                Fixtures.provenance(), new FlagMapper(null, new BuildUrls(null)), reporter, codeBuild, codePipeline);
 
         Outcome outcome = service.handle(event("codebuild/state-succeeded.json"));
 
@@ -172,7 +346,7 @@ class OutboundServiceTest {
     @Test
     void readsPipelineVariablesFromTheExecution() {
         BuildEvent e = event("codepipeline/execution-started.json");
-        Map<String, String> vars = pagureVars();
+        Map<String, String> vars = pipelineVars();
         vars.put("PAGURE_PR_UID", "-");
         when(codePipeline.lookup(e.ref())).thenReturn(Optional.of(new BuildSnapshot(
                 new BuildState(false, "IN_PROGRESS", null, List.of(), null), vars)));
@@ -190,7 +364,7 @@ class OutboundServiceTest {
     void aTerminalPipelineEventWinsOverALaggingRunningExecution() {
         BuildEvent e = event("codepipeline/execution-succeeded.json");
         when(codePipeline.lookup(e.ref())).thenReturn(Optional.of(new BuildSnapshot(
-                new BuildState(false, "IN_PROGRESS", null, List.of(), null), pagureVars())));
+                new BuildState(false, "IN_PROGRESS", null, List.of(), null), pipelineVars())));
 
         service().handle(e);
 
@@ -202,7 +376,7 @@ class OutboundServiceTest {
     void aLateStartedPipelineEventPostsTheFinishedExecutionsStatus() {
         BuildEvent e = event("codepipeline/execution-started.json");
         when(codePipeline.lookup(e.ref())).thenReturn(Optional.of(new BuildSnapshot(
-                new BuildState(true, "SUPERSEDED", null, List.of(), null), pagureVars())));
+                new BuildState(true, "SUPERSEDED", null, List.of(), null), pipelineVars())));
 
         service().handle(e);
 

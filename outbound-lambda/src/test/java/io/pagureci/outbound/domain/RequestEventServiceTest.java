@@ -16,7 +16,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -65,9 +67,13 @@ class RequestEventServiceTest {
     }
 
     private final FlagMapper mapper = new FlagMapper(null, new BuildUrls(null));
+    /** What the build path's provenance check reads (any key): the worker's STARTED record. */
+    private BuildRecordLookup startedRecord = key -> Optional.of(STARTED);
 
     private OutboundService builds(Set<String> projects) {
-        return new OutboundService(new Scope(PAGURE, projects, Set.of()), mapper, reporter, codeBuild, codePipeline);
+        // the build path's own provenance check reads the same record the request found STARTED
+        return new OutboundService(new Scope(PAGURE, projects, Set.of()), BuildProvenance.checked(startedRecord, null),
+                mapper, reporter, codeBuild, codePipeline);
     }
 
     private RequestEventService service(BuildRecordLookup records) {
@@ -189,10 +195,13 @@ class RequestEventServiceTest {
         RequestEvent r = request("queued-push-pipeline.json");
         FakeRecords records = new FakeRecords(Optional.empty(), Optional.of(new BuildRecord(
                 BuildRecord.State.STARTED, BuildSystem.CODEPIPELINE, "4f5a8d2e-3b1c-4e6f-9a0d-7c2b1e8f3a55", null)));
+        startedRecord = key -> key.equals(r.buildKey()) ? records.answers.get(1) : Optional.empty();
         BuildRef ref = new BuildRef(BuildSystem.CODEPIPELINE, "pagure-ci-pipeline",
                 "4f5a8d2e-3b1c-4e6f-9a0d-7c2b1e8f3a55", "eu-west-1", ACCOUNT);
+        Map<String, String> executionVariables = new HashMap<>(r.variables());
+        executionVariables.put("PAGURE_BUILD_KEY", r.buildKey());
         when(codePipeline.lookup(ref)).thenReturn(Optional.of(new BuildSnapshot(
-                new BuildState(true, "FAILED", null, List.of(), null), r.variables())));
+                new BuildState(true, "FAILED", null, List.of(), null), executionVariables)));
         RequestEventService service = new RequestEventService(new Scope(PAGURE, Set.of(), Set.of()), ACCOUNT,
                 mapper, reporter, records, builds(Set.of()));
 

@@ -55,6 +55,8 @@ class FunctionJarIT {
                 .willReturn(StandIns.captured("commit_flag_pr_head_form")));
         aws.wm.stubFor(post("/api/0/demo/c/" + "0".repeat(40) + "/flag")
                 .willReturn(StandIns.captured("commit_flag_malformed_hash")));
+        // the fixtures' build is one the worker started: its record, read through the shaded DynamoDB client
+        aws.startedRecord(Fixtures.BUILD_KEY, "codebuild", Fixtures.BUILD_ID);
         Files.createDirectories(Path.of("target/e2e"));
         function = LocalLambdaRuntime.start(JAR, HANDLER, env(), Path.of("target/e2e/function.log"));
     }
@@ -109,7 +111,9 @@ class FunctionJarIT {
     @Test
     void readsTheBuildRecordWithTheShadedDynamoDbClientAndPostsTheQueuedFlag() throws Exception {
         // no item: DynamoDB answers GetItem with an empty object
-        aws.wm.stubFor(StandIns.aws("DynamoDB_20120810.GetItem").willReturn(aResponse().withStatus(200)
+        // (below the fixture build's own record, StandIns#startedRecord: WireMock's default priority is 5)
+        aws.wm.stubFor(StandIns.aws("DynamoDB_20120810.GetItem").atPriority(10)
+                .willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-amz-json-1.0").withBody("{}")));
 
         LocalLambdaRuntime.Invocation r = function.invoke(

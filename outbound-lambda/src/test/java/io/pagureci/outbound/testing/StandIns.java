@@ -81,6 +81,23 @@ public final class StandIns implements AutoCloseable {
         return aResponse().withStatus(200).withHeader("Content-Type", AMZ_JSON).withBody(body.toString());
     }
 
+    /**
+     * DynamoDB (WireMock playing it, where dynalite is not used) answers {@code GetItem} of {@code build/<buildKey>}
+     * with the worker's STARTED record of {@code buildId}: the build is one this stack started.
+     */
+    public void startedRecord(String buildKey, String target, String buildId) {
+        ObjectNode item = Fixtures.JSON.createObjectNode();
+        ObjectNode body = item.putObject("Item");
+        body.putObject("id").put("S", "build/" + buildKey);
+        body.putObject("state").put("S", "STARTED");
+        body.putObject("target").put("S", target);
+        body.putObject("buildId").put("S", buildId);
+        wm.stubFor(aws("DynamoDB_20120810.GetItem")
+                .withRequestBody(matchingJsonPath("$.Key.id.S", equalTo("build/" + buildKey)))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
+                        .withBody(item.toString())));
+    }
+
     /** Secrets Manager answers {@code secretString}. */
     public void secret(String secretString) {
         wm.stubFor(aws("secretsmanager.GetSecretValue")
@@ -166,6 +183,7 @@ public final class StandIns implements AutoCloseable {
         v.put("PAGURE_CAUSE", "1");
         v.put("PAGURE_TRIGGER", "pull-request");
         v.put("PAGURE_ORIGIN", "webhook");
+        v.put("PAGURE_BUILD_KEY", Fixtures.BUILD_KEY);
         return v;
     }
 
