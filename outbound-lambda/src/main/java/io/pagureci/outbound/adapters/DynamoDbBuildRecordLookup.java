@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * {@code SdkException}: the table does not exist, access denied, throttling after the SDK's retries, ...).
  *
  * <p>Only the attributes outbound needs are read: {@code state} (S, required: CLAIMED, STARTED or FAILED),
- * {@code target} and {@code buildId} (S, required when STARTED) and {@code deliveryId} (S, optional); each one,
- * when present, must be a string. The others ({@code claimId}, {@code leaseUntil}, {@code commit}, {@code bucket},
+ * {@code target} and {@code buildId} (S, required when STARTED), {@code deliveryId} and {@code commit} (S, optional); each one,
+ * when present, must be a string. The others ({@code claimId}, {@code leaseUntil}, {@code bucket},
  * {@code key}, {@code versionId}, {@code code}, {@code reason}, {@code updatedAt}, {@code expiresAt}) are not
  * looked at.
  */
@@ -72,8 +72,9 @@ public final class DynamoDbBuildRecordLookup implements BuildRecordLookup {
         }
         String buildId = string(item, "buildId", where);
         String deliveryId = string(item, "deliveryId", where);
+        String commit = string(item, "commit", where);
         try {
-            return new BuildRecord(state, system, buildId, deliveryId);
+            return new BuildRecord(state, system, buildId, deliveryId, commit);
         } catch (IllegalArgumentException e) {
             throw new UnreadableRecordException(where + ": " + e.getMessage(), e);
         }

@@ -91,6 +91,12 @@ public final class BuildProvenance {
             return Optional.of("the build record of " + key + " names " + record.system().id() + " build "
                     + record.buildId() + ", not " + ref.shortId() + NOT_OURS);
         }
+        String commit = variables.get(PagureBuild.COMMIT);
+        if (record.commit() != null && !record.commit().equals(commit == null ? null : commit.trim())) {
+            // a genuine build's id and key replayed with another commit (an invocation by hand)
+            return Optional.of("the build record of " + key + " is for commit " + record.commit() + ", not "
+                    + commit + NOT_OURS);
+        }
         return Optional.empty();
     }
 

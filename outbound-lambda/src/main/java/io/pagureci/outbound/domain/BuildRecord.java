@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param system     STARTED: the service the build runs on ({@code target} in the record), else {@code null}
  * @param buildId    STARTED: CodeBuild build id ({@code project:uuid}) or pipeline execution id, else {@code null}
  * @param deliveryId the delivery that wrote the record, or {@code null}
+ * @param commit     the commit the worker claimed the key for, or {@code null} when not known
  */
-public record BuildRecord(State state, BuildSystem system, String buildId, String deliveryId) {
+public record BuildRecord(State state, BuildSystem system, String buildId, String deliveryId, String commit) {
     /** The stored states. */
     public enum State {
         CLAIMED, STARTED, FAILED
@@ -21,6 +22,11 @@ public record BuildRecord(State state, BuildSystem system, String buildId, Strin
         if (state == State.STARTED && (system == null || buildId == null || buildId.isBlank())) {
             throw new IllegalArgumentException("a STARTED record names its build (target and buildId)");
         }
+    }
+
+    /** A record whose commit is not known (not checked against the build's {@code PAGURE_COMMIT}). */
+    public BuildRecord(State state, BuildSystem system, String buildId, String deliveryId) {
+        this(state, system, buildId, deliveryId, null);
     }
 
     public boolean started() {

@@ -74,7 +74,7 @@ class DynamoDbBuildRecordLookupIT {
         records.started(KEY, DELIVERY, SHA, "codebuild", "pagure-ci-demo:6f1c");
 
         assertThat(lookup().find(KEY)).contains(
-                new BuildRecord(BuildRecord.State.STARTED, BuildSystem.CODEBUILD, "pagure-ci-demo:6f1c", DELIVERY));
+                new BuildRecord(BuildRecord.State.STARTED, BuildSystem.CODEBUILD, "pagure-ci-demo:6f1c", DELIVERY, SHA));
         assertThat(records.item(KEY).get("id").s()).isEqualTo("build/" + KEY)
                 .isEqualTo(DynamoDbBuildRecordLookup.itemId(KEY));
     }
@@ -84,14 +84,14 @@ class DynamoDbBuildRecordLookupIT {
         records.started(key('1'), DELIVERY, SHA, "codepipeline", "4f5a8d2e-0b1c-4d2e-9f3a-5b6c7d8e9f01");
 
         assertThat(lookup().find(key('1'))).contains(new BuildRecord(BuildRecord.State.STARTED,
-                BuildSystem.CODEPIPELINE, "4f5a8d2e-0b1c-4d2e-9f3a-5b6c7d8e9f01", DELIVERY));
+                BuildSystem.CODEPIPELINE, "4f5a8d2e-0b1c-4d2e-9f3a-5b6c7d8e9f01", DELIVERY, SHA));
     }
 
     @Test
     void readsAClaimedRecord() {
         records.claim(key('2'), DELIVERY, SHA);
 
-        assertThat(lookup().find(key('2'))).contains(new BuildRecord(BuildRecord.State.CLAIMED, null, null, DELIVERY));
+        assertThat(lookup().find(key('2'))).contains(new BuildRecord(BuildRecord.State.CLAIMED, null, null, DELIVERY, SHA));
     }
 
     @Test
@@ -105,7 +105,7 @@ class DynamoDbBuildRecordLookupIT {
     void readsAFailedRecord() {
         records.failed(key('4'), DELIVERY, SHA, "HEAD_MOVED", "the pull request's head moved on");
 
-        assertThat(lookup().find(key('4'))).contains(new BuildRecord(BuildRecord.State.FAILED, null, null, DELIVERY));
+        assertThat(lookup().find(key('4'))).contains(new BuildRecord(BuildRecord.State.FAILED, null, null, DELIVERY, SHA));
     }
 
     @Test
@@ -114,7 +114,7 @@ class DynamoDbBuildRecordLookupIT {
         records.started(key('5'), "c0ffee00-7e8f-4a9b-8c0d-1e2f3a4b5c6d", SHA, "codebuild", "pagure-ci-demo:77aa");
 
         assertThat(lookup().find(key('5'))).contains(new BuildRecord(BuildRecord.State.STARTED,
-                BuildSystem.CODEBUILD, "pagure-ci-demo:77aa", "c0ffee00-7e8f-4a9b-8c0d-1e2f3a4b5c6d"));
+                BuildSystem.CODEBUILD, "pagure-ci-demo:77aa", "c0ffee00-7e8f-4a9b-8c0d-1e2f3a4b5c6d", SHA));
     }
 
     @Test

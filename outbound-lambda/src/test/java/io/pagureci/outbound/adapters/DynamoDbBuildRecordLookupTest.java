@@ -46,19 +46,19 @@ class DynamoDbBuildRecordLookupTest {
                 Arguments.of(item("state", s("CLAIMED"), "claimId", s("c1"), "leaseUntil", n(1_796_000_000L),
                         "deliveryId", s("b3a4"), "commit", s("ee04"), "updatedAt", n(1_795_999_100_000L),
                         "expiresAt", n(1_798_591_100L)),
-                        new BuildRecord(BuildRecord.State.CLAIMED, null, null, "b3a4")),
+                        new BuildRecord(BuildRecord.State.CLAIMED, null, null, "b3a4", "ee04")),
                 Arguments.of(item("state", s("STARTED"), "claimId", s("c1"), "leaseUntil", n(1_796_000_000L),
                         "deliveryId", s("b3a4"), "commit", s("ee04"), "target", s("codebuild"),
                         "buildId", s("demo-ci:6f1c"), "bucket", s("src"), "key", s("k.zip"), "versionId", s("v1"),
                         "updatedAt", n(1_795_999_100_000L), "expiresAt", n(1_798_591_100L)),
-                        new BuildRecord(BuildRecord.State.STARTED, BuildSystem.CODEBUILD, "demo-ci:6f1c", "b3a4")),
+                        new BuildRecord(BuildRecord.State.STARTED, BuildSystem.CODEBUILD, "demo-ci:6f1c", "b3a4", "ee04")),
                 Arguments.of(item("state", s("STARTED"), "target", s("codepipeline"), "buildId", s("4f5a8d2e"),
                         "updatedAt", n(1L)),
                         new BuildRecord(BuildRecord.State.STARTED, BuildSystem.CODEPIPELINE, "4f5a8d2e", null)),
                 Arguments.of(item("state", s("FAILED"), "claimId", s("c1"), "leaseUntil", n(1_796_000_000L),
                         "deliveryId", s("b3a4"), "commit", s("ee04"), "code", s("HEAD_MOVED"), "reason", s("moved"),
                         "updatedAt", n(1_795_999_100_000L), "expiresAt", n(1_798_591_100L)),
-                        new BuildRecord(BuildRecord.State.FAILED, null, null, "b3a4")));
+                        new BuildRecord(BuildRecord.State.FAILED, null, null, "b3a4", "ee04")));
     }
 
     @ParameterizedTest

@@ -154,6 +154,24 @@ class OutboundServiceTest {
     }
 
     @Test
+    void aGenuineBuildReplayedWithAnotherCommitIsIgnored() {
+        BuildEvent real = event("codebuild/state-succeeded.json");
+        String recorded = real.variables().get("PAGURE_COMMIT");
+        BuildRecordLookup withCommit = key -> Optional.of(new BuildRecord(BuildRecord.State.STARTED,
+                BuildSystem.CODEBUILD, Fixtures.BUILD_ID, null, recorded));
+        Map<String, String> vars = pagureVars();
+        vars.put("PAGURE_COMMIT", "0".repeat(40));
+
+        Outcome forged = service(withCommit, null).handle(withVars(real, vars));
+        Outcome genuine = service(withCommit, null).handle(real);
+
+        assertThat(forged).isInstanceOfSatisfying(Outcome.Ignored.class, i -> assertThat(i.reason())
+                .isEqualTo("the build record of " + Fixtures.BUILD_KEY + " is for commit " + recorded + ", not "
+                        + "0".repeat(40) + ": not a build this stack started"));
+        assertThat(genuine).isInstanceOf(Outcome.Posted.class);
+    }
+
+    @Test
     void aCodeBuildEventWhoseRecordNamesAPipelineExecutionIsIgnored() {
         Map<String, String> vars = pagureVars();
         vars.put("PAGURE_BUILD_KEY", Fixtures.PIPELINE_BUILD_KEY);
