@@ -97,6 +97,9 @@ public final class ColdStartBench {
     inEnv.put("HOOK_KEYS_SECRET_ID", "hook-keys");
     inEnv.put("SOURCE_BUCKET", "src-bucket");
     inEnv.put("CODEBUILD_PROJECT", "pagure-ci");
+    // required since the accept/work split; a rejected request never reaches them
+    inEnv.put("WORK_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/work");
+    inEnv.put("BUILD_RECORDS_TABLE", "records");
     Path delivery = repo.resolve("testdata/pagure/webhooks/pull-request.new-1");
     all.put("inbound-unsigned", new Case("inbound-unsigned", inRoot, "io.pagureci.inbound.InboundHandler::handleRequest",
         2048, inEnv, functionUrlEvent(delivery, null), "\"statusCode\":401"));
