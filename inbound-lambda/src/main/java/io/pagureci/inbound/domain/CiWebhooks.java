@@ -84,6 +84,9 @@ final class CiWebhooks {
     if (!Names.isProjectFullname(source)) {
       throw Rejection.unprocessable("INVALID_PROJECT", "source_project is not a pagure project fullname");
     }
+    if (!Names.isSourceOf(source, project)) {
+      throw Rejection.unprocessable("INVALID_PROJECT", "source_project is neither project nor one of its forks");
+    }
     String sourceBranch = root.get("source_branch").textValue();
     String targetBranch = root.get("target_branch").textValue();
     if (!Names.isBranch(sourceBranch) || !Names.isBranch(targetBranch)) {

@@ -26,6 +26,9 @@ public final class Names {
       return false;
     }
     String[] parts = fullname.split("/", -1);
+    if (GIT_AREAS.contains(parts[0])) {
+      return false; // pagure's tickets/ and requests/ repositories hold issue and PR data, not code
+    }
     int start = 0;
     if (parts[0].equals("forks")) {
       start = 2; // forks/<user>/...
@@ -41,6 +44,24 @@ public final class Names {
       }
     }
     return start <= parts.length;
+  }
+
+  /** First segments that name pagure's metadata repositories, never a project to build. */
+  private static final java.util.Set<String> GIT_AREAS = java.util.Set.of("tickets", "requests");
+
+  /**
+   * Whether {@code source} may hold a pull request's commits for {@code target}: the target itself
+   * or one of its forks ({@code forks/<user>/<target>}). Both are already fullnames.
+   */
+  public static boolean isSourceOf(String source, String target) {
+    if (source.equals(target)) {
+      return true;
+    }
+    if (!isFork(source) || isFork(target)) {
+      return false;
+    }
+    int user = source.indexOf('/', "forks/".length());
+    return user > "forks/".length() && source.substring(user + 1).equals(target);
   }
 
   /** Whether {@code fullname} names a fork ({@code forks/<user>/...}). */

@@ -115,6 +115,10 @@ final class PagureWebhooks {
     if (source == null || !Names.isProjectFullname(source)) {
       throw Rejection.unprocessable("INVALID_PROJECT", "msg.pullrequest.repo_from.fullname is not a pagure project fullname");
     }
+    if (!Names.isSourceOf(source, project)) {
+      throw Rejection.unprocessable("INVALID_PROJECT",
+          "msg.pullrequest.repo_from is neither the target project nor one of its forks");
+    }
     String branchFrom = branch(pr, "branch_from");
     String branchTo = branch(pr, "branch");
     String sha = text(pr, "commit_stop");

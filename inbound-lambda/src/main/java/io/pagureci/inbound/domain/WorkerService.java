@@ -286,8 +286,9 @@ public final class WorkerService {
     if (!r.instance().equals(config.pagureUrl().toString())) {
       return "the request names another pagure instance";
     }
-    if (!Names.isProjectFullname(r.project()) || !Names.isProjectFullname(r.sourceProject())) {
-      return "the request's project names are not pagure project fullnames";
+    if (!Names.isProjectFullname(r.project()) || !Names.isProjectFullname(r.sourceProject())
+        || !Names.isSourceOf(r.sourceProject(), r.project())) {
+      return "the request's project names are not a pagure project and itself or one of its forks";
     }
     if (!config.allowedProjects().matches(r.project())) {
       return "project '" + r.project() + "' is not in ALLOWED_PROJECTS";

@@ -119,6 +119,9 @@ class BadInputTest {
         "a/b/c", "demo.git", "/demo", "demo/", "forks/bob", ".hidden", "demo\nx", "")) {
       c.add(new Case("fullname " + JSON.valueToTree(bad), mutated(n -> n.with("msg").put("project_fullname", bad)), 422, "INVALID_PROJECT", false));
     }
+    c.add(new Case("repo_from another project", mutated(n -> n.with("msg").with("pullrequest").with("repo_from").put("fullname", "rpms/widget")), 422, "INVALID_PROJECT", false));
+    c.add(new Case("repo_from a fork of another project", mutated(n -> n.with("msg").with("pullrequest").with("repo_from").put("fullname", "forks/bob/rpms/widget")), 422, "INVALID_PROJECT", false));
+    c.add(new Case("repo_from a ticket repository", mutated(n -> n.with("msg").with("pullrequest").with("repo_from").put("fullname", "tickets/demo")), 422, "INVALID_PROJECT", false));
     c.add(new Case("repo_from with ..", mutated(n -> n.with("msg").with("pullrequest").with("repo_from").put("fullname", "forks/../../etc")), 422, "INVALID_PROJECT", false));
     for (String bad : List.of("ee04891", SHA.toUpperCase(), SHA.substring(1), SHA + "0", "g" + SHA.substring(1), "")) {
       c.add(new Case("commit " + bad, mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", bad)), 422, "INVALID_COMMIT", false));
@@ -157,8 +160,11 @@ class BadInputTest {
     c.add(new Case("ci webhook negative PR id", ci(d -> d.with("pull_request").put("id", -1)), 422, "SCHEMA_VIOLATION", true));
     c.add(new Case("ci webhook source project with ..", ci(d -> d.put("source_project", "forks/../x")), 422, "SCHEMA_VIOLATION", true));
     c.add(new Case("ci webhook branch ../../x", ci(d -> d.put("source_branch", "refs/heads/../../x")), 422, "INVALID_BRANCH", true));
+    c.add(new Case("ci webhook source another project", ci(d -> d.put("source_project", "rpms/widget")), 422, "INVALID_PROJECT", true));
+    c.add(new Case("ci webhook source a fork of another project", ci(d -> d.put("source_project", "forks/bob/rpms/widget")), 422, "INVALID_PROJECT", true));
+    c.add(new Case("ci webhook project a requests repository", ci(d -> d.put("project", "requests/demo")), 422, "INVALID_PROJECT", true));
     c.add(new Case("ci webhook another instance", ci(d -> d.put("instance", "https://pagure.io/")), 403, "WRONG_INSTANCE", true));
-    c.add(new Case("ci webhook project not allowed", ci(d -> d.put("project", "other")), 403, "PROJECT_NOT_ALLOWED", true));
+    c.add(new Case("ci webhook project not allowed", ci(d -> d.put("project", "other").put("source_project", "forks/bob/other")), 403, "PROJECT_NOT_ALLOWED", true));
     c.add(new Case("ci webhook push to a branch not configured", ci(d -> {
       d.put("trigger", "push");
       d.remove("pull_request");

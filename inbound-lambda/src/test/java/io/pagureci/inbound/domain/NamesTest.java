@@ -14,9 +14,23 @@ class NamesTest {
     assertThat(Names.isProjectFullname(name)).isTrue();
   }
 
+  @org.junit.jupiter.api.Test
+  void aPullRequestSourceIsTheTargetOrOneOfItsForks() {
+    assertThat(Names.isSourceOf("demo", "demo")).isTrue();
+    assertThat(Names.isSourceOf("forks/bob/demo", "demo")).isTrue();
+    assertThat(Names.isSourceOf("forks/bob/rpms/widget", "rpms/widget")).isTrue();
+    assertThat(Names.isSourceOf("other", "demo")).isFalse();
+    assertThat(Names.isSourceOf("forks/bob/other", "demo")).isFalse();
+    assertThat(Names.isSourceOf("forks/bob/rpms/widget", "widget")).isFalse();
+    assertThat(Names.isSourceOf("forks/bob/demo", "forks/bob/demo")).isTrue();
+    assertThat(Names.isSourceOf("forks/alice/forks/bob/demo", "forks/bob/demo")).isFalse();
+    assertThat(Names.isSourceOf("forks/demo", "demo")).isFalse();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "..", "../x", "x/..", "a/b/c", "forks/bob", "forks/bob/a/b/c", "-x", ".x", "x.git",
-      "x.", "http://x", "x:y", "x y", "x%2e", "x;y", "x$y", "x`y`", "/x", "x/", "x//y", "forks//x"})
+      "x.", "http://x", "x:y", "x y", "x%2e", "x;y", "x$y", "x`y`", "/x", "x/", "x//y", "forks//x",
+      "tickets/demo", "requests/demo", "tickets/rpms/widget"})
   void rejectsEverythingElse(String name) {
     assertThat(Names.isProjectFullname(name)).isFalse();
   }
