@@ -30,9 +30,9 @@ import java.util.zip.ZipInputStream;
 /**
  * Benchmark 3: cold start. A fresh JVM per run runs a function's deployable jar (extracted into a
  * task root, as Lambda does) under the real runtime interface client, with Lambda's JVM flags,
- * against a local Runtime API whose event is already queued, and against stand-ins on loopback
- * over HTTPS (WireMock, a throw-away certificate added to a copy of the JDK's cacerts). Measured
- * from just before the process is started to the arrival of the function's first response.
+ * against a local Runtime API whose event is already queued, and against stand-ins on loopback over
+ * HTTPS (WireMock, a throw-away certificate added to a copy of the JDK's cacerts). Measured from
+ * just before the process is started to the arrival of the function's first response.
  *
  * <p>Cases: {@code inbound-unsigned} (a pagure delivery without signature: rejected 401 before any
  * network call), {@code inbound-badsig} (a wrong signature: the hook-key secret is read over TLS,
@@ -48,13 +48,15 @@ import java.util.zip.ZipInputStream;
 public final class ColdStartBench {
   static final List<String> LAMBDA_FLAGS =
       List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
   /**
    * The stack's inbound JAVA_TOOL_OPTIONS (infra Settings.DEFAULT_INBOUND_JVM_OPTIONS), added after
-   * Lambda's flags for the inbound cases (later flags win): the function as deployed.
-   * {@code -DinboundFlags=} (empty) measures inboundJvmOptions=none.
+   * Lambda's flags for the inbound cases (later flags win): the function as deployed. {@code
+   * -DinboundFlags=} (empty) measures inboundJvmOptions=none.
    */
   static final String INBOUND_JVM_OPTIONS =
       "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
+
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
@@ -64,25 +66,54 @@ public final class ColdStartBench {
   static io.pagureci.inbound.testsupport.SqsServer sqs;
   static io.pagureci.inbound.testsupport.DynaliteServer dynamo;
 
-  record Case(String name, Path taskRoot, String handler, int memoryMb, Map<String, String> env, String event,
+  record Case(
+      String name,
+      Path taskRoot,
+      String handler,
+      int memoryMb,
+      Map<String, String> env,
+      String event,
       String expect) {}
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("runs", 10);
-    List<String> cases = List.of(System.getProperty("cases", "inbound-unsigned,inbound-badsig,outbound-flag").split(","));
-    List<String> variants = List.of(System.getProperty("variants", "default,appcds,aot").split(","));
+    List<String> cases =
+        List.of(
+            System.getProperty("cases", "inbound-unsigned,inbound-badsig,outbound-flag")
+                .split(","));
+    List<String> variants =
+        List.of(System.getProperty("variants", "default,appcds,aot").split(","));
     Path repo = Path.of(System.getProperty("repoRoot", ".")).toAbsolutePath();
-    Path inboundJar = Path.of(System.getProperty("inboundJar", "inbound-lambda/target/function.jar")).toAbsolutePath();
-    Path outboundJar = Path.of(System.getProperty("outboundJar", "outbound-lambda/target/function.jar")).toAbsolutePath();
-    Path dir = Files.createDirectories(Path.of(System.getProperty("dir", "/tmp/pagureci-bench/coldstart")));
+    Path inboundJar =
+        Path.of(System.getProperty("inboundJar", "inbound-lambda/target/function.jar"))
+            .toAbsolutePath();
+    Path outboundJar =
+        Path.of(System.getProperty("outboundJar", "outbound-lambda/target/function.jar"))
+            .toAbsolutePath();
+    Path dir =
+        Files.createDirectories(
+            Path.of(System.getProperty("dir", "/tmp/pagureci-bench/coldstart")));
     String java = ProcessHandle.current().info().command().orElse("java");
 
-    log("jars: inbound %.1f MiB, outbound %.1f MiB; java %s; load %s", Files.size(inboundJar) / 1048576.0,
-        Files.size(outboundJar) / 1048576.0, System.getProperty("java.vm.version"), PackagingBench.load());
+    log(
+        "jars: inbound %.1f MiB, outbound %.1f MiB; java %s; load %s",
+        Files.size(inboundJar) / 1048576.0,
+        Files.size(outboundJar) / 1048576.0,
+        System.getProperty("java.vm.version"),
+        PackagingBench.load());
     Tls tls = Tls.create(dir);
-    WireMockServer wm = new WireMockServer(options().bindAddress("127.0.0.1").httpDisabled(true).httpsPort(0)
-        .keystorePath(tls.keyStore().toString()).keystorePassword(tls.password()).keyManagerPassword(tls.password())
-        .keystoreType("PKCS12").containerThreads(16).jettyStopTimeout(0L));
+    WireMockServer wm =
+        new WireMockServer(
+            options()
+                .bindAddress("127.0.0.1")
+                .httpDisabled(true)
+                .httpsPort(0)
+                .keystorePath(tls.keyStore().toString())
+                .keystorePassword(tls.password())
+                .keyManagerPassword(tls.password())
+                .keystoreType("PKCS12")
+                .containerThreads(16)
+                .jettyStopTimeout(0L));
     wm.start();
     stubs = wm;
     String base = "https://127.0.0.1:" + wm.httpsPort();
@@ -101,8 +132,16 @@ public final class ColdStartBench {
     inEnv.put("WORK_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/work");
     inEnv.put("BUILD_RECORDS_TABLE", "records");
     Path delivery = repo.resolve("testdata/pagure/webhooks/pull-request.new-1");
-    all.put("inbound-unsigned", new Case("inbound-unsigned", inRoot, "io.pagureci.inbound.InboundHandler::handleRequest",
-        2048, inEnv, functionUrlEvent(delivery, null), "\"statusCode\":401"));
+    all.put(
+        "inbound-unsigned",
+        new Case(
+            "inbound-unsigned",
+            inRoot,
+            "io.pagureci.inbound.InboundHandler::handleRequest",
+            2048,
+            inEnv,
+            functionUrlEvent(delivery, null),
+            "\"statusCode\":401"));
     if (cases.contains("inbound-queued")) {
       // the accept path to its end: build-records GetItem (dynalite), SendMessage (ElasticMQ), then
       // the QUEUED PutEvents (WireMock, HTTPS); both stand-ins speak plain HTTP on loopback
@@ -110,9 +149,15 @@ public final class ColdStartBench {
       dynamo = io.pagureci.inbound.testsupport.DynaliteServer.start();
       dynamo.createTable("records");
       String queue = sqs.createWorkQueue("work", 8, WORK_VISIBILITY).url();
-      wm.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents"))
-          .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-              .withBody("{\"FailedEntryCount\": 0, \"Entries\": [{\"EventId\": \"11710aed-b79e-4468-a20b-bb3c0c3b4860\"}]}")));
+      wm.stubFor(
+          post(urlEqualTo("/"))
+              .withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents"))
+              .willReturn(
+                  aResponse()
+                      .withStatus(200)
+                      .withHeader("Content-Type", "application/x-amz-json-1.1")
+                      .withBody(
+                          "{\"FailedEntryCount\": 0, \"Entries\": [{\"EventId\": \"11710aed-b79e-4468-a20b-bb3c0c3b4860\"}]}")));
       Map<String, String> qEnv = new LinkedHashMap<>(inEnv);
       qEnv.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());
       qEnv.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
@@ -120,18 +165,45 @@ public final class ColdStartBench {
       qEnv.put("BUILD_RECORDS_TABLE", "records");
       // the delivery is signed once, at the start of the benchmark: allow it to age over the runs
       qEnv.put("MAX_DELIVERY_AGE_SECONDS", "86400");
-      all.put("inbound-queued", new Case("inbound-queued", inRoot, "io.pagureci.inbound.InboundHandler::handleRequest",
-          2048, qEnv, signedFunctionUrlEvent(delivery, "0123456789abcdef0123456789abcdef"), "\"statusCode\":202"));
+      all.put(
+          "inbound-queued",
+          new Case(
+              "inbound-queued",
+              inRoot,
+              "io.pagureci.inbound.InboundHandler::handleRequest",
+              2048,
+              qEnv,
+              signedFunctionUrlEvent(delivery, "0123456789abcdef0123456789abcdef"),
+              "\"statusCode\":202"));
     }
-    all.put("inbound-badsig", new Case("inbound-badsig", inRoot, "io.pagureci.inbound.InboundHandler::handleRequest",
-        2048, inEnv, functionUrlEvent(delivery, "0".repeat(64)), "\"statusCode\":401"));
+    all.put(
+        "inbound-badsig",
+        new Case(
+            "inbound-badsig",
+            inRoot,
+            "io.pagureci.inbound.InboundHandler::handleRequest",
+            2048,
+            inEnv,
+            functionUrlEvent(delivery, "0".repeat(64)),
+            "\"statusCode\":401"));
     Map<String, String> outEnv = awsEnv(base);
     outEnv.put("PAGURE_URL", base + "/");
     outEnv.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
-    String event = Files.readString(repo.resolve("outbound-lambda/src/test/resources/events/eventbridge/codebuild/state-succeeded.json"))
-        .replace("https://pagure.example.org/", base + "/");
-    all.put("outbound-flag", new Case("outbound-flag", outRoot, "io.pagureci.outbound.OutboundHandler::handleRequest",
-        512, outEnv, event, "\"outcome\":\"posted\""));
+    String event =
+        Files.readString(
+                repo.resolve(
+                    "outbound-lambda/src/test/resources/events/eventbridge/codebuild/state-succeeded.json"))
+            .replace("https://pagure.example.org/", base + "/");
+    all.put(
+        "outbound-flag",
+        new Case(
+            "outbound-flag",
+            outRoot,
+            "io.pagureci.outbound.OutboundHandler::handleRequest",
+            512,
+            outEnv,
+            event,
+            "\"outcome\":\"posted\""));
 
     Map<String, List<long[]>> results = new LinkedHashMap<>();
     for (String c : cases) {
@@ -169,8 +241,15 @@ public final class ColdStartBench {
         for (String v : order) {
           long[] r = once(java, cs, extra.get(v), tls);
           results.computeIfAbsent(c + " " + v, k -> new ArrayList<>()).add(r);
-          log("%s %-7s run %d: init %4d ms, first response %4d ms%s (load %s)", c, v, i + 1, r[0], r[1],
-              r[2] >= 0 ? String.format(Locale.ROOT, ", QUEUED PutEvents at %4d ms", r[2]) : "", PackagingBench.load());
+          log(
+              "%s %-7s run %d: init %4d ms, first response %4d ms%s (load %s)",
+              c,
+              v,
+              i + 1,
+              r[0],
+              r[1],
+              r[2] >= 0 ? String.format(Locale.ROOT, ", QUEUED PutEvents at %4d ms", r[2]) : "",
+              PackagingBench.load());
         }
       }
     }
@@ -180,19 +259,39 @@ public final class ColdStartBench {
       dynamo.close();
     }
     StringBuilder json = new StringBuilder("{");
-    results.forEach((k, list) -> {
-      long init = PackagingBench.median(list.stream().map(a -> a[0]).toList());
-      long first = PackagingBench.median(list.stream().map(a -> a[1]).toList());
-      long min = list.stream().mapToLong(a -> a[1]).min().orElse(0);
-      long max = list.stream().mapToLong(a -> a[1]).max().orElse(0);
-      long queued = PackagingBench.median(list.stream().map(a -> a[2]).toList());
-      long queuedMax = list.stream().mapToLong(a -> a[2]).max().orElse(-1);
-      log("SUMMARY %-24s median init %4d ms, median first response %4d ms (min %d, max %d, n=%d)%s", k, init,
-          first, min, max, list.size(), queued >= 0
-              ? String.format(Locale.ROOT, "; QUEUED PutEvents median %d ms, max %d ms", queued, queuedMax) : "");
-      json.append(String.format(Locale.ROOT, "\"%s\":{\"initMedianMs\":%d,\"firstResponseMedianMs\":%d,\"min\":%d,\"max\":%d,\"n\":%d,\"queuedEventMedianMs\":%d,\"queuedEventMaxMs\":%d},",
-          k, init, first, min, max, list.size(), queued, queuedMax));
-    });
+    results.forEach(
+        (k, list) -> {
+          long init = PackagingBench.median(list.stream().map(a -> a[0]).toList());
+          long first = PackagingBench.median(list.stream().map(a -> a[1]).toList());
+          long min = list.stream().mapToLong(a -> a[1]).min().orElse(0);
+          long max = list.stream().mapToLong(a -> a[1]).max().orElse(0);
+          long queued = PackagingBench.median(list.stream().map(a -> a[2]).toList());
+          long queuedMax = list.stream().mapToLong(a -> a[2]).max().orElse(-1);
+          log(
+              "SUMMARY %-24s median init %4d ms, median first response %4d ms (min %d, max %d, n=%d)%s",
+              k,
+              init,
+              first,
+              min,
+              max,
+              list.size(),
+              queued >= 0
+                  ? String.format(
+                      Locale.ROOT, "; QUEUED PutEvents median %d ms, max %d ms", queued, queuedMax)
+                  : "");
+          json.append(
+              String.format(
+                  Locale.ROOT,
+                  "\"%s\":{\"initMedianMs\":%d,\"firstResponseMedianMs\":%d,\"min\":%d,\"max\":%d,\"n\":%d,\"queuedEventMedianMs\":%d,\"queuedEventMaxMs\":%d},",
+                  k,
+                  init,
+                  first,
+                  min,
+                  max,
+                  list.size(),
+                  queued,
+                  queuedMax));
+        });
     if (json.length() > 1) {
       json.setLength(json.length() - 1);
     }
@@ -205,25 +304,41 @@ public final class ColdStartBench {
   static void stub(WireMockServer wm, Path repo) throws IOException {
     secret(wm, "hook-keys", "{\"demo\": \"0123456789abcdef0123456789abcdef\"}");
     secret(wm, "pagure-ci/token", "BENCHTOKEN0123456789THROWAWAYVALUE");
-    JsonNode r = JSON.readTree(Files.readString(
-        repo.resolve("testdata/pagure/flags/commit_flag_pr_head_form/response.json")));
+    JsonNode r =
+        JSON.readTree(
+            Files.readString(
+                repo.resolve("testdata/pagure/flags/commit_flag_pr_head_form/response.json")));
     JsonNode body = r.get("json");
-    wm.stubFor(post(urlPathMatching("/api/0/.*/flag")).willReturn(aResponse()
-        .withStatus(r.path("status_code").asInt())
-        .withHeader("Content-Type", r.path("headers").path("Content-Type").asText())
-        .withBody(body != null && !body.isNull() ? body.toString() : r.path("text").asText())));
+    wm.stubFor(
+        post(urlPathMatching("/api/0/.*/flag"))
+            .willReturn(
+                aResponse()
+                    .withStatus(r.path("status_code").asInt())
+                    .withHeader("Content-Type", r.path("headers").path("Content-Type").asText())
+                    .withBody(
+                        body != null && !body.isNull()
+                            ? body.toString()
+                            : r.path("text").asText())));
   }
 
   static void secret(WireMockServer wm, String id, String value) {
-    ObjectNode body = JSON.createObjectNode()
-        .put("ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + id + "-AbCdEf")
-        .put("Name", id).put("SecretString", value).put("VersionId", "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
-        .put("CreatedDate", 1.7957822E9);
+    ObjectNode body =
+        JSON.createObjectNode()
+            .put("ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + id + "-AbCdEf")
+            .put("Name", id)
+            .put("SecretString", value)
+            .put("VersionId", "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
+            .put("CreatedDate", 1.7957822E9);
     body.putArray("VersionStages").add("AWSCURRENT");
-    wm.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
-        .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
-        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-            .withBody(body.toString())));
+    wm.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+            .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/x-amz-json-1.1")
+                    .withBody(body.toString())));
   }
 
   static Map<String, String> awsEnv(String base) {
@@ -253,24 +368,43 @@ public final class ColdStartBench {
     if (signature != null) {
       headers.put("x-pagure-signature-256", signature);
     }
-    ObjectNode e = JSON.createObjectNode().put("version", "2.0").put("routeKey", "$default").put("rawPath", "/")
-        .put("rawQueryString", "");
+    ObjectNode e =
+        JSON.createObjectNode()
+            .put("version", "2.0")
+            .put("routeKey", "$default")
+            .put("rawPath", "/")
+            .put("rawQueryString", "");
     e.set("headers", headers);
-    ObjectNode ctx = e.putObject("requestContext").put("accountId", "anonymous").put("apiId", "benchurlid")
-        .put("domainName", "benchurlid.lambda-url.eu-west-1.on.aws").put("domainPrefix", "benchurlid")
-        .put("requestId", "11111111-2222-3333-4444-555555555555").put("routeKey", "$default")
-        .put("stage", "$default").put("time", "27/Nov/2026:12:00:00 +0000").put("timeEpoch", 1795780800000L);
-    ctx.putObject("http").put("method", "POST").put("path", "/").put("protocol", "HTTP/1.1")
-        .put("sourceIp", "203.0.113.7").put("userAgent", "python-requests/2.28.1");
+    ObjectNode ctx =
+        e.putObject("requestContext")
+            .put("accountId", "anonymous")
+            .put("apiId", "benchurlid")
+            .put("domainName", "benchurlid.lambda-url.eu-west-1.on.aws")
+            .put("domainPrefix", "benchurlid")
+            .put("requestId", "11111111-2222-3333-4444-555555555555")
+            .put("routeKey", "$default")
+            .put("stage", "$default")
+            .put("time", "27/Nov/2026:12:00:00 +0000")
+            .put("timeEpoch", 1795780800000L);
+    ctx.putObject("http")
+        .put("method", "POST")
+        .put("path", "/")
+        .put("protocol", "HTTP/1.1")
+        .put("sourceIp", "203.0.113.7")
+        .put("userAgent", "python-requests/2.28.1");
     e.put("body", body).put("isBase64Encoded", false);
     return JSON.writeValueAsString(e);
   }
 
   /** The capture with a fresh timestamp, signed with {@code key} (HMAC-SHA256). */
   static String signedFunctionUrlEvent(Path delivery, String key) throws IOException {
-    String body = Files.readString(delivery.resolve("body.json"))
-        .replaceFirst("\"timestamp\": \\d+", "\"timestamp\": " + java.time.Instant.now().getEpochSecond());
-    ObjectNode e = (ObjectNode) JSON.readTree(functionUrlEvent(delivery, FaultBench.hmac(key, body)));
+    String body =
+        Files.readString(delivery.resolve("body.json"))
+            .replaceFirst(
+                "\"timestamp\": \\d+",
+                "\"timestamp\": " + java.time.Instant.now().getEpochSecond());
+    ObjectNode e =
+        (ObjectNode) JSON.readTree(functionUrlEvent(delivery, FaultBench.hmac(key, body)));
     e.put("body", body);
     return JSON.writeValueAsString(e);
   }
@@ -289,7 +423,10 @@ public final class ColdStartBench {
     }
   }
 
-  /** {init ms, first response ms, QUEUED PutEvents ms (-1: none)}, all from just before the process start */
+  /**
+   * {init ms, first response ms, QUEUED PutEvents ms (-1: none)}, all from just before the process
+   * start
+   */
   static long[] once(String java, Case c, List<String> flags, Tls tls) throws Exception {
     try (MiniRuntime rt = new MiniRuntime()) {
       rt.enqueue(c.event());
@@ -302,9 +439,12 @@ public final class ColdStartBench {
       check(c, r, p);
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
-      long queued = stubs.getAllServeEvents().stream()
-          .filter(e -> "AWSEvents.PutEvents".equals(e.getRequest().getHeader("X-Amz-Target")))
-          .mapToLong(e -> e.getRequest().getLoggedDate().getTime() - wall0).min().orElse(-1);
+      long queued =
+          stubs.getAllServeEvents().stream()
+              .filter(e -> "AWSEvents.PutEvents".equals(e.getRequest().getHeader("X-Amz-Target")))
+              .mapToLong(e -> e.getRequest().getLoggedDate().getTime() - wall0)
+              .min()
+              .orElse(-1);
       return new long[] {init, (r.atNanos() - t0) / 1_000_000, queued};
     }
   }
@@ -312,8 +452,12 @@ public final class ColdStartBench {
   static void check(Case c, MiniRuntime.Result r, Process p) throws IOException {
     if (r == null || r.errorType() != null || !r.body().replace(" ", "").contains(c.expect())) {
       p.destroyForcibly();
-      throw new IllegalStateException(c.name() + ": unexpected answer " + (r == null ? "none" : r.body())
-          + "\nlog:\n" + Files.readString(c.taskRoot().resolveSibling(c.name() + ".log")));
+      throw new IllegalStateException(
+          c.name()
+              + ": unexpected answer "
+              + (r == null ? "none" : r.body())
+              + "\nlog:\n"
+              + Files.readString(c.taskRoot().resolveSibling(c.name() + ".log")));
     }
   }
 
@@ -334,11 +478,21 @@ public final class ColdStartBench {
     if (!extra.isEmpty()) {
       cmd.addAll(List.of(extra.split("\\s+")));
     }
-    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp,
-        "-Djavax.net.ssl.trustStore=" + tls.trustStore(), "-Djavax.net.ssl.trustStorePassword=" + tls.password(),
-        "-cp", ricClasspath(), RIC_MAIN, c.handler()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(c.taskRoot().toFile()).redirectErrorStream(true)
-        .redirectOutput(c.taskRoot().resolveSibling(c.name() + ".log").toFile());
+    cmd.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-Djava.io.tmpdir=" + tmp,
+            "-Djavax.net.ssl.trustStore=" + tls.trustStore(),
+            "-Djavax.net.ssl.trustStorePassword=" + tls.password(),
+            "-cp",
+            ricClasspath(),
+            RIC_MAIN,
+            c.handler()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(c.taskRoot().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(c.taskRoot().resolveSibling(c.name() + ".log").toFile());
     Map<String, String> env = pb.environment();
     env.clear();
     env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -361,11 +515,16 @@ public final class ColdStartBench {
 
   static String ricClasspath() throws URISyntaxException {
     List<String> jars = new ArrayList<>();
-    for (String cls : List.of(RIC_MAIN, "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
-        "com.amazonaws.services.lambda.runtime.Context", "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
+    for (String cls :
+        List.of(
+            RIC_MAIN,
+            "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
+            "com.amazonaws.services.lambda.runtime.Context",
+            "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
       try {
         Class<?> k = Class.forName(cls, false, ColdStartBench.class.getClassLoader());
-        String p = Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String p =
+            Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         if (!jars.contains(p)) {
           jars.add(p);
         }

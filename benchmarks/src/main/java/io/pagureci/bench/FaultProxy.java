@@ -25,20 +25,34 @@ import java.util.function.Predicate;
 /**
  * A fault-injecting HTTP reverse proxy on 127.0.0.1 in front of a plain-HTTP stand-in (the git
  * server, S3Mock): every request that {@link #faulty} selects is answered by the proxy itself with
- * an error with probability {@link #rate} (a fresh draw per selected request), and every request
- * is answered 503 while {@link #outage} is on; the others are forwarded byte for byte (method, path, query, headers but the
- * hop-by-hop ones, body) and the upstream answer is copied back. Nothing is forwarded for an
- * injected error, so the stand-in never sees a failed call (no side effects of a "lost answer").
+ * an error with probability {@link #rate} (a fresh draw per selected request), and every request is
+ * answered 503 while {@link #outage} is on; the others are forwarded byte for byte (method, path,
+ * query, headers but the hop-by-hop ones, body) and the upstream answer is copied back. Nothing is
+ * forwarded for an injected error, so the stand-in never sees a failed call (no side effects of a
+ * "lost answer").
  */
 final class FaultProxy implements AutoCloseable {
 
-  private static final Set<String> HOP = Set.of("host", "connection", "content-length", "expect", "upgrade",
-      "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection");
+  private static final Set<String> HOP =
+      Set.of(
+          "host",
+          "connection",
+          "content-length",
+          "expect",
+          "upgrade",
+          "transfer-encoding",
+          "keep-alive",
+          "te",
+          "trailer",
+          "proxy-connection");
 
   private final HttpServer server;
   private final ExecutorService pool = Executors.newFixedThreadPool(32);
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final URI upstream;
   private final String name;
   private final int errorStatus;
@@ -53,8 +67,15 @@ final class FaultProxy implements AutoCloseable {
   final AtomicLong outageAnswers = new AtomicLong();
   final AtomicLong selected = new AtomicLong();
 
-  FaultProxy(String name, URI upstream, int errorStatus, String errorType, String errorBody,
-      Predicate<HttpExchange> faulty, long seed) throws IOException {
+  FaultProxy(
+      String name,
+      URI upstream,
+      int errorStatus,
+      String errorType,
+      String errorBody,
+      Predicate<HttpExchange> faulty,
+      long seed)
+      throws IOException {
     this.name = name;
     this.upstream = upstream;
     this.errorStatus = errorStatus;
@@ -80,7 +101,8 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    try (ex; InputStream in = ex.getRequestBody()) {
+    try (ex;
+        InputStream in = ex.getRequestBody()) {
       byte[] body = in.readAllBytes();
       boolean out = outage;
       boolean sel = faulty.test(ex);
@@ -97,11 +119,20 @@ final class FaultProxy implements AutoCloseable {
           return;
         }
       }
-      URI target = upstream.resolve(ex.getRequestURI().getRawPath()
-          + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
-      HttpRequest.Builder rb = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
-          .method(ex.getRequestMethod(), body.length == 0 && !hasBody(ex)
-              ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      URI target =
+          upstream.resolve(
+              ex.getRequestURI().getRawPath()
+                  + (ex.getRequestURI().getRawQuery() == null
+                      ? ""
+                      : "?" + ex.getRequestURI().getRawQuery()));
+      HttpRequest.Builder rb =
+          HttpRequest.newBuilder(target)
+              .timeout(Duration.ofSeconds(60))
+              .method(
+                  ex.getRequestMethod(),
+                  body.length == 0 && !hasBody(ex)
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
       for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
         if (HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
           continue;
@@ -122,15 +153,21 @@ final class FaultProxy implements AutoCloseable {
         throw new IOException(e);
       }
       forwarded.incrementAndGet();
-      r.headers().map().forEach((k, vs) -> {
-        if (!HOP.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
-          ex.getResponseHeaders().put(k, vs);
-        }
-      });
+      r.headers()
+          .map()
+          .forEach(
+              (k, vs) -> {
+                if (!HOP.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
+                  ex.getResponseHeaders().put(k, vs);
+                }
+              });
       byte[] rbody = r.body();
-      boolean noBody = ex.getRequestMethod().equals("HEAD") || r.statusCode() == 204 || r.statusCode() == 304;
+      boolean noBody =
+          ex.getRequestMethod().equals("HEAD") || r.statusCode() == 204 || r.statusCode() == 304;
       if (noBody) {
-        r.headers().firstValue("content-length").ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
+        r.headers()
+            .firstValue("content-length")
+            .ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
       }
       ex.sendResponseHeaders(r.statusCode(), noBody || rbody.length == 0 ? -1 : rbody.length);
       if (!noBody && rbody.length > 0) {

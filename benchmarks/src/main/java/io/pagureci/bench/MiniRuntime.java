@@ -33,11 +33,13 @@ final class MiniRuntime implements AutoCloseable {
 
   MiniRuntime() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "mini-runtime");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "mini-runtime");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext(PREFIX, this::route);
     server.start();
   }
@@ -76,8 +78,12 @@ final class MiniRuntime implements AutoCloseable {
         h.set("Content-Type", "application/json");
         h.set("Lambda-Runtime-Aws-Request-Id", p[0]);
         h.set("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 60_000));
-        h.set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:bench");
-        h.set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+        h.set(
+            "Lambda-Runtime-Invoked-Function-Arn",
+            "arn:aws:lambda:eu-west-1:123456789012:function:bench");
+        h.set(
+            "Lambda-Runtime-Trace-Id",
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
         x.sendResponseHeaders(200, ev.length);
         try (OutputStream out = x.getResponseBody()) {
           out.write(ev);
@@ -87,9 +93,14 @@ final class MiniRuntime implements AutoCloseable {
         reply(x);
       } else if (path.endsWith("/response") || path.endsWith("/error")) {
         long now = System.nanoTime();
-        results.add(new Result(new String(body, StandardCharsets.UTF_8),
-            path.endsWith("/error") ? String.valueOf(x.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type")) : null,
-            now));
+        results.add(
+            new Result(
+                new String(body, StandardCharsets.UTF_8),
+                path.endsWith("/error")
+                    ? String.valueOf(
+                        x.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type"))
+                    : null,
+                now));
         reply(x);
       } else {
         x.sendResponseHeaders(404, -1);

@@ -54,18 +54,36 @@ public final class OutboundThroughputBench {
     String succeeded = Files.readString(events.resolve("state-succeeded.json"));
     String failed = Files.readString(events.resolve("state-failed-in-build.json"));
 
-    WireMockServer wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(16).jettyStopTimeout(0L));
+    WireMockServer wm =
+        new WireMockServer(
+            options()
+                .bindAddress("127.0.0.1")
+                .dynamicPort()
+                .containerThreads(16)
+                .jettyStopTimeout(0L));
     wm.start();
     String base = "http://127.0.0.1:" + wm.port();
     ColdStartBench.secret(wm, "pagure-ci/token", "BENCHTOKEN0123456789THROWAWAYVALUE");
-    JsonNode r = ColdStartBench.JSON.readTree(Files.readString(
-        repo.resolve("testdata/pagure/flags/commit_flag_pr_head_form/response.json")));
-    wm.stubFor(post(urlPathMatching("/api/0/.*/flag")).willReturn(aResponse().withStatus(200)
-        .withHeader("Content-Type", "application/json").withBody(r.get("json").toString())));
+    JsonNode r =
+        ColdStartBench.JSON.readTree(
+            Files.readString(
+                repo.resolve("testdata/pagure/flags/commit_flag_pr_head_form/response.json")));
+    wm.stubFor(
+        post(urlPathMatching("/api/0/.*/flag"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(r.get("json").toString())));
     // any BatchGetBuilds: the build is in progress, with the fixture's PAGURE_* variables
-    wm.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetBuilds"))
-        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-            .withBody(batchGetBuilds(succeeded).toString())));
+    wm.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetBuilds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/x-amz-json-1.1")
+                    .withBody(batchGetBuilds(succeeded).toString())));
 
     System.setProperty("aws.endpointUrl", base);
     System.setProperty("aws.accessKeyId", "AKIDFAKETESTKEY00000");
@@ -75,11 +93,15 @@ public final class OutboundThroughputBench {
     env.put("PAGURE_URL", base + "/");
     env.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
     DependencyFactory.Wiring w = DependencyFactory.create(env);
-    OutboundHandler handler = new OutboundHandler(w.service(), w.requests(), w.tokens(), w.deadline());
+    OutboundHandler handler =
+        new OutboundHandler(w.service(), w.requests(), w.tokens(), w.deadline());
 
     String instance = base + "/";
-    List<String> warm = events(builds, perBuild, warmup, 1000, instance, inProgress, phase, succeeded, failed);
-    List<String> timed = events(builds, perBuild, builds * perBuild, 0, instance, inProgress, phase, succeeded, failed);
+    List<String> warm =
+        events(builds, perBuild, warmup, 1000, instance, inProgress, phase, succeeded, failed);
+    List<String> timed =
+        events(
+            builds, perBuild, builds * perBuild, 0, instance, inProgress, phase, succeeded, failed);
     PrintStream realOut = System.out;
     run(handler, warm, new TreeMap<>());
     wm.resetRequests();
@@ -88,39 +110,85 @@ public final class OutboundThroughputBench {
     run(handler, timed, outcomes);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     System.setOut(realOut);
-    int secrets = wm.countRequestsMatching(postRequestedFor(urlEqualTo("/"))
-        .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue")).build()).getCount();
-    int batch = wm.countRequestsMatching(postRequestedFor(urlEqualTo("/"))
-        .withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetBuilds")).build()).getCount();
-    int flags = wm.countRequestsMatching(postRequestedFor(urlPathMatching("/api/0/.*/flag")).build()).getCount();
+    int secrets =
+        wm.countRequestsMatching(
+                postRequestedFor(urlEqualTo("/"))
+                    .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                    .build())
+            .getCount();
+    int batch =
+        wm.countRequestsMatching(
+                postRequestedFor(urlEqualTo("/"))
+                    .withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetBuilds"))
+                    .build())
+            .getCount();
+    int flags =
+        wm.countRequestsMatching(postRequestedFor(urlPathMatching("/api/0/.*/flag")).build())
+            .getCount();
     int total = wm.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount();
-    PackagingBench.log("%d events (%d builds x %d) in %d ms: %.0f events/s; GetSecretValue %d, BatchGetBuilds %d,"
+    PackagingBench.log(
+        "%d events (%d builds x %d) in %d ms: %.0f events/s; GetSecretValue %d, BatchGetBuilds %d,"
             + " pagure flag POSTs %d, all requests %d; outcomes %s; load %s",
-        timed.size(), builds, perBuild, ms, timed.size() * 1000.0 / ms, secrets, batch, flags, total, outcomes,
+        timed.size(),
+        builds,
+        perBuild,
+        ms,
+        timed.size() * 1000.0 / ms,
+        secrets,
+        batch,
+        flags,
+        total,
+        outcomes,
         PackagingBench.load());
-    Path out = Path.of(System.getProperty("out", "benchmarks/target/results/outbound-throughput.json"));
+    Path out =
+        Path.of(System.getProperty("out", "benchmarks/target/results/outbound-throughput.json"));
     Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, String.format(java.util.Locale.ROOT,
-        "{\"events\":%d,\"builds\":%d,\"ms\":%d,\"eventsPerSecond\":%.1f,\"getSecretValue\":%d,\"batchGetBuilds\":%d,"
-            + "\"flagPosts\":%d,\"outcomes\":\"%s\"}%n",
-        timed.size(), builds, ms, timed.size() * 1000.0 / ms, secrets, batch, flags, outcomes));
+    Files.writeString(
+        out,
+        String.format(
+            java.util.Locale.ROOT,
+            "{\"events\":%d,\"builds\":%d,\"ms\":%d,\"eventsPerSecond\":%.1f,\"getSecretValue\":%d,\"batchGetBuilds\":%d,"
+                + "\"flagPosts\":%d,\"outcomes\":\"%s\"}%n",
+            timed.size(),
+            builds,
+            ms,
+            timed.size() * 1000.0 / ms,
+            secrets,
+            batch,
+            flags,
+            outcomes));
     wm.stop();
     System.exit(0);
   }
 
-  static void run(OutboundHandler handler, List<String> events, Map<String, Integer> outcomes) throws Exception {
+  static void run(OutboundHandler handler, List<String> events, Map<String, Integer> outcomes)
+      throws Exception {
     for (String e : events) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      handler.handleRequest(new ByteArrayInputStream(e.getBytes(StandardCharsets.UTF_8)), out, CONTEXT);
+      handler.handleRequest(
+          new ByteArrayInputStream(e.getBytes(StandardCharsets.UTF_8)), out, CONTEXT);
       JsonNode res = ColdStartBench.JSON.readTree(out.toByteArray());
-      String k = res.path("outcome").asText() + (res.has("status") ? ":" + res.path("status").asText() : "");
+      String k =
+          res.path("outcome").asText()
+              + (res.has("status") ? ":" + res.path("status").asText() : "");
       outcomes.merge(k, 1, Integer::sum);
     }
   }
 
-  /** Per build: IN_PROGRESS, phases, terminal, terminal again (a redelivery); interleaved across builds. */
-  static List<String> events(int builds, int perBuild, int count, int offset, String instance, String inProgress,
-      String phase, String succeeded, String failed) {
+  /**
+   * Per build: IN_PROGRESS, phases, terminal, terminal again (a redelivery); interleaved across
+   * builds.
+   */
+  static List<String> events(
+      int builds,
+      int perBuild,
+      int count,
+      int offset,
+      String instance,
+      String inProgress,
+      String phase,
+      String succeeded,
+      String failed) {
     List<List<String>> perB = new ArrayList<>();
     for (int b = 0; b < builds; b++) {
       String uuid = String.format("6f1c2b3a-8d4e-4c1f-9a7b-%012d", b + offset);
@@ -135,9 +203,10 @@ public final class OutboundThroughputBench {
       es.add(terminal);
       List<String> done = new ArrayList<>();
       for (String e : es) {
-        done.add(e.replace("6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44", uuid)
-            .replace("ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e", sha)
-            .replace("https://pagure.example.org/", instance));
+        done.add(
+            e.replace("6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44", uuid)
+                .replace("ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e", sha)
+                .replace("https://pagure.example.org/", instance));
       }
       perB.add(done);
     }
@@ -156,37 +225,97 @@ public final class OutboundThroughputBench {
     ObjectNode b = root.putArray("builds").addObject();
     String arn = ev.path("detail").path("build-id").asText();
     String id = arn.substring(arn.indexOf(":build/") + 7);
-    b.put("id", id).put("arn", arn).put("buildNumber", 42).put("startTime", 1.795782521E9)
-        .put("currentPhase", "BUILD").put("buildStatus", "IN_PROGRESS")
-        .put("projectName", id.substring(0, id.indexOf(':'))).put("initiator", "pagure-ci-inbound")
+    b.put("id", id)
+        .put("arn", arn)
+        .put("buildNumber", 42)
+        .put("startTime", 1.795782521E9)
+        .put("currentPhase", "BUILD")
+        .put("buildStatus", "IN_PROGRESS")
+        .put("projectName", id.substring(0, id.indexOf(':')))
+        .put("initiator", "pagure-ci-inbound")
         .put("buildComplete", false);
     b.putArray("phases").addObject().put("phaseType", "SUBMITTED").put("phaseStatus", "SUCCEEDED");
-    ObjectNode envNode = b.putObject("environment").put("type", "LINUX_CONTAINER")
-        .put("image", "aws/codebuild/amazonlinux-x86_64-standard:5.0").put("computeType", "BUILD_GENERAL1_SMALL");
+    ObjectNode envNode =
+        b.putObject("environment")
+            .put("type", "LINUX_CONTAINER")
+            .put("image", "aws/codebuild/amazonlinux-x86_64-standard:5.0")
+            .put("computeType", "BUILD_GENERAL1_SMALL");
     ArrayNode vars = envNode.putArray("environmentVariables");
-    for (JsonNode v : ev.path("detail").path("additional-information").path("environment").path("environment-variables")) {
-      vars.addObject().put("name", v.path("name").asText()).put("value", v.path("value").asText()).put("type", "PLAINTEXT");
+    for (JsonNode v :
+        ev.path("detail")
+            .path("additional-information")
+            .path("environment")
+            .path("environment-variables")) {
+      vars.addObject()
+          .put("name", v.path("name").asText())
+          .put("value", v.path("value").asText())
+          .put("type", "PLAINTEXT");
     }
     root.putArray("buildsNotFound");
     return root;
   }
 
-  static final Context CONTEXT = new Context() {
-    @Override public String getAwsRequestId() { return "bench"; }
-    @Override public String getLogGroupName() { return "/aws/lambda/bench"; }
-    @Override public String getLogStreamName() { return "bench"; }
-    @Override public String getFunctionName() { return "bench"; }
-    @Override public String getFunctionVersion() { return "$LATEST"; }
-    @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:eu-west-1:123456789012:function:bench"; }
-    @Override public CognitoIdentity getIdentity() { return null; }
-    @Override public ClientContext getClientContext() { return null; }
-    @Override public int getRemainingTimeInMillis() { return 60_000; }
-    @Override public int getMemoryLimitInMB() { return 512; }
-    @Override public LambdaLogger getLogger() {
-      return new LambdaLogger() {
-        @Override public void log(String message) { }
-        @Override public void log(byte[] message) { }
+  static final Context CONTEXT =
+      new Context() {
+        @Override
+        public String getAwsRequestId() {
+          return "bench";
+        }
+
+        @Override
+        public String getLogGroupName() {
+          return "/aws/lambda/bench";
+        }
+
+        @Override
+        public String getLogStreamName() {
+          return "bench";
+        }
+
+        @Override
+        public String getFunctionName() {
+          return "bench";
+        }
+
+        @Override
+        public String getFunctionVersion() {
+          return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+          return "arn:aws:lambda:eu-west-1:123456789012:function:bench";
+        }
+
+        @Override
+        public CognitoIdentity getIdentity() {
+          return null;
+        }
+
+        @Override
+        public ClientContext getClientContext() {
+          return null;
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+          return 60_000;
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+          return 512;
+        }
+
+        @Override
+        public LambdaLogger getLogger() {
+          return new LambdaLogger() {
+            @Override
+            public void log(String message) {}
+
+            @Override
+            public void log(byte[] message) {}
+          };
+        }
       };
-    }
-  };
 }

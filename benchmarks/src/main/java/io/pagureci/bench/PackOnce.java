@@ -19,8 +19,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * One packaging in a fresh JVM (a cold Lambda): the project's {@link JGitSourcePackager} fetches one
- * exact commit and streams its zip to S3. Run by {@link PackagingBench} on the classpath {@code
+ * One packaging in a fresh JVM (a cold Lambda): the project's {@link JGitSourcePackager} fetches
+ * one exact commit and streams its zip to S3. Run by {@link PackagingBench} on the classpath {@code
  * inbound-lambda/target/function.jar} + these classes; prints one JSON line on stdout.
  *
  * <p>Arguments: pagureBase fullname ref commit s3Endpoint bucket key tempRoot
@@ -45,7 +45,8 @@ public final class PackOnce {
             .region(Region.US_EAST_1)
             .credentialsProvider(
                 StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create("AKIDTESTTESTTESTTEST", "test-secret-key-not-a-secret")))
+                    AwsBasicCredentials.create(
+                        "AKIDTESTTESTTESTTEST", "test-secret-key-not-a-secret")))
             .httpClient(UrlConnectionHttpClient.create())
             .build();
     JGitSourcePackager packager =
@@ -79,8 +80,16 @@ public final class PackOnce {
     System.out.printf(
         "{\"initMs\":%d,\"primeMs\":%d,\"packMs\":%d,\"zipBytes\":%d,\"versionId\":\"%s\",\"heapPeakBytes\":%d,"
             + "\"heapCommittedPeakBytes\":%d,\"maxHeapBytes\":%d,\"gcCount\":%d,\"gcMs\":%d,\"cpus\":%d}%n",
-        (tp - t0) / 1_000_000, (t1 - tp) / 1_000_000, (t2 - t1) / 1_000_000, out.bytes(), out.versionId(), heapPeak,
-        heapCommittedPeak, Runtime.getRuntime().maxMemory(), gcCount, gcMs,
+        (tp - t0) / 1_000_000,
+        (t1 - tp) / 1_000_000,
+        (t2 - t1) / 1_000_000,
+        out.bytes(),
+        out.versionId(),
+        heapPeak,
+        heapCommittedPeak,
+        Runtime.getRuntime().maxMemory(),
+        gcCount,
+        gcMs,
         Runtime.getRuntime().availableProcessors());
     s3.close();
   }

@@ -35,16 +35,26 @@ public final class PackagingBench {
   static final String LAMBDA_FLAGS =
       "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MaxRAM=2048m";
 
-  record Run(String size, int run, String tool, long wallMs, long maxRssKb, long peakTempBytes,
-      long leftBehind, long zipBytes, String childJson) {}
+  record Run(
+      String size,
+      int run,
+      String tool,
+      long wallMs,
+      long maxRssKb,
+      long peakTempBytes,
+      long leftBehind,
+      long zipBytes,
+      String childJson) {}
 
   public static void main(String[] args) throws Exception {
     List<String> sizes = List.of(System.getProperty("sizes", "10m,100m,1g").split(","));
     int runs = Integer.getInteger("runs", 5);
     String cpus = System.getProperty("cpus", "");
     Path dir = Path.of(System.getProperty("dir", "/tmp/pagureci-bench"));
-    Path jar = Path.of(System.getProperty("jar", "inbound-lambda/target/function.jar")).toAbsolutePath();
-    Path classes = Path.of(System.getProperty("classes", "benchmarks/target/classes")).toAbsolutePath();
+    Path jar =
+        Path.of(System.getProperty("jar", "inbound-lambda/target/function.jar")).toAbsolutePath();
+    Path classes =
+        Path.of(System.getProperty("classes", "benchmarks/target/classes")).toAbsolutePath();
     String jvmFlags = System.getProperty("jvmFlags", LAMBDA_FLAGS);
     Path outFile = Path.of(System.getProperty("out", "benchmarks/target/results/packaging.json"));
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -59,13 +69,18 @@ public final class PackagingBench {
       long t = System.nanoTime();
       commits.put(size, RepoGen.ensure(repos, spec));
       packs.put(size, RepoGen.packBytes(repos.resolve(spec.name() + ".git")));
-      log("repo %s: commit %s, pack %.1f MiB (ready in %d ms)", spec.name(), commits.get(size),
-          packs.get(size) / 1048576.0, (System.nanoTime() - t) / 1_000_000);
+      log(
+          "repo %s: commit %s, pack %.1f MiB (ready in %d ms)",
+          spec.name(),
+          commits.get(size),
+          packs.get(size) / 1048576.0,
+          (System.nanoTime() - t) / 1_000_000);
     }
 
     List<Run> results = new ArrayList<>();
     Tls tls = Tls.create(Files.createDirectories(dir.resolve("tls")));
-    try (GitHttpServer git = GitHttpServer.start(repos); S3StandIn s3 = S3StandIn.start(tls, dir)) {
+    try (GitHttpServer git = GitHttpServer.start(repos);
+        S3StandIn s3 = S3StandIn.start(tls, dir)) {
       s3.createVersionedBucket("bench");
       log("git http %s, s3 %s, load %s", git.baseUri(), s3.https, load());
       for (String size : sizes) {
@@ -82,55 +97,85 @@ public final class PackagingBench {
             Path home = Files.createDirectories(work.resolve("home"));
             Path tmp = Files.createDirectories(work.resolve("tmp"));
             String key = "src/" + name + "/" + tool + "-" + i + ".zip";
-            List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %U %S %M", "-o",
-                work.resolve("time.txt").toString()));
+            List<String> cmd =
+                new ArrayList<>(
+                    List.of(
+                        "/usr/bin/time",
+                        "-f",
+                        "%e %U %S %M",
+                        "-o",
+                        work.resolve("time.txt").toString()));
             if (!cpus.isEmpty()) {
               cmd.addAll(List.of("taskset", "-c", cpus));
             }
             if (tool.equals("project")) {
               cmd.add(java);
               cmd.addAll(List.of(jvmFlags.trim().split("\\s+")));
-              cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp,
-                  "-Djavax.net.ssl.trustStore=" + tls.trustStore(),
-                  "-Djavax.net.ssl.trustStorePassword=" + tls.password(), "-cp", jar + ":" + classes,
-                  PackOnce.class.getName(), git.baseUri().toString(), name, "refs/heads/master",
-                  commit, s3.https.toString(), "bench", key, tmp.toString()));
+              cmd.addAll(
+                  List.of(
+                      "-Djava.io.tmpdir=" + tmp,
+                      "-Djavax.net.ssl.trustStore=" + tls.trustStore(),
+                      "-Djavax.net.ssl.trustStorePassword=" + tls.password(),
+                      "-cp",
+                      jar + ":" + classes,
+                      PackOnce.class.getName(),
+                      git.baseUri().toString(),
+                      name,
+                      "refs/heads/master",
+                      commit,
+                      s3.https.toString(),
+                      "bench",
+                      key,
+                      tmp.toString()));
             } else {
               String url = git.cloneUri(name).toString();
               String put = s3.https + "/bench/" + key;
-              String script = String.join("\n",
-                  "set -eo pipefail",
-                  "cd " + tmp,
-                  "git init -q --bare repo.git",
-                  "cd repo.git",
-                  "git -c protocol.version=0 fetch -q --depth 1 --no-tags " + url + " refs/heads/master",
-                  "git archive --format=zip FETCH_HEAD | curl -sSf -o /dev/null --cacert " + tls.keyStore().resolveSibling("standin.crt")
-                      + " -H 'Content-Type: application/zip' -T - " + put,
-                  "cd " + tmp,
-                  "rm -rf repo.git");
+              String script =
+                  String.join(
+                      "\n",
+                      "set -eo pipefail",
+                      "cd " + tmp,
+                      "git init -q --bare repo.git",
+                      "cd repo.git",
+                      "git -c protocol.version=0 fetch -q --depth 1 --no-tags "
+                          + url
+                          + " refs/heads/master",
+                      "git archive --format=zip FETCH_HEAD | curl -sSf -o /dev/null --cacert "
+                          + tls.keyStore().resolveSibling("standin.crt")
+                          + " -H 'Content-Type: application/zip' -T - "
+                          + put,
+                      "cd " + tmp,
+                      "rm -rf repo.git");
               cmd.addAll(List.of("bash", "-c", script));
             }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false)
-                .redirectError(ProcessBuilder.Redirect.to(work.resolve("stderr.txt").toFile()));
+            ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                    .redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.to(work.resolve("stderr.txt").toFile()));
             pb.environment().put("HOME", home.toString());
             pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
             pb.environment().put("TMPDIR", tmp.toString());
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong peak = new AtomicLong();
-            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-              while (running.get()) {
-                peak.accumulateAndGet(du(tmp), Math::max);
-                try {
-                  Thread.sleep(20);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
+            Thread sampler =
+                Thread.ofPlatform()
+                    .daemon()
+                    .start(
+                        () -> {
+                          while (running.get()) {
+                            peak.accumulateAndGet(du(tmp), Math::max);
+                            try {
+                              Thread.sleep(20);
+                            } catch (InterruptedException e) {
+                              return;
+                            }
+                          }
+                        });
             long serverCpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             Process p = pb.start();
-            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            String stdout =
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             int rc = p.waitFor();
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
             running.set(false);
@@ -141,7 +186,8 @@ public final class PackagingBench {
             }
             String[] time = Files.readString(work.resolve("time.txt")).trim().split("\\s+");
             long rssKb = Long.parseLong(time[time.length - 1]);
-            // CPU seconds: the measured process tree (user + sys), and this JVM (git server, S3Mock,
+            // CPU seconds: the measured process tree (user + sys), and this JVM (git server,
+            // S3Mock,
             // the temp-dir sampler) during the same run
             double childCpu = Double.parseDouble(time[1]) + Double.parseDouble(time[2]);
             double serverCpu = (processCpuNanos() - serverCpu0) / 1e9;
@@ -154,27 +200,51 @@ public final class PackagingBench {
               Run r = new Run(size, i, tool, wallMs, rssKb, peak.get(), left, zipBytes, stdout);
               results.add(r);
               // the packager's own phase split, from its "source packaged" log line
-              Matcher phases =
-                  Pattern.compile("fetchMs=(\\d+) zipUploadMs=(\\d+)").matcher(err);
-              String split = phases.find() ? " fetch " + phases.group(1) + " ms, zip+upload " + phases.group(2) + " ms" : "";
+              Matcher phases = Pattern.compile("fetchMs=(\\d+) zipUploadMs=(\\d+)").matcher(err);
+              String split =
+                  phases.find()
+                      ? " fetch " + phases.group(1) + " ms, zip+upload " + phases.group(2) + " ms"
+                      : "";
               Matcher zip = Pattern.compile("zipMs=(\\d+) completeMs=(\\d+)").matcher(err);
               if (zip.find()) {
-                split += " (zip " + zip.group(1) + " ms, then " + zip.group(2) + " ms to finish the upload";
+                split +=
+                    " (zip "
+                        + zip.group(1)
+                        + " ms, then "
+                        + zip.group(2)
+                        + " ms to finish the upload";
                 // the last one: with -Dpagureci.bench.prime=true, priming logs its own upload first
-                Matcher call = Pattern.compile("key=(?!priming/)\\S+ parts=\\d+ bytes=\\d+ completeCallMs=(\\d+)").matcher(err);
+                Matcher call =
+                    Pattern.compile(
+                            "key=(?!priming/)\\S+ parts=\\d+ bytes=\\d+ completeCallMs=(\\d+)")
+                        .matcher(err);
                 String callMs = null;
                 while (call.find()) {
                   callMs = call.group(1);
                 }
-                split += callMs != null ? ", of which CompleteMultipartUpload " + callMs + " ms)" : ")";
+                split +=
+                    callMs != null ? ", of which CompleteMultipartUpload " + callMs + " ms)" : ")";
               }
-              log("%s run %d %-7s %6d ms%s  cpu %.1f s (servers %.1f s)  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
-                  size, i, tool, wallMs, split, childCpu, serverCpu, rssKb / 1024, peak.get() / 1048576.0, left,
-                  zipBytes / 1048576.0, load(), stdout);
+              log(
+                  "%s run %d %-7s %6d ms%s  cpu %.1f s (servers %.1f s)  rss %4d MiB  temp peak %6.1f MiB  left %d  zip %.1f MiB  load %s %s",
+                  size,
+                  i,
+                  tool,
+                  wallMs,
+                  split,
+                  childCpu,
+                  serverCpu,
+                  rssKb / 1024,
+                  peak.get() / 1048576.0,
+                  left,
+                  zipBytes / 1048576.0,
+                  load(),
+                  stdout);
             } else {
               log("%s warm-up %-7s %6d ms", size, tool, wallMs);
             }
-            for (ObjectVersion v : s3.admin.listObjectVersions(b -> b.bucket("bench").prefix(key)).versions()) {
+            for (ObjectVersion v :
+                s3.admin.listObjectVersions(b -> b.bucket("bench").prefix(key)).versions()) {
               s3.admin.deleteObject(b -> b.bucket("bench").key(v.key()).versionId(v.versionId()));
             }
             deleteTree(work);
@@ -189,13 +259,16 @@ public final class PackagingBench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static void summarise(List<Run> all, String size, long packBytes) {
-    List<Run> project = all.stream().filter(r -> r.size().equals(size) && r.tool().equals("project")).toList();
-    List<Run> git = all.stream().filter(r -> r.size().equals(size) && r.tool().equals("git")).toList();
+    List<Run> project =
+        all.stream().filter(r -> r.size().equals(size) && r.tool().equals("project")).toList();
+    List<Run> git =
+        all.stream().filter(r -> r.size().equals(size) && r.tool().equals("git")).toList();
     long pm = median(project.stream().map(Run::wallMs).toList());
     long gm = median(git.stream().map(Run::wallMs).toList());
     List<Double> ratios = new ArrayList<>();
@@ -203,15 +276,22 @@ public final class PackagingBench {
       ratios.add(project.get(i).wallMs() / (double) git.get(i).wallMs());
     }
     ratios.sort(Comparator.naturalOrder());
-    log("SUMMARY %s: project median %d ms, git median %d ms, ratio of medians %.2f, median pair ratio %.2f;"
+    log(
+        "SUMMARY %s: project median %d ms, git median %d ms, ratio of medians %.2f, median pair ratio %.2f;"
             + " project max RSS %d MiB, git max RSS %d MiB; project temp peak %.1f MiB, git temp peak %.1f MiB,"
             + " pack %.1f MiB; left behind %d; runs %d",
-        size, pm, gm, pm / (double) gm, ratios.isEmpty() ? Double.NaN : ratios.get(ratios.size() / 2),
+        size,
+        pm,
+        gm,
+        pm / (double) gm,
+        ratios.isEmpty() ? Double.NaN : ratios.get(ratios.size() / 2),
         project.stream().mapToLong(Run::maxRssKb).max().orElse(0) / 1024,
         git.stream().mapToLong(Run::maxRssKb).max().orElse(0) / 1024,
         project.stream().mapToLong(Run::peakTempBytes).max().orElse(0) / 1048576.0,
         git.stream().mapToLong(Run::peakTempBytes).max().orElse(0) / 1048576.0,
-        packBytes / 1048576.0, project.stream().mapToLong(Run::leftBehind).sum(), project.size());
+        packBytes / 1048576.0,
+        project.stream().mapToLong(Run::leftBehind).sum(),
+        project.size());
   }
 
   static long median(List<Long> xs) {
@@ -225,8 +305,15 @@ public final class PackagingBench {
   }
 
   static String toJson(List<Run> runs, Map<String, Long> packs, String cpus, String flags) {
-    StringBuilder sb = new StringBuilder("{\"cpus\":\"" + (cpus.isEmpty() ? "all" : cpus) + "\",\"jvmFlags\":\""
-        + flags + "\",\"java\":\"" + System.getProperty("java.vm.version") + "\",\"packs\":{");
+    StringBuilder sb =
+        new StringBuilder(
+            "{\"cpus\":\""
+                + (cpus.isEmpty() ? "all" : cpus)
+                + "\",\"jvmFlags\":\""
+                + flags
+                + "\",\"java\":\""
+                + System.getProperty("java.vm.version")
+                + "\",\"packs\":{");
     packs.forEach((k, v) -> sb.append('"').append(k).append("\":").append(v).append(','));
     if (!packs.isEmpty()) {
       sb.setLength(sb.length() - 1);
@@ -234,11 +321,21 @@ public final class PackagingBench {
     sb.append("},\"runs\":[\n");
     for (int i = 0; i < runs.size(); i++) {
       Run r = runs.get(i);
-      sb.append(String.format(Locale.ROOT,
-          "{\"size\":\"%s\",\"run\":%d,\"tool\":\"%s\",\"wallMs\":%d,\"maxRssKb\":%d,\"peakTempBytes\":%d,"
-              + "\"leftBehind\":%d,\"zipBytes\":%d,\"child\":%s}%s\n",
-          r.size(), r.run(), r.tool(), r.wallMs(), r.maxRssKb(), r.peakTempBytes(), r.leftBehind(),
-          r.zipBytes(), r.childJson().isEmpty() ? "null" : r.childJson(), i + 1 < runs.size() ? "," : ""));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "{\"size\":\"%s\",\"run\":%d,\"tool\":\"%s\",\"wallMs\":%d,\"maxRssKb\":%d,\"peakTempBytes\":%d,"
+                  + "\"leftBehind\":%d,\"zipBytes\":%d,\"child\":%s}%s\n",
+              r.size(),
+              r.run(),
+              r.tool(),
+              r.wallMs(),
+              r.maxRssKb(),
+              r.peakTempBytes(),
+              r.leftBehind(),
+              r.zipBytes(),
+              r.childJson().isEmpty() ? "null" : r.childJson(),
+              i + 1 < runs.size() ? "," : ""));
     }
     return sb.append("]}\n").toString();
   }
@@ -246,15 +343,16 @@ public final class PackagingBench {
   static long du(Path root) {
     long[] n = {0};
     try (Stream<Path> s = Files.walk(root)) {
-      s.forEach(p -> {
-        try {
-          if (Files.isRegularFile(p)) {
-            n[0] += Files.size(p);
-          }
-        } catch (IOException e) {
-          // deleted while walking
-        }
-      });
+      s.forEach(
+          p -> {
+            try {
+              if (Files.isRegularFile(p)) {
+                n[0] += Files.size(p);
+              }
+            } catch (IOException e) {
+              // deleted while walking
+            }
+          });
     } catch (IOException | UncheckedIOException e) {
       // deleted while walking
     }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Generates the benchmark repositories with {@code git fast-import} (no working tree): one commit on
- * {@code refs/heads/master} of a bare repository, deterministic for a given spec.
+ * Generates the benchmark repositories with {@code git fast-import} (no working tree): one commit
+ * on {@code refs/heads/master} of a bare repository, deterministic for a given spec.
  *
  * <ul>
  *   <li>Small files are code-like text (compresses about 3-4x like real sources), spread over
@@ -56,11 +56,54 @@ final class RepoGen {
   }
 
   private static final String[] WORDS = {
-    "public", "private", "static", "final", "return", "if", "else", "for", "while", "class",
-    "void", "int", "long", "String", "new", "null", "true", "false", "this", "import",
-    "request", "response", "build", "commit", "branch", "project", "config", "value", "result",
-    "error", "buffer", "stream", "reader", "writer", "handler", "service", "client", "server",
-    "count", "index", "size", "length", "name", "path", "file", "entry", "token", "state",
+    "public",
+    "private",
+    "static",
+    "final",
+    "return",
+    "if",
+    "else",
+    "for",
+    "while",
+    "class",
+    "void",
+    "int",
+    "long",
+    "String",
+    "new",
+    "null",
+    "true",
+    "false",
+    "this",
+    "import",
+    "request",
+    "response",
+    "build",
+    "commit",
+    "branch",
+    "project",
+    "config",
+    "value",
+    "result",
+    "error",
+    "buffer",
+    "stream",
+    "reader",
+    "writer",
+    "handler",
+    "service",
+    "client",
+    "server",
+    "count",
+    "index",
+    "size",
+    "length",
+    "name",
+    "path",
+    "file",
+    "entry",
+    "token",
+    "state",
   };
 
   private RepoGen() {}
@@ -98,10 +141,17 @@ final class RepoGen {
     header.append("commit refs/heads/master\n");
     header.append("committer Bench <bench@example.org> 1764000000 +0000\n");
     String msg = "benchmark tree " + spec.name() + "\n";
-    header.append("data ").append(msg.getBytes(StandardCharsets.UTF_8).length).append('\n').append(msg);
+    header
+        .append("data ")
+        .append(msg.getBytes(StandardCharsets.UTF_8).length)
+        .append('\n')
+        .append(msg);
     out.write(header.toString().getBytes(StandardCharsets.UTF_8));
     long avg = spec.smallBytes() / spec.smallFiles();
-    int incompressibleEvery = spec.incompressible() <= 0 ? Integer.MAX_VALUE : (int) Math.round(1 / spec.incompressible());
+    int incompressibleEvery =
+        spec.incompressible() <= 0
+            ? Integer.MAX_VALUE
+            : (int) Math.round(1 / spec.incompressible());
     String[] binExt = {"png", "gz", "jpg", "bin"};
     for (int i = 0; i < spec.smallFiles(); i++) {
       String dir = "src/m" + (i / 1600) + "/d" + ((i / 40) % 40);
@@ -120,7 +170,9 @@ final class RepoGen {
     }
     byte[] chunk = new byte[8 << 20];
     for (Big big : spec.big()) {
-      out.write(("M 100644 inline " + big.path() + "\ndata " + big.bytes() + "\n").getBytes(StandardCharsets.UTF_8));
+      out.write(
+          ("M 100644 inline " + big.path() + "\ndata " + big.bytes() + "\n")
+              .getBytes(StandardCharsets.UTF_8));
       long left = big.bytes();
       while (left > 0) {
         int n = (int) Math.min(chunk.length, left);
@@ -134,7 +186,9 @@ final class RepoGen {
   }
 
   private static void inline(OutputStream out, String path, byte[] data) throws IOException {
-    out.write(("M 100644 inline " + path + "\ndata " + data.length + "\n").getBytes(StandardCharsets.UTF_8));
+    out.write(
+        ("M 100644 inline " + path + "\ndata " + data.length + "\n")
+            .getBytes(StandardCharsets.UTF_8));
     out.write(data);
     out.write('\n');
   }

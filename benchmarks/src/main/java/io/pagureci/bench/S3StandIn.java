@@ -32,10 +32,16 @@ final class S3StandIn implements AutoCloseable {
     this.store = store;
     this.https = URI.create("https://127.0.0.1:" + app.getPort());
     this.http = URI.create("http://127.0.0.1:" + app.getHttpPort());
-    this.admin = S3Client.builder().endpointOverride(http).forcePathStyle(true).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY)))
-        .httpClient(UrlConnectionHttpClient.create()).build();
+    this.admin =
+        S3Client.builder()
+            .endpointOverride(http)
+            .forcePathStyle(true)
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY)))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
   }
 
   static S3StandIn start(Tls tls, Path parent) throws IOException {
@@ -60,8 +66,8 @@ final class S3StandIn implements AutoCloseable {
 
   void createVersionedBucket(String name) {
     admin.createBucket(b -> b.bucket(name));
-    admin.putBucketVersioning(b -> b.bucket(name)
-        .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+    admin.putBucketVersioning(
+        b -> b.bucket(name).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
   }
 
   @Override

@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * AWS's JSON APIs the functions call — Secrets Manager ({@code secretsmanager.*}), CodeBuild
  * ({@code CodeBuild_20161006.*}) and EventBridge ({@code AWSEvents.PutEvents}, the request events;
- * every entry accepted) — as one in-process WireMock on 127.0.0.1, matched on {@code
- * X-Amz-Target}. The functions reach it through {@code AWS_ENDPOINT_URL_<SERVICE>}.
+ * every entry accepted) — as one in-process WireMock on 127.0.0.1, matched on {@code X-Amz-Target}.
+ * The functions reach it through {@code AWS_ENDPOINT_URL_<SERVICE>}.
  */
 final class AwsStandIn implements AutoCloseable {
 
@@ -39,8 +39,13 @@ final class AwsStandIn implements AutoCloseable {
   AwsStandIn() {
     wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().jettyStopTimeout(0L));
     wm.start();
-    wm.stubFor(target(PUT_EVENTS).willReturn(aResponse().withStatus(200).withHeader("Content-Type", AMZ_JSON)
-        .withBody("{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"e-1\"}]}")));
+    wm.stubFor(
+        target(PUT_EVENTS)
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", AMZ_JSON)
+                    .withBody("{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"e-1\"}]}")));
   }
 
   /** {@code http://127.0.0.1:<port>} */
@@ -53,21 +58,34 @@ final class AwsStandIn implements AutoCloseable {
   }
 
   private static ResponseDefinitionBuilder amzJson(JsonNode body) {
-    return aResponse().withStatus(200).withHeader("Content-Type", AMZ_JSON).withBody(body.toString());
+    return aResponse()
+        .withStatus(200)
+        .withHeader("Content-Type", AMZ_JSON)
+        .withBody(body.toString());
   }
 
   /** {@code GetSecretValue} of {@code id} answers {@code secretString}. */
   void secret(String id, String secretString) {
-    wm.stubFor(target("secretsmanager.GetSecretValue")
-        .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
-        .willReturn(amzJson(JSON.createObjectNode()
-            .put("ARN", "arn:aws:secretsmanager:" + FunctionProcess.REGION + ":" + FunctionProcess.ACCOUNT
-                + ":secret:" + id + "-AbCdEf")
-            .put("Name", id)
-            .put("SecretString", secretString)
-            .put("VersionId", "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
-            .put("CreatedDate", 1.7957822E9)
-            .set("VersionStages", JSON.createArrayNode().add("AWSCURRENT")))));
+    wm.stubFor(
+        target("secretsmanager.GetSecretValue")
+            .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
+            .willReturn(
+                amzJson(
+                    JSON.createObjectNode()
+                        .put(
+                            "ARN",
+                            "arn:aws:secretsmanager:"
+                                + FunctionProcess.REGION
+                                + ":"
+                                + FunctionProcess.ACCOUNT
+                                + ":secret:"
+                                + id
+                                + "-AbCdEf")
+                        .put("Name", id)
+                        .put("SecretString", secretString)
+                        .put("VersionId", "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
+                        .put("CreatedDate", 1.7957822E9)
+                        .set("VersionStages", JSON.createArrayNode().add("AWSCURRENT")))));
   }
 
   /** The next {@code StartBuild} starts build {@code <project>:<uuid>} number {@code number}. */
@@ -76,12 +94,30 @@ final class AwsStandIn implements AutoCloseable {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode b = root.putObject("build");
     b.put("id", id)
-        .put("arn", "arn:aws:codebuild:" + FunctionProcess.REGION + ":" + FunctionProcess.ACCOUNT + ":build/" + id)
-        .put("buildNumber", number).put("startTime", at.getEpochSecond()).put("currentPhase", "QUEUED")
-        .put("buildStatus", "IN_PROGRESS").put("projectName", project).put("initiator", "pagure-ci-inbound")
-        .put("buildComplete", false).put("timeoutInMinutes", 60).put("queuedTimeoutInMinutes", 480);
-    b.putArray("phases").addObject().put("phaseType", "SUBMITTED").put("phaseStatus", "SUCCEEDED")
-        .put("startTime", at.getEpochSecond()).put("endTime", at.getEpochSecond()).put("durationInSeconds", 0);
+        .put(
+            "arn",
+            "arn:aws:codebuild:"
+                + FunctionProcess.REGION
+                + ":"
+                + FunctionProcess.ACCOUNT
+                + ":build/"
+                + id)
+        .put("buildNumber", number)
+        .put("startTime", at.getEpochSecond())
+        .put("currentPhase", "QUEUED")
+        .put("buildStatus", "IN_PROGRESS")
+        .put("projectName", project)
+        .put("initiator", "pagure-ci-inbound")
+        .put("buildComplete", false)
+        .put("timeoutInMinutes", 60)
+        .put("queuedTimeoutInMinutes", 480);
+    b.putArray("phases")
+        .addObject()
+        .put("phaseType", "SUBMITTED")
+        .put("phaseStatus", "SUCCEEDED")
+        .put("startTime", at.getEpochSecond())
+        .put("endTime", at.getEpochSecond())
+        .put("durationInSeconds", 0);
     wm.stubFor(target("CodeBuild_20161006.StartBuild").willReturn(amzJson(root)));
   }
 
@@ -92,14 +128,18 @@ final class AwsStandIn implements AutoCloseable {
     if (previous != null) {
       wm.removeStub(previous);
     }
-    buildStubs.put(build.arn(), wm.stubFor(target("CodeBuild_20161006.BatchGetBuilds")
-        .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(build.arn())))
-        .willReturn(amzJson(build.batchGetBuilds()))));
+    buildStubs.put(
+        build.arn(),
+        wm.stubFor(
+            target("CodeBuild_20161006.BatchGetBuilds")
+                .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(build.arn())))
+                .willReturn(amzJson(build.batchGetBuilds()))));
   }
 
   /** The calls of one API ({@code X-Amz-Target}) received so far, in order. */
   List<LoggedRequest> calls(String target) {
-    return wm.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)));
+    return wm.findAll(
+        postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)));
   }
 
   void resetRequests() {

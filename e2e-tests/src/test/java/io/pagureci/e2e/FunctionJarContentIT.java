@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
 class FunctionJarContentIT {
 
   private static final long MIB = 1024 * 1024;
+
   /** The issue-6 target for both jars (15 MiB). */
   static final long TARGET_BYTES = 15 * MIB;
+
   /**
    * The inbound jar does not meet the target: its seven SDK service models are reachable from the
    * clients' interfaces (docs/performance.md, recommendation 3). This limit is the measured size
@@ -41,12 +43,16 @@ class FunctionJarContentIT {
 
   @Test
   void theOutboundJarMeetsTheSizeTarget() throws IOException {
-    assertThat(Files.size(outboundJar())).as("bytes of %s", outboundJar()).isLessThanOrEqualTo(TARGET_BYTES);
+    assertThat(Files.size(outboundJar()))
+        .as("bytes of %s", outboundJar())
+        .isLessThanOrEqualTo(TARGET_BYTES);
   }
 
   @Test
   void theInboundJarStaysUnderItsDocumentedLimit() throws IOException {
-    assertThat(Files.size(inboundJar())).as("bytes of %s", inboundJar()).isLessThanOrEqualTo(INBOUND_LIMIT_BYTES);
+    assertThat(Files.size(inboundJar()))
+        .as("bytes of %s", inboundJar())
+        .isLessThanOrEqualTo(INBOUND_LIMIT_BYTES);
   }
 
   @Test
@@ -59,27 +65,42 @@ class FunctionJarContentIT {
         assertThat(text(zip, "META-INF/services/org.slf4j.spi.SLF4JServiceProvider"))
             .contains("org.slf4j.simple.SimpleServiceProvider");
         assertThat(zip.getEntry("META-INF/NOTICE")).as("%s: META-INF/NOTICE", jar).isNotNull();
-        assertThat(text(zip, "META-INF/LICENSE")).as("%s: the Apache License 2.0 text", jar)
+        assertThat(text(zip, "META-INF/LICENSE"))
+            .as("%s: the Apache License 2.0 text", jar)
             .contains("Apache License", "Version 2.0, January 2004");
-        for (String cls : List.of(
-            "software/amazon/awssdk/http/urlconnection/UrlConnectionSdkHttpService.class",
-            "org/slf4j/simple/SimpleServiceProvider.class",
-            // loaded by name by the SigV4 signer (OptionalDependencyLoaderUtil)
-            "software/amazon/awssdk/http/auth/aws/eventstream/HttpAuthAwsEventStream.class")) {
+        for (String cls :
+            List.of(
+                "software/amazon/awssdk/http/urlconnection/UrlConnectionSdkHttpService.class",
+                "org/slf4j/simple/SimpleServiceProvider.class",
+                // loaded by name by the SigV4 signer (OptionalDependencyLoaderUtil)
+                "software/amazon/awssdk/http/auth/aws/eventstream/HttpAuthAwsEventStream.class")) {
           assertThat(zip.getEntry(cls)).as("%s: %s", jar, cls).isNotNull();
         }
         // the clients are built with UrlConnectionHttpClient: no other HTTP client is shipped
-        assertThat(entriesStartingWith(zip, "org/apache/hc/", "software/amazon/awssdk/http/apache",
-            "software/amazon/awssdk/http/nio/", "io/netty/")).as("%s: unused HTTP clients", jar).isEmpty();
+        assertThat(
+                entriesStartingWith(
+                    zip,
+                    "org/apache/hc/",
+                    "software/amazon/awssdk/http/apache",
+                    "software/amazon/awssdk/http/nio/",
+                    "io/netty/"))
+            .as("%s: unused HTTP clients", jar)
+            .isEmpty();
       }
     }
     try (ZipFile zip = new ZipFile(inboundJar().toFile())) {
       assertThat(zip.getEntry("io/pagureci/inbound/InboundHandler.class")).isNotNull();
       assertThat(zip.getEntry("schema/ci-webhook-v1.schema.json")).isNotNull();
-      assertThat(zip.getEntry("draft/2020-12/schema")).as("the meta-schema of the ci webhook schema").isNotNull();
-      assertThat(zip.getEntry("org/apache/commons/compress/archivers/zip/ZipArchiveOutputStream.class")).isNotNull();
+      assertThat(zip.getEntry("draft/2020-12/schema"))
+          .as("the meta-schema of the ci webhook schema")
+          .isNotNull();
+      assertThat(
+              zip.getEntry(
+                  "org/apache/commons/compress/archivers/zip/ZipArchiveOutputStream.class"))
+          .isNotNull();
       assertThat(entriesStartingWith(zip, "org/yaml/", "com/fasterxml/jackson/dataformat/yaml/"))
-          .as("YAML support (the schemas are JSON)").isEmpty();
+          .as("YAML support (the schemas are JSON)")
+          .isEmpty();
     }
     try (ZipFile zip = new ZipFile(outboundJar().toFile())) {
       assertThat(zip.getEntry("io/pagureci/outbound/OutboundHandler.class")).isNotNull();
@@ -104,36 +125,50 @@ class FunctionJarContentIT {
   static Set<String> droppedFromShippedPackages(Path jar) {
     ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
     StringWriter out = new StringWriter();
-    int rc = jdeps.run(new PrintWriter(out), new PrintWriter(out),
-        "--multi-release", "21", "-verbose:class", "-filter:none", jar.toString());
+    int rc =
+        jdeps.run(
+            new PrintWriter(out),
+            new PrintWriter(out),
+            "--multi-release",
+            "21",
+            "-verbose:class",
+            "-filter:none",
+            jar.toString());
     assertThat(rc).as("jdeps: %s", out).isZero();
     Set<String> packages = new TreeSet<>();
     try (ZipFile zip = new ZipFile(jar.toFile())) {
-      zip.stream().map(ZipEntry::getName)
+      zip.stream()
+          .map(ZipEntry::getName)
           .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/") && n.contains("/"))
           .forEach(n -> packages.add(n.substring(0, n.lastIndexOf('/')).replace('/', '.')));
     } catch (IOException e) {
       throw new AssertionError(e);
     }
     assertThat(packages).as("packages of %s", jar).hasSizeGreaterThan(10);
-    Pattern notFound = Pattern.compile("^\\s+(?:\\d+/)?(\\S+)\\s+->\\s+(?:\\d+/)?(\\S+)\\s+not found\\s*$");
+    Pattern notFound =
+        Pattern.compile("^\\s+(?:\\d+/)?(\\S+)\\s+->\\s+(?:\\d+/)?(\\S+)\\s+not found\\s*$");
     Set<String> dropped = new TreeSet<>();
-    out.toString().lines().forEach(line -> {
-      Matcher m = notFound.matcher(line);
-      if (m.matches()) {
-        String target = m.group(2);
-        int dot = target.lastIndexOf('.');
-        if (dot > 0 && packages.contains(target.substring(0, dot))) {
-          dropped.add(m.group(1) + " -> " + target);
-        }
-      }
-    });
+    out.toString()
+        .lines()
+        .forEach(
+            line -> {
+              Matcher m = notFound.matcher(line);
+              if (m.matches()) {
+                String target = m.group(2);
+                int dot = target.lastIndexOf('.');
+                if (dot > 0 && packages.contains(target.substring(0, dot))) {
+                  dropped.add(m.group(1) + " -> " + target);
+                }
+              }
+            });
     return dropped;
   }
 
   private static List<String> entriesStartingWith(ZipFile zip, String... prefixes) {
-    return zip.stream().map(ZipEntry::getName)
-        .filter(n -> List.of(prefixes).stream().anyMatch(n::startsWith)).toList();
+    return zip.stream()
+        .map(ZipEntry::getName)
+        .filter(n -> List.of(prefixes).stream().anyMatch(n::startsWith))
+        .toList();
   }
 
   private static String text(ZipFile zip, String name) throws IOException {
@@ -143,10 +178,12 @@ class FunctionJarContentIT {
   }
 
   private static Path inboundJar() {
-    return Path.of(System.getProperty("inbound.function.jar", "../inbound-lambda/target/function.jar"));
+    return Path.of(
+        System.getProperty("inbound.function.jar", "../inbound-lambda/target/function.jar"));
   }
 
   private static Path outboundJar() {
-    return Path.of(System.getProperty("outbound.function.jar", "../outbound-lambda/target/function.jar"));
+    return Path.of(
+        System.getProperty("outbound.function.jar", "../outbound-lambda/target/function.jar"));
   }
 }

@@ -33,8 +33,8 @@ import java.util.concurrent.TimeoutException;
  * directory, and what the caller adds (function configuration, {@code AWS_ENDPOINT_URL_*}).
  * Standard output and error go to {@link #logFile()}.
  *
- * <p>One process serves many invocations, one at a time ({@link #invoke}); {@link #close()} destroys
- * it.
+ * <p>One process serves many invocations, one at a time ({@link #invoke}); {@link #close()}
+ * destroys it.
  */
 public final class FunctionProcess implements AutoCloseable {
 
@@ -44,7 +44,8 @@ public final class FunctionProcess implements AutoCloseable {
 
   public static final String REGION = "eu-west-1";
   public static final String ACCOUNT = "123456789012";
-  private static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  private static final String RUNTIME_MAIN =
+      "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   private static final Duration INIT_TIMEOUT = Duration.ofSeconds(60);
 
   private final String name;
@@ -53,7 +54,8 @@ public final class FunctionProcess implements AutoCloseable {
   private final Path logFile;
   private final Duration timeout;
 
-  private FunctionProcess(String name, Process process, LocalLambdaRuntime runtime, Path logFile, Duration timeout) {
+  private FunctionProcess(
+      String name, Process process, LocalLambdaRuntime runtime, Path logFile, Duration timeout) {
     this.name = name;
     this.process = process;
     this.runtime = runtime;
@@ -63,7 +65,12 @@ public final class FunctionProcess implements AutoCloseable {
 
   /** What to run. */
   public record Spec(
-      String name, Path functionJar, String handler, Map<String, String> env, Duration timeout, int memoryMb) {
+      String name,
+      Path functionJar,
+      String handler,
+      Map<String, String> env,
+      Duration timeout,
+      int memoryMb) {
     public Spec {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(functionJar, "functionJar");
@@ -83,8 +90,10 @@ public final class FunctionProcess implements AutoCloseable {
    */
   public static FunctionProcess start(Spec spec, Path workDir) {
     if (!Files.isRegularFile(spec.functionJar())) {
-      throw new IllegalStateException(spec.functionJar() + " does not exist: package the function first "
-          + "(./mvnw -pl e2e-tests -am verify builds the modules it needs)");
+      throw new IllegalStateException(
+          spec.functionJar()
+              + " does not exist: package the function first "
+              + "(./mvnw -pl e2e-tests -am verify builds the modules it needs)");
     }
     String arn = "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + spec.name();
     LocalLambdaRuntime runtime = LocalLambdaRuntime.start(arn, spec.timeout());
@@ -106,8 +115,11 @@ public final class FunctionProcess implements AutoCloseable {
       command.add(RUNTIME_MAIN);
       command.add(spec.handler());
 
-      ProcessBuilder pb = new ProcessBuilder(command).directory(taskRoot.toFile())
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(taskRoot.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       Map<String, String> env = pb.environment();
       env.clear();
       env.putAll(lambdaEnvironment(spec, runtime.address(), taskRoot, home));
@@ -117,7 +129,8 @@ public final class FunctionProcess implements AutoCloseable {
       long t0 = System.nanoTime();
       try {
         fp.awaitInit();
-        System.out.printf("%s: init done in %d ms%n", spec.name(), (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf(
+            "%s: init done in %d ms%n", spec.name(), (System.nanoTime() - t0) / 1_000_000);
       } catch (RuntimeException e) {
         fp.close();
         throw e;
@@ -133,7 +146,8 @@ public final class FunctionProcess implements AutoCloseable {
   }
 
   /** The variables the Lambda service sets for a java runtime, plus fake credentials. */
-  private static Map<String, String> lambdaEnvironment(Spec spec, String runtimeApi, Path taskRoot, Path home) {
+  private static Map<String, String> lambdaEnvironment(
+      Spec spec, String runtimeApi, Path taskRoot, Path home) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
     env.put("LANG", "en_US.UTF-8");
@@ -147,7 +161,9 @@ public final class FunctionProcess implements AutoCloseable {
     env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
     env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMb()));
     env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + spec.name());
-    env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]e2e" + Long.toHexString(System.nanoTime()));
+    env.put(
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "2026/11/27/[$LATEST]e2e" + Long.toHexString(System.nanoTime()));
     env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
     env.put("AWS_REGION", REGION);
     env.put("AWS_DEFAULT_REGION", REGION);
@@ -159,7 +175,9 @@ public final class FunctionProcess implements AutoCloseable {
 
   /** The JDK that runs the tests. */
   private static String javaExecutable() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
@@ -169,19 +187,22 @@ public final class FunctionProcess implements AutoCloseable {
    */
   static String runtimeClassPath() {
     List<String> entries = new ArrayList<>();
-    for (String className : List.of(
-        AWSLambda.class.getName(),
-        "com.amazonaws.services.lambda.runtime.Context",
-        "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
-        "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
+    for (String className :
+        List.of(
+            AWSLambda.class.getName(),
+            "com.amazonaws.services.lambda.runtime.Context",
+            "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
+            "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
       try {
         Class<?> c = Class.forName(className, false, FunctionProcess.class.getClassLoader());
-        String path = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String path =
+            Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         if (!entries.contains(path)) {
           entries.add(path);
         }
       } catch (ClassNotFoundException | URISyntaxException e) {
-        throw new IllegalStateException("runtime library missing from the test class path: " + className, e);
+        throw new IllegalStateException(
+            "runtime library missing from the test class path: " + className, e);
       }
     }
     return String.join(File.pathSeparator, entries);
@@ -196,14 +217,17 @@ public final class FunctionProcess implements AutoCloseable {
         return;
       } catch (TimeoutException e) {
         if (!process.isAlive()) {
-          throw new IllegalStateException(name + " exited during init (" + process.exitValue() + "):\n" + output());
+          throw new IllegalStateException(
+              name + " exited during init (" + process.exitValue() + "):\n" + output());
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(name + " did not finish init in " + INIT_TIMEOUT + ":\n" + output());
+          throw new IllegalStateException(
+              name + " did not finish init in " + INIT_TIMEOUT + ":\n" + output());
         }
       } catch (ExecutionException e) {
-        throw new IllegalStateException(name + " failed to initialise: " + e.getCause().getMessage()
-            + "\n" + output(), e.getCause());
+        throw new IllegalStateException(
+            name + " failed to initialise: " + e.getCause().getMessage() + "\n" + output(),
+            e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
@@ -223,10 +247,12 @@ public final class FunctionProcess implements AutoCloseable {
         return result.get(100, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         if (!process.isAlive()) {
-          throw new IllegalStateException(name + " died (" + process.exitValue() + "):\n" + output());
+          throw new IllegalStateException(
+              name + " died (" + process.exitValue() + "):\n" + output());
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(name + " did not answer within " + timeout + ":\n" + output());
+          throw new IllegalStateException(
+              name + " did not answer within " + timeout + ":\n" + output());
         }
       } catch (ExecutionException e) {
         throw new IllegalStateException(name + ": " + e.getCause().getMessage(), e.getCause());
@@ -241,7 +267,8 @@ public final class FunctionProcess implements AutoCloseable {
   public String invokeOk(String event) {
     LocalLambdaRuntime.Result result = invoke(event);
     if (result instanceof LocalLambdaRuntime.FunctionError error) {
-      throw new AssertionError(name + " failed: " + error.errorType() + " " + error.body() + "\n" + output());
+      throw new AssertionError(
+          name + " failed: " + error.errorType() + " " + error.body() + "\n" + output());
     }
     return result.body();
   }

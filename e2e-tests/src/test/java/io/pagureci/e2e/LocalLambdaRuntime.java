@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code GET /2018-06-01/runtime/invocation/next} blocks until an invocation is queued, then
  *       answers 200 with the event as body and the headers {@code Lambda-Runtime-Aws-Request-Id},
- *       {@code Lambda-Runtime-Deadline-Ms}, {@code Lambda-Runtime-Invoked-Function-Arn},
- *       {@code Lambda-Runtime-Trace-Id} and {@code Content-Type: application/json} (the RIC's native
+ *       {@code Lambda-Runtime-Deadline-Ms}, {@code Lambda-Runtime-Invoked-Function-Arn}, {@code
+ *       Lambda-Runtime-Trace-Id} and {@code Content-Type: application/json} (the RIC's native
  *       client crashes on a reply without a content type).
  *   <li>{@code POST /2018-06-01/runtime/invocation/<id>/response} and {@code .../<id>/error}
  *       complete that invocation (202).
@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  *       waiting and later invocation fails with that error.
  * </ul>
  *
- * Like Lambda, one function process handles one invocation at a time; invocations are served in
- * the order they were queued.
+ * Like Lambda, one function process handles one invocation at a time; invocations are served in the
+ * order they were queued.
  */
 public final class LocalLambdaRuntime implements AutoCloseable {
 
@@ -133,7 +133,9 @@ public final class LocalLambdaRuntime implements AutoCloseable {
       result.completeExceptionally(initError);
       return result;
     }
-    queue.add(new Invocation(UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8), result));
+    queue.add(
+        new Invocation(
+            UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8), result));
     return result;
   }
 
@@ -194,7 +196,8 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", "application/json");
     headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
-    headers.set("Lambda-Runtime-Deadline-Ms",
+    headers.set(
+        "Lambda-Runtime-Deadline-Ms",
         Long.toString(System.currentTimeMillis() + timeout.toMillis()));
     headers.set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
     headers.set("Lambda-Runtime-Trace-Id", traceId());
@@ -206,18 +209,25 @@ public final class LocalLambdaRuntime implements AutoCloseable {
       throws IOException {
     Invocation invocation = inFlight.remove(requestId);
     if (invocation == null) {
-      send(exchange, 400, "{\"errorMessage\":\"unknown or finished request id\",\"errorType\":\"InvalidRequestID\"}");
+      send(
+          exchange,
+          400,
+          "{\"errorMessage\":\"unknown or finished request id\",\"errorType\":\"InvalidRequestID\"}");
       return;
     }
     String text = new String(body, StandardCharsets.UTF_8);
     String errorType = exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
     send(exchange, 202, "{\"status\":\"OK\"}");
-    invocation.result().complete(error ? new FunctionError(requestId, errorType, text) : new Response(requestId, text));
+    invocation
+        .result()
+        .complete(
+            error ? new FunctionError(requestId, errorType, text) : new Response(requestId, text));
   }
 
   private void initError(HttpExchange exchange, byte[] body) throws IOException {
     String errorType = exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
-    InitErrorException e = new InitErrorException(errorType, new String(body, StandardCharsets.UTF_8));
+    InitErrorException e =
+        new InitErrorException(errorType, new String(body, StandardCharsets.UTF_8));
     initError = e;
     send(exchange, 202, "{\"status\":\"OK\"}");
     firstNext.completeExceptionally(e);
@@ -234,14 +244,22 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     exchange.getResponseBody().write(bytes);
   }
 
-  /** An X-Ray trace header as Lambda sends it: {@code Root=1-<epoch hex>-<24 hex>;Parent=...;Sampled=0}. */
+  /**
+   * An X-Ray trace header as Lambda sends it: {@code Root=1-<epoch hex>-<24
+   * hex>;Parent=...;Sampled=0}.
+   */
   private static String traceId() {
     HexFormat hex = HexFormat.of();
     byte[] root = new byte[12];
     byte[] parent = new byte[8];
     ThreadLocalRandom.current().nextBytes(root);
     ThreadLocalRandom.current().nextBytes(parent);
-    return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.formatHex(root)
-        + ";Parent=" + hex.formatHex(parent) + ";Sampled=0";
+    return "Root=1-"
+        + Long.toHexString(System.currentTimeMillis() / 1000)
+        + "-"
+        + hex.formatHex(root)
+        + ";Parent="
+        + hex.formatHex(parent)
+        + ";Sampled=0";
   }
 }

@@ -18,18 +18,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The outbound jar's contract with the Lambda runtime, through the real runtime interface client:
- * a configuration it cannot use is an init error naming the variable; a status pagure does not take
+ * The outbound jar's contract with the Lambda runtime, through the real runtime interface client: a
+ * configuration it cannot use is an init error naming the variable; a status pagure does not take
  * is an invocation error (so EventBridge's async invoke retries and then goes to the on-failure
- * destination), and the same execution environment goes on serving the next event; an event that
- * is not a build event is answered, not retried.
+ * destination), and the same execution environment goes on serving the next event; an event that is
+ * not a build event is answered, not retried.
  */
 class OutboundUnderTheRuntimeIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
   private static final String TOKEN_SECRET = "pagure-ci/pagure-token";
-  private static final String TOKEN = "E2EQX7TOKENVN3K8J2M5P9R4T6W1Y0ZB7C3D5F8G2H4J6K9L1M3N5P7Q9R2S4T6V";
+  private static final String TOKEN =
+      "E2EQX7TOKENVN3K8J2M5P9R4T6W1Y0ZB7C3D5F8G2H4J6K9L1M3N5P7Q9R2S4T6V";
   private static final String SHA = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
 
   static Path work;
@@ -44,8 +45,10 @@ class OutboundUnderTheRuntimeIT {
     pagure = new PagureStandIn();
     aws = new AwsStandIn();
     aws.secret(TOKEN_SECRET, TOKEN);
-    outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
-        jar(), HANDLER, env()), Files.createDirectories(work.resolve("outbound")));
+    outbound =
+        FunctionProcess.start(
+            new FunctionProcess.Spec("pagure-ci-outbound", jar(), HANDLER, env()),
+            Files.createDirectories(work.resolve("outbound")));
   }
 
   @AfterAll
@@ -58,7 +61,8 @@ class OutboundUnderTheRuntimeIT {
   }
 
   private static Path jar() {
-    return Path.of(System.getProperty("outbound.function.jar", "../outbound-lambda/target/function.jar"));
+    return Path.of(
+        System.getProperty("outbound.function.jar", "../outbound-lambda/target/function.jar"));
   }
 
   private static Map<String, String> env() {
@@ -75,16 +79,36 @@ class OutboundUnderTheRuntimeIT {
 
   /** The StartBuild request the inbound function sends for {@link #SHA} (PR #4 of demo). */
   private static JsonNode startBuild() {
-    ObjectNode start = JSON.createObjectNode().put("projectName", "pagure-ci-demo")
-        .put("sourceTypeOverride", "S3")
-        .put("sourceLocationOverride", "pagure-ci-source/source/demo/pr/4/" + SHA + ".zip")
-        .put("sourceVersion", "3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY");
+    ObjectNode start =
+        JSON.createObjectNode()
+            .put("projectName", "pagure-ci-demo")
+            .put("sourceTypeOverride", "S3")
+            .put("sourceLocationOverride", "pagure-ci-source/source/demo/pr/4/" + SHA + ".zip")
+            .put("sourceVersion", "3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY");
     ArrayNode vars = start.putArray("environmentVariablesOverride");
-    Map.of("PAGURE_INSTANCE", pagure.baseUri().toString(), "PAGURE_PROJECT", "demo",
-            "PAGURE_SOURCE_PROJECT", "demo", "PAGURE_BRANCH", "feature-same", "PAGURE_TARGET_BRANCH", "master",
-            "PAGURE_COMMIT", SHA, "PAGURE_PR_ID", "4", "PAGURE_CAUSE", "4", "PAGURE_TRIGGER", "pull-request",
-            "PAGURE_ORIGIN", "webhook")
-        .forEach((k, v) -> vars.addObject().put("name", k).put("value", v).put("type", "PLAINTEXT"));
+    Map.of(
+            "PAGURE_INSTANCE",
+            pagure.baseUri().toString(),
+            "PAGURE_PROJECT",
+            "demo",
+            "PAGURE_SOURCE_PROJECT",
+            "demo",
+            "PAGURE_BRANCH",
+            "feature-same",
+            "PAGURE_TARGET_BRANCH",
+            "master",
+            "PAGURE_COMMIT",
+            SHA,
+            "PAGURE_PR_ID",
+            "4",
+            "PAGURE_CAUSE",
+            "4",
+            "PAGURE_TRIGGER",
+            "pull-request",
+            "PAGURE_ORIGIN",
+            "webhook")
+        .forEach(
+            (k, v) -> vars.addObject().put("name", k).put("value", v).put("type", "PLAINTEXT"));
     return start;
   }
 
@@ -101,26 +125,37 @@ class OutboundUnderTheRuntimeIT {
     Map<String, String> env = new TreeMap<>(env());
     env.remove("PAGURE_TOKEN_SECRET_ID");
 
-    assertThatThrownBy(() -> FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound-misconfigured",
-            jar(), HANDLER, env), Files.createDirectories(work.resolve("misconfigured"))))
+    assertThatThrownBy(
+            () ->
+                FunctionProcess.start(
+                    new FunctionProcess.Spec(
+                        "pagure-ci-outbound-misconfigured", jar(), HANDLER, env),
+                    Files.createDirectories(work.resolve("misconfigured"))))
         .hasMessageContaining("function init failed")
         .hasMessageContaining("PAGURE_TOKEN_SECRET_ID");
   }
 
   @Test
-  void aFlagPagureRefusesIsAnInvocationErrorAndTheEnvironmentServesTheNextEvent() throws IOException {
+  void aFlagPagureRefusesIsAnInvocationErrorAndTheEnvironmentServesTheNextEvent()
+      throws IOException {
     pagure.resetRequests();
-    SimulatedBuild build = new SimulatedBuild(startBuild(), SimulatedBuild.newUuid(), 12, Instant.now());
+    SimulatedBuild build =
+        new SimulatedBuild(startBuild(), SimulatedBuild.newUuid(), 12, Instant.now());
     pagure.flagApiAnswers("pr_flag_json_numeric_percent"); // pagure's 500 to a numeric JSON percent
 
     LocalLambdaRuntime.Result failed = outbound.invoke(build.finish("SUCCEEDED"));
 
-    assertThat(failed).isInstanceOfSatisfying(LocalLambdaRuntime.FunctionError.class, e -> {
-      assertThat(e.errorType()).isEqualTo("Runtime.UserException");
-      JsonNode error = read(e.body());
-      assertThat(error.path("errorType").asText()).endsWith("ReportFailedException");
-      assertThat(error.path("errorMessage").asText()).contains("after 2 attempts").doesNotContain(TOKEN);
-    });
+    assertThat(failed)
+        .isInstanceOfSatisfying(
+            LocalLambdaRuntime.FunctionError.class,
+            e -> {
+              assertThat(e.errorType()).isEqualTo("Runtime.UserException");
+              JsonNode error = read(e.body());
+              assertThat(error.path("errorType").asText()).endsWith("ReportFailedException");
+              assertThat(error.path("errorMessage").asText())
+                  .contains("after 2 attempts")
+                  .doesNotContain(TOKEN);
+            });
     assertThat(outbound.isAlive()).isTrue();
 
     pagure.flagApiAnswers("commit_flag_pr_head_form");
@@ -128,15 +163,19 @@ class OutboundUnderTheRuntimeIT {
 
     assertThat(posted.path("outcome").asText()).isEqualTo("posted");
     assertThat(posted.path("status").asText()).isEqualTo("success");
-    assertThat(pagure.flagRequests()).hasSize(3)
+    assertThat(pagure.flagRequests())
+        .hasSize(3)
         .allSatisfy(r -> assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + SHA + "/flag"));
     assertThat(outbound.output()).contains("\"decision\":\"failed\"").doesNotContain(TOKEN);
   }
 
   @Test
   void anEventThatIsNotABuildEventIsAnsweredNotRetried() throws IOException {
-    JsonNode answer = JSON.readTree(outbound.invokeOk("{\"version\":\"0\",\"id\":\"x\","
-        + "\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"detail\":{}}"));
+    JsonNode answer =
+        JSON.readTree(
+            outbound.invokeOk(
+                "{\"version\":\"0\",\"id\":\"x\","
+                    + "\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"detail\":{}}"));
 
     assertThat(answer.path("outcome").asText()).isEqualTo("dropped");
   }

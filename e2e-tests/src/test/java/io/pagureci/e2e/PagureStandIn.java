@@ -31,31 +31,46 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * pagure, as both functions see it, on one origin ({@code http://127.0.0.1:<port>/}, the
- * configured {@code PAGURE_URL}): a small reverse proxy (JDK {@link HttpServer}) forwards git smart
- * HTTP ({@code <fullname>.git/...}) to the real JGit server and everything else — the flag API
- * ({@code /api/0/...}) — to a WireMock stub answering with what a real pagure 5.14 answered (the
- * captures in {@code testdata/pagure/flags}). The proxy passes bodies and content encodings
- * through untouched (no decompression, no re-encoding), so JGit's client and server see each
- * other's bytes, as through pagure's own web server.
+ * pagure, as both functions see it, on one origin ({@code http://127.0.0.1:<port>/}, the configured
+ * {@code PAGURE_URL}): a small reverse proxy (JDK {@link HttpServer}) forwards git smart HTTP
+ * ({@code <fullname>.git/...}) to the real JGit server and everything else — the flag API ({@code
+ * /api/0/...}) — to a WireMock stub answering with what a real pagure 5.14 answered (the captures
+ * in {@code testdata/pagure/flags}). The proxy passes bodies and content encodings through
+ * untouched (no decompression, no re-encoding), so JGit's client and server see each other's bytes,
+ * as through pagure's own web server.
  */
 public final class PagureStandIn implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "expect", "host",
-      "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-connection");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "content-length",
+          "expect",
+          "host",
+          "keep-alive",
+          "transfer-encoding",
+          "upgrade",
+          "te",
+          "trailer",
+          "proxy-connection");
 
   private final WireMockServer wm;
   private StubMapping flagStub;
   private final URI gitBase;
   private final HttpServer front;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "pagure-front");
-    t.setDaemon(true);
-    return t;
-  });
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "pagure-front");
+            t.setDaemon(true);
+            return t;
+          });
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
   /** pagure whose git repositories are served by {@code git}. */
   public PagureStandIn(GitHttpServer git) {
@@ -91,17 +106,27 @@ public final class PagureStandIn implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getRawPath();
       String query = exchange.getRequestURI().getRawQuery();
-      URI base = gitBase != null && path.matches("/.+\\.git/.*") ? gitBase : URI.create(wm.baseUrl() + "/");
+      URI base =
+          gitBase != null && path.matches("/.+\\.git/.*")
+              ? gitBase
+              : URI.create(wm.baseUrl() + "/");
       URI target = base.resolve(path.substring(1) + (query == null ? "" : "?" + query));
       byte[] body = exchange.getRequestBody().readAllBytes();
-      HttpRequest.Builder request = HttpRequest.newBuilder(target)
-          .method(exchange.getRequestMethod(), body.length == 0
-              ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-      exchange.getRequestHeaders().forEach((name, values) -> {
-        if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-          values.forEach(v -> request.header(name, v));
-        }
-      });
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(target)
+              .method(
+                  exchange.getRequestMethod(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
+      exchange
+          .getRequestHeaders()
+          .forEach(
+              (name, values) -> {
+                if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                  values.forEach(v -> request.header(name, v));
+                }
+              });
       HttpResponse<byte[]> response;
       try {
         response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -109,11 +134,15 @@ public final class PagureStandIn implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IOException(e);
       }
-      response.headers().map().forEach((name, values) -> {
-        if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
-          exchange.getResponseHeaders().put(name, values);
-        }
-      });
+      response
+          .headers()
+          .map()
+          .forEach(
+              (name, values) -> {
+                if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+                  exchange.getResponseHeaders().put(name, values);
+                }
+              });
       byte[] out = response.body();
       exchange.sendResponseHeaders(response.statusCode(), out.length == 0 ? -1 : out.length);
       if (out.length > 0) {
@@ -139,10 +168,14 @@ public final class PagureStandIn implements AutoCloseable {
     wm.resetRequests();
   }
 
-  /** pagure's captured answer ({@code flags/<case>/response.json} of the captures) as a WireMock response. */
+  /**
+   * pagure's captured answer ({@code flags/<case>/response.json} of the captures) as a WireMock
+   * response.
+   */
   static ResponseDefinitionBuilder captured(String flagCase) {
     JsonNode r = capture(flagCase, "response.json");
-    return aResponse().withStatus(r.path("status_code").asInt())
+    return aResponse()
+        .withStatus(r.path("status_code").asInt())
         .withHeader("Content-Type", r.path("headers").path("Content-Type").asText())
         .withHeader("Server", r.path("headers").path("Server").asText())
         .withBody(r.get("json").toString());
@@ -151,7 +184,8 @@ public final class PagureStandIn implements AutoCloseable {
   static JsonNode capture(String flagCase, String file) {
     String root = System.getProperty("pagure.fixtures");
     if (root == null) {
-      throw new IllegalStateException("system property pagure.fixtures is not set (run through Maven)");
+      throw new IllegalStateException(
+          "system property pagure.fixtures is not set (run through Maven)");
     }
     try {
       return JSON.readTree(Path.of(root, "flags", flagCase, file).toFile());

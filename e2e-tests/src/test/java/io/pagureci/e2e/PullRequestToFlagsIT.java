@@ -38,15 +38,15 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
  * The whole product, as deployed: the three functions — accept ({@code InboundHandler}) and worker
- * ({@code WorkerHandler}) from the inbound jar, outbound from its own — each in its own JVM under the
- * real Lambda runtime interface client, with every other system a real local server — pagure (git
- * over smart HTTP by JGit, its flag API by WireMock), S3 (S3Mock, versioned), SQS (ElasticMQ, the
- * work queue), DynamoDB (dynalite, the build records), Secrets Manager, CodeBuild and EventBridge's
- * {@code PutEvents} (WireMock). The test plays the AWS services that connect the functions: the
- * function URL (a real pagure delivery becomes a payload 2.0 event), the work queue's SQS event
- * source mapping (receive → SQS event → worker → delete what it did not report failed) and
- * EventBridge (the build's state and phase events, carrying the variables of the captured {@code
- * StartBuild}; the accept function's QUEUED request events are only captured).
+ * ({@code WorkerHandler}) from the inbound jar, outbound from its own — each in its own JVM under
+ * the real Lambda runtime interface client, with every other system a real local server — pagure
+ * (git over smart HTTP by JGit, its flag API by WireMock), S3 (S3Mock, versioned), SQS (ElasticMQ,
+ * the work queue), DynamoDB (dynalite, the build records), Secrets Manager, CodeBuild and
+ * EventBridge's {@code PutEvents} (WireMock). The test plays the AWS services that connect the
+ * functions: the function URL (a real pagure delivery becomes a payload 2.0 event), the work
+ * queue's SQS event source mapping (receive → SQS event → worker → delete what it did not report
+ * failed) and EventBridge (the build's state and phase events, carrying the variables of the
+ * captured {@code StartBuild}; the accept function's QUEUED request events are only captured).
  */
 class PullRequestToFlagsIT {
 
@@ -57,11 +57,14 @@ class PullRequestToFlagsIT {
   private static final String TOKEN_SECRET = "pagure-ci/pagure-token";
   private static final String RECORDS_TABLE = "pagure-ci-build-records";
   private static final String EVENT_BUS = "pagure-ci";
+
   /** The demo project's web-hook key of the captures (a throw-away value). */
   private static final String DEMO_HOOK_KEY =
       PagureFixtures.webhook("pull-request.new-1").hookKey();
+
   /** A pagure API token (64 characters, as pagure makes them); must never reach a log. */
-  private static final String TOKEN = "E2EQX7TOKENVN3K8J2M5P9R4T6W1Y0ZB7C3D5F8G2H4J6K9L1M3N5P7Q9R2S4T6V";
+  private static final String TOKEN =
+      "E2EQX7TOKENVN3K8J2M5P9R4T6W1Y0ZB7C3D5F8G2H4J6K9L1M3N5P7Q9R2S4T6V";
 
   static Path work;
 
@@ -83,11 +86,13 @@ class PullRequestToFlagsIT {
     long t0 = System.nanoTime();
     // S3Mock (Spring Boot) is the slowest to start: let it start while the rest comes up
     ExecutorService starter = Executors.newSingleThreadExecutor();
-    s3Started = starter.submit(() -> {
-      S3Server server = S3Server.start();
-      server.createVersionedBucket(BUCKET);
-      return server;
-    });
+    s3Started =
+        starter.submit(
+            () -> {
+              S3Server server = S3Server.start();
+              server.createVersionedBucket(BUCKET);
+              return server;
+            });
     starter.shutdown();
     repos = TestRepos.create(work.resolve("repos"));
     git = GitHttpServer.start(repos.root());
@@ -111,9 +116,14 @@ class PullRequestToFlagsIT {
     outboundEnv.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
     outboundEnv.put("BUILD_RECORDS_TABLE", RECORDS_TABLE);
     outboundEnv.put("ACCOUNT_ID", FunctionProcess.ACCOUNT);
-    outbound = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-outbound",
-        jar("outbound.function.jar"), "io.pagureci.outbound.OutboundHandler::handleRequest", outboundEnv),
-        Files.createDirectories(work.resolve("outbound")));
+    outbound =
+        FunctionProcess.start(
+            new FunctionProcess.Spec(
+                "pagure-ci-outbound",
+                jar("outbound.function.jar"),
+                "io.pagureci.outbound.OutboundHandler::handleRequest",
+                outboundEnv),
+            Files.createDirectories(work.resolve("outbound")));
 
     s3 = s3Started.get(2, TimeUnit.MINUTES);
     System.out.printf("servers and outbound up: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
@@ -138,19 +148,30 @@ class PullRequestToFlagsIT {
     inboundEnv.put("EVENT_BUS_NAME", EVENT_BUS);
     inboundEnv.put("BUILD_RECORDS_TABLE", RECORDS_TABLE);
     // two functions of one jar, as the stack deploys them: same configuration, other handler
-    accept = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-accept",
-        jar("inbound.function.jar"), "io.pagureci.inbound.InboundHandler::handleRequest", inboundEnv),
-        Files.createDirectories(work.resolve("accept")));
-    worker = FunctionProcess.start(new FunctionProcess.Spec("pagure-ci-worker",
-        jar("inbound.function.jar"), "io.pagureci.inbound.WorkerHandler::handleRequest", inboundEnv),
-        Files.createDirectories(work.resolve("worker")));
+    accept =
+        FunctionProcess.start(
+            new FunctionProcess.Spec(
+                "pagure-ci-accept",
+                jar("inbound.function.jar"),
+                "io.pagureci.inbound.InboundHandler::handleRequest",
+                inboundEnv),
+            Files.createDirectories(work.resolve("accept")));
+    worker =
+        FunctionProcess.start(
+            new FunctionProcess.Spec(
+                "pagure-ci-worker",
+                jar("inbound.function.jar"),
+                "io.pagureci.inbound.WorkerHandler::handleRequest",
+                inboundEnv),
+            Files.createDirectories(work.resolve("worker")));
     System.out.printf("everything up: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static Path jar(String property) {
     String path = System.getProperty(property);
     if (path == null) {
-      throw new IllegalStateException("system property " + property + " is not set (run through Maven)");
+      throw new IllegalStateException(
+          "system property " + property + " is not set (run through Maven)");
     }
     return Path.of(path);
   }
@@ -164,7 +185,8 @@ class PullRequestToFlagsIT {
     }
     if (s3 == null && s3Started != null) {
       try {
-        s3 = s3Started.get(2, TimeUnit.MINUTES); // a start that failed half-way: stop what did start
+        s3 =
+            s3Started.get(2, TimeUnit.MINUTES); // a start that failed half-way: stop what did start
       } catch (Exception e) {
         // nothing to stop
       }
@@ -200,8 +222,11 @@ class PullRequestToFlagsIT {
     aws.startBuildStarts(CODEBUILD_PROJECT, buildUuid, 7, startedAt);
 
     // pagure → function URL → accept: queued, nothing built yet
-    JsonNode answer = JSON.readTree(accept.invokeOk(FunctionUrlEvents.delivery("pull-request.new-1",
-        pagure.baseUri(), forkPr(), DEMO_HOOK_KEY)));
+    JsonNode answer =
+        JSON.readTree(
+            accept.invokeOk(
+                FunctionUrlEvents.delivery(
+                    "pull-request.new-1", pagure.baseUri(), forkPr(), DEMO_HOOK_KEY)));
 
     assertThat(answer.path("statusCode").asInt()).as(answer.toString()).isEqualTo(202);
     assertThat(answer.path("headers").path("content-type").asText()).isEqualTo("application/json");
@@ -214,7 +239,10 @@ class PullRequestToFlagsIT {
     assertThat(buildKey).matches("[0-9a-f]{64}");
     assertThat(sqs.messageCount()).isEqualTo(1);
     assertThat(aws.calls("CodeBuild_20161006.StartBuild")).isEmpty();
-    assertThat(s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/")).versions())
+    assertThat(
+            s3.client()
+                .listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/"))
+                .versions())
         .isEmpty();
     // ... and asked EventBridge for the "queued" flag
     List<LoggedRequest> puts = aws.calls(AwsStandIn.PUT_EVENTS);
@@ -234,12 +262,16 @@ class PullRequestToFlagsIT {
 
     // EventBridge → outbound: the "queued" flag on the head commit, before any build exists
     JsonNode queuedOutcome = JSON.readTree(outbound.invokeOk(eventBridgeEnvelope(entries.get(0))));
-    assertThat(queuedOutcome.path("outcome").asText()).as(queuedOutcome.toString()).isEqualTo("posted");
+    assertThat(queuedOutcome.path("outcome").asText())
+        .as(queuedOutcome.toString())
+        .isEqualTo("posted");
     List<LoggedRequest> queuedFlags = pagure.flagRequests();
     assertThat(queuedFlags).hasSize(1);
     assertThat(queuedFlags.getFirst().getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
     Map<String, String> queuedForm = form(queuedFlags.getFirst().getBodyAsString());
-    assertThat(queuedForm).containsEntry("status", "pending").containsEntry("username", "AWS CodeBuild");
+    assertThat(queuedForm)
+        .containsEntry("status", "pending")
+        .containsEntry("username", "AWS CodeBuild");
     assertThat(queuedForm.get("comment")).contains("queued");
     assertThat(queuedForm.get("url")).isEqualTo(pagure.baseUri() + "demo/pull-request/1");
     pagure.resetRequests();
@@ -250,18 +282,25 @@ class PullRequestToFlagsIT {
     String key = "source/demo/pr/1/" + sha + ".zip";
 
     // the tree of exactly that commit went to S3, as one version of the PR's key
-    List<ObjectVersion> versions = s3.client()
-        .listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/")).versions();
+    List<ObjectVersion> versions =
+        s3.client()
+            .listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/1/"))
+            .versions();
     assertThat(versions).extracting(ObjectVersion::key).containsExactly(key);
     String version = versions.getFirst().versionId();
-    Map<String, String> files = unzip(s3.client()
-        .getObjectAsBytes(b -> b.bucket(BUCKET).key(key).versionId(version)).asByteArray());
-    assertThat(files).containsEntry("fork.txt", "from bob's fork\n")
+    Map<String, String> files =
+        unzip(
+            s3.client()
+                .getObjectAsBytes(b -> b.bucket(BUCKET).key(key).versionId(version))
+                .asByteArray());
+    assertThat(files)
+        .containsEntry("fork.txt", "from bob's fork\n")
         .containsEntry("bin/run.sh", "#!/bin/sh\necho built by bob\n")
         .doesNotContainKey("empty.txt");
     assertThat(files.keySet()).noneMatch(n -> n.equals(".git") || n.startsWith(".git/"));
     // the commit from bob's fork, the trusted buildspec from the target's master
-    assertThat(git.requests()).contains("POST /forks/bob/demo.git/git-upload-pack", "POST /demo.git/git-upload-pack")
+    assertThat(git.requests())
+        .contains("POST /forks/bob/demo.git/git-upload-pack", "POST /demo.git/git-upload-pack")
         .allSatisfy(r -> assertThat(r).containsAnyOf(" /forks/bob/demo.git/", " /demo.git/"));
 
     // the exact StartBuild request
@@ -271,9 +310,15 @@ class PullRequestToFlagsIT {
         .startsWith("AWS4-HMAC-SHA256 Credential=ASIAE2ETESTE2ETEST00/")
         .contains("/" + FunctionProcess.REGION + "/codebuild/aws4_request");
     JsonNode start = JSON.readTree(starts.getFirst().getBodyAsString());
-    assertThat(fieldNames(start)).containsExactlyInAnyOrder("projectName", "sourceTypeOverride",
-        "sourceLocationOverride", "sourceVersion", "environmentVariablesOverride", "idempotencyToken",
-        "buildspecOverride");
+    assertThat(fieldNames(start))
+        .containsExactlyInAnyOrder(
+            "projectName",
+            "sourceTypeOverride",
+            "sourceLocationOverride",
+            "sourceVersion",
+            "environmentVariablesOverride",
+            "idempotencyToken",
+            "buildspecOverride");
     assertThat(start.path("projectName").asText()).isEqualTo(CODEBUILD_PROJECT);
     assertThat(start.path("sourceTypeOverride").asText()).isEqualTo("S3");
     assertThat(start.path("sourceLocationOverride").asText()).isEqualTo(BUCKET + "/" + key);
@@ -282,25 +327,32 @@ class PullRequestToFlagsIT {
     assertThat(start.path("buildspecOverride").asText()).isEqualTo(TestRepos.MASTER_BUILDSPEC);
     assertThat(start.path("environmentVariablesOverride"))
         .allSatisfy(v -> assertThat(v.path("type").asText()).isEqualTo("PLAINTEXT"));
-    assertThat(variables(start)).containsOnly(
-        Map.entry("PAGURE_INSTANCE", pagure.baseUri().toString()),
-        Map.entry("PAGURE_PROJECT", "demo"),
-        Map.entry("PAGURE_SOURCE_PROJECT", "forks/bob/demo"),
-        Map.entry("PAGURE_BRANCH", "feature"),
-        Map.entry("PAGURE_TARGET_BRANCH", "master"),
-        Map.entry("PAGURE_COMMIT", sha),
-        Map.entry("PAGURE_PR_ID", "1"),
-        Map.entry("PAGURE_PR_UID", "d56aae16d99a415e8feb939dfeb1a419"),
-        Map.entry("PAGURE_CAUSE", "1"),
-        Map.entry("PAGURE_TRIGGER", "pull-request"),
-        Map.entry("PAGURE_ORIGIN", "webhook"),
-        Map.entry("PAGURE_DELIVERY_ID", deliveryId),
-        Map.entry("PAGURE_BUILD_KEY", buildKey));
+    assertThat(variables(start))
+        .containsOnly(
+            Map.entry("PAGURE_INSTANCE", pagure.baseUri().toString()),
+            Map.entry("PAGURE_PROJECT", "demo"),
+            Map.entry("PAGURE_SOURCE_PROJECT", "forks/bob/demo"),
+            Map.entry("PAGURE_BRANCH", "feature"),
+            Map.entry("PAGURE_TARGET_BRANCH", "master"),
+            Map.entry("PAGURE_COMMIT", sha),
+            Map.entry("PAGURE_PR_ID", "1"),
+            Map.entry("PAGURE_PR_UID", "d56aae16d99a415e8feb939dfeb1a419"),
+            Map.entry("PAGURE_CAUSE", "1"),
+            Map.entry("PAGURE_TRIGGER", "pull-request"),
+            Map.entry("PAGURE_ORIGIN", "webhook"),
+            Map.entry("PAGURE_DELIVERY_ID", deliveryId),
+            Map.entry("PAGURE_BUILD_KEY", buildKey));
 
     // the build record says which build and which source the key started
-    Map<String, AttributeValue> record = dynamo.client()
-        .getItem(g -> g.tableName(RECORDS_TABLE).key(Map.of("id", AttributeValue.fromS("build/" + buildKey)))
-            .consistentRead(true)).item();
+    Map<String, AttributeValue> record =
+        dynamo
+            .client()
+            .getItem(
+                g ->
+                    g.tableName(RECORDS_TABLE)
+                        .key(Map.of("id", AttributeValue.fromS("build/" + buildKey)))
+                        .consistentRead(true))
+            .item();
     assertThat(record).as("build record").isNotEmpty();
     assertThat(record.get("state").s()).isEqualTo("STARTED");
     assertThat(record.get("deliveryId").s()).isEqualTo(deliveryId);
@@ -338,33 +390,52 @@ class PullRequestToFlagsIT {
       assertThat(r.getHeader("Authorization")).isEqualTo("token " + TOKEN);
       forms.add(form(r.getBodyAsString()));
     }
-    assertThat(forms).extracting(f -> f.get("status")).containsExactly("pending", "pending", "pending",
-        "pending", "pending", "pending", "pending", "success", "success");
-    assertThat(forms).extracting(f -> f.get("comment")).startsWith(
-        "CodeBuild pagure-ci-demo #7: SUBMITTED", "CodeBuild pagure-ci-demo #7: QUEUED",
-        "CodeBuild pagure-ci-demo #7: PROVISIONING", "CodeBuild pagure-ci-demo #7: DOWNLOAD_SOURCE",
-        "CodeBuild pagure-ci-demo #7: INSTALL", "CodeBuild pagure-ci-demo #7: PRE_BUILD",
-        "CodeBuild pagure-ci-demo #7: BUILD");
+    assertThat(forms)
+        .extracting(f -> f.get("status"))
+        .containsExactly(
+            "pending", "pending", "pending", "pending", "pending", "pending", "pending", "success",
+            "success");
+    assertThat(forms)
+        .extracting(f -> f.get("comment"))
+        .startsWith(
+            "CodeBuild pagure-ci-demo #7: SUBMITTED",
+            "CodeBuild pagure-ci-demo #7: QUEUED",
+            "CodeBuild pagure-ci-demo #7: PROVISIONING",
+            "CodeBuild pagure-ci-demo #7: DOWNLOAD_SOURCE",
+            "CodeBuild pagure-ci-demo #7: INSTALL",
+            "CodeBuild pagure-ci-demo #7: PRE_BUILD",
+            "CodeBuild pagure-ci-demo #7: BUILD");
     assertThat(forms).extracting(f -> Integer.parseInt(f.get("percent"))).isSorted();
     String uid = forms.getFirst().get("uid");
-    assertThat(uid).isNotBlank().hasSizeLessThanOrEqualTo(32)
-        .as("the queued flag is the flag the build's events update").isEqualTo(queuedForm.get("uid"));
-    assertThat(forms).allSatisfy(f -> {
-      assertThat(f.get("uid")).isEqualTo(uid);
-      assertThat(f.get("username")).isEqualTo("AWS CodeBuild");
-      assertThat(f.get("url")).contains("/codebuild/").contains(buildUuid);
-    });
-    assertThat(forms.getLast()).containsEntry("status", "success").containsEntry("percent", "100")
+    assertThat(uid)
+        .isNotBlank()
+        .hasSizeLessThanOrEqualTo(32)
+        .as("the queued flag is the flag the build's events update")
+        .isEqualTo(queuedForm.get("uid"));
+    assertThat(forms)
+        .allSatisfy(
+            f -> {
+              assertThat(f.get("uid")).isEqualTo(uid);
+              assertThat(f.get("username")).isEqualTo("AWS CodeBuild");
+              assertThat(f.get("url")).contains("/codebuild/").contains(buildUuid);
+            });
+    assertThat(forms.getLast())
+        .containsEntry("status", "success")
+        .containsEntry("percent", "100")
         .containsEntry("comment", "CodeBuild pagure-ci-demo #7: SUCCEEDED");
 
     // only the non-final events were checked with CodeBuild (before posting, and once more after
     // posting pending while the build still ran); the token was read once
     int nonFinal = outcomes.size() - 1;
-    assertThat(aws.calls("CodeBuild_20161006.BatchGetBuilds")).hasSizeBetween(nonFinal, 2 * nonFinal)
-        .allSatisfy(r -> assertThat(JSON.readTree(r.getBodyAsString()).at("/ids/0").asText())
-            .isEqualTo(build.arn()));
+    assertThat(aws.calls("CodeBuild_20161006.BatchGetBuilds"))
+        .hasSizeBetween(nonFinal, 2 * nonFinal)
+        .allSatisfy(
+            r ->
+                assertThat(JSON.readTree(r.getBodyAsString()).at("/ids/0").asText())
+                    .isEqualTo(build.arn()));
     assertThat(aws.calls("secretsmanager.GetSecretValue"))
-        .filteredOn(r -> r.getBodyAsString().contains(TOKEN_SECRET)).hasSizeLessThanOrEqualTo(1);
+        .filteredOn(r -> r.getBodyAsString().contains(TOKEN_SECRET))
+        .hasSizeLessThanOrEqualTo(1);
     assertSecretsStayOutOfTheLogs();
   }
 
@@ -375,14 +446,20 @@ class PullRequestToFlagsIT {
     Instant startedAt = Instant.now();
     aws.startBuildStarts(CODEBUILD_PROJECT, buildUuid, 8, startedAt);
 
-    String deliveryId = queued(FunctionUrlEvents.delivery("pull-request.updated-2",
-        pagure.baseUri(), Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", sha), DEMO_HOOK_KEY));
+    String deliveryId =
+        queued(
+            FunctionUrlEvents.delivery(
+                "pull-request.updated-2",
+                pagure.baseUri(),
+                Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", sha),
+                DEMO_HOOK_KEY));
     work();
     assertLogsCarry(deliveryId);
     List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
     assertThat(starts).hasSize(1);
-    SimulatedBuild build = new SimulatedBuild(JSON.readTree(starts.getFirst().getBodyAsString()),
-        buildUuid, 8, startedAt);
+    SimulatedBuild build =
+        new SimulatedBuild(
+            JSON.readTree(starts.getFirst().getBodyAsString()), buildUuid, 8, startedAt);
     deliver(build, build.stateChange());
     while (!build.currentPhase().equals("BUILD")) {
       deliver(build, build.completePhase("SUCCEEDED"));
@@ -392,15 +469,20 @@ class PullRequestToFlagsIT {
 
     assertThat(last.path("status").asText()).isEqualTo("failure");
     List<LoggedRequest> flags = pagure.flagRequests();
-    assertThat(flags).allSatisfy(r -> {
-      assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
-      assertThat(r.getHeader("Authorization")).isEqualTo("token " + TOKEN);
-    });
+    assertThat(flags)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
+              assertThat(r.getHeader("Authorization")).isEqualTo("token " + TOKEN);
+            });
     Map<String, String> lastFlag = form(flags.getLast().getBodyAsString());
-    assertThat(lastFlag).containsEntry("status", "failure")
+    assertThat(lastFlag)
+        .containsEntry("status", "failure")
         .containsEntry("comment", "CodeBuild pagure-ci-demo #8: FAILED (BUILD: FAILED)")
         .doesNotContainKey("percent");
-    assertThat(flags).extracting(r -> form(r.getBodyAsString()).get("uid")).containsOnly(lastFlag.get("uid"));
+    assertThat(flags)
+        .extracting(r -> form(r.getBodyAsString()).get("uid"))
+        .containsOnly(lastFlag.get("uid"));
     assertSecretsStayOutOfTheLogs();
   }
 
@@ -410,23 +492,35 @@ class PullRequestToFlagsIT {
     String sha = repos.forkPrHead();
     Map<String, String> opened = new LinkedHashMap<>(forkPr());
     opened.put("\"id\": 1,", "\"id\": 9,");
-    Map<String, String> rebuild = Map.of("ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e", sha,
-        "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"", "\"id\": 1,", "\"id\": 9,");
+    Map<String, String> rebuild =
+        Map.of(
+            "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e",
+            sha,
+            "\"branch_from\": \"feature-fork\"",
+            "\"branch_from\": \"feature\"",
+            "\"id\": 1,",
+            "\"id\": 9,");
     String firstUuid = SimulatedBuild.newUuid();
     aws.startBuildStarts(CODEBUILD_PROJECT, firstUuid, 10, Instant.now());
-    queued(FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), opened, DEMO_HOOK_KEY));
+    queued(
+        FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), opened, DEMO_HOOK_KEY));
     work();
-    SimulatedBuild firstBuild = new SimulatedBuild(
-        JSON.readTree(aws.calls("CodeBuild_20161006.StartBuild").getLast().getBodyAsString()), firstUuid, 10,
-        Instant.now());
+    SimulatedBuild firstBuild =
+        new SimulatedBuild(
+            JSON.readTree(aws.calls("CodeBuild_20161006.StartBuild").getLast().getBodyAsString()),
+            firstUuid,
+            10,
+            Instant.now());
     deliver(firstBuild, firstBuild.stateChange());
     deliver(firstBuild, firstBuild.finish("SUCCEEDED"));
 
     // someone comments pagure's rebuild phrase (pagure's "Rerun CI" button posts the same)
     String secondUuid = SimulatedBuild.newUuid();
     aws.startBuildStarts(CODEBUILD_PROJECT, secondUuid, 11, Instant.now());
-    String secondDelivery = queued(
-        FunctionUrlEvents.delivery("pull-request.comment.added-6", pagure.baseUri(), rebuild, DEMO_HOOK_KEY));
+    String secondDelivery =
+        queued(
+            FunctionUrlEvents.delivery(
+                "pull-request.comment.added-6", pagure.baseUri(), rebuild, DEMO_HOOK_KEY));
     work();
     assertLogsCarry(secondDelivery);
     List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
@@ -436,9 +530,13 @@ class PullRequestToFlagsIT {
     assertThat(secondStart.path("idempotencyToken").asText())
         .isNotEqualTo(firstStart.path("idempotencyToken").asText());
     assertThat(variables(secondStart)).containsEntry("PAGURE_DELIVERY_ID", secondDelivery);
-    assertThat(variables(secondStart)).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_PR_ID", "9")
+    assertThat(variables(secondStart))
+        .containsEntry("PAGURE_COMMIT", sha)
+        .containsEntry("PAGURE_PR_ID", "9")
         .containsEntry("PAGURE_TRIGGER", "rebuild");
-    assertThat(variables(firstStart)).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_TRIGGER", "pull-request");
+    assertThat(variables(firstStart))
+        .containsEntry("PAGURE_COMMIT", sha)
+        .containsEntry("PAGURE_TRIGGER", "pull-request");
 
     SimulatedBuild secondBuild = new SimulatedBuild(secondStart, secondUuid, 11, Instant.now());
     deliver(secondBuild, secondBuild.stateChange());
@@ -449,36 +547,49 @@ class PullRequestToFlagsIT {
     deliver(secondBuild, secondBuild.finish("FAILED"));
 
     // one flag on the commit: success, back to pending for the rebuild, then the rebuild's failure
-    List<Map<String, String>> forms = pagure.flagRequests().stream()
-        .peek(r -> assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag"))
-        .map(r -> form(r.getBodyAsString())).toList();
-    assertThat(forms).extracting(f -> f.get("status"))
+    List<Map<String, String>> forms =
+        pagure.flagRequests().stream()
+            .peek(r -> assertThat(r.getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag"))
+            .map(r -> form(r.getBodyAsString()))
+            .toList();
+    assertThat(forms)
+        .extracting(f -> f.get("status"))
         .containsExactly("pending", "success", "pending", "pending", "failure");
     assertThat(forms).extracting(f -> f.get("uid")).containsOnly(forms.getFirst().get("uid"));
     assertThat(forms.get(1).get("comment")).isEqualTo("CodeBuild pagure-ci-demo #10: SUCCEEDED");
-    assertThat(forms.getLast().get("comment")).isEqualTo("CodeBuild pagure-ci-demo #11: FAILED (BUILD: FAILED)");
+    assertThat(forms.getLast().get("comment"))
+        .isEqualTo("CodeBuild pagure-ci-demo #11: FAILED (BUILD: FAILED)");
     assertSecretsStayOutOfTheLogs();
   }
 
   @Test
-  void aDeliveryWithABadSignatureIsRefusedAndNothingIsQueuedFetchedStoredOrBuilt() throws Exception {
+  void aDeliveryWithABadSignatureIsRefusedAndNothingIsQueuedFetchedStoredOrBuilt()
+      throws Exception {
     Map<String, String> pr5 = new LinkedHashMap<>(forkPr());
     pr5.put("\"id\": 1,", "\"id\": 5,");
-    String event = FunctionUrlEvents.delivery("pull-request.new-1", pagure.baseUri(), pr5,
-        "ANOTHERKEYANOTHERKEYANOTHERKEYANOTHERKEY");
+    String event =
+        FunctionUrlEvents.delivery(
+            "pull-request.new-1",
+            pagure.baseUri(),
+            pr5,
+            "ANOTHERKEYANOTHERKEYANOTHERKEYANOTHERKEY");
     int outboundInvocations = outbound.invocations();
     int workerInvocations = worker.invocations();
 
     JsonNode answer = JSON.readTree(accept.invokeOk(event));
 
     assertThat(answer.path("statusCode").asInt()).isEqualTo(401);
-    assertThat(JSON.readTree(answer.path("body").asText()).path("code").asText()).isEqualTo("UNAUTHENTICATED");
+    assertThat(JSON.readTree(answer.path("body").asText()).path("code").asText())
+        .isEqualTo("UNAUTHENTICATED");
     assertThat(sqs.messageCount()).isZero();
     assertThat(sqs.deliverTo(worker)).isNull();
     assertThat(worker.invocations()).isEqualTo(workerInvocations);
     assertThat(aws.calls(AwsStandIn.PUT_EVENTS)).isEmpty();
     assertThat(git.requestCount()).isZero();
-    assertThat(s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/5/")).versions())
+    assertThat(
+            s3.client()
+                .listObjectVersions(b -> b.bucket(BUCKET).prefix("source/demo/pr/5/"))
+                .versions())
         .isEmpty();
     assertThat(aws.calls("CodeBuild_20161006.StartBuild")).isEmpty();
     assertThat(pagure.flagRequests()).isEmpty();
@@ -490,11 +601,17 @@ class PullRequestToFlagsIT {
 
   /** PR #1 of the capture is bob's fork PR: map it onto the local fork PR. */
   private static Map<String, String> forkPr() {
-    return Map.of("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f", repos.forkPrHead(),
-        "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"");
+    return Map.of(
+        "ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f",
+        repos.forkPrHead(),
+        "\"branch_from\": \"feature-fork\"",
+        "\"branch_from\": \"feature\"");
   }
 
-  /** pagure → function URL → accept: {@code 202 {"status":"queued","id":...}}, one work item; the delivery id. */
+  /**
+   * pagure → function URL → accept: {@code 202 {"status":"queued","id":...}}, one work item; the
+   * delivery id.
+   */
   private static String queued(String event) throws IOException {
     int before = sqs.messageCount();
     JsonNode answer = JSON.readTree(accept.invokeOk(event));
@@ -506,12 +623,15 @@ class PullRequestToFlagsIT {
     return body.path("id").asText();
   }
 
-  /** The event source mapping delivers the queued work item to the worker, which reports no failure. */
+  /**
+   * The event source mapping delivers the queued work item to the worker, which reports no failure.
+   */
   private static SqsStandIn.Batch work() throws IOException {
     SqsStandIn.Batch batch = sqs.deliverTo(worker);
     assertThat(batch).as("a queued work item").isNotNull();
     assertThat(batch.messages()).hasSize(1);
-    assertThat(batch.messages().getFirst().attributesAsStrings()).containsEntry("ApproximateReceiveCount", "1");
+    assertThat(batch.messages().getFirst().attributesAsStrings())
+        .containsEntry("ApproximateReceiveCount", "1");
     assertThat(batch.failedIds()).as(batch.answer().toString() + "; " + worker.logFile()).isEmpty();
     return batch;
   }
@@ -537,7 +657,10 @@ class PullRequestToFlagsIT {
     }
   }
 
-  /** CodeBuild's current view of the build is what BatchGetBuilds says; then EventBridge invokes the outbound. */
+  /**
+   * CodeBuild's current view of the build is what BatchGetBuilds says; then EventBridge invokes the
+   * outbound.
+   */
   /** What EventBridge hands the outbound function for a captured {@code PutEvents} entry. */
   private static String eventBridgeEnvelope(JsonNode entry) throws IOException {
     com.fasterxml.jackson.databind.node.ObjectNode e = JSON.createObjectNode();
@@ -560,8 +683,11 @@ class PullRequestToFlagsIT {
 
   private static void assertSecretsStayOutOfTheLogs() {
     for (FunctionProcess f : List.of(accept, worker, outbound)) {
-      assertThat(f.output()).as(f.logFile().toString()).isNotBlank()
-          .doesNotContain(TOKEN).doesNotContain(DEMO_HOOK_KEY);
+      assertThat(f.output())
+          .as(f.logFile().toString())
+          .isNotBlank()
+          .doesNotContain(TOKEN)
+          .doesNotContain(DEMO_HOOK_KEY);
     }
   }
 
@@ -584,7 +710,8 @@ class PullRequestToFlagsIT {
     Map<String, String> fields = new LinkedHashMap<>();
     for (String pair : body.split("&")) {
       String[] kv = pair.split("=", 2);
-      fields.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+      fields.put(
+          URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
           kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
     }
     return fields;

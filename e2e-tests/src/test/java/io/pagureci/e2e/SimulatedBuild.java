@@ -26,8 +26,19 @@ import java.util.UUID;
  */
 final class SimulatedBuild {
 
-  static final List<String> PHASES = List.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE",
-      "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED");
+  static final List<String> PHASES =
+      List.of(
+          "SUBMITTED",
+          "QUEUED",
+          "PROVISIONING",
+          "DOWNLOAD_SOURCE",
+          "INSTALL",
+          "PRE_BUILD",
+          "BUILD",
+          "POST_BUILD",
+          "UPLOAD_ARTIFACTS",
+          "FINALIZING",
+          "COMPLETED");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter EVENT_TIME =
@@ -59,7 +70,10 @@ final class SimulatedBuild {
     this.sourceVersion = startBuild.path("sourceVersion").asText();
     this.variables = JSON.createArrayNode();
     for (JsonNode v : startBuild.path("environmentVariablesOverride")) {
-      variables.addObject().put("name", v.path("name").asText()).put("type", v.path("type").asText("PLAINTEXT"))
+      variables
+          .addObject()
+          .put("name", v.path("name").asText())
+          .put("type", v.path("type").asText("PLAINTEXT"))
           .put("value", v.path("value").asText());
     }
     this.started = started;
@@ -75,7 +89,12 @@ final class SimulatedBuild {
   }
 
   String arn() {
-    return "arn:aws:codebuild:" + FunctionProcess.REGION + ":" + FunctionProcess.ACCOUNT + ":build/" + id();
+    return "arn:aws:codebuild:"
+        + FunctionProcess.REGION
+        + ":"
+        + FunctionProcess.ACCOUNT
+        + ":build/"
+        + id();
   }
 
   int number() {
@@ -86,7 +105,9 @@ final class SimulatedBuild {
     return phases.getLast().type();
   }
 
-  /** The state event CodeBuild sends right after the build was accepted (IN_PROGRESS, SUBMITTED). */
+  /**
+   * The state event CodeBuild sends right after the build was accepted (IN_PROGRESS, SUBMITTED).
+   */
   String stateChange() {
     ObjectNode event = template("codebuild/state-succeeded.json");
     fill(event, "CodeBuild Build State Change");
@@ -117,7 +138,10 @@ final class SimulatedBuild {
     return event.toString();
   }
 
-  /** Runs the remaining phases (all SUCCEEDED) up to COMPLETED and ends the build with {@code buildStatus}. */
+  /**
+   * Runs the remaining phases (all SUCCEEDED) up to COMPLETED and ends the build with {@code
+   * buildStatus}.
+   */
   String finish(String buildStatus) {
     while (!currentPhase().equals("COMPLETED")) {
       completePhase("SUCCEEDED");
@@ -130,25 +154,44 @@ final class SimulatedBuild {
   ObjectNode batchGetBuilds() {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode b = root.putArray("builds").addObject();
-    b.put("id", id()).put("arn", arn()).put("buildNumber", number).put("startTime", epoch(started))
-        .put("currentPhase", currentPhase()).put("buildStatus", status).put("sourceVersion", sourceVersion)
-        .put("projectName", project).put("initiator", "pagure-ci-inbound").put("buildComplete", finished())
-        .put("timeoutInMinutes", 60).put("queuedTimeoutInMinutes", 480);
+    b.put("id", id())
+        .put("arn", arn())
+        .put("buildNumber", number)
+        .put("startTime", epoch(started))
+        .put("currentPhase", currentPhase())
+        .put("buildStatus", status)
+        .put("sourceVersion", sourceVersion)
+        .put("projectName", project)
+        .put("initiator", "pagure-ci-inbound")
+        .put("buildComplete", finished())
+        .put("timeoutInMinutes", 60)
+        .put("queuedTimeoutInMinutes", 480);
     ArrayNode ph = b.putArray("phases");
     for (Phase p : phases) {
       ObjectNode n = ph.addObject().put("phaseType", p.type()).put("startTime", epoch(p.start()));
       if (p.status() != null) {
-        n.put("phaseStatus", p.status()).put("endTime", epoch(p.end())).put("durationInSeconds", PHASE_SECONDS);
+        n.put("phaseStatus", p.status())
+            .put("endTime", epoch(p.end()))
+            .put("durationInSeconds", PHASE_SECONDS);
       }
     }
     b.putObject("source").put("type", "S3").put("location", sourceLocation);
-    ObjectNode env = b.putObject("environment").put("type", "LINUX_CONTAINER")
-        .put("image", "aws/codebuild/amazonlinux-x86_64-standard:5.0").put("computeType", "BUILD_GENERAL1_SMALL")
-        .put("imagePullCredentialsType", "CODEBUILD");
+    ObjectNode env =
+        b.putObject("environment")
+            .put("type", "LINUX_CONTAINER")
+            .put("image", "aws/codebuild/amazonlinux-x86_64-standard:5.0")
+            .put("computeType", "BUILD_GENERAL1_SMALL")
+            .put("imagePullCredentialsType", "CODEBUILD");
     ArrayNode ev = env.putArray("environmentVariables");
-    variables.forEach(v -> ev.addObject().put("name", v.path("name").asText())
-        .put("value", v.path("value").asText()).put("type", v.path("type").asText()));
-    b.putObject("logs").put("groupName", "/aws/codebuild/" + project).put("streamName", uuid)
+    variables.forEach(
+        v ->
+            ev.addObject()
+                .put("name", v.path("name").asText())
+                .put("value", v.path("value").asText())
+                .put("type", v.path("type").asText()));
+    b.putObject("logs")
+        .put("groupName", "/aws/codebuild/" + project)
+        .put("streamName", uuid)
         .put("deepLink", deepLink());
     root.putArray("buildsNotFound");
     return root;
@@ -176,7 +219,9 @@ final class SimulatedBuild {
     ((ObjectNode) info.get("source")).put("location", sourceLocation).put("type", "S3");
     info.put("source-version", sourceVersion);
     ((ObjectNode) info.get("environment")).set("environment-variables", variables.deepCopy());
-    ((ObjectNode) info.get("logs")).put("group-name", "/aws/codebuild/" + project).put("stream-name", uuid)
+    ((ObjectNode) info.get("logs"))
+        .put("group-name", "/aws/codebuild/" + project)
+        .put("stream-name", uuid)
         .put("deep-link", deepLink());
     ArrayNode ph = info.putArray("phases");
     for (Phase p : phases) {
@@ -185,15 +230,20 @@ final class SimulatedBuild {
       n.put("start-time", EVENT_TIME.format(p.start()));
       n.put("phase-type", p.type());
       if (p.status() != null) {
-        n.put("end-time", EVENT_TIME.format(p.end())).put("duration-in-seconds", PHASE_SECONDS)
+        n.put("end-time", EVENT_TIME.format(p.end()))
+            .put("duration-in-seconds", PHASE_SECONDS)
             .put("phase-status", p.status());
       }
     }
   }
 
   private String deepLink() {
-    return "https://console.aws.amazon.com/cloudwatch/home?region=" + FunctionProcess.REGION
-        + "#logEvent:group=/aws/codebuild/" + project + ";stream=" + uuid;
+    return "https://console.aws.amazon.com/cloudwatch/home?region="
+        + FunctionProcess.REGION
+        + "#logEvent:group=/aws/codebuild/"
+        + project
+        + ";stream="
+        + uuid;
   }
 
   private static double epoch(Instant t) {
@@ -203,7 +253,8 @@ final class SimulatedBuild {
   private static ObjectNode template(String name) {
     String root = System.getProperty("eventbridge.fixtures");
     if (root == null) {
-      throw new IllegalStateException("system property eventbridge.fixtures is not set (run through Maven)");
+      throw new IllegalStateException(
+          "system property eventbridge.fixtures is not set (run through Maven)");
     }
     try {
       return (ObjectNode) JSON.readTree(Path.of(root, name).toFile());

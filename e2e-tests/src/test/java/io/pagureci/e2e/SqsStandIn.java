@@ -15,11 +15,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The work queue between the accept and the worker function on the SQS stand-in (inbound's
- * {@link SqsServer}, ElasticMQ in this JVM on 127.0.0.1), and the test's part of Lambda's <b>SQS
- * event source mapping</b>: {@link #deliverTo} receives what is queued (with {@code
- * ApproximateReceiveCount}), invokes the worker with the Lambda SQS event, and deletes every message
- * the answer does not list in {@code batchItemFailures} ({@code ReportBatchItemFailures}).
+ * The work queue between the accept and the worker function on the SQS stand-in (inbound's {@link
+ * SqsServer}, ElasticMQ in this JVM on 127.0.0.1), and the test's part of Lambda's <b>SQS event
+ * source mapping</b>: {@link #deliverTo} receives what is queued (with {@code
+ * ApproximateReceiveCount}), invokes the worker with the Lambda SQS event, and deletes every
+ * message the answer does not list in {@code batchItemFailures} ({@code ReportBatchItemFailures}).
  */
 final class SqsStandIn implements AutoCloseable {
 
@@ -44,8 +44,13 @@ final class SqsStandIn implements AutoCloseable {
     server = SqsServer.start();
     client = server.client();
     // the stack's queue: a visibility timeout well above the worker's timeout
-    queueUrl = client.createQueue(q -> q.queueName(QUEUE_NAME)
-        .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "120"))).queueUrl();
+    queueUrl =
+        client
+            .createQueue(
+                q ->
+                    q.queueName(QUEUE_NAME)
+                        .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "120")))
+            .queueUrl();
     queueArn = server.arn(queueUrl);
   }
 
@@ -75,9 +80,16 @@ final class SqsStandIn implements AutoCloseable {
    * {@code batchItemFailures}. Nothing received: no invocation, {@code null}.
    */
   Batch deliverTo(FunctionProcess worker) throws IOException {
-    List<Message> messages = client.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
-        .waitTimeSeconds(2).messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-        .messageAttributeNames("All")).messages();
+    List<Message> messages =
+        client
+            .receiveMessage(
+                r ->
+                    r.queueUrl(queueUrl)
+                        .maxNumberOfMessages(10)
+                        .waitTimeSeconds(2)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All"))
+            .messages();
     if (messages.isEmpty()) {
       return null;
     }

@@ -20,7 +20,8 @@ final class WorkDirs {
     Path dir = Path.of("target", "e2e", testClass.getSimpleName()).toAbsolutePath();
     try {
       if (Files.exists(dir)) {
-        try (Stream<Path> paths = Files.walk(dir)) { // does not follow the links to the function jars
+        try (Stream<Path> paths =
+            Files.walk(dir)) { // does not follow the links to the function jars
           for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
             Files.delete(p);
           }

@@ -5,9 +5,9 @@ import io.pagureci.inbound.aws.CodePipelineStarter;
 import io.pagureci.inbound.aws.DynamoDbBuildClaims;
 import io.pagureci.inbound.aws.DynamoDbCurrentHeads;
 import io.pagureci.inbound.aws.EventBridgeRequestEvents;
-import io.pagureci.inbound.aws.SqsWorkQueue;
 import io.pagureci.inbound.aws.SdkPriming;
 import io.pagureci.inbound.aws.SecretsManagerSecrets;
+import io.pagureci.inbound.aws.SqsWorkQueue;
 import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.config.QueueConfig;
 import io.pagureci.inbound.domain.BuildClaims;
@@ -77,10 +77,19 @@ public final class DependencyFactory {
     this.starter = new Lazy<>(() -> Clients.starter(config));
     this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.dynamo = new Lazy<>(Clients::dynamo);
-    this.claims = new Lazy<>(() -> new DynamoDbBuildClaims(dynamo.get(), queueConfig.buildRecordsTable(),
-        queueConfig.claimLease(), queueConfig.recordTtlDays()));
-    this.heads = new Lazy<>(() -> new DynamoDbCurrentHeads(dynamo.get(), queueConfig.buildRecordsTable(),
-        queueConfig.recordTtlDays()));
+    this.claims =
+        new Lazy<>(
+            () ->
+                new DynamoDbBuildClaims(
+                    dynamo.get(),
+                    queueConfig.buildRecordsTable(),
+                    queueConfig.claimLease(),
+                    queueConfig.recordTtlDays()));
+    this.heads =
+        new Lazy<>(
+            () ->
+                new DynamoDbCurrentHeads(
+                    dynamo.get(), queueConfig.buildRecordsTable(), queueConfig.recordTtlDays()));
     this.queue = new Lazy<>(() -> Clients.queue(queueConfig));
     this.events = new Lazy<>(() -> Clients.events(queueConfig));
   }
@@ -100,18 +109,29 @@ public final class DependencyFactory {
 
     static SecretsManagerSecrets secrets(InboundConfig config) {
       return new SecretsManagerSecrets(
-          SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-          config.secretsTtl(), Clock.systemUTC());
+          SecretsManagerClient.builder()
+              .httpClientBuilder(UrlConnectionHttpClient.builder())
+              .build(),
+          config.secretsTtl(),
+          Clock.systemUTC());
     }
 
     static BuildStarter starter(InboundConfig config) {
       return switch (config.buildTarget()) {
-        case CODEBUILD -> new CodeBuildStarter(
-            CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-            config.codebuildProject());
-        case CODEPIPELINE -> new CodePipelineStarter(
-            CodePipelineClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-            config.pipelineName(), config.pipelineSourceAction(), config.pipelineOverrideS3Key());
+        case CODEBUILD ->
+            new CodeBuildStarter(
+                CodeBuildClient.builder()
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build(),
+                config.codebuildProject());
+        case CODEPIPELINE ->
+            new CodePipelineStarter(
+                CodePipelineClient.builder()
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build(),
+                config.pipelineName(),
+                config.pipelineSourceAction(),
+                config.pipelineOverrideS3Key());
       };
     }
 
@@ -120,7 +140,8 @@ public final class DependencyFactory {
     }
 
     static WorkQueue queue(QueueConfig q) {
-      return new SqsWorkQueue(SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+      return new SqsWorkQueue(
+          SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
           q.workQueueUrl());
     }
 
@@ -143,44 +164,60 @@ public final class DependencyFactory {
 
   /** The accept function's service: authenticates, validates, queues (no packager, no starter). */
   public InboundService inboundService() {
-    Secrets lazySecrets = new Secrets() {
-      @Override
-      public String read(String id) throws SecretsUnavailableException {
-        return secrets.get().read(id);
-      }
+    Secrets lazySecrets =
+        new Secrets() {
+          @Override
+          public String read(String id) throws SecretsUnavailableException {
+            return secrets.get().read(id);
+          }
 
-      @Override
-      public String reread(String id) throws SecretsUnavailableException {
-        return secrets.get().reread(id);
-      }
-    };
-    WorkQueue lazyQueue = new WorkQueue() {
-      @Override
-      public String send(WorkItem item) throws QueueException {
-        return queue.get().send(item);
-      }
+          @Override
+          public String reread(String id) throws SecretsUnavailableException {
+            return secrets.get().reread(id);
+          }
+        };
+    WorkQueue lazyQueue =
+        new WorkQueue() {
+          @Override
+          public String send(WorkItem item) throws QueueException {
+            return queue.get().send(item);
+          }
 
-      @Override
-      public void retryAfter(String receiptHandle, java.time.Duration delay) throws QueueException {
-        queue.get().retryAfter(receiptHandle, delay);
-      }
-    };
-    return new InboundService(config, lazySecrets, lazy(claims), lazyQueue, event -> events.get().publish(event),
+          @Override
+          public void retryAfter(String receiptHandle, java.time.Duration delay)
+              throws QueueException {
+            queue.get().retryAfter(receiptHandle, delay);
+          }
+        };
+    return new InboundService(
+        config,
+        lazySecrets,
+        lazy(claims),
+        lazyQueue,
+        event -> events.get().publish(event),
         new DecisionLog());
   }
 
   /** The worker's service: claims, fetches, packages, starts, reports. */
   public WorkerService workerService() {
-    return new WorkerService(config, queueConfig, (plan, key) -> packager.get().pack(plan, key),
-        (item, source) -> starter.get().start(item, source), lazy(claims), heads.get(),
+    return new WorkerService(
+        config,
+        queueConfig,
+        (plan, key) -> packager.get().pack(plan, key),
+        (item, source) -> starter.get().start(item, source),
+        lazy(claims),
+        heads.get(),
         event -> events.get().publish(event),
-        queue.get(), new WorkLog(), Clock.systemUTC());
+        queue.get(),
+        new WorkLog(),
+        Clock.systemUTC());
   }
 
   private static BuildClaims lazy(Lazy<BuildClaims> claims) {
     return new BuildClaims() {
       @Override
-      public Claim claim(String key, String deliveryId, String commit, Instant now) throws RecordException {
+      public Claim claim(String key, String deliveryId, String commit, Instant now)
+          throws RecordException {
         return claims.get().claim(key, deliveryId, commit, now);
       }
 
@@ -218,7 +255,8 @@ public final class DependencyFactory {
     queue.get();
     events.get();
     try {
-      // the SDK's request path (endpoints, signing, marshalling), on throw-away clients answered in memory
+      // the SDK's request path (endpoints, signing, marshalling), on throw-away clients answered in
+      // memory
       SdkPriming.primeAll();
     } catch (RuntimeException e) {
       log.warn("SDK priming failed: {}", e.toString());

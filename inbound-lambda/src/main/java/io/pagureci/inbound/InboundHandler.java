@@ -18,9 +18,9 @@ import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * Lambda entry point behind the function URL (payload format 2.0): translate the event, let
- * {@link InboundService} decide, translate the outcome. Handler string:
- * {@code io.pagureci.inbound.InboundHandler::handleRequest}.
+ * Lambda entry point behind the function URL (payload format 2.0): translate the event, let {@link
+ * InboundService} decide, translate the outcome. Handler string: {@code
+ * io.pagureci.inbound.InboundHandler::handleRequest}.
  *
  * <p>A {@link RequestStreamHandler}: the event JSON is read and the response written with
  * jackson-core's streaming API, instead of the runtime's typed-event deserialisation (which cost
@@ -50,7 +50,8 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
     this(service, tempRoot, () -> {}, () -> {});
   }
 
-  private InboundHandler(InboundService service, Path tempRoot, Runnable onRestore, Runnable initAll) {
+  private InboundHandler(
+      InboundService service, Path tempRoot, Runnable onRestore, Runnable initAll) {
     this.service = service;
     this.tempRoot = tempRoot;
     this.onRestore = onRestore;
@@ -66,9 +67,14 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
   @Override
   public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
     initAll.run();
-    service.handle(new HttpRequest("POST", Map.of("content-type", "application/json"),
-        "{\"protocol\": \"pagure-ci-webhook\", \"version\": 1}", false,
-        "arn:aws:iam::000000000000:user/snapstart-priming", "snapstart-priming"));
+    service.handle(
+        new HttpRequest(
+            "POST",
+            Map.of("content-type", "application/json"),
+            "{\"protocol\": \"pagure-ci-webhook\", \"version\": 1}",
+            false,
+            "arn:aws:iam::000000000000:user/snapstart-priming",
+            "snapstart-priming"));
     Responses.json(new Outcome.Ignored("priming"));
   }
 
@@ -78,7 +84,8 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
   }
 
   @Override
-  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
     // a previous invocation killed by its timeout may have left files behind: start clean
     TempSpace.clean(tempRoot);
     try {
@@ -90,7 +97,8 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
   }
 
   /** What a document that is not a function URL event becomes: no method, hence 405. */
-  private static final HttpRequest NOT_AN_EVENT = new HttpRequest("", Map.of(), "", false, null, "");
+  private static final HttpRequest NOT_AN_EVENT =
+      new HttpRequest("", Map.of(), "", false, null, "");
 
   /**
    * The parts of a function URL event (payload format 2.0) the service needs. An event that is not
@@ -137,12 +145,14 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
             }
             body = "";
           }
-          case "isBase64Encoded" -> base64 = switch (t) {
-            case VALUE_TRUE -> true;
-            case VALUE_STRING -> p.getText().trim().equals("true");
-            case VALUE_NUMBER_INT -> p.getBigIntegerValue().signum() != 0;
-            default -> false;
-          };
+          case "isBase64Encoded" ->
+              base64 =
+                  switch (t) {
+                    case VALUE_TRUE -> true;
+                    case VALUE_STRING -> p.getText().trim().equals("true");
+                    case VALUE_NUMBER_INT -> p.getBigIntegerValue().signum() != 0;
+                    default -> false;
+                  };
           case "requestContext" -> {
             if (t == JsonToken.START_OBJECT) {
               requestContext(p, context);
@@ -150,7 +160,7 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
             }
             context = new String[] {"", null, ""};
           }
-          default -> { }
+          default -> {}
         }
         StrictJson.readValue(p);
       }
@@ -205,7 +215,7 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
           }
         }
         case "requestId" -> context[2] = asText(p);
-        default -> { }
+        default -> {}
       }
       StrictJson.readValue(p);
     }

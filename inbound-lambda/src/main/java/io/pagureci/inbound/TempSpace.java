@@ -17,7 +17,8 @@ final class TempSpace {
       return;
     }
     try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder())
+      paths
+          .sorted(Comparator.reverseOrder())
           .filter(p -> !p.equals(root))
           .forEach(p -> p.toFile().delete());
     } catch (IOException e) {

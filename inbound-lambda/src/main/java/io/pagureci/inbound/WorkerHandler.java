@@ -19,10 +19,10 @@ import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * Lambda entry point of the worker, triggered by the work queue's event source mapping with
- * {@code ReportBatchItemFailures}: translate the SQS batch, let {@link WorkerService} work each
- * message, answer the messages to return to the queue. Handler string:
- * {@code io.pagureci.inbound.WorkerHandler::handleRequest}.
+ * Lambda entry point of the worker, triggered by the work queue's event source mapping with {@code
+ * ReportBatchItemFailures}: translate the SQS batch, let {@link WorkerService} work each message,
+ * answer the messages to return to the queue. Handler string: {@code
+ * io.pagureci.inbound.WorkerHandler::handleRequest}.
  */
 public final class WorkerHandler implements RequestStreamHandler, Resource {
 
@@ -64,7 +64,8 @@ public final class WorkerHandler implements RequestStreamHandler, Resource {
   }
 
   @Override
-  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
     // a previous invocation killed by its timeout may have left files behind: start clean
     TempSpace.clean(tempRoot);
     List<String> failed;
@@ -72,7 +73,8 @@ public final class WorkerHandler implements RequestStreamHandler, Resource {
       List<WorkerService.Message> messages = new ArrayList<>();
       List<String> unreadable = new ArrayList<>();
       messages(input.readAllBytes(), messages, unreadable);
-      LongSupplier left = context == null ? () -> Long.MAX_VALUE : () -> context.getRemainingTimeInMillis();
+      LongSupplier left =
+          context == null ? () -> Long.MAX_VALUE : () -> context.getRemainingTimeInMillis();
       failed = new ArrayList<>(service.handleBatch(messages, left));
       failed.addAll(unreadable);
     } finally {
@@ -85,7 +87,8 @@ public final class WorkerHandler implements RequestStreamHandler, Resource {
    * The records of an SQS event. A record without a message id cannot be answered and is skipped;
    * one with an id but no body or receipt handle is returned to the queue (the DLQ ends a loop).
    */
-  static void messages(byte[] event, List<WorkerService.Message> out, List<String> unreadable) throws IOException {
+  static void messages(byte[] event, List<WorkerService.Message> out, List<String> unreadable)
+      throws IOException {
     JsonNode root;
     try {
       root = StrictJson.mapper().readTree(event);
@@ -102,8 +105,12 @@ public final class WorkerHandler implements RequestStreamHandler, Resource {
         continue;
       }
       int count = r.path("attributes").path("ApproximateReceiveCount").asInt(1);
-      out.add(new WorkerService.Message(id, r.path("receiptHandle").textValue(), r.path("body").textValue(),
-          Math.max(count, 1)));
+      out.add(
+          new WorkerService.Message(
+              id,
+              r.path("receiptHandle").textValue(),
+              r.path("body").textValue(),
+              Math.max(count, 1)));
     }
   }
 

@@ -18,7 +18,8 @@ import java.util.Map;
  */
 final class FunctionUrl {
 
-  private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private FunctionUrl() {}
 
@@ -41,10 +42,15 @@ final class FunctionUrl {
       handler.handleRequest(new ByteArrayInputStream(event), out, null);
       JsonNode r = JSON.readTree(out.toByteArray());
       Map<String, String> headers = new LinkedHashMap<>();
-      r.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-      return APIGatewayV2HTTPResponse.builder().withStatusCode(r.get("statusCode").asInt())
-          .withHeaders(headers).withBody(r.get("body").asText())
-          .withIsBase64Encoded(r.get("isBase64Encoded").asBoolean()).build();
+      r.path("headers")
+          .fields()
+          .forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+      return APIGatewayV2HTTPResponse.builder()
+          .withStatusCode(r.get("statusCode").asInt())
+          .withHeaders(headers)
+          .withBody(r.get("body").asText())
+          .withIsBase64Encoded(r.get("isBase64Encoded").asBoolean())
+          .build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -39,7 +39,8 @@ class InboundHandlerIT extends QueueStack {
   void aRealCaptureIsQueuedAsOneWorkItemAndAQueuedEvent() throws Exception {
     String sha = repos.forkPrHead();
 
-    APIGatewayV2HTTPResponse response = deliver(handler(), delivery("pull-request.new-1", forkPr()));
+    APIGatewayV2HTTPResponse response =
+        deliver(handler(), delivery("pull-request.new-1", forkPr()));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
     assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
@@ -59,7 +60,8 @@ class InboundHandlerIT extends QueueStack {
     assertThat(item.get("v").asInt()).isEqualTo(1);
     assertThat(item.get("deliveryId").asText()).isEqualTo(id);
     assertThat(item.get("buildKey").asText()).isEqualTo(buildKey);
-    assertThat(Instant.parse(item.get("acceptedAt").asText())).isBetween(Instant.now().minusSeconds(30), Instant.now());
+    assertThat(Instant.parse(item.get("acceptedAt").asText()))
+        .isBetween(Instant.now().minusSeconds(30), Instant.now());
     JsonNode request = item.get("request");
     assertThat(request.get("origin").asText()).isEqualTo("webhook");
     assertThat(request.get("trigger").asText()).isEqualTo("pull-request");
@@ -93,7 +95,11 @@ class InboundHandlerIT extends QueueStack {
   @Test
   void aForgedDeliveryIsRefusedAndNothingIsQueuedOrAnnounced() throws Exception {
     APIGatewayV2HTTPEvent event = delivery("pull-request.new-1", forkPr());
-    event.getHeaders().put("x-pagure-signature-256", hmac("another-key-entirely-000000000000000000", event.getBody()));
+    event
+        .getHeaders()
+        .put(
+            "x-pagure-signature-256",
+            hmac("another-key-entirely-000000000000000000", event.getBody()));
 
     APIGatewayV2HTTPResponse response = deliver(handler(), event);
 
@@ -116,7 +122,10 @@ class InboundHandlerIT extends QueueStack {
     try {
       // the SDK sends to its endpoint, not to the queue URL's host: point both at the closed port
       System.setProperty("aws.endpointUrlSqs", dead);
-      response = deliver(handler("WORK_QUEUE_URL", dead + "/000000000000/work"), delivery("pull-request.new-1", forkPr()));
+      response =
+          deliver(
+              handler("WORK_QUEUE_URL", dead + "/000000000000/work"),
+              delivery("pull-request.new-1", forkPr()));
     } finally {
       System.setProperty("aws.endpointUrlSqs", endpoint);
     }
@@ -130,10 +139,13 @@ class InboundHandlerIT extends QueueStack {
 
   @Test
   void eventBridgeFailingStillQueues() throws Exception {
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(PUT_EVENTS))
-        .willReturn(json(500, "{\"__type\": \"InternalException\", \"message\": \"boom\"}")));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(PUT_EVENTS))
+            .willReturn(json(500, "{\"__type\": \"InternalException\", \"message\": \"boom\"}")));
 
-    APIGatewayV2HTTPResponse response = deliver(handler(), delivery("pull-request.new-1", forkPr()));
+    APIGatewayV2HTTPResponse response =
+        deliver(handler(), delivery("pull-request.new-1", forkPr()));
 
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
     assertThat(body(response).get("status").asText()).isEqualTo("queued");
@@ -145,19 +157,29 @@ class InboundHandlerIT extends QueueStack {
   @Test
   void aDuplicateDeliveryAfterTheBuildStartedIsAnsweredAndNotQueued() throws Exception {
     InboundHandler handler = handler();
-    byte[] event = FunctionUrl.json(delivery("pull-request.updated-2",
-        java.util.Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", repos.sameRepoPrHead())));
+    byte[] event =
+        FunctionUrl.json(
+            delivery(
+                "pull-request.updated-2",
+                java.util.Map.of(
+                    "b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", repos.sameRepoPrHead())));
     APIGatewayV2HTTPResponse first = FunctionUrl.invoke(handler, event);
     assertThat(first.getStatusCode()).as(first.getBody()).isEqualTo(202);
     String buildKey = body(first).get("buildKey").asText();
     Message queued = receive(Duration.ZERO).getFirst();
     sqs.client().deleteMessage(b -> b.queueUrl(queues.url()).receiptHandle(queued.receiptHandle()));
     // the build started: what a worker records, written by the real adapter
-    DynamoDbBuildClaims records = new DynamoDbBuildClaims(dynamo.client(), table, Duration.ofMinutes(15), 30);
-    BuildClaims.Claimed claim = (BuildClaims.Claimed) records.claim(buildKey, "req-first", repos.sameRepoPrHead(),
+    DynamoDbBuildClaims records =
+        new DynamoDbBuildClaims(dynamo.client(), table, Duration.ofMinutes(15), 30);
+    BuildClaims.Claimed claim =
+        (BuildClaims.Claimed)
+            records.claim(buildKey, "req-first", repos.sameRepoPrHead(), Instant.now());
+    records.started(
+        claim,
+        new StartedBuild("codebuild", BUILD_ID),
+        new PackagedSource(
+            BUCKET, prefix + "demo/pr/2/" + repos.sameRepoPrHead() + ".zip", "v1", 10, null),
         Instant.now());
-    records.started(claim, new StartedBuild("codebuild", BUILD_ID),
-        new PackagedSource(BUCKET, prefix + "demo/pr/2/" + repos.sameRepoPrHead() + ".zip", "v1", 10, null), Instant.now());
     aws.resetRequests();
 
     APIGatewayV2HTTPResponse second = FunctionUrl.invoke(handler, event);
@@ -174,11 +196,17 @@ class InboundHandlerIT extends QueueStack {
 
   @Test
   void secretsManagerDownIsA503AndNothingIsQueued() throws Exception {
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(GET_SECRET))
-        .willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/x-amz-json-1.1")
-            .withBody("{\"__type\": \"InternalServiceError\", \"message\": \"boom\"}")));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(GET_SECRET))
+            .willReturn(
+                aResponse()
+                    .withStatus(500)
+                    .withHeader("Content-Type", "application/x-amz-json-1.1")
+                    .withBody("{\"__type\": \"InternalServiceError\", \"message\": \"boom\"}")));
 
-    APIGatewayV2HTTPResponse response = deliver(handler(), delivery("pull-request.new-1", forkPr()));
+    APIGatewayV2HTTPResponse response =
+        deliver(handler(), delivery("pull-request.new-1", forkPr()));
 
     assertThat(response.getStatusCode()).isEqualTo(503);
     assertThat(body(response).get("code").asText()).isEqualTo("SECRETS_UNAVAILABLE");

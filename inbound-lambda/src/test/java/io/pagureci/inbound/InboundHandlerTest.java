@@ -29,20 +29,33 @@ class InboundHandlerTest {
   private final Fakes.CapturingLog log = new Fakes.CapturingLog();
 
   private InboundHandler handler() {
-    return new InboundHandler(new Fakes.Pipeline(TestConfigs.config(), secrets, packager, starter,
-        new Fakes.MemoryClaims(), log).accept, tmp);
+    return new InboundHandler(
+        new Fakes.Pipeline(
+                TestConfigs.config(), secrets, packager, starter, new Fakes.MemoryClaims(), log)
+            .accept,
+        tmp);
   }
 
-  private static APIGatewayV2HTTPEvent event(String method, Map<String, String> headers, String body,
-      boolean base64, String iamArn) {
-    var ctx = APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("rid-1")
-        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).build());
+  private static APIGatewayV2HTTPEvent event(
+      String method, Map<String, String> headers, String body, boolean base64, String iamArn) {
+    var ctx =
+        APIGatewayV2HTTPEvent.RequestContext.builder()
+            .withRequestId("rid-1")
+            .withHttp(
+                APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).build());
     if (iamArn != null) {
-      ctx.withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
-          .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(iamArn).build()).build());
+      ctx.withAuthorizer(
+          APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+              .withIam(
+                  APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(iamArn).build())
+              .build());
     }
-    return APIGatewayV2HTTPEvent.builder().withHeaders(headers).withBody(body).withIsBase64Encoded(base64)
-        .withRequestContext(ctx.build()).build();
+    return APIGatewayV2HTTPEvent.builder()
+        .withHeaders(headers)
+        .withBody(body)
+        .withIsBase64Encoded(base64)
+        .withRequestContext(ctx.build())
+        .build();
   }
 
   private static String ciDoc() {
@@ -57,8 +70,15 @@ class InboundHandlerTest {
   void aBase64BodyFromAnIamCallerIsAcceptedWithTheDocumentedAnswer() throws Exception {
     String body = Base64.getEncoder().encodeToString(ciDoc().getBytes(StandardCharsets.UTF_8));
 
-    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), 
-        event("POST", Map.of("Content-Type", "application/json"), body, true, "arn:aws:iam::1:user/ci"));
+    APIGatewayV2HTTPResponse response =
+        FunctionUrl.invoke(
+            handler(),
+            event(
+                "POST",
+                Map.of("Content-Type", "application/json"),
+                body,
+                true,
+                "arn:aws:iam::1:user/ci"));
 
     assertThat(response.getStatusCode()).isEqualTo(202);
     assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
@@ -73,19 +93,24 @@ class InboundHandlerTest {
 
   @Test
   void withoutIamTheSameDocumentNeedsBasicCredentials() throws Exception {
-    APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), 
-        event("POST", Map.of("content-type", "application/json"), ciDoc(), false, null));
+    APIGatewayV2HTTPResponse response =
+        FunctionUrl.invoke(
+            handler(),
+            event("POST", Map.of("content-type", "application/json"), ciDoc(), false, null));
 
     assertThat(response.getStatusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.getBody()))
-        .isEqualTo(JSON.readTree("{\"error\": \"the request is not authenticated\", \"code\": \"UNAUTHENTICATED\"}"));
+        .isEqualTo(
+            JSON.readTree(
+                "{\"error\": \"the request is not authenticated\", \"code\": \"UNAUTHENTICATED\"}"));
     assertThat(starter.requests).isEmpty();
   }
 
   @Test
   void anEmptyEventIsA405NotACrash() throws Exception {
     APIGatewayV2HTTPResponse response = FunctionUrl.invoke(handler(), new APIGatewayV2HTTPEvent());
-    APIGatewayV2HTTPResponse none = FunctionUrl.invoke(handler(), "null".getBytes(StandardCharsets.UTF_8));
+    APIGatewayV2HTTPResponse none =
+        FunctionUrl.invoke(handler(), "null".getBytes(StandardCharsets.UTF_8));
     APIGatewayV2HTTPResponse garbage = FunctionUrl.invoke(handler(), new byte[] {'{', 0x01});
 
     assertThat(response.getStatusCode()).isEqualTo(405);
@@ -111,6 +136,10 @@ class InboundHandlerTest {
     assertThat(packager.plans).isEmpty();
     assertThat(starter.requests).isEmpty();
     assertThat(secrets.reads.get()).isZero();
-    assertThat(log.lines).singleElement().asString().contains("snapstart-priming").contains("SCHEMA_VIOLATION");
+    assertThat(log.lines)
+        .singleElement()
+        .asString()
+        .contains("snapstart-priming")
+        .contains("SCHEMA_VIOLATION");
   }
 }

@@ -12,7 +12,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The queued stack on local stand-ins, for {@link InboundHandlerIT} and {@link WorkerHandlerIT}:
@@ -66,17 +64,28 @@ abstract class QueueStack {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String BUCKET = "queue-it-source";
   static final String DEMO_KEY = "YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6";
+
   /** = the work queue's maxReceiveCount. */
   static final int MAX_ATTEMPTS = 3;
+
   static final String START_BUILD = "CodeBuild_20161006.StartBuild";
   static final String START_PIPELINE = "CodePipeline_20150709.StartPipelineExecution";
   static final String PUT_EVENTS = "AWSEvents.PutEvents";
   static final String GET_SECRET = "secretsmanager.GetSecretValue";
   static final String BUILD_ID = "pagure-ci:0d5f3c1e-aaaa-bbbb-cccc-000000000001";
   private static final AtomicInteger SEQ = new AtomicInteger();
-  private static final List<String> PROPERTIES = List.of("aws.region", "aws.accessKeyId", "aws.secretAccessKey",
-      "aws.endpointUrlS3", "aws.endpointUrlSecretsManager", "aws.endpointUrlCodeBuild", "aws.endpointUrlCodePipeline",
-      "aws.endpointUrlEventBridge", "aws.endpointUrlSqs", "aws.endpointUrlDynamoDb");
+  private static final List<String> PROPERTIES =
+      List.of(
+          "aws.region",
+          "aws.accessKeyId",
+          "aws.secretAccessKey",
+          "aws.endpointUrlS3",
+          "aws.endpointUrlSecretsManager",
+          "aws.endpointUrlCodeBuild",
+          "aws.endpointUrlCodePipeline",
+          "aws.endpointUrlEventBridge",
+          "aws.endpointUrlSqs",
+          "aws.endpointUrlDynamoDb");
 
   @TempDir static Path reposDir;
   @TempDir Path scratch;
@@ -90,6 +99,7 @@ abstract class QueueStack {
 
   /** This test's queues, table and source prefix. */
   SqsServer.Queues queues;
+
   String table;
   String prefix;
 
@@ -134,23 +144,52 @@ abstract class QueueStack {
     aws.resetAll();
     git.clearRequests();
     git.setFault(GitHttpServer.Fault.NONE);
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(GET_SECRET))
-        .withRequestBody(equalToJson("{\"SecretId\": \"hook-keys\"}"))
-        .willReturn(json(200, JSON.createObjectNode()
-            .put("ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-keys")
-            .put("Name", "hook-keys").put("SecretString", "{\"demo\": \"" + DEMO_KEY + "\"}").toString())));
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))
-        .willReturn(json(200, "{\"build\": {\"id\": \"" + BUILD_ID + "\","
-            + " \"arn\": \"arn:aws:codebuild:us-east-1:111122223333:build/" + BUILD_ID + "\","
-            + " \"buildStatus\": \"IN_PROGRESS\"}}")));
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_PIPELINE))
-        .willReturn(json(200, "{\"pipelineExecutionId\": \"5a2b7c1e-1111-2222-3333-444455556666\"}")));
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(PUT_EVENTS))
-        .willReturn(json(200, "{\"FailedEntryCount\": 0, \"Entries\": [{\"EventId\": \"11710aed-b79e-4468-a20b-bb3c0c3b4860\"}]}")));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(GET_SECRET))
+            .withRequestBody(equalToJson("{\"SecretId\": \"hook-keys\"}"))
+            .willReturn(
+                json(
+                    200,
+                    JSON.createObjectNode()
+                        .put(
+                            "ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:hook-keys")
+                        .put("Name", "hook-keys")
+                        .put("SecretString", "{\"demo\": \"" + DEMO_KEY + "\"}")
+                        .toString())));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(START_BUILD))
+            .willReturn(
+                json(
+                    200,
+                    "{\"build\": {\"id\": \""
+                        + BUILD_ID
+                        + "\","
+                        + " \"arn\": \"arn:aws:codebuild:us-east-1:111122223333:build/"
+                        + BUILD_ID
+                        + "\","
+                        + " \"buildStatus\": \"IN_PROGRESS\"}}")));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(START_PIPELINE))
+            .willReturn(
+                json(200, "{\"pipelineExecutionId\": \"5a2b7c1e-1111-2222-3333-444455556666\"}")));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(PUT_EVENTS))
+            .willReturn(
+                json(
+                    200,
+                    "{\"FailedEntryCount\": 0, \"Entries\": [{\"EventId\": \"11710aed-b79e-4468-a20b-bb3c0c3b4860\"}]}")));
   }
 
-  static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(int status, String body) {
-    return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
+  static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(
+      int status, String body) {
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/x-amz-json-1.1")
+        .withBody(body);
   }
 
   Map<String, String> env(String... overrides) {
@@ -179,7 +218,8 @@ abstract class QueueStack {
 
   DependencyFactory factory(String tmp, String... overrides) {
     Map<String, String> env = env(overrides);
-    return new DependencyFactory(InboundConfig.fromEnv(env), QueueConfig.fromEnv(env), scratch.resolve(tmp));
+    return new DependencyFactory(
+        InboundConfig.fromEnv(env), QueueConfig.fromEnv(env), scratch.resolve(tmp));
   }
 
   InboundHandler handler(String... overrides) {
@@ -201,9 +241,12 @@ abstract class QueueStack {
    */
   static APIGatewayV2HTTPEvent delivery(String fixture, Map<String, String> replacements) {
     PagureFixtures.Delivery d = PagureFixtures.webhook(fixture);
-    String body = new String(d.body(), StandardCharsets.US_ASCII)
-        .replace("http://127.0.0.1:5000/", git.baseUri().toString())
-        .replaceFirst("\"timestamp\": \\d+", "\"timestamp\": " + java.time.Instant.now().getEpochSecond());
+    String body =
+        new String(d.body(), StandardCharsets.US_ASCII)
+            .replace("http://127.0.0.1:5000/", git.baseUri().toString())
+            .replaceFirst(
+                "\"timestamp\": \\d+",
+                "\"timestamp\": " + java.time.Instant.now().getEpochSecond());
     for (Map.Entry<String, String> r : replacements.entrySet()) {
       body = body.replace(r.getKey(), r.getValue());
     }
@@ -215,25 +258,49 @@ abstract class QueueStack {
   static APIGatewayV2HTTPEvent event(Map<String, String> headers, String body, String iamArn) {
     APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = null;
     if (iamArn != null) {
-      authorizer = APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
-          .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(iamArn).build()).build();
+      authorizer =
+          APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+              .withIam(
+                  APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(iamArn).build())
+              .build();
     }
     return APIGatewayV2HTTPEvent.builder()
-        .withVersion("2.0").withRawPath("/").withHeaders(headers).withBody(body).withIsBase64Encoded(false)
-        .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("req-" + System.nanoTime())
-            .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").withPath("/").build())
-            .withAuthorizer(authorizer).build())
+        .withVersion("2.0")
+        .withRawPath("/")
+        .withHeaders(headers)
+        .withBody(body)
+        .withIsBase64Encoded(false)
+        .withRequestContext(
+            APIGatewayV2HTTPEvent.RequestContext.builder()
+                .withRequestId("req-" + System.nanoTime())
+                .withHttp(
+                    APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                        .withMethod("POST")
+                        .withPath("/")
+                        .build())
+                .withAuthorizer(authorizer)
+                .build())
         .build();
   }
 
   /** A ci-webhook document for the same-repo PR #2, from an IAM caller. */
   static APIGatewayV2HTTPEvent ciWebhook(String trigger) {
-    ObjectNode doc = JSON.createObjectNode().put("protocol", "pagure-ci-webhook").put("version", 1)
-        .put("trigger", trigger).put("instance", git.baseUri().toString()).put("project", "demo")
-        .put("source_project", "demo").put("source_branch", "feature-same").put("target_branch", "master")
-        .put("commit", repos.sameRepoPrHead()).put("cause", "2");
+    ObjectNode doc =
+        JSON.createObjectNode()
+            .put("protocol", "pagure-ci-webhook")
+            .put("version", 1)
+            .put("trigger", trigger)
+            .put("instance", git.baseUri().toString())
+            .put("project", "demo")
+            .put("source_project", "demo")
+            .put("source_branch", "feature-same")
+            .put("target_branch", "master")
+            .put("commit", repos.sameRepoPrHead())
+            .put("cause", "2");
     doc.putObject("pull_request").put("id", 2).put("uid", "e7ab6a26905845cfbb7d2e44fec5a588");
-    return event(new HashMap<>(Map.of("content-type", "application/json")), doc.toString(),
+    return event(
+        new HashMap<>(Map.of("content-type", "application/json")),
+        doc.toString(),
         "arn:aws:iam::111122223333:user/pagure-ci");
   }
 
@@ -249,8 +316,11 @@ abstract class QueueStack {
 
   /** PR #1 of the capture is bob's fork PR: map it onto the local fork PR. */
   static Map<String, String> forkPr() {
-    return Map.of("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f", repos.forkPrHead(),
-        "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\"");
+    return Map.of(
+        "ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f",
+        repos.forkPrHead(),
+        "\"branch_from\": \"feature-fork\"",
+        "\"branch_from\": \"feature\"");
   }
 
   /** The fork PR under another PR id (another build key). */
@@ -273,7 +343,8 @@ abstract class QueueStack {
   }
 
   static List<LoggedRequest> awsCalls(String target) {
-    return aws.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)));
+    return aws.findAll(
+        postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)));
   }
 
   /** The request events sent with PutEvents: each entry, with its Detail parsed into "detail". */
@@ -293,7 +364,10 @@ abstract class QueueStack {
     return out;
   }
 
-  /** The PutEvents entries distinct by their Detail (the SDK retries a failed PutEvents with the same body). */
+  /**
+   * The PutEvents entries distinct by their Detail (the SDK retries a failed PutEvents with the
+   * same body).
+   */
   static List<JsonNode> distinctRequestEvents() {
     return requestEvents().stream().distinct().toList();
   }
@@ -315,7 +389,8 @@ abstract class QueueStack {
     List<String> failed = new ArrayList<>();
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      worker.handleRequest(new ByteArrayInputStream(sqsEvent(messages).getBytes(StandardCharsets.UTF_8)), out, null);
+      worker.handleRequest(
+          new ByteArrayInputStream(sqsEvent(messages).getBytes(StandardCharsets.UTF_8)), out, null);
       for (JsonNode f : JSON.readTree(out.toByteArray()).get("batchItemFailures")) {
         failed.add(f.get("itemIdentifier").asText());
       }

@@ -26,31 +26,39 @@ class WorkQueueIT extends QueueStack {
   }
 
   private static List<JsonNode> errorEvents() {
-    return distinctRequestEvents().stream().filter(e -> e.at("/detail/state").asText().equals("ERROR")).toList();
+    return distinctRequestEvents().stream()
+        .filter(e -> e.at("/detail/state").asText().equals("ERROR"))
+        .toList();
   }
 
   @Test
   void aMessageWhoseWorkerDiedIsRedeliveredAfterTheVisibilityTimeoutAndBuilt() throws Exception {
-    assertThat(deliver(handler(), delivery("pull-request.new-1", forkPr())).getStatusCode()).isEqualTo(202);
+    assertThat(deliver(handler(), delivery("pull-request.new-1", forkPr())).getStatusCode())
+        .isEqualTo(202);
     // received by a worker that never answers (killed by its timeout): nothing deletes it
     Message lost = receive(Duration.ofSeconds(5)).getFirst();
     assertThat(receive(Duration.ZERO)).isEmpty();
 
     List<Message> again = receive(Duration.ofSeconds(3));
 
-    assertThat(again).singleElement().satisfies(m -> {
-      assertThat(m.messageId()).isEqualTo(lost.messageId());
-      assertThat(receiveCount(m)).isEqualTo("2");
-    });
+    assertThat(again)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.messageId()).isEqualTo(lost.messageId());
+              assertThat(receiveCount(m)).isEqualTo("2");
+            });
     assertThat(work(worker(), again)).isEmpty();
     assertThat(awsCalls(START_BUILD)).hasSize(1);
     assertThat(sqs.depth(queues.url())).isZero();
   }
 
   @Test
-  void afterMaxReceiveCountTheItemIsDeadLetteredWithAnErrorAndTheDocumentedRedriveBuildsIt() throws Exception {
+  void afterMaxReceiveCountTheItemIsDeadLetteredWithAnErrorAndTheDocumentedRedriveBuildsIt()
+      throws Exception {
     git.setFault(GitHttpServer.Fault.DROP_CONNECTION);
-    APIGatewayV2HTTPResponse response = deliver(handler(), delivery("pull-request.new-1", forkPr()));
+    APIGatewayV2HTTPResponse response =
+        deliver(handler(), delivery("pull-request.new-1", forkPr()));
     assertThat(response.getStatusCode()).isEqualTo(202);
     WorkerHandler worker = worker("REF_WAIT_SECONDS", "1");
 
@@ -60,20 +68,24 @@ class WorkQueueIT extends QueueStack {
       assertThat(batch).as("attempt " + attempt).hasSize(1);
       counts.add(receiveCount(batch.getFirst()));
       assertThat(work(worker, batch)).as("returned to the queue").hasSize(1);
-      assertThat(errorEvents()).as("error flag after attempt " + attempt).hasSize(attempt == MAX_ATTEMPTS ? 1 : 0);
+      assertThat(errorEvents())
+          .as("error flag after attempt " + attempt)
+          .hasSize(attempt == MAX_ATTEMPTS ? 1 : 0);
     }
     assertThat(counts).containsExactly("1", "2", "3");
     JsonNode error = errorEvents().getFirst();
     assertThat(error.at("/detail/code").asText()).isEqualTo("GIT_FETCH_FAILED");
     assertThat(error.at("/detail/attempts").asInt()).isEqualTo(MAX_ATTEMPTS);
-    assertThat(error.at("/detail/buildKey").asText()).isEqualTo(body(response).get("buildKey").asText());
+    assertThat(error.at("/detail/buildKey").asText())
+        .isEqualTo(body(response).get("buildKey").asText());
 
     // the next receive finds the count exhausted: SQS (here ElasticMQ) moves it to the DLQ
     assertThat(receive(Duration.ofSeconds(3))).isEmpty();
     assertThat(sqs.depth(queues.url())).isZero();
     assertThat(sqs.depth(queues.dlqUrl())).isEqualTo(1);
 
-    // the operator fixes the cause and redrives: aws sqs start-message-move-task --source-arn <dlq-arn>
+    // the operator fixes the cause and redrives: aws sqs start-message-move-task --source-arn
+    // <dlq-arn>
     git.setFault(GitHttpServer.Fault.NONE);
     sqs.client().startMessageMoveTask(b -> b.sourceArn(queues.dlqArn()));
     List<Message> redriven = receive(Duration.ofSeconds(5));
@@ -97,21 +109,30 @@ class WorkQueueIT extends QueueStack {
       copies.addAll(receive(Duration.ofSeconds(1)));
     }
     assertThat(copies).hasSize(2);
-    assertThat(copies.get(0).body()).isEqualTo(copies.get(1).body().replace(
-        JSON.readTree(copies.get(1).body()).get("acceptedAt").asText(),
-        JSON.readTree(copies.get(0).body()).get("acceptedAt").asText()));
+    assertThat(copies.get(0).body())
+        .isEqualTo(
+            copies
+                .get(1)
+                .body()
+                .replace(
+                    JSON.readTree(copies.get(1).body()).get("acceptedAt").asText(),
+                    JSON.readTree(copies.get(0).body()).get("acceptedAt").asText()));
     WorkerHandler a = worker();
     WorkerHandler b = worker();
     CyclicBarrier go = new CyclicBarrier(2);
 
-    CompletableFuture<List<String>> first = CompletableFuture.supplyAsync(() -> {
-      await(go);
-      return work(a, List.of(copies.get(0)));
-    });
-    CompletableFuture<List<String>> second = CompletableFuture.supplyAsync(() -> {
-      await(go);
-      return work(b, List.of(copies.get(1)));
-    });
+    CompletableFuture<List<String>> first =
+        CompletableFuture.supplyAsync(
+            () -> {
+              await(go);
+              return work(a, List.of(copies.get(0)));
+            });
+    CompletableFuture<List<String>> second =
+        CompletableFuture.supplyAsync(
+            () -> {
+              await(go);
+              return work(b, List.of(copies.get(1)));
+            });
     List<String> returned = new ArrayList<>(first.join());
     returned.addAll(second.join());
 

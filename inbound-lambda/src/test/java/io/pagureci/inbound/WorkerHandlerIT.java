@@ -17,7 +17,6 @@ import io.pagureci.inbound.testsupport.TestRepos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,15 +31,16 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The worker ({@link WorkerHandler}) with its real adapters — git, S3Mock, dynalite, ElasticMQ,
- * WireMock as CodeBuild / CodePipeline / EventBridge — driven end to end: a delivery through
- * {@link InboundHandler}, the message received from the work queue and handed to the worker as
- * an SQS event, deleted unless it is in {@code batchItemFailures} (what the event source mapping does).
+ * WireMock as CodeBuild / CodePipeline / EventBridge — driven end to end: a delivery through {@link
+ * InboundHandler}, the message received from the work queue and handed to the worker as an SQS
+ * event, deleted unless it is in {@code batchItemFailures} (what the event source mapping does).
  */
 class WorkerHandlerIT extends QueueStack {
 
   static Map<String, byte[]> unzip(byte[] zip) throws IOException {
     Map<String, byte[]> entries = new TreeMap<>();
-    try (ZipFile zf = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+    try (ZipFile zf =
+        ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
       for (ZipArchiveEntry e : java.util.Collections.list(zf.getEntries())) {
         if (!e.isDirectory()) {
           entries.put(e.getName(), zf.getInputStream(e).readAllBytes());
@@ -59,11 +59,15 @@ class WorkerHandlerIT extends QueueStack {
   }
 
   static List<JsonNode> errorEvents() {
-    return distinctRequestEvents().stream().filter(e -> e.at("/detail/state").asText().equals("ERROR")).toList();
+    return distinctRequestEvents().stream()
+        .filter(e -> e.at("/detail/state").asText().equals("ERROR"))
+        .toList();
   }
 
   BuildClaims.Record record(String buildKey) throws Exception {
-    return new DynamoDbBuildClaims(dynamo.client(), table, Duration.ofMinutes(15), 30).find(buildKey).orElseThrow();
+    return new DynamoDbBuildClaims(dynamo.client(), table, Duration.ofMinutes(15), 30)
+        .find(buildKey)
+        .orElseThrow();
   }
 
   private APIGatewayV2HTTPResponse accepted(APIGatewayV2HTTPResponse response) {
@@ -75,7 +79,8 @@ class WorkerHandlerIT extends QueueStack {
   @Test
   void aForkPullRequestBecomesAZipOfExactlyThatCommitAndAStartedBuild() throws Exception {
     String sha = repos.forkPrHead();
-    APIGatewayV2HTTPResponse response = accepted(deliver(handler(), delivery("pull-request.new-1", forkPr())));
+    APIGatewayV2HTTPResponse response =
+        accepted(deliver(handler(), delivery("pull-request.new-1", forkPr())));
     String buildKey = body(response).get("buildKey").asText();
 
     List<String> failed = workNext(worker());
@@ -88,9 +93,13 @@ class WorkerHandlerIT extends QueueStack {
     String version = versions.getFirst().versionId();
 
     // the stored object is the tree of exactly that commit, without .git
-    byte[] zip = s3.client().getObjectAsBytes(b -> b.bucket(BUCKET).key(key).versionId(version)).asByteArray();
+    byte[] zip =
+        s3.client()
+            .getObjectAsBytes(b -> b.bucket(BUCKET).key(key).versionId(version))
+            .asByteArray();
     Map<String, byte[]> files = unzip(zip);
-    assertThat(files.keySet()).noneMatch(n -> n.startsWith(".git/") || n.contains("/.git/") || n.equals(".git"));
+    assertThat(files.keySet())
+        .noneMatch(n -> n.startsWith(".git/") || n.contains("/.git/") || n.equals(".git"));
     try (var repo = repos.open(TestRepos.FORK)) {
       var walk = new org.eclipse.jgit.treewalk.TreeWalk(repo);
       walk.addTree(repo.parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(sha)).getTree());
@@ -120,12 +129,18 @@ class WorkerHandlerIT extends QueueStack {
       assertThat(v.get("type").asText()).isEqualTo("PLAINTEXT");
       vars.put(v.get("name").asText(), v.get("value").asText());
     }
-    assertThat(vars).containsEntry("PAGURE_INSTANCE", git.baseUri().toString())
-        .containsEntry("PAGURE_PROJECT", "demo").containsEntry("PAGURE_SOURCE_PROJECT", "forks/bob/demo")
-        .containsEntry("PAGURE_BRANCH", "feature").containsEntry("PAGURE_TARGET_BRANCH", "master")
-        .containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_PR_ID", "1")
-        .containsEntry("PAGURE_CAUSE", "1").containsEntry("PAGURE_TRIGGER", "pull-request")
-        .containsEntry("PAGURE_ORIGIN", "webhook").containsKey("PAGURE_PR_UID")
+    assertThat(vars)
+        .containsEntry("PAGURE_INSTANCE", git.baseUri().toString())
+        .containsEntry("PAGURE_PROJECT", "demo")
+        .containsEntry("PAGURE_SOURCE_PROJECT", "forks/bob/demo")
+        .containsEntry("PAGURE_BRANCH", "feature")
+        .containsEntry("PAGURE_TARGET_BRANCH", "master")
+        .containsEntry("PAGURE_COMMIT", sha)
+        .containsEntry("PAGURE_PR_ID", "1")
+        .containsEntry("PAGURE_CAUSE", "1")
+        .containsEntry("PAGURE_TRIGGER", "pull-request")
+        .containsEntry("PAGURE_ORIGIN", "webhook")
+        .containsKey("PAGURE_PR_UID")
         .containsEntry("PAGURE_BUILD_KEY", start.get("idempotencyToken").asText());
 
     // the record says which build the key got, with the object version it was started with
@@ -138,8 +153,11 @@ class WorkerHandlerIT extends QueueStack {
   @Test
   void aDuplicateDeliveryBuildsOnce() throws Exception {
     InboundHandler handler = handler();
-    byte[] event = FunctionUrl.json(delivery("pull-request.updated-2",
-        Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", repos.sameRepoPrHead())));
+    byte[] event =
+        FunctionUrl.json(
+            delivery(
+                "pull-request.updated-2",
+                Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", repos.sameRepoPrHead())));
     accepted(FunctionUrl.invoke(handler, event));
     assertThat(workNext(worker())).isEmpty();
     int gitCalls = git.requestCount();
@@ -164,14 +182,17 @@ class WorkerHandlerIT extends QueueStack {
     Map<String, String> pr3 = forkPr(3);
     pr3.put("\"branch_from\": \"feature-fork\"", "\"branch_from\": \"deleted-branch\"");
     accepted(deliver(handler(), delivery("pull-request.new-1", pr3)));
-    CompletableFuture<Void> sync = repos.later(Duration.ofSeconds(1),
-        () -> repos.syncPullRef(TestRepos.TARGET, 3, TestRepos.FORK, "feature"));
+    CompletableFuture<Void> sync =
+        repos.later(
+            Duration.ofSeconds(1),
+            () -> repos.syncPullRef(TestRepos.TARGET, 3, TestRepos.FORK, "feature"));
 
     List<String> failed = workNext(worker());
 
     sync.join();
     assertThat(failed).isEmpty();
-    assertThat(sourceObjects()).singleElement()
+    assertThat(sourceObjects())
+        .singleElement()
         .satisfies(v -> assertThat(v.key()).isEqualTo(prefix + "demo/pr/3/" + sha + ".zip"));
     assertThat(awsCalls(START_BUILD)).hasSize(1);
     assertThat(git.requests()).anyMatch(r -> r.contains("/demo.git/"));
@@ -181,9 +202,17 @@ class WorkerHandlerIT extends QueueStack {
   void aHeadThatMovedOnIsReportedAsAnErrorAndNotRetried() throws Exception {
     // the web-hook names the old head; the fork branch and refs/pull/1/head point elsewhere
     String stale = repos.masterHead();
-    APIGatewayV2HTTPResponse response = accepted(deliver(handler(), delivery("pull-request.new-1",
-        Map.of("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f", stale,
-            "\"branch_from\": \"feature-fork\"", "\"branch_from\": \"feature\""))));
+    APIGatewayV2HTTPResponse response =
+        accepted(
+            deliver(
+                handler(),
+                delivery(
+                    "pull-request.new-1",
+                    Map.of(
+                        "ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f",
+                        stale,
+                        "\"branch_from\": \"feature-fork\"",
+                        "\"branch_from\": \"feature\""))));
 
     List<String> failed = workNext(worker("REF_WAIT_SECONDS", "1"));
 
@@ -192,36 +221,48 @@ class WorkerHandlerIT extends QueueStack {
     assertThat(sourceObjects()).isEmpty();
     assertThat(awsCalls(START_BUILD)).isEmpty();
     List<JsonNode> errors = errorEvents();
-    assertThat(errors).singleElement().satisfies(e -> {
-      assertThat(e.get("Source").asText()).isEqualTo("pagure-ci-aws");
-      assertThat(e.get("DetailType").asText()).isEqualTo("Build Request State Change");
-      assertThat(e.at("/detail/code").asText()).isEqualTo("HEAD_MOVED");
-      assertThat(e.at("/detail/buildKey").asText()).isEqualTo(body(response).get("buildKey").asText());
-      assertThat(e.at("/detail/variables/PAGURE_COMMIT").asText()).isEqualTo(stale);
-      assertThat(e.at("/detail/reason").asText()).contains(stale.substring(0, 7));
-      assertThat(e.at("/detail/attempts").asInt()).isEqualTo(1);
-    });
-    assertThat(record(body(response).get("buildKey").asText()).state()).isEqualTo(BuildClaims.State.FAILED);
+    assertThat(errors)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.get("Source").asText()).isEqualTo("pagure-ci-aws");
+              assertThat(e.get("DetailType").asText()).isEqualTo("Build Request State Change");
+              assertThat(e.at("/detail/code").asText()).isEqualTo("HEAD_MOVED");
+              assertThat(e.at("/detail/buildKey").asText())
+                  .isEqualTo(body(response).get("buildKey").asText());
+              assertThat(e.at("/detail/variables/PAGURE_COMMIT").asText()).isEqualTo(stale);
+              assertThat(e.at("/detail/reason").asText()).contains(stale.substring(0, 7));
+              assertThat(e.at("/detail/attempts").asInt()).isEqualTo(1);
+            });
+    assertThat(record(body(response).get("buildKey").asText()).state())
+        .isEqualTo(BuildClaims.State.FAILED);
   }
 
   @Test
-  void aPullRequestOverASourceLimitIsAnErrorNamingTheLimitAndNothingIsStoredOrStarted() throws Exception {
+  void aPullRequestOverASourceLimitIsAnErrorNamingTheLimitAndNothingIsStoredOrStarted()
+      throws Exception {
     Map<String, String> pr10 = new java.util.HashMap<>(forkPr());
     pr10.put("\"id\": 1,", "\"id\": 10,");
-    APIGatewayV2HTTPResponse response = accepted(deliver(handler(), delivery("pull-request.new-1", pr10)));
+    APIGatewayV2HTTPResponse response =
+        accepted(deliver(handler(), delivery("pull-request.new-1", pr10)));
 
     List<String> failed = workNext(worker("MAX_SOURCE_FILES", "3"));
 
     assertThat(failed).as("permanent: not returned to the queue").isEmpty();
     assertThat(sourceObjects()).isEmpty();
     assertThat(awsCalls(START_BUILD)).isEmpty();
-    assertThat(errorEvents()).singleElement().satisfies(e -> {
-      assertThat(e.at("/detail/code").asText()).isEqualTo("SOURCE_TOO_LARGE");
-      assertThat(e.at("/detail/reason").asText())
-          .isEqualTo("the tree has more than 3 files and directories (MAX_SOURCE_FILES)");
-      assertThat(e.at("/detail/retry").asText()).isEqualTo("pretty please pagure-ci rebuild");
-    });
-    assertThat(record(body(response).get("buildKey").asText()).state()).isEqualTo(BuildClaims.State.FAILED);
+    assertThat(errorEvents())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.at("/detail/code").asText()).isEqualTo("SOURCE_TOO_LARGE");
+              assertThat(e.at("/detail/reason").asText())
+                  .isEqualTo("the tree has more than 3 files and directories (MAX_SOURCE_FILES)");
+              assertThat(e.at("/detail/retry").asText())
+                  .isEqualTo("pretty please pagure-ci rebuild");
+            });
+    assertThat(record(body(response).get("buildKey").asText()).state())
+        .isEqualTo(BuildClaims.State.FAILED);
   }
 
   @Test
@@ -236,13 +277,17 @@ class WorkerHandlerIT extends QueueStack {
     assertThat(awsCalls(START_BUILD)).isEmpty();
     assertThat(sqs.depth(queues.url())).isZero();
     try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(scratch)) {
-      assertThat(left.flatMap(d -> {
-        try {
-          return java.nio.file.Files.list(d);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      })).as("temp files left by priming").isEmpty();
+      assertThat(
+              left.flatMap(
+                  d -> {
+                    try {
+                      return java.nio.file.Files.list(d);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  }))
+          .as("temp files left by priming")
+          .isEmpty();
     }
   }
 
@@ -271,7 +316,9 @@ class WorkerHandlerIT extends QueueStack {
     assertThat(revisions.get(1).get("revisionValue").asText()).isEqualTo(key);
     Map<String, String> vars = new TreeMap<>();
     start.get("variables").forEach(v -> vars.put(v.get("name").asText(), v.get("value").asText()));
-    assertThat(vars).containsEntry("PAGURE_COMMIT", sha).containsEntry("PAGURE_ORIGIN", "ci-webhook")
+    assertThat(vars)
+        .containsEntry("PAGURE_COMMIT", sha)
+        .containsEntry("PAGURE_ORIGIN", "ci-webhook")
         .containsEntry("PAGURE_PR_ID", "2")
         .containsEntry("PAGURE_BUILD_KEY", start.get("clientRequestToken").asText());
     assertThat(start.has("buildspecOverride")).isFalse();
@@ -280,14 +327,21 @@ class WorkerHandlerIT extends QueueStack {
   }
 
   @Test
-  void codeBuildRefusingReturnsTheItemWithABackOffAndTheRetryBuildsWithTheSameToken() throws Exception {
+  void codeBuildRefusingReturnsTheItemWithABackOffAndTheRetryBuildsWithTheSameToken()
+      throws Exception {
     // a queue whose own visibility timeout (30 s) is far longer than the back-off (1 s):
     // only ChangeMessageVisibility can make the message visible again this soon
     queues = sqs.createWorkQueue("slow-" + System.nanoTime(), MAX_ATTEMPTS, Duration.ofSeconds(30));
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))
-        .inScenario("refuse").whenScenarioStateIs(Scenario.STARTED)
-        .willReturn(json(400, "{\"__type\": \"ResourceNotFoundException\", \"message\": \"Project cannot be found\"}"))
-        .willSetStateTo("fixed"));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(START_BUILD))
+            .inScenario("refuse")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willReturn(
+                json(
+                    400,
+                    "{\"__type\": \"ResourceNotFoundException\", \"message\": \"Project cannot be found\"}"))
+            .willSetStateTo("fixed"));
     accepted(deliver(handler(), delivery("pull-request.new-1", forkPr(7))));
     Message first = receive(Duration.ofSeconds(5)).getFirst();
 
@@ -299,19 +353,25 @@ class WorkerHandlerIT extends QueueStack {
     assertThat(receive(Duration.ZERO)).as("not visible before the back-off").isEmpty();
     List<Message> again = receive(Duration.ofSeconds(4));
     Duration hidden = Duration.ofNanos(System.nanoTime() - returned);
-    assertThat(again).singleElement().satisfies(m -> {
-      assertThat(m.messageId()).isEqualTo(first.messageId());
-      assertThat(m.attributes()).containsEntry(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2");
-    });
-    assertThat(hidden).as("back-off of attempt 1 = RETRY_BASE_SECONDS").isBetween(Duration.ofMillis(800),
-        Duration.ofSeconds(5));
+    assertThat(again)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.messageId()).isEqualTo(first.messageId());
+              assertThat(m.attributes())
+                  .containsEntry(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2");
+            });
+    assertThat(hidden)
+        .as("back-off of attempt 1 = RETRY_BASE_SECONDS")
+        .isBetween(Duration.ofMillis(800), Duration.ofSeconds(5));
 
     assertThat(work(worker(), again)).isEmpty();
 
     List<LoggedRequest> starts = awsCalls(START_BUILD);
     assertThat(starts).hasSize(2);
     assertThat(starts.stream().map(WorkerHandlerIT::idempotencyToken).distinct()).hasSize(1);
-    assertThat(sourceObjects()).as("the retry packaged again under the same key")
+    assertThat(sourceObjects())
+        .as("the retry packaged again under the same key")
         .allSatisfy(v -> assertThat(v.key()).endsWith("demo/pr/7/" + repos.forkPrHead() + ".zip"));
     assertThat(sqs.depth(queues.url())).isZero();
   }
@@ -319,12 +379,20 @@ class WorkerHandlerIT extends QueueStack {
   @Test
   void codeBuildThrottlingIsRetriedByTheSdkWithTheSameIdempotencyToken() throws Exception {
     String throttled = "{\"__type\": \"ThrottlingException\", \"message\": \"Rate exceeded\"}";
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))
-        .inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
-        .willReturn(json(400, throttled)).willSetStateTo("once"));
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))
-        .inScenario("throttle").whenScenarioStateIs("once")
-        .willReturn(json(400, throttled)).willSetStateTo("twice"));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(START_BUILD))
+            .inScenario("throttle")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willReturn(json(400, throttled))
+            .willSetStateTo("once"));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(START_BUILD))
+            .inScenario("throttle")
+            .whenScenarioStateIs("once")
+            .willReturn(json(400, throttled))
+            .willSetStateTo("twice"));
     accepted(deliver(handler(), delivery("pull-request.new-1", forkPr(8))));
 
     assertThat(workNext(worker())).isEmpty();
@@ -336,9 +404,14 @@ class WorkerHandlerIT extends QueueStack {
 
   @Test
   void codeBuildThrottlingPersistentlyReturnsTheItemAndReleasesTheClaim() throws Exception {
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))
-        .willReturn(json(400, "{\"__type\": \"ThrottlingException\", \"message\": \"Rate exceeded\"}")));
-    APIGatewayV2HTTPResponse response = accepted(deliver(handler(), delivery("pull-request.new-1", forkPr(9))));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo(START_BUILD))
+            .willReturn(
+                json(
+                    400, "{\"__type\": \"ThrottlingException\", \"message\": \"Rate exceeded\"}")));
+    APIGatewayV2HTTPResponse response =
+        accepted(deliver(handler(), delivery("pull-request.new-1", forkPr(9))));
     Message first = receive(Duration.ofSeconds(5)).getFirst();
 
     List<String> failed = work(worker(), List.of(first));
@@ -346,7 +419,9 @@ class WorkerHandlerIT extends QueueStack {
     assertThat(failed).containsExactly(first.messageId());
     assertThat(awsCalls(START_BUILD)).as("the SDK retried").hasSizeGreaterThan(1);
     BuildClaims.Record record = record(body(response).get("buildKey").asText());
-    assertThat(record.state()).as("released for the retry, not started").isEqualTo(BuildClaims.State.CLAIMED);
+    assertThat(record.state())
+        .as("released for the retry, not started")
+        .isEqualTo(BuildClaims.State.CLAIMED);
     assertThat(record.leaseUntil()).isBeforeOrEqualTo(java.time.Instant.now());
     assertThat(errorEvents()).isEmpty();
   }
@@ -364,8 +439,12 @@ class WorkerHandlerIT extends QueueStack {
 
     git.setFault(GitHttpServer.Fault.NONE);
     List<Message> again = receive(Duration.ofSeconds(4));
-    assertThat(again).singleElement().satisfies(m ->
-        assertThat(m.attributes()).containsEntry(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2"));
+    assertThat(again)
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m.attributes())
+                    .containsEntry(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2"));
     assertThat(work(worker, again)).isEmpty();
     assertThat(awsCalls(START_BUILD)).hasSize(1);
     assertThat(scratch).isDirectory();

@@ -21,24 +21,29 @@ public final class BuildRecords extends Construct {
 
   /** The table's partition key and TTL attribute (the functions' items use them). */
   static final String PARTITION_KEY = "id";
+
   static final String TTL_ATTRIBUTE = "expiresAt";
 
-  /** @param removalPolicy RETAIN unless the stack's objects are deleted with it */
+  /**
+   * @param removalPolicy RETAIN unless the stack's objects are deleted with it
+   */
   record Props(RemovalPolicy removalPolicy) {}
 
   private final Table table;
 
   BuildRecords(Construct scope, String id, Props props) {
     super(scope, id);
-    table = Table.Builder.create(this, "Table")
-        .partitionKey(Attribute.builder().name(PARTITION_KEY).type(AttributeType.STRING).build())
-        .billingMode(BillingMode.PAY_PER_REQUEST)
-        .timeToLiveAttribute(TTL_ATTRIBUTE)
-        .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
-            .pointInTimeRecoveryEnabled(true).build())
-        .encryption(TableEncryption.AWS_MANAGED)
-        .removalPolicy(props.removalPolicy())
-        .build();
+    table =
+        Table.Builder.create(this, "Table")
+            .partitionKey(
+                Attribute.builder().name(PARTITION_KEY).type(AttributeType.STRING).build())
+            .billingMode(BillingMode.PAY_PER_REQUEST)
+            .timeToLiveAttribute(TTL_ATTRIBUTE)
+            .pointInTimeRecoverySpecification(
+                PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+            .encryption(TableEncryption.AWS_MANAGED)
+            .removalPolicy(props.removalPolicy())
+            .build();
   }
 
   public ITable table() {

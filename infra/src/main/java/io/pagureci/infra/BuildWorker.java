@@ -46,8 +46,10 @@ public final class BuildWorker extends Construct {
 
   /** The worker handler, in the inbound function's jar. */
   public static final String HANDLER = "io.pagureci.inbound.WorkerHandler::handleRequest";
+
   /** The alias the event source mapping invokes. */
   public static final String ALIAS = "live";
+
   /** A claim outlives the invocation that made it by this much (docs/queue.md §5). */
   public static final int CLAIM_LEASE_MARGIN_SECONDS = 60;
 
@@ -116,17 +118,20 @@ public final class BuildWorker extends Construct {
 
   public BuildWorker(Construct scope, String id, Props props) {
     super(scope, id);
-    logGroup = LogGroup.Builder.create(this, "Logs")
-        .retention(props.logRetention())
-        .removalPolicy(props.removalPolicy())
-        .build();
+    logGroup =
+        LogGroup.Builder.create(this, "Logs")
+            .retention(props.logRetention())
+            .removalPolicy(props.removalPolicy())
+            .build();
     role = FunctionRole.create(this, "Role", "pagure-ci-aws worker function", logGroup);
 
     IBucket bucket = props.sourceBucket();
     Target target = props.target();
     environment.put("WORK_QUEUE_URL", props.workQueue().queue().getQueueUrl());
     environment.put("WORK_MAX_ATTEMPTS", Integer.toString(props.workQueue().maxReceiveCount()));
-    environment.put("CLAIM_LEASE_SECONDS", Integer.toString(props.timeoutSeconds() + CLAIM_LEASE_MARGIN_SECONDS));
+    environment.put(
+        "CLAIM_LEASE_SECONDS",
+        Integer.toString(props.timeoutSeconds() + CLAIM_LEASE_MARGIN_SECONDS));
     environment.put("EVENT_BUS_NAME", props.eventBus().getEventBusName());
     environment.put("SOURCE_BUCKET", bucket.getBucketName());
     environment.put("SOURCE_PREFIX", props.sourcePrefix());
@@ -140,73 +145,92 @@ public final class BuildWorker extends Construct {
       environment.put("PIPELINE_SOURCE_ACTION", target.pipelineSourceAction());
       environment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
     }
-    props.environment().forEach((k, v) -> {
-      if (environment.putIfAbsent(k, v) != null) {
-        throw new IllegalArgumentException(k + " is set by BuildWorker itself");
-      }
-    });
+    props
+        .environment()
+        .forEach(
+            (k, v) -> {
+              if (environment.putIfAbsent(k, v) != null) {
+                throw new IllegalArgumentException(k + " is set by BuildWorker itself");
+              }
+            });
 
     // S3: write the zip (multipart); the build records are conditional writes in their table.
-    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("WriteSourceZips")
-        .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
-        .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
-        .build());
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("WriteSourceZips")
+            .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
+            .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
+            .build());
     role.addToPrincipalPolicy(props.buildRecords().write());
     if (target.pipeline() == null) {
-      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("StartBuild")
-          .actions(List.of("codebuild:StartBuild"))
-          .resources(List.of(target.project().getProjectArn()))
-          .build());
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("StartBuild")
+              .actions(List.of("codebuild:StartBuild"))
+              .resources(List.of(target.project().getProjectArn()))
+              .build());
     } else {
-      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("StartPipelineExecution")
-          .actions(List.of("codepipeline:StartPipelineExecution"))
-          .resources(List.of(target.pipeline().getPipelineArn()))
-          .build());
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("StartPipelineExecution")
+              .actions(List.of("codepipeline:StartPipelineExecution"))
+              .resources(List.of(target.pipeline().getPipelineArn()))
+              .build());
     }
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
 
-    Function.Builder b = Function.Builder.create(this, "Function")
-        .description("pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build")
-        .runtime(Runtime.JAVA_21)
-        .architecture(props.architecture())
-        .code(Code.fromAsset(props.code().toString()))
-        .handler(HANDLER)
-        .role(role)
-        .memorySize(props.memoryMb())
-        .timeout(Duration.seconds(props.timeoutSeconds()))
-        .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()))
-        .logGroup(logGroup)
-        .environment(environment);
+    Function.Builder b =
+        Function.Builder.create(this, "Function")
+            .description("pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build")
+            .runtime(Runtime.JAVA_21)
+            .architecture(props.architecture())
+            .code(Code.fromAsset(props.code().toString()))
+            .handler(HANDLER)
+            .role(role)
+            .memorySize(props.memoryMb())
+            .timeout(Duration.seconds(props.timeoutSeconds()))
+            .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()))
+            .logGroup(logGroup)
+            .environment(environment);
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }
     function = b.build();
     if (props.snapStart()) {
-      Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-          "the event source mapping invokes an alias of the published version (getCurrentVersion)");
+      Annotations.of(function)
+          .acknowledgeWarning(
+              "@aws-cdk/aws-lambda:snapStartRequirePublish",
+              "the event source mapping invokes an alias of the published version (getCurrentVersion)");
     }
     // An alias in every mode, as for the accept function: switching SnapStart never changes what
     // the mapping points at. The mapping's grant (receive, delete, change visibility, attributes,
     // queue URL on this queue) goes to the function's role.
-    alias = Alias.Builder.create(this, "LiveAlias")
-        .aliasName(ALIAS).version(function.getCurrentVersion()).build();
-    alias.addEventSource(new SqsEventSource(props.workQueue().queue(), SqsEventSourceProps.builder()
-        .batchSize(props.batchSize())
-        .maxConcurrency(props.maxConcurrency())
-        .reportBatchItemFailures(true)
-        .build()));
+    alias =
+        Alias.Builder.create(this, "LiveAlias")
+            .aliasName(ALIAS)
+            .version(function.getCurrentVersion())
+            .build();
+    alias.addEventSource(
+        new SqsEventSource(
+            props.workQueue().queue(),
+            SqsEventSourceProps.builder()
+                .batchSize(props.batchSize())
+                .maxConcurrency(props.maxConcurrency())
+                .reportBatchItemFailures(true)
+                .build()));
 
-    errorsAlarm = Alarm.Builder.create(this, "ErrorsAlarm")
-        .alarmDescription("pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
-            + " not an error)")
-        .metric(function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
-        .threshold(1).evaluationPeriods(1)
-        .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-        .treatMissingData(TreatMissingData.NOT_BREACHING)
-        .build();
+    errorsAlarm =
+        Alarm.Builder.create(this, "ErrorsAlarm")
+            .alarmDescription(
+                "pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
+                    + " not an error)")
+            .metric(
+                function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
+            .threshold(1)
+            .evaluationPeriods(1)
+            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+            .treatMissingData(TreatMissingData.NOT_BREACHING)
+            .build();
     if (props.alarmAction() != null) {
       errorsAlarm.addAlarmAction(props.alarmAction());
     }

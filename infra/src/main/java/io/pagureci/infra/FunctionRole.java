@@ -17,16 +17,18 @@ final class FunctionRole {
   private FunctionRole() {}
 
   static Role create(Construct scope, String id, String description, ILogGroup logs) {
-    Role role = Role.Builder.create(scope, id)
-        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-        .description(description)
-        .build();
-    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("WriteOwnLogs")
-        .effect(Effect.ALLOW)
-        .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
-        .resources(List.of(logs.getLogGroupArn()))
-        .build());
+    Role role =
+        Role.Builder.create(scope, id)
+            .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+            .description(description)
+            .build();
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("WriteOwnLogs")
+            .effect(Effect.ALLOW)
+            .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+            .resources(List.of(logs.getLogGroupArn()))
+            .build());
     return role;
   }
 }

@@ -18,8 +18,8 @@ import software.constructs.IConstruct;
 
 /**
  * Every cdk-nag suppression of the stack, in one place. Each names the one resource, the one rule
- * and — for the granular IAM5 rule — the one finding ({@code appliesTo}) it covers, with the reason.
- * A new wildcard anywhere else is therefore still reported (NagChecksTest proves it).
+ * and — for the granular IAM5 rule — the one finding ({@code appliesTo}) it covers, with the
+ * reason. A new wildcard anywhere else is therefore still reported (NagChecksTest proves it).
  */
 final class NagSuppressionsPlan {
 
@@ -39,23 +39,35 @@ final class NagSuppressionsPlan {
   }
 
   void bucketAccessLogs(Bucket bucket) {
-    later(() -> suppress(bucket.getNode().getDefaultChild(), "AwsSolutions-S1",
-        "Server access logs would need a second bucket for short-lived objects written only by this"
-            + " stack's roles; every upload is logged by the worker function (one JSON line per"
-            + " decision) and CloudTrail S3 data events can be enabled for an audit trail."));
+    later(
+        () ->
+            suppress(
+                bucket.getNode().getDefaultChild(),
+                "AwsSolutions-S1",
+                "Server access logs would need a second bucket for short-lived objects written only by this"
+                    + " stack's roles; every upload is logged by the worker function (one JSON line per"
+                    + " decision) and CloudTrail S3 data events can be enabled for an audit trail."));
   }
 
   void onFailureQueueIsTheDeadLetterQueue(Queue queue) {
-    later(() -> suppress(queue.getNode().getDefaultChild(), "AwsSolutions-SQS3",
-        "This queue is itself the dead-letter (on-failure) destination of the outbound function;"
-            + " a queue behind it would add nothing. Its depth raises an alarm."));
+    later(
+        () ->
+            suppress(
+                queue.getNode().getDefaultChild(),
+                "AwsSolutions-SQS3",
+                "This queue is itself the dead-letter (on-failure) destination of the outbound function;"
+                    + " a queue behind it would add nothing. Its depth raises an alarm."));
   }
 
   void workDeadLetterQueue(Queue queue) {
-    later(() -> suppress(queue.getNode().getDefaultChild(), "AwsSolutions-SQS3",
-        "This queue is itself the dead-letter queue of the work queue (redrive policy"
-            + " maxReceiveCount = workMaxAttempts); a queue behind it would add nothing. Its depth"
-            + " raises an alarm."));
+    later(
+        () ->
+            suppress(
+                queue.getNode().getDefaultChild(),
+                "AwsSolutions-SQS3",
+                "This queue is itself the dead-letter queue of the work queue (redrive policy"
+                    + " maxReceiveCount = workMaxAttempts); a queue behind it would add nothing. Its depth"
+                    + " raises an alarm."));
   }
 
   /** The {@code <bucket>/<prefix>*} object wildcard: every source zip has its own key. */
@@ -63,99 +75,164 @@ final class NagSuppressionsPlan {
     if (policy == null) {
       return;
     }
-    later(() -> suppress(policy, "AwsSolutions-IAM5",
-        "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4): one key per"
-            + " commit, so access is scoped to the prefix — never the whole bucket.",
-        sourceObjects(bucket, prefix)));
+    later(
+        () ->
+            suppress(
+                policy,
+                "AwsSolutions-IAM5",
+                "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4): one key per"
+                    + " commit, so access is scoped to the prefix — never the whole bucket.",
+                sourceObjects(bucket, prefix)));
   }
 
   /** The created project; {@code bucket} is null for a pipeline project (no S3 source). */
   void codeBuildProject(Project project, Bucket bucket, String prefix) {
-    later(() -> {
-      String projectRef = "<" + stack.logicalId(project) + ">";
-      suppress(project.getNode().getDefaultChild(), "AwsSolutions-CB4",
-          "The project produces no artifacts and reads its source from an SSE-S3 bucket; CodeBuild"
-              + " encrypts its own storage with the AWS managed key. A customer managed key would add"
-              + " cost (and a key policy to keep) without narrowing who can read anything.");
-      IConstruct policy = Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
-      suppress(policy, "AwsSolutions-IAM5",
-          "CDK's default CodeBuild log permission for the project's own /aws/codebuild/<project> log"
-              + " group (log streams are named per build); the project writes to the stack's log group.",
-          "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/"
-              + projectRef + ":*");
-      suppress(policy, "AwsSolutions-IAM5",
-          "CDK's default CodeBuild test-report permission, limited to report groups named after this"
-              + " project (<project>-*), which CodeBuild creates per buildspec report.",
-          "Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/"
-              + projectRef + "-*");
-      if (bucket == null) {
-        return;
-      }
-      suppress(policy, "AwsSolutions-IAM5", CDK_S3_READ.formatted("Source.s3"),
-          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*");
-      suppress(policy, "AwsSolutions-IAM5",
-          "Builds read the zip the inbound function names per build (sourceLocationOverride +"
-              + " version id): one key per commit under the source prefix (docs/protocol.md §4).",
-          sourceObjects(bucket, prefix));
-    });
+    later(
+        () -> {
+          String projectRef = "<" + stack.logicalId(project) + ">";
+          suppress(
+              project.getNode().getDefaultChild(),
+              "AwsSolutions-CB4",
+              "The project produces no artifacts and reads its source from an SSE-S3 bucket; CodeBuild"
+                  + " encrypts its own storage with the AWS managed key. A customer managed key would add"
+                  + " cost (and a key policy to keep) without narrowing who can read anything.");
+          IConstruct policy =
+              Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
+          suppress(
+              policy,
+              "AwsSolutions-IAM5",
+              "CDK's default CodeBuild log permission for the project's own /aws/codebuild/<project> log"
+                  + " group (log streams are named per build); the project writes to the stack's log group.",
+              "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/"
+                  + projectRef
+                  + ":*");
+          suppress(
+              policy,
+              "AwsSolutions-IAM5",
+              "CDK's default CodeBuild test-report permission, limited to report groups named after this"
+                  + " project (<project>-*), which CodeBuild creates per buildspec report.",
+              "Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/"
+                  + projectRef
+                  + "-*");
+          if (bucket == null) {
+            return;
+          }
+          suppress(
+              policy,
+              "AwsSolutions-IAM5",
+              CDK_S3_READ.formatted("Source.s3"),
+              "Action::s3:GetObject*",
+              "Action::s3:GetBucket*",
+              "Action::s3:List*");
+          suppress(
+              policy,
+              "AwsSolutions-IAM5",
+              "Builds read the zip the inbound function names per build (sourceLocationOverride +"
+                  + " version id): one key per commit under the source prefix (docs/protocol.md §4).",
+              sourceObjects(bucket, prefix));
+        });
   }
 
-  void pipeline(Pipeline pipeline, Role sourceRole, Bucket artifacts, Bucket source, String prefix) {
-    later(() -> {
-      String artifactObjects = "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*";
-      IConstruct sourcePolicy = sourceRole.getNode().tryFindChild("DefaultPolicy");
-      suppress(sourcePolicy, "AwsSolutions-IAM5", CDK_S3_READ.formatted("S3SourceAction"),
-          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*");
-      suppress(sourcePolicy, "AwsSolutions-IAM5",
-          CDK_ARTIFACT_RW.formatted("the source action stores the source artifact there"),
-          "Action::s3:DeleteObject*", "Action::s3:Abort*", artifactObjects);
-      suppress(sourcePolicy, "AwsSolutions-IAM5",
-          "AllowOverrideForS3ObjectKey: each execution names its own zip under the source prefix"
-              + " (one key per commit, docs/protocol.md §4).",
-          sourceObjects(source, prefix));
-      IConstruct pipelinePolicy = pipeline.getRole().getNode().tryFindChild("DefaultPolicy");
-      suppress(pipelinePolicy, "AwsSolutions-IAM5",
-          CDK_ARTIFACT_RW.formatted("the pipeline passes artifacts between its stages"),
-          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*",
-          "Action::s3:DeleteObject*", "Action::s3:Abort*", artifactObjects);
-    });
+  void pipeline(
+      Pipeline pipeline, Role sourceRole, Bucket artifacts, Bucket source, String prefix) {
+    later(
+        () -> {
+          String artifactObjects = "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*";
+          IConstruct sourcePolicy = sourceRole.getNode().tryFindChild("DefaultPolicy");
+          suppress(
+              sourcePolicy,
+              "AwsSolutions-IAM5",
+              CDK_S3_READ.formatted("S3SourceAction"),
+              "Action::s3:GetObject*",
+              "Action::s3:GetBucket*",
+              "Action::s3:List*");
+          suppress(
+              sourcePolicy,
+              "AwsSolutions-IAM5",
+              CDK_ARTIFACT_RW.formatted("the source action stores the source artifact there"),
+              "Action::s3:DeleteObject*",
+              "Action::s3:Abort*",
+              artifactObjects);
+          suppress(
+              sourcePolicy,
+              "AwsSolutions-IAM5",
+              "AllowOverrideForS3ObjectKey: each execution names its own zip under the source prefix"
+                  + " (one key per commit, docs/protocol.md §4).",
+              sourceObjects(source, prefix));
+          IConstruct pipelinePolicy = pipeline.getRole().getNode().tryFindChild("DefaultPolicy");
+          suppress(
+              pipelinePolicy,
+              "AwsSolutions-IAM5",
+              CDK_ARTIFACT_RW.formatted("the pipeline passes artifacts between its stages"),
+              "Action::s3:GetObject*",
+              "Action::s3:GetBucket*",
+              "Action::s3:List*",
+              "Action::s3:DeleteObject*",
+              "Action::s3:Abort*",
+              artifactObjects);
+        });
   }
 
   /** The build project's role in pipeline mode also reads the artifact bucket. */
   void pipelineBuildInput(Project project, Bucket artifacts) {
-    later(() -> {
-      IConstruct policy = Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
-      suppress(policy, "AwsSolutions-IAM5", CDK_S3_READ.formatted("CodeBuild action input"),
-          "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*");
-      suppress(policy, "AwsSolutions-IAM5",
-          CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
-          "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*");
-    });
+    later(
+        () -> {
+          IConstruct policy =
+              Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
+          suppress(
+              policy,
+              "AwsSolutions-IAM5",
+              CDK_S3_READ.formatted("CodeBuild action input"),
+              "Action::s3:GetObject*",
+              "Action::s3:GetBucket*",
+              "Action::s3:List*");
+          suppress(
+              policy,
+              "AwsSolutions-IAM5",
+              CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
+              "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*");
+        });
   }
 
   void pipelineArtifactsForExistingRole(IConstruct policy, Bucket artifacts) {
-    later(() -> suppress(policy, "AwsSolutions-IAM5",
-        CDK_ARTIFACT_RW.formatted("the existing project reads its input artifact there"),
-        "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*"));
+    later(
+        () ->
+            suppress(
+                policy,
+                "AwsSolutions-IAM5",
+                CDK_ARTIFACT_RW.formatted("the existing project reads its input artifact there"),
+                "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*"));
   }
 
   void lambdaRuntime(Function fn) {
-    later(() -> suppress(fn.getNode().getDefaultChild(), "AwsSolutions-L1",
-        "The functions are compiled for (--release 21) and tested on Java 21, an LTS runtime Lambda"
-            + " supports; moving to java25 is a deliberate, tested change, not a side effect of a deploy."));
+    later(
+        () ->
+            suppress(
+                fn.getNode().getDefaultChild(),
+                "AwsSolutions-L1",
+                "The functions are compiled for (--release 21) and tested on Java 21, an LTS runtime Lambda"
+                    + " supports; moving to java25 is a deliberate, tested change, not a side effect of a deploy."));
   }
 
   void alarmTopic(Topic topic) {
-    later(() -> suppress(topic.getNode().getDefaultChild(), "AwsSolutions-SNS2",
-        "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and"
-            + " alarm notifications carry no secrets; publishing requires SSL (enforceSSL)."));
+    later(
+        () ->
+            suppress(
+                topic.getNode().getDefaultChild(),
+                "AwsSolutions-SNS2",
+                "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and"
+                    + " alarm notifications carry no secrets; publishing requires SSL (enforceSSL)."));
   }
 
   void secretRotation(Secret secret) {
-    later(() -> suppress(secret.getNode().getDefaultChild(), "AwsSolutions-SMG4",
-        "The value is issued by or shared with pagure (API token, project web-hook key, CI"
-            + " credentials); Secrets Manager cannot change it on pagure's side, so it is rotated by"
-            + " hand (docs/deploy.md)."));
+    later(
+        () ->
+            suppress(
+                secret.getNode().getDefaultChild(),
+                "AwsSolutions-SMG4",
+                "The value is issued by or shared with pagure (API token, project web-hook key, CI"
+                    + " credentials); Secrets Manager cannot change it on pagure's side, so it is rotated by"
+                    + " hand (docs/deploy.md)."));
   }
 
   /** Adds every recorded suppression; called once the stack's constructs all exist. */
@@ -172,7 +249,8 @@ final class NagSuppressionsPlan {
     return "Resource::<" + stack.logicalId(bucket) + ".Arn>/" + prefix + "*";
   }
 
-  private static void suppress(IConstruct resource, String rule, String reason, String... appliesTo) {
+  private static void suppress(
+      IConstruct resource, String rule, String reason, String... appliesTo) {
     Objects.requireNonNull(resource, rule + ": no resource to suppress on");
     NagPackSuppression.Builder s = NagPackSuppression.builder().id(rule).reason(reason);
     if (appliesTo.length > 0) {

@@ -17,6 +17,7 @@ public final class PagureCiApp {
 
   /** Default code assets, relative to the repository root (where cdk.json is). */
   public static final String DEFAULT_INBOUND_CODE = "inbound-lambda/target/function.jar";
+
   public static final String DEFAULT_OUTBOUND_CODE = "outbound-lambda/target/function.jar";
 
   private PagureCiApp() {}
@@ -37,34 +38,43 @@ public final class PagureCiApp {
     PagureCiStack stack = build(app, root);
     List<String> missing = stack.settings().missingForDeploy();
     if (!missing.isEmpty()) {
-      System.err.println("pagure-ci-aws: synthesized with placeholders; a real deploy still needs:");
+      System.err.println(
+          "pagure-ci-aws: synthesized with placeholders; a real deploy still needs:");
       missing.forEach(m -> System.err.println("  - " + m));
       System.err.println("  (see docs/deploy.md; every key: docs/configuration.md)");
     }
     app.synth();
   }
 
-  /** Builds the stack (with cdk-nag) from the app's context; code paths from context or defaults. */
+  /**
+   * Builds the stack (with cdk-nag) from the app's context; code paths from context or defaults.
+   */
   public static PagureCiStack build(App app, Path root) {
     Settings settings = Settings.fromContext(app.getNode()::tryGetContext);
     @SuppressWarnings("unchecked")
-    Map<String, Object> given = (Map<String, Object>) (Map<String, ?>) app.getNode().getAllContext();
+    Map<String, Object> given =
+        (Map<String, Object>) (Map<String, ?>) app.getNode().getAllContext();
     List<String> unknown = Settings.unknownKeys(given);
     if (!unknown.isEmpty()) {
       throw new Settings.SettingsException("unknown context key(s) " + unknown);
     }
     Path inbound = codePath(app, root, "inboundCodePath", DEFAULT_INBOUND_CODE);
     Path outbound = codePath(app, root, "outboundCodePath", DEFAULT_OUTBOUND_CODE);
-    String stackName = String.valueOf(
-        app.getNode().tryGetContext("stackName") == null ? "PagureCi" : app.getNode().tryGetContext("stackName"));
+    String stackName =
+        String.valueOf(
+            app.getNode().tryGetContext("stackName") == null
+                ? "PagureCi"
+                : app.getNode().tryGetContext("stackName"));
     // Environment-agnostic on purpose: the template is the same offline and with credentials;
     // `cdk deploy` fills in the account and region of the profile it runs with.
-    StackProps props = StackProps.builder()
-        .stackName(stackName)
-        .description("pagure-ci-aws: CI for pagure on AWS CodeBuild / CodePipeline")
-        .build();
-    PagureCiStack stack = new PagureCiStack(app, "PagureCi",
-        new PagureCiStack.Props(settings, inbound, outbound, props));
+    StackProps props =
+        StackProps.builder()
+            .stackName(stackName)
+            .description("pagure-ci-aws: CI for pagure on AWS CodeBuild / CodePipeline")
+            .build();
+    PagureCiStack stack =
+        new PagureCiStack(
+            app, "PagureCi", new PagureCiStack.Props(settings, inbound, outbound, props));
     Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
     return stack;
   }
@@ -74,8 +84,12 @@ public final class PagureCiApp {
     Path p = root.resolve(v == null ? dflt : String.valueOf(v)).normalize();
     if (!Files.exists(p)) {
       throw new Settings.SettingsException(
-          key + ": " + p + " does not exist; build it first (./mvnw -DskipTests package) or pass -c "
-              + key + "=<jar or directory>");
+          key
+              + ": "
+              + p
+              + " does not exist; build it first (./mvnw -DskipTests package) or pass -c "
+              + key
+              + "=<jar or directory>");
     }
     return p;
   }

@@ -2,7 +2,6 @@ package io.pagureci.infra;
 
 import io.pagureci.infra.Settings.BuildTarget;
 import io.pagureci.infra.Settings.Caller;
-import io.pagureci.infra.Settings.UrlAuth;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,23 +95,39 @@ public final class PagureCiStack extends Stack {
 
   /** The accept (inbound) handler, as packaged in inbound-lambda/target/function.jar. */
   public static final String INBOUND_HANDLER = "io.pagureci.inbound.InboundHandler::handleRequest";
+
   /** The outbound handler, as packaged in outbound-lambda/target/function.jar. */
-  public static final String OUTBOUND_HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
+  public static final String OUTBOUND_HANDLER =
+      "io.pagureci.outbound.OutboundHandler::handleRequest";
+
   /** Name of the pipeline's source action (PIPELINE_SOURCE_ACTION). */
   public static final String PIPELINE_SOURCE_ACTION = "Source";
+
   /**
    * The build variables of docs/protocol.md §3, declared on the pipeline with default "-";
    * PAGURE_DELIVERY_ID included: the function URL request id of the delivery that asked for the
-   * build (the work item's {@code deliveryId}, docs/queue.md §3), and PAGURE_BUILD_KEY: the
-   * work item's {@code buildKey}, which outbound checks against the build record before it posts.
+   * build (the work item's {@code deliveryId}, docs/queue.md §3), and PAGURE_BUILD_KEY: the work
+   * item's {@code buildKey}, which outbound checks against the build record before it posts.
    */
   public static final List<String> PAGURE_VARIABLES =
-      List.of("PAGURE_INSTANCE", "PAGURE_PROJECT", "PAGURE_SOURCE_PROJECT", "PAGURE_BRANCH",
-          "PAGURE_TARGET_BRANCH", "PAGURE_COMMIT", "PAGURE_PR_ID", "PAGURE_PR_UID", "PAGURE_CAUSE",
-          "PAGURE_TRIGGER", "PAGURE_ORIGIN", "PAGURE_DELIVERY_ID", "PAGURE_BUILD_KEY");
+      List.of(
+          "PAGURE_INSTANCE",
+          "PAGURE_PROJECT",
+          "PAGURE_SOURCE_PROJECT",
+          "PAGURE_BRANCH",
+          "PAGURE_TARGET_BRANCH",
+          "PAGURE_COMMIT",
+          "PAGURE_PR_ID",
+          "PAGURE_PR_UID",
+          "PAGURE_CAUSE",
+          "PAGURE_TRIGGER",
+          "PAGURE_ORIGIN",
+          "PAGURE_DELIVERY_ID",
+          "PAGURE_BUILD_KEY");
 
   /** What the stack is built from. */
-  public record Props(Settings settings, Path inboundCode, Path outboundCode, StackProps stackProps) {
+  public record Props(
+      Settings settings, Path inboundCode, Path outboundCode, StackProps stackProps) {
     public Props {
       Objects.requireNonNull(settings);
       Objects.requireNonNull(inboundCode);
@@ -132,6 +147,7 @@ public final class PagureCiStack extends Stack {
   private final BuildWorker worker;
   private final IEventBus eventBus;
   private final IAlarmAction alarmAction;
+
   /** The JVM's own environment variable (not one of the function's configuration variables). */
   public static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
 
@@ -154,7 +170,8 @@ public final class PagureCiStack extends Stack {
     super(scope, id, props.stackProps());
     this.settings = props.settings();
     this.nag = new NagSuppressionsPlan(this);
-    RemovalPolicy removal = settings.autoDeleteObjects() ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    RemovalPolicy removal =
+        settings.autoDeleteObjects() ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     // ---- source bucket ------------------------------------------------------------------------
     sourceBucket =
@@ -164,18 +181,20 @@ public final class PagureCiStack extends Stack {
             .enforceSsl(true)
             .encryption(BucketEncryption.S3_MANAGED)
             .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
-            .lifecycleRules(List.of(
-                LifecycleRule.builder()
-                    .id("expire-source-zips")
-                    .prefix(settings.sourcePrefix())
-                    .expiration(Duration.days(settings.sourceExpirationDays()))
-                    .build(),
-                LifecycleRule.builder()
-                    .id("expire-noncurrent-versions")
-                    .noncurrentVersionExpiration(Duration.days(settings.noncurrentVersionExpirationDays()))
-                    .abortIncompleteMultipartUploadAfter(Duration.days(1))
-                    .expiredObjectDeleteMarker(true)
-                    .build()))
+            .lifecycleRules(
+                List.of(
+                    LifecycleRule.builder()
+                        .id("expire-source-zips")
+                        .prefix(settings.sourcePrefix())
+                        .expiration(Duration.days(settings.sourceExpirationDays()))
+                        .build(),
+                    LifecycleRule.builder()
+                        .id("expire-noncurrent-versions")
+                        .noncurrentVersionExpiration(
+                            Duration.days(settings.noncurrentVersionExpirationDays()))
+                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .expiredObjectDeleteMarker(true)
+                        .build()))
             .removalPolicy(removal)
             .autoDeleteObjects(settings.autoDeleteObjects())
             .build();
@@ -188,61 +207,86 @@ public final class PagureCiStack extends Stack {
     // ---- secrets --------------------------------------------------------------------------------
     Optional<ISecret> hookKeys =
         settings.urlAuth().hasOpenUrl()
-            ? Optional.of(secret("HookKeysSecret", settings.hookKeysSecretArn(),
-                "pagure-ci-aws: pagure project web-hook keys, JSON {\"<project fullname>\": \"<key>\"}", null))
+            ? Optional.of(
+                secret(
+                    "HookKeysSecret",
+                    settings.hookKeysSecretArn(),
+                    "pagure-ci-aws: pagure project web-hook keys, JSON {\"<project fullname>\": \"<key>\"}",
+                    null))
             : Optional.empty();
     Optional<ISecret> basicAuth =
         settings.urlAuth().hasOpenUrl()
-            ? Optional.of(secret("BasicAuthSecret", settings.basicAuthSecretArn(),
-                "pagure-ci-aws: Basic credentials for ci webhooks on the open URL, JSON {\"username\", \"password\"}",
-                SecretStringGenerator.builder()
-                    .secretStringTemplate("{\"username\":\"pagure-ci\"}")
-                    .generateStringKey("password")
-                    .excludePunctuation(true)
-                    .passwordLength(40)
-                    .build()))
+            ? Optional.of(
+                secret(
+                    "BasicAuthSecret",
+                    settings.basicAuthSecretArn(),
+                    "pagure-ci-aws: Basic credentials for ci webhooks on the open URL, JSON {\"username\", \"password\"}",
+                    SecretStringGenerator.builder()
+                        .secretStringTemplate("{\"username\":\"pagure-ci\"}")
+                        .generateStringKey("password")
+                        .excludePunctuation(true)
+                        .passwordLength(40)
+                        .build()))
             : Optional.empty();
     ISecret pagureToken =
-        secret("PagureTokenSecret", settings.pagureTokenSecretArn(),
-            "pagure-ci-aws: pagure API token (ACLs commit_flag / pull_request_flag), the token or {\"token\": ...}", null);
+        secret(
+            "PagureTokenSecret",
+            settings.pagureTokenSecretArn(),
+            "pagure-ci-aws: pagure API token (ACLs commit_flag / pull_request_flag), the token or {\"token\": ...}",
+            null);
 
     this.hookKeysSecret = hookKeys;
     this.basicAuthSecret = basicAuth;
     this.pagureTokenSecret = pagureToken;
 
-    // ---- alarm topic (the alarms are created with what they watch) -------------------------------
+    // ---- alarm topic (the alarms are created with what they watch)
+    // -------------------------------
     alarmAction = alarmAction();
 
     // ---- work queue, accept function, worker (docs/queue.md) ---------------------------------
     eventBus = EventBus.fromEventBusName(this, "DefaultEventBus", "default");
     buildRecords = new BuildRecords(this, "BuildRecords", new BuildRecords.Props(removal));
-    workQueue = new WorkQueue(this, "WorkQueue", new WorkQueue.Props(
-        settings.workerTimeoutSeconds(), settings.workMaxAttempts(), settings.queueAgeAlarmSeconds(), alarmAction));
+    workQueue =
+        new WorkQueue(
+            this,
+            "WorkQueue",
+            new WorkQueue.Props(
+                settings.workerTimeoutSeconds(),
+                settings.workMaxAttempts(),
+                settings.queueAgeAlarmSeconds(),
+                alarmAction));
     nag.workDeadLetterQueue(workQueue.deadLetterQueue());
     inbound = inboundFunction(props.inboundCode(), removal, hookKeys, basicAuth);
-    worker = new BuildWorker(this, "BuildWorker", new BuildWorker.Props(
-        props.inboundCode(),
-        architecture(),
-        settings.workerMemoryMb(),
-        settings.workerTimeoutSeconds(),
-        settings.workerEphemeralMb(),
-        settings.snapStart(),
-        retention(settings.logRetentionDays()),
-        removal,
-        workQueue,
-        settings.workerMaxConcurrency(),
-        settings.workerBatchSize(),
-        sourceBucket,
-        settings.sourcePrefix(),
-        buildRecords,
-        pipeline == null
-            ? BuildWorker.Target.codeBuild(project)
-            : new BuildWorker.Target(project, pipeline, PIPELINE_SOURCE_ACTION),
-        eventBus,
-        workerSettingsEnvironment(),
-        alarmAction));
+    worker =
+        new BuildWorker(
+            this,
+            "BuildWorker",
+            new BuildWorker.Props(
+                props.inboundCode(),
+                architecture(),
+                settings.workerMemoryMb(),
+                settings.workerTimeoutSeconds(),
+                settings.workerEphemeralMb(),
+                settings.snapStart(),
+                retention(settings.logRetentionDays()),
+                removal,
+                workQueue,
+                settings.workerMaxConcurrency(),
+                settings.workerBatchSize(),
+                sourceBucket,
+                settings.sourcePrefix(),
+                buildRecords,
+                pipeline == null
+                    ? BuildWorker.Target.codeBuild(project)
+                    : new BuildWorker.Target(project, pipeline, PIPELINE_SOURCE_ACTION),
+                eventBus,
+                workerSettingsEnvironment(),
+                alarmAction));
     nag.lambdaRuntime(worker.function());
-    nag.sourcePrefixWildcard(worker.role().getNode().tryFindChild("DefaultPolicy"), sourceBucket, settings.sourcePrefix());
+    nag.sourcePrefixWildcard(
+        worker.role().getNode().tryFindChild("DefaultPolicy"),
+        sourceBucket,
+        settings.sourcePrefix());
 
     // ---- outbound function ----------------------------------------------------------------------
     Queue onFailure =
@@ -260,13 +304,16 @@ public final class PagureCiStack extends Stack {
     alarms(onFailure);
 
     // ---- outputs --------------------------------------------------------------------------------
-    urls.forEach((alias, url) ->
-        CfnOutput.Builder.create(this, alias.equals("iam") ? "FunctionUrlIam" : "FunctionUrlHmac")
-            .description(alias.equals("iam")
-                ? "Inbound function URL, auth AWS_IAM (SigV4-signed ci webhooks)"
-                : "Inbound function URL, auth NONE (pagure project web-hooks; Basic-auth ci webhooks)")
-            .value(url.getUrl())
-            .build());
+    urls.forEach(
+        (alias, url) ->
+            CfnOutput.Builder.create(
+                    this, alias.equals("iam") ? "FunctionUrlIam" : "FunctionUrlHmac")
+                .description(
+                    alias.equals("iam")
+                        ? "Inbound function URL, auth AWS_IAM (SigV4-signed ci webhooks)"
+                        : "Inbound function URL, auth NONE (pagure project web-hooks; Basic-auth ci webhooks)")
+                .value(url.getUrl())
+                .build());
     CfnOutput.Builder.create(this, "SourceBucketName").value(sourceBucket.getBucketName()).build();
     CfnOutput.Builder.create(this, "BuildRecordsTableName").value(buildRecords.tableName()).build();
     CfnOutput.Builder.create(this, "CodeBuildProjectName").value(project.getProjectName()).build();
@@ -275,26 +322,49 @@ public final class PagureCiStack extends Stack {
     }
     CfnOutput.Builder.create(this, "PagureTokenSecretArn")
         .description("Put the pagure API token here (aws secretsmanager put-secret-value)")
-        .value(pagureToken.getSecretArn()).build();
-    hookKeys.ifPresent(s -> CfnOutput.Builder.create(this, "HookKeysSecretArn")
-        .description("Put {\"<project>\": \"<web-hook key>\"} here").value(s.getSecretArn()).build());
-    basicAuth.ifPresent(s -> CfnOutput.Builder.create(this, "BasicAuthSecretArn")
-        .description("Basic credentials for ci webhooks on the open URL").value(s.getSecretArn()).build());
-    CfnOutput.Builder.create(this, "OutboundOnFailureQueueUrl").value(onFailure.getQueueUrl()).build();
-    CfnOutput.Builder.create(this, "InboundLogGroupName").value(inbound.getLogGroup().getLogGroupName()).build();
-    CfnOutput.Builder.create(this, "OutboundLogGroupName").value(outbound.getLogGroup().getLogGroupName()).build();
-    CfnOutput.Builder.create(this, "WorkerLogGroupName").value(worker.logGroup().getLogGroupName()).build();
+        .value(pagureToken.getSecretArn())
+        .build();
+    hookKeys.ifPresent(
+        s ->
+            CfnOutput.Builder.create(this, "HookKeysSecretArn")
+                .description("Put {\"<project>\": \"<web-hook key>\"} here")
+                .value(s.getSecretArn())
+                .build());
+    basicAuth.ifPresent(
+        s ->
+            CfnOutput.Builder.create(this, "BasicAuthSecretArn")
+                .description("Basic credentials for ci webhooks on the open URL")
+                .value(s.getSecretArn())
+                .build());
+    CfnOutput.Builder.create(this, "OutboundOnFailureQueueUrl")
+        .value(onFailure.getQueueUrl())
+        .build();
+    CfnOutput.Builder.create(this, "InboundLogGroupName")
+        .value(inbound.getLogGroup().getLogGroupName())
+        .build();
+    CfnOutput.Builder.create(this, "OutboundLogGroupName")
+        .value(outbound.getLogGroup().getLogGroupName())
+        .build();
+    CfnOutput.Builder.create(this, "WorkerLogGroupName")
+        .value(worker.logGroup().getLogGroupName())
+        .build();
     CfnOutput.Builder.create(this, "WorkQueueUrl")
         .description("The work queue between the accept function and the worker")
-        .value(workQueue.queue().getQueueUrl()).build();
+        .value(workQueue.queue().getQueueUrl())
+        .build();
     CfnOutput.Builder.create(this, "WorkDeadLetterQueueUrl")
-        .description("Work items that failed every attempt: aws sqs receive-message --queue-url <this>")
-        .value(workQueue.deadLetterQueue().getQueueUrl()).build();
+        .description(
+            "Work items that failed every attempt: aws sqs receive-message --queue-url <this>")
+        .value(workQueue.deadLetterQueue().getQueueUrl())
+        .build();
     CfnOutput.Builder.create(this, "WorkDeadLetterQueueArn")
         .description("Redrive: aws sqs start-message-move-task --source-arn <this>")
-        .value(workQueue.deadLetterQueue().getQueueArn()).build();
+        .value(workQueue.deadLetterQueue().getQueueArn())
+        .build();
     if (buildLogs != null) {
-      CfnOutput.Builder.create(this, "BuildLogGroupName").value(buildLogs.getLogGroupName()).build();
+      CfnOutput.Builder.create(this, "BuildLogGroupName")
+          .value(buildLogs.getLogGroupName())
+          .build();
     }
     nag.apply();
   }
@@ -306,68 +376,88 @@ public final class PagureCiStack extends Stack {
     String sourceObjects = sourceBucket.arnForObjects(settings.sourcePrefix() + "*");
     boolean viaPipeline = settings.buildTarget() == BuildTarget.CODEPIPELINE;
     if (settings.existingProjectName().isPresent()) {
-      IProject existing = Project.fromProjectName(this, "ExistingProject", settings.existingProjectName().get());
-      settings.existingProjectRoleArn().ifPresent(arn -> {
-        IRole role = Role.fromRoleArn(this, "ExistingProjectRole", arn,
-            FromRoleArnOptions.builder().mutable(true).build());
-        existingProjectRole = role;
-        if (viaPipeline) {
-          return; // it reads the pipeline's artifacts instead (buildPipeline)
-        }
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-            .sid("ReadSourceZips")
-            .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-            .resources(List.of(sourceObjects))
-            .build());
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-            .sid("LocateSourceBucket")
-            .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
-            .resources(List.of(sourceBucket.getBucketArn()))
-            .build());
-        nag.sourcePrefixWildcard(role.getNode().tryFindChild("Policy"), sourceBucket, settings.sourcePrefix());
-      });
+      IProject existing =
+          Project.fromProjectName(this, "ExistingProject", settings.existingProjectName().get());
+      settings
+          .existingProjectRoleArn()
+          .ifPresent(
+              arn -> {
+                IRole role =
+                    Role.fromRoleArn(
+                        this,
+                        "ExistingProjectRole",
+                        arn,
+                        FromRoleArnOptions.builder().mutable(true).build());
+                existingProjectRole = role;
+                if (viaPipeline) {
+                  return; // it reads the pipeline's artifacts instead (buildPipeline)
+                }
+                role.addToPrincipalPolicy(
+                    PolicyStatement.Builder.create()
+                        .sid("ReadSourceZips")
+                        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+                        .resources(List.of(sourceObjects))
+                        .build());
+                role.addToPrincipalPolicy(
+                    PolicyStatement.Builder.create()
+                        .sid("LocateSourceBucket")
+                        .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
+                        .resources(List.of(sourceBucket.getBucketArn()))
+                        .build());
+                nag.sourcePrefixWildcard(
+                    role.getNode().tryFindChild("Policy"), sourceBucket, settings.sourcePrefix());
+              });
       return existing;
     }
     LogGroup logs = logGroup("BuildLogs", removal);
     buildLogs = logs;
-    BuildEnvironment environment = BuildEnvironment.builder()
-        .buildImage(LinuxBuildImage.fromCodeBuildImageId(settings.buildImage()))
-        .computeType(computeType(settings.buildComputeType()))
-        .privileged(false)
-        .build();
-    LoggingOptions logging = LoggingOptions.builder()
-        .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
-        .build();
+    BuildEnvironment environment =
+        BuildEnvironment.builder()
+            .buildImage(LinuxBuildImage.fromCodeBuildImageId(settings.buildImage()))
+            .computeType(computeType(settings.buildComputeType()))
+            .privileged(false)
+            .build();
+    LoggingOptions logging =
+        LoggingOptions.builder()
+            .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
+            .build();
     if (viaPipeline) {
       // Source type CODEPIPELINE: the build reads only its input artifact, never the source bucket.
-      PipelineProject created = PipelineProject.Builder.create(this, "Build")
-          .description("pagure-ci-aws builds (input: the pipeline's source artifact, one commit)")
-          .environment(environment)
-          .timeout(Duration.minutes(settings.buildTimeoutMinutes()))
-          .logging(logging)
-          .build();
+      PipelineProject created =
+          PipelineProject.Builder.create(this, "Build")
+              .description(
+                  "pagure-ci-aws builds (input: the pipeline's source artifact, one commit)")
+              .environment(environment)
+              .timeout(Duration.minutes(settings.buildTimeoutMinutes()))
+              .logging(logging)
+              .build();
       nag.codeBuildProject(created, null, null);
       return created;
     }
     Project created =
         Project.Builder.create(this, "Build")
-            .description("pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
-            // The inbound function overrides location and version per build; this key only makes the
+            .description(
+                "pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
+            // The inbound function overrides location and version per build; this key only makes
+            // the
             // project valid and lets a console "Start build" point somewhere sensible.
-            .source(Source.s3(S3SourceProps.builder()
-                .bucket(sourceBucket)
-                .path(settings.sourcePrefix() + "placeholder.zip")
-                .build()))
+            .source(
+                Source.s3(
+                    S3SourceProps.builder()
+                        .bucket(sourceBucket)
+                        .path(settings.sourcePrefix() + "placeholder.zip")
+                        .build()))
             .environment(environment)
             .timeout(Duration.minutes(settings.buildTimeoutMinutes()))
             .logging(logging)
             .build();
     // Builds read any zip under the prefix (the per-build override), pinned by version id.
-    created.addToRolePolicy(PolicyStatement.Builder.create()
-        .sid("ReadSourceZips")
-        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-        .resources(List.of(sourceObjects))
-        .build());
+    created.addToRolePolicy(
+        PolicyStatement.Builder.create()
+            .sid("ReadSourceZips")
+            .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+            .resources(List.of(sourceObjects))
+            .build());
     nag.codeBuildProject(created, sourceBucket, settings.sourcePrefix());
     return created;
   }
@@ -379,11 +469,13 @@ public final class PagureCiStack extends Stack {
             .enforceSsl(true)
             .encryption(BucketEncryption.S3_MANAGED)
             .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
-            .lifecycleRules(List.of(LifecycleRule.builder()
-                .id("expire-artifacts")
-                .expiration(Duration.days(settings.sourceExpirationDays()))
-                .abortIncompleteMultipartUploadAfter(Duration.days(1))
-                .build()))
+            .lifecycleRules(
+                List.of(
+                    LifecycleRule.builder()
+                        .id("expire-artifacts")
+                        .expiration(Duration.days(settings.sourceExpirationDays()))
+                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .build()))
             .removalPolicy(removal)
             .autoDeleteObjects(settings.autoDeleteObjects())
             .build();
@@ -392,14 +484,16 @@ public final class PagureCiStack extends Stack {
     Role sourceRole =
         Role.Builder.create(this, "PipelineSourceActionRole")
             .assumedBy(new AccountRootPrincipal())
-            .description("pagure-ci-aws pipeline source action: reads the commit zip named by the execution")
+            .description(
+                "pagure-ci-aws pipeline source action: reads the commit zip named by the execution")
             .build();
     // AllowOverrideForS3ObjectKey: each execution names its own key under the prefix.
-    sourceRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("ReadSourceZips")
-        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-        .resources(List.of(sourceBucket.arnForObjects(settings.sourcePrefix() + "*")))
-        .build());
+    sourceRole.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("ReadSourceZips")
+            .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+            .resources(List.of(sourceBucket.arnForObjects(settings.sourcePrefix() + "*")))
+            .build());
 
     Artifact source = Artifact.artifact("Source");
     S3SourceAction sourceAction =
@@ -413,7 +507,8 @@ public final class PagureCiStack extends Stack {
             .build();
     Map<String, BuildEnvironmentVariable> buildVariables = new LinkedHashMap<>();
     for (String v : PAGURE_VARIABLES) {
-      buildVariables.put(v, BuildEnvironmentVariable.builder().value("#{variables." + v + "}").build());
+      buildVariables.put(
+          v, BuildEnvironmentVariable.builder().value("#{variables." + v + "}").build());
     }
     CodeBuildAction buildAction =
         CodeBuildAction.Builder.create()
@@ -422,13 +517,17 @@ public final class PagureCiStack extends Stack {
             .input(source)
             .environmentVariables(buildVariables)
             .build();
-    List<Variable> variables = PAGURE_VARIABLES.stream()
-        .map(v -> Variable.Builder.create()
-            .variableName(v)
-            .defaultValue("-")
-            .description("set by the worker function; '-' = not set (see docs/protocol.md)")
-            .build())
-        .toList();
+    List<Variable> variables =
+        PAGURE_VARIABLES.stream()
+            .map(
+                v ->
+                    Variable.Builder.create()
+                        .variableName(v)
+                        .defaultValue("-")
+                        .description(
+                            "set by the worker function; '-' = not set (see docs/protocol.md)")
+                        .build())
+            .toList();
     Pipeline p =
         Pipeline.Builder.create(this, "Pipeline")
             .pipelineType(PipelineType.V2)
@@ -438,9 +537,10 @@ public final class PagureCiStack extends Stack {
             .crossAccountKeys(false)
             .restartExecutionOnUpdate(false)
             .variables(variables)
-            .stages(List.of(
-                StageProps.builder().stageName("Source").actions(List.of(sourceAction)).build(),
-                StageProps.builder().stageName("Build").actions(List.of(buildAction)).build()))
+            .stages(
+                List.of(
+                    StageProps.builder().stageName("Source").actions(List.of(sourceAction)).build(),
+                    StageProps.builder().stageName("Build").actions(List.of(buildAction)).build()))
             .build();
     CfnPipeline cfn = (CfnPipeline) p.getNode().getDefaultChild();
     cfn.addPropertyOverride("Stages.0.Actions.0.Configuration.AllowOverrideForS3ObjectKey", true);
@@ -449,12 +549,14 @@ public final class PagureCiStack extends Stack {
       nag.pipelineBuildInput(created, artifacts);
     } else if (existingProjectRole != null) {
       // An imported project's role is not known to CDK: give it the pipeline's input artifacts.
-      existingProjectRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("ReadPipelineArtifacts")
-          .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-          .resources(List.of(artifacts.arnForObjects("*")))
-          .build());
-      nag.pipelineArtifactsForExistingRole(existingProjectRole.getNode().tryFindChild("Policy"), artifacts);
+      existingProjectRole.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadPipelineArtifacts")
+              .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+              .resources(List.of(artifacts.arnForObjects("*")))
+              .build());
+      nag.pipelineArtifactsForExistingRole(
+          existingProjectRole.getNode().tryFindChild("Policy"), artifacts);
     }
     return p;
   }
@@ -465,7 +567,8 @@ public final class PagureCiStack extends Stack {
   private Function inboundFunction(
       Path code, RemovalPolicy removal, Optional<ISecret> hookKeys, Optional<ISecret> basicAuth) {
     LogGroup logs = logGroup("InboundLogs", removal);
-    Role role = FunctionRole.create(this, "InboundRole", "pagure-ci-aws accept (inbound) function", logs);
+    Role role =
+        FunctionRole.create(this, "InboundRole", "pagure-ci-aws accept (inbound) function", logs);
     inboundRole = role;
 
     // Authentication and validation, the work queue and the bus; the build target only to name the
@@ -491,12 +594,14 @@ public final class PagureCiStack extends Stack {
     // the caller is created first: its ARN may become CI_ALLOWED_CALLERS
     callerPrincipal = caller();
 
-    // The URL can only fill the queue: no StartBuild, no StartPipelineExecution, no source-zip write.
-    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("QueueWork")
-        .actions(List.of("sqs:SendMessage"))
-        .resources(List.of(workQueue.queue().getQueueArn()))
-        .build());
+    // The URL can only fill the queue: no StartBuild, no StartPipelineExecution, no source-zip
+    // write.
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("QueueWork")
+            .actions(List.of("sqs:SendMessage"))
+            .resources(List.of(workQueue.queue().getQueueArn()))
+            .build());
     role.addToPrincipalPolicy(RequestEvents.put(eventBus));
     // read the build record (a duplicate delivery; docs/queue.md §5)
     role.addToPrincipalPolicy(buildRecords.read());
@@ -504,11 +609,12 @@ public final class PagureCiStack extends Stack {
     hookKeys.ifPresent(s -> secretArns.add(s.getSecretArn()));
     basicAuth.ifPresent(s -> secretArns.add(s.getSecretArn()));
     if (!secretArns.isEmpty()) {
-      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("ReadInboundSecrets")
-          .actions(List.of("secretsmanager:GetSecretValue"))
-          .resources(secretArns)
-          .build());
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadInboundSecrets")
+              .actions(List.of("secretsmanager:GetSecretValue"))
+              .resources(secretArns)
+              .build());
     }
 
     Function.Builder b =
@@ -531,17 +637,23 @@ public final class PagureCiStack extends Stack {
     }
     Function fn = b.build();
     if (settings.snapStart()) {
-      Annotations.of(fn).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-          "the function URLs point at aliases of the published version (getCurrentVersion)");
+      Annotations.of(fn)
+          .acknowledgeWarning(
+              "@aws-cdk/aws-lambda:snapStartRequirePublish",
+              "the function URLs point at aliases of the published version (getCurrentVersion)");
     }
 
     // Aliases on the published version (SnapStart snapshots published versions only); one URL each.
     IGrantable caller = callerPrincipal;
     if (settings.urlAuth().hasIamUrl()) {
-      Alias alias = Alias.Builder.create(this, "InboundIamAlias")
-          .aliasName("iam").version(fn.getCurrentVersion()).build();
-      FunctionUrl url = alias.addFunctionUrl(FunctionUrlOptions.builder()
-          .authType(FunctionUrlAuthType.AWS_IAM).build());
+      Alias alias =
+          Alias.Builder.create(this, "InboundIamAlias")
+              .aliasName("iam")
+              .version(fn.getCurrentVersion())
+              .build();
+      FunctionUrl url =
+          alias.addFunctionUrl(
+              FunctionUrlOptions.builder().authType(FunctionUrlAuthType.AWS_IAM).build());
       urls.put("iam", url);
       aliases.put("iam", alias);
       if (caller != null) {
@@ -551,11 +663,17 @@ public final class PagureCiStack extends Stack {
       }
     }
     if (settings.urlAuth().hasOpenUrl()) {
-      Alias alias = Alias.Builder.create(this, "InboundHmacAlias")
-          .aliasName("hmac").version(fn.getCurrentVersion()).build();
-      // auth NONE: the function itself requires a valid X-Pagure-Signature-256 or Basic credentials.
-      urls.put("hmac", alias.addFunctionUrl(FunctionUrlOptions.builder()
-          .authType(FunctionUrlAuthType.NONE).build()));
+      Alias alias =
+          Alias.Builder.create(this, "InboundHmacAlias")
+              .aliasName("hmac")
+              .version(fn.getCurrentVersion())
+              .build();
+      // auth NONE: the function itself requires a valid X-Pagure-Signature-256 or Basic
+      // credentials.
+      urls.put(
+          "hmac",
+          alias.addFunctionUrl(
+              FunctionUrlOptions.builder().authType(FunctionUrlAuthType.NONE).build()));
       aliases.put("hmac", alias);
     }
     nag.lambdaRuntime(fn);
@@ -580,7 +698,8 @@ public final class PagureCiStack extends Stack {
     env.put("MAX_SOURCE_FILES", Integer.toString(settings.maxSourceFiles()));
     env.put("MAX_TREE_DEPTH", Integer.toString(settings.maxTreeDepth()));
     env.put("RECORD_TTL_DAYS", Integer.toString(settings.sourceExpirationDays()));
-    // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded heap)
+    // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded
+    // heap)
     settings.workerJvmOptions().ifPresent(v -> env.put(JAVA_TOOL_OPTIONS, v));
     return env;
   }
@@ -594,19 +713,27 @@ public final class PagureCiStack extends Stack {
       case USER -> {
         User user = User.Builder.create(this, "CallerUser").build();
         CfnOutput.Builder.create(this, "CallerUserName")
-            .description("IAM user for SigV4 calls: create its access key with aws iam create-access-key")
-            .value(user.getUserName()).build();
+            .description(
+                "IAM user for SigV4 calls: create its access key with aws iam create-access-key")
+            .value(user.getUserName())
+            .build();
         CfnOutput.Builder.create(this, "CallerPrincipalArn").value(user.getUserArn()).build();
-        inboundEnvironment.put("CI_ALLOWED_CALLERS", settings.ciAllowedCallers().orElse(user.getUserArn()));
+        inboundEnvironment.put(
+            "CI_ALLOWED_CALLERS", settings.ciAllowedCallers().orElse(user.getUserArn()));
         return user;
       }
       case ROLE -> {
-        IPrincipal trusted = settings.callerRoleTrustedPrincipalArn()
-            .<IPrincipal>map(ArnPrincipal::new).orElse(new AccountRootPrincipal());
-        Role role = Role.Builder.create(this, "CallerRole")
-            .assumedBy(trusted)
-            .description("pagure-ci-aws: may call the inbound AWS_IAM function URL, nothing else")
-            .build();
+        IPrincipal trusted =
+            settings
+                .callerRoleTrustedPrincipalArn()
+                .<IPrincipal>map(ArnPrincipal::new)
+                .orElse(new AccountRootPrincipal());
+        Role role =
+            Role.Builder.create(this, "CallerRole")
+                .assumedBy(trusted)
+                .description(
+                    "pagure-ci-aws: may call the inbound AWS_IAM function URL, nothing else")
+                .build();
         CfnOutput.Builder.create(this, "CallerPrincipalArn").value(role.getRoleArn()).build();
         settings.ciAllowedCallers().ifPresent(v -> inboundEnvironment.put("CI_ALLOWED_CALLERS", v));
         return role;
@@ -624,7 +751,8 @@ public final class PagureCiStack extends Stack {
     }
   }
 
-  private Function outboundFunction(Path code, RemovalPolicy removal, ISecret token, Queue onFailure) {
+  private Function outboundFunction(
+      Path code, RemovalPolicy removal, ISecret token, Queue onFailure) {
     LogGroup logs = logGroup("OutboundLogs", removal);
     Role role = FunctionRole.create(this, "OutboundRole", "pagure-ci-aws outbound function", logs);
     outboundRole = role;
@@ -641,35 +769,43 @@ public final class PagureCiStack extends Stack {
       outboundEnvironment.put("PIPELINE_NAMES", pipeline.getPipelineName());
     }
     settings.tokenTtlSeconds().ifPresent(v -> outboundEnvironment.put("TOKEN_TTL_SECONDS", v));
-    settings.pagureTimeoutSeconds().ifPresent(v -> outboundEnvironment.put("PAGURE_TIMEOUT_SECONDS", v));
+    settings
+        .pagureTimeoutSeconds()
+        .ifPresent(v -> outboundEnvironment.put("PAGURE_TIMEOUT_SECONDS", v));
     settings.retryMaxAttempts().ifPresent(v -> outboundEnvironment.put("RETRY_MAX_ATTEMPTS", v));
-    settings.retryBaseDelayMillis().ifPresent(v -> outboundEnvironment.put("RETRY_BASE_DELAY_MILLIS", v));
+    settings
+        .retryBaseDelayMillis()
+        .ifPresent(v -> outboundEnvironment.put("RETRY_BASE_DELAY_MILLIS", v));
     // request events (docs/queue.md §4): the build record says whether a build already started
     outboundEnvironment.put("BUILD_RECORDS_TABLE", buildRecords.tableName());
     outboundEnvironment.put("ACCOUNT_ID", getAccount());
 
-    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("ReadPagureToken")
-        .actions(List.of("secretsmanager:GetSecretValue"))
-        .resources(List.of(token.getSecretArn()))
-        .build());
-    role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-        .sid("ReadBuilds")
-        .actions(List.of("codebuild:BatchGetBuilds"))
-        .resources(List.of(project.getProjectArn()))
-        .build());
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("ReadPagureToken")
+            .actions(List.of("secretsmanager:GetSecretValue"))
+            .resources(List.of(token.getSecretArn()))
+            .build());
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("ReadBuilds")
+            .actions(List.of("codebuild:BatchGetBuilds"))
+            .resources(List.of(project.getProjectArn()))
+            .build());
     if (pipeline != null) {
-      role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-          .sid("ReadPipelineExecutions")
-          .actions(List.of("codepipeline:GetPipelineExecution"))
-          .resources(List.of(pipeline.getPipelineArn()))
-          .build());
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadPipelineExecutions")
+              .actions(List.of("codepipeline:GetPipelineExecution"))
+              .resources(List.of(pipeline.getPipelineArn()))
+              .build());
     }
     role.addToPrincipalPolicy(buildRecords.read());
 
     Function.Builder b =
         Function.Builder.create(this, "Outbound")
-            .description("pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags")
+            .description(
+                "pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags")
             .runtime(Runtime.JAVA_21)
             .architecture(architecture())
             .code(Code.fromAsset(code.toString()))
@@ -696,36 +832,40 @@ public final class PagureCiStack extends Stack {
     if (pipeline == null) {
       Rule.Builder.create(this, "BuildStateRule")
           .description("pagure-ci-aws: CodeBuild state changes of this stack's project -> outbound")
-          .eventPattern(EventPattern.builder()
-              .source(List.of("aws.codebuild"))
-              .account(List.of(getAccount()))
-              .region(List.of(getRegion()))
-              .detailType(List.of("CodeBuild Build State Change"))
-              .detail(Map.of("project-name", List.of(project.getProjectName())))
-              .build())
+          .eventPattern(
+              EventPattern.builder()
+                  .source(List.of("aws.codebuild"))
+                  .account(List.of(getAccount()))
+                  .region(List.of(getRegion()))
+                  .detailType(List.of("CodeBuild Build State Change"))
+                  .detail(Map.of("project-name", List.of(project.getProjectName())))
+                  .build())
           .targets(List.of(target))
           .build();
       Rule.Builder.create(this, "BuildPhaseRule")
           .description("pagure-ci-aws: CodeBuild phase changes of this stack's project -> outbound")
-          .eventPattern(EventPattern.builder()
-              .source(List.of("aws.codebuild"))
-              .account(List.of(getAccount()))
-              .region(List.of(getRegion()))
-              .detailType(List.of("CodeBuild Build Phase Change"))
-              .detail(Map.of("project-name", List.of(project.getProjectName())))
-              .build())
+          .eventPattern(
+              EventPattern.builder()
+                  .source(List.of("aws.codebuild"))
+                  .account(List.of(getAccount()))
+                  .region(List.of(getRegion()))
+                  .detailType(List.of("CodeBuild Build Phase Change"))
+                  .detail(Map.of("project-name", List.of(project.getProjectName())))
+                  .build())
           .targets(List.of(target))
           .build();
     } else {
       Rule.Builder.create(this, "PipelineExecutionRule")
-          .description("pagure-ci-aws: CodePipeline execution state changes of this stack's pipeline -> outbound")
-          .eventPattern(EventPattern.builder()
-              .source(List.of("aws.codepipeline"))
-              .account(List.of(getAccount()))
-              .region(List.of(getRegion()))
-              .detailType(List.of("CodePipeline Pipeline Execution State Change"))
-              .detail(Map.of("pipeline", List.of(pipeline.getPipelineName())))
-              .build())
+          .description(
+              "pagure-ci-aws: CodePipeline execution state changes of this stack's pipeline -> outbound")
+          .eventPattern(
+              EventPattern.builder()
+                  .source(List.of("aws.codepipeline"))
+                  .account(List.of(getAccount()))
+                  .region(List.of(getRegion()))
+                  .detailType(List.of("CodePipeline Pipeline Execution State Change"))
+                  .detail(Map.of("pipeline", List.of(pipeline.getPipelineName())))
+                  .build())
           .targets(List.of(target))
           .build();
     }
@@ -734,12 +874,13 @@ public final class PagureCiStack extends Stack {
     Rule.Builder.create(this, "RequestEventRule")
         .description("pagure-ci-aws: build request state changes (queued, error) -> outbound")
         .eventBus(eventBus)
-        .eventPattern(EventPattern.builder()
-            .source(List.of(RequestEvents.SOURCE))
-            .account(List.of(getAccount()))
-            .region(List.of(getRegion()))
-            .detailType(List.of(RequestEvents.DETAIL_TYPE))
-            .build())
+        .eventPattern(
+            EventPattern.builder()
+                .source(List.of(RequestEvents.SOURCE))
+                .account(List.of(getAccount()))
+                .region(List.of(getRegion()))
+                .detailType(List.of(RequestEvents.DETAIL_TYPE))
+                .build())
         .targets(List.of(target))
         .build();
   }
@@ -749,45 +890,60 @@ public final class PagureCiStack extends Stack {
 
   /** The alarm topic (created or imported), or null when no alarm notifies anyone. */
   private IAlarmAction alarmAction() {
-    Optional<ITopic> topic = settings.alarmTopicArn()
-        .<ITopic>map(arn -> Topic.fromTopicArn(this, "AlarmTopic", arn))
-        .or(() -> settings.alarmEmail().map(email -> {
-          Topic t = Topic.Builder.create(this, "AlarmTopic")
-              .displayName("pagure-ci-aws alarms")
-              .enforceSsl(true)
-              .build();
-          t.addSubscription(new EmailSubscription(email));
-          nag.alarmTopic(t);
-          return t;
-        }));
+    Optional<ITopic> topic =
+        settings
+            .alarmTopicArn()
+            .<ITopic>map(arn -> Topic.fromTopicArn(this, "AlarmTopic", arn))
+            .or(
+                () ->
+                    settings
+                        .alarmEmail()
+                        .map(
+                            email -> {
+                              Topic t =
+                                  Topic.Builder.create(this, "AlarmTopic")
+                                      .displayName("pagure-ci-aws alarms")
+                                      .enforceSsl(true)
+                                      .build();
+                              t.addSubscription(new EmailSubscription(email));
+                              nag.alarmTopic(t);
+                              return t;
+                            }));
     return topic.map(SnsAction::new).orElse(null);
   }
 
   private void alarms(Queue onFailure) {
     IAlarmAction action = alarmAction;
     MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
-    List<Alarm> all = List.of(
-        Alarm.Builder.create(this, "OnFailureQueueAlarm")
-            .alarmDescription("pagure-ci-aws: build events the outbound function could not turn into flags")
-            .metric(onFailure.metricApproximateNumberOfMessagesVisible(fiveMinutes))
-            .threshold(1).evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build(),
-        Alarm.Builder.create(this, "InboundErrorsAlarm")
-            .alarmDescription("pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
-            .metric(inbound.metricErrors(fiveMinutes))
-            .threshold(1).evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build(),
-        Alarm.Builder.create(this, "OutboundErrorsAlarm")
-            .alarmDescription("pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)")
-            .metric(outbound.metricErrors(fiveMinutes))
-            .threshold(1).evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build());
+    List<Alarm> all =
+        List.of(
+            Alarm.Builder.create(this, "OnFailureQueueAlarm")
+                .alarmDescription(
+                    "pagure-ci-aws: build events the outbound function could not turn into flags")
+                .metric(onFailure.metricApproximateNumberOfMessagesVisible(fiveMinutes))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build(),
+            Alarm.Builder.create(this, "InboundErrorsAlarm")
+                .alarmDescription(
+                    "pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
+                .metric(inbound.metricErrors(fiveMinutes))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build(),
+            Alarm.Builder.create(this, "OutboundErrorsAlarm")
+                .alarmDescription(
+                    "pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)")
+                .metric(outbound.metricErrors(fiveMinutes))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build());
     if (action != null) {
       all.forEach(a -> a.addAlarmAction(action));
     }
@@ -796,7 +952,8 @@ public final class PagureCiStack extends Stack {
   // ---------------------------------------------------------------------------------------------
   // helpers
 
-  private ISecret secret(String id, Optional<String> importArn, String description, SecretStringGenerator generate) {
+  private ISecret secret(
+      String id, Optional<String> importArn, String description, SecretStringGenerator generate) {
     if (importArn.isPresent()) {
       return Secret.fromSecretCompleteArn(this, id, importArn.get());
     }
@@ -921,7 +1078,10 @@ public final class PagureCiStack extends Stack {
     return sourceBucket;
   }
 
-  /** The CodeBuild project builds run in (created or imported; in pipeline mode, the build action's). */
+  /**
+   * The CodeBuild project builds run in (created or imported; in pipeline mode, the build
+   * action's).
+   */
   public IProject project() {
     return project;
   }

@@ -19,17 +19,20 @@ final class RequestEvents {
   /**
    * {@code events:PutEvents} on {@code bus}, only for entries with this source and detail type.
    * {@code events:source} and {@code events:detail-type} are PutEvents condition keys (service
-   * authorization reference, Amazon EventBridge); both are multi-valued (one value per entry of
-   * the request), hence {@code ForAllValues:StringEquals}: every entry must be ours.
+   * authorization reference, Amazon EventBridge); both are multi-valued (one value per entry of the
+   * request), hence {@code ForAllValues:StringEquals}: every entry must be ours.
    */
   static PolicyStatement put(IEventBus bus) {
     return PolicyStatement.Builder.create()
         .sid("PutRequestEvents")
         .actions(List.of("events:PutEvents"))
         .resources(List.of(bus.getEventBusArn()))
-        .conditions(Map.of("ForAllValues:StringEquals", Map.of(
-            "events:source", SOURCE,
-            "events:detail-type", DETAIL_TYPE)))
+        .conditions(
+            Map.of(
+                "ForAllValues:StringEquals",
+                Map.of(
+                    "events:source", SOURCE,
+                    "events:detail-type", DETAIL_TYPE)))
         .build();
   }
 }

@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The stack's configuration, read from CDK context ({@code cdk.json} "context" or
- * {@code -c key=value}) and validated once. Every key is listed in {@link #KEYS} with its default;
+ * The stack's configuration, read from CDK context ({@code cdk.json} "context" or {@code -c
+ * key=value}) and validated once. Every key is listed in {@link #KEYS} with its default;
  * docs/configuration.md documents the same list (a test keeps the two in step).
  *
  * <p>{@code pagureUrl} and {@code allowedProjects} have no usable default. Without them the stack
@@ -149,10 +149,9 @@ public record Settings(
 
   /**
    * The worker function's JVM options (it packages; until the queue it was the inbound function's):
-   * C2 as well as C1 (Lambda's java21 default stops at C1,
-   * which runs SHA-1, AES-GCM and GHASH without the CPU's intrinsics: 2.4x slower packaging of a
-   * 1 GB repository), the serial collector Lambda uses anyway, and a heap bounded so the process
-   * stays under 256 MB (docs/performance.md).
+   * C2 as well as C1 (Lambda's java21 default stops at C1, which runs SHA-1, AES-GCM and GHASH
+   * without the CPU's intrinsics: 2.4x slower packaging of a 1 GB repository), the serial collector
+   * Lambda uses anyway, and a heap bounded so the process stays under 256 MB (docs/performance.md).
    */
   public static final String DEFAULT_INBOUND_JVM_OPTIONS =
       "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
@@ -160,92 +159,226 @@ public record Settings(
   /** Every context key, in the order docs/configuration.md lists them. */
   public static final List<Key> KEYS =
       List.of(
-          new Key("stackName", "PagureCi", "CloudFormation stack name (deploy several with different names)"),
-          new Key("inboundCodePath", "inbound-lambda/target/function.jar", "Inbound code asset (jar or directory), relative to the repository root"),
-          new Key("outboundCodePath", "outbound-lambda/target/function.jar", "Outbound code asset, relative to the repository root"),
-          new Key("pagureUrl", "(none — required to deploy)", "Base URL of the pagure instance (its APP_URL), e.g. https://pagure.io/"),
-          new Key("allowedProjects", "(none — required to deploy)", "Comma-separated globs of project fullnames that may build, e.g. `rpms/*,demo`"),
+          new Key(
+              "stackName",
+              "PagureCi",
+              "CloudFormation stack name (deploy several with different names)"),
+          new Key(
+              "inboundCodePath",
+              "inbound-lambda/target/function.jar",
+              "Inbound code asset (jar or directory), relative to the repository root"),
+          new Key(
+              "outboundCodePath",
+              "outbound-lambda/target/function.jar",
+              "Outbound code asset, relative to the repository root"),
+          new Key(
+              "pagureUrl",
+              "(none — required to deploy)",
+              "Base URL of the pagure instance (its APP_URL), e.g. https://pagure.io/"),
+          new Key(
+              "allowedProjects",
+              "(none — required to deploy)",
+              "Comma-separated globs of project fullnames that may build, e.g. `rpms/*,demo`"),
           new Key("buildTarget", "codebuild", "`codebuild` or `codepipeline`"),
-          new Key("existingProjectName", "(none: the stack creates a project)", "Use this existing CodeBuild project instead of creating one"),
-          new Key("existingProjectRoleArn", "(none)", "Service role of the existing project: the stack lets it read its input (the source zips, or the pipeline's artifacts)"),
-          new Key("urlAuth", "iam", "`iam` (AWS_IAM URL), `hmac` (auth NONE URL; the function checks signatures / Basic credentials) or `both` (two aliases, one URL each)"),
-          new Key("caller", "user", "Principal granted the AWS_IAM URL: `user`, `role`, `none`; ignored when `callerPrincipalArn` is set"),
-          new Key("callerPrincipalArn", "(none)", "Existing IAM principal ARN to grant instead of creating a user/role"),
-          new Key("callerRoleTrustedPrincipalArn", "(this account's root)", "Who may assume the caller role (`caller=role`)"),
-          new Key("ciAllowedCallers", "(the created user's ARN with caller=user, else none)", "CI_ALLOWED_CALLERS: comma-separated IAM ARNs the function accepts on the AWS_IAM URL"),
+          new Key(
+              "existingProjectName",
+              "(none: the stack creates a project)",
+              "Use this existing CodeBuild project instead of creating one"),
+          new Key(
+              "existingProjectRoleArn",
+              "(none)",
+              "Service role of the existing project: the stack lets it read its input (the source zips, or the pipeline's artifacts)"),
+          new Key(
+              "urlAuth",
+              "iam",
+              "`iam` (AWS_IAM URL), `hmac` (auth NONE URL; the function checks signatures / Basic credentials) or `both` (two aliases, one URL each)"),
+          new Key(
+              "caller",
+              "user",
+              "Principal granted the AWS_IAM URL: `user`, `role`, `none`; ignored when `callerPrincipalArn` is set"),
+          new Key(
+              "callerPrincipalArn",
+              "(none)",
+              "Existing IAM principal ARN to grant instead of creating a user/role"),
+          new Key(
+              "callerRoleTrustedPrincipalArn",
+              "(this account's root)",
+              "Who may assume the caller role (`caller=role`)"),
+          new Key(
+              "ciAllowedCallers",
+              "(the created user's ARN with caller=user, else none)",
+              "CI_ALLOWED_CALLERS: comma-separated IAM ARNs the function accepts on the AWS_IAM URL"),
           new Key("sourcePrefix", "source/", "Key prefix of the source zips in the bucket"),
-          new Key("sourceExpirationDays", "30", "Days after which source zips (and build records) expire"),
-          new Key("noncurrentVersionExpirationDays", "7", "Days after which noncurrent object versions are deleted"),
-          new Key("autoDeleteObjects", "false", "Test stacks: destroy the buckets (emptied by a custom resource) and log groups with the stack"),
-          new Key("buildImage", "aws/codebuild/standard:7.0", "CodeBuild image of the created project"),
+          new Key(
+              "sourceExpirationDays",
+              "30",
+              "Days after which source zips (and build records) expire"),
+          new Key(
+              "noncurrentVersionExpirationDays",
+              "7",
+              "Days after which noncurrent object versions are deleted"),
+          new Key(
+              "autoDeleteObjects",
+              "false",
+              "Test stacks: destroy the buckets (emptied by a custom resource) and log groups with the stack"),
+          new Key(
+              "buildImage", "aws/codebuild/standard:7.0", "CodeBuild image of the created project"),
           new Key("buildComputeType", "small", "`small`, `medium`, `large`, `xlarge`, `2xlarge`"),
           new Key("buildTimeoutMinutes", "60", "Build timeout of the created project"),
-          new Key("logRetentionDays", "30", "Retention of every log group (a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, ...)"),
+          new Key(
+              "logRetentionDays",
+              "30",
+              "Retention of every log group (a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, ...)"),
           new Key("architecture", "x86_64", "`x86_64` or `arm64` for both functions"),
           new Key("inboundMemoryMb", "2048", "Accept (inbound) function memory"),
-          new Key("inboundTimeoutSeconds", "120", "Accept (inbound) function timeout (pagure waits 60 s)"),
-          new Key("snapStart", "true", "SnapStart on the accept and worker functions' published versions"),
-          new Key("inboundReservedConcurrency", "10", "Reserved concurrency of the accept (inbound) function (0 = none)"),
-          new Key("inboundEphemeralMb", "(none: the former name of workerEphemeralMb)", "Still accepted for workerEphemeralMb"),
-          new Key("inboundJvmOptions", "(none: the former name of workerJvmOptions)", "Still accepted for workerJvmOptions"),
-          new Key("workerMemoryMb", "2048", "Worker function memory (also buys CPU for cloning and zipping)"),
-          new Key("workerTimeoutSeconds", "120", "Worker function timeout (one attempt: fetch, zip, upload, start)"),
-          new Key("workerEphemeralMb", "512 (2048 with snapStart=false)", "Worker /tmp size; SnapStart allows at most 512"),
-          new Key("workerJvmOptions", DEFAULT_INBOUND_JVM_OPTIONS, "JAVA_TOOL_OPTIONS of the worker function (`-X...` options only); `none` keeps Lambda's own defaults"),
-          new Key("workerMaxConcurrency", "5", "Most worker invocations at once (the event source mapping's MaximumConcurrency, 2-1000)"),
+          new Key(
+              "inboundTimeoutSeconds",
+              "120",
+              "Accept (inbound) function timeout (pagure waits 60 s)"),
+          new Key(
+              "snapStart",
+              "true",
+              "SnapStart on the accept and worker functions' published versions"),
+          new Key(
+              "inboundReservedConcurrency",
+              "10",
+              "Reserved concurrency of the accept (inbound) function (0 = none)"),
+          new Key(
+              "inboundEphemeralMb",
+              "(none: the former name of workerEphemeralMb)",
+              "Still accepted for workerEphemeralMb"),
+          new Key(
+              "inboundJvmOptions",
+              "(none: the former name of workerJvmOptions)",
+              "Still accepted for workerJvmOptions"),
+          new Key(
+              "workerMemoryMb",
+              "2048",
+              "Worker function memory (also buys CPU for cloning and zipping)"),
+          new Key(
+              "workerTimeoutSeconds",
+              "120",
+              "Worker function timeout (one attempt: fetch, zip, upload, start)"),
+          new Key(
+              "workerEphemeralMb",
+              "512 (2048 with snapStart=false)",
+              "Worker /tmp size; SnapStart allows at most 512"),
+          new Key(
+              "workerJvmOptions",
+              DEFAULT_INBOUND_JVM_OPTIONS,
+              "JAVA_TOOL_OPTIONS of the worker function (`-X...` options only); `none` keeps Lambda's own defaults"),
+          new Key(
+              "workerMaxConcurrency",
+              "5",
+              "Most worker invocations at once (the event source mapping's MaximumConcurrency, 2-1000)"),
           new Key("workerBatchSize", "1", "Work items per worker invocation (1-10)"),
-          new Key("workMaxAttempts", "8", "Attempts per work item (the queue's maxReceiveCount) before it goes to the dead-letter queue"),
-          new Key("retryBaseSeconds", "30", "Back-off after the first failed attempt; doubles per attempt"),
+          new Key(
+              "workMaxAttempts",
+              "8",
+              "Attempts per work item (the queue's maxReceiveCount) before it goes to the dead-letter queue"),
+          new Key(
+              "retryBaseSeconds",
+              "30",
+              "Back-off after the first failed attempt; doubles per attempt"),
           new Key("retryMaxSeconds", "900", "Longest back-off between two attempts"),
-          new Key("queueAgeAlarmSeconds", "1800", "Alarm when the oldest work item is older than this"),
-          new Key("maxSourceBytes", "2147483648", "MAX_SOURCE_BYTES: largest uncompressed source tree the worker packages"),
+          new Key(
+              "queueAgeAlarmSeconds", "1800", "Alarm when the oldest work item is older than this"),
+          new Key(
+              "maxSourceBytes",
+              "2147483648",
+              "MAX_SOURCE_BYTES: largest uncompressed source tree the worker packages"),
           new Key("maxFileBytes", "536870912", "MAX_FILE_BYTES: largest single file"),
           new Key("maxSourceFiles", "200000", "MAX_SOURCE_FILES: most files in a source tree"),
           new Key("maxTreeDepth", "64", "MAX_TREE_DEPTH: deepest directory nesting"),
           new Key("outboundMemoryMb", "512", "Outbound function memory"),
           new Key("outboundTimeoutSeconds", "60", "Outbound function timeout"),
-          new Key("outboundReservedConcurrency", "0", "Reserved concurrency of the outbound function (0 = none)"),
-          new Key("outboundRetryAttempts", "2", "Async retries of an outbound event before it goes to the on-failure queue (0-2)"),
-          new Key("outboundMaxEventAgeSeconds", "3600", "Oldest event the outbound function still retries (60-21600)"),
-          new Key("trustedBuildspec", "true", "TRUSTED_BUILDSPEC: take the buildspec from the target branch, not from the PR"),
+          new Key(
+              "outboundReservedConcurrency",
+              "0",
+              "Reserved concurrency of the outbound function (0 = none)"),
+          new Key(
+              "outboundRetryAttempts",
+              "2",
+              "Async retries of an outbound event before it goes to the on-failure queue (0-2)"),
+          new Key(
+              "outboundMaxEventAgeSeconds",
+              "3600",
+              "Oldest event the outbound function still retries (60-21600)"),
+          new Key(
+              "trustedBuildspec",
+              "true",
+              "TRUSTED_BUILDSPEC: take the buildspec from the target branch, not from the PR"),
           new Key("trustedBuildspecPath", "buildspec.yml", "TRUSTED_BUILDSPEC_PATH"),
-          new Key("rebuildPhrase", "(function default: pretty please pagure-ci rebuild)", "REBUILD_PHRASE"),
-          new Key("buildBranches", "(none)", "BUILD_BRANCHES: globs of branches whose pushes build"),
+          new Key(
+              "rebuildPhrase",
+              "(function default: pretty please pagure-ci rebuild)",
+              "REBUILD_PHRASE"),
+          new Key(
+              "buildBranches", "(none)", "BUILD_BRANCHES: globs of branches whose pushes build"),
           new Key("refWaitSeconds", "20", "REF_WAIT_SECONDS"),
           new Key("gitTimeoutSeconds", "30", "GIT_TIMEOUT_SECONDS"),
           new Key("secretsTtlSeconds", "300", "SECRETS_TTL_SECONDS"),
           new Key("reporter", "flag-api", "REPORTER: `flag-api` or `ci-webhook`"),
           new Key("flagEndpoint", "commit", "FLAG_ENDPOINT: `commit` or `pull-request`"),
-          new Key("flagUsername", "(function default: per build system)", "FLAG_USERNAME: the CI's display name on flags"),
-          new Key("buildUrlTemplate", "(function default: the AWS console page)", "BUILD_URL_TEMPLATE"),
+          new Key(
+              "flagUsername",
+              "(function default: per build system)",
+              "FLAG_USERNAME: the CI's display name on flags"),
+          new Key(
+              "buildUrlTemplate", "(function default: the AWS console page)", "BUILD_URL_TEMPLATE"),
           new Key("tokenTtlSeconds", "(function default: 300)", "TOKEN_TTL_SECONDS"),
           new Key("pagureTimeoutSeconds", "(function default: 10)", "PAGURE_TIMEOUT_SECONDS"),
-          new Key("retryMaxAttempts", "(function default: 4)", "RETRY_MAX_ATTEMPTS (the outbound function's own HTTP retries)"),
+          new Key(
+              "retryMaxAttempts",
+              "(function default: 4)",
+              "RETRY_MAX_ATTEMPTS (the outbound function's own HTTP retries)"),
           new Key("retryBaseDelayMillis", "(function default: 200)", "RETRY_BASE_DELAY_MILLIS"),
-          new Key("hookKeysSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing web-hook keys secret"),
-          new Key("basicAuthSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing Basic credentials secret"),
-          new Key("pagureTokenSecretArn", "(none: the stack creates the secret)", "Complete ARN of an existing pagure API token secret"),
-          new Key("alarmEmail", "(none)", "Creates an SNS topic with this e-mail subscription for the alarms"),
-          new Key("alarmTopicArn", "(none)", "Existing SNS topic for the alarms (instead of alarmEmail)"));
+          new Key(
+              "hookKeysSecretArn",
+              "(none: the stack creates the secret)",
+              "Complete ARN of an existing web-hook keys secret"),
+          new Key(
+              "basicAuthSecretArn",
+              "(none: the stack creates the secret)",
+              "Complete ARN of an existing Basic credentials secret"),
+          new Key(
+              "pagureTokenSecretArn",
+              "(none: the stack creates the secret)",
+              "Complete ARN of an existing pagure API token secret"),
+          new Key(
+              "alarmEmail",
+              "(none)",
+              "Creates an SNS topic with this e-mail subscription for the alarms"),
+          new Key(
+              "alarmTopicArn",
+              "(none)",
+              "Existing SNS topic for the alarms (instead of alarmEmail)"));
 
   private static final Pattern JVM_OPTION = Pattern.compile("-X[A-Za-z0-9:+=._/-]+");
   private static final Pattern MAX_HEAP = Pattern.compile("-Xmx(\\d+)([kKmMgG]?)");
 
-  /** The placeholder used for a synth without {@code pagureUrl}: the .invalid TLD never resolves. */
+  /**
+   * The placeholder used for a synth without {@code pagureUrl}: the .invalid TLD never resolves.
+   */
   public static final String PLACEHOLDER_PAGURE_URL = "https://pagure.invalid/";
 
-  /** The retry schedule must span at least this long: a late ref or a short outage is waited out. */
+  /**
+   * The retry schedule must span at least this long: a late ref or a short outage is waited out.
+   */
   public static final int MIN_RETRY_SPAN_SECONDS = 900;
 
   private static final Pattern SECRET_ARN =
       Pattern.compile("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+-[A-Za-z0-9]{6}");
   private static final Pattern IAM_PRINCIPAL_ARN =
-      Pattern.compile("arn:aws[a-z-]*:(iam::\\d{12}:(root|user/.+|role/.+)|sts::\\d{12}:assumed-role/.+)");
-  private static final Pattern SNS_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:.+");
+      Pattern.compile(
+          "arn:aws[a-z-]*:(iam::\\d{12}:(root|user/.+|role/.+)|sts::\\d{12}:assumed-role/.+)");
+  private static final Pattern SNS_ARN =
+      Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:.+");
   private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/.+");
   private static final Pattern PROJECT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_]{1,254}");
   private static final List<Integer> RETENTION_DAYS =
-      List.of(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+      List.of(
+          1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
           2922, 3288, 3653);
 
   public Settings {
@@ -271,7 +404,10 @@ public record Settings(
     int ephemeral = r.integer(ephemeralKey, snapStart ? 512 : 2048, 512, 10_240);
     if (snapStart && ephemeral > 512) {
       throw new SettingsException(
-          ephemeralKey + "=" + ephemeral + ": SnapStart supports at most 512 MB of ephemeral storage;"
+          ephemeralKey
+              + "="
+              + ephemeral
+              + ": SnapStart supports at most 512 MB of ephemeral storage;"
               + " use -c snapStart=false for a larger /tmp");
     }
     Optional<String> callerPrincipalArn = r.string("callerPrincipalArn");
@@ -287,24 +423,30 @@ public record Settings(
     pagureUrl.ifPresent(Settings::checkPagureUrl);
     String prefix = r.string("sourcePrefix").orElse("source/");
     if (prefix.startsWith("/") || prefix.contains("..") || prefix.contains("*")) {
-      throw new SettingsException("sourcePrefix must be a relative key prefix (no leading /, '..' or '*'), was '" + prefix + "'");
+      throw new SettingsException(
+          "sourcePrefix must be a relative key prefix (no leading /, '..' or '*'), was '"
+              + prefix
+              + "'");
     }
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       prefix = prefix + "/";
     }
     if (prefix.isEmpty()) {
-      throw new SettingsException("sourcePrefix must not be empty (the functions' permissions are scoped to it)");
+      throw new SettingsException(
+          "sourcePrefix must not be empty (the functions' permissions are scoped to it)");
     }
     Optional<String> existingProject = r.string("existingProjectName");
     existingProject.ifPresent(n -> r.match("existingProjectName", n, PROJECT_NAME));
     Optional<String> existingRole = r.string("existingProjectRoleArn");
     existingRole.ifPresent(a -> r.match("existingProjectRoleArn", a, ROLE_ARN));
     if (existingRole.isPresent() && existingProject.isEmpty()) {
-      throw new SettingsException("existingProjectRoleArn only makes sense with existingProjectName");
+      throw new SettingsException(
+          "existingProjectRoleArn only makes sense with existingProjectName");
     }
     int retention = r.integer("logRetentionDays", 30, 1, 3653);
     if (!RETENTION_DAYS.contains(retention)) {
-      throw new SettingsException("logRetentionDays must be one of " + RETENTION_DAYS + ", was " + retention);
+      throw new SettingsException(
+          "logRetentionDays must be one of " + RETENTION_DAYS + ", was " + retention);
     }
     Optional<String> trust = r.string("callerRoleTrustedPrincipalArn");
     trust.ifPresent(a -> r.match("callerRoleTrustedPrincipalArn", a, IAM_PRINCIPAL_ARN));
@@ -320,18 +462,30 @@ public record Settings(
     if (topic.isPresent() && email.isPresent()) {
       throw new SettingsException("set alarmEmail or alarmTopicArn, not both");
     }
-    email.ifPresent(e -> {
-      if (!e.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-        throw new SettingsException("alarmEmail is not an e-mail address: '" + e + "'");
-      }
-    });
-    String computeType = r.choice("buildComputeType", "small",
-        new String[] {"small", "medium", "large", "xlarge", "2xlarge"}, s -> s);
-    String reporter = r.choice("reporter", "flag-api", new String[] {"flag-api", "ci-webhook"}, s -> s);
-    String flagEndpoint = r.choice("flagEndpoint", "commit", new String[] {"commit", "pull-request"}, s -> s);
+    email.ifPresent(
+        e -> {
+          if (!e.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            throw new SettingsException("alarmEmail is not an e-mail address: '" + e + "'");
+          }
+        });
+    String computeType =
+        r.choice(
+            "buildComputeType",
+            "small",
+            new String[] {"small", "medium", "large", "xlarge", "2xlarge"},
+            s -> s);
+    String reporter =
+        r.choice("reporter", "flag-api", new String[] {"flag-api", "ci-webhook"}, s -> s);
+    String flagEndpoint =
+        r.choice("flagEndpoint", "commit", new String[] {"commit", "pull-request"}, s -> s);
     String buildspecPath = r.string("trustedBuildspecPath").orElse("buildspec.yml");
-    if (buildspecPath.startsWith("/") || buildspecPath.contains("..") || buildspecPath.endsWith("/")) {
-      throw new SettingsException("trustedBuildspecPath must be a file path inside the repository, was '" + buildspecPath + "'");
+    if (buildspecPath.startsWith("/")
+        || buildspecPath.contains("..")
+        || buildspecPath.endsWith("/")) {
+      throw new SettingsException(
+          "trustedBuildspecPath must be a file path inside the repository, was '"
+              + buildspecPath
+              + "'");
     }
     int workerMemory = r.integer("workerMemoryMb", 2048, 512, 10_240);
     String jvmKey = r.renamed("workerJvmOptions", "inboundJvmOptions");
@@ -341,11 +495,16 @@ public record Settings(
     int retryBase = r.integer("retryBaseSeconds", 30, 1, 43_200);
     int retryMax = r.integer("retryMaxSeconds", 900, 1, 43_200);
     checkRetrySchedule(attempts, retryBase, retryMax, workerTimeout);
-    long maxSourceBytes = r.longInteger("maxSourceBytes", 2_147_483_648L, 1_048_576L, 1_099_511_627_776L);
+    long maxSourceBytes =
+        r.longInteger("maxSourceBytes", 2_147_483_648L, 1_048_576L, 1_099_511_627_776L);
     long maxFileBytes = r.longInteger("maxFileBytes", 536_870_912L, 1L, 1_099_511_627_776L);
     if (maxFileBytes > maxSourceBytes) {
-      throw new SettingsException("maxFileBytes=" + maxFileBytes + " is larger than maxSourceBytes="
-          + maxSourceBytes + " (one file cannot be larger than the whole tree)");
+      throw new SettingsException(
+          "maxFileBytes="
+              + maxFileBytes
+              + " is larger than maxSourceBytes="
+              + maxSourceBytes
+              + " (one file cannot be larger than the whole tree)");
     }
     return new Settings(
         pagureUrl,
@@ -401,7 +560,8 @@ public record Settings(
         flagEndpoint,
         r.string("flagUsername"),
         r.string("buildUrlTemplate"),
-        // same ranges as the outbound function's OutboundConfig (the contract test keeps them honest)
+        // same ranges as the outbound function's OutboundConfig (the contract test keeps them
+        // honest)
         r.numeric("tokenTtlSeconds", 1, 86_400),
         r.numeric("pagureTimeoutSeconds", 1, 300),
         r.numeric("retryMaxAttempts", 1, 10),
@@ -421,21 +581,42 @@ public record Settings(
    */
   static void checkRetrySchedule(int attempts, int base, int max, int workerTimeoutSeconds) {
     if (base > max) {
-      throw new SettingsException("retryBaseSeconds=" + base + " is larger than retryMaxSeconds=" + max);
+      throw new SettingsException(
+          "retryBaseSeconds=" + base + " is larger than retryMaxSeconds=" + max);
     }
     long span = retrySpanSeconds(attempts, base, max);
     if (span < MIN_RETRY_SPAN_SECONDS) {
-      throw new SettingsException("workMaxAttempts=" + attempts + ", retryBaseSeconds=" + base
-          + ", retryMaxSeconds=" + max + ": the retries span only " + span + " s; they must span at least "
-          + MIN_RETRY_SPAN_SECONDS + " s (15 minutes) so a late ref or a short outage is waited out"
-          + " - raise workMaxAttempts or retryBaseSeconds");
+      throw new SettingsException(
+          "workMaxAttempts="
+              + attempts
+              + ", retryBaseSeconds="
+              + base
+              + ", retryMaxSeconds="
+              + max
+              + ": the retries span only "
+              + span
+              + " s; they must span at least "
+              + MIN_RETRY_SPAN_SECONDS
+              + " s (15 minutes) so a late ref or a short outage is waited out"
+              + " - raise workMaxAttempts or retryBaseSeconds");
     }
-    long worstCase = span + (long) attempts * WorkQueue.visibilityTimeoutSeconds(workerTimeoutSeconds);
+    long worstCase =
+        span + (long) attempts * WorkQueue.visibilityTimeoutSeconds(workerTimeoutSeconds);
     if (worstCase > WorkQueue.RETENTION_SECONDS) {
-      throw new SettingsException("workMaxAttempts=" + attempts + ", retryBaseSeconds=" + base
-          + ", retryMaxSeconds=" + max + ", workerTimeoutSeconds=" + workerTimeoutSeconds + ": up to "
-          + worstCase + " s from the first attempt to the last, more than the work queue keeps an item ("
-          + WorkQueue.RETENTION_SECONDS + " s) - lower workMaxAttempts or retryMaxSeconds");
+      throw new SettingsException(
+          "workMaxAttempts="
+              + attempts
+              + ", retryBaseSeconds="
+              + base
+              + ", retryMaxSeconds="
+              + max
+              + ", workerTimeoutSeconds="
+              + workerTimeoutSeconds
+              + ": up to "
+              + worstCase
+              + " s from the first attempt to the last, more than the work queue keeps an item ("
+              + WorkQueue.RETENTION_SECONDS
+              + " s) - lower workMaxAttempts or retryMaxSeconds");
     }
   }
 
@@ -463,20 +644,27 @@ public record Settings(
     }
     for (String option : options.split("\\s+")) {
       if (!JVM_OPTION.matcher(option).matches()) {
-        throw new SettingsException(key + ": only -X... JVM options are allowed (or 'none'), got '"
-            + option + "'");
+        throw new SettingsException(
+            key + ": only -X... JVM options are allowed (or 'none'), got '" + option + "'");
       }
       Matcher heap = MAX_HEAP.matcher(option);
       if (heap.matches()) {
-        long bytes = Long.parseLong(heap.group(1)) * switch (heap.group(2).toLowerCase()) {
-          case "k" -> 1024L;
-          case "m" -> 1024L * 1024;
-          case "g" -> 1024L * 1024 * 1024;
-          default -> 1L;
-        };
+        long bytes =
+            Long.parseLong(heap.group(1))
+                * switch (heap.group(2).toLowerCase()) {
+                  case "k" -> 1024L;
+                  case "m" -> 1024L * 1024;
+                  case "g" -> 1024L * 1024 * 1024;
+                  default -> 1L;
+                };
         if (bytes >= memoryMb * 1024L * 1024) {
-          throw new SettingsException(key + ": " + option + " is not below workerMemoryMb="
-              + memoryMb + " (the JVM needs memory besides its heap)");
+          throw new SettingsException(
+              key
+                  + ": "
+                  + option
+                  + " is not below workerMemoryMb="
+                  + memoryMb
+                  + " (the JVM needs memory besides its heap)");
         }
       }
     }
@@ -490,7 +678,8 @@ public record Settings(
       missing.add("pagureUrl (e.g. -c pagureUrl=https://pagure.example.org/)");
     }
     if (allowedProjects.isEmpty()) {
-      missing.add("allowedProjects (e.g. -c allowedProjects='rpms/*,demo'; empty = every project is refused)");
+      missing.add(
+          "allowedProjects (e.g. -c allowedProjects='rpms/*,demo'; empty = every project is refused)");
     }
     return missing;
   }
@@ -500,8 +689,13 @@ public record Settings(
     List<String> known = KEYS.stream().map(Key::name).toList();
     return context.keySet().stream()
         .filter(k -> !known.contains(k))
-        .filter(k -> !k.startsWith("@aws-cdk") && !k.startsWith("aws:") && !k.startsWith("aws-cdk:")
-            && !k.startsWith("cdk") && !k.contains(":"))
+        .filter(
+            k ->
+                !k.startsWith("@aws-cdk")
+                    && !k.startsWith("aws:")
+                    && !k.startsWith("aws-cdk:")
+                    && !k.startsWith("cdk")
+                    && !k.contains(":"))
         .sorted()
         .toList();
   }
@@ -521,9 +715,12 @@ public record Settings(
     if (!scheme.equals("https") && !scheme.equals("http")) {
       throw new SettingsException("pagureUrl must be an http(s) URL, was '" + value + "'");
     }
-    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+    if (uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
         || uri.getRawFragment() != null) {
-      throw new SettingsException("pagureUrl must be a plain base URL (no user, query or fragment), was '" + value + "'");
+      throw new SettingsException(
+          "pagureUrl must be a plain base URL (no user, query or fragment), was '" + value + "'");
     }
   }
 
@@ -546,11 +743,15 @@ public record Settings(
 
     boolean bool(String key, boolean dflt) {
       return string(key)
-          .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on" -> true;
-            case "false", "0", "no", "off" -> false;
-            default -> throw new SettingsException(key + " must be true or false, was '" + v + "'");
-          })
+          .map(
+              v ->
+                  switch (v.toLowerCase(Locale.ROOT)) {
+                    case "true", "1", "yes", "on" -> true;
+                    case "false", "0", "no", "off" -> false;
+                    default ->
+                        throw new SettingsException(
+                            key + " must be true or false, was '" + v + "'");
+                  })
           .orElse(dflt);
     }
 
@@ -563,10 +764,12 @@ public record Settings(
       try {
         value = string(key).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
-        throw new SettingsException(key + " must be a whole number, was '" + context.apply(key) + "'");
+        throw new SettingsException(
+            key + " must be a whole number, was '" + context.apply(key) + "'");
       }
       if (value < min || value > max) {
-        throw new SettingsException(key + " must be between " + min + " and " + max + ", was " + value);
+        throw new SettingsException(
+            key + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }
@@ -576,12 +779,15 @@ public record Settings(
       boolean current = string(name).isPresent();
       boolean former = string(formerName).isPresent();
       if (current && former) {
-        throw new SettingsException("set " + name + " or its former name " + formerName + ", not both");
+        throw new SettingsException(
+            "set " + name + " or its former name " + formerName + ", not both");
       }
       return former ? formerName : name;
     }
 
-    /** A number passed through to a function variable as given (absent = the function's default). */
+    /**
+     * A number passed through to a function variable as given (absent = the function's default).
+     */
     Optional<String> numeric(String key, int min, int max) {
       return string(key).map(s -> Integer.toString(integer(key, 0, min, max)));
     }

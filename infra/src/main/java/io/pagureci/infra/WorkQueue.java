@@ -13,20 +13,24 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
- * The work queue between the accept function and the worker (docs/queue.md): an SQS standard
- * queue (SSE-SQS, SSL only) whose items go to a dead-letter queue after {@code maxReceiveCount}
- * receives, and the alarms on both.
+ * The work queue between the accept function and the worker (docs/queue.md): an SQS standard queue
+ * (SSE-SQS, SSL only) whose items go to a dead-letter queue after {@code maxReceiveCount} receives,
+ * and the alarms on both.
  */
 public final class WorkQueue extends Construct {
 
   /** How long the work queue keeps an item: far longer than any retry schedule Settings allows. */
   public static final int RETENTION_SECONDS = 4 * 86_400;
+
   /**
    * How long the dead-letter queue keeps an item. SQS keeps a standard queue's original enqueue
    * time when it moves an item, so this must be (and is) longer than {@link #RETENTION_SECONDS}.
    */
   public static final int DEAD_LETTER_RETENTION_DAYS = 14;
-  /** Lambda's advice for an SQS event source: visibility timeout at least 6 × the function timeout. */
+
+  /**
+   * Lambda's advice for an SQS event source: visibility timeout at least 6 × the function timeout.
+   */
   public static final int VISIBILITY_TIMEOUT_FACTOR = 6;
 
   /**
@@ -35,9 +39,13 @@ public final class WorkQueue extends Construct {
    * @param workerTimeoutSeconds the worker function's timeout (the visibility timeout is 6 × it)
    * @param maxReceiveCount attempts before an item goes to the dead-letter queue (workMaxAttempts)
    * @param oldestItemAlarmSeconds alarm when the oldest item is older than this
-   * @param alarmAction where the alarms notify; {@code null} = nowhere (they still show in the console)
+   * @param alarmAction where the alarms notify; {@code null} = nowhere (they still show in the
+   *     console)
    */
-  public record Props(int workerTimeoutSeconds, int maxReceiveCount, int oldestItemAlarmSeconds,
+  public record Props(
+      int workerTimeoutSeconds,
+      int maxReceiveCount,
+      int oldestItemAlarmSeconds,
       IAlarmAction alarmAction) {}
 
   private final Queue queue;
@@ -48,40 +56,50 @@ public final class WorkQueue extends Construct {
   public WorkQueue(Construct scope, String id, Props props) {
     super(scope, id);
     this.maxReceiveCount = props.maxReceiveCount();
-    deadLetterQueue = Queue.Builder.create(this, "DeadLetterQueue")
-        .encryption(QueueEncryption.SQS_MANAGED)
-        .enforceSsl(true)
-        .retentionPeriod(Duration.days(DEAD_LETTER_RETENTION_DAYS))
-        .build();
-    queue = Queue.Builder.create(this, "Queue")
-        .encryption(QueueEncryption.SQS_MANAGED)
-        .enforceSsl(true)
-        .retentionPeriod(Duration.seconds(RETENTION_SECONDS))
-        .visibilityTimeout(Duration.seconds(visibilityTimeoutSeconds(props.workerTimeoutSeconds())))
-        .deadLetterQueue(DeadLetterQueue.builder()
-            .queue(deadLetterQueue)
-            .maxReceiveCount(props.maxReceiveCount())
-            .build())
-        .build();
+    deadLetterQueue =
+        Queue.Builder.create(this, "DeadLetterQueue")
+            .encryption(QueueEncryption.SQS_MANAGED)
+            .enforceSsl(true)
+            .retentionPeriod(Duration.days(DEAD_LETTER_RETENTION_DAYS))
+            .build();
+    queue =
+        Queue.Builder.create(this, "Queue")
+            .encryption(QueueEncryption.SQS_MANAGED)
+            .enforceSsl(true)
+            .retentionPeriod(Duration.seconds(RETENTION_SECONDS))
+            .visibilityTimeout(
+                Duration.seconds(visibilityTimeoutSeconds(props.workerTimeoutSeconds())))
+            .deadLetterQueue(
+                DeadLetterQueue.builder()
+                    .queue(deadLetterQueue)
+                    .maxReceiveCount(props.maxReceiveCount())
+                    .build())
+            .build();
 
     MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
-    alarms = List.of(
-        Alarm.Builder.create(this, "DeadLetterQueueAlarm")
-            .alarmDescription("pagure-ci-aws: work items that failed every attempt (the PR got an error flag);"
-                + " look at them, fix the cause, redrive (docs/deploy.md)")
-            .metric(deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes))
-            .threshold(0).evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build(),
-        Alarm.Builder.create(this, "OldestItemAlarm")
-            .alarmDescription("pagure-ci-aws: a work item has waited longer than " + props.oldestItemAlarmSeconds()
-                + " s (the worker is not keeping up, or an item keeps failing and being retried)")
-            .metric(queue.metricApproximateAgeOfOldestMessage(fiveMinutes))
-            .threshold(props.oldestItemAlarmSeconds()).evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build());
+    alarms =
+        List.of(
+            Alarm.Builder.create(this, "DeadLetterQueueAlarm")
+                .alarmDescription(
+                    "pagure-ci-aws: work items that failed every attempt (the PR got an error flag);"
+                        + " look at them, fix the cause, redrive (docs/deploy.md)")
+                .metric(deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes))
+                .threshold(0)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build(),
+            Alarm.Builder.create(this, "OldestItemAlarm")
+                .alarmDescription(
+                    "pagure-ci-aws: a work item has waited longer than "
+                        + props.oldestItemAlarmSeconds()
+                        + " s (the worker is not keeping up, or an item keeps failing and being retried)")
+                .metric(queue.metricApproximateAgeOfOldestMessage(fiveMinutes))
+                .threshold(props.oldestItemAlarmSeconds())
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build());
     if (props.alarmAction() != null) {
       alarms.forEach(a -> a.addAlarmAction(props.alarmAction()));
     }

@@ -14,27 +14,66 @@ class BuildTargetsTest {
 
   @Test
   void anExistingProjectIsStartedByNameAndItsRoleMayReadTheSourceZips() {
-    PagureCiStack stack = TestStacks.stack(Map.of(
-        "existingProjectName", "legacy-build",
-        "existingProjectRoleArn", "arn:aws:iam::123456789012:role/service-role/legacy"));
+    PagureCiStack stack =
+        TestStacks.stack(
+            Map.of(
+                "existingProjectName", "legacy-build",
+                "existingProjectRoleArn", "arn:aws:iam::123456789012:role/service-role/legacy"));
     Template t = TestStacks.template(stack);
     Object projectArn = stack.resolve(stack.project().getProjectArn());
 
     t.resourceCountIs("AWS::CodeBuild::Project", 0);
     assertThat(projectArn.toString()).contains(":project/legacy-build");
-    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
-        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
-            "Sid", "StartBuild", "Effect", "Allow", "Action", "codebuild:StartBuild", "Resource", projectArn))))))));
-    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of("legacy"),
-        "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(
-            Match.objectLike(Map.of("Action", List.of("s3:GetObject", "s3:GetObjectVersion"),
-                "Resource", stack.resolve(stack.sourceBucket().arnForObjects("source/*")))),
-            Match.objectLike(Map.of("Action", List.of("s3:GetBucketAcl", "s3:GetBucketLocation"),
-                "Resource", stack.resolve(stack.sourceBucket().getBucketArn())))))))));
-    t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
-        "EventPattern", Match.objectLike(Map.of("detail", Map.of("project-name", List.of("legacy-build")))))));
+    t.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Match.objectLike(
+            Map.of(
+                "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
+                "PolicyDocument",
+                    Match.objectLike(
+                        Map.of(
+                            "Statement",
+                            Match.arrayWith(
+                                List.of(
+                                    Map.of(
+                                        "Sid",
+                                        "StartBuild",
+                                        "Effect",
+                                        "Allow",
+                                        "Action",
+                                        "codebuild:StartBuild",
+                                        "Resource",
+                                        projectArn))))))));
+    t.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Match.objectLike(
+            Map.of(
+                "Roles", List.of("legacy"),
+                "PolicyDocument",
+                    Match.objectLike(
+                        Map.of(
+                            "Statement",
+                            List.of(
+                                Match.objectLike(
+                                    Map.of(
+                                        "Action",
+                                        List.of("s3:GetObject", "s3:GetObjectVersion"),
+                                        "Resource",
+                                        stack.resolve(
+                                            stack.sourceBucket().arnForObjects("source/*")))),
+                                Match.objectLike(
+                                    Map.of(
+                                        "Action",
+                                        List.of("s3:GetBucketAcl", "s3:GetBucketLocation"),
+                                        "Resource",
+                                        stack.resolve(stack.sourceBucket().getBucketArn())))))))));
+    t.hasResourceProperties(
+        "AWS::Events::Rule",
+        Match.objectLike(
+            Map.of(
+                "EventPattern",
+                Match.objectLike(
+                    Map.of("detail", Map.of("project-name", List.of("legacy-build")))))));
     assertThat(stack.inboundEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
     assertThat(stack.workerEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
     assertThat(stack.outboundEnvironment()).containsEntry("CODEBUILD_PROJECTS", "legacy-build");
@@ -51,53 +90,125 @@ class BuildTargetsTest {
     for (String v : PagureCiStack.PAGURE_VARIABLES) {
       variables.add(Match.objectLike(Map.of("Name", v, "DefaultValue", "-")));
     }
-    t.hasResourceProperties("AWS::CodePipeline::Pipeline", Match.objectLike(Map.of(
-        "PipelineType", "V2",
-        "ExecutionMode", "PARALLEL",
-        "Variables", variables,
-        "Stages", List.of(
-            Match.objectLike(Map.of("Name", "Source", "Actions", List.of(Match.objectLike(Map.of(
-                "Name", PagureCiStack.PIPELINE_SOURCE_ACTION,
-                "ActionTypeId", Match.objectLike(Map.of("Category", "Source", "Provider", "S3")),
-                "Configuration", Map.of(
-                    "S3Bucket", stack.resolve(stack.sourceBucket().getBucketName()),
-                    "S3ObjectKey", "source/placeholder.zip",
-                    "PollForSourceChanges", false,
-                    "AllowOverrideForS3ObjectKey", true)))))),
-            Match.objectLike(Map.of("Name", "Build", "Actions", List.of(Match.objectLike(Map.of(
-                "ActionTypeId", Match.objectLike(Map.of("Category", "Build", "Provider", "CodeBuild")),
-                "Configuration", Match.objectLike(Map.of(
-                    "ProjectName", stack.resolve(stack.project().getProjectName()),
-                    "EnvironmentVariables", Match.stringLikeRegexp(
-                        ".*\"name\":\"PAGURE_COMMIT\",\"type\":\"PLAINTEXT\",\"value\":\"#\\{variables.PAGURE_COMMIT}\".*"))))))))))));
+    t.hasResourceProperties(
+        "AWS::CodePipeline::Pipeline",
+        Match.objectLike(
+            Map.of(
+                "PipelineType",
+                "V2",
+                "ExecutionMode",
+                "PARALLEL",
+                "Variables",
+                variables,
+                "Stages",
+                List.of(
+                    Match.objectLike(
+                        Map.of(
+                            "Name",
+                            "Source",
+                            "Actions",
+                            List.of(
+                                Match.objectLike(
+                                    Map.of(
+                                        "Name", PagureCiStack.PIPELINE_SOURCE_ACTION,
+                                        "ActionTypeId",
+                                            Match.objectLike(
+                                                Map.of("Category", "Source", "Provider", "S3")),
+                                        "Configuration",
+                                            Map.of(
+                                                "S3Bucket",
+                                                stack.resolve(stack.sourceBucket().getBucketName()),
+                                                "S3ObjectKey",
+                                                "source/placeholder.zip",
+                                                "PollForSourceChanges",
+                                                false,
+                                                "AllowOverrideForS3ObjectKey",
+                                                true)))))),
+                    Match.objectLike(
+                        Map.of(
+                            "Name",
+                            "Build",
+                            "Actions",
+                            List.of(
+                                Match.objectLike(
+                                    Map.of(
+                                        "ActionTypeId",
+                                            Match.objectLike(
+                                                Map.of(
+                                                    "Category", "Build", "Provider", "CodeBuild")),
+                                        "Configuration",
+                                            Match.objectLike(
+                                                Map.of(
+                                                    "ProjectName",
+                                                        stack.resolve(
+                                                            stack.project().getProjectName()),
+                                                    "EnvironmentVariables",
+                                                        Match.stringLikeRegexp(
+                                                            ".*\"name\":\"PAGURE_COMMIT\",\"type\":\"PLAINTEXT\",\"value\":\"#\\{variables.PAGURE_COMMIT}\".*"))))))))))));
     // no S3 trigger: no CloudTrail rule, no polling
     t.resourceCountIs("AWS::CloudTrail::Trail", 0);
     // the worker starts the pipeline, nothing else on it
-    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
-        "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(
-            Match.objectLike(Map.of("Sid", "WriteOwnLogs")),
-            Match.objectLike(Map.of("Sid", "WriteSourceZips")),
-            Match.objectLike(Map.of("Sid", "WriteBuildRecords")),
-            Map.of("Sid", "StartPipelineExecution", "Effect", "Allow",
-                "Action", "codepipeline:StartPipelineExecution", "Resource", pipelineArn),
-            Match.objectLike(Map.of("Sid", "PutRequestEvents")),
-            Match.objectLike(Map.of("Action", Match.arrayWith(List.of("sqs:ReceiveMessage"))))))))));
+    t.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Match.objectLike(
+            Map.of(
+                "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
+                "PolicyDocument",
+                    Match.objectLike(
+                        Map.of(
+                            "Statement",
+                            List.of(
+                                Match.objectLike(Map.of("Sid", "WriteOwnLogs")),
+                                Match.objectLike(Map.of("Sid", "WriteSourceZips")),
+                                Match.objectLike(Map.of("Sid", "WriteBuildRecords")),
+                                Map.of(
+                                    "Sid",
+                                    "StartPipelineExecution",
+                                    "Effect",
+                                    "Allow",
+                                    "Action",
+                                    "codepipeline:StartPipelineExecution",
+                                    "Resource",
+                                    pipelineArn),
+                                Match.objectLike(Map.of("Sid", "PutRequestEvents")),
+                                Match.objectLike(
+                                    Map.of(
+                                        "Action",
+                                        Match.arrayWith(List.of("sqs:ReceiveMessage"))))))))));
     // outbound reads executions of this pipeline
-    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of(stack.resolve(stack.outboundRole().getRoleName())),
-        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
-            "Sid", "ReadPipelineExecutions", "Effect", "Allow",
-            "Action", "codepipeline:GetPipelineExecution", "Resource", pipelineArn))))))));
+    t.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Match.objectLike(
+            Map.of(
+                "Roles", List.of(stack.resolve(stack.outboundRole().getRoleName())),
+                "PolicyDocument",
+                    Match.objectLike(
+                        Map.of(
+                            "Statement",
+                            Match.arrayWith(
+                                List.of(
+                                    Map.of(
+                                        "Sid",
+                                        "ReadPipelineExecutions",
+                                        "Effect",
+                                        "Allow",
+                                        "Action",
+                                        "codepipeline:GetPipelineExecution",
+                                        "Resource",
+                                        pipelineArn))))))));
     // one rule for this pipeline's execution state changes (and the request events' rule)
     t.resourceCountIs("AWS::Events::Rule", 2);
-    t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
-        "EventPattern", Map.of(
-            "source", List.of("aws.codepipeline"),
-            "account", List.of(Map.of("Ref", "AWS::AccountId")),
-            "region", List.of(Map.of("Ref", "AWS::Region")),
-            "detail-type", List.of("CodePipeline Pipeline Execution State Change"),
-            "detail", Map.of("pipeline", List.of(pipelineName))))));
+    t.hasResourceProperties(
+        "AWS::Events::Rule",
+        Match.objectLike(
+            Map.of(
+                "EventPattern",
+                Map.of(
+                    "source", List.of("aws.codepipeline"),
+                    "account", List.of(Map.of("Ref", "AWS::AccountId")),
+                    "region", List.of(Map.of("Ref", "AWS::Region")),
+                    "detail-type", List.of("CodePipeline Pipeline Execution State Change"),
+                    "detail", Map.of("pipeline", List.of(pipelineName))))));
     assertThat(stack.workerEnvironment())
         .containsEntry("BUILD_TARGET", "codepipeline")
         .containsEntry("PIPELINE_SOURCE_ACTION", "Source")
@@ -107,14 +218,25 @@ class BuildTargetsTest {
     assertThat(stack.inboundEnvironment())
         .containsEntry("BUILD_TARGET", "codepipeline")
         .containsKey("PIPELINE_NAME")
-        .doesNotContainKeys("PIPELINE_SOURCE_ACTION", "PIPELINE_OVERRIDE_S3_KEY", "CODEBUILD_PROJECT");
+        .doesNotContainKeys(
+            "PIPELINE_SOURCE_ACTION", "PIPELINE_OVERRIDE_S3_KEY", "CODEBUILD_PROJECT");
     t.hasOutput("PipelineName", Match.anyValue());
-    // the build reads its input artifact only: a CODEPIPELINE-source project, nothing on the source bucket
-    t.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
-        "Source", Match.objectLike(Map.of("Type", "CODEPIPELINE")))));
-    String buildPolicy = t.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
-        Match.objectLike(Map.of("Roles", List.of(stack.resolve(stack.project().getRole().getRoleName())))))))
-        .toString();
+    // the build reads its input artifact only: a CODEPIPELINE-source project, nothing on the source
+    // bucket
+    t.hasResourceProperties(
+        "AWS::CodeBuild::Project",
+        Match.objectLike(Map.of("Source", Match.objectLike(Map.of("Type", "CODEPIPELINE")))));
+    String buildPolicy =
+        t.findResources(
+                "AWS::IAM::Policy",
+                Match.objectLike(
+                    Map.of(
+                        "Properties",
+                        Match.objectLike(
+                            Map.of(
+                                "Roles",
+                                List.of(stack.resolve(stack.project().getRole().getRoleName())))))))
+            .toString();
     assertThat(buildPolicy).doesNotContain(stack.logicalId(stack.sourceBucket()));
     // the pipeline's artifact bucket is private, encrypted and SSL-only too
     t.resourceCountIs("AWS::S3::Bucket", 2);
@@ -123,13 +245,29 @@ class BuildTargetsTest {
 
   @Test
   void theSourceActionRoleMayReadEveryZipUnderThePrefix() {
-    PagureCiStack stack = TestStacks.stack(Map.of("buildTarget", "codepipeline", "sourcePrefix", "zips"));
+    PagureCiStack stack =
+        TestStacks.stack(Map.of("buildTarget", "codepipeline", "sourcePrefix", "zips"));
     Template t = TestStacks.template(stack);
-    t.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Map.of(
-            "Sid", "ReadSourceZips", "Effect", "Allow",
-            "Action", List.of("s3:GetObject", "s3:GetObjectVersion"),
-            "Resource", stack.resolve(stack.sourceBucket().arnForObjects("zips/*"))))))))));
+    t.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Match.objectLike(
+            Map.of(
+                "PolicyDocument",
+                Match.objectLike(
+                    Map.of(
+                        "Statement",
+                        Match.arrayWith(
+                            List.of(
+                                Map.of(
+                                    "Sid",
+                                    "ReadSourceZips",
+                                    "Effect",
+                                    "Allow",
+                                    "Action",
+                                    List.of("s3:GetObject", "s3:GetObjectVersion"),
+                                    "Resource",
+                                    stack.resolve(
+                                        stack.sourceBucket().arnForObjects("zips/*"))))))))));
     assertThat(stack.inboundEnvironment()).containsEntry("SOURCE_PREFIX", "zips/");
   }
 }

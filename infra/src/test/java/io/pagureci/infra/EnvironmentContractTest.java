@@ -39,11 +39,15 @@ import software.amazon.awscdk.Token;
 class EnvironmentContractTest {
 
   /** Read by InboundConfig, deliberately not set by the stack (docs/configuration.md). */
-  static final Set<String> INBOUND_LEFT_AT_DEFAULT = Set.of("MAX_DELIVERY_AGE_SECONDS", "S3_FORCE_PATH_STYLE");
+  static final Set<String> INBOUND_LEFT_AT_DEFAULT =
+      Set.of("MAX_DELIVERY_AGE_SECONDS", "S3_FORCE_PATH_STYLE");
 
   /** What the inbound jar's two configuration parsers read (accept and worker share them). */
-  static final List<String> INBOUND_VARIABLES = java.util.stream.Stream.concat(
-      InboundConfig.VARIABLES.stream(), io.pagureci.inbound.config.QueueConfig.VARIABLES.stream()).toList();
+  static final List<String> INBOUND_VARIABLES =
+      java.util.stream.Stream.concat(
+              InboundConfig.VARIABLES.stream(),
+              io.pagureci.inbound.config.QueueConfig.VARIABLES.stream())
+          .toList();
 
   enum Fn {
     ACCEPT("accept", PagureCiStack::inboundEnvironment, INBOUND_VARIABLES),
@@ -54,7 +58,10 @@ class EnvironmentContractTest {
     final Function<PagureCiStack, Map<String, String>> environment;
     final List<String> configVariables;
 
-    Fn(String doc, Function<PagureCiStack, Map<String, String>> environment, List<String> configVariables) {
+    Fn(
+        String doc,
+        Function<PagureCiStack, Map<String, String>> environment,
+        List<String> configVariables) {
       this.doc = doc;
       this.environment = environment;
       this.configVariables = configVariables;
@@ -65,31 +72,52 @@ class EnvironmentContractTest {
     return Stream.of(
         Arguments.of("codebuild × iam (defaults)", Map.of()),
         Arguments.of("codebuild × hmac", Map.of("urlAuth", "hmac")),
-        Arguments.of("existing project × both", Map.of("urlAuth", "both", "existingProjectName", "legacy")),
-        Arguments.of("codepipeline × iam, role caller", Map.of("buildTarget", "codepipeline", "caller", "role")),
-        Arguments.of("codebuild × iam, no JVM options, no caller", Map.of("workerJvmOptions", "none", "caller", "none")),
-        Arguments.of("codepipeline × both, every optional key", Map.ofEntries(
-            Map.entry("buildTarget", "codepipeline"), Map.entry("urlAuth", "both"),
-            Map.entry("ciAllowedCallers", "arn:aws:iam::123456789012:user/a,arn:aws:iam::123456789012:user/b"),
-            Map.entry("sourcePrefix", "zips"), Map.entry("trustedBuildspec", "false"),
-            Map.entry("trustedBuildspecPath", "ci/buildspec.yaml"),
-            Map.entry("rebuildPhrase", "please rebuild"), Map.entry("buildBranches", "main,release/*"),
-            Map.entry("refWaitSeconds", "0"), Map.entry("gitTimeoutSeconds", "600"),
-            Map.entry("secretsTtlSeconds", "0"),
-            Map.entry("workerTimeoutSeconds", "900"), Map.entry("workMaxAttempts", "12"),
-            Map.entry("retryBaseSeconds", "60"), Map.entry("retryMaxSeconds", "3600"),
-            Map.entry("maxSourceBytes", "10737418240"), Map.entry("maxFileBytes", "1073741824"),
-            Map.entry("maxSourceFiles", "1000000"), Map.entry("maxTreeDepth", "128"),
-            Map.entry("reporter", "ci-webhook"), Map.entry("flagEndpoint", "pull-request"),
-            Map.entry("flagUsername", "AWS CI"),
-            Map.entry("buildUrlTemplate", "https://ci.example.org/{project}/{buildId}?c={commit}"),
-            Map.entry("tokenTtlSeconds", "86400"), Map.entry("pagureTimeoutSeconds", "300"),
-            Map.entry("retryMaxAttempts", "10"), Map.entry("retryBaseDelayMillis", "60000"))));
+        Arguments.of(
+            "existing project × both", Map.of("urlAuth", "both", "existingProjectName", "legacy")),
+        Arguments.of(
+            "codepipeline × iam, role caller",
+            Map.of("buildTarget", "codepipeline", "caller", "role")),
+        Arguments.of(
+            "codebuild × iam, no JVM options, no caller",
+            Map.of("workerJvmOptions", "none", "caller", "none")),
+        Arguments.of(
+            "codepipeline × both, every optional key",
+            Map.ofEntries(
+                Map.entry("buildTarget", "codepipeline"),
+                Map.entry("urlAuth", "both"),
+                Map.entry(
+                    "ciAllowedCallers",
+                    "arn:aws:iam::123456789012:user/a,arn:aws:iam::123456789012:user/b"),
+                Map.entry("sourcePrefix", "zips"),
+                Map.entry("trustedBuildspec", "false"),
+                Map.entry("trustedBuildspecPath", "ci/buildspec.yaml"),
+                Map.entry("rebuildPhrase", "please rebuild"),
+                Map.entry("buildBranches", "main,release/*"),
+                Map.entry("refWaitSeconds", "0"),
+                Map.entry("gitTimeoutSeconds", "600"),
+                Map.entry("secretsTtlSeconds", "0"),
+                Map.entry("workerTimeoutSeconds", "900"),
+                Map.entry("workMaxAttempts", "12"),
+                Map.entry("retryBaseSeconds", "60"),
+                Map.entry("retryMaxSeconds", "3600"),
+                Map.entry("maxSourceBytes", "10737418240"),
+                Map.entry("maxFileBytes", "1073741824"),
+                Map.entry("maxSourceFiles", "1000000"),
+                Map.entry("maxTreeDepth", "128"),
+                Map.entry("reporter", "ci-webhook"),
+                Map.entry("flagEndpoint", "pull-request"),
+                Map.entry("flagUsername", "AWS CI"),
+                Map.entry(
+                    "buildUrlTemplate", "https://ci.example.org/{project}/{buildId}?c={commit}"),
+                Map.entry("tokenTtlSeconds", "86400"),
+                Map.entry("pagureTimeoutSeconds", "300"),
+                Map.entry("retryMaxAttempts", "10"),
+                Map.entry("retryBaseDelayMillis", "60000"))));
   }
 
   static Stream<Arguments> functionsInModes() {
-    return modes().flatMap(m -> Stream.of(Fn.values())
-        .map(f -> Arguments.of(f, m.get()[0], m.get()[1])));
+    return modes()
+        .flatMap(m -> Stream.of(Fn.values()).map(f -> Arguments.of(f, m.get()[0], m.get()[1])));
   }
 
   @ParameterizedTest(name = "{0}: {1}")
@@ -113,14 +141,19 @@ class EnvironmentContractTest {
     for (Fn fn : List.of(Fn.ACCEPT, Fn.WORKER)) {
       Map<String, String> env = concrete(fn.environment.apply(stack));
       assertThatCode(() -> InboundConfig.fromEnv(env)).as(fn.doc).doesNotThrowAnyException();
-      assertThatCode(() -> io.pagureci.inbound.config.QueueConfig.fromEnv(env)).as(fn.doc).doesNotThrowAnyException();
+      assertThatCode(() -> io.pagureci.inbound.config.QueueConfig.fromEnv(env))
+          .as(fn.doc)
+          .doesNotThrowAnyException();
       InboundConfig config = InboundConfig.fromEnv(env);
-      assertThat(config.buildTarget().name().toLowerCase()).isEqualTo(stack.settings().buildTarget().value());
+      assertThat(config.buildTarget().name().toLowerCase())
+          .isEqualTo(stack.settings().buildTarget().value());
       assertThat(config.sourcePrefix()).isEqualTo(stack.settings().sourcePrefix());
     }
     InboundConfig accept = InboundConfig.fromEnv(concrete(stack.inboundEnvironment()));
-    assertThat(accept.hookKeysSecret().isPresent()).isEqualTo(stack.settings().urlAuth().hasOpenUrl());
-    assertThat(accept.ciBasicAuthSecret().isPresent()).isEqualTo(stack.settings().urlAuth().hasOpenUrl());
+    assertThat(accept.hookKeysSecret().isPresent())
+        .isEqualTo(stack.settings().urlAuth().hasOpenUrl());
+    assertThat(accept.ciBasicAuthSecret().isPresent())
+        .isEqualTo(stack.settings().urlAuth().hasOpenUrl());
     // the worker authenticates nobody: no secret, no caller list
     InboundConfig worker = InboundConfig.fromEnv(concrete(stack.workerEnvironment()));
     assertThat(worker.hookKeysSecret()).isEmpty();
@@ -146,7 +179,8 @@ class EnvironmentContractTest {
     Map<Fn, Set<String>> set = setOverAllModes();
     for (Fn fn : Fn.values()) {
       assertThat(set.get(fn)).as(fn.doc).containsExactlyInAnyOrderElementsOf(documented(fn));
-      assertThat(set.get(fn)).as(fn.doc + " vs docs/queue.md §2")
+      assertThat(set.get(fn))
+          .as(fn.doc + " vs docs/queue.md §2")
           .containsAll(queueContract().getOrDefault(fn.doc, Set.of()));
     }
   }
@@ -163,14 +197,32 @@ class EnvironmentContractTest {
   }
 
   @Test
-  void theAcceptFunctionGetsNothingForFetchingPackagingOrStartingAndTheWorkerNothingForAuthenticating() {
+  void
+      theAcceptFunctionGetsNothingForFetchingPackagingOrStartingAndTheWorkerNothingForAuthenticating() {
     Map<Fn, Set<String>> set = setOverAllModes();
-    assertThat(set.get(Fn.ACCEPT)).doesNotContainAnyElementsOf(List.of(
-        "TRUSTED_BUILDSPEC", "TRUSTED_BUILDSPEC_PATH", "PIPELINE_SOURCE_ACTION", "PIPELINE_OVERRIDE_S3_KEY",
-        "REF_WAIT_SECONDS", "GIT_TIMEOUT_SECONDS", "MAX_SOURCE_BYTES", "MAX_FILE_BYTES", "MAX_SOURCE_FILES",
-        "MAX_TREE_DEPTH", "WORK_MAX_ATTEMPTS", "CLAIM_LEASE_SECONDS", PagureCiStack.JAVA_TOOL_OPTIONS));
-    assertThat(set.get(Fn.WORKER)).doesNotContainAnyElementsOf(List.of(
-        "HOOK_KEYS_SECRET_ID", "CI_BASIC_AUTH_SECRET_ID", "CI_ALLOWED_CALLERS", "SECRETS_TTL_SECONDS"));
+    assertThat(set.get(Fn.ACCEPT))
+        .doesNotContainAnyElementsOf(
+            List.of(
+                "TRUSTED_BUILDSPEC",
+                "TRUSTED_BUILDSPEC_PATH",
+                "PIPELINE_SOURCE_ACTION",
+                "PIPELINE_OVERRIDE_S3_KEY",
+                "REF_WAIT_SECONDS",
+                "GIT_TIMEOUT_SECONDS",
+                "MAX_SOURCE_BYTES",
+                "MAX_FILE_BYTES",
+                "MAX_SOURCE_FILES",
+                "MAX_TREE_DEPTH",
+                "WORK_MAX_ATTEMPTS",
+                "CLAIM_LEASE_SECONDS",
+                PagureCiStack.JAVA_TOOL_OPTIONS));
+    assertThat(set.get(Fn.WORKER))
+        .doesNotContainAnyElementsOf(
+            List.of(
+                "HOOK_KEYS_SECRET_ID",
+                "CI_BASIC_AUTH_SECRET_ID",
+                "CI_ALLOWED_CALLERS",
+                "SECRETS_TTL_SECONDS"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -179,16 +231,21 @@ class EnvironmentContractTest {
     PagureCiStack stack = TestStacks.stack(context);
     Map<String, Object> template = TestStacks.template(stack).toJSON();
     @SuppressWarnings("unchecked")
-    Map<String, Map<String, Object>> resources = (Map<String, Map<String, Object>>) template.get("Resources");
+    Map<String, Map<String, Object>> resources =
+        (Map<String, Map<String, Object>>) template.get("Resources");
     Map<String, Object> byHandler = new HashMap<>();
     resources.values().stream()
         .filter(r -> "AWS::Lambda::Function".equals(r.get("Type")))
         .map(r -> (Map<?, ?>) r.get("Properties"))
         .filter(p -> p.get("Handler") != null)
-        .forEach(p -> byHandler.put((String) p.get("Handler"),
-            ((Map<?, ?>) p.get("Environment")).get("Variables")));
-    assertThat(byHandler).containsOnlyKeys(PagureCiStack.INBOUND_HANDLER, BuildWorker.HANDLER,
-        PagureCiStack.OUTBOUND_HANDLER);
+        .forEach(
+            p ->
+                byHandler.put(
+                    (String) p.get("Handler"),
+                    ((Map<?, ?>) p.get("Environment")).get("Variables")));
+    assertThat(byHandler)
+        .containsOnlyKeys(
+            PagureCiStack.INBOUND_HANDLER, BuildWorker.HANDLER, PagureCiStack.OUTBOUND_HANDLER);
     assertThat(keys(byHandler.get(PagureCiStack.INBOUND_HANDLER)))
         .containsExactlyInAnyOrderElementsOf(stack.inboundEnvironment().keySet());
     assertThat(keys(byHandler.get(BuildWorker.HANDLER)))
@@ -200,23 +257,32 @@ class EnvironmentContractTest {
   @Test
   void theSynthWithoutContextIsStillParseable() {
     PagureCiStack stack = TestStacks.bareStack(Map.of());
-    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.inboundEnvironment()))).doesNotThrowAnyException();
-    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.workerEnvironment()))).doesNotThrowAnyException();
-    assertThatCode(() -> OutboundConfig.fromEnv(concrete(stack.outboundEnvironment()))).doesNotThrowAnyException();
-    assertThat(List.of(stack.inboundEnvironment().get("PAGURE_URL"), stack.workerEnvironment().get("PAGURE_URL"),
-        stack.outboundEnvironment().get("PAGURE_URL")))
+    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.inboundEnvironment())))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.workerEnvironment())))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> OutboundConfig.fromEnv(concrete(stack.outboundEnvironment())))
+        .doesNotThrowAnyException();
+    assertThat(
+            List.of(
+                stack.inboundEnvironment().get("PAGURE_URL"),
+                stack.workerEnvironment().get("PAGURE_URL"),
+                stack.outboundEnvironment().get("PAGURE_URL")))
         .containsOnly(Settings.PLACEHOLDER_PAGURE_URL);
   }
 
   private static Map<Fn, Set<String>> setOverAllModes() {
     Map<Fn, Set<String>> set = new HashMap<>();
-    modes().forEach(m -> {
-      @SuppressWarnings("unchecked")
-      PagureCiStack stack = TestStacks.stack((Map<String, String>) m.get()[1]);
-      for (Fn fn : Fn.values()) {
-        set.computeIfAbsent(fn, k -> new LinkedHashSet<>()).addAll(fn.environment.apply(stack).keySet());
-      }
-    });
+    modes()
+        .forEach(
+            m -> {
+              @SuppressWarnings("unchecked")
+              PagureCiStack stack = TestStacks.stack((Map<String, String>) m.get()[1]);
+              for (Fn fn : Fn.values()) {
+                set.computeIfAbsent(fn, k -> new LinkedHashSet<>())
+                    .addAll(fn.environment.apply(stack).keySet());
+              }
+            });
     return set;
   }
 
@@ -225,7 +291,8 @@ class EnvironmentContractTest {
    * its "Environment variables each function gets" section.
    */
   static Set<String> documented(Fn fn) {
-    String section = section(read("configuration.md"), "## Environment variables each function gets", "\n## ");
+    String section =
+        section(read("configuration.md"), "## Environment variables each function gets", "\n## ");
     String table = section(section, "\n### " + fn.doc + " ", "\n### ");
     return names(table);
   }
@@ -235,23 +302,31 @@ class EnvironmentContractTest {
     String section = section(read("queue.md"), "\n## 2. ", "\n## ");
     String table = section(section, "\n| variable | accept | worker | outbound |", "\n\n");
     Map<String, Set<String>> byFunction = new HashMap<>();
-    table.lines().filter(l -> l.startsWith("| `")).forEach(l -> {
-      String[] cells = l.split("\\|");
-      String name = cells[1].strip().replace("`", "");
-      String[] functions = {"accept", "worker", "outbound"};
-      for (int i = 0; i < functions.length; i++) {
-        if (!cells[i + 2].strip().startsWith("—")) {
-          byFunction.computeIfAbsent(functions[i], k -> new LinkedHashSet<>()).add(name);
-        }
-      }
-    });
-    assertThat(byFunction).as("docs/queue.md §2 table").containsKeys("accept", "worker", "outbound");
+    table
+        .lines()
+        .filter(l -> l.startsWith("| `"))
+        .forEach(
+            l -> {
+              String[] cells = l.split("\\|");
+              String name = cells[1].strip().replace("`", "");
+              String[] functions = {"accept", "worker", "outbound"};
+              for (int i = 0; i < functions.length; i++) {
+                if (!cells[i + 2].strip().startsWith("—")) {
+                  byFunction.computeIfAbsent(functions[i], k -> new LinkedHashSet<>()).add(name);
+                }
+              }
+            });
+    assertThat(byFunction)
+        .as("docs/queue.md §2 table")
+        .containsKeys("accept", "worker", "outbound");
     return byFunction;
   }
 
   private static Set<String> names(String table) {
     Set<String> names = new LinkedHashSet<>();
-    table.lines().filter(l -> l.startsWith("| `"))
+    table
+        .lines()
+        .filter(l -> l.startsWith("| `"))
         .forEach(l -> names.add(l.substring(3, l.indexOf('`', 3))));
     assertThat(names).as("a variables table").isNotEmpty();
     return names;
@@ -279,24 +354,32 @@ class EnvironmentContractTest {
   /** Replaces deploy-time values (bucket names, ARNs) with plausible concrete ones. */
   private static Map<String, String> concrete(Map<String, String> env) {
     Map<String, String> out = new HashMap<>();
-    env.forEach((k, v) -> {
-      if (!Token.isUnresolved(v)) {
-        out.put(k, v);
-        return;
-      }
-      out.put(k, switch (k) {
-        case "SOURCE_BUCKET" -> "pagureci-sourcebucket-1a2b3c4d5e6f";
-        case "BUILD_RECORDS_TABLE" -> "PagureCi-BuildRecordsTable-AbCdEf123456";
-        case "CODEBUILD_PROJECT", "CODEBUILD_PROJECTS" -> "Build45A36621-AbCdEf123456";
-        case "PIPELINE_NAME", "PIPELINE_NAMES" -> "PagureCi-Pipeline-AbCdEf123456";
-        case "CI_ALLOWED_CALLERS" -> "arn:aws:iam::123456789012:user/PagureCi-CallerUser-AbCdEf";
-        case "WORK_QUEUE_URL" -> "https://sqs.eu-west-1.amazonaws.com/123456789012/PagureCi-WorkQueue-AbCdEf";
-        case "ACCOUNT_ID" -> "123456789012";
-        default -> k.endsWith("SECRET_ID")
-            ? "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + k.toLowerCase() + "-AbCdEf"
-            : fail(k);
-      });
-    });
+    env.forEach(
+        (k, v) -> {
+          if (!Token.isUnresolved(v)) {
+            out.put(k, v);
+            return;
+          }
+          out.put(
+              k,
+              switch (k) {
+                case "SOURCE_BUCKET" -> "pagureci-sourcebucket-1a2b3c4d5e6f";
+                case "BUILD_RECORDS_TABLE" -> "PagureCi-BuildRecordsTable-AbCdEf123456";
+                case "CODEBUILD_PROJECT", "CODEBUILD_PROJECTS" -> "Build45A36621-AbCdEf123456";
+                case "PIPELINE_NAME", "PIPELINE_NAMES" -> "PagureCi-Pipeline-AbCdEf123456";
+                case "CI_ALLOWED_CALLERS" ->
+                    "arn:aws:iam::123456789012:user/PagureCi-CallerUser-AbCdEf";
+                case "WORK_QUEUE_URL" ->
+                    "https://sqs.eu-west-1.amazonaws.com/123456789012/PagureCi-WorkQueue-AbCdEf";
+                case "ACCOUNT_ID" -> "123456789012";
+                default ->
+                    k.endsWith("SECRET_ID")
+                        ? "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+                            + k.toLowerCase()
+                            + "-AbCdEf"
+                        : fail(k);
+              });
+        });
     return out;
   }
 

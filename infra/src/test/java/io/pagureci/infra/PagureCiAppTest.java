@@ -29,7 +29,8 @@ class PagureCiAppTest {
     }
 
     assertThat(out.resolve("PagureCi.template.json")).exists();
-    assertThat(Files.readString(out.resolve("PagureCi.template.json"))).contains(Settings.PLACEHOLDER_PAGURE_URL);
+    assertThat(Files.readString(out.resolve("PagureCi.template.json")))
+        .contains(Settings.PLACEHOLDER_PAGURE_URL);
     assertThat(captured.toString(StandardCharsets.UTF_8))
         .contains("a real deploy still needs")
         .contains("-c pagureUrl=")
@@ -40,7 +41,8 @@ class PagureCiAppTest {
   void aMistypedKeyIsRefused() {
     App app = App.Builder.create().context(Map.of("pagureURL", "https://pagure.io/")).build();
     assertThatThrownBy(() -> PagureCiApp.build(app, TestStacks.root()))
-        .isInstanceOf(Settings.SettingsException.class).hasMessageContaining("pagureURL");
+        .isInstanceOf(Settings.SettingsException.class)
+        .hasMessageContaining("pagureURL");
   }
 
   @Test
@@ -54,9 +56,15 @@ class PagureCiAppTest {
 
   @Test
   void codePathsAndStackNameComeFromContext() {
-    App app = App.Builder.create().context(Map.of(
-        "stackName", "PagureCiStaging",
-        "inboundCodePath", PagureCiApp.DEFAULT_OUTBOUND_CODE)).build();
+    App app =
+        App.Builder.create()
+            .context(
+                Map.of(
+                    "stackName",
+                    "PagureCiStaging",
+                    "inboundCodePath",
+                    PagureCiApp.DEFAULT_OUTBOUND_CODE))
+            .build();
     PagureCiStack stack = PagureCiApp.build(app, TestStacks.root());
     assertThat(stack.getStackName()).isEqualTo("PagureCiStaging");
   }

@@ -27,88 +27,186 @@ class PagureCiStackTest {
 
   @Test
   void sourceBucketIsVersionedPrivateEncryptedAndExpiresOldZips() {
-    template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
-        "VersioningConfiguration", Map.of("Status", "Enabled"),
-        "PublicAccessBlockConfiguration", Map.of(
-            "BlockPublicAcls", true, "BlockPublicPolicy", true,
-            "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
-        "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(
-            Map.of("ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
-        "LifecycleConfiguration", Map.of("Rules", List.of(
-            Match.objectLike(Map.of("Id", "expire-source-zips", "Prefix", "source/",
-                "ExpirationInDays", 30, "Status", "Enabled")),
-            Match.objectLike(Map.of("Id", "expire-noncurrent-versions",
-                "NoncurrentVersionExpiration", Map.of("NoncurrentDays", 7),
-                "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1),
-                "ExpiredObjectDeleteMarker", true)))))));
-    template.hasResource("AWS::S3::Bucket", Match.objectLike(Map.of(
-        "DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain")));
+    template.hasResourceProperties(
+        "AWS::S3::Bucket",
+        Match.objectLike(
+            Map.of(
+                "VersioningConfiguration", Map.of("Status", "Enabled"),
+                "PublicAccessBlockConfiguration",
+                    Map.of(
+                        "BlockPublicAcls",
+                        true,
+                        "BlockPublicPolicy",
+                        true,
+                        "IgnorePublicAcls",
+                        true,
+                        "RestrictPublicBuckets",
+                        true),
+                "BucketEncryption",
+                    Map.of(
+                        "ServerSideEncryptionConfiguration",
+                        List.of(
+                            Map.of(
+                                "ServerSideEncryptionByDefault",
+                                Map.of("SSEAlgorithm", "AES256")))),
+                "LifecycleConfiguration",
+                    Map.of(
+                        "Rules",
+                        List.of(
+                            Match.objectLike(
+                                Map.of(
+                                    "Id",
+                                    "expire-source-zips",
+                                    "Prefix",
+                                    "source/",
+                                    "ExpirationInDays",
+                                    30,
+                                    "Status",
+                                    "Enabled")),
+                            Match.objectLike(
+                                Map.of(
+                                    "Id",
+                                    "expire-noncurrent-versions",
+                                    "NoncurrentVersionExpiration",
+                                    Map.of("NoncurrentDays", 7),
+                                    "AbortIncompleteMultipartUpload",
+                                    Map.of("DaysAfterInitiation", 1),
+                                    "ExpiredObjectDeleteMarker",
+                                    true)))))));
+    template.hasResource(
+        "AWS::S3::Bucket",
+        Match.objectLike(Map.of("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain")));
   }
 
   @Test
   void sourceBucketRefusesRequestsWithoutSsl() {
-    template.hasResourceProperties("AWS::S3::BucketPolicy", Match.objectLike(Map.of(
-        "Bucket", r(stack.sourceBucket().getBucketName()),
-        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-            Match.objectLike(Map.of(
-                "Effect", "Deny", "Action", "s3:*",
-                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
+    template.hasResourceProperties(
+        "AWS::S3::BucketPolicy",
+        Match.objectLike(
+            Map.of(
+                "Bucket", r(stack.sourceBucket().getBucketName()),
+                "PolicyDocument",
+                    Match.objectLike(
+                        Map.of(
+                            "Statement",
+                            Match.arrayWith(
+                                List.of(
+                                    Match.objectLike(
+                                        Map.of(
+                                            "Effect",
+                                            "Deny",
+                                            "Action",
+                                            "s3:*",
+                                            "Condition",
+                                            Map.of(
+                                                "Bool",
+                                                Map.of("aws:SecureTransport", "false")))))))))));
   }
 
   @Test
   void acceptFunctionIsJava21WithSnapStartAndReservedConcurrencyAndLambdasDefaultTmp() {
-    template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", PagureCiStack.INBOUND_HANDLER,
-        "Runtime", "java21",
-        "Architectures", List.of("x86_64"),
-        "MemorySize", 2048,
-        "Timeout", 120,
-        "EphemeralStorage", Match.absent(),
-        "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-        "ReservedConcurrentExecutions", 10,
-        "LoggingConfig", Map.of("LogGroup", r(stack.inboundFunction().getLogGroup().getLogGroupName())))));
+    template.hasResourceProperties(
+        "AWS::Lambda::Function",
+        Match.objectLike(
+            Map.of(
+                "Handler",
+                PagureCiStack.INBOUND_HANDLER,
+                "Runtime",
+                "java21",
+                "Architectures",
+                List.of("x86_64"),
+                "MemorySize",
+                2048,
+                "Timeout",
+                120,
+                "EphemeralStorage",
+                Match.absent(),
+                "SnapStart",
+                Map.of("ApplyOn", "PublishedVersions"),
+                "ReservedConcurrentExecutions",
+                10,
+                "LoggingConfig",
+                Map.of("LogGroup", r(stack.inboundFunction().getLogGroup().getLogGroupName())))));
   }
 
   @Test
   void workerIsTheInboundJarSizedForCloningWithSnapStart() {
     BuildWorker worker = stack.buildWorker();
-    template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", BuildWorker.HANDLER,
-        "Runtime", "java21",
-        "MemorySize", 2048,
-        "Timeout", 120,
-        "EphemeralStorage", Map.of("Size", 512),
-        "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-        "ReservedConcurrentExecutions", Match.absent(),
-        "LoggingConfig", Map.of("LogGroup", r(worker.logGroup().getLogGroupName())))));
+    template.hasResourceProperties(
+        "AWS::Lambda::Function",
+        Match.objectLike(
+            Map.of(
+                "Handler",
+                BuildWorker.HANDLER,
+                "Runtime",
+                "java21",
+                "MemorySize",
+                2048,
+                "Timeout",
+                120,
+                "EphemeralStorage",
+                Map.of("Size", 512),
+                "SnapStart",
+                Map.of("ApplyOn", "PublishedVersions"),
+                "ReservedConcurrentExecutions",
+                Match.absent(),
+                "LoggingConfig",
+                Map.of("LogGroup", r(worker.logGroup().getLogGroupName())))));
     // the same code asset as the accept function: one jar, two handlers
     assertThat(functionProperties(BuildWorker.HANDLER).get("Code"))
         .isEqualTo(functionProperties(PagureCiStack.INBOUND_HANDLER).get("Code"));
-    template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "Roles", List.of(r(worker.role().getRoleName())),
-        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-            statement(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
-                r(stack.sourceBucket().arnForObjects("source/*"))),
-            statement(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-                r(stack.buildRecords().table().getTableArn())),
-            statement("codebuild:StartBuild", r(stack.project().getProjectArn())),
-            putRequestEvents())))))));
-    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
-        "EventSourceArn", r(stack.workQueue().queue().getQueueArn()),
-        "FunctionName", BuildWorkerTest.qualifiedName(r(worker.alias().getFunctionArn())),
-        "BatchSize", 1,
-        "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
-        "ScalingConfig", Map.of("MaximumConcurrency", 5)));
+    template.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Match.objectLike(
+            Map.of(
+                "Roles", List.of(r(worker.role().getRoleName())),
+                "PolicyDocument",
+                    Match.objectLike(
+                        Map.of(
+                            "Statement",
+                            Match.arrayWith(
+                                List.of(
+                                    statement(
+                                        List.of(
+                                            "s3:PutObject",
+                                            "s3:GetObject",
+                                            "s3:AbortMultipartUpload"),
+                                        r(stack.sourceBucket().arnForObjects("source/*"))),
+                                    statement(
+                                        List.of(
+                                            "dynamodb:GetItem",
+                                            "dynamodb:PutItem",
+                                            "dynamodb:UpdateItem"),
+                                        r(stack.buildRecords().table().getTableArn())),
+                                    statement(
+                                        "codebuild:StartBuild", r(stack.project().getProjectArn())),
+                                    putRequestEvents())))))));
+    template.hasResourceProperties(
+        "AWS::Lambda::EventSourceMapping",
+        Map.of(
+            "EventSourceArn", r(stack.workQueue().queue().getQueueArn()),
+            "FunctionName", BuildWorkerTest.qualifiedName(r(worker.alias().getFunctionArn())),
+            "BatchSize", 1,
+            "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+            "ScalingConfig", Map.of("MaximumConcurrency", 5)));
   }
 
   @Test
   void workQueueHidesAnItemForSixWorkerTimeoutsAndDeadLettersItAfterEightAttempts() {
-    template.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
-        "VisibilityTimeout", 720,
-        "SqsManagedSseEnabled", true,
-        "RedrivePolicy", Map.of(
-            "deadLetterTargetArn", r(stack.workQueue().deadLetterQueue().getQueueArn()),
-            "maxReceiveCount", 8))));
+    template.hasResourceProperties(
+        "AWS::SQS::Queue",
+        Match.objectLike(
+            Map.of(
+                "VisibilityTimeout",
+                720,
+                "SqsManagedSseEnabled",
+                true,
+                "RedrivePolicy",
+                Map.of(
+                    "deadLetterTargetArn",
+                    r(stack.workQueue().deadLetterQueue().getQueueArn()),
+                    "maxReceiveCount",
+                    8))));
     assertThat(stack.workerEnvironment())
         .containsEntry("WORK_MAX_ATTEMPTS", "8")
         .containsEntry("CLAIM_LEASE_SECONDS", "180")
@@ -123,10 +221,19 @@ class PagureCiStackTest {
 
   @Test
   void onlyTheWorkerGetsC2AndABoundedHeap() {
-    template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", BuildWorker.HANDLER,
-        "Environment", Map.of("Variables", Match.objectLike(Map.of(
-            "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m"))))));
+    template.hasResourceProperties(
+        "AWS::Lambda::Function",
+        Match.objectLike(
+            Map.of(
+                "Handler",
+                BuildWorker.HANDLER,
+                "Environment",
+                Map.of(
+                    "Variables",
+                    Match.objectLike(
+                        Map.of(
+                            "JAVA_TOOL_OPTIONS",
+                            "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m"))))));
     assertThat(stack.inboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
     assertThat(stack.outboundEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
   }
@@ -135,83 +242,170 @@ class PagureCiStackTest {
   void workerJvmOptionsNoneLeavesLambdasOwnFlags() {
     PagureCiStack plain = TestStacks.stack(Map.of("workerJvmOptions", "none"));
     assertThat(plain.workerEnvironment()).doesNotContainKey(PagureCiStack.JAVA_TOOL_OPTIONS);
-    TestStacks.template(plain).hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", BuildWorker.HANDLER,
-        "Environment", Map.of("Variables", Match.objectLike(Map.of(
-            "JAVA_TOOL_OPTIONS", Match.absent()))))));
+    TestStacks.template(plain)
+        .hasResourceProperties(
+            "AWS::Lambda::Function",
+            Match.objectLike(
+                Map.of(
+                    "Handler",
+                    BuildWorker.HANDLER,
+                    "Environment",
+                    Map.of(
+                        "Variables",
+                        Match.objectLike(Map.of("JAVA_TOOL_OPTIONS", Match.absent()))))));
   }
 
   @Test
   void logGroupsKeepLogsForTheConfiguredRetention() {
-    assertThat(template.findResources("AWS::Logs::LogGroup", Match.objectLike(Map.of(
-        "Properties", Map.of("RetentionInDays", 30))))).hasSize(4);
+    assertThat(
+            template.findResources(
+                "AWS::Logs::LogGroup",
+                Match.objectLike(Map.of("Properties", Map.of("RetentionInDays", 30)))))
+        .hasSize(4);
   }
 
   @Test
   void theUrlIsAwsIamOnAnAliasOfThePublishedVersion() {
     template.resourceCountIs("AWS::Lambda::Url", 1);
-    template.hasResourceProperties("AWS::Lambda::Url", Map.of(
-        "AuthType", "AWS_IAM",
-        "Qualifier", "iam",
-        "TargetFunctionArn", r(stack.inboundFunction().getFunctionArn())));
-    template.hasResourceProperties("AWS::Lambda::Alias", Match.objectLike(Map.of(
-        "Name", "iam",
-        "FunctionVersion", r(stack.inboundFunction().getCurrentVersion().getVersion()))));
+    template.hasResourceProperties(
+        "AWS::Lambda::Url",
+        Map.of(
+            "AuthType", "AWS_IAM",
+            "Qualifier", "iam",
+            "TargetFunctionArn", r(stack.inboundFunction().getFunctionArn())));
+    template.hasResourceProperties(
+        "AWS::Lambda::Alias",
+        Match.objectLike(
+            Map.of(
+                "Name",
+                "iam",
+                "FunctionVersion",
+                r(stack.inboundFunction().getCurrentVersion().getVersion()))));
     // no resource-based permission opens the function to anyone
-    template.resourceCountIs("AWS::Lambda::Permission", 3); // only the three EventBridge rules -> outbound
+    template.resourceCountIs(
+        "AWS::Lambda::Permission", 3); // only the three EventBridge rules -> outbound
   }
 
   @Test
   void acceptRoleCanOnlyFillTheQueueAnnounceAndReadBuildRecords() {
-    template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-        "Roles", List.of(r(stack.inboundRole().getRoleName())),
-        "PolicyName", Match.anyValue(),
-        "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
-            statement(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
-                r(stack.inboundFunction().getLogGroup().getLogGroupArn())),
-            statement("sqs:SendMessage", r(stack.workQueue().queue().getQueueArn())),
-            putRequestEvents(),
-            readBuildRecords()))));
+    template.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Map.of(
+            "Roles", List.of(r(stack.inboundRole().getRoleName())),
+            "PolicyName", Match.anyValue(),
+            "PolicyDocument",
+                Map.of(
+                    "Version",
+                    "2012-10-17",
+                    "Statement",
+                    List.of(
+                        statement(
+                            List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                            r(stack.inboundFunction().getLogGroup().getLogGroupArn())),
+                        statement("sqs:SendMessage", r(stack.workQueue().queue().getQueueArn())),
+                        putRequestEvents(),
+                        readBuildRecords()))));
     // no build start and no source-zip write: a flood on the URL can only fill the queue
-    String acceptPolicy = template.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
-        Match.objectLike(Map.of("Roles", List.of(r(stack.inboundRole().getRoleName()))))))).toString();
-    assertThat(acceptPolicy).doesNotContain("codebuild:", "codepipeline:", "s3:PutObject", "source/*");
-    template.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of(
-        "AssumeRolePolicyDocument", Match.objectLike(Map.of("Statement", List.of(Match.objectLike(Map.of(
-            "Principal", Map.of("Service", "lambda.amazonaws.com")))))))));
+    String acceptPolicy =
+        template
+            .findResources(
+                "AWS::IAM::Policy",
+                Match.objectLike(
+                    Map.of(
+                        "Properties",
+                        Match.objectLike(
+                            Map.of("Roles", List.of(r(stack.inboundRole().getRoleName())))))))
+            .toString();
+    assertThat(acceptPolicy)
+        .doesNotContain("codebuild:", "codepipeline:", "s3:PutObject", "source/*");
+    template.hasResourceProperties(
+        "AWS::IAM::Role",
+        Match.objectLike(
+            Map.of(
+                "AssumeRolePolicyDocument",
+                Match.objectLike(
+                    Map.of(
+                        "Statement",
+                        List.of(
+                            Match.objectLike(
+                                Map.of(
+                                    "Principal", Map.of("Service", "lambda.amazonaws.com")))))))));
     // no managed policy on any role: every permission is written out here
-    assertThat(template.findResources("AWS::IAM::Role", Match.objectLike(Map.of(
-        "Properties", Match.objectLike(Map.of("ManagedPolicyArns", Match.anyValue())))))).isEmpty();
+    assertThat(
+            template.findResources(
+                "AWS::IAM::Role",
+                Match.objectLike(
+                    Map.of(
+                        "Properties",
+                        Match.objectLike(Map.of("ManagedPolicyArns", Match.anyValue()))))))
+        .isEmpty();
   }
 
   @Test
   void outboundRoleHasExactlyItsOwnPermissions() {
-    template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-        "Roles", List.of(r(stack.outboundRole().getRoleName())),
-        "PolicyName", Match.anyValue(),
-        "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
-            statement(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
-                r(stack.outboundFunction().getLogGroup().getLogGroupArn())),
-            statement("secretsmanager:GetSecretValue", r(stack.pagureTokenSecret().getSecretArn())),
-            statement("codebuild:BatchGetBuilds", r(stack.project().getProjectArn())),
-            readBuildRecords(),
-            // granted by the on-failure destination itself
-            Map.of("Action", List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
-                "Effect", "Allow", "Resource", r(stack.onFailureQueue().getQueueArn()))))));
+    template.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Map.of(
+            "Roles", List.of(r(stack.outboundRole().getRoleName())),
+            "PolicyName", Match.anyValue(),
+            "PolicyDocument",
+                Map.of(
+                    "Version",
+                    "2012-10-17",
+                    "Statement",
+                    List.of(
+                        statement(
+                            List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                            r(stack.outboundFunction().getLogGroup().getLogGroupArn())),
+                        statement(
+                            "secretsmanager:GetSecretValue",
+                            r(stack.pagureTokenSecret().getSecretArn())),
+                        statement("codebuild:BatchGetBuilds", r(stack.project().getProjectArn())),
+                        readBuildRecords(),
+                        // granted by the on-failure destination itself
+                        Map.of(
+                            "Action",
+                            List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+                            "Effect",
+                            "Allow",
+                            "Resource",
+                            r(stack.onFailureQueue().getQueueArn()))))));
   }
 
   @Test
   void callerUserMayOnlyInvokeTheIamUrlOfThatOneAlias() {
     Object alias = r(stack.aliases().get("iam").getFunctionArn());
     template.resourceCountIs("AWS::IAM::User", 1);
-    template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-        "Users", List.of(Map.of("Ref", Match.anyValue())),
-        "PolicyName", Match.anyValue(),
-        "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
-            Map.of("Action", "lambda:InvokeFunctionUrl", "Effect", "Allow", "Resource", alias,
-                "Condition", Map.of("StringEquals", Map.of("lambda:FunctionUrlAuthType", "AWS_IAM"))),
-            Map.of("Action", "lambda:InvokeFunction", "Effect", "Allow", "Resource", alias,
-                "Condition", Map.of("Bool", Map.of("lambda:InvokedViaFunctionUrl", true)))))));
+    template.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Map.of(
+            "Users", List.of(Map.of("Ref", Match.anyValue())),
+            "PolicyName", Match.anyValue(),
+            "PolicyDocument",
+                Map.of(
+                    "Version",
+                    "2012-10-17",
+                    "Statement",
+                    List.of(
+                        Map.of(
+                            "Action",
+                            "lambda:InvokeFunctionUrl",
+                            "Effect",
+                            "Allow",
+                            "Resource",
+                            alias,
+                            "Condition",
+                            Map.of(
+                                "StringEquals", Map.of("lambda:FunctionUrlAuthType", "AWS_IAM"))),
+                        Map.of(
+                            "Action",
+                            "lambda:InvokeFunction",
+                            "Effect",
+                            "Allow",
+                            "Resource",
+                            alias,
+                            "Condition",
+                            Map.of("Bool", Map.of("lambda:InvokedViaFunctionUrl", true)))))));
     // no access key in the template
     template.resourceCountIs("AWS::IAM::AccessKey", 0);
   }
@@ -220,19 +414,37 @@ class PagureCiStackTest {
   void secretsAreCreatedWithoutAValueInTheTemplate() {
     // default (iam) mode: the inbound function needs no secret; the outbound one its token
     template.resourceCountIs("AWS::SecretsManager::Secret", 1);
-    assertThat(template.findResources("AWS::SecretsManager::Secret", Match.objectLike(Map.of(
-        "Properties", Match.objectLike(Map.of("SecretString", Match.anyValue())))))).isEmpty();
+    assertThat(
+            template.findResources(
+                "AWS::SecretsManager::Secret",
+                Match.objectLike(
+                    Map.of(
+                        "Properties", Match.objectLike(Map.of("SecretString", Match.anyValue()))))))
+        .isEmpty();
   }
 
   @Test
   void buildProjectUsesAStandardImageAnS3SourceAndItsLogGroup() {
-    template.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
-        "Source", Match.objectLike(Map.of("Type", "S3")),
-        "Environment", Match.objectLike(Map.of(
-            "Image", "aws/codebuild/standard:7.0", "Type", "LINUX_CONTAINER",
-            "ComputeType", "BUILD_GENERAL1_SMALL", "PrivilegedMode", false)),
-        "TimeoutInMinutes", 60,
-        "LogsConfig", Match.objectLike(Map.of("CloudWatchLogs", Match.objectLike(Map.of("Status", "ENABLED")))))));
+    template.hasResourceProperties(
+        "AWS::CodeBuild::Project",
+        Match.objectLike(
+            Map.of(
+                "Source", Match.objectLike(Map.of("Type", "S3")),
+                "Environment",
+                    Match.objectLike(
+                        Map.of(
+                            "Image",
+                            "aws/codebuild/standard:7.0",
+                            "Type",
+                            "LINUX_CONTAINER",
+                            "ComputeType",
+                            "BUILD_GENERAL1_SMALL",
+                            "PrivilegedMode",
+                            false)),
+                "TimeoutInMinutes", 60,
+                "LogsConfig",
+                    Match.objectLike(
+                        Map.of("CloudWatchLogs", Match.objectLike(Map.of("Status", "ENABLED")))))));
   }
 
   @Test
@@ -240,124 +452,265 @@ class PagureCiStackTest {
     Object project = r(stack.project().getProjectName());
     Object target = r(stack.outboundFunction().getFunctionArn());
     for (String type : List.of("CodeBuild Build State Change", "CodeBuild Build Phase Change")) {
-      template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
-          "EventPattern", Map.of(
-              "source", List.of("aws.codebuild"),
-              "account", List.of(Map.of("Ref", "AWS::AccountId")),
-              "region", List.of(Map.of("Ref", "AWS::Region")),
-              "detail-type", List.of(type),
-              "detail", Map.of("project-name", List.of(project))),
-          "Targets", List.of(Match.objectLike(Map.of("Arn", target))))));
+      template.hasResourceProperties(
+          "AWS::Events::Rule",
+          Match.objectLike(
+              Map.of(
+                  "EventPattern",
+                      Map.of(
+                          "source", List.of("aws.codebuild"),
+                          "account", List.of(Map.of("Ref", "AWS::AccountId")),
+                          "region", List.of(Map.of("Ref", "AWS::Region")),
+                          "detail-type", List.of(type),
+                          "detail", Map.of("project-name", List.of(project))),
+                  "Targets", List.of(Match.objectLike(Map.of("Arn", target))))));
     }
     template.resourceCountIs("AWS::Events::Rule", 3);
   }
 
   @Test
   void requestEventsOfThisAccountAndRegionReachTheOutboundFunctionToo() {
-    template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
-        "EventBusName", "default",
-        "EventPattern", Map.of(
-            "source", List.of("pagure-ci-aws"),
-            "account", List.of(Map.of("Ref", "AWS::AccountId")),
-            "region", List.of(Map.of("Ref", "AWS::Region")),
-            "detail-type", List.of("Build Request State Change")),
-        "Targets", List.of(Match.objectLike(Map.of("Arn", r(stack.outboundFunction().getFunctionArn())))))));
+    template.hasResourceProperties(
+        "AWS::Events::Rule",
+        Match.objectLike(
+            Map.of(
+                "EventBusName", "default",
+                "EventPattern",
+                    Map.of(
+                        "source", List.of("pagure-ci-aws"),
+                        "account", List.of(Map.of("Ref", "AWS::AccountId")),
+                        "region", List.of(Map.of("Ref", "AWS::Region")),
+                        "detail-type", List.of("Build Request State Change")),
+                "Targets",
+                    List.of(
+                        Match.objectLike(
+                            Map.of("Arn", r(stack.outboundFunction().getFunctionArn())))))));
     assertThat(stack.outboundEnvironment())
         .containsEntry("BUILD_RECORDS_TABLE", stack.buildRecords().tableName());
-    assertThat(r(stack.outboundEnvironment().get("ACCOUNT_ID"))).isEqualTo(Map.of("Ref", "AWS::AccountId"));
+    assertThat(r(stack.outboundEnvironment().get("ACCOUNT_ID")))
+        .isEqualTo(Map.of("Ref", "AWS::AccountId"));
   }
 
   @Test
   void outboundRetriesThenSendsFailuresToAnEncryptedSslOnlyQueue() {
-    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
-        "FunctionName", r(stack.outboundFunction().getFunctionName()),
-        "Qualifier", "$LATEST",
-        "MaximumRetryAttempts", 2,
-        "MaximumEventAgeInSeconds", 3600,
-        "DestinationConfig", Map.of("OnFailure", Map.of(
-            "Destination", r(stack.onFailureQueue().getQueueArn())))));
-    template.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of("SqsManagedSseEnabled", true)));
-    template.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
-        "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-            "Effect", "Deny",
-            "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
-    template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-        "Handler", PagureCiStack.OUTBOUND_HANDLER, "Runtime", "java21")));
+    template.hasResourceProperties(
+        "AWS::Lambda::EventInvokeConfig",
+        Map.of(
+            "FunctionName",
+            r(stack.outboundFunction().getFunctionName()),
+            "Qualifier",
+            "$LATEST",
+            "MaximumRetryAttempts",
+            2,
+            "MaximumEventAgeInSeconds",
+            3600,
+            "DestinationConfig",
+            Map.of("OnFailure", Map.of("Destination", r(stack.onFailureQueue().getQueueArn())))));
+    template.hasResourceProperties(
+        "AWS::SQS::Queue", Match.objectLike(Map.of("SqsManagedSseEnabled", true)));
+    template.hasResourceProperties(
+        "AWS::SQS::QueuePolicy",
+        Match.objectLike(
+            Map.of(
+                "PolicyDocument",
+                Match.objectLike(
+                    Map.of(
+                        "Statement",
+                        Match.arrayWith(
+                            List.of(
+                                Match.objectLike(
+                                    Map.of(
+                                        "Effect",
+                                        "Deny",
+                                        "Condition",
+                                        Map.of(
+                                            "Bool",
+                                            Map.of("aws:SecureTransport", "false")))))))))));
+    template.hasResourceProperties(
+        "AWS::Lambda::Function",
+        Match.objectLike(Map.of("Handler", PagureCiStack.OUTBOUND_HANDLER, "Runtime", "java21")));
   }
 
   @Test
   void alarmsWatchTheQueueAndBothFunctions() {
     template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "MetricName", "ApproximateNumberOfMessagesVisible", "Namespace", "AWS/SQS", "Threshold", 1)));
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "MetricName", "Errors", "Namespace", "AWS/Lambda",
-        "Dimensions", List.of(Map.of("Name", "FunctionName",
-            "Value", r(stack.inboundFunction().getFunctionName()))))));
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "MetricName", "Errors", "Namespace", "AWS/Lambda",
-        "Dimensions", List.of(Map.of("Name", "FunctionName",
-            "Value", r(stack.buildWorker().function().getFunctionName()))))));
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "MetricName", "ApproximateNumberOfMessagesVisible", "Namespace", "AWS/SQS",
-        "Dimensions", List.of(Map.of("Name", "QueueName",
-            "Value", r(stack.workQueue().deadLetterQueue().getQueueName()))),
-        "ComparisonOperator", "GreaterThanThreshold", "Threshold", 0)));
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "MetricName", "ApproximateAgeOfOldestMessage", "Namespace", "AWS/SQS",
-        "Dimensions", List.of(Map.of("Name", "QueueName", "Value", r(stack.workQueue().queue().getQueueName()))),
-        "Threshold", 1800)));
+    template.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "MetricName",
+                "ApproximateNumberOfMessagesVisible",
+                "Namespace",
+                "AWS/SQS",
+                "Threshold",
+                1)));
+    template.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "MetricName",
+                "Errors",
+                "Namespace",
+                "AWS/Lambda",
+                "Dimensions",
+                List.of(
+                    Map.of(
+                        "Name",
+                        "FunctionName",
+                        "Value",
+                        r(stack.inboundFunction().getFunctionName()))))));
+    template.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "MetricName",
+                "Errors",
+                "Namespace",
+                "AWS/Lambda",
+                "Dimensions",
+                List.of(
+                    Map.of(
+                        "Name",
+                        "FunctionName",
+                        "Value",
+                        r(stack.buildWorker().function().getFunctionName()))))));
+    template.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "MetricName",
+                "ApproximateNumberOfMessagesVisible",
+                "Namespace",
+                "AWS/SQS",
+                "Dimensions",
+                List.of(
+                    Map.of(
+                        "Name",
+                        "QueueName",
+                        "Value",
+                        r(stack.workQueue().deadLetterQueue().getQueueName()))),
+                "ComparisonOperator",
+                "GreaterThanThreshold",
+                "Threshold",
+                0)));
+    template.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "MetricName",
+                "ApproximateAgeOfOldestMessage",
+                "Namespace",
+                "AWS/SQS",
+                "Dimensions",
+                List.of(
+                    Map.of(
+                        "Name", "QueueName", "Value", r(stack.workQueue().queue().getQueueName()))),
+                "Threshold",
+                1800)));
   }
 
   @Test
   void outputsNameEverythingAnOperatorNeeds() {
-    for (String output : List.of("FunctionUrlIam", "CallerUserName", "CallerPrincipalArn",
-        "PagureTokenSecretArn", "SourceBucketName", "CodeBuildProjectName", "OutboundOnFailureQueueUrl",
-        "InboundLogGroupName", "OutboundLogGroupName", "BuildLogGroupName", "WorkerLogGroupName",
-        "WorkQueueUrl", "WorkDeadLetterQueueArn", "WorkDeadLetterQueueUrl")) {
+    for (String output :
+        List.of(
+            "FunctionUrlIam",
+            "CallerUserName",
+            "CallerPrincipalArn",
+            "PagureTokenSecretArn",
+            "SourceBucketName",
+            "CodeBuildProjectName",
+            "OutboundOnFailureQueueUrl",
+            "InboundLogGroupName",
+            "OutboundLogGroupName",
+            "BuildLogGroupName",
+            "WorkerLogGroupName",
+            "WorkQueueUrl",
+            "WorkDeadLetterQueueArn",
+            "WorkDeadLetterQueueUrl")) {
       template.hasOutput(output, Match.anyValue());
     }
   }
 
   static Map<String, Object> statement(Object actions, Object resource) {
-    return Map.of("Action", actions, "Effect", "Allow", "Resource", resource, "Sid", Match.anyValue());
+    return Map.of(
+        "Action", actions, "Effect", "Allow", "Resource", resource, "Sid", Match.anyValue());
   }
 
   private static Map<?, ?> functionProperties(String handler) {
-    return (Map<?, ?>) template.findResources("AWS::Lambda::Function", Match.objectLike(Map.of("Properties",
-        Match.objectLike(Map.of("Handler", handler))))).values().iterator().next().get("Properties");
+    return (Map<?, ?>)
+        template
+            .findResources(
+                "AWS::Lambda::Function",
+                Match.objectLike(
+                    Map.of("Properties", Match.objectLike(Map.of("Handler", handler)))))
+            .values()
+            .iterator()
+            .next()
+            .get("Properties");
   }
 
   private static Map<String, Object> readBuildRecords() {
-    return Map.of("Sid", "ReadBuildRecords", "Effect", "Allow", "Action", "dynamodb:GetItem",
-        "Resource", r(stack.buildRecords().table().getTableArn()));
+    return Map.of(
+        "Sid",
+        "ReadBuildRecords",
+        "Effect",
+        "Allow",
+        "Action",
+        "dynamodb:GetItem",
+        "Resource",
+        r(stack.buildRecords().table().getTableArn()));
   }
 
   @Test
   void buildRecordsAreAnOnDemandTableWithTtlAndPointInTimeRecoveryThatEveryFunctionIsToldAbout() {
     template.resourceCountIs("AWS::DynamoDB::Table", 1);
-    template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
-        "KeySchema", List.of(Map.of("AttributeName", "id", "KeyType", "HASH")),
-        "AttributeDefinitions", List.of(Map.of("AttributeName", "id", "AttributeType", "S")),
-        "BillingMode", "PAY_PER_REQUEST",
-        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
-        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
-        "SSESpecification", Map.of("SSEEnabled", true)));
+    template.hasResourceProperties(
+        "AWS::DynamoDB::Table",
+        Map.of(
+            "KeySchema", List.of(Map.of("AttributeName", "id", "KeyType", "HASH")),
+            "AttributeDefinitions", List.of(Map.of("AttributeName", "id", "AttributeType", "S")),
+            "BillingMode", "PAY_PER_REQUEST",
+            "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+            "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+            "SSESpecification", Map.of("SSEEnabled", true)));
     Object table = r(stack.buildRecords().tableName());
     assertThat(r(stack.inboundEnvironment().get("BUILD_RECORDS_TABLE"))).isEqualTo(table);
     assertThat(r(stack.outboundEnvironment().get("BUILD_RECORDS_TABLE"))).isEqualTo(table);
     assertThat(r(stack.worker().environment().get("BUILD_RECORDS_TABLE"))).isEqualTo(table);
     assertThat(stack.worker().environment()).containsEntry("RECORD_TTL_DAYS", "30");
-    // only the worker writes: the accept and outbound roles get GetItem and nothing else of the table
-    String acceptPolicy = template.findResources("AWS::IAM::Policy", Match.objectLike(Map.of("Properties",
-        Match.objectLike(Map.of("Roles", List.of(r(stack.inboundRole().getRoleName()))))))).toString();
-    assertThat(acceptPolicy).doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:*");
+    // only the worker writes: the accept and outbound roles get GetItem and nothing else of the
+    // table
+    String acceptPolicy =
+        template
+            .findResources(
+                "AWS::IAM::Policy",
+                Match.objectLike(
+                    Map.of(
+                        "Properties",
+                        Match.objectLike(
+                            Map.of("Roles", List.of(r(stack.inboundRole().getRoleName())))))))
+            .toString();
+    assertThat(acceptPolicy)
+        .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:*");
   }
 
   private static Map<String, Object> putRequestEvents() {
-    return Map.of("Sid", "PutRequestEvents", "Effect", "Allow", "Action", "events:PutEvents",
-        "Resource", r(stack.eventBus().getEventBusArn()),
-        "Condition", Map.of("ForAllValues:StringEquals", Map.of(
-            "events:source", "pagure-ci-aws", "events:detail-type", "Build Request State Change")));
+    return Map.of(
+        "Sid",
+        "PutRequestEvents",
+        "Effect",
+        "Allow",
+        "Action",
+        "events:PutEvents",
+        "Resource",
+        r(stack.eventBus().getEventBusArn()),
+        "Condition",
+        Map.of(
+            "ForAllValues:StringEquals",
+            Map.of(
+                "events:source",
+                "pagure-ci-aws",
+                "events:detail-type",
+                "Build Request State Change")));
   }
 }

@@ -31,7 +31,8 @@ class SettingsTest {
     assertThat(s.inboundMemoryMb()).isEqualTo(2048);
     assertThat(s.inboundTimeoutSeconds()).isEqualTo(120);
     assertThat(s.effectivePagureUrl()).isEqualTo(Settings.PLACEHOLDER_PAGURE_URL);
-    assertThat(s.missingForDeploy()).hasSize(2)
+    assertThat(s.missingForDeploy())
+        .hasSize(2)
         .anySatisfy(m -> assertThat(m).startsWith("pagureUrl"))
         .anySatisfy(m -> assertThat(m).startsWith("allowedProjects"));
   }
@@ -53,8 +54,10 @@ class SettingsTest {
 
   @Test
   void workerJvmOptionsDefaultToC2AndABoundedHeapAndMayBeTurnedOffOrChanged() {
-    assertThat(Settings.defaults().workerJvmOptions()).contains(Settings.DEFAULT_INBOUND_JVM_OPTIONS);
-    assertThat(Settings.DEFAULT_INBOUND_JVM_OPTIONS).contains("-XX:TieredStopAtLevel=4", "-Xmx128m");
+    assertThat(Settings.defaults().workerJvmOptions())
+        .contains(Settings.DEFAULT_INBOUND_JVM_OPTIONS);
+    assertThat(Settings.DEFAULT_INBOUND_JVM_OPTIONS)
+        .contains("-XX:TieredStopAtLevel=4", "-Xmx128m");
     assertThat(of(Map.of("workerJvmOptions", "none")).workerJvmOptions()).isEmpty();
     assertThat(of(Map.of("workerJvmOptions", " -XX:+UseSerialGC  -Xmx1g ")).workerJvmOptions())
         .contains("-XX:+UseSerialGC  -Xmx1g");
@@ -64,18 +67,23 @@ class SettingsTest {
   void theFormerInboundNamesStillSetTheWorkersJvmOptionsAndTmpButNotTogetherWithTheNewOnes() {
     assertThat(of(Map.of("inboundJvmOptions", "none")).workerJvmOptions()).isEmpty();
     assertThat(of(Map.of("inboundJvmOptions", "-Xmx256m")).workerJvmOptions()).contains("-Xmx256m");
-    assertThat(of(Map.of("inboundEphemeralMb", "4096", "snapStart", "false")).workerEphemeralMb()).isEqualTo(4096);
+    assertThat(of(Map.of("inboundEphemeralMb", "4096", "snapStart", "false")).workerEphemeralMb())
+        .isEqualTo(4096);
     assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "none", "workerJvmOptions", "none")))
         .isInstanceOf(SettingsException.class)
-        .hasMessageContaining("workerJvmOptions").hasMessageContaining("inboundJvmOptions");
+        .hasMessageContaining("workerJvmOptions")
+        .hasMessageContaining("inboundJvmOptions");
     assertThatThrownBy(() -> of(Map.of("inboundEphemeralMb", "512", "workerEphemeralMb", "512")))
         .isInstanceOf(SettingsException.class)
-        .hasMessageContaining("workerEphemeralMb").hasMessageContaining("inboundEphemeralMb");
+        .hasMessageContaining("workerEphemeralMb")
+        .hasMessageContaining("inboundEphemeralMb");
     // a message names the key that was given
     assertThatThrownBy(() -> of(Map.of("inboundEphemeralMb", "2048")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("inboundEphemeralMb=2048");
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("inboundEphemeralMb=2048");
     assertThatThrownBy(() -> of(Map.of("inboundJvmOptions", "-Dx=y")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("inboundJvmOptions");
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("inboundJvmOptions");
   }
 
   @Test
@@ -102,17 +110,23 @@ class SettingsTest {
     // 30 + 60 + 120 + 240 = 450 s
     assertThatThrownBy(() -> of(Map.of("workMaxAttempts", "5")))
         .isInstanceOf(SettingsException.class)
-        .hasMessageContaining("workMaxAttempts=5").hasMessageContaining("retryBaseSeconds=30")
-        .hasMessageContaining("retryMaxSeconds=900").hasMessageContaining("450 s");
+        .hasMessageContaining("workMaxAttempts=5")
+        .hasMessageContaining("retryBaseSeconds=30")
+        .hasMessageContaining("retryMaxSeconds=900")
+        .hasMessageContaining("450 s");
     // capped at 100 s: 30 + 60 + 5 x 100 = 590 s
     assertThatThrownBy(() -> of(Map.of("retryMaxSeconds", "100")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("590 s");
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("590 s");
     // exactly 15 minutes is enough: 300 + 600
-    assertThat(of(Map.of("workMaxAttempts", "3", "retryBaseSeconds", "300", "retryMaxSeconds", "600"))
-        .workMaxAttempts()).isEqualTo(3);
+    assertThat(
+            of(Map.of("workMaxAttempts", "3", "retryBaseSeconds", "300", "retryMaxSeconds", "600"))
+                .workMaxAttempts())
+        .isEqualTo(3);
     assertThatThrownBy(() -> of(Map.of("retryBaseSeconds", "1000")))
         .isInstanceOf(SettingsException.class)
-        .hasMessageContaining("retryBaseSeconds=1000").hasMessageContaining("retryMaxSeconds=900");
+        .hasMessageContaining("retryBaseSeconds=1000")
+        .hasMessageContaining("retryMaxSeconds=900");
   }
 
   @Test
@@ -120,7 +134,8 @@ class SettingsTest {
     // 99 x 43200 s of back-off alone is far past the 4 days the work queue keeps an item
     assertThatThrownBy(() -> of(Map.of("workMaxAttempts", "100", "retryMaxSeconds", "43200")))
         .isInstanceOf(SettingsException.class)
-        .hasMessageContaining("workMaxAttempts=100").hasMessageContaining("workerTimeoutSeconds=120")
+        .hasMessageContaining("workMaxAttempts=100")
+        .hasMessageContaining("workerTimeoutSeconds=120")
         .hasMessageContaining(Integer.toString(WorkQueue.RETENTION_SECONDS));
     // many quick attempts are fine
     assertThat(of(Map.of("workMaxAttempts", "100")).workMaxAttempts()).isEqualTo(100);
@@ -128,12 +143,15 @@ class SettingsTest {
 
   @Test
   void sourceLimitsAreWholeNumbersInRangeAndAFileIsNoLargerThanTheTree() {
-    assertThat(of(Map.of("maxSourceBytes", "10737418240")).maxSourceBytes()).isEqualTo(10_737_418_240L);
+    assertThat(of(Map.of("maxSourceBytes", "10737418240")).maxSourceBytes())
+        .isEqualTo(10_737_418_240L);
     assertThatThrownBy(() -> of(Map.of("maxFileBytes", "4294967296")))
         .isInstanceOf(SettingsException.class)
-        .hasMessageContaining("maxFileBytes=4294967296").hasMessageContaining("maxSourceBytes=2147483648");
+        .hasMessageContaining("maxFileBytes=4294967296")
+        .hasMessageContaining("maxSourceBytes=2147483648");
     assertThatThrownBy(() -> of(Map.of("maxSourceBytes", "1k")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("maxSourceBytes");
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("maxSourceBytes");
   }
 
   @Test
@@ -141,84 +159,126 @@ class SettingsTest {
     // benchmarks/ is not part of the build; its copies of the default must not drift from it
     assertThat(Files.readString(Path.of("..", "benchmarks", "bin", "packaging.sh")))
         .contains("INBOUND_JVM_OPTIONS=\"" + Settings.DEFAULT_INBOUND_JVM_OPTIONS + "\"");
-    assertThat(Files.readString(Path.of("..", "benchmarks", "src", "main", "java", "io", "pagureci", "bench",
-        "ColdStartBench.java"))).contains("\"" + Settings.DEFAULT_INBOUND_JVM_OPTIONS + "\"");
+    assertThat(
+            Files.readString(
+                Path.of(
+                    "..",
+                    "benchmarks",
+                    "src",
+                    "main",
+                    "java",
+                    "io",
+                    "pagureci",
+                    "bench",
+                    "ColdStartBench.java")))
+        .contains("\"" + Settings.DEFAULT_INBOUND_JVM_OPTIONS + "\"");
   }
 
   @Test
   void workerJvmOptionsRefuseAnythingButXOptionsAndAHeapAsLargeAsTheFunction() {
-    for (String bad : List.of("-javaagent:/tmp/a.jar", "-Dtoken=abc", "-Xmx128m -jar x.jar",
-        "-Xmx128m 'x'", "-Xmx128m;id", "--add-opens=java.base/java.lang=ALL-UNNAMED")) {
-      assertThatThrownBy(() -> of(Map.of("workerJvmOptions", bad))).as(bad)
-          .isInstanceOf(SettingsException.class).hasMessageContaining("only -X... JVM options");
+    for (String bad :
+        List.of(
+            "-javaagent:/tmp/a.jar",
+            "-Dtoken=abc",
+            "-Xmx128m -jar x.jar",
+            "-Xmx128m 'x'",
+            "-Xmx128m;id",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED")) {
+      assertThatThrownBy(() -> of(Map.of("workerJvmOptions", bad)))
+          .as(bad)
+          .isInstanceOf(SettingsException.class)
+          .hasMessageContaining("only -X... JVM options");
     }
     assertThatThrownBy(() -> of(Map.of("workerJvmOptions", "-Xmx2g")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("not below workerMemoryMb=2048");
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("not below workerMemoryMb=2048");
     assertThatThrownBy(() -> of(Map.of("workerJvmOptions", "-Xmx3008m", "workerMemoryMb", "3008")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("not below workerMemoryMb=3008");
-    assertThat(of(Map.of("workerJvmOptions", "-Xmx2g", "workerMemoryMb", "3008")).workerJvmOptions())
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("not below workerMemoryMb=3008");
+    assertThat(
+            of(Map.of("workerJvmOptions", "-Xmx2g", "workerMemoryMb", "3008")).workerJvmOptions())
         .contains("-Xmx2g");
     // the accept function no longer packages: its memory does not bound the worker's heap
-    assertThat(of(Map.of("workerJvmOptions", "-Xmx1g", "inboundMemoryMb", "512")).workerJvmOptions())
+    assertThat(
+            of(Map.of("workerJvmOptions", "-Xmx1g", "inboundMemoryMb", "512")).workerJvmOptions())
         .contains("-Xmx1g");
   }
 
   @Test
   void snapStartWithMoreThan512MbOfTmpIsRefused() {
     assertThatThrownBy(() -> of(Map.of("workerEphemeralMb", "2048")))
-        .isInstanceOf(SettingsException.class).hasMessageContaining("snapStart=false");
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("snapStart=false");
   }
 
   @Test
   void prefixGetsItsSlashAndMayNotEscapeOrBeEmpty() {
     assertThat(of(Map.of("sourcePrefix", "zips")).sourcePrefix()).isEqualTo("zips/");
-    assertThatThrownBy(() -> of(Map.of("sourcePrefix", "../x"))).isInstanceOf(SettingsException.class);
-    assertThatThrownBy(() -> of(Map.of("sourcePrefix", "/abs"))).isInstanceOf(SettingsException.class);
-    assertThatThrownBy(() -> of(Map.of("sourcePrefix", "a*"))).isInstanceOf(SettingsException.class);
+    assertThatThrownBy(() -> of(Map.of("sourcePrefix", "../x")))
+        .isInstanceOf(SettingsException.class);
+    assertThatThrownBy(() -> of(Map.of("sourcePrefix", "/abs")))
+        .isInstanceOf(SettingsException.class);
+    assertThatThrownBy(() -> of(Map.of("sourcePrefix", "a*")))
+        .isInstanceOf(SettingsException.class);
   }
 
   @Test
   void badValuesAreRefusedWithTheKeyInTheMessage() {
-    Map<String, String> bad = Map.ofEntries(
-        Map.entry("urlAuth", "open"),
-        Map.entry("buildTarget", "jenkins"),
-        Map.entry("pagureUrl", "ftp://pagure.io/"),
-        Map.entry("logRetentionDays", "31"),
-        Map.entry("inboundMemoryMb", "lots"),
-        Map.entry("hookKeysSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokenwithoutsuffix"),
-        Map.entry("callerPrincipalArn", "bob"),
-        Map.entry("alarmEmail", "not-an-address"),
-        Map.entry("retryMaxAttempts", "11"),
-        Map.entry("existingProjectRoleArn", "arn:aws:iam::123456789012:role/r"),
-        Map.entry("trustedBuildspecPath", "../buildspec.yml"),
-        Map.entry("workerMemoryMb", "256"),
-        Map.entry("workerTimeoutSeconds", "901"),
-        Map.entry("workerMaxConcurrency", "1"),
-        Map.entry("workerBatchSize", "11"),
-        Map.entry("workMaxAttempts", "eight"),
-        Map.entry("retryBaseSeconds", "0"),
-        Map.entry("retryMaxSeconds", "43201"),
-        Map.entry("queueAgeAlarmSeconds", "30"),
-        Map.entry("maxSourceBytes", "-1"),
-        Map.entry("maxFileBytes", "0"),
-        Map.entry("maxSourceFiles", "0"),
-        Map.entry("maxTreeDepth", "1025"));
-    bad.forEach((key, value) ->
-        assertThatThrownBy(() -> of(Map.of(key, value))).as(key)
-            .isInstanceOf(SettingsException.class).hasMessageContaining(key));
+    Map<String, String> bad =
+        Map.ofEntries(
+            Map.entry("urlAuth", "open"),
+            Map.entry("buildTarget", "jenkins"),
+            Map.entry("pagureUrl", "ftp://pagure.io/"),
+            Map.entry("logRetentionDays", "31"),
+            Map.entry("inboundMemoryMb", "lots"),
+            Map.entry(
+                "hookKeysSecretArn",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokenwithoutsuffix"),
+            Map.entry("callerPrincipalArn", "bob"),
+            Map.entry("alarmEmail", "not-an-address"),
+            Map.entry("retryMaxAttempts", "11"),
+            Map.entry("existingProjectRoleArn", "arn:aws:iam::123456789012:role/r"),
+            Map.entry("trustedBuildspecPath", "../buildspec.yml"),
+            Map.entry("workerMemoryMb", "256"),
+            Map.entry("workerTimeoutSeconds", "901"),
+            Map.entry("workerMaxConcurrency", "1"),
+            Map.entry("workerBatchSize", "11"),
+            Map.entry("workMaxAttempts", "eight"),
+            Map.entry("retryBaseSeconds", "0"),
+            Map.entry("retryMaxSeconds", "43201"),
+            Map.entry("queueAgeAlarmSeconds", "30"),
+            Map.entry("maxSourceBytes", "-1"),
+            Map.entry("maxFileBytes", "0"),
+            Map.entry("maxSourceFiles", "0"),
+            Map.entry("maxTreeDepth", "1025"));
+    bad.forEach(
+        (key, value) ->
+            assertThatThrownBy(() -> of(Map.of(key, value)))
+                .as(key)
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining(key));
   }
 
   @Test
   void anExistingPrincipalOverridesTheCallerKind() {
-    Settings s = of(Map.of("caller", "user", "callerPrincipalArn", "arn:aws:iam::123456789012:role/relay"));
+    Settings s =
+        of(Map.of("caller", "user", "callerPrincipalArn", "arn:aws:iam::123456789012:role/relay"));
     assertThat(s.caller()).isEqualTo(Settings.Caller.EXISTING);
   }
 
   @Test
   void unknownKeysAreReportedButCdksOwnAreNot() {
-    assertThat(Settings.unknownKeys(Map.of(
-        "pagureURL", "x", "urlAuth", "iam",
-        "@aws-cdk/core:newStyleStackSynthesis", true, "aws:cdk:enable-path-metadata", true)))
+    assertThat(
+            Settings.unknownKeys(
+                Map.of(
+                    "pagureURL",
+                    "x",
+                    "urlAuth",
+                    "iam",
+                    "@aws-cdk/core:newStyleStackSynthesis",
+                    true,
+                    "aws:cdk:enable-path-metadata",
+                    true)))
         .containsExactly("pagureURL");
   }
 
@@ -227,15 +287,18 @@ class SettingsTest {
     Path doc = Path.of("..", "docs", "configuration.md");
     String text = Files.readString(doc);
     for (Settings.Key key : Settings.KEYS) {
-      String row = text.lines().filter(l -> l.startsWith("| `" + key.name() + "` |")).findFirst().orElse("");
-      String dflt = key.defaultValue().startsWith("(") ? key.defaultValue() : "`" + key.defaultValue() + "`";
+      String row =
+          text.lines().filter(l -> l.startsWith("| `" + key.name() + "` |")).findFirst().orElse("");
+      String dflt =
+          key.defaultValue().startsWith("(") ? key.defaultValue() : "`" + key.defaultValue() + "`";
       assertThat(row).as(key.name()).contains("| " + dflt + " |");
     }
-    List<String> documentedKeys = text.lines()
-        .filter(l -> l.startsWith("| `") && l.indexOf("` |") > 0)
-        .map(l -> l.substring(3, l.indexOf("` |")))
-        .filter(k -> Character.isLowerCase(k.charAt(0)))
-        .toList();
+    List<String> documentedKeys =
+        text.lines()
+            .filter(l -> l.startsWith("| `") && l.indexOf("` |") > 0)
+            .map(l -> l.substring(3, l.indexOf("` |")))
+            .filter(k -> Character.isLowerCase(k.charAt(0)))
+            .toList();
     assertThat(Settings.KEYS.stream().map(Settings.Key::name)).containsAll(documentedKeys);
   }
 }

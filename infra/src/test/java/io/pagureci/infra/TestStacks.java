@@ -29,7 +29,8 @@ final class TestStacks {
     if (root == null) {
       try {
         root = Files.createTempDirectory("pagure-ci-infra-test");
-        for (String p : List.of(PagureCiApp.DEFAULT_INBOUND_CODE, PagureCiApp.DEFAULT_OUTBOUND_CODE)) {
+        for (String p :
+            List.of(PagureCiApp.DEFAULT_INBOUND_CODE, PagureCiApp.DEFAULT_OUTBOUND_CODE)) {
           Path dir = root.resolve(p);
           Files.createDirectories(dir);
           Files.writeString(dir.resolve("stand-in.txt"), "not a real function");
@@ -43,7 +44,9 @@ final class TestStacks {
     return root;
   }
 
-  /** A stack built the way the app builds it (cdk-nag included) from {@code DEPLOYABLE + context}. */
+  /**
+   * A stack built the way the app builds it (cdk-nag included) from {@code DEPLOYABLE + context}.
+   */
   static PagureCiStack stack(Map<String, String> context) {
     Map<String, Object> all = new HashMap<>(DEPLOYABLE);
     all.putAll(context);

@@ -26,17 +26,32 @@ class WorkQueueTest {
     Template t = Template.fromStack(stack);
 
     t.resourceCountIs("AWS::SQS::Queue", 2);
-    t.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
-        "VisibilityTimeout", 720,
-        "MessageRetentionPeriod", 345_600,
-        "SqsManagedSseEnabled", true,
-        "RedrivePolicy", Map.of(
-            "deadLetterTargetArn", stack.resolve(q.deadLetterQueue().getQueueArn()),
-            "maxReceiveCount", 8))));
-    t.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
-        "MessageRetentionPeriod", 1_209_600,
-        "SqsManagedSseEnabled", true,
-        "RedrivePolicy", Match.absent())));
+    t.hasResourceProperties(
+        "AWS::SQS::Queue",
+        Match.objectLike(
+            Map.of(
+                "VisibilityTimeout",
+                720,
+                "MessageRetentionPeriod",
+                345_600,
+                "SqsManagedSseEnabled",
+                true,
+                "RedrivePolicy",
+                Map.of(
+                    "deadLetterTargetArn",
+                    stack.resolve(q.deadLetterQueue().getQueueArn()),
+                    "maxReceiveCount",
+                    8))));
+    t.hasResourceProperties(
+        "AWS::SQS::Queue",
+        Match.objectLike(
+            Map.of(
+                "MessageRetentionPeriod",
+                1_209_600,
+                "SqsManagedSseEnabled",
+                true,
+                "RedrivePolicy",
+                Match.absent())));
     assertThat(q.maxReceiveCount()).isEqualTo(8);
   }
 
@@ -44,8 +59,15 @@ class WorkQueueTest {
   void theVisibilityTimeoutFollowsTheWorkerTimeout() {
     Stack stack = new Stack(new App(), "Test");
     queue(stack, new WorkQueue.Props(900, 3, 1800, null));
-    Template.fromStack(stack).hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
-        "VisibilityTimeout", 5400, "RedrivePolicy", Match.objectLike(Map.of("maxReceiveCount", 3)))));
+    Template.fromStack(stack)
+        .hasResourceProperties(
+            "AWS::SQS::Queue",
+            Match.objectLike(
+                Map.of(
+                    "VisibilityTimeout",
+                    5400,
+                    "RedrivePolicy",
+                    Match.objectLike(Map.of("maxReceiveCount", 3)))));
     assertThat(WorkQueue.visibilityTimeoutSeconds(120)).isEqualTo(720);
   }
 
@@ -54,12 +76,29 @@ class WorkQueueTest {
     Stack stack = new Stack(new App(), "Test");
     WorkQueue q = queue(stack, new WorkQueue.Props(120, 8, 1800, null));
     Template t = Template.fromStack(stack);
-    for (Object queueRef : List.of(stack.resolve(q.queue().getQueueUrl()), stack.resolve(q.deadLetterQueue().getQueueUrl()))) {
-      t.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
-          "Queues", List.of(queueRef),
-          "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-              "Effect", "Deny",
-              "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
+    for (Object queueRef :
+        List.of(
+            stack.resolve(q.queue().getQueueUrl()),
+            stack.resolve(q.deadLetterQueue().getQueueUrl()))) {
+      t.hasResourceProperties(
+          "AWS::SQS::QueuePolicy",
+          Match.objectLike(
+              Map.of(
+                  "Queues", List.of(queueRef),
+                  "PolicyDocument",
+                      Match.objectLike(
+                          Map.of(
+                              "Statement",
+                              Match.arrayWith(
+                                  List.of(
+                                      Match.objectLike(
+                                          Map.of(
+                                              "Effect",
+                                              "Deny",
+                                              "Condition",
+                                              Map.of(
+                                                  "Bool",
+                                                  Map.of("aws:SecureTransport", "false")))))))))));
     }
   }
 
@@ -70,17 +109,46 @@ class WorkQueueTest {
     Template t = Template.fromStack(stack);
 
     t.resourceCountIs("AWS::CloudWatch::Alarm", 2);
-    t.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "Namespace", "AWS/SQS", "MetricName", "ApproximateNumberOfMessagesVisible",
-        "Dimensions", List.of(Map.of("Name", "QueueName",
-            "Value", stack.resolve(q.deadLetterQueue().getQueueName()))),
-        "ComparisonOperator", "GreaterThanThreshold", "Threshold", 0,
-        "TreatMissingData", "notBreaching", "AlarmActions", Match.absent())));
-    t.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "Namespace", "AWS/SQS", "MetricName", "ApproximateAgeOfOldestMessage",
-        "Dimensions", List.of(Map.of("Name", "QueueName", "Value", stack.resolve(q.queue().getQueueName()))),
-        "ComparisonOperator", "GreaterThanThreshold", "Threshold", 2400,
-        "TreatMissingData", "notBreaching")));
+    t.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "Namespace",
+                "AWS/SQS",
+                "MetricName",
+                "ApproximateNumberOfMessagesVisible",
+                "Dimensions",
+                List.of(
+                    Map.of(
+                        "Name",
+                        "QueueName",
+                        "Value",
+                        stack.resolve(q.deadLetterQueue().getQueueName()))),
+                "ComparisonOperator",
+                "GreaterThanThreshold",
+                "Threshold",
+                0,
+                "TreatMissingData",
+                "notBreaching",
+                "AlarmActions",
+                Match.absent())));
+    t.hasResourceProperties(
+        "AWS::CloudWatch::Alarm",
+        Match.objectLike(
+            Map.of(
+                "Namespace",
+                "AWS/SQS",
+                "MetricName",
+                "ApproximateAgeOfOldestMessage",
+                "Dimensions",
+                List.of(
+                    Map.of("Name", "QueueName", "Value", stack.resolve(q.queue().getQueueName()))),
+                "ComparisonOperator",
+                "GreaterThanThreshold",
+                "Threshold",
+                2400,
+                "TreatMissingData",
+                "notBreaching")));
     assertThat(q.alarms()).hasSize(2);
   }
 
@@ -89,8 +157,17 @@ class WorkQueueTest {
     Stack stack = new Stack(new App(), "Test");
     Topic topic = new Topic(stack, "Alarms");
     queue(stack, new WorkQueue.Props(120, 8, 1800, new SnsAction(topic)));
-    assertThat(Template.fromStack(stack).findResources("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-        "Properties", Match.objectLike(Map.of("AlarmActions", List.of(stack.resolve(topic.getTopicArn()))))))))
+    assertThat(
+            Template.fromStack(stack)
+                .findResources(
+                    "AWS::CloudWatch::Alarm",
+                    Match.objectLike(
+                        Map.of(
+                            "Properties",
+                            Match.objectLike(
+                                Map.of(
+                                    "AlarmActions",
+                                    List.of(stack.resolve(topic.getTopicArn()))))))))
         .hasSize(2);
   }
 }

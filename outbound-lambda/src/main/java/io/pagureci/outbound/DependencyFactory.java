@@ -36,172 +36,231 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * Wires the real clients: SDK clients on one URL-connection HTTP client, region from {@code AWS_REGION},
- * credentials from the SDK's default chain (with SnapStart, Lambda provides container credentials instead of the
- * key variables, and the default chain finds those), endpoints only through the SDK's own
- * {@code AWS_ENDPOINT_URL*} / {@code aws.endpointUrl*} support.
+ * Wires the real clients: SDK clients on one URL-connection HTTP client, region from {@code
+ * AWS_REGION}, credentials from the SDK's default chain (with SnapStart, Lambda provides container
+ * credentials instead of the key variables, and the default chain finds those), endpoints only
+ * through the SDK's own {@code AWS_ENDPOINT_URL*} / {@code aws.endpointUrl*} support.
  *
- * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild event needs only
- * the secret and the pagure POST, and a dropped or ignored event needs no client at all, so neither pays for the
- * CodeBuild / CodePipeline clients on a cold start (docs/performance.md). The DynamoDB client (build records) is
- * built by the first event that needs a record: a request event, or a build event that looks like ours (its record
- * is read to check that this stack started the build, {@code BuildProvenance}). SnapStart's {@code beforeCheckpoint} builds them all ({@link #initAll()}), so a snapshot still
- * holds them.
+ * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild
+ * event needs only the secret and the pagure POST, and a dropped or ignored event needs no client
+ * at all, so neither pays for the CodeBuild / CodePipeline clients on a cold start
+ * (docs/performance.md). The DynamoDB client (build records) is built by the first event that needs
+ * a record: a request event, or a build event that looks like ours (its record is read to check
+ * that this stack started the build, {@code BuildProvenance}). SnapStart's {@code beforeCheckpoint}
+ * builds them all ({@link #initAll()}), so a snapshot still holds them.
  */
 public final class DependencyFactory {
-    /** AWS calls (secret, status lookups) are bounded so that one event stays well inside the function timeout. */
-    static final Duration SDK_CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration SDK_CALL_TIMEOUT = Duration.ofSeconds(12);
+  /**
+   * AWS calls (secret, status lookups) are bounded so that one event stays well inside the function
+   * timeout.
+   */
+  static final Duration SDK_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
-    /** Set by the Lambda runtime. */
-    public static final String AWS_REGION = "AWS_REGION";
+  static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration SDK_CALL_TIMEOUT = Duration.ofSeconds(12);
 
-    private final OutboundConfig config;
-    private final Lazy<SdkHttpClient> sdkHttp;
-    private final Lazy<SecretsManagerClient> secrets;
-    private final Lazy<CodeBuildClient> codeBuild;
-    private final Lazy<CodePipelineClient> codePipeline;
-    private final Lazy<DynamoDbClient> dynamo;
-    private final Lazy<HttpClient> pagureClient;
+  /** Set by the Lambda runtime. */
+  public static final String AWS_REGION = "AWS_REGION";
 
-    private DependencyFactory(OutboundConfig config, Region region) {
-        this.config = config;
-        this.sdkHttp = new Lazy<>(() -> UrlConnectionHttpClient.builder()
-                .connectionTimeout(SDK_CONNECT_TIMEOUT)
-                .socketTimeout(SDK_ATTEMPT_TIMEOUT)
-                .build());
-        this.secrets = new Lazy<>(() -> SecretsManagerClient.builder().region(region).httpClient(sdkHttp.get())
-                .overrideConfiguration(sdkTimeouts()).build());
-        this.codeBuild = new Lazy<>(() -> CodeBuildClient.builder().region(region).httpClient(sdkHttp.get())
-                .overrideConfiguration(sdkTimeouts()).build());
-        this.codePipeline = new Lazy<>(() -> CodePipelineClient.builder().region(region).httpClient(sdkHttp.get())
-                .overrideConfiguration(sdkTimeouts()).build());
-        this.dynamo = new Lazy<>(() -> DynamoDbClient.builder().region(region).httpClient(sdkHttp.get())
-                .overrideConfiguration(sdkTimeouts()).build());
-        this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
+  private final OutboundConfig config;
+  private final Lazy<SdkHttpClient> sdkHttp;
+  private final Lazy<SecretsManagerClient> secrets;
+  private final Lazy<CodeBuildClient> codeBuild;
+  private final Lazy<CodePipelineClient> codePipeline;
+  private final Lazy<DynamoDbClient> dynamo;
+  private final Lazy<HttpClient> pagureClient;
+
+  private DependencyFactory(OutboundConfig config, Region region) {
+    this.config = config;
+    this.sdkHttp =
+        new Lazy<>(
+            () ->
+                UrlConnectionHttpClient.builder()
+                    .connectionTimeout(SDK_CONNECT_TIMEOUT)
+                    .socketTimeout(SDK_ATTEMPT_TIMEOUT)
+                    .build());
+    this.secrets =
+        new Lazy<>(
+            () ->
+                SecretsManagerClient.builder()
+                    .region(region)
+                    .httpClient(sdkHttp.get())
+                    .overrideConfiguration(sdkTimeouts())
+                    .build());
+    this.codeBuild =
+        new Lazy<>(
+            () ->
+                CodeBuildClient.builder()
+                    .region(region)
+                    .httpClient(sdkHttp.get())
+                    .overrideConfiguration(sdkTimeouts())
+                    .build());
+    this.codePipeline =
+        new Lazy<>(
+            () ->
+                CodePipelineClient.builder()
+                    .region(region)
+                    .httpClient(sdkHttp.get())
+                    .overrideConfiguration(sdkTimeouts())
+                    .build());
+    this.dynamo =
+        new Lazy<>(
+            () ->
+                DynamoDbClient.builder()
+                    .region(region)
+                    .httpClient(sdkHttp.get())
+                    .overrideConfiguration(sdkTimeouts())
+                    .build());
+    this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
+  }
+
+  /** Reads and checks the configuration (fails naming a bad variable); builds no client. */
+  public static DependencyFactory fromEnv(Map<String, String> env) {
+    OutboundConfig config = OutboundConfig.fromEnv(env);
+    String regionName = env.get(AWS_REGION);
+    if (regionName == null || regionName.isBlank()) {
+      throw new ConfigException(AWS_REGION, "is required (the Lambda runtime sets it)");
     }
+    return new DependencyFactory(config, Region.of(regionName.trim()));
+  }
 
-    /** Reads and checks the configuration (fails naming a bad variable); builds no client. */
-    public static DependencyFactory fromEnv(Map<String, String> env) {
-        OutboundConfig config = OutboundConfig.fromEnv(env);
-        String regionName = env.get(AWS_REGION);
-        if (regionName == null || regionName.isBlank()) {
-            throw new ConfigException(AWS_REGION, "is required (the Lambda runtime sets it)");
-        }
-        return new DependencyFactory(config, Region.of(regionName.trim()));
-    }
+  /**
+   * What the handler needs: the services (build events, request events), the token cache (for
+   * SnapStart restore) and this factory (priming).
+   */
+  public record Wiring(
+      OutboundService service,
+      RequestEventService requests,
+      TokenProvider tokens,
+      InvocationDeadline deadline,
+      DependencyFactory factory) {}
 
-    /**
-     * What the handler needs: the services (build events, request events), the token cache (for SnapStart restore)
-     * and this factory (priming).
-     */
-    public record Wiring(OutboundService service, RequestEventService requests, TokenProvider tokens,
-            InvocationDeadline deadline, DependencyFactory factory) {
-    }
+  public static Wiring create(Map<String, String> env) {
+    return fromEnv(env).wire();
+  }
 
-    public static Wiring create(Map<String, String> env) {
-        return fromEnv(env).wire();
-    }
-
-    /** The service over lazily built clients. */
-    public Wiring wire() {
-        TokenProvider tokens = new SecretsManagerTokenProvider(secrets::get, config.tokenSecretId(),
-                config.tokenTtl(), Clock.systemUTC());
-        InvocationDeadline deadline = new InvocationDeadline();
-        PagureHttp pagure = new PagureHttp(pagureClient::get, tokens,
-                config.pagureTimeout(), new RetryPolicy(config.retryMaxAttempts(), config.retryBaseDelay()), deadline);
-        FlagReporter reporter = switch (config.reporter()) {
-            case FLAG_API -> new PagureFlagApi(config.pagureUrl(),
-                    config.flagEndpoint() == OutboundConfig.FlagEndpoint.PULL_REQUEST, pagure);
-            case CI_WEBHOOK -> new PagureCiWebhook(config.pagureUrl(), pagure);
+  /** The service over lazily built clients. */
+  public Wiring wire() {
+    TokenProvider tokens =
+        new SecretsManagerTokenProvider(
+            secrets::get, config.tokenSecretId(), config.tokenTtl(), Clock.systemUTC());
+    InvocationDeadline deadline = new InvocationDeadline();
+    PagureHttp pagure =
+        new PagureHttp(
+            pagureClient::get,
+            tokens,
+            config.pagureTimeout(),
+            new RetryPolicy(config.retryMaxAttempts(), config.retryBaseDelay()),
+            deadline);
+    FlagReporter reporter =
+        switch (config.reporter()) {
+          case FLAG_API ->
+              new PagureFlagApi(
+                  config.pagureUrl(),
+                  config.flagEndpoint() == OutboundConfig.FlagEndpoint.PULL_REQUEST,
+                  pagure);
+          case CI_WEBHOOK -> new PagureCiWebhook(config.pagureUrl(), pagure);
         };
-        BuildStatusLookup codeBuildLookup = ref -> new CodeBuildStatusLookup(codeBuild.get()).lookup(ref);
-        BuildStatusLookup codePipelineLookup = ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
-        Scope scope = new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames());
-        FlagMapper mapper = new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate()));
-        BuildRecordLookup records = config.buildRecordsConfigured()
-                ? buildKey -> new DynamoDbBuildRecordLookup(dynamo.get(), config.buildRecordsTable()).find(buildKey)
-                : null;
-        BuildProvenance provenance = new BuildProvenance(records, config.accountId());
-        OutboundService service = new OutboundService(scope, provenance, mapper, reporter, codeBuildLookup,
-                codePipelineLookup);
-        return new Wiring(service, requests(scope, mapper, reporter, records, service), tokens, deadline, this);
+    BuildStatusLookup codeBuildLookup =
+        ref -> new CodeBuildStatusLookup(codeBuild.get()).lookup(ref);
+    BuildStatusLookup codePipelineLookup =
+        ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
+    Scope scope = new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames());
+    FlagMapper mapper =
+        new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate()));
+    BuildRecordLookup records =
+        config.buildRecordsConfigured()
+            ? buildKey ->
+                new DynamoDbBuildRecordLookup(dynamo.get(), config.buildRecordsTable())
+                    .find(buildKey)
+            : null;
+    BuildProvenance provenance = new BuildProvenance(records, config.accountId());
+    OutboundService service =
+        new OutboundService(
+            scope, provenance, mapper, reporter, codeBuildLookup, codePipelineLookup);
+    return new Wiring(
+        service, requests(scope, mapper, reporter, records, service), tokens, deadline, this);
+  }
+
+  private RequestEventService requests(
+      Scope scope,
+      FlagMapper mapper,
+      FlagReporter reporter,
+      BuildRecordLookup records,
+      OutboundService service) {
+    if (!config.buildRecordsConfigured()) {
+      return RequestEventService.disabled(
+          OutboundConfig.BUILD_RECORDS_TABLE
+              + " is not set: without the build records a \"queued\" flag could overwrite the build's own");
+    }
+    if (config.reporter() == OutboundConfig.Reporter.CI_WEBHOOK) {
+      return RequestEventService.disabled(
+          "REPORTER=ci-webhook: its status document describes a build,"
+              + " and a request has none yet");
+    }
+    return new RequestEventService(scope, config.accountId(), mapper, reporter, records, service);
+  }
+
+  /** Builds every client now (SnapStart: before the snapshot is taken); no network call. */
+  public void initAll() {
+    sdkHttp.get();
+    secrets.get();
+    codeBuild.get();
+    codePipeline.get();
+    if (config.buildRecordsConfigured()) {
+      dynamo.get();
+    }
+    pagureClient.get();
+  }
+
+  boolean secretsManagerBuilt() {
+    return secrets.isBuilt();
+  }
+
+  boolean codeBuildBuilt() {
+    return codeBuild.isBuilt();
+  }
+
+  boolean codePipelineBuilt() {
+    return codePipeline.isBuilt();
+  }
+
+  boolean dynamoDbBuilt() {
+    return dynamo.isBuilt();
+  }
+
+  private static ClientOverrideConfiguration sdkTimeouts() {
+    return ClientOverrideConfiguration.builder()
+        .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
+        .apiCallTimeout(SDK_CALL_TIMEOUT)
+        .build();
+  }
+
+  /** A value built once, on first use (thread-safe). */
+  static final class Lazy<T> {
+    private final Supplier<T> factory;
+    private volatile T value;
+
+    Lazy(Supplier<T> factory) {
+      this.factory = factory;
     }
 
-    private RequestEventService requests(Scope scope, FlagMapper mapper, FlagReporter reporter,
-            BuildRecordLookup records, OutboundService service) {
-        if (!config.buildRecordsConfigured()) {
-            return RequestEventService.disabled(OutboundConfig.BUILD_RECORDS_TABLE
-                    + " is not set: without the build records a \"queued\" flag could overwrite the build's own");
+    T get() {
+      T v = value;
+      if (v == null) {
+        synchronized (this) {
+          v = value;
+          if (v == null) {
+            v = factory.get();
+            value = v;
+          }
         }
-        if (config.reporter() == OutboundConfig.Reporter.CI_WEBHOOK) {
-            return RequestEventService.disabled("REPORTER=ci-webhook: its status document describes a build,"
-                    + " and a request has none yet");
-        }
-        return new RequestEventService(scope, config.accountId(), mapper, reporter, records, service);
+      }
+      return v;
     }
 
-    /** Builds every client now (SnapStart: before the snapshot is taken); no network call. */
-    public void initAll() {
-        sdkHttp.get();
-        secrets.get();
-        codeBuild.get();
-        codePipeline.get();
-        if (config.buildRecordsConfigured()) {
-            dynamo.get();
-        }
-        pagureClient.get();
+    boolean isBuilt() {
+      return value != null;
     }
-
-    boolean secretsManagerBuilt() {
-        return secrets.isBuilt();
-    }
-
-    boolean codeBuildBuilt() {
-        return codeBuild.isBuilt();
-    }
-
-    boolean codePipelineBuilt() {
-        return codePipeline.isBuilt();
-    }
-
-    boolean dynamoDbBuilt() {
-        return dynamo.isBuilt();
-    }
-
-    private static ClientOverrideConfiguration sdkTimeouts() {
-        return ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
-                .apiCallTimeout(SDK_CALL_TIMEOUT)
-                .build();
-    }
-
-    /** A value built once, on first use (thread-safe). */
-    static final class Lazy<T> {
-        private final Supplier<T> factory;
-        private volatile T value;
-
-        Lazy(Supplier<T> factory) {
-            this.factory = factory;
-        }
-
-        T get() {
-            T v = value;
-            if (v == null) {
-                synchronized (this) {
-                    v = value;
-                    if (v == null) {
-                        v = factory.get();
-                        value = v;
-                    }
-                }
-            }
-            return v;
-        }
-
-        boolean isBuilt() {
-            return value != null;
-        }
-    }
+  }
 }

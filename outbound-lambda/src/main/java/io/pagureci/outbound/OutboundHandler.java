@@ -4,8 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.DecisionLog;
-import io.pagureci.outbound.domain.Outcome;
 import io.pagureci.outbound.domain.OutboundService;
+import io.pagureci.outbound.domain.Outcome;
 import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.domain.TokenProvider;
 import io.pagureci.outbound.events.EventBridgeEventParser;
@@ -22,105 +22,122 @@ import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * EventBridge (CodeBuild / CodePipeline events, and this project's own request events) → pagure flag. Handler string:
- * {@code io.pagureci.outbound.OutboundHandler::handleRequest}. Returns a small JSON summary; throws when a status
- * could not be delivered, so Lambda's async retries and the on-failure destination take over.
+ * EventBridge (CodeBuild / CodePipeline events, and this project's own request events) → pagure
+ * flag. Handler string: {@code io.pagureci.outbound.OutboundHandler::handleRequest}. Returns a
+ * small JSON summary; throws when a status could not be delivered, so Lambda's async retries and
+ * the on-failure destination take over.
  */
 public final class OutboundHandler implements RequestStreamHandler, Resource {
-    private static final String PRIMING_EVENT = """
+  private static final String PRIMING_EVENT =
+      """
             {"id":"priming","detail-type":"CodeBuild Build State Change","region":"us-east-1",
              "account":"123456789012","detail":{"build-status":"SUCCEEDED","project-name":"p",
              "build-id":"arn:aws:codebuild:us-east-1:123456789012:build/p:0","additional-information":{}}}""";
-    private static final String PRIMING_REQUEST_EVENT = """
+  private static final String PRIMING_REQUEST_EVENT =
+      """
             {"id":"priming","detail-type":"Build Request State Change","source":"pagure-ci-aws",
              "region":"us-east-1","account":"123456789012","detail":{"state":"QUEUED","deliveryId":"priming",
              "buildKey":"0000000000000000000000000000000000000000000000000000000000000000",
              "target":{"system":"codebuild","name":"p"},"variables":{"PAGURE_INSTANCE":"https://pagure.invalid/",
              "PAGURE_PROJECT":"p","PAGURE_COMMIT":"0000000000000000000000000000000000000000"}}}""";
 
-    private final EventBridgeEventParser parser = new EventBridgeEventParser();
-    private final OutboundService service;
-    private final RequestEventService requests;
-    private final TokenProvider tokens;
-    private final InvocationDeadline deadline;
-    private final Runnable buildClients;
+  private final EventBridgeEventParser parser = new EventBridgeEventParser();
+  private final OutboundService service;
+  private final RequestEventService requests;
+  private final TokenProvider tokens;
+  private final InvocationDeadline deadline;
+  private final Runnable buildClients;
 
-    /** Used by the Lambda runtime: real clients (built on first use) from the environment. */
-    public OutboundHandler() {
-        this(DependencyFactory.create(System.getenv()));
-        Core.getGlobalContext().register(this);
-    }
+  /** Used by the Lambda runtime: real clients (built on first use) from the environment. */
+  public OutboundHandler() {
+    this(DependencyFactory.create(System.getenv()));
+    Core.getGlobalContext().register(this);
+  }
 
-    OutboundHandler(DependencyFactory.Wiring wiring) {
-        this(wiring.service(), wiring.requests(), wiring.tokens(), wiring.deadline(), wiring.factory()::initAll);
-    }
+  OutboundHandler(DependencyFactory.Wiring wiring) {
+    this(
+        wiring.service(),
+        wiring.requests(),
+        wiring.tokens(),
+        wiring.deadline(),
+        wiring.factory()::initAll);
+  }
 
-    /** For tests: the collaborators. */
-    public OutboundHandler(OutboundService service, RequestEventService requests, TokenProvider tokens,
-            InvocationDeadline deadline) {
-        this(service, requests, tokens, deadline, () -> { });
-    }
+  /** For tests: the collaborators. */
+  public OutboundHandler(
+      OutboundService service,
+      RequestEventService requests,
+      TokenProvider tokens,
+      InvocationDeadline deadline) {
+    this(service, requests, tokens, deadline, () -> {});
+  }
 
-    private OutboundHandler(OutboundService service, RequestEventService requests, TokenProvider tokens,
-            InvocationDeadline deadline, Runnable buildClients) {
-        this.service = service;
-        this.requests = requests;
-        this.tokens = tokens;
-        this.deadline = deadline;
-        this.buildClients = buildClients;
-    }
+  private OutboundHandler(
+      OutboundService service,
+      RequestEventService requests,
+      TokenProvider tokens,
+      InvocationDeadline deadline,
+      Runnable buildClients) {
+    this.service = service;
+    this.requests = requests;
+    this.tokens = tokens;
+    this.deadline = deadline;
+    this.buildClients = buildClients;
+  }
 
-    @Override
-    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        deadline.start(context.getRemainingTimeInMillis());
-        Map<String, Object> result = switch (parser.parse(input)) {
-            case ParsedEvent.Unusable u -> {
-                DecisionLog.dropped(u.eventId(), u.detailType(), u.deliveryId(), u.reason());
-                yield summary("dropped", u.reason());
-            }
-            case ParsedEvent.Usable u -> summary(service.handle(u.event()));
-            case ParsedEvent.Request r -> summary(requests.handle(r.event()));
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
+    deadline.start(context.getRemainingTimeInMillis());
+    Map<String, Object> result =
+        switch (parser.parse(input)) {
+          case ParsedEvent.Unusable u -> {
+            DecisionLog.dropped(u.eventId(), u.detailType(), u.deliveryId(), u.reason());
+            yield summary("dropped", u.reason());
+          }
+          case ParsedEvent.Usable u -> summary(service.handle(u.event()));
+          case ParsedEvent.Request r -> summary(requests.handle(r.event()));
         };
-        output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
-        output.flush();
-    }
+    output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
+    output.flush();
+  }
 
-    private static Map<String, Object> summary(Outcome outcome) {
-        return switch (outcome) {
-            case Outcome.Posted p -> {
-                Map<String, Object> n = summary("posted", null);
-                n.put("status", p.update().flag().status().wire());
-                n.put("uid", p.update().flag().uid());
-                yield n;
-            }
-            case Outcome.Ignored i -> summary("ignored", i.reason());
-        };
-    }
+  private static Map<String, Object> summary(Outcome outcome) {
+    return switch (outcome) {
+      case Outcome.Posted p -> {
+        Map<String, Object> n = summary("posted", null);
+        n.put("status", p.update().flag().status().wire());
+        n.put("uid", p.update().flag().uid());
+        yield n;
+      }
+      case Outcome.Ignored i -> summary("ignored", i.reason());
+    };
+  }
 
-    private static Map<String, Object> summary(String outcome, String reason) {
-        Map<String, Object> n = new LinkedHashMap<>();
-        n.put("outcome", outcome);
-        if (reason != null) {
-            n.put("reason", reason);
-        }
-        return n;
+  private static Map<String, Object> summary(String outcome, String reason) {
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("outcome", outcome);
+    if (reason != null) {
+      n.put("reason", reason);
     }
+    return n;
+  }
 
-    /**
-     * SnapStart: build every (lazily built) client and warm the JSON parsing path, so the snapshot holds them; no
-     * network calls, no token in the snapshot.
-     */
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        buildClients.run();
-        parser.parse(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
-        parser.parse(new ByteArrayInputStream(PRIMING_REQUEST_EVENT.getBytes(StandardCharsets.UTF_8)));
-        tokens.invalidate();
-    }
+  /**
+   * SnapStart: build every (lazily built) client and warm the JSON parsing path, so the snapshot
+   * holds them; no network calls, no token in the snapshot.
+   */
+  @Override
+  public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+    buildClients.run();
+    parser.parse(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
+    parser.parse(new ByteArrayInputStream(PRIMING_REQUEST_EVENT.getBytes(StandardCharsets.UTF_8)));
+    tokens.invalidate();
+  }
 
-    /** SnapStart: never trust a token cached before the snapshot. */
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        tokens.invalidate();
-    }
+  /** SnapStart: never trust a token cached before the snapshot. */
+  @Override
+  public void afterRestore(org.crac.Context<? extends Resource> context) {
+    tokens.invalidate();
+  }
 }

@@ -55,7 +55,8 @@ public final class DynamoDbBuildClaims implements BuildClaims {
    * @param recordTtlDays how long after its last write an item expires (the TTL attribute {@code
    *     expiresAt}; the stack's source expiration days)
    */
-  public DynamoDbBuildClaims(DynamoDbClient dynamo, String table, Duration lease, int recordTtlDays) {
+  public DynamoDbBuildClaims(
+      DynamoDbClient dynamo, String table, Duration lease, int recordTtlDays) {
     this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
     this.table = Objects.requireNonNull(table, "table");
     if (lease.toSeconds() < 1) {
@@ -74,7 +75,8 @@ public final class DynamoDbBuildClaims implements BuildClaims {
   }
 
   @Override
-  public Claim claim(String buildKey, String deliveryId, String commit, Instant now) throws RecordException {
+  public Claim claim(String buildKey, String deliveryId, String commit, Instant now)
+      throws RecordException {
     Objects.requireNonNull(buildKey, "buildKey");
     Objects.requireNonNull(deliveryId, "deliveryId");
     Objects.requireNonNull(commit, "commit");
@@ -92,13 +94,17 @@ public final class DynamoDbBuildClaims implements BuildClaims {
       item.put("updatedAt", n(now.toEpochMilli()));
       item.put("expiresAt", n(nowSeconds + recordTtlSeconds));
       try {
-        dynamo.putItem(p -> p.tableName(table).item(item)
-            .conditionExpression(CLAIM_CONDITION)
-            .expressionAttributeNames(Map.of("#state", "state"))
-            .expressionAttributeValues(Map.of(
-                ":failed", s(State.FAILED.name()),
-                ":claimed", s(State.CLAIMED.name()),
-                ":now", n(nowSeconds))));
+        dynamo.putItem(
+            p ->
+                p.tableName(table)
+                    .item(item)
+                    .conditionExpression(CLAIM_CONDITION)
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":failed", s(State.FAILED.name()),
+                            ":claimed", s(State.CLAIMED.name()),
+                            ":now", n(nowSeconds))));
         return new Claimed(buildKey, claimId, Instant.ofEpochSecond(leaseUntil));
       } catch (ConditionalCheckFailedException e) {
         // someone else's record is there: decide on what it is now
@@ -122,15 +128,20 @@ public final class DynamoDbBuildClaims implements BuildClaims {
       }
       // FAILED or an expired lease now (it changed between the write and the read): try again
     }
-    throw new RecordException("the build record of " + buildKey + " kept changing while it was claimed ("
-        + MAX_CLAIM_ATTEMPTS + " attempts)", null);
+    throw new RecordException(
+        "the build record of "
+            + buildKey
+            + " kept changing while it was claimed ("
+            + MAX_CLAIM_ATTEMPTS
+            + " attempts)",
+        null);
   }
 
   @Override
   public void started(Claimed claim, StartedBuild build, PackagedSource source, Instant now)
       throws RecordException, ClaimLostException {
-    Map<String, String> names = Map.of(
-        "#state", "state", "#target", "target", "#bucket", "bucket", "#key", "key");
+    Map<String, String> names =
+        Map.of("#state", "state", "#target", "target", "#bucket", "bucket", "#key", "key");
     Map<String, AttributeValue> values = new HashMap<>(written(claim, now));
     values.put(":state", s(State.STARTED.name()));
     values.put(":target", s(build.target()));
@@ -138,17 +149,23 @@ public final class DynamoDbBuildClaims implements BuildClaims {
     values.put(":bucket", s(source.bucket()));
     values.put(":key", s(source.key()));
     values.put(":versionId", s(source.versionId()));
-    // only our claim: a repeated call of ours (an SDK retry after a lost answer) writes the same again
-    update(claim, "SET #state = :state, #target = :target, buildId = :buildId, #bucket = :bucket,"
-        + " #key = :key, versionId = :versionId, updatedAt = :updatedAt, expiresAt = :expiresAt",
-        OURS, names, values, "recording the started build");
+    // only our claim: a repeated call of ours (an SDK retry after a lost answer) writes the same
+    // again
+    update(
+        claim,
+        "SET #state = :state, #target = :target, buildId = :buildId, #bucket = :bucket,"
+            + " #key = :key, versionId = :versionId, updatedAt = :updatedAt, expiresAt = :expiresAt",
+        OURS,
+        names,
+        values,
+        "recording the started build");
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Besides {@code claimId = :mine} (docs/queue.md §5) the write requires that the record is
-   * not {@code STARTED}: a started key is never made claimable again.
+   * <p>Besides {@code claimId = :mine} (docs/queue.md §5) the write requires that the record is not
+   * {@code STARTED}: a started key is never made claimable again.
    */
   @Override
   public void failed(Claimed claim, String code, String reason, Instant now)
@@ -159,17 +176,31 @@ public final class DynamoDbBuildClaims implements BuildClaims {
     values.put(":started", s(State.STARTED.name()));
     values.put(":code", s(Objects.requireNonNull(code, "code")));
     values.put(":reason", s(Objects.requireNonNull(reason, "reason")));
-    update(claim, "SET #state = :state, #code = :code, #reason = :reason, updatedAt = :updatedAt,"
-        + " expiresAt = :expiresAt", OURS + " AND #state <> :started", names, values, "recording the failure");
+    update(
+        claim,
+        "SET #state = :state, #code = :code, #reason = :reason, updatedAt = :updatedAt,"
+            + " expiresAt = :expiresAt",
+        OURS + " AND #state <> :started",
+        names,
+        values,
+        "recording the failure");
   }
 
-  /** {@inheritDoc} The lease is set to end one second before {@code now}: a claim at {@code now} takes the key. */
+  /**
+   * {@inheritDoc} The lease is set to end one second before {@code now}: a claim at {@code now}
+   * takes the key.
+   */
   @Override
   public void release(Claimed claim, Instant now) throws RecordException, ClaimLostException {
     Map<String, AttributeValue> values = new HashMap<>(written(claim, now));
     values.put(":ended", n(now.getEpochSecond() - 1));
-    update(claim, "SET leaseUntil = :ended, updatedAt = :updatedAt, expiresAt = :expiresAt",
-        OURS, Map.of(), values, "releasing the claim");
+    update(
+        claim,
+        "SET leaseUntil = :ended, updatedAt = :updatedAt, expiresAt = :expiresAt",
+        OURS,
+        Map.of(),
+        values,
+        "releasing the claim");
   }
 
   /** {@inheritDoc} A consistent read. */
@@ -183,18 +214,22 @@ public final class DynamoDbBuildClaims implements BuildClaims {
   private Map<String, AttributeValue> read(String buildKey) throws RecordException {
     GetItemResponse got;
     try {
-      got = dynamo.getItem(g -> g.tableName(table).key(Map.of("id", s(itemId(buildKey)))).consistentRead(true));
+      got =
+          dynamo.getItem(
+              g -> g.tableName(table).key(Map.of("id", s(itemId(buildKey)))).consistentRead(true));
     } catch (SdkException e) {
       throw new RecordException("reading the build record failed: " + AwsErrors.describe(e), e);
     }
     return got.hasItem() && !got.item().isEmpty() ? got.item() : null;
   }
 
-  private static Record readable(String buildKey, Map<String, AttributeValue> item) throws RecordException {
+  private static Record readable(String buildKey, Map<String, AttributeValue> item)
+      throws RecordException {
     try {
       return record(item);
     } catch (UnreadableItemException e) {
-      throw new RecordException("the build record of " + buildKey + " is unreadable: " + e.getMessage(), e);
+      throw new RecordException(
+          "the build record of " + buildKey + " is unreadable: " + e.getMessage(), e);
     }
   }
 
@@ -205,21 +240,33 @@ public final class DynamoDbBuildClaims implements BuildClaims {
         ":expiresAt", n(now.getEpochSecond() + recordTtlSeconds));
   }
 
-  private void update(Claimed claim, String updateExpression, String condition, Map<String, String> names,
-      Map<String, AttributeValue> values, String what) throws RecordException, ClaimLostException {
+  private void update(
+      Claimed claim,
+      String updateExpression,
+      String condition,
+      Map<String, String> names,
+      Map<String, AttributeValue> values,
+      String what)
+      throws RecordException, ClaimLostException {
     try {
-      dynamo.updateItem(u -> {
-        u.tableName(table).key(Map.of("id", s(itemId(claim.buildKey()))))
-            .updateExpression(updateExpression)
-            .conditionExpression(condition)
-            .expressionAttributeValues(values);
-        if (!names.isEmpty()) {
-          u.expressionAttributeNames(names);
-        }
-      });
+      dynamo.updateItem(
+          u -> {
+            u.tableName(table)
+                .key(Map.of("id", s(itemId(claim.buildKey()))))
+                .updateExpression(updateExpression)
+                .conditionExpression(condition)
+                .expressionAttributeValues(values);
+            if (!names.isEmpty()) {
+              u.expressionAttributeNames(names);
+            }
+          });
     } catch (ConditionalCheckFailedException e) {
-      throw new ClaimLostException("the claim of build " + claim.buildKey()
-          + " is no longer ours (taken over after its lease, or the record changed): " + what + " refused");
+      throw new ClaimLostException(
+          "the claim of build "
+              + claim.buildKey()
+              + " is no longer ours (taken over after its lease, or the record changed): "
+              + what
+              + " refused");
     } catch (SdkException e) {
       throw new RecordException(what + " failed: " + AwsErrors.describe(e), e);
     }
@@ -241,15 +288,22 @@ public final class DynamoDbBuildClaims implements BuildClaims {
     if (state == State.STARTED) {
       build = new StartedBuild(requiredString(item, "target"), requiredString(item, "buildId"));
     }
-    return new Record(state,
+    return new Record(
+        state,
         leaseUntil == null ? null : instant(leaseUntil, "leaseUntil", false),
-        optionalString(item, "deliveryId"), optionalString(item, "commit"),
-        build, optionalString(item, "bucket"), optionalString(item, "key"), optionalString(item, "versionId"),
-        optionalString(item, "code"), optionalString(item, "reason"),
+        optionalString(item, "deliveryId"),
+        optionalString(item, "commit"),
+        build,
+        optionalString(item, "bucket"),
+        optionalString(item, "key"),
+        optionalString(item, "versionId"),
+        optionalString(item, "code"),
+        optionalString(item, "reason"),
         instant(requiredNumber(item, "updatedAt"), "updatedAt", true));
   }
 
-  private static Instant instant(long value, String name, boolean millis) throws UnreadableItemException {
+  private static Instant instant(long value, String name, boolean millis)
+      throws UnreadableItemException {
     try {
       return millis ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value);
     } catch (DateTimeException e) {

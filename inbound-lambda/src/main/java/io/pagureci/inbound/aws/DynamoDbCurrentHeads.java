@@ -75,10 +75,14 @@ public final class DynamoDbCurrentHeads implements CurrentHeads {
     item.put("expiresAt", n(head.updatedAt().getEpochSecond() + recordTtlSeconds));
     PutItemResponse put;
     try {
-      put = dynamo.putItem(p -> p.tableName(table).item(item)
-          .conditionExpression("attribute_not_exists(id) OR updatedAt < :updatedAt")
-          .expressionAttributeValues(Map.of(":updatedAt", n(updatedAt)))
-          .returnValues(ReturnValue.ALL_OLD));
+      put =
+          dynamo.putItem(
+              p ->
+                  p.tableName(table)
+                      .item(item)
+                      .conditionExpression("attribute_not_exists(id) OR updatedAt < :updatedAt")
+                      .expressionAttributeValues(Map.of(":updatedAt", n(updatedAt)))
+                      .returnValues(ReturnValue.ALL_OLD));
     } catch (ConditionalCheckFailedException e) {
       // refused: a newer (or equally new) head is stored — or ours, if the SDK retried a write
       // whose answer was lost (then the head it replaced is lost with that answer)
@@ -113,20 +117,25 @@ public final class DynamoDbCurrentHeads implements CurrentHeads {
     try {
       return Optional.of(head(got.item()));
     } catch (UnreadableItemException e) {
-      throw new RecordException("the current head of " + project + " " + scope + " is unreadable: "
-          + e.getMessage(), e);
+      throw new RecordException(
+          "the current head of " + project + " " + scope + " is unreadable: " + e.getMessage(), e);
     }
   }
 
   private static boolean same(Head stored, Head head) {
     return stored.updatedAt().toEpochMilli() == head.updatedAt().toEpochMilli()
-        && stored.buildKey().equals(head.buildKey()) && stored.build().equals(head.build())
-        && stored.commit().equals(head.commit()) && stored.deliveryId().equals(head.deliveryId());
+        && stored.buildKey().equals(head.buildKey())
+        && stored.build().equals(head.build())
+        && stored.commit().equals(head.commit())
+        && stored.deliveryId().equals(head.deliveryId());
   }
 
   private static Head head(Map<String, AttributeValue> item) throws UnreadableItemException {
-    return new Head(requiredString(item, "commit"), requiredString(item, "buildKey"),
+    return new Head(
+        requiredString(item, "commit"),
+        requiredString(item, "buildKey"),
         new StartedBuild(requiredString(item, "target"), requiredString(item, "buildId")),
-        requiredString(item, "deliveryId"), Instant.ofEpochMilli(requiredNumber(item, "updatedAt")));
+        requiredString(item, "deliveryId"),
+        Instant.ofEpochMilli(requiredNumber(item, "updatedAt")));
   }
 }

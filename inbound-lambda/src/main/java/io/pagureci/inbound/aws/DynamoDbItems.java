@@ -26,7 +26,8 @@ final class DynamoDbItems {
     return AttributeValue.fromN(Long.toString(value));
   }
 
-  static String requiredString(Map<String, AttributeValue> item, String name) throws UnreadableItemException {
+  static String requiredString(Map<String, AttributeValue> item, String name)
+      throws UnreadableItemException {
     String v = optionalString(item, name);
     if (v == null) {
       throw new UnreadableItemException("attribute " + name + " is missing");
@@ -34,7 +35,8 @@ final class DynamoDbItems {
     return v;
   }
 
-  static String optionalString(Map<String, AttributeValue> item, String name) throws UnreadableItemException {
+  static String optionalString(Map<String, AttributeValue> item, String name)
+      throws UnreadableItemException {
     AttributeValue v = item.get(name);
     if (v == null) {
       return null;
@@ -45,7 +47,8 @@ final class DynamoDbItems {
     return v.s();
   }
 
-  static long requiredNumber(Map<String, AttributeValue> item, String name) throws UnreadableItemException {
+  static long requiredNumber(Map<String, AttributeValue> item, String name)
+      throws UnreadableItemException {
     Long v = optionalNumber(item, name);
     if (v == null) {
       throw new UnreadableItemException("attribute " + name + " is missing");
@@ -53,7 +56,8 @@ final class DynamoDbItems {
     return v;
   }
 
-  static Long optionalNumber(Map<String, AttributeValue> item, String name) throws UnreadableItemException {
+  static Long optionalNumber(Map<String, AttributeValue> item, String name)
+      throws UnreadableItemException {
     AttributeValue v = item.get(name);
     if (v == null) {
       return null;

@@ -7,7 +7,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
 
-/** Request events as EventBridge custom events ({@code Source: pagure-ci-aws}, docs/queue.md §4). */
+/**
+ * Request events as EventBridge custom events ({@code Source: pagure-ci-aws}, docs/queue.md §4).
+ */
 public final class EventBridgeRequestEvents implements RequestEvents {
 
   private final EventBridgeClient events;
@@ -22,10 +24,15 @@ public final class EventBridgeRequestEvents implements RequestEvents {
   public void publish(RequestEvent event) throws EventException {
     PutEventsResponse response;
     try {
-      response = events.putEvents(b -> b.entries(e -> e.source(RequestEvent.SOURCE)
-          .detailType(RequestEvent.DETAIL_TYPE)
-          .eventBusName(busName)
-          .detail(RequestEventJson.write(event))));
+      response =
+          events.putEvents(
+              b ->
+                  b.entries(
+                      e ->
+                          e.source(RequestEvent.SOURCE)
+                              .detailType(RequestEvent.DETAIL_TYPE)
+                              .eventBusName(busName)
+                              .detail(RequestEventJson.write(event))));
     } catch (SdkException e) {
       throw new EventException("EventBridge PutEvents failed: " + AwsErrors.describe(e), e);
     }

@@ -28,8 +28,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * the accept function calls, on an HTTP client that answers in memory, each make the requests the
  * function makes (Secrets Manager GetSecretValue, DynamoDB GetItem, SQS SendMessage, EventBridge
  * PutEvents). That loads and runs the SDK's request path — endpoint rules, SigV4 signing,
- * checksums, marshalling and unmarshalling — before the snapshot, so the first real request after
- * a restore only pays its TLS handshake. (The worker is triggered by SQS and has no SnapStart.)
+ * checksums, marshalling and unmarshalling — before the snapshot, so the first real request after a
+ * restore only pays its TLS handshake. (The worker is triggered by SQS and has no SnapStart.)
  *
  * <p>The throw-away clients sign with fixed fake credentials (never the function's), are closed
  * afterwards and share nothing with the real clients but code.
@@ -49,21 +49,47 @@ public final class SdkPriming {
   public static Result primeAll() {
     InMemoryHttpClient http = new InMemoryHttpClient();
     StaticCredentialsProvider fake =
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("PRIMINGPRIMINGPRIMING", "priming-not-a-secret"));
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("PRIMINGPRIMINGPRIMING", "priming-not-a-secret"));
     Region region = Region.US_EAST_1;
     try (SecretsManagerClient secrets =
-            SecretsManagerClient.builder().httpClient(http).credentialsProvider(fake).region(region).build();
-        DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).credentialsProvider(fake).region(region).build();
-        SqsClient sqs = SqsClient.builder().httpClient(http).credentialsProvider(fake).region(region).build();
+            SecretsManagerClient.builder()
+                .httpClient(http)
+                .credentialsProvider(fake)
+                .region(region)
+                .build();
+        DynamoDbClient dynamo =
+            DynamoDbClient.builder()
+                .httpClient(http)
+                .credentialsProvider(fake)
+                .region(region)
+                .build();
+        SqsClient sqs =
+            SqsClient.builder().httpClient(http).credentialsProvider(fake).region(region).build();
         EventBridgeClient events =
-            EventBridgeClient.builder().httpClient(http).credentialsProvider(fake).region(region).build()) {
+            EventBridgeClient.builder()
+                .httpClient(http)
+                .credentialsProvider(fake)
+                .region(region)
+                .build()) {
       secrets.getSecretValue(b -> b.secretId("priming"));
-      dynamo.getItem(b -> b.tableName("priming").consistentRead(true)
-          .key(Map.of("id", AttributeValue.fromS("build/priming"))));
-      sqs.sendMessage(b -> b.queueUrl("https://sqs.us-east-1.amazonaws.com/000000000000/priming")
-          .messageBody("{\"v\":1,\"priming\":true}"));
-      events.putEvents(b -> b.entries(e -> e.source("pagure-ci-aws").detailType("Build Request State Change")
-          .eventBusName("default").detail("{\"state\":\"QUEUED\"}")));
+      dynamo.getItem(
+          b ->
+              b.tableName("priming")
+                  .consistentRead(true)
+                  .key(Map.of("id", AttributeValue.fromS("build/priming"))));
+      sqs.sendMessage(
+          b ->
+              b.queueUrl("https://sqs.us-east-1.amazonaws.com/000000000000/priming")
+                  .messageBody("{\"v\":1,\"priming\":true}"));
+      events.putEvents(
+          b ->
+              b.entries(
+                  e ->
+                      e.source("pagure-ci-aws")
+                          .detailType("Build Request State Change")
+                          .eventBusName("default")
+                          .detail("{\"state\":\"QUEUED\"}")));
     }
     return new Result(Map.copyOf(http.requests));
   }
@@ -87,7 +113,8 @@ public final class SdkPriming {
 
     private HttpExecuteResponse answer(HttpExecuteRequest request) throws IOException {
       SdkHttpRequest http = request.httpRequest();
-      Optional<? extends InputStream> content = request.contentStreamProvider().map(p -> p.newStream());
+      Optional<? extends InputStream> content =
+          request.contentStreamProvider().map(p -> p.newStream());
       byte[] sentBody = new byte[0];
       if (content.isPresent()) {
         try (InputStream in = content.get()) {
@@ -101,28 +128,40 @@ public final class SdkPriming {
       SdkHttpFullResponse.Builder response = SdkHttpFullResponse.builder().statusCode(200);
       if (target.endsWith("GetSecretValue")) {
         operation = "GetSecretValue";
-        body = "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:priming-AbCdEf\","
-            + "\"Name\":\"priming\",\"VersionId\":\"v1\",\"SecretString\":\"{}\",\"CreatedDate\":1.7E9}";
+        body =
+            "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:priming-AbCdEf\","
+                + "\"Name\":\"priming\",\"VersionId\":\"v1\",\"SecretString\":\"{}\",\"CreatedDate\":1.7E9}";
       } else if (target.endsWith("GetItem")) {
         operation = "GetItem";
         body = "{}";
       } else if (target.endsWith("SendMessage")) {
         operation = "SendMessage";
         // the SDK checks the MD5 of the body it sent against the answer
-        String sent = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sentBody).path("MessageBody").asText();
-        body = "{\"MessageId\":\"00000000-0000-0000-0000-000000000000\",\"MD5OfMessageBody\":\"" + md5(sent) + "\"}";
+        String sent =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(sentBody)
+                .path("MessageBody")
+                .asText();
+        body =
+            "{\"MessageId\":\"00000000-0000-0000-0000-000000000000\",\"MD5OfMessageBody\":\""
+                + md5(sent)
+                + "\"}";
       } else if (target.endsWith("PutEvents")) {
         operation = "PutEvents";
         body = "{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"priming\"}]}";
       } else {
-        throw new IOException("priming: unexpected request " + method + " " + http.encodedPath() + " " + target);
+        throw new IOException(
+            "priming: unexpected request " + method + " " + http.encodedPath() + " " + target);
       }
       requests.merge(operation, 1, Integer::sum);
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       response.putHeader("Content-Length", Integer.toString(bytes.length));
       if (!target.isEmpty()) {
-        response.putHeader("Content-Type", target.startsWith("DynamoDB") || target.startsWith("AmazonSQS")
-            ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1");
+        response.putHeader(
+            "Content-Type",
+            target.startsWith("DynamoDB") || target.startsWith("AmazonSQS")
+                ? "application/x-amz-json-1.0"
+                : "application/x-amz-json-1.1");
       }
       return HttpExecuteResponse.builder()
           .response(response.build())
@@ -135,8 +174,10 @@ public final class SdkPriming {
 
     private static String md5(String text) {
       try {
-        return java.util.HexFormat.of().formatHex(
-            java.security.MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        return java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("MD5")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
       } catch (java.security.NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
       }

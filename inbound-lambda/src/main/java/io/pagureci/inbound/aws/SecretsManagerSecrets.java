@@ -22,7 +22,9 @@ public final class SecretsManagerSecrets implements Secrets {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastReread = new ConcurrentHashMap<>();
 
-  /** At most one {@link #reread} per secret in this interval (a rotated key takes effect at once). */
+  /**
+   * At most one {@link #reread} per secret in this interval (a rotated key takes effect at once).
+   */
   static final Duration REREAD_INTERVAL = Duration.ofSeconds(30);
 
   private record Cached(String value, Instant expires) {}
@@ -64,7 +66,8 @@ public final class SecretsManagerSecrets implements Secrets {
     }
     String value = response.secretString();
     if (value == null || value.isEmpty()) {
-      throw new SecretsUnavailableException("secret " + secretId + " has no SecretString yet", null);
+      throw new SecretsUnavailableException(
+          "secret " + secretId + " has no SecretString yet", null);
     }
     cache.put(secretId, new Cached(value, now.plus(ttl)));
     return value;

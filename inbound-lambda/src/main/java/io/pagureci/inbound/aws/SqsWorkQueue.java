@@ -24,7 +24,8 @@ public final class SqsWorkQueue implements WorkQueue {
   @Override
   public String send(WorkItem item) throws QueueException {
     try {
-      return sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(WorkItemJson.write(item))).messageId();
+      return sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(WorkItemJson.write(item)))
+          .messageId();
     } catch (SdkException e) {
       throw new QueueException("SQS SendMessage failed: " + AwsErrors.describe(e), e);
     }
@@ -34,7 +35,8 @@ public final class SqsWorkQueue implements WorkQueue {
   public void retryAfter(String receiptHandle, Duration delay) throws QueueException {
     int seconds = (int) Math.min(Math.max(delay.toSeconds(), 0), MAX_VISIBILITY_SECONDS);
     try {
-      sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));
+      sqs.changeMessageVisibility(
+          b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));
     } catch (SdkException e) {
       throw new QueueException("SQS ChangeMessageVisibility failed: " + AwsErrors.describe(e), e);
     }

@@ -11,9 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The inbound Lambda's configuration, read once from environment variables at init and validated.
- * A missing or malformed variable fails with a {@link ConfigException} naming it. The CDK stack
- * sets exactly these variables (see docs/configuration.md).
+ * The inbound Lambda's configuration, read once from environment variables at init and validated. A
+ * missing or malformed variable fails with a {@link ConfigException} naming it. The CDK stack sets
+ * exactly these variables (see docs/configuration.md).
  */
 public record InboundConfig(
     URI pagureUrl,
@@ -74,12 +74,31 @@ public record InboundConfig(
   /** Every variable this function reads (besides the AWS runtime's own). */
   public static final List<String> VARIABLES =
       List.of(
-          PAGURE_URL, ALLOWED_PROJECTS, HOOK_KEYS_SECRET_ID, CI_BASIC_AUTH_SECRET_ID,
-          CI_ALLOWED_CALLERS, SOURCE_BUCKET, SOURCE_PREFIX, BUILD_TARGET, CODEBUILD_PROJECT,
-          PIPELINE_NAME, PIPELINE_SOURCE_ACTION, PIPELINE_OVERRIDE_S3_KEY, TRUSTED_BUILDSPEC,
-          TRUSTED_BUILDSPEC_PATH, REBUILD_PHRASE, BUILD_BRANCHES, REF_WAIT_SECONDS,
-          GIT_TIMEOUT_SECONDS, SECRETS_TTL_SECONDS, S3_FORCE_PATH_STYLE,
-          MAX_DELIVERY_AGE_SECONDS, MAX_SOURCE_BYTES, MAX_FILE_BYTES, MAX_SOURCE_FILES, MAX_TREE_DEPTH);
+          PAGURE_URL,
+          ALLOWED_PROJECTS,
+          HOOK_KEYS_SECRET_ID,
+          CI_BASIC_AUTH_SECRET_ID,
+          CI_ALLOWED_CALLERS,
+          SOURCE_BUCKET,
+          SOURCE_PREFIX,
+          BUILD_TARGET,
+          CODEBUILD_PROJECT,
+          PIPELINE_NAME,
+          PIPELINE_SOURCE_ACTION,
+          PIPELINE_OVERRIDE_S3_KEY,
+          TRUSTED_BUILDSPEC,
+          TRUSTED_BUILDSPEC_PATH,
+          REBUILD_PHRASE,
+          BUILD_BRANCHES,
+          REF_WAIT_SECONDS,
+          GIT_TIMEOUT_SECONDS,
+          SECRETS_TTL_SECONDS,
+          S3_FORCE_PATH_STYLE,
+          MAX_DELIVERY_AGE_SECONDS,
+          MAX_SOURCE_BYTES,
+          MAX_FILE_BYTES,
+          MAX_SOURCE_FILES,
+          MAX_TREE_DEPTH);
 
   public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
 
@@ -100,23 +119,36 @@ public record InboundConfig(
           case "codepipeline" -> BuildTarget.CODEPIPELINE;
           default ->
               throw new ConfigException(
-                  BUILD_TARGET + " must be 'codebuild' or 'codepipeline', was '"
-                      + env.get(BUILD_TARGET) + "'");
+                  BUILD_TARGET
+                      + " must be 'codebuild' or 'codepipeline', was '"
+                      + env.get(BUILD_TARGET)
+                      + "'");
         };
     String codebuildProject =
-        target == BuildTarget.CODEBUILD ? r.required(CODEBUILD_PROJECT) : r.optional(CODEBUILD_PROJECT).orElse(null);
+        target == BuildTarget.CODEBUILD
+            ? r.required(CODEBUILD_PROJECT)
+            : r.optional(CODEBUILD_PROJECT).orElse(null);
     String pipelineName =
-        target == BuildTarget.CODEPIPELINE ? r.required(PIPELINE_NAME) : r.optional(PIPELINE_NAME).orElse(null);
+        target == BuildTarget.CODEPIPELINE
+            ? r.required(PIPELINE_NAME)
+            : r.optional(PIPELINE_NAME).orElse(null);
     String prefix = r.optional(SOURCE_PREFIX).orElse("source/");
     if (prefix.startsWith("/") || prefix.contains("..")) {
-      throw new ConfigException(SOURCE_PREFIX + " must be a relative key prefix without '..', was '" + prefix + "'");
+      throw new ConfigException(
+          SOURCE_PREFIX + " must be a relative key prefix without '..', was '" + prefix + "'");
     }
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       prefix = prefix + "/";
     }
     String buildspecPath = r.optional(TRUSTED_BUILDSPEC_PATH).orElse("buildspec.yml");
-    if (buildspecPath.startsWith("/") || buildspecPath.contains("..") || buildspecPath.endsWith("/")) {
-      throw new ConfigException(TRUSTED_BUILDSPEC_PATH + " must be a file path inside the repository, was '" + buildspecPath + "'");
+    if (buildspecPath.startsWith("/")
+        || buildspecPath.contains("..")
+        || buildspecPath.endsWith("/")) {
+      throw new ConfigException(
+          TRUSTED_BUILDSPEC_PATH
+              + " must be a file path inside the repository, was '"
+              + buildspecPath
+              + "'");
     }
     String phrase = r.optional(REBUILD_PHRASE).orElse(DEFAULT_REBUILD_PHRASE).strip();
     if (phrase.isEmpty()) {
@@ -145,10 +177,22 @@ public record InboundConfig(
         r.bool(S3_FORCE_PATH_STYLE, false),
         r.seconds(MAX_DELIVERY_AGE_SECONDS, 900, 0, 7 * 86_400),
         new SourceLimits(
-            r.positive(MAX_SOURCE_BYTES, SourceLimits.DEFAULTS.maxSourceBytes(), "bytes", Long.MAX_VALUE),
-            r.positive(MAX_FILE_BYTES, SourceLimits.DEFAULTS.maxFileBytes(), "bytes", Long.MAX_VALUE),
-            (int) r.positive(MAX_SOURCE_FILES, SourceLimits.DEFAULTS.maxSourceFiles(), "entries", Integer.MAX_VALUE),
-            (int) r.positive(MAX_TREE_DEPTH, SourceLimits.DEFAULTS.maxTreeDepth(), "directories", Integer.MAX_VALUE)));
+            r.positive(
+                MAX_SOURCE_BYTES, SourceLimits.DEFAULTS.maxSourceBytes(), "bytes", Long.MAX_VALUE),
+            r.positive(
+                MAX_FILE_BYTES, SourceLimits.DEFAULTS.maxFileBytes(), "bytes", Long.MAX_VALUE),
+            (int)
+                r.positive(
+                    MAX_SOURCE_FILES,
+                    SourceLimits.DEFAULTS.maxSourceFiles(),
+                    "entries",
+                    Integer.MAX_VALUE),
+            (int)
+                r.positive(
+                    MAX_TREE_DEPTH,
+                    SourceLimits.DEFAULTS.maxTreeDepth(),
+                    "directories",
+                    Integer.MAX_VALUE)));
   }
 
   /** The clone URL of a validated project fullname: {@code <PAGURE_URL><fullname>.git}. */
@@ -175,10 +219,13 @@ public record InboundConfig(
     if (!scheme.equals("https") && !scheme.equals("http")) {
       throw new ConfigException(PAGURE_URL + " must be an http(s) URL, was '" + value + "'");
     }
-    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+    if (uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
         || uri.getRawFragment() != null) {
       throw new ConfigException(
-          PAGURE_URL + " must be a plain base URL (host, optional port and path; no user, query or fragment)");
+          PAGURE_URL
+              + " must be a plain base URL (host, optional port and path; no user, query or fragment)");
     }
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (!path.endsWith("/")) {
@@ -204,12 +251,15 @@ public record InboundConfig(
     }
 
     String required(String name) {
-      return optional(name).orElseThrow(() -> new ConfigException("missing environment variable " + name));
+      return optional(name)
+          .orElseThrow(() -> new ConfigException("missing environment variable " + name));
     }
 
     List<String> list(String name) {
       return optional(name)
-          .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
+          .map(
+              v ->
+                  Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
           .orElse(List.of());
     }
 
@@ -220,7 +270,8 @@ public record InboundConfig(
                   switch (v.toLowerCase(Locale.ROOT)) {
                     case "true", "1", "yes", "on" -> true;
                     case "false", "0", "no", "off" -> false;
-                    default -> throw new ConfigException(name + " must be true or false, was '" + v + "'");
+                    default ->
+                        throw new ConfigException(name + " must be true or false, was '" + v + "'");
                   })
           .orElse(dflt);
     }
@@ -233,7 +284,8 @@ public record InboundConfig(
         throw new ConfigException(name + " must be a whole number, was '" + env.get(name) + "'");
       }
       if (value < min || value > max) {
-        throw new ConfigException(name + " must be between " + min + " and " + max + ", was " + value);
+        throw new ConfigException(
+            name + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }
@@ -243,21 +295,26 @@ public record InboundConfig(
       try {
         value = optional(name).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
-        throw new ConfigException(name + " must be a whole number of seconds, was '" + env.get(name) + "'");
+        throw new ConfigException(
+            name + " must be a whole number of seconds, was '" + env.get(name) + "'");
       }
       if (value < min || value > max) {
-        throw new ConfigException(name + " must be between " + min + " and " + max + ", was " + value);
+        throw new ConfigException(
+            name + " must be between " + min + " and " + max + ", was " + value);
       }
       return Duration.ofSeconds(value);
     }
 
-    /** A whole number from 1 to {@code max} ({@code unit} names what it counts, for the message). */
+    /**
+     * A whole number from 1 to {@code max} ({@code unit} names what it counts, for the message).
+     */
     long positive(String name, long dflt, String unit, long max) {
       long value;
       try {
         value = optional(name).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
-        throw new ConfigException(name + " must be a whole number of " + unit + ", was '" + env.get(name) + "'");
+        throw new ConfigException(
+            name + " must be a whole number of " + unit + ", was '" + env.get(name) + "'");
       }
       if (value < 1 || value > max) {
         throw new ConfigException(name + " must be between 1 and " + max + ", was " + value);

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the accept and worker functions need beyond {@link InboundConfig}: the work queue, the
- * event bus for the request events, the build-records table and the retry schedule
- * (docs/queue.md §2). Read once at init; a bad variable fails naming it.
+ * What the accept and worker functions need beyond {@link InboundConfig}: the work queue, the event
+ * bus for the request events, the build-records table and the retry schedule (docs/queue.md §2).
+ * Read once at init; a bad variable fails naming it.
  *
  * @param workQueueUrl the SQS work queue
  * @param eventBusName bus of the {@code pagure-ci-aws} request events
@@ -38,8 +38,16 @@ public record QueueConfig(
   public static final String RECORD_TTL_DAYS = "RECORD_TTL_DAYS";
 
   /** Every variable read here. */
-  public static final List<String> VARIABLES = List.of(WORK_QUEUE_URL, EVENT_BUS_NAME, BUILD_RECORDS_TABLE,
-      WORK_MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, CLAIM_LEASE_SECONDS, RECORD_TTL_DAYS);
+  public static final List<String> VARIABLES =
+      List.of(
+          WORK_QUEUE_URL,
+          EVENT_BUS_NAME,
+          BUILD_RECORDS_TABLE,
+          WORK_MAX_ATTEMPTS,
+          RETRY_BASE_SECONDS,
+          RETRY_MAX_SECONDS,
+          CLAIM_LEASE_SECONDS,
+          RECORD_TTL_DAYS);
 
   /** Reads and validates; {@code WORK_QUEUE_URL} and {@code BUILD_RECORDS_TABLE} are required. */
   public static QueueConfig fromEnv(Map<String, String> env) {

@@ -11,15 +11,23 @@ package io.pagureci.inbound.config;
  *     InboundConfig#MAX_SOURCE_FILES})
  * @param maxTreeDepth directories nested in one another ({@value InboundConfig#MAX_TREE_DEPTH})
  */
-public record SourceLimits(long maxSourceBytes, long maxFileBytes, int maxSourceFiles, int maxTreeDepth) {
+public record SourceLimits(
+    long maxSourceBytes, long maxFileBytes, int maxSourceFiles, int maxTreeDepth) {
 
   /** 2 GiB in all, 512 MiB per file, 200,000 entries, 64 directories deep. */
   public static final SourceLimits DEFAULTS = new SourceLimits(2L << 30, 512L << 20, 200_000, 64);
 
   public SourceLimits {
     if (maxSourceBytes < 1 || maxFileBytes < 1 || maxSourceFiles < 1 || maxTreeDepth < 1) {
-      throw new IllegalArgumentException("every source limit must be positive: " + maxSourceBytes + ", "
-          + maxFileBytes + ", " + maxSourceFiles + ", " + maxTreeDepth);
+      throw new IllegalArgumentException(
+          "every source limit must be positive: "
+              + maxSourceBytes
+              + ", "
+              + maxFileBytes
+              + ", "
+              + maxSourceFiles
+              + ", "
+              + maxTreeDepth);
     }
   }
 }

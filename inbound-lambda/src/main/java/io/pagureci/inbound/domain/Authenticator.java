@@ -42,20 +42,23 @@ final class Authenticator {
     if (hex.startsWith("sha256=")) {
       hex = hex.substring("sha256=".length());
     }
-    if (hex.length() != 64 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      throw Rejection.unauthenticated("BAD_SIGNATURE: X-Pagure-Signature-256 is not one hex HMAC-SHA256");
+    if (hex.length() != 64
+        || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      throw Rejection.unauthenticated(
+          "BAD_SIGNATURE: X-Pagure-Signature-256 is not one hex HMAC-SHA256");
     }
     return HexFormat.of().parseHex(hex);
   }
 
   /**
-   * The project whose key must have signed a web-hook: the unsigned {@code X-Pagure-project}
-   * hint, which the signed body must later confirm ({@code msg.project_fullname}).
+   * The project whose key must have signed a web-hook: the unsigned {@code X-Pagure-project} hint,
+   * which the signed body must later confirm ({@code msg.project_fullname}).
    */
   static String projectHint(HttpRequest request) throws Rejection {
     String hint = request.header(PROJECT_HEADER).orElse("");
     if (!Names.isProjectFullname(hint)) {
-      throw Rejection.unauthenticated("BAD_PROJECT_HINT: X-Pagure-project is missing or not a project fullname");
+      throw Rejection.unauthenticated(
+          "BAD_PROJECT_HINT: X-Pagure-project is missing or not a project fullname");
     }
     return hint;
   }
@@ -67,16 +70,24 @@ final class Authenticator {
    */
   void verifyWebhook(String project, byte[] body, byte[] signature)
       throws Rejection, Secrets.SecretsUnavailableException {
-    String secretId = config.hookKeysSecret().orElseThrow(() ->
-        Rejection.unauthenticated("BAD_SIGNATURE: no web-hook keys are configured (HOOK_KEYS_SECRET_ID)"));
+    String secretId =
+        config
+            .hookKeysSecret()
+            .orElseThrow(
+                () ->
+                    Rejection.unauthenticated(
+                        "BAD_SIGNATURE: no web-hook keys are configured (HOOK_KEYS_SECRET_ID)"));
     if (signedWith(jsonSecret(secrets.read(secretId), secretId), project, body, signature)) {
       return;
     }
     if (signedWith(jsonSecret(secrets.reread(secretId), secretId), project, body, signature)) {
       return;
     }
-    throw Rejection.unauthenticated("BAD_SIGNATURE: X-Pagure-Signature-256 does not match the body"
-        + " with the key of project '" + project + "' (or the project has no key)");
+    throw Rejection.unauthenticated(
+        "BAD_SIGNATURE: X-Pagure-Signature-256 does not match the body"
+            + " with the key of project '"
+            + project
+            + "' (or the project has no key)");
   }
 
   private static boolean signedWith(JsonNode keys, String project, byte[] body, byte[] signature) {
@@ -84,19 +95,21 @@ final class Authenticator {
     if (!key.isTextual() || key.textValue().isEmpty()) {
       return false;
     }
-    return MessageDigest.isEqual(hmacSha256(key.textValue().getBytes(StandardCharsets.UTF_8), body), signature);
+    return MessageDigest.isEqual(
+        hmacSha256(key.textValue().getBytes(StandardCharsets.UTF_8), body), signature);
   }
 
   /**
-   * Authenticates a ci-webhook caller: an IAM caller (the function URL checked its SigV4
-   * signature) must be on {@code CI_ALLOWED_CALLERS} when that is set; anyone else must present
-   * the configured HTTP Basic credentials.
+   * Authenticates a ci-webhook caller: an IAM caller (the function URL checked its SigV4 signature)
+   * must be on {@code CI_ALLOWED_CALLERS} when that is set; anyone else must present the configured
+   * HTTP Basic credentials.
    */
   void verifyCaller(HttpRequest request) throws Rejection, Secrets.SecretsUnavailableException {
     if (request.iamCaller().isPresent()) {
       String arn = request.iamCaller().get();
       if (!config.ciAllowedCallers().isEmpty() && !config.ciAllowedCallers().contains(arn)) {
-        throw Rejection.forbidden("CALLER_NOT_ALLOWED", "the IAM caller is not in CI_ALLOWED_CALLERS");
+        throw Rejection.forbidden(
+            "CALLER_NOT_ALLOWED", "the IAM caller is not in CI_ALLOWED_CALLERS");
       }
       return;
     }
@@ -106,17 +119,24 @@ final class Authenticator {
     }
     String presented;
     try {
-      presented = new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
+      presented =
+          new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw Rejection.unauthenticated("BAD_CREDENTIALS: the Basic credentials are not base64");
     }
-    String secretId = config.ciBasicAuthSecret().orElseThrow(() ->
-        Rejection.unauthenticated("BAD_CREDENTIALS: Basic credentials are not configured (CI_BASIC_AUTH_SECRET_ID)"));
+    String secretId =
+        config
+            .ciBasicAuthSecret()
+            .orElseThrow(
+                () ->
+                    Rejection.unauthenticated(
+                        "BAD_CREDENTIALS: Basic credentials are not configured (CI_BASIC_AUTH_SECRET_ID)"));
     JsonNode creds = jsonSecret(secrets.read(secretId), secretId);
     String user = PagureWebhooks.text(creds, "username");
     String password = PagureWebhooks.text(creds, "password");
     if (user == null || password == null || user.isEmpty() || password.isEmpty()) {
-      throw new Secrets.SecretsUnavailableException("the Basic-auth secret lacks username or password", null);
+      throw new Secrets.SecretsUnavailableException(
+          "the Basic-auth secret lacks username or password", null);
     }
     // digest both sides so the comparison does not leak the length
     if (!MessageDigest.isEqual(sha256(user + ":" + password), sha256(presented))) {
@@ -124,21 +144,26 @@ final class Authenticator {
     }
   }
 
-  /** Whether the request carries ci-webhook credentials (an IAM caller or an Authorization header). */
+  /**
+   * Whether the request carries ci-webhook credentials (an IAM caller or an Authorization header).
+   */
   static boolean hasCallerCredentials(HttpRequest request) {
     return request.iamCaller().isPresent() || request.header("authorization").isPresent();
   }
 
-  private static JsonNode jsonSecret(String value, String secretId) throws Secrets.SecretsUnavailableException {
+  private static JsonNode jsonSecret(String value, String secretId)
+      throws Secrets.SecretsUnavailableException {
     try {
       JsonNode node = StrictJson.mapper().readTree(value);
       if (node == null || !node.isObject()) {
-        throw new Secrets.SecretsUnavailableException("secret " + secretId + " is not a JSON object", null);
+        throw new Secrets.SecretsUnavailableException(
+            "secret " + secretId + " is not a JSON object", null);
       }
       return node;
     } catch (java.io.IOException e) {
       // never include the parser message: it may quote the secret
-      throw new Secrets.SecretsUnavailableException("secret " + secretId + " is not valid JSON", null);
+      throw new Secrets.SecretsUnavailableException(
+          "secret " + secretId + " is not valid JSON", null);
     }
   }
 

@@ -24,25 +24,41 @@ public interface BuildClaims {
   record HeldElsewhere(Instant leaseUntil) implements Claim {}
 
   /** The stored states (docs/queue.md §5). */
-  enum State { CLAIMED, STARTED, FAILED }
+  enum State {
+    CLAIMED,
+    STARTED,
+    FAILED
+  }
 
   /**
    * A stored record.
    *
    * @param build the started build ({@code STARTED}), else null
-   * @param bucket source bucket / key / version id the build was started with ({@code STARTED}), else null
+   * @param bucket source bucket / key / version id the build was started with ({@code STARTED}),
+   *     else null
    * @param code reason code ({@code FAILED}), else null
    * @param reason one sentence ({@code FAILED}), else null
    */
-  record Record(State state, Instant leaseUntil, String deliveryId, String commit,
-      StartedBuild build, String bucket, String key, String versionId,
-      String code, String reason, Instant updatedAt) {}
+  record Record(
+      State state,
+      Instant leaseUntil,
+      String deliveryId,
+      String commit,
+      StartedBuild build,
+      String bucket,
+      String key,
+      String versionId,
+      String code,
+      String reason,
+      Instant updatedAt) {}
 
   /**
    * Claims {@code buildKey} for one attempt, leased for the adapter's lease time from {@code now}.
-   * Absent, {@code FAILED} or expired-lease records are claimed; a lost race re-reads and decides again.
+   * Absent, {@code FAILED} or expired-lease records are claimed; a lost race re-reads and decides
+   * again.
    */
-  Claim claim(String buildKey, String deliveryId, String commit, Instant now) throws RecordException;
+  Claim claim(String buildKey, String deliveryId, String commit, Instant now)
+      throws RecordException;
 
   /** Our claim's build started: the record becomes {@code STARTED}. Fails if the claim was lost. */
   void started(Claimed claim, StartedBuild build, PackagedSource source, Instant now)

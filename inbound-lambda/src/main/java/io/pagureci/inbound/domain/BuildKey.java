@@ -6,14 +6,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The build key of a request (docs/protocol.md §4–5): where its zip lives and the idempotency
- * token of its build.
+ * The build key of a request (docs/protocol.md §4–5): where its zip lives and the idempotency token
+ * of its build.
  */
 public final class BuildKey {
 
   private BuildKey() {}
 
-  /** {@code <prefix><project>/pr/<id>/<sha>.zip} or {@code <prefix><project>/branch/<b>/<sha>.zip}. */
+  /**
+   * {@code <prefix><project>/pr/<id>/<sha>.zip} or {@code <prefix><project>/branch/<b>/<sha>.zip}.
+   */
   public static String objectKey(String prefix, BuildRequest request) {
     return prefix + request.project() + "/" + request.scope() + "/" + request.commit() + ".zip";
   }
@@ -28,7 +30,8 @@ public final class BuildKey {
       material += "\nrebuild " + request.rebuildId();
     }
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);

@@ -4,8 +4,8 @@ package io.pagureci.inbound.domain;
 public interface BuildStarter {
 
   /**
-   * @param item what is built (its {@link WorkItem#buildVariables()} go to the build; its build
-   *     key is the idempotency token, 64 hex chars)
+   * @param item what is built (its {@link WorkItem#buildVariables()} go to the build; its build key
+   *     is the idempotency token, 64 hex chars)
    * @param source the stored zip (key and version id)
    * @return the started build
    * @throws BuildStartException when the build service refuses or fails

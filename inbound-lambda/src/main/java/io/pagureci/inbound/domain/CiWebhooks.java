@@ -63,14 +63,22 @@ final class CiWebhooks {
     }
     JsonNode version = root.path("version");
     if (!version.isIntegralNumber() || version.asLong() != 1) {
-      throw Rejection.unprocessable("UNSUPPORTED_VERSION",
-          "only version 1 of the ci webhook protocol is supported, got " + shorten(version.toString()));
+      throw Rejection.unprocessable(
+          "UNSUPPORTED_VERSION",
+          "only version 1 of the ci webhook protocol is supported, got "
+              + shorten(version.toString()));
     }
     Set<ValidationMessage> errors = schema().validate(root);
     if (!errors.isEmpty()) {
-      String why = errors.stream().map(ValidationMessage::getMessage).sorted().limit(5)
-          .map(CiWebhooks::shorten).collect(Collectors.joining("; "));
-      throw Rejection.unprocessable("SCHEMA_VIOLATION", "the document does not follow ci-webhook v1: " + why);
+      String why =
+          errors.stream()
+              .map(ValidationMessage::getMessage)
+              .sorted()
+              .limit(5)
+              .map(CiWebhooks::shorten)
+              .collect(Collectors.joining("; "));
+      throw Rejection.unprocessable(
+          "SCHEMA_VIOLATION", "the document does not follow ci-webhook v1: " + why);
     }
     String instance = root.get("instance").textValue();
     if (!InboundConfig.normaliseInstance(instance).map(config.pagureUrl()::equals).orElse(false)) {
@@ -82,22 +90,26 @@ final class CiWebhooks {
       throw Rejection.unprocessable("INVALID_PROJECT", "project is not a pagure project fullname");
     }
     if (!Names.isProjectFullname(source)) {
-      throw Rejection.unprocessable("INVALID_PROJECT", "source_project is not a pagure project fullname");
+      throw Rejection.unprocessable(
+          "INVALID_PROJECT", "source_project is not a pagure project fullname");
     }
     if (!Names.isSourceOf(source, project)) {
-      throw Rejection.unprocessable("INVALID_PROJECT", "source_project is neither project nor one of its forks");
+      throw Rejection.unprocessable(
+          "INVALID_PROJECT", "source_project is neither project nor one of its forks");
     }
     String sourceBranch = root.get("source_branch").textValue();
     String targetBranch = root.get("target_branch").textValue();
     if (!Names.isBranch(sourceBranch) || !Names.isBranch(targetBranch)) {
-      throw Rejection.unprocessable("INVALID_BRANCH", "source_branch or target_branch is not a valid git branch name");
+      throw Rejection.unprocessable(
+          "INVALID_BRANCH", "source_branch or target_branch is not a valid git branch name");
     }
     String commit = root.get("commit").textValue();
     if (!Names.isCommit(commit)) {
       throw Rejection.unprocessable("INVALID_COMMIT", "commit is not a full lower-case commit sha");
     }
     if (!config.allowedProjects().matches(project)) {
-      throw Rejection.forbidden("PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
+      throw Rejection.forbidden(
+          "PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
     }
     String trigger = root.get("trigger").textValue();
     JsonNode pr = root.path("pull_request");
@@ -105,17 +117,30 @@ final class CiWebhooks {
     String prUid = pr.isObject() ? pr.get("uid").textValue() : null;
     if (trigger.equals(BuildRequest.TRIGGER_PUSH)) {
       if (!source.equals(project) || !sourceBranch.equals(targetBranch)) {
-        throw Rejection.unprocessable("SCHEMA_VIOLATION",
+        throw Rejection.unprocessable(
+            "SCHEMA_VIOLATION",
             "a push build has source_project == project and source_branch == target_branch");
       }
       if (!config.buildBranches().matches(sourceBranch)) {
-        throw Rejection.forbidden("BRANCH_NOT_ALLOWED", "pushes to branch '" + sourceBranch + "' are not built (BUILD_BRANCHES)");
+        throw Rejection.forbidden(
+            "BRANCH_NOT_ALLOWED",
+            "pushes to branch '" + sourceBranch + "' are not built (BUILD_BRANCHES)");
       }
     }
     String rebuildId = trigger.equals(BuildRequest.TRIGGER_REBUILD) ? "request-" + requestId : null;
-    return new BuildRequest(BuildRequest.ORIGIN_CI_WEBHOOK, trigger, config.pagureUrl().toString(),
-        project, source, sourceBranch, targetBranch, commit, prId, prUid,
-        root.get("cause").textValue(), rebuildId);
+    return new BuildRequest(
+        BuildRequest.ORIGIN_CI_WEBHOOK,
+        trigger,
+        config.pagureUrl().toString(),
+        project,
+        source,
+        sourceBranch,
+        targetBranch,
+        commit,
+        prId,
+        prUid,
+        root.get("cause").textValue(),
+        rebuildId);
   }
 
   private static String shorten(String s) {

@@ -19,7 +19,8 @@ public interface CurrentHeads {
    * @param buildKey the build key (docs/queue.md §5) of that build
    * @param updatedAt when it was recorded; decides which of two heads is the newer
    */
-  record Head(String commit, String buildKey, StartedBuild build, String deliveryId, Instant updatedAt) {
+  record Head(
+      String commit, String buildKey, StartedBuild build, String deliveryId, Instant updatedAt) {
     public Head {
       Objects.requireNonNull(commit, "commit");
       Objects.requireNonNull(buildKey, "buildKey");
@@ -34,15 +35,15 @@ public interface CurrentHeads {
    *
    * @param current the head is current: it was newer than the stored one, none was stored, or
    *     exactly this head was stored already
-   * @param replaced the head it replaced ({@code current} only), handed to exactly one writer;
-   *     null if there was none (or none could be told: the stored item was unreadable, or the
-   *     write's answer was lost and its retry found the head already written)
+   * @param replaced the head it replaced ({@code current} only), handed to exactly one writer; null
+   *     if there was none (or none could be told: the stored item was unreadable, or the write's
+   *     answer was lost and its retry found the head already written)
    */
   record Recorded(boolean current, Head replaced) {}
 
   /**
-   * Makes {@code head} the current head of (project, scope) if it is newer ({@code updatedAt})
-   * than the stored one; an older or equally old head is ignored ({@code current} false).
+   * Makes {@code head} the current head of (project, scope) if it is newer ({@code updatedAt}) than
+   * the stored one; an older or equally old head is ignored ({@code current} false).
    *
    * @param scope {@code pr/<id>} or {@code branch/<name>}
    */

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One structured JSON line per request and decision: accepted / duplicate / ignored / rejected,
- * why, and the project, PR, sha and build id. Never a key, a token, a credential or a body.
- * Written with jackson-core's generator (no jackson-databind on the path of a rejected request).
+ * why, and the project, PR, sha and build id. Never a key, a token, a credential or a body. Written
+ * with jackson-core's generator (no jackson-databind on the path of a rejected request).
  */
 public class DecisionLog {
 

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * What to fetch and package: the refs that may hold {@code commit}, tried in order, again and again
- * until one of them points at {@code commit} or {@code waitForRef} has passed (pagure writes
- * {@code refs/pull/<id>/head} asynchronously).
+ * until one of them points at {@code commit} or {@code waitForRef} has passed (pagure writes {@code
+ * refs/pull/<id>/head} asynchronously).
  *
  * @param candidates refs to try, in order; at least one
  * @param commit the exact commit to package (40 or 64 lower-case hex)

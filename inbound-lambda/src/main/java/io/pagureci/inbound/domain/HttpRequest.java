@@ -27,11 +27,12 @@ public record HttpRequest(
   public HttpRequest {
     TreeMap<String, String> lower = new TreeMap<>();
     if (headers != null) {
-      headers.forEach((k, v) -> {
-        if (k != null && v != null) {
-          lower.merge(k.toLowerCase(Locale.ROOT), v, (a, b) -> a + "," + b);
-        }
-      });
+      headers.forEach(
+          (k, v) -> {
+            if (k != null && v != null) {
+              lower.merge(k.toLowerCase(Locale.ROOT), v, (a, b) -> a + "," + b);
+            }
+          });
     }
     headers = Map.copyOf(lower);
     method = method == null ? "" : method;

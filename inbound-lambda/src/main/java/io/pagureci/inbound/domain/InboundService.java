@@ -11,11 +11,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The accept function's logic (behind the function URL): authenticate a request over its raw
- * bytes, check it completely (JSON, format, instance, names, allow-list), then keep it durably in
- * the work queue and ask for the "queued" flag (docs/queue.md). Every bad input ends as an explicit
- * 4xx {@link Outcome.Rejected}; nothing is queued for it. Fetching, packaging and starting the
- * build are the worker's ({@link WorkerService}).
+ * The accept function's logic (behind the function URL): authenticate a request over its raw bytes,
+ * check it completely (JSON, format, instance, names, allow-list), then keep it durably in the work
+ * queue and ask for the "queued" flag (docs/queue.md). Every bad input ends as an explicit 4xx
+ * {@link Outcome.Rejected}; nothing is queued for it. Fetching, packaging and starting the build
+ * are the worker's ({@link WorkerService}).
  */
 public final class InboundService {
 
@@ -35,14 +35,25 @@ public final class InboundService {
   private final DecisionLog log;
   private final Clock clock;
 
-  public InboundService(InboundConfig config, Secrets secrets, BuildClaims claims, WorkQueue queue,
-      RequestEvents events, DecisionLog log) {
+  public InboundService(
+      InboundConfig config,
+      Secrets secrets,
+      BuildClaims claims,
+      WorkQueue queue,
+      RequestEvents events,
+      DecisionLog log) {
     this(config, secrets, claims, queue, events, log, Clock.systemUTC());
   }
 
   /** With an explicit clock (the age of a pagure delivery is checked against it). */
-  public InboundService(InboundConfig config, Secrets secrets, BuildClaims claims, WorkQueue queue,
-      RequestEvents events, DecisionLog log, Clock clock) {
+  public InboundService(
+      InboundConfig config,
+      Secrets secrets,
+      BuildClaims claims,
+      WorkQueue queue,
+      RequestEvents events,
+      DecisionLog log,
+      Clock clock) {
     this.clock = clock;
     this.config = config;
     this.auth = new Authenticator(config, secrets);
@@ -68,12 +79,15 @@ public final class InboundService {
       outcome = r.toOutcome();
     } catch (Secrets.SecretsUnavailableException e) {
       entry.cause(e.getMessage());
-      outcome = new Outcome.Rejected(503, "SECRETS_UNAVAILABLE", "the configured secret could not be read; retry later");
+      outcome =
+          new Outcome.Rejected(
+              503, "SECRETS_UNAVAILABLE", "the configured secret could not be read; retry later");
     } catch (RuntimeException e) {
       // a bug, not bad input: keep the stack trace for the operator (our messages hold no secrets)
       org.slf4j.LoggerFactory.getLogger(InboundService.class).error("unexpected failure", e);
       entry.cause(e.getClass().getName());
-      outcome = new Outcome.Rejected(500, "INTERNAL_ERROR", "unexpected error; see the function's logs");
+      outcome =
+          new Outcome.Rejected(500, "INTERNAL_ERROR", "unexpected error; see the function's logs");
     }
     entry.finish(outcome, (System.nanoTime() - started) / 1_000_000);
     return outcome;
@@ -92,7 +106,9 @@ public final class InboundService {
     byte[] body = body(request);
     checkContentType(request);
     if (isPagureWebhook(request)) {
-      entry.format(BuildRequest.ORIGIN_WEBHOOK).topic(request.header("x-pagure-topic").orElse(null));
+      entry
+          .format(BuildRequest.ORIGIN_WEBHOOK)
+          .topic(request.header("x-pagure-topic").orElse(null));
       byte[] signature = Authenticator.signatureOf(request);
       String hint = Authenticator.projectHint(request);
       entry.project(hint);
@@ -101,7 +117,8 @@ public final class InboundService {
       entry.topic(PagureWebhooks.text(root, "topic"));
       String signer = webhooks.signingProject(root);
       if (!signer.equals(hint)) {
-        throw Rejection.forbidden("PROJECT_MISMATCH",
+        throw Rejection.forbidden(
+            "PROJECT_MISMATCH",
             "msg.project_fullname is not the project named by X-Pagure-project, whose key signed the delivery");
       }
       checkAge(root);
@@ -116,16 +133,20 @@ public final class InboundService {
       auth.verifyCaller(request);
       JsonNode root = object(body);
       if (!root.has("protocol")) {
-        throw Rejection.badRequest("UNKNOWN_FORMAT", "the body is not a ci webhook document (\"protocol\")");
+        throw Rejection.badRequest(
+            "UNKNOWN_FORMAT", "the body is not a ci webhook document (\"protocol\")");
       }
       BuildRequest decision = ciWebhooks.decide(root, request.requestId());
       entry.project(decision.project());
       return queue(decision, deliveryId(request), entry);
     }
-    throw Rejection.unauthenticated("MISSING_CREDENTIALS: neither pagure web-hook headers nor ci-webhook credentials");
+    throw Rejection.unauthenticated(
+        "MISSING_CREDENTIALS: neither pagure web-hook headers nor ci-webhook credentials");
   }
 
-  /** The authenticated body as a JSON object (strict: duplicate keys, depth, trailing data refused). */
+  /**
+   * The authenticated body as a JSON object (strict: duplicate keys, depth, trailing data refused).
+   */
   private static JsonNode object(byte[] body) throws Rejection {
     JsonNode root = StrictJson.parse(body);
     if (!root.isObject()) {
@@ -139,7 +160,8 @@ public final class InboundService {
    * build key whose build already started is a duplicate: nothing is queued. No git, source-object
    * or build call happens here.
    */
-  private Outcome queue(BuildRequest request, String deliveryId, DecisionLog.Entry entry) throws Rejection {
+  private Outcome queue(BuildRequest request, String deliveryId, DecisionLog.Entry entry)
+      throws Rejection {
     entry.request(request);
     WorkItem item = WorkItem.of(deliveryId, clock.instant(), request);
     entry.buildKey(item.buildKey());
@@ -154,7 +176,8 @@ public final class InboundService {
       messageId = queue.send(item);
     } catch (WorkQueue.QueueException e) {
       entry.cause(e.getMessage());
-      throw new Rejection(503, "QUEUE_UNAVAILABLE", "the request could not be queued; nothing will be built");
+      throw new Rejection(
+          503, "QUEUE_UNAVAILABLE", "the request could not be queued; nothing will be built");
     }
     entry.messageId(messageId);
     try {
@@ -190,16 +213,25 @@ public final class InboundService {
     }
     Instant sent = Instant.ofEpochSecond(ts.asLong());
     Instant now = clock.instant();
-    if (sent.isBefore(now.minus(config.maxDeliveryAge())) || sent.isAfter(now.plus(MAX_CLOCK_SKEW))) {
-      throw Rejection.unauthorized("STALE_DELIVERY", "the delivery was sent at " + sent
-          + ", outside the accepted window (MAX_DELIVERY_AGE_SECONDS); replays are refused");
+    if (sent.isBefore(now.minus(config.maxDeliveryAge()))
+        || sent.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+      throw Rejection.unauthorized(
+          "STALE_DELIVERY",
+          "the delivery was sent at "
+              + sent
+              + ", outside the accepted window (MAX_DELIVERY_AGE_SECONDS); replays are refused");
     }
   }
 
   /** A pagure web-hook announces itself with its headers (all of them unsigned hints). */
-  /** The delivery id: the function URL's request id (a fresh one if a caller outside Lambda gave none). */
+  /**
+   * The delivery id: the function URL's request id (a fresh one if a caller outside Lambda gave
+   * none).
+   */
   private static String deliveryId(HttpRequest request) {
-    return request.requestId().isBlank() ? java.util.UUID.randomUUID().toString() : request.requestId();
+    return request.requestId().isBlank()
+        ? java.util.UUID.randomUUID().toString()
+        : request.requestId();
   }
 
   private static boolean isPagureWebhook(HttpRequest request) {

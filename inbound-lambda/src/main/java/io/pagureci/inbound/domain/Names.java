@@ -15,6 +15,7 @@ public final class Names {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
   private static final Pattern UID = Pattern.compile("[A-Za-z0-9]{1,64}");
+
   /** Characters allowed in branch names: no shell metacharacters, no percent-escapes, no spaces. */
   private static final Pattern BRANCH_CHARS = Pattern.compile("[A-Za-z0-9._/+@=-]+");
 
@@ -75,10 +76,10 @@ public final class Names {
   }
 
   /**
-   * Whether {@code branch} is a branch name we build: {@code refs/heads/<branch>} is a valid git ref
-   * and it uses only {@code [A-Za-z0-9._/+@=-]} — a branch name reaches build scripts as
-   * {@code PAGURE_BRANCH}, so shell metacharacters, spaces and percent-escapes are refused even
-   * though git itself would allow some of them.
+   * Whether {@code branch} is a branch name we build: {@code refs/heads/<branch>} is a valid git
+   * ref and it uses only {@code [A-Za-z0-9._/+@=-]} — a branch name reaches build scripts as {@code
+   * PAGURE_BRANCH}, so shell metacharacters, spaces and percent-escapes are refused even though git
+   * itself would allow some of them.
    */
   public static boolean isBranch(String branch) {
     return branch != null

@@ -6,7 +6,10 @@ public sealed interface Outcome {
   /** HTTP status of the answer. */
   int status();
 
-  /** Kept in the work queue: the worker will build it ({@code deliveryId} follows it into every log). */
+  /**
+   * Kept in the work queue: the worker will build it ({@code deliveryId} follows it into every
+   * log).
+   */
   record Queued(BuildRequest request, String deliveryId, String buildKey) implements Outcome {
     @Override
     public int status() {

@@ -12,7 +12,11 @@ import java.util.Set;
 final class PagureWebhooks {
 
   private static final Set<String> PR_BUILD_TOPICS =
-      Set.of("pull-request.new", "pull-request.updated", "pull-request.rebased", "pull-request.reopened");
+      Set.of(
+          "pull-request.new",
+          "pull-request.updated",
+          "pull-request.rebased",
+          "pull-request.reopened");
 
   private final InboundConfig config;
 
@@ -28,7 +32,8 @@ final class PagureWebhooks {
       throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.project_fullname is missing");
     }
     if (!Names.isProjectFullname(project)) {
-      throw Rejection.unprocessable("INVALID_PROJECT", "msg.project_fullname is not a pagure project fullname");
+      throw Rejection.unprocessable(
+          "INVALID_PROJECT", "msg.project_fullname is not a pagure project fullname");
     }
     return project;
   }
@@ -46,12 +51,16 @@ final class PagureWebhooks {
     }
     String instance = text(msg, "pagure_instance");
     if (instance == null
-        || !InboundConfig.normaliseInstance(instance).map(config.pagureUrl()::equals).orElse(false)) {
-      throw Rejection.forbidden("WRONG_INSTANCE", "msg.pagure_instance is not the configured pagure instance");
+        || !InboundConfig.normaliseInstance(instance)
+            .map(config.pagureUrl()::equals)
+            .orElse(false)) {
+      throw Rejection.forbidden(
+          "WRONG_INSTANCE", "msg.pagure_instance is not the configured pagure instance");
     }
     String project = signingProject(root);
     if (!config.allowedProjects().matches(project)) {
-      throw Rejection.forbidden("PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
+      throw Rejection.forbidden(
+          "PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
     }
     if (PR_BUILD_TOPICS.contains(topic)) {
       return pullRequest(msg, project, BuildRequest.TRIGGER_PULL_REQUEST, null);
@@ -72,13 +81,17 @@ final class PagureWebhooks {
     }
     JsonNode last = comments.get(comments.size() - 1);
     String text = text(last, "comment");
-    boolean phrase = text != null
-        && text.strip().toLowerCase(Locale.ROOT).equals(config.rebuildPhrase().toLowerCase(Locale.ROOT));
+    boolean phrase =
+        text != null
+            && text.strip()
+                .toLowerCase(Locale.ROOT)
+                .equals(config.rebuildPhrase().toLowerCase(Locale.ROOT));
     if (!phrase) {
       boolean notification = last.path("notification").asBoolean(false);
-      return new Outcome.Ignored(notification
-          ? "comment is a pagure notification, not a rebuild request"
-          : "comment is not the rebuild phrase");
+      return new Outcome.Ignored(
+          notification
+              ? "comment is a pagure notification, not a rebuild request"
+              : "comment is not the rebuild phrase");
     }
     // pagure's own "trigger CI" button posts the phrase as a notification comment: it is a rebuild
     // request too. pagure's other notifications ("N new commits added", "rebased") never match the
@@ -90,14 +103,16 @@ final class PagureWebhooks {
     return pullRequest(msg, project, BuildRequest.TRIGGER_REBUILD, "comment-" + id.asLong());
   }
 
-  private Object pullRequest(JsonNode msg, String project, String trigger, String rebuildId) throws Rejection {
+  private Object pullRequest(JsonNode msg, String project, String trigger, String rebuildId)
+      throws Rejection {
     JsonNode pr = msg.path("pullrequest");
     if (!pr.isObject()) {
       throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest is missing");
     }
     String target = text(pr.path("project"), "fullname");
     if (target == null || !target.equals(project)) {
-      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.project.fullname is not msg.project_fullname");
+      throw Rejection.unprocessable(
+          "INVALID_PAYLOAD", "msg.pullrequest.project.fullname is not msg.project_fullname");
     }
     String status = text(pr, "status");
     if (!"Open".equals(status)) {
@@ -108,22 +123,26 @@ final class PagureWebhooks {
     }
     JsonNode idNode = pr.path("id");
     if (!idNode.isIntegralNumber() || idNode.asLong() < 1) {
-      throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.id is not a positive integer");
+      throw Rejection.unprocessable(
+          "INVALID_PAYLOAD", "msg.pullrequest.id is not a positive integer");
     }
     JsonNode from = pr.path("repo_from");
     String source = from.isObject() ? text(from, "fullname") : project;
     if (source == null || !Names.isProjectFullname(source)) {
-      throw Rejection.unprocessable("INVALID_PROJECT", "msg.pullrequest.repo_from.fullname is not a pagure project fullname");
+      throw Rejection.unprocessable(
+          "INVALID_PROJECT", "msg.pullrequest.repo_from.fullname is not a pagure project fullname");
     }
     if (!Names.isSourceOf(source, project)) {
-      throw Rejection.unprocessable("INVALID_PROJECT",
+      throw Rejection.unprocessable(
+          "INVALID_PROJECT",
           "msg.pullrequest.repo_from is neither the target project nor one of its forks");
     }
     String branchFrom = branch(pr, "branch_from");
     String branchTo = branch(pr, "branch");
     String sha = text(pr, "commit_stop");
     if (!Names.isCommit(sha)) {
-      throw Rejection.unprocessable("INVALID_COMMIT", "msg.pullrequest.commit_stop is not a full lower-case commit sha");
+      throw Rejection.unprocessable(
+          "INVALID_COMMIT", "msg.pullrequest.commit_stop is not a full lower-case commit sha");
     }
     JsonNode uidNode = pr.path("uid");
     String uid = text(pr, "uid");
@@ -131,21 +150,45 @@ final class PagureWebhooks {
       throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest.uid is malformed");
     }
     long id = idNode.asLong();
-    return new BuildRequest(BuildRequest.ORIGIN_WEBHOOK, trigger, config.pagureUrl().toString(),
-        project, source, branchFrom, branchTo, sha, id, uid, Long.toString(id), rebuildId);
+    return new BuildRequest(
+        BuildRequest.ORIGIN_WEBHOOK,
+        trigger,
+        config.pagureUrl().toString(),
+        project,
+        source,
+        branchFrom,
+        branchTo,
+        sha,
+        id,
+        uid,
+        Long.toString(id),
+        rebuildId);
   }
 
   private Object push(JsonNode msg, String project) throws Rejection {
     String branch = branch(msg, "branch");
     if (!config.buildBranches().matches(branch)) {
-      return new Outcome.Ignored("pushes to branch '" + branch + "' are not built (BUILD_BRANCHES)");
+      return new Outcome.Ignored(
+          "pushes to branch '" + branch + "' are not built (BUILD_BRANCHES)");
     }
     String sha = text(msg, "end_commit");
     if (!Names.isCommit(sha)) {
-      throw Rejection.unprocessable("INVALID_COMMIT", "msg.end_commit is not a full lower-case commit sha");
+      throw Rejection.unprocessable(
+          "INVALID_COMMIT", "msg.end_commit is not a full lower-case commit sha");
     }
-    return new BuildRequest(BuildRequest.ORIGIN_WEBHOOK, BuildRequest.TRIGGER_PUSH, config.pagureUrl().toString(),
-        project, project, branch, branch, sha, null, null, branch, null);
+    return new BuildRequest(
+        BuildRequest.ORIGIN_WEBHOOK,
+        BuildRequest.TRIGGER_PUSH,
+        config.pagureUrl().toString(),
+        project,
+        project,
+        branch,
+        branch,
+        sha,
+        null,
+        null,
+        branch,
+        null);
   }
 
   private static String branch(JsonNode node, String field) throws Rejection {

@@ -9,21 +9,33 @@ import java.util.Objects;
  * (docs/queue.md §4): it was queued, or it cannot be built. Outbound turns it into the flag.
  *
  * @param state {@code QUEUED} or {@code ERROR}
- * @param target the build target whose flag this is ({@code codebuild} / {@code codepipeline} and its name)
+ * @param target the build target whose flag this is ({@code codebuild} / {@code codepipeline} and
+ *     its name)
  * @param variables the request's {@code PAGURE_*} variables (what the build itself would get)
  * @param code ERROR: the reason code (docs/protocol.md §2), else null
  * @param reason ERROR: one sentence a PR author understands, else null
  * @param retry ERROR on a PR: the rebuild phrase; null for pushes and QUEUED
  * @param attempts ERROR: attempts made, else 0
  */
-public record RequestEvent(State state, String deliveryId, String buildKey, Target target,
-    Map<String, String> variables, String code, String reason, String retry, int attempts) {
+public record RequestEvent(
+    State state,
+    String deliveryId,
+    String buildKey,
+    Target target,
+    Map<String, String> variables,
+    String code,
+    String reason,
+    String retry,
+    int attempts) {
 
   public static final String SOURCE = "pagure-ci-aws";
   public static final String DETAIL_TYPE = "Build Request State Change";
 
   /** The states outbound knows. */
-  public enum State { QUEUED, ERROR }
+  public enum State {
+    QUEUED,
+    ERROR
+  }
 
   /** A build target as the build events name it. */
   public record Target(String system, String name) {
@@ -46,14 +58,34 @@ public record RequestEvent(State state, String deliveryId, String buildKey, Targ
   }
 
   public static RequestEvent queued(WorkItem item, Target target) {
-    return new RequestEvent(State.QUEUED, item.deliveryId(), item.buildKey(), target,
-        item.buildVariables(), null, null, null, 0);
+    return new RequestEvent(
+        State.QUEUED,
+        item.deliveryId(),
+        item.buildKey(),
+        target,
+        item.buildVariables(),
+        null,
+        null,
+        null,
+        0);
   }
 
-  public static RequestEvent error(WorkItem item, Target target, String code, String reason, String rebuildPhrase,
+  public static RequestEvent error(
+      WorkItem item,
+      Target target,
+      String code,
+      String reason,
+      String rebuildPhrase,
       int attempts) {
-    return new RequestEvent(State.ERROR, item.deliveryId(), item.buildKey(), target,
-        item.buildVariables(), code, reason,
-        item.request().isPullRequest() ? rebuildPhrase : null, attempts);
+    return new RequestEvent(
+        State.ERROR,
+        item.deliveryId(),
+        item.buildKey(),
+        target,
+        item.buildVariables(),
+        code,
+        reason,
+        item.request().isPullRequest() ? rebuildPhrase : null,
+        attempts);
   }
 }

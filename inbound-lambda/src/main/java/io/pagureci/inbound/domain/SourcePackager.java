@@ -4,8 +4,8 @@ package io.pagureci.inbound.domain;
  * Port: fetches exactly one commit from pagure and stores its tree as a zip.
  *
  * <p>Implementations must not check out a working tree, must keep memory flat whatever the
- * repository size, must leave nothing behind in the temp directory, and must never package a
- * commit other than {@link FetchPlan#commit()}.
+ * repository size, must leave nothing behind in the temp directory, and must never package a commit
+ * other than {@link FetchPlan#commit()}.
  */
 public interface SourcePackager {
 

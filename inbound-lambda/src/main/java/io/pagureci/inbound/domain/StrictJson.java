@@ -16,12 +16,12 @@ import java.io.Writer;
  * One strict JSON reader for request bodies: rejects duplicate keys, trailing tokens, invalid UTF-8
  * and nesting deeper than {@value #MAX_DEPTH}.
  *
- * <p>Two levels. {@link #factory()}, {@link #check(byte[])} and {@link #generator} use jackson-core's
- * streaming API only: a request rejected before authentication is read, decided and answered
- * without jackson-databind, whose class loading costs ≈ 0.2 s of a cold start
- * (docs/performance.md §3). {@link #parse(byte[])} and {@link #mapper()} build trees with an
- * {@code ObjectMapper} on the same strict settings; the mapper is created on first use (holder
- * class), i.e. only once a request got that far.
+ * <p>Two levels. {@link #factory()}, {@link #check(byte[])} and {@link #generator} use
+ * jackson-core's streaming API only: a request rejected before authentication is read, decided and
+ * answered without jackson-databind, whose class loading costs ≈ 0.2 s of a cold start
+ * (docs/performance.md §3). {@link #parse(byte[])} and {@link #mapper()} build trees with an {@code
+ * ObjectMapper} on the same strict settings; the mapper is created on first use (holder class),
+ * i.e. only once a request got that far.
  */
 public final class StrictJson {
 
@@ -35,10 +35,7 @@ public final class StrictJson {
     return JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .streamReadConstraints(
-            StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_DEPTH)
-                .maxNumberLength(100)
-                .build())
+            StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(100).build())
         .build();
   }
 
@@ -56,7 +53,8 @@ public final class StrictJson {
    * @param hasProtocol whether it has a top-level {@code protocol} member
    * @param topic the top-level {@code topic} if it is a string, else {@code null}
    */
-  public record Shape(boolean object, boolean hasTopic, boolean hasMsg, boolean hasProtocol, String topic) {}
+  public record Shape(
+      boolean object, boolean hasTopic, boolean hasMsg, boolean hasProtocol, String topic) {}
 
   /**
    * Checks that {@code body} is one strict, well-formed JSON document (the same rules and messages
@@ -84,7 +82,7 @@ public final class StrictJson {
             }
             case "msg" -> hasMsg = true;
             case "protocol" -> hasProtocol = true;
-            default -> { }
+            default -> {}
           }
           readValue(p);
         }
@@ -95,8 +93,11 @@ public final class StrictJson {
       }
       JsonToken trailing = p.nextToken();
       if (trailing != null) {
-        throw Rejection.badRequest("MALFORMED_JSON", "the body is not well-formed JSON: Trailing token (of type "
-            + trailing + ") found after the JSON value");
+        throw Rejection.badRequest(
+            "MALFORMED_JSON",
+            "the body is not well-formed JSON: Trailing token (of type "
+                + trailing
+                + ") found after the JSON value");
       }
       return shape;
     } catch (IOException e) {
@@ -117,7 +118,7 @@ public final class StrictJson {
         case END_OBJECT, END_ARRAY -> depth--;
         case VALUE_STRING -> p.getText();
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
-        default -> { }
+        default -> {}
       }
       if (depth == 0) {
         return;
@@ -129,7 +130,10 @@ public final class StrictJson {
     }
   }
 
-  /** Parses {@code body} into a tree; the message of the exception says what is wrong (no body content). */
+  /**
+   * Parses {@code body} into a tree; the message of the exception says what is wrong (no body
+   * content).
+   */
   public static JsonNode parse(byte[] body) throws Rejection {
     try {
       JsonNode node = Trees.MAPPER.readTree(body);
@@ -146,7 +150,8 @@ public final class StrictJson {
     String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int cut = why.indexOf('\n');
     return Rejection.badRequest(
-        "MALFORMED_JSON", "the body is not well-formed JSON: " + (cut > 0 ? why.substring(0, cut) : why));
+        "MALFORMED_JSON",
+        "the body is not well-formed JSON: " + (cut > 0 ? why.substring(0, cut) : why));
   }
 
   /** The tree mapper (built on first use: jackson-databind is not loaded before that). */

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param buildKey {@link BuildKey#idempotencyToken} of the request
  * @param request what to build
  */
-public record WorkItem(String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
+public record WorkItem(
+    String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
 
   /** The format version written into every message ({@code "v"}). */
   public static final int VERSION = 1;
@@ -36,7 +37,10 @@ public record WorkItem(String deliveryId, Instant acceptedAt, String buildKey, B
    */
   public static final String BUILD_KEY_VARIABLE = "PAGURE_BUILD_KEY";
 
-  /** What the build gets: the request's {@code PAGURE_*} variables, the delivery id and the build key. */
+  /**
+   * What the build gets: the request's {@code PAGURE_*} variables, the delivery id and the build
+   * key.
+   */
   public Map<String, String> buildVariables() {
     Map<String, String> vars = new LinkedHashMap<>(request.buildVariables());
     vars.put(DELIVERY_ID_VARIABLE, deliveryId);

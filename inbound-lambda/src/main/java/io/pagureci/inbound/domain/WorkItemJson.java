@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * The work item's JSON form (docs/queue.md §3), written with jackson-core's generator and read
- * back strictly ({@link StrictJson}): the worker trusts nothing it did not check again.
+ * The work item's JSON form (docs/queue.md §3), written with jackson-core's generator and read back
+ * strictly ({@link StrictJson}): the worker trusts nothing it did not check again.
  */
 public final class WorkItemJson {
 
@@ -84,11 +84,22 @@ public final class WorkItemJson {
       }
       prId = pr.asLong();
     }
-    BuildRequest request = new BuildRequest(required(r, "origin"), required(r, "trigger"), required(r, "instance"),
-        required(r, "project"), required(r, "sourceProject"), required(r, "sourceBranch"),
-        required(r, "targetBranch"), required(r, "commit"), prId, optional(r, "prUid"), required(r, "cause"),
-        optional(r, "rebuildId"));
-    WorkItem item = new WorkItem(required(root, "deliveryId"), acceptedAt, required(root, "buildKey"), request);
+    BuildRequest request =
+        new BuildRequest(
+            required(r, "origin"),
+            required(r, "trigger"),
+            required(r, "instance"),
+            required(r, "project"),
+            required(r, "sourceProject"),
+            required(r, "sourceBranch"),
+            required(r, "targetBranch"),
+            required(r, "commit"),
+            prId,
+            optional(r, "prUid"),
+            required(r, "cause"),
+            optional(r, "rebuildId"));
+    WorkItem item =
+        new WorkItem(required(root, "deliveryId"), acceptedAt, required(root, "buildKey"), request);
     if (!item.buildKey().equals(BuildKey.idempotencyToken(request))) {
       throw invalid("buildKey is not the build key of the request");
     }

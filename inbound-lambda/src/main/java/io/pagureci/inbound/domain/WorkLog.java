@@ -4,8 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's decision lines: one JSON line per message, with the delivery id the accept
- * function logged, so one CloudWatch Logs Insights query follows a delivery from web-hook to flag
+ * The worker's decision lines: one JSON line per message, with the delivery id the accept function
+ * logged, so one CloudWatch Logs Insights query follows a delivery from web-hook to flag
  * (docs/deploy.md). Never a key, a token or a body. Same line format as {@link DecisionLog}.
  */
 public class WorkLog {

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The worker's logic: one queued build request becomes exactly one started build, or an
- * {@code ERROR} request event that tells the PR why not (docs/queue.md §5–6). Transient failures
- * (git, S3, the build service, the record store, a ref pagure has not written yet) are retried
- * with back-off until {@link QueueConfig#maxAttempts()}; permanent ones are not retried.
+ * The worker's logic: one queued build request becomes exactly one started build, or an {@code
+ * ERROR} request event that tells the PR why not (docs/queue.md §5–6). Transient failures (git, S3,
+ * the build service, the record store, a ref pagure has not written yet) are retried with back-off
+ * until {@link QueueConfig#maxAttempts()}; permanent ones are not retried.
  */
 public final class WorkerService {
 
@@ -29,7 +29,10 @@ public final class WorkerService {
   /** Try again after {@code delay} (the message stays in the queue). */
   public record Retry(Duration delay, String decision) implements Result {}
 
-  /** Below this much time left in the invocation a message is not started (it is returned to the queue). */
+  /**
+   * Below this much time left in the invocation a message is not started (it is returned to the
+   * queue).
+   */
   static final long MIN_MILLIS_LEFT = 20_000;
 
   private final InboundConfig config;
@@ -43,14 +46,31 @@ public final class WorkerService {
   private final Clock clock;
   private final CurrentHeads heads;
 
-  public WorkerService(InboundConfig config, QueueConfig queueConfig, SourcePackager packager, BuildStarter starter,
-      BuildClaims claims, RequestEvents events, WorkQueue queue, WorkLog log, Clock clock) {
+  public WorkerService(
+      InboundConfig config,
+      QueueConfig queueConfig,
+      SourcePackager packager,
+      BuildStarter starter,
+      BuildClaims claims,
+      RequestEvents events,
+      WorkQueue queue,
+      WorkLog log,
+      Clock clock) {
     this(config, queueConfig, packager, starter, claims, null, events, queue, log, clock);
   }
 
   /** With the store of each PR's / branch's current head ({@code null}: not kept). */
-  public WorkerService(InboundConfig config, QueueConfig queueConfig, SourcePackager packager, BuildStarter starter,
-      BuildClaims claims, CurrentHeads heads, RequestEvents events, WorkQueue queue, WorkLog log, Clock clock) {
+  public WorkerService(
+      InboundConfig config,
+      QueueConfig queueConfig,
+      SourcePackager packager,
+      BuildStarter starter,
+      BuildClaims claims,
+      CurrentHeads heads,
+      RequestEvents events,
+      WorkQueue queue,
+      WorkLog log,
+      Clock clock) {
     this.heads = heads;
     this.config = config;
     this.queueConfig = queueConfig;
@@ -64,17 +84,18 @@ public final class WorkerService {
   }
 
   /**
-   * Handles a batch; returns the ids of the messages to return to the queue
-   * ({@code batchItemFailures}), each made visible again after its back-off. Never throws.
+   * Handles a batch; returns the ids of the messages to return to the queue ({@code
+   * batchItemFailures}), each made visible again after its back-off. Never throws.
    *
    * @param millisLeft the invocation's remaining time
    */
   public List<String> handleBatch(List<Message> messages, LongSupplier millisLeft) {
     List<String> failed = new ArrayList<>();
     for (Message m : messages) {
-      Result result = millisLeft.getAsLong() < MIN_MILLIS_LEFT
-          ? new Retry(Duration.ZERO, "not started: too little time left in this invocation")
-          : handle(m);
+      Result result =
+          millisLeft.getAsLong() < MIN_MILLIS_LEFT
+              ? new Retry(Duration.ZERO, "not started: too little time left in this invocation")
+              : handle(m);
       if (result instanceof Retry retry) {
         failed.add(m.messageId());
         if (!retry.delay().isZero()) {
@@ -98,7 +119,12 @@ public final class WorkerService {
       item = WorkItemJson.read(message.body());
     } catch (Rejection r) {
       // nothing to tell the PR with: no trustworthy project or commit in it
-      log.line(message, null).decision("dropped").code(r.code()).cause(r.getMessage()).millis(started).write("ERROR");
+      log.line(message, null)
+          .decision("dropped")
+          .code(r.code())
+          .cause(r.getMessage())
+          .millis(started)
+          .write("ERROR");
       return new Done("dropped");
     }
     WorkLog.Line line = log.line(message, item);
@@ -109,15 +135,23 @@ public final class WorkerService {
     thread.setName("delivery " + item.deliveryId());
     try {
       Result result = work(message, item, line);
-      line.millis(started).write(result instanceof Retry ? "WARN"
-          : result.equals(new Done("dropped")) ? "ERROR" : "INFO");
+      line.millis(started)
+          .write(
+              result instanceof Retry
+                  ? "WARN"
+                  : result.equals(new Done("dropped")) ? "ERROR" : "INFO");
       return result;
     } catch (RuntimeException e) {
       // a bug: keep the stack trace, retry like a transient failure (the DLQ catches a loop)
       org.slf4j.LoggerFactory.getLogger(WorkerService.class).error("unexpected failure", e);
       line.cause(e.getClass().getName());
-      Result result = transientFailure(message, item, line, "INTERNAL_ERROR",
-          "an internal error stopped the build from starting");
+      Result result =
+          transientFailure(
+              message,
+              item,
+              line,
+              "INTERNAL_ERROR",
+              "an internal error stopped the build from starting");
       line.millis(started).write("ERROR");
       return result;
     } finally {
@@ -138,7 +172,8 @@ public final class WorkerService {
       claim = claims.claim(item.buildKey(), item.deliveryId(), item.request().commit(), now);
     } catch (BuildClaims.RecordException e) {
       line.cause(e.getMessage());
-      return transientFailure(message, item, line, "RECORDS_UNAVAILABLE", "the build record store was unavailable");
+      return transientFailure(
+          message, item, line, "RECORDS_UNAVAILABLE", "the build record store was unavailable");
     }
     if (claim instanceof BuildClaims.AlreadyStarted started) {
       line.decision("duplicate");
@@ -159,21 +194,58 @@ public final class WorkerService {
 
     PackagedSource source;
     try {
-      source = packager.pack(plan(item.request()), BuildKey.objectKey(config.sourcePrefix(), item.request()));
+      source =
+          packager.pack(
+              plan(item.request()), BuildKey.objectKey(config.sourcePrefix(), item.request()));
     } catch (SourceException e) {
       line.cause(e.getMessage());
       return switch (e.kind()) {
-        case HEAD_MOVED -> permanent(item, line, mine, "HEAD_MOVED", "the branch no longer points at commit "
-            + shortSha(item) + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
-        case BUILDSPEC_MISSING -> permanent(item, line, mine, "TRUSTED_BUILDSPEC_MISSING",
-            "the target branch '" + item.request().targetBranch() + "' has no " + config.trustedBuildspecPath()
-                + " (CI runs the target branch's buildspec, not the pull request's)");
-        case COMMIT_NOT_FOUND -> transientFailure(message, item, line, mine, "COMMIT_NOT_FOUND",
-            "commit " + shortSha(item) + " was not found on the pull request's branch or refs/pull/<id>/head");
-        case GIT_FAILED -> transientFailure(message, item, line, mine, "GIT_FETCH_FAILED",
-            "fetching commit " + shortSha(item) + " from pagure failed");
-        case UPLOAD_FAILED -> transientFailure(message, item, line, mine, "UPLOAD_FAILED",
-            "storing the source for the build failed");
+        case HEAD_MOVED ->
+            permanent(
+                item,
+                line,
+                mine,
+                "HEAD_MOVED",
+                "the branch no longer points at commit "
+                    + shortSha(item)
+                    + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
+        case BUILDSPEC_MISSING ->
+            permanent(
+                item,
+                line,
+                mine,
+                "TRUSTED_BUILDSPEC_MISSING",
+                "the target branch '"
+                    + item.request().targetBranch()
+                    + "' has no "
+                    + config.trustedBuildspecPath()
+                    + " (CI runs the target branch's buildspec, not the pull request's)");
+        case COMMIT_NOT_FOUND ->
+            transientFailure(
+                message,
+                item,
+                line,
+                mine,
+                "COMMIT_NOT_FOUND",
+                "commit "
+                    + shortSha(item)
+                    + " was not found on the pull request's branch or refs/pull/<id>/head");
+        case GIT_FAILED ->
+            transientFailure(
+                message,
+                item,
+                line,
+                mine,
+                "GIT_FETCH_FAILED",
+                "fetching commit " + shortSha(item) + " from pagure failed");
+        case UPLOAD_FAILED ->
+            transientFailure(
+                message,
+                item,
+                line,
+                mine,
+                "UPLOAD_FAILED",
+                "storing the source for the build failed");
         default -> permanent(item, line, mine, e.kind().name(), e.getMessage());
       };
     }
@@ -183,7 +255,12 @@ public final class WorkerService {
       build = starter.start(item, source);
     } catch (BuildStarter.BuildStartException e) {
       line.cause(e.getMessage());
-      return transientFailure(message, item, line, mine, "BUILD_START_FAILED",
+      return transientFailure(
+          message,
+          item,
+          line,
+          mine,
+          "BUILD_START_FAILED",
           "the build service did not start the build (" + e.getMessage() + ")");
     }
     line.build(build);
@@ -199,8 +276,11 @@ public final class WorkerService {
       return;
     }
     try {
-      heads.record(item.request().project(), item.request().scope(),
-          new CurrentHeads.Head(item.request().commit(), item.buildKey(), build, item.deliveryId(), clock.instant()));
+      heads.record(
+          item.request().project(),
+          item.request().scope(),
+          new CurrentHeads.Head(
+              item.request().commit(), item.buildKey(), build, item.deliveryId(), clock.instant()));
     } catch (BuildClaims.RecordException e) {
       // the build runs; only a later cancel of it would miss it
       line.cause("current head not recorded: " + e.getMessage());
@@ -208,7 +288,8 @@ public final class WorkerService {
   }
 
   /** The build runs: its record must say so, or a later delivery could start it again. */
-  private void recordStarted(BuildClaims.Claimed mine, StartedBuild build, PackagedSource source, WorkLog.Line line) {
+  private void recordStarted(
+      BuildClaims.Claimed mine, StartedBuild build, PackagedSource source, WorkLog.Line line) {
     for (int attempt = 1; attempt <= 3; attempt++) {
       try {
         claims.started(mine, build, source, clock.instant());
@@ -223,7 +304,8 @@ public final class WorkerService {
     }
   }
 
-  private Result permanent(WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine, String code, String reason) {
+  private Result permanent(
+      WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine, String code, String reason) {
     line.decision("failed").code(code);
     if (mine != null) {
       try {
@@ -232,15 +314,23 @@ public final class WorkerService {
         line.cause("failure not recorded: " + e.getMessage());
       }
     }
-    return tell(item, line, code, reason, 1) ? new Done("failed") : new Retry(queueConfig.retryBase(), "failed, PR not told");
+    return tell(item, line, code, reason, 1)
+        ? new Done("failed")
+        : new Retry(queueConfig.retryBase(), "failed, PR not told");
   }
 
-  private Result transientFailure(Message message, WorkItem item, WorkLog.Line line, String code, String reason) {
+  private Result transientFailure(
+      Message message, WorkItem item, WorkLog.Line line, String code, String reason) {
     return transientFailure(message, item, line, null, code, reason);
   }
 
-  private Result transientFailure(Message message, WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine,
-      String code, String reason) {
+  private Result transientFailure(
+      Message message,
+      WorkItem item,
+      WorkLog.Line line,
+      BuildClaims.Claimed mine,
+      String code,
+      String reason) {
     int attempt = message.receiveCount();
     line.code(code);
     if (attempt >= queueConfig.maxAttempts()) {
@@ -272,8 +362,14 @@ public final class WorkerService {
   /** Publishes the ERROR event; false when that failed (the item is then kept to try again). */
   private boolean tell(WorkItem item, WorkLog.Line line, String code, String reason, int attempts) {
     try {
-      events.publish(RequestEvent.error(item, RequestEvent.Target.of(config), code, reason, config.rebuildPhrase(),
-          attempts));
+      events.publish(
+          RequestEvent.error(
+              item,
+              RequestEvent.Target.of(config),
+              code,
+              reason,
+              config.rebuildPhrase(),
+              attempts));
       return true;
     } catch (RequestEvents.EventException e) {
       line.cause("error flag not requested: " + e.getMessage());
@@ -286,14 +382,17 @@ public final class WorkerService {
     if (!r.instance().equals(config.pagureUrl().toString())) {
       return "the request names another pagure instance";
     }
-    if (!Names.isProjectFullname(r.project()) || !Names.isProjectFullname(r.sourceProject())
+    if (!Names.isProjectFullname(r.project())
+        || !Names.isProjectFullname(r.sourceProject())
         || !Names.isSourceOf(r.sourceProject(), r.project())) {
       return "the request's project names are not a pagure project and itself or one of its forks";
     }
     if (!config.allowedProjects().matches(r.project())) {
       return "project '" + r.project() + "' is not in ALLOWED_PROJECTS";
     }
-    if (!Names.isBranch(r.sourceBranch()) || !Names.isBranch(r.targetBranch()) || !Names.isCommit(r.commit())) {
+    if (!Names.isBranch(r.sourceBranch())
+        || !Names.isBranch(r.targetBranch())
+        || !Names.isCommit(r.commit())) {
       return "the request's branch or commit is malformed";
     }
     return null;
@@ -307,9 +406,12 @@ public final class WorkerService {
       candidates.add(new RepoRef(request.project(), "refs/pull/" + request.prId() + "/head"));
     }
     BuildspecSource buildspec = null;
-    if (config.trustedBuildspec() && request.isPullRequest()
+    if (config.trustedBuildspec()
+        && request.isPullRequest()
         && config.buildTarget() == InboundConfig.BuildTarget.CODEBUILD) {
-      buildspec = new BuildspecSource(request.project(), request.targetBranch(), config.trustedBuildspecPath());
+      buildspec =
+          new BuildspecSource(
+              request.project(), request.targetBranch(), config.trustedBuildspecPath());
     }
     return new FetchPlan(candidates, request.commit(), config.refWait(), buildspec);
   }

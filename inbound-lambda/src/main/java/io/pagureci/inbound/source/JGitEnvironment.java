@@ -11,17 +11,17 @@ import org.eclipse.jgit.util.SystemReader;
  * One-time, process-wide JGit set-up for a Lambda sandbox (JGit keeps these settings in statics):
  *
  * <ul>
- *   <li>No user, XDG or system git config is read (a Lambda HOME is read-only and empty; finding the
- *       system config would even fork {@code git}), and JGit never writes its own config there.
+ *   <li>No user, XDG or system git config is read (a Lambda HOME is read-only and empty; finding
+ *       the system config would even fork {@code git}), and JGit never writes its own config there.
  *   <li>SHA-1 through the JDK's native implementation ({@code core.sha1implementation=jdkNative})
  *       instead of the slower collision-detecting pure-Java one.
  *   <li>No file-system timestamp-resolution probe (it writes probe files for up to seconds on a
- *       fresh file store): the JGit config answers every {@code filesystem.*} lookup with JGit's own
- *       conservative fallback (2 s resolution), and should a probe still start, it runs in the
+ *       fresh file store): the JGit config answers every {@code filesystem.*} lookup with JGit's
+ *       own conservative fallback (2 s resolution), and should a probe still start, it runs in the
  *       background.
  *   <li>Blobs above 1 MiB are streamed from the pack, never loaded whole.
- *   <li>Packs are read in 64 KiB windows (JGit's default is 8 KiB): fewer seeks and reads while
- *       the zip streams every blob.
+ *   <li>Packs are read in 64 KiB windows (JGit's default is 8 KiB): fewer seeks and reads while the
+ *       zip streams every blob.
  *   <li>The pack window cache holds strong references within its limit, so reading a big pack does
  *       not fill the heap with softly reachable windows.
  * </ul>

@@ -48,11 +48,11 @@ import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.PackParser;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.http.HttpConnection;
 import org.eclipse.jgit.transport.http.JDKHttpConnectionFactory;
-import org.eclipse.jgit.transport.Transport;
-import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,11 +62,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@link SourcePackager} over git smart HTTP (JGit) and S3.
  *
  * <p>For every call: a fresh bare repository in a temp dir under {@code tempRoot}; the candidate
- * refs of the plan are looked up (ref advertisement only) round after round until one points at
- * the plan's commit or the plan's wait has passed; the matching ref is fetched with depth 1 and
- * checked again; the trusted buildspec (if asked for) is read from the tip of the target branch;
- * the commit's tree is zipped straight from the object database and streamed to S3 through an
- * {@link S3MultipartOutputStream}. The temp dir is deleted whatever happens.
+ * refs of the plan are looked up (ref advertisement only) round after round until one points at the
+ * plan's commit or the plan's wait has passed; the matching ref is fetched with depth 1 and checked
+ * again; the trusted buildspec (if asked for) is read from the tip of the target branch; the
+ * commit's tree is zipped straight from the object database and streamed to S3 through an {@link
+ * S3MultipartOutputStream}. The temp dir is deleted whatever happens.
  *
  * <p>Failures map to {@link SourceException.Kind}: a missing ref or repository is "not there yet"
  * ({@code COMMIT_NOT_FOUND} once the wait has passed), a ref at another commit is {@code
@@ -74,8 +74,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * multipart upload is aborted first), an unversioned bucket is {@code UPLOAD_FAILED} too. A commit
  * over the {@link SourceLimits} is {@code SOURCE_TOO_LARGE}: a file over {@code maxFileBytes} stops
  * the fetch at that object's header (before it is inflated), the other limits stop the zip writer
- * before it reads the entry that breaks them; the upload is then aborted. A path longer than a
- * zip entry name is {@code PATH_TOO_LONG}, a directory listing too big to read {@code
+ * before it reads the entry that breaks them; the upload is then aborted. A path longer than a zip
+ * entry name is {@code PATH_TOO_LONG}, a directory listing too big to read {@code
  * DIRECTORY_TOO_LARGE}.
  *
  * <p>Input that breaks the {@link FetchPlan} contract (a commit that is not lower-case hex, a
@@ -121,7 +121,9 @@ public final class JGitSourcePackager implements SourcePackager {
       }
       Objects.requireNonNull(firstRetryDelay, "firstRetryDelay");
       Objects.requireNonNull(maxRetryDelay, "maxRetryDelay");
-      if (firstRetryDelay.isNegative() || firstRetryDelay.isZero() || maxRetryDelay.compareTo(firstRetryDelay) < 0) {
+      if (firstRetryDelay.isNegative()
+          || firstRetryDelay.isZero()
+          || maxRetryDelay.compareTo(firstRetryDelay) < 0) {
         throw new IllegalArgumentException("need 0 < firstRetryDelay <= maxRetryDelay");
       }
       if (maxBuildspecBytes < 1) {
@@ -143,7 +145,9 @@ public final class JGitSourcePackager implements SourcePackager {
   private final Tuning tuning;
   private final SourceLimits limits;
 
-  /** Same as the full constructor with {@link Tuning#DEFAULTS} and {@link SourceLimits#DEFAULTS}. */
+  /**
+   * Same as the full constructor with {@link Tuning#DEFAULTS} and {@link SourceLimits#DEFAULTS}.
+   */
   public JGitSourcePackager(
       URI pagureBaseUrl, S3Client s3, String bucket, Duration gitTimeout, Path tempRoot) {
     this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, Tuning.DEFAULTS);
@@ -151,7 +155,12 @@ public final class JGitSourcePackager implements SourcePackager {
 
   /** Same as the full constructor with {@link SourceLimits#DEFAULTS}. */
   public JGitSourcePackager(
-      URI pagureBaseUrl, S3Client s3, String bucket, Duration gitTimeout, Path tempRoot, Tuning tuning) {
+      URI pagureBaseUrl,
+      S3Client s3,
+      String bucket,
+      Duration gitTimeout,
+      Path tempRoot,
+      Tuning tuning) {
     this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, tuning, SourceLimits.DEFAULTS);
   }
 
@@ -193,7 +202,12 @@ public final class JGitSourcePackager implements SourcePackager {
    */
   public static JGitSourcePackager fromConfig(InboundConfig config, S3Client s3, Path tempRoot) {
     return new JGitSourcePackager(
-        config.pagureUrl(), s3, config.sourceBucket(), config.gitTimeout(), tempRoot, Tuning.DEFAULTS,
+        config.pagureUrl(),
+        s3,
+        config.sourceBucket(),
+        config.gitTimeout(),
+        tempRoot,
+        Tuning.DEFAULTS,
         config.sourceLimits());
   }
 
@@ -219,17 +233,26 @@ public final class JGitSourcePackager implements SourcePackager {
           buildspec = readBuildspec(repo, plan.trustedBuildspec().get());
         }
         S3MultipartOutputStream.StoredObject stored = zipAndUpload(repo, commit, objectKey);
-        if (stored.versionId() == null || stored.versionId().isBlank()
+        if (stored.versionId() == null
+            || stored.versionId().isBlank()
             || stored.versionId().equals("null")) {
           throw new SourceException(
               Kind.UPLOAD_FAILED,
-              "S3 returned no version id for s3://" + bucket + "/" + objectKey
+              "S3 returned no version id for s3://"
+                  + bucket
+                  + "/"
+                  + objectKey
                   + ": the source bucket must be versioned");
         }
         log.info(
             "source packaged commit={} bucket={} key={} versionId={} bytes={} fetchMs={} zipUploadMs={}",
-            commit.name(), bucket, objectKey, stored.versionId(), stored.bytes(),
-            (fetched - started) / 1_000_000, (System.nanoTime() - fetched) / 1_000_000);
+            commit.name(),
+            bucket,
+            objectKey,
+            stored.versionId(),
+            stored.bytes(),
+            (fetched - started) / 1_000_000,
+            (System.nanoTime() - fetched) / 1_000_000);
         return new PackagedSource(bucket, objectKey, stored.versionId(), stored.bytes(), buildspec);
       }
     } finally {
@@ -238,13 +261,13 @@ public final class JGitSourcePackager implements SourcePackager {
   }
 
   /**
-   * SnapStart priming: runs the packaging path once without any network, so its classes are
-   * loaded and its hot loops compiled before the snapshot. A small repository (text files, an
+   * SnapStart priming: runs the packaging path once without any network, so its classes are loaded
+   * and its hot loops compiled before the snapshot. A small repository (text files, an
    * incompressible file, a blob above {@link TreeZipWriter#PARALLEL_LIMIT}, an executable, a
    * symlink, a subdirectory) is written to a temp dir, fetched with depth 1 through JGit's local
    * transport into a fresh bare repository (the same upload-pack negotiation, pack parser and
-   * indexer as over HTTP) and zipped by the zip writer into a counting stream. Nothing is
-   * uploaded and nothing is kept; the temp dir is deleted.
+   * indexer as over HTTP) and zipped by the zip writer into a counting stream. Nothing is uploaded
+   * and nothing is kept; the temp dir is deleted.
    *
    * @return the size of the zip that was produced (and dropped)
    * @throws IOException if the temp dir or the local repositories cannot be written
@@ -261,30 +284,37 @@ public final class JGitSourcePackager implements SourcePackager {
         throw new IOException(e.getMessage(), e);
       }
       // the default limits, not the configured ones: priming's own repository is what it is
-      try (Repository repo = newBareRepository(work.resolve("repo.git"), SourceLimits.DEFAULTS.maxFileBytes());
-          Transport transport = Transport.open(repo, new URIish(sourceDir.toAbsolutePath().toString()))) {
+      try (Repository repo =
+              newBareRepository(work.resolve("repo.git"), SourceLimits.DEFAULTS.maxFileBytes());
+          Transport transport =
+              Transport.open(repo, new URIish(sourceDir.toAbsolutePath().toString()))) {
         transport.setDepth(1);
         transport.setTagOpt(TagOpt.NO_TAGS);
         transport.fetch(
-            NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/main:" + LOCAL_CANDIDATE + 0)));
+            NullProgressMonitor.INSTANCE,
+            List.of(new RefSpec("+refs/heads/main:" + LOCAL_CANDIDATE + 0)));
         Ref fetched = repo.exactRef(LOCAL_CANDIDATE + 0);
         long[] bytes = {0};
-        OutputStream counting = new OutputStream() {
-          @Override
-          public void write(int b) {
-            bytes[0]++;
-          }
+        OutputStream counting =
+            new OutputStream() {
+              @Override
+              public void write(int b) {
+                bytes[0]++;
+              }
 
-          @Override
-          public void write(byte[] b, int off, int len) {
-            bytes[0] += len;
-          }
-        };
+              @Override
+              public void write(byte[] b, int off, int len) {
+                bytes[0] += len;
+              }
+            };
         try (RevWalk walk = new RevWalk(repo);
             ObjectReader reader = repo.newObjectReader()) {
           new TreeZipWriter().write(reader, walk.parseCommit(fetched.getObjectId()), counting);
         }
-        log.info("packager primed zipBytes={} ms={}", bytes[0], (System.nanoTime() - started) / 1_000_000);
+        log.info(
+            "packager primed zipBytes={} ms={}",
+            bytes[0],
+            (System.nanoTime() - started) / 1_000_000);
         return bytes[0];
       } catch (SourceException | java.net.URISyntaxException e) {
         throw new IOException(e.getMessage(), e);
@@ -317,7 +347,10 @@ public final class JGitSourcePackager implements SourcePackager {
             try (RevWalk walk = new RevWalk(repo)) {
               log.info(
                   "commit found project={} ref={} commit={} rounds={}",
-                  candidate.projectFullname(), candidate.ref(), want.name(), rounds);
+                  candidate.projectFullname(),
+                  candidate.ref(),
+                  want.name(),
+                  rounds);
               return walk.parseCommit(want);
             } catch (IOException e) {
               throw new SourceException(
@@ -330,8 +363,13 @@ public final class JGitSourcePackager implements SourcePackager {
           }
         }
         moved =
-            candidate.ref() + " of " + candidate.projectFullname() + " points at " + tip.name()
-                + ", not at " + want.name();
+            candidate.ref()
+                + " of "
+                + candidate.projectFullname()
+                + " points at "
+                + tip.name()
+                + ", not at "
+                + want.name();
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
@@ -341,8 +379,11 @@ public final class JGitSourcePackager implements SourcePackager {
         }
         throw new SourceException(
             Kind.COMMIT_NOT_FOUND,
-            "no candidate ref (" + describe(candidates) + ") showed up within "
-                + plan.waitForRef().toMillis() + " ms");
+            "no candidate ref ("
+                + describe(candidates)
+                + ") showed up within "
+                + plan.waitForRef().toMillis()
+                + " ms");
       }
       sleep(Math.min(delay.toNanos(), left));
       delay = delay.multipliedBy(2);
@@ -382,10 +423,16 @@ public final class JGitSourcePackager implements SourcePackager {
       return local == null ? null : local.getObjectId();
     } catch (TransportException e) {
       if (causedBy(e, TooLargeObjectInPackException.class)) {
-        throw new SourceException(Kind.SOURCE_TOO_LARGE,
-            "a file of " + ref.ref() + " of " + ref.projectFullname() + " is larger than the "
+        throw new SourceException(
+            Kind.SOURCE_TOO_LARGE,
+            "a file of "
+                + ref.ref()
+                + " of "
+                + ref.projectFullname()
+                + " is larger than the "
                 + TreeZipWriter.inWords(limits.maxFileBytes(), InboundConfig.MAX_FILE_BYTES)
-                + " a file may have", e);
+                + " a file may have",
+            e);
       }
       // The ref may have been deleted between the look-up and the fetch: that is "not there".
       if (lookUp(repo, ref) == null) {
@@ -452,14 +499,16 @@ public final class JGitSourcePackager implements SourcePackager {
     String branchRef =
         source.branch().startsWith("refs/") ? source.branch() : "refs/heads/" + source.branch();
     if (!Repository.isValidRefName(branchRef)) {
-      throw new SourceException(Kind.BUILDSPEC_MISSING, "not a valid branch name: " + source.branch());
+      throw new SourceException(
+          Kind.BUILDSPEC_MISSING, "not a valid branch name: " + source.branch());
     }
     validateFullname(source.projectFullname());
     RepoRef ref = new RepoRef(source.projectFullname(), branchRef);
     String where = source.path() + " on " + branchRef + " of " + source.projectFullname();
     ObjectId tip = lookUp(repo, ref) == null ? null : fetchRef(repo, ref, LOCAL_BUILDSPEC);
     if (tip == null) {
-      throw new SourceException(Kind.BUILDSPEC_MISSING, "no buildspec: " + where + " (no such branch)");
+      throw new SourceException(
+          Kind.BUILDSPEC_MISSING, "no buildspec: " + where + " (no such branch)");
     }
     try (RevWalk walk = new RevWalk(repo)) {
       RevCommit commit = walk.parseCommit(tip);
@@ -469,7 +518,8 @@ public final class JGitSourcePackager implements SourcePackager {
         }
         FileMode mode = tw.getFileMode(0);
         if (!FileMode.REGULAR_FILE.equals(mode) && !FileMode.EXECUTABLE_FILE.equals(mode)) {
-          throw new SourceException(Kind.BUILDSPEC_MISSING, "buildspec is not a regular file: " + where);
+          throw new SourceException(
+              Kind.BUILDSPEC_MISSING, "buildspec is not a regular file: " + where);
         }
         ObjectLoader loader = repo.open(tw.getObjectId(0));
         if (loader.getSize() > tuning.maxBuildspecBytes()) {
@@ -483,9 +533,15 @@ public final class JGitSourcePackager implements SourcePackager {
       }
     } catch (LargeObjectException e) {
       // TreeWalk.forPath reads the trees on the way to the file whole
-      throw new SourceException(Kind.DIRECTORY_TOO_LARGE, "cannot read " + where + ": a directory on"
-          + " its path has too many entries (a git tree of " + JGitEnvironment.STREAM_FILE_THRESHOLD
-          + " bytes or more, about 25,000 entries with short names)", e);
+      throw new SourceException(
+          Kind.DIRECTORY_TOO_LARGE,
+          "cannot read "
+              + where
+              + ": a directory on"
+              + " its path has too many entries (a git tree of "
+              + JGitEnvironment.STREAM_FILE_THRESHOLD
+              + " bytes or more, about 25,000 entries with short names)",
+          e);
     } catch (IOException e) {
       throw new SourceException(Kind.GIT_FAILED, "cannot read " + where + ": " + e.getMessage(), e);
     }
@@ -502,9 +558,14 @@ public final class JGitSourcePackager implements SourcePackager {
       TreeZipWriter.Summary summary = new TreeZipWriter(limits).write(reader, commit, out);
       long zipped = System.nanoTime();
       S3MultipartOutputStream.StoredObject stored = out.complete();
-      log.info("zip written files={} symlinks={} skippedGitlinks={} skippedUnsafe={} zipMs={} completeMs={}",
-          summary.files(), summary.symlinks(), summary.skippedGitlinks(), summary.skippedUnsafe(),
-          (zipped - started) / 1_000_000, (System.nanoTime() - zipped) / 1_000_000);
+      log.info(
+          "zip written files={} symlinks={} skippedGitlinks={} skippedUnsafe={} zipMs={} completeMs={}",
+          summary.files(),
+          summary.symlinks(),
+          summary.skippedGitlinks(),
+          summary.skippedUnsafe(),
+          (zipped - started) / 1_000_000,
+          (System.nanoTime() - zipped) / 1_000_000);
       return stored;
     } catch (S3MultipartOutputStream.UploadFailedException e) {
       throw new SourceException(Kind.UPLOAD_FAILED, e.getMessage(), e);
@@ -526,10 +587,12 @@ public final class JGitSourcePackager implements SourcePackager {
    * the size from the object's header, before inflating it): a fetch stops there ({@link
    * TooLargeObjectInPackException}).
    */
-  private static Repository newBareRepository(Path gitDir, long maxObjectBytes) throws SourceException {
+  private static Repository newBareRepository(Path gitDir, long maxObjectBytes)
+      throws SourceException {
     try {
       FileRepository repo =
-          new SizeLimitedRepository(new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setup(),
+          new SizeLimitedRepository(
+              new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setup(),
               maxObjectBytes);
       repo.create(true);
       StoredConfig config = repo.getConfig();
@@ -538,7 +601,8 @@ public final class JGitSourcePackager implements SourcePackager {
       config.save();
       return repo;
     } catch (IOException e) {
-      throw new SourceException(Kind.GIT_FAILED, "cannot create a temp repository: " + e.getMessage(), e);
+      throw new SourceException(
+          Kind.GIT_FAILED, "cannot create a temp repository: " + e.getMessage(), e);
     }
   }
 
@@ -610,7 +674,8 @@ public final class JGitSourcePackager implements SourcePackager {
   }
 
   private static SourceException gitFailed(URIish uri, TransportException e) {
-    return new SourceException(Kind.GIT_FAILED, "git fetch from " + uri + " failed: " + e.getMessage(), e);
+    return new SourceException(
+        Kind.GIT_FAILED, "git fetch from " + uri + " failed: " + e.getMessage(), e);
   }
 
   private static String describe(List<RepoRef> refs) {
@@ -654,7 +719,8 @@ public final class JGitSourcePackager implements SourcePackager {
             dir,
             new SimpleFileVisitor<>() {
               @Override
-              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                  throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
               }

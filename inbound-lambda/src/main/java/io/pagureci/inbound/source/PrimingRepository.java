@@ -32,19 +32,36 @@ final class PrimingRepository {
     try (ObjectInserter inserter = repo.newObjectInserter()) {
       TreeFormatter src = new TreeFormatter();
       for (int i = 0; i < 24; i++) {
-        src.append(String.format("File%02d.java", i), FileMode.REGULAR_FILE, blob(inserter, text(random, 2_000 + i * 500)));
+        src.append(
+            String.format("File%02d.java", i),
+            FileMode.REGULAR_FILE,
+            blob(inserter, text(random, 2_000 + i * 500)));
       }
       ObjectId srcTree = inserter.insert(src);
 
       // git's entry order: sorted by name, a tree as if its name ended in '/'
       TreeFormatter root = new TreeFormatter();
       root.append("README.md", FileMode.REGULAR_FILE, blob(inserter, text(random, 1_000)));
-      root.append("build.sh", FileMode.EXECUTABLE_FILE, blob(inserter, "#!/bin/sh\nexec make\n".getBytes(StandardCharsets.UTF_8)));
-      root.append("data.bin", FileMode.REGULAR_FILE, blob(inserter, bytes(random, 64 * 1024))); // stored by content
-      root.append("docs.txt", FileMode.REGULAR_FILE,
-          blob(inserter, text(random, TreeZipWriter.PARALLEL_LIMIT + 256 * 1024))); // streamed, deflated
-      root.append("image.gz", FileMode.REGULAR_FILE, blob(inserter, bytes(random, 16 * 1024))); // stored by name
-      root.append("link", FileMode.SYMLINK, blob(inserter, "README.md".getBytes(StandardCharsets.UTF_8)));
+      root.append(
+          "build.sh",
+          FileMode.EXECUTABLE_FILE,
+          blob(inserter, "#!/bin/sh\nexec make\n".getBytes(StandardCharsets.UTF_8)));
+      root.append(
+          "data.bin",
+          FileMode.REGULAR_FILE,
+          blob(inserter, bytes(random, 64 * 1024))); // stored by content
+      root.append(
+          "docs.txt",
+          FileMode.REGULAR_FILE,
+          blob(
+              inserter,
+              text(random, TreeZipWriter.PARALLEL_LIMIT + 256 * 1024))); // streamed, deflated
+      root.append(
+          "image.gz",
+          FileMode.REGULAR_FILE,
+          blob(inserter, bytes(random, 16 * 1024))); // stored by name
+      root.append(
+          "link", FileMode.SYMLINK, blob(inserter, "README.md".getBytes(StandardCharsets.UTF_8)));
       root.append("src", FileMode.TREE, srcTree);
       ObjectId tree = inserter.insert(root);
 

@@ -67,10 +67,12 @@ public final class S3MultipartOutputStream extends OutputStream {
   private byte[] buffer;
   private int filled;
   private ExecutorService uploader;
+
   /** Parts being uploaded, oldest first, with their buffers. */
   private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
 
   private record InFlight(Future<CompletedPart> part, byte[] buffer) {}
+
   private long bytes;
   private String uploadId;
   private final List<CompletedPart> parts = new ArrayList<>();
@@ -130,7 +132,6 @@ public final class S3MultipartOutputStream extends OutputStream {
     this.maxInFlight = maxInFlight;
     this.buffer = new byte[partSize];
   }
-
 
   @Override
   public void write(int b) throws IOException {
@@ -200,8 +201,12 @@ public final class S3MultipartOutputStream extends OutputStream {
                       .multipartUpload(m -> m.parts(parts)));
       state = State.COMPLETED;
       uploader.shutdown();
-      log.info("multipart upload completed key={} parts={} bytes={} completeCallMs={}",
-          key, parts.size(), bytes, (System.nanoTime() - completing) / 1_000_000);
+      log.info(
+          "multipart upload completed key={} parts={} bytes={} completeCallMs={}",
+          key,
+          parts.size(),
+          bytes,
+          (System.nanoTime() - completing) / 1_000_000);
       return new StoredObject(bucket, key, done.versionId(), bytes);
     } catch (SdkException | UploadFailedException e) {
       abort();
@@ -270,7 +275,8 @@ public final class S3MultipartOutputStream extends OutputStream {
       }
       int partNumber = parts.size() + inFlight.size() + 1;
       if (partNumber > MAX_PARTS) {
-        throw new UploadFailedException("object too large: more than " + MAX_PARTS + " parts", null);
+        throw new UploadFailedException(
+            "object too large: more than " + MAX_PARTS + " parts", null);
       }
       String id = uploadId;
       byte[] data = buffer;
@@ -315,7 +321,8 @@ public final class S3MultipartOutputStream extends OutputStream {
       freeBuffers.addLast(oldest.buffer());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw new UploadFailedException("S3 upload of " + key + " failed: " + cause.getMessage(), cause);
+      throw new UploadFailedException(
+          "S3 upload of " + key + " failed: " + cause.getMessage(), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UploadFailedException("S3 upload of " + key + " interrupted", e);

@@ -6,8 +6,8 @@ import io.pagureci.inbound.domain.SourceException;
 import io.pagureci.inbound.domain.SourceException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -59,8 +59,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  *       gives the same bytes.
  *   <li>Blobs up to {@link #PARALLEL_LIMIT} are deflated on worker threads (at least two), a
  *       bounded window ahead; bigger blobs are streamed ({@code ObjectLoader.openStream()}). Sizes
- *       are set up front so Zip64 records appear only when needed (more than 65,535 entries or
- *       more than 4 GiB).
+ *       are set up front so Zip64 records appear only when needed (more than 65,535 entries or more
+ *       than 4 GiB).
  *   <li>Already-compressed formats are stored, and so is any blob of {@value #CONTENT_CHECK_MIN}
  *       bytes or more that deflating would not make smaller (by content: the whole blob, or a
  *       sample of a big one); the rest is deflated.
@@ -72,17 +72,19 @@ final class TreeZipWriter {
 
   private static final Set<String> STORED_EXTENSIONS =
       Set.of(
-          "zip", "jar", "war", "ear", "aar", "apk", "whl", "egg", "nupkg", "gem", "crate",
-          "gz", "tgz", "bz2", "tbz2", "xz", "txz", "lz", "lzma", "lz4", "zst", "7z", "rar", "cab",
-          "png", "jpg", "jpeg", "gif", "webp", "avif", "heic", "ico",
-          "mp3", "mp4", "m4a", "m4v", "ogg", "oga", "ogv", "opus", "webm", "mkv", "mov", "flac",
-          "woff", "woff2", "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "rpm", "deb");
+          "zip", "jar", "war", "ear", "aar", "apk", "whl", "egg", "nupkg", "gem", "crate", "gz",
+          "tgz", "bz2", "tbz2", "xz", "txz", "lz", "lzma", "lz4", "zst", "7z", "rar", "cab", "png",
+          "jpg", "jpeg", "gif", "webp", "avif", "heic", "ico", "mp3", "mp4", "m4a", "m4v", "ogg",
+          "oga", "ogv", "opus", "webm", "mkv", "mov", "flac", "woff", "woff2", "pdf", "docx",
+          "xlsx", "pptx", "odt", "ods", "odp", "epub", "rpm", "deb");
 
   private static final int REGULAR = UnixStat.FILE_FLAG | 0644;
   private static final int EXECUTABLE = UnixStat.FILE_FLAG | 0755;
   private static final int SYMLINK = UnixStat.LINK_FLAG | 0777;
 
-  /** JGit's rules for a path segment ({@code git fsck}'s), with the macOS aliases of {@code .git}. */
+  /**
+   * JGit's rules for a path segment ({@code git fsck}'s), with the macOS aliases of {@code .git}.
+   */
   private static final ObjectChecker PATH_CHECKER = new ObjectChecker().setSafeForMacOS(true);
 
   private static final LocalDateTime DOS_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0, 2);
@@ -112,8 +114,8 @@ final class TreeZipWriter {
   /**
    * Deflate level: the fastest. The zip only carries the source from the function to the build in
    * the same region and expires; level 1 deflated the 100 MB benchmark repository ≈ 25 % faster
-   * than zlib's default (6) for a 6 % larger zip (docs/performance.md), and pagure waits at most
-   * 60 s.
+   * than zlib's default (6) for a 6 % larger zip (docs/performance.md), and pagure waits at most 60
+   * s.
    */
   static final int LEVEL = Deflater.BEST_SPEED;
 
@@ -138,7 +140,8 @@ final class TreeZipWriter {
   private record Ready(ZipArchiveEntry entry, byte[] data, int length) {}
 
   /** Pending work, in tree order. */
-  private record Pending(Future<Ready> ready, long bytes, ZipArchiveEntry bigEntry, ObjectId bigId) {}
+  private record Pending(
+      Future<Ready> ready, long bytes, ZipArchiveEntry bigEntry, ObjectId bigId) {}
 
   private final int threads;
 
@@ -153,7 +156,9 @@ final class TreeZipWriter {
     this(Math.max(2, Runtime.getRuntime().availableProcessors()), limits);
   }
 
-  /** @param threads deflater threads (at least 1) */
+  /**
+   * @param threads deflater threads (at least 1)
+   */
   TreeZipWriter(int threads) {
     this(threads, SourceLimits.DEFAULTS);
   }
@@ -188,7 +193,8 @@ final class TreeZipWriter {
    *
    * @throws SourceException a limit was hit
    */
-  Summary write(ObjectReader reader, RevCommit commit, OutputStream out) throws IOException, SourceException {
+  Summary write(ObjectReader reader, RevCommit commit, OutputStream out)
+      throws IOException, SourceException {
     long time = entryTime(commit);
     int files = 0;
     int symlinks = 0;
@@ -235,13 +241,18 @@ final class TreeZipWriter {
           String name = walk.getNameString();
           int depth = walk.getDepth();
           if (++entries > limits.maxSourceFiles()) {
-            throw tooLarge("the tree has more than " + limits.maxSourceFiles()
-                + " files and directories (" + InboundConfig.MAX_SOURCE_FILES + ")");
+            throw tooLarge(
+                "the tree has more than "
+                    + limits.maxSourceFiles()
+                    + " files and directories ("
+                    + InboundConfig.MAX_SOURCE_FILES
+                    + ")");
           }
           byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
           if (name.indexOf('/') >= 0 // a hand-made tree entry "a/b" would pose as b in directory a
               || !isSafePath(path)
-              // not valid UTF-8: decoded with a fallback charset, it would be written under another name
+              // not valid UTF-8: decoded with a fallback charset, it would be written under another
+              // name
               || !Arrays.equals(utf8, walk.getRawPath())
               || !names.add(depth, name)) {
             skipped++; // git fsck refuses these too; never let one into the zip
@@ -249,8 +260,13 @@ final class TreeZipWriter {
           }
           if (walk.isSubtree()) {
             if (depth + 1 > limits.maxTreeDepth()) {
-              throw tooLarge("the tree has directories nested more than " + limits.maxTreeDepth()
-                  + " deep (" + InboundConfig.MAX_TREE_DEPTH + "): " + shown(path));
+              throw tooLarge(
+                  "the tree has directories nested more than "
+                      + limits.maxTreeDepth()
+                      + " deep ("
+                      + InboundConfig.MAX_TREE_DEPTH
+                      + "): "
+                      + shown(path));
             }
             checkListing(reader, id, path);
             walk.enterSubtree();
@@ -262,17 +278,33 @@ final class TreeZipWriter {
             continue;
           }
           if (utf8.length > MAX_NAME_BYTES) {
-            throw new SourceException(Kind.PATH_TOO_LONG, "the path " + shown(path) + " is " + utf8.length
-                + " bytes long; a path in a zip can be at most " + MAX_NAME_BYTES + " bytes");
+            throw new SourceException(
+                Kind.PATH_TOO_LONG,
+                "the path "
+                    + shown(path)
+                    + " is "
+                    + utf8.length
+                    + " bytes long; a path in a zip can be at most "
+                    + MAX_NAME_BYTES
+                    + " bytes");
           }
-          long size = reader.getObjectSize(id, ObjectReader.OBJ_ANY); // from the header: nothing read yet
+          long size =
+              reader.getObjectSize(id, ObjectReader.OBJ_ANY); // from the header: nothing read yet
           if (size > limits.maxFileBytes()) {
-            throw tooLarge("the file " + shown(path) + " is " + size + " bytes, more than the "
-                + inWords(limits.maxFileBytes(), InboundConfig.MAX_FILE_BYTES) + " a file may have");
+            throw tooLarge(
+                "the file "
+                    + shown(path)
+                    + " is "
+                    + size
+                    + " bytes, more than the "
+                    + inWords(limits.maxFileBytes(), InboundConfig.MAX_FILE_BYTES)
+                    + " a file may have");
           }
           if (size > limits.maxSourceBytes() - bytes) {
-            throw tooLarge("the files of the tree add up to more than "
-                + inWords(limits.maxSourceBytes(), InboundConfig.MAX_SOURCE_BYTES) + ", uncompressed");
+            throw tooLarge(
+                "the files of the tree add up to more than "
+                    + inWords(limits.maxSourceBytes(), InboundConfig.MAX_SOURCE_BYTES)
+                    + ", uncompressed");
           }
           bytes += size;
           ZipArchiveEntry entry = new LiteralNameEntry(path);
@@ -313,7 +345,8 @@ final class TreeZipWriter {
       finished = true;
     } finally {
       if (!finished) {
-        sink.discard(); // whatever the zip library still writes (its central directory) goes nowhere
+        sink.discard(); // whatever the zip library still writes (its central directory) goes
+        // nowhere
       }
       workers.shutdownNow();
       try {
@@ -361,11 +394,13 @@ final class TreeZipWriter {
       throw new IOException(cause);
     }
     inFlight[0] -= next.bytes();
-    zip.addRawArchiveEntry(ready.entry(), new ByteArrayInputStream(ready.data(), 0, ready.length()));
+    zip.addRawArchiveEntry(
+        ready.entry(), new ByteArrayInputStream(ready.data(), 0, ready.length()));
   }
 
   /** Runs on a worker: CRC, then deflate unless stored; stored when deflating does not help. */
-  private static Ready compress(ZipArchiveEntry entry, byte[] data, boolean store, Deflater deflater) {
+  private static Ready compress(
+      ZipArchiveEntry entry, byte[] data, boolean store, Deflater deflater) {
     CRC32 crc = new CRC32();
     crc.update(data, 0, data.length);
     entry.setCrc(crc.getValue());
@@ -374,7 +409,8 @@ final class TreeZipWriter {
       deflater.setInput(data);
       deflater.finish();
       boolean check = data.length >= CONTENT_CHECK_MIN;
-      byte[] buf = new byte[check ? data.length - data.length / 64 : data.length + data.length / 8 + 64];
+      byte[] buf =
+          new byte[check ? data.length - data.length / 64 : data.length + data.length / 8 + 64];
       int n = 0;
       while (!deflater.finished()) {
         if (n == buf.length) {
@@ -396,7 +432,10 @@ final class TreeZipWriter {
     return new Ready(entry, data, data.length);
   }
 
-  /** A big blob: stored (CRC pass first) if its name or a sample says so, else deflated while streamed. */
+  /**
+   * A big blob: stored (CRC pass first) if its name or a sample says so, else deflated while
+   * streamed.
+   */
   private void writeBig(ZipArchiveEntry entry, ObjectLoader loader, ZipArchiveOutputStream zip)
       throws IOException {
     if (isStored(entry.getName()) || !sampleCompresses(loader)) {
@@ -508,10 +547,15 @@ final class TreeZipWriter {
       throws IOException, SourceException {
     long size = reader.getObjectSize(tree, Constants.OBJ_TREE);
     if (size > MAX_TREE_BYTES) {
-      throw new SourceException(Kind.DIRECTORY_TOO_LARGE,
+      throw new SourceException(
+          Kind.DIRECTORY_TOO_LARGE,
           (path.isEmpty() ? "the top directory" : "the directory " + shown(path))
-              + " has too many entries to package: its git tree is " + size + " bytes, and a directory"
-              + " listing can be at most " + MAX_TREE_BYTES + " bytes (under 1 MiB: about 25,000 entries"
+              + " has too many entries to package: its git tree is "
+              + size
+              + " bytes, and a directory"
+              + " listing can be at most "
+              + MAX_TREE_BYTES
+              + " bytes (under 1 MiB: about 25,000 entries"
               + " with short names)");
     }
   }
@@ -534,8 +578,10 @@ final class TreeZipWriter {
     for (int i = units.length; i >= 1; i--) {
       long unit = 1L << (10 * i);
       if (bytes >= unit) {
-        String readable = bytes % unit == 0 ? bytes / unit + " " + units[i - 1]
-            : String.format(Locale.ROOT, "%.1f %s", (double) bytes / unit, units[i - 1]);
+        String readable =
+            bytes % unit == 0
+                ? bytes / unit + " " + units[i - 1]
+                : String.format(Locale.ROOT, "%.1f %s", (double) bytes / unit, units[i - 1]);
         return bytes + " bytes (" + readable + ", " + note + ")";
       }
     }
@@ -570,13 +616,12 @@ final class TreeZipWriter {
   }
 
   /**
-   * The commit's committer time as a local date-time in UTC, turned into the instant that the
-   * JVM's default zone maps to the same wall-clock (zip's DOS time has no zone), so the zip bytes do
-   * not depend on where they were made.
+   * The commit's committer time as a local date-time in UTC, turned into the instant that the JVM's
+   * default zone maps to the same wall-clock (zip's DOS time has no zone), so the zip bytes do not
+   * depend on where they were made.
    */
   private static long entryTime(RevCommit commit) {
-    LocalDateTime utc =
-        LocalDateTime.ofEpochSecond(commit.getCommitTime(), 0, ZoneOffset.UTC);
+    LocalDateTime utc = LocalDateTime.ofEpochSecond(commit.getCommitTime(), 0, ZoneOffset.UTC);
     if (utc.isBefore(DOS_EPOCH)) {
       utc = DOS_EPOCH;
     }

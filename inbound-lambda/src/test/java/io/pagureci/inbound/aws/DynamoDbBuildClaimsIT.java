@@ -35,10 +35,13 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
-/** {@link DynamoDbBuildClaims} against dynalite: the transitions of docs/queue.md §5 and their races. */
+/**
+ * {@link DynamoDbBuildClaims} against dynalite: the transitions of docs/queue.md §5 and their
+ * races.
+ */
 class DynamoDbBuildClaimsIT {
 
   private static final String TABLE = "build-records";
@@ -84,15 +87,18 @@ class DynamoDbBuildClaimsIT {
     assertThat(item.get("deliveryId").s()).isEqualTo("delivery-1");
     assertThat(item.get("commit").s()).isEqualTo("c0ffee");
     assertThat(item.get("updatedAt").n()).isEqualTo(Long.toString(T0.toEpochMilli()));
-    assertThat(item.get("expiresAt").n()).isEqualTo(Long.toString(T0.getEpochSecond() + 30 * 86_400));
-    assertThat(claims.find(key)).hasValueSatisfying(r -> {
-      assertThat(r.state()).isEqualTo(State.CLAIMED);
-      assertThat(r.leaseUntil()).isEqualTo(claimed.leaseUntil());
-      assertThat(r.deliveryId()).isEqualTo("delivery-1");
-      assertThat(r.commit()).isEqualTo("c0ffee");
-      assertThat(r.build()).isNull();
-      assertThat(r.updatedAt()).isEqualTo(T0);
-    });
+    assertThat(item.get("expiresAt").n())
+        .isEqualTo(Long.toString(T0.getEpochSecond() + 30 * 86_400));
+    assertThat(claims.find(key))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.state()).isEqualTo(State.CLAIMED);
+              assertThat(r.leaseUntil()).isEqualTo(claimed.leaseUntil());
+              assertThat(r.deliveryId()).isEqualTo("delivery-1");
+              assertThat(r.commit()).isEqualTo("c0ffee");
+              assertThat(r.build()).isNull();
+              assertThat(r.updatedAt()).isEqualTo(T0);
+            });
   }
 
   @Test
@@ -100,8 +106,11 @@ class DynamoDbBuildClaimsIT {
     // the SDK retries a PutItem whose answer was lost; the retry is refused by our own write.
     // Played here with a client that answers the first PutItem's success as a 500 (then retries).
     String key = freshKey();
-    try (DynamoDbClient lossy = dynamo.newClient(b -> b.overrideConfiguration(o -> o
-        .addExecutionInterceptor(new LoseFirstPutItemAnswer())))) {
+    try (DynamoDbClient lossy =
+        dynamo.newClient(
+            b ->
+                b.overrideConfiguration(
+                    o -> o.addExecutionInterceptor(new LoseFirstPutItemAnswer())))) {
       DynamoDbBuildClaims worker = new DynamoDbBuildClaims(lossy, TABLE, LEASE, TTL_DAYS);
 
       Claim claim = worker.claim(key, "delivery-1", "c0ffee", T0);
@@ -116,7 +125,8 @@ class DynamoDbBuildClaimsIT {
     private final AtomicBoolean lost = new AtomicBoolean();
 
     @Override
-    public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
       if (context.request() instanceof PutItemRequest && lost.compareAndSet(false, true)) {
         return context.httpResponse().toBuilder().statusCode(500).build();
       }
@@ -148,7 +158,8 @@ class DynamoDbBuildClaimsIT {
     assertThat(r.deliveryId()).isEqualTo("delivery-1");
     assertThat(r.commit()).isEqualTo("c0ffee");
     assertThat(r.updatedAt()).isEqualTo(later);
-    assertThat(rawItem(key).get("expiresAt").n()).isEqualTo(Long.toString(later.getEpochSecond() + 30 * 86_400));
+    assertThat(rawItem(key).get("expiresAt").n())
+        .isEqualTo(Long.toString(later.getEpochSecond() + 30 * 86_400));
   }
 
   @Test
@@ -160,8 +171,9 @@ class DynamoDbBuildClaimsIT {
     Claim again = claims.claim(key, "delivery-2", "c0ffee", T0.plusSeconds(2));
     Claim muchLater = claims.claim(key, "delivery-3", "c0ffee", T0.plus(Duration.ofDays(3)));
 
-    assertThat(again).isInstanceOfSatisfying(AlreadyStarted.class,
-        s -> assertThat(s.record().build()).isEqualTo(build("b-1")));
+    assertThat(again)
+        .isInstanceOfSatisfying(
+            AlreadyStarted.class, s -> assertThat(s.record().build()).isEqualTo(build("b-1")));
     assertThat(muchLater).isInstanceOf(AlreadyStarted.class);
     assertThat(claims.find(key).orElseThrow().deliveryId()).isEqualTo("delivery-1");
   }
@@ -187,10 +199,14 @@ class DynamoDbBuildClaimsIT {
 
     Claim second = claims.claim(key, "delivery-2", "c0ffee", afterLease);
 
-    assertThat(second).isInstanceOfSatisfying(Claimed.class, c -> {
-      assertThat(c.token()).isNotEqualTo(first.token());
-      assertThat(c.leaseUntil()).isEqualTo(Instant.ofEpochSecond(afterLease.getEpochSecond() + 900));
-    });
+    assertThat(second)
+        .isInstanceOfSatisfying(
+            Claimed.class,
+            c -> {
+              assertThat(c.token()).isNotEqualTo(first.token());
+              assertThat(c.leaseUntil())
+                  .isEqualTo(Instant.ofEpochSecond(afterLease.getEpochSecond() + 900));
+            });
     assertThat(claims.find(key).orElseThrow().deliveryId()).isEqualTo("delivery-2");
   }
 
@@ -236,8 +252,10 @@ class DynamoDbBuildClaimsIT {
     Instant late = a.leaseUntil().plusSeconds(2);
 
     assertThatThrownBy(() -> claims.started(a, build("a-build"), source(), late))
-        .isInstanceOf(ClaimLostException.class).hasMessageContaining(key);
-    assertThatThrownBy(() -> claims.failed(a, "X", "y", late)).isInstanceOf(ClaimLostException.class);
+        .isInstanceOf(ClaimLostException.class)
+        .hasMessageContaining(key);
+    assertThatThrownBy(() -> claims.failed(a, "X", "y", late))
+        .isInstanceOf(ClaimLostException.class);
     assertThatThrownBy(() -> claims.release(a, late)).isInstanceOf(ClaimLostException.class);
 
     Map<String, AttributeValue> item = rawItem(key);
@@ -251,7 +269,8 @@ class DynamoDbBuildClaimsIT {
     String key = freshKey();
     Claimed invented = new Claimed(key, UUID.randomUUID().toString(), T0.plusSeconds(900));
 
-    assertThatThrownBy(() -> claims.started(invented, build("b"), source(), T0)).isInstanceOf(ClaimLostException.class);
+    assertThatThrownBy(() -> claims.started(invented, build("b"), source(), T0))
+        .isInstanceOf(ClaimLostException.class);
     assertThatThrownBy(() -> claims.release(invented, T0)).isInstanceOf(ClaimLostException.class);
 
     assertThat(rawItemOrNull(key)).isNull();
@@ -285,25 +304,46 @@ class DynamoDbBuildClaimsIT {
     assertThat(claims.find(freshKey())).isEmpty();
   }
 
-  /** Unreadable items, and whether a claim's condition lets it replace them (FAILED, or an expired lease). */
+  /**
+   * Unreadable items, and whether a claim's condition lets it replace them (FAILED, or an expired
+   * lease).
+   */
   static Stream<Arguments> garbageItems() {
     return Stream.of(
         Arguments.of("an unknown state", Map.of("state", s("RUNNING"), "updatedAt", n(1)), false),
         Arguments.of("no state", Map.of("updatedAt", n(1)), false),
         Arguments.of("a state that is a number", Map.of("state", n(3), "updatedAt", n(1)), false),
-        Arguments.of("a claim without its lease", Map.of("state", s("CLAIMED"), "updatedAt", n(1)), false),
-        Arguments.of("a lease that is a string", Map.of("state", s("CLAIMED"), "leaseUntil", s("soon"), "updatedAt", n(1)), false),
-        Arguments.of("a lease that is not whole", Map.of("state", s("CLAIMED"), "leaseUntil", n("1.5"), "updatedAt", n(1)), true),
-        Arguments.of("a lease out of Instant's range", Map.of("state", s("CLAIMED"), "leaseUntil", n("9223372036854775807"), "updatedAt", n(1)), false),
+        Arguments.of(
+            "a claim without its lease", Map.of("state", s("CLAIMED"), "updatedAt", n(1)), false),
+        Arguments.of(
+            "a lease that is a string",
+            Map.of("state", s("CLAIMED"), "leaseUntil", s("soon"), "updatedAt", n(1)),
+            false),
+        Arguments.of(
+            "a lease that is not whole",
+            Map.of("state", s("CLAIMED"), "leaseUntil", n("1.5"), "updatedAt", n(1)),
+            true),
+        Arguments.of(
+            "a lease out of Instant's range",
+            Map.of(
+                "state", s("CLAIMED"), "leaseUntil", n("9223372036854775807"), "updatedAt", n(1)),
+            false),
         Arguments.of("no updatedAt", Map.of("state", s("FAILED")), true),
-        Arguments.of("a started record without its build", Map.of("state", s("STARTED"), "updatedAt", n(1)), false),
-        Arguments.of("a commit that is a number", Map.of("state", s("FAILED"), "commit", n(7), "updatedAt", n(1)), true));
+        Arguments.of(
+            "a started record without its build",
+            Map.of("state", s("STARTED"), "updatedAt", n(1)),
+            false),
+        Arguments.of(
+            "a commit that is a number",
+            Map.of("state", s("FAILED"), "commit", n(7), "updatedAt", n(1)),
+            true));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("garbageItems")
-  void anUnreadableRecordIsARecordExceptionThatDoesNotQuoteIt(String what, Map<String, AttributeValue> attributes,
-      boolean claimReplacesIt) throws Exception {
+  void anUnreadableRecordIsARecordExceptionThatDoesNotQuoteIt(
+      String what, Map<String, AttributeValue> attributes, boolean claimReplacesIt)
+      throws Exception {
     String key = freshKey();
     Map<String, AttributeValue> item = new HashMap<>(attributes);
     item.put("id", s("build/" + key));
@@ -312,7 +352,8 @@ class DynamoDbBuildClaimsIT {
     assertThatThrownBy(() -> claims.find(key))
         .isInstanceOf(RecordException.class)
         .hasMessageContaining("unreadable")
-        .hasMessageNotContaining("RUNNING").hasMessageNotContaining("soon");
+        .hasMessageNotContaining("RUNNING")
+        .hasMessageNotContaining("soon");
     if (claimReplacesIt) {
       assertThat(claims.claim(key, "d", "c", T0)).isInstanceOf(Claimed.class);
       assertThat(claims.find(key).orElseThrow().state()).isEqualTo(State.CLAIMED);
@@ -323,12 +364,15 @@ class DynamoDbBuildClaimsIT {
 
   @Test
   void aMissingTableIsARecordExceptionNamingTheError() {
-    DynamoDbBuildClaims nowhere = new DynamoDbBuildClaims(dynamo.client(), "no-such-table", LEASE, TTL_DAYS);
+    DynamoDbBuildClaims nowhere =
+        new DynamoDbBuildClaims(dynamo.client(), "no-such-table", LEASE, TTL_DAYS);
 
     assertThatThrownBy(() -> nowhere.claim(freshKey(), "d", "c", T0))
-        .isInstanceOf(RecordException.class).hasMessageContaining("ResourceNotFoundException");
+        .isInstanceOf(RecordException.class)
+        .hasMessageContaining("ResourceNotFoundException");
     assertThatThrownBy(() -> nowhere.find(freshKey()))
-        .isInstanceOf(RecordException.class).hasMessageContaining("ResourceNotFoundException");
+        .isInstanceOf(RecordException.class)
+        .hasMessageContaining("ResourceNotFoundException");
   }
 
   @Test
@@ -337,7 +381,8 @@ class DynamoDbBuildClaimsIT {
     // the SDK's own retries (DynamoDB: up to 8 attempts with back-off) on the client as deployed,
     // none on a second client for the other calls, so the test does not wait for them each time
     DynamoDbClient asDeployed = own.newClient();
-    DynamoDbClient noRetries = own.newClient(b -> b.overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(1))));
+    DynamoDbClient noRetries =
+        own.newClient(b -> b.overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(1))));
     try {
       own.createTable(TABLE);
       DynamoDbBuildClaims ownClaims = new DynamoDbBuildClaims(asDeployed, TABLE, LEASE, TTL_DAYS);
@@ -351,13 +396,17 @@ class DynamoDbBuildClaimsIT {
       assertThatThrownBy(() -> ownClaims.started(claimed, build("b"), source(), T0.plusSeconds(1)))
           .isInstanceOf(RecordException.class)
           .hasMessage("recording the started build failed: SdkClientException");
-      System.out.printf("store stopped: started() gave up after the SDK's retries in %d ms%n",
+      System.out.printf(
+          "store stopped: started() gave up after the SDK's retries in %d ms%n",
           (System.nanoTime() - t) / 1_000_000);
       assertThatThrownBy(() -> failFast.claim(freshKey(), "d", "c", T0))
-          .isInstanceOf(RecordException.class).hasMessage("claiming the build record failed: SdkClientException");
+          .isInstanceOf(RecordException.class)
+          .hasMessage("claiming the build record failed: SdkClientException");
       assertThatThrownBy(() -> failFast.find(key))
-          .isInstanceOf(RecordException.class).hasMessage("reading the build record failed: SdkClientException");
-      assertThatThrownBy(() -> failFast.failed(claimed, "X", "y", T0)).isInstanceOf(RecordException.class);
+          .isInstanceOf(RecordException.class)
+          .hasMessage("reading the build record failed: SdkClientException");
+      assertThatThrownBy(() -> failFast.failed(claimed, "X", "y", T0))
+          .isInstanceOf(RecordException.class);
       assertThatThrownBy(() -> failFast.release(claimed, T0)).isInstanceOf(RecordException.class);
     } finally {
       asDeployed.close();
@@ -373,21 +422,23 @@ class DynamoDbBuildClaimsIT {
   @Test
   void workersRacingForOneKeyGetExactlyOneClaimAndOneBuild() throws Exception {
     List<DynamoDbClient> clients = clients();
-    List<DynamoDbBuildClaims> workers = clients.stream()
-        .map(c -> new DynamoDbBuildClaims(c, TABLE, LEASE, TTL_DAYS)).toList();
+    List<DynamoDbBuildClaims> workers =
+        clients.stream().map(c -> new DynamoDbBuildClaims(c, TABLE, LEASE, TTL_DAYS)).toList();
     int held = 0;
     int alreadyStarted = 0;
     int allInFlight = 0;
     try (Race race = new Race(RUNNERS)) {
       for (int round = 0; round < ROUNDS; round++) {
         String key = freshKey();
-        Race.Round<Claim> r = race.run(i -> {
-          Claim c = workers.get(i).claim(key, "delivery-" + i, "c0ffee", T0);
-          if (c instanceof Claimed mine) {
-            workers.get(i).started(mine, build("build-" + i), source(), T0.plusMillis(1));
-          }
-          return c;
-        });
+        Race.Round<Claim> r =
+            race.run(
+                i -> {
+                  Claim c = workers.get(i).claim(key, "delivery-" + i, "c0ffee", T0);
+                  if (c instanceof Claimed mine) {
+                    workers.get(i).started(mine, build("build-" + i), source(), T0.plusMillis(1));
+                  }
+                  return c;
+                });
         List<Integer> winners = new ArrayList<>();
         for (int i = 0; i < RUNNERS; i++) {
           Claim c = r.results().get(i);
@@ -410,8 +461,9 @@ class DynamoDbBuildClaimsIT {
     } finally {
       clients.forEach(DynamoDbClient::close);
     }
-    System.out.printf("claim race: %d rounds x %d workers: %d Claimed, %d HeldElsewhere, %d AlreadyStarted;"
-        + " all %d in flight together in %d rounds%n",
+    System.out.printf(
+        "claim race: %d rounds x %d workers: %d Claimed, %d HeldElsewhere, %d AlreadyStarted;"
+            + " all %d in flight together in %d rounds%n",
         ROUNDS, RUNNERS, ROUNDS, held, alreadyStarted, RUNNERS, allInFlight);
     assertThat(held + alreadyStarted).isEqualTo(ROUNDS * (RUNNERS - 1));
   }
@@ -420,17 +472,20 @@ class DynamoDbBuildClaimsIT {
   @Test
   void aCrashedWorkersClaimIsTakenOverAfterItsLeaseAndItsLateStartIsRefused() throws Exception {
     String key = freshKey();
-    try (DynamoDbClient clientA = dynamo.newClient(); DynamoDbClient clientB = dynamo.newClient()) {
+    try (DynamoDbClient clientA = dynamo.newClient();
+        DynamoDbClient clientB = dynamo.newClient()) {
       DynamoDbBuildClaims workerA = new DynamoDbBuildClaims(clientA, TABLE, LEASE, TTL_DAYS);
       DynamoDbBuildClaims workerB = new DynamoDbBuildClaims(clientB, TABLE, LEASE, TTL_DAYS);
       Claimed a = (Claimed) workerA.claim(key, "delivery-1", "c0ffee", T0);
 
-      assertThat(workerB.claim(key, "delivery-1", "c0ffee", T0.plus(LEASE))).isInstanceOf(HeldElsewhere.class);
+      assertThat(workerB.claim(key, "delivery-1", "c0ffee", T0.plus(LEASE)))
+          .isInstanceOf(HeldElsewhere.class);
       Instant afterLease = a.leaseUntil().plusSeconds(1);
       Claimed b = (Claimed) workerB.claim(key, "delivery-1", "c0ffee", afterLease);
       workerB.started(b, build("build-B"), source(), afterLease.plusSeconds(30));
 
-      assertThatThrownBy(() -> workerA.started(a, build("build-A"), source(), afterLease.plusSeconds(31)))
+      assertThatThrownBy(
+              () -> workerA.started(a, build("build-A"), source(), afterLease.plusSeconds(31)))
           .isInstanceOf(ClaimLostException.class);
       Record stored = claims.find(key).orElseThrow();
       assertThat(stored.state()).isEqualTo(State.STARTED);
@@ -447,8 +502,8 @@ class DynamoDbBuildClaimsIT {
   @Test
   void aLateStartRacingWorkersThatTakeOverRecordsExactlyOneBuild() throws Exception {
     List<DynamoDbClient> clients = clients();
-    List<DynamoDbBuildClaims> workers = clients.stream()
-        .map(c -> new DynamoDbBuildClaims(c, TABLE, LEASE, TTL_DAYS)).toList();
+    List<DynamoDbBuildClaims> workers =
+        clients.stream().map(c -> new DynamoDbBuildClaims(c, TABLE, LEASE, TTL_DAYS)).toList();
     int lateStartWon = 0;
     int takeOverWon = 0;
     try (Race race = new Race(RUNNERS)) {
@@ -456,22 +511,26 @@ class DynamoDbBuildClaimsIT {
         String key = freshKey();
         Claimed a = (Claimed) workers.get(0).claim(key, "delivery-1", "c0ffee", T0);
         Instant afterLease = a.leaseUntil().plusSeconds(1);
-        Race.Round<String> r = race.run(i -> {
-          if (i == 0) {
-            try {
-              workers.get(0).started(a, build("build-A"), source(), afterLease);
-              return "started";
-            } catch (ClaimLostException e) {
-              return "lost";
-            }
-          }
-          Claim c = workers.get(i).claim(key, "delivery-1", "c0ffee", afterLease);
-          if (c instanceof Claimed mine) {
-            workers.get(i).started(mine, build("build-" + i), source(), afterLease.plusMillis(1));
-            return "started";
-          }
-          return c.getClass().getSimpleName();
-        });
+        Race.Round<String> r =
+            race.run(
+                i -> {
+                  if (i == 0) {
+                    try {
+                      workers.get(0).started(a, build("build-A"), source(), afterLease);
+                      return "started";
+                    } catch (ClaimLostException e) {
+                      return "lost";
+                    }
+                  }
+                  Claim c = workers.get(i).claim(key, "delivery-1", "c0ffee", afterLease);
+                  if (c instanceof Claimed mine) {
+                    workers
+                        .get(i)
+                        .started(mine, build("build-" + i), source(), afterLease.plusMillis(1));
+                    return "started";
+                  }
+                  return c.getClass().getSimpleName();
+                });
         List<String> results = r.results();
         assertThat(results).as("round %d", round).containsOnlyOnce("started");
         Record stored = claims.find(key).orElseThrow();
@@ -479,19 +538,27 @@ class DynamoDbBuildClaimsIT {
         if (results.get(0).equals("started")) {
           lateStartWon++;
           assertThat(stored.build()).isEqualTo(build("build-A"));
-          assertThat(results.subList(1, RUNNERS)).as("round %d", round).containsOnly("AlreadyStarted");
+          assertThat(results.subList(1, RUNNERS))
+              .as("round %d", round)
+              .containsOnly("AlreadyStarted");
         } else {
           takeOverWon++;
           assertThat(results.get(0)).isEqualTo("lost");
           assertThat(stored.build()).isEqualTo(build("build-" + results.indexOf("started")));
-          assertThat(results.subList(1, RUNNERS)).as("round %d", round)
-              .allMatch(s -> s.equals("started") || s.equals("HeldElsewhere") || s.equals("AlreadyStarted"));
+          assertThat(results.subList(1, RUNNERS))
+              .as("round %d", round)
+              .allMatch(
+                  s ->
+                      s.equals("started")
+                          || s.equals("HeldElsewhere")
+                          || s.equals("AlreadyStarted"));
         }
       }
     } finally {
       clients.forEach(DynamoDbClient::close);
     }
-    System.out.printf("late start vs take-over: %d rounds: the late start won %d, a take-over won %d%n",
+    System.out.printf(
+        "late start vs take-over: %d rounds: the late start won %d, a take-over won %d%n",
         ROUNDS, lateStartWon, takeOverWon);
   }
 
@@ -524,7 +591,11 @@ class DynamoDbBuildClaimsIT {
   }
 
   private static Map<String, AttributeValue> rawItemOrNull(String key) {
-    var got = dynamo.client().getItem(g -> g.tableName(TABLE).key(Map.of("id", s("build/" + key))).consistentRead(true));
+    var got =
+        dynamo
+            .client()
+            .getItem(
+                g -> g.tableName(TABLE).key(Map.of("id", s("build/" + key))).consistentRead(true));
     return got.hasItem() && !got.item().isEmpty() ? got.item() : null;
   }
 

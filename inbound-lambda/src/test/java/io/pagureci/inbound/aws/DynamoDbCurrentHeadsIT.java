@@ -57,10 +57,17 @@ class DynamoDbCurrentHeadsIT {
 
     assertThat(recorded).isEqualTo(new Recorded(true, null));
     assertThat(heads.find(project, "pr/1")).hasValue(head);
-    Map<String, AttributeValue> item = dynamo.client()
-        .getItem(g -> g.tableName(TABLE).key(Map.of("id", AttributeValue.fromS("head/" + project + "/pr/1")))).item();
+    Map<String, AttributeValue> item =
+        dynamo
+            .client()
+            .getItem(
+                g ->
+                    g.tableName(TABLE)
+                        .key(Map.of("id", AttributeValue.fromS("head/" + project + "/pr/1"))))
+            .item();
     assertThat(item.get("updatedAt").n()).isEqualTo(Long.toString(T0.toEpochMilli()));
-    assertThat(item.get("expiresAt").n()).isEqualTo(Long.toString(T0.getEpochSecond() + 30 * 86_400));
+    assertThat(item.get("expiresAt").n())
+        .isEqualTo(Long.toString(T0.getEpochSecond() + 30 * 86_400));
     assertThat(item.get("buildKey").s()).isEqualTo(head.buildKey());
   }
 
@@ -120,11 +127,21 @@ class DynamoDbCurrentHeadsIT {
   @Test
   void anUnreadableHeadIsARecordException() {
     String project = freshProject();
-    dynamo.client().putItem(p -> p.tableName(TABLE).item(Map.of(
-        "id", AttributeValue.fromS("head/" + project + "/pr/1"), "commit", AttributeValue.fromN("1"))));
+    dynamo
+        .client()
+        .putItem(
+            p ->
+                p.tableName(TABLE)
+                    .item(
+                        Map.of(
+                            "id",
+                            AttributeValue.fromS("head/" + project + "/pr/1"),
+                            "commit",
+                            AttributeValue.fromN("1"))));
 
     assertThatThrownBy(() -> heads.find(project, "pr/1"))
-        .isInstanceOf(RecordException.class).hasMessageContaining("unreadable");
+        .isInstanceOf(RecordException.class)
+        .hasMessageContaining("unreadable");
   }
 
   /**
@@ -140,7 +157,8 @@ class DynamoDbCurrentHeadsIT {
       c.listTables();
       clients.add(c);
     }
-    List<DynamoDbCurrentHeads> writers = clients.stream().map(c -> new DynamoDbCurrentHeads(c, TABLE, TTL_DAYS)).toList();
+    List<DynamoDbCurrentHeads> writers =
+        clients.stream().map(c -> new DynamoDbCurrentHeads(c, TABLE, TTL_DAYS)).toList();
     int ignored = 0;
     int replaced = 0;
     try (Race race = new Race(RUNNERS)) {
@@ -151,9 +169,11 @@ class DynamoDbCurrentHeadsIT {
         for (int i = 0; i < RUNNERS; i++) {
           written.add(head("c" + i, T0.plusMillis((i * 7L) % RUNNERS)));
         }
-        Race.Round<Recorded> r = race.run(i -> writers.get(i).record(project, "pr/1", written.get(i)));
+        Race.Round<Recorded> r =
+            race.run(i -> writers.get(i).record(project, "pr/1", written.get(i)));
 
-        Head newest = written.stream().max((x, y) -> x.updatedAt().compareTo(y.updatedAt())).orElseThrow();
+        Head newest =
+            written.stream().max((x, y) -> x.updatedAt().compareTo(y.updatedAt())).orElseThrow();
         assertThat(heads.find(project, "pr/1")).as("round %d", round).hasValue(newest);
         Set<Head> accounted = new HashSet<>();
         accounted.add(newest);
@@ -161,20 +181,27 @@ class DynamoDbCurrentHeadsIT {
           Recorded rec = r.results().get(i);
           if (!rec.current()) {
             ignored++;
-            assertThat(accounted.add(written.get(i))).as("round %d: ignored head %d counted once", round, i).isTrue();
+            assertThat(accounted.add(written.get(i)))
+                .as("round %d: ignored head %d counted once", round, i)
+                .isTrue();
           } else if (rec.replaced() != null) {
             replaced++;
             assertThat(rec.replaced().updatedAt()).isBefore(written.get(i).updatedAt());
-            assertThat(accounted.add(rec.replaced())).as("round %d: replaced head counted once", round).isTrue();
+            assertThat(accounted.add(rec.replaced()))
+                .as("round %d: replaced head counted once", round)
+                .isTrue();
           }
         }
-        assertThat(accounted).as("round %d: every head accounted for", round).containsExactlyInAnyOrderElementsOf(written);
+        assertThat(accounted)
+            .as("round %d: every head accounted for", round)
+            .containsExactlyInAnyOrderElementsOf(written);
         assertThat(r.results().get(written.indexOf(newest)).current()).isTrue();
       }
     } finally {
       clients.forEach(DynamoDbClient::close);
     }
-    System.out.printf("heads race: %d rounds x %d writers: %d ignored as older, %d replaced%n",
+    System.out.printf(
+        "heads race: %d rounds x %d writers: %d ignored as older, %d replaced%n",
         ROUNDS, RUNNERS, ignored, replaced);
   }
 
@@ -183,6 +210,11 @@ class DynamoDbCurrentHeadsIT {
   }
 
   private static Head head(String commit, Instant updatedAt) {
-    return new Head(commit, "key-" + commit, new StartedBuild("codebuild", "demo:" + commit), "delivery-" + commit, updatedAt);
+    return new Head(
+        commit,
+        "key-" + commit,
+        new StartedBuild("codebuild", "demo:" + commit),
+        "delivery-" + commit,
+        updatedAt);
   }
 }

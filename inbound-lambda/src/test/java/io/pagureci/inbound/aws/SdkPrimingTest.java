@@ -12,8 +12,8 @@ class SdkPrimingTest {
   void everyOperationTheAcceptFunctionUsesRunsThroughTheSdkOnce() {
     SdkPriming.Result result = SdkPriming.primeAll();
 
-    assertThat(result.requests()).isEqualTo(Map.of(
-        "GetSecretValue", 1, "GetItem", 1, "SendMessage", 1, "PutEvents", 1));
+    assertThat(result.requests())
+        .isEqualTo(Map.of("GetSecretValue", 1, "GetItem", 1, "SendMessage", 1, "PutEvents", 1));
   }
 
   @Test

@@ -33,33 +33,36 @@ class SecretsManagerSecretsIT {
   private WireMockServer aws;
   private SecretsManagerClient client;
   private Instant now = Instant.parse("2026-12-06T12:00:00Z");
-  private final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+        @Override
+        public Instant instant() {
+          return now;
+        }
+      };
 
   @BeforeEach
   void start() {
     aws = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     aws.start();
-    client = SecretsManagerClient.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .endpointOverride(URI.create(aws.baseUrl()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))
-        .build();
+    client =
+        SecretsManagerClient.builder()
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .endpointOverride(URI.create(aws.baseUrl()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))
+            .build();
     answer("{\"demo\": \"old-key\"}");
   }
 
@@ -70,10 +73,17 @@ class SecretsManagerSecretsIT {
   }
 
   private void answer(String secretString) {
-    aws.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
-        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-            .withBody("{\"Name\": \"hook-keys\", \"SecretString\": "
-                + com.fasterxml.jackson.databind.node.TextNode.valueOf(secretString) + "}")));
+    aws.stubFor(
+        post(urlEqualTo("/"))
+            .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/x-amz-json-1.1")
+                    .withBody(
+                        "{\"Name\": \"hook-keys\", \"SecretString\": "
+                            + com.fasterxml.jackson.databind.node.TextNode.valueOf(secretString)
+                            + "}")));
   }
 
   private int calls() {
@@ -82,7 +92,8 @@ class SecretsManagerSecretsIT {
 
   @Test
   void readsAreCachedForTheTtl() throws Exception {
-    SecretsManagerSecrets secrets = new SecretsManagerSecrets(client, Duration.ofSeconds(300), clock);
+    SecretsManagerSecrets secrets =
+        new SecretsManagerSecrets(client, Duration.ofSeconds(300), clock);
 
     assertThat(secrets.read("hook-keys")).isEqualTo("{\"demo\": \"old-key\"}");
     answer("{\"demo\": \"new-key\"}");
@@ -95,12 +106,15 @@ class SecretsManagerSecretsIT {
 
   @Test
   void aRereadSeesARotatedKeyAtOnceButAtMostOncePerInterval() throws Exception {
-    SecretsManagerSecrets secrets = new SecretsManagerSecrets(client, Duration.ofSeconds(300), clock);
+    SecretsManagerSecrets secrets =
+        new SecretsManagerSecrets(client, Duration.ofSeconds(300), clock);
     secrets.read("hook-keys");
     answer("{\"demo\": \"new-key\"}");
 
     assertThat(secrets.reread("hook-keys")).isEqualTo("{\"demo\": \"new-key\"}");
-    assertThat(secrets.read("hook-keys")).as("the re-read value is cached").isEqualTo("{\"demo\": \"new-key\"}");
+    assertThat(secrets.read("hook-keys"))
+        .as("the re-read value is cached")
+        .isEqualTo("{\"demo\": \"new-key\"}");
     int afterFirst = calls();
     for (int i = 0; i < 50; i++) {
       secrets.reread("hook-keys"); // a stream of bad signatures inside the interval

@@ -23,11 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The cold-start claim of docs/performance.md §3: a request rejected before any network call is
- * read, decided, logged and answered with jackson-core's streaming API only — jackson-databind
- * (≈ 0.2 s of class loading on a cold JVM) is never loaded for it.
+ * read, decided, logged and answered with jackson-core's streaming API only — jackson-databind (≈
+ * 0.2 s of class loading on a cold JVM) is never loaded for it.
  *
- * <p>Each case runs in a fresh JVM ({@code -Xlog:class+load}) on the deployable
- * {@code target/function.jar}, with Lambda's JVM flags, and the class-load log is checked.
+ * <p>Each case runs in a fresh JVM ({@code -Xlog:class+load}) on the deployable {@code
+ * target/function.jar}, with Lambda's JVM flags, and the class-load log is checked.
  */
 class RejectedRequestClassLoadingIT {
 
@@ -35,36 +35,46 @@ class RejectedRequestClassLoadingIT {
 
   @TempDir Path tmp;
 
-  /** A real pagure delivery (pull-request.new) without its signature header: 401 before any call. */
+  /**
+   * A real pagure delivery (pull-request.new) without its signature header: 401 before any call.
+   */
   @Test
   void anUnsignedPagureDeliveryLoadsNoJacksonDatabindClass() throws Exception {
     PagureFixtures.Delivery d = PagureFixtures.webhook("pull-request.new-1");
     ObjectNode headers = JSON.createObjectNode();
-    d.headers().forEach((k, v) -> {
-      if (!k.startsWith("x-pagure-signature") && !k.equals("content-length")) {
-        headers.put(k.toLowerCase(Locale.ROOT), v);
-      }
-    });
-    Run run = invoke(JSON.writeValueAsBytes(event(headers, new String(d.body(), StandardCharsets.UTF_8))));
+    d.headers()
+        .forEach(
+            (k, v) -> {
+              if (!k.startsWith("x-pagure-signature") && !k.equals("content-length")) {
+                headers.put(k.toLowerCase(Locale.ROOT), v);
+              }
+            });
+    Run run =
+        invoke(
+            JSON.writeValueAsBytes(event(headers, new String(d.body(), StandardCharsets.UTF_8))));
 
     assertThat(run.response().get("statusCode").asInt()).isEqualTo(401);
-    assertThat(JSON.readTree(run.response().get("body").asText()).get("code").asText()).isEqualTo("UNAUTHENTICATED");
-    assertThat(run.stderr()).contains("\"decision\":\"rejected\"").contains("\"topic\":\"pull-request.new\"");
+    assertThat(JSON.readTree(run.response().get("body").asText()).get("code").asText())
+        .isEqualTo("UNAUTHENTICATED");
+    assertThat(run.stderr())
+        .contains("\"decision\":\"rejected\"")
+        .contains("\"topic\":\"pull-request.new\"");
     run.assertNoDatabind();
   }
 
   /** Envelopes and bodies that are refused before authentication (405, 400, 415, 401). */
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{\"headers\": {}, \"requestContext\": {\"http\": {\"method\": \"POST\"}}, \"requestContext\": {}}",
-      "{\"requestContext\": {\"http\": {\"method\": \"GET\"}}} []",
-      "\u0000",
-      "{\"headers\": {\"content-type\": \"application/json\", \"x-pagure-topic\": \"git.receive\"},"
-          + " \"requestContext\": {\"http\": {\"method\": \"POST\"}}, \"body\": \"{\\\"topic\\\": 1, \\\"topic\\\": 2}\"}",
-      "{\"headers\": {\"content-type\": \"text/plain\"}, \"requestContext\": {\"http\": {\"method\": \"POST\"}}, \"body\": \"{}\"}",
-      "{\"headers\": {\"content-type\": \"application/json\"}, \"requestContext\": {\"http\": {\"method\": \"POST\"}},"
-          + " \"body\": \"{\\\"protocol\\\": \\\"pagure-ci-webhook\\\"}\"}",
-  })
+  @ValueSource(
+      strings = {
+        "{\"headers\": {}, \"requestContext\": {\"http\": {\"method\": \"POST\"}}, \"requestContext\": {}}",
+        "{\"requestContext\": {\"http\": {\"method\": \"GET\"}}} []",
+        "\u0000",
+        "{\"headers\": {\"content-type\": \"application/json\", \"x-pagure-topic\": \"git.receive\"},"
+            + " \"requestContext\": {\"http\": {\"method\": \"POST\"}}, \"body\": \"{\\\"topic\\\": 1, \\\"topic\\\": 2}\"}",
+        "{\"headers\": {\"content-type\": \"text/plain\"}, \"requestContext\": {\"http\": {\"method\": \"POST\"}}, \"body\": \"{}\"}",
+        "{\"headers\": {\"content-type\": \"application/json\"}, \"requestContext\": {\"http\": {\"method\": \"POST\"}},"
+            + " \"body\": \"{\\\"protocol\\\": \\\"pagure-ci-webhook\\\"}\"}",
+      })
   void malformedOrUnauthenticatedRequestsLoadNoJacksonDatabindClass(String event) throws Exception {
     Run run = invoke(event.getBytes(StandardCharsets.UTF_8));
 
@@ -73,10 +83,17 @@ class RejectedRequestClassLoadingIT {
   }
 
   private static ObjectNode event(ObjectNode headers, String body) {
-    ObjectNode e = JSON.createObjectNode().put("version", "2.0").put("routeKey", "$default").put("rawPath", "/");
+    ObjectNode e =
+        JSON.createObjectNode()
+            .put("version", "2.0")
+            .put("routeKey", "$default")
+            .put("rawPath", "/");
     e.set("headers", headers);
-    ObjectNode ctx = e.putObject("requestContext").put("accountId", "anonymous").put("requestId", "cold-1")
-        .put("timeEpoch", 1795780800000L);
+    ObjectNode ctx =
+        e.putObject("requestContext")
+            .put("accountId", "anonymous")
+            .put("requestId", "cold-1")
+            .put("timeEpoch", 1795780800000L);
     ctx.putObject("http").put("method", "POST").put("path", "/").put("sourceIp", "203.0.113.7");
     return e.put("body", body).put("isBase64Encoded", false);
   }
@@ -97,21 +114,33 @@ class RejectedRequestClassLoadingIT {
     Path eventFile = Files.write(tmp.resolve("event.json"), event);
     Path classLog = tmp.resolve("class-load.log");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(javaBin,
-        "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-        "-Xlog:class+load=info:file=" + classLog,
-        "-Djava.io.tmpdir=" + tmp,
-        "-cp", testClasses + File.pathSeparator + jar,
-        InvokeOnce.class.getName(), eventFile.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile())
-        .redirectOutput(tmp.resolve("stdout").toFile()).redirectError(tmp.resolve("stderr").toFile());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                javaBin,
+                "-XX:+TieredCompilation",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "-Xlog:class+load=info:file=" + classLog,
+                "-Djava.io.tmpdir=" + tmp,
+                "-cp",
+                testClasses + File.pathSeparator + jar,
+                InvokeOnce.class.getName(),
+                eventFile.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(tmp.toFile())
+            .redirectOutput(tmp.resolve("stdout").toFile())
+            .redirectError(tmp.resolve("stderr").toFile());
     Map<String, String> env = pb.environment();
     env.clear();
     env.put("PATH", "/usr/bin:/bin");
     env.put("AWS_REGION", "eu-west-1");
     env.put("PAGURE_URL", "http://127.0.0.1:5000/");
     env.put("ALLOWED_PROJECTS", "demo");
-    // the accept function's queue settings (docs/queue.md §2); nothing is sent for a refused request
+    // the accept function's queue settings (docs/queue.md §2); nothing is sent for a refused
+    // request
     env.put("WORK_QUEUE_URL", "http://127.0.0.1:9/000000000000/work");
     env.put("BUILD_RECORDS_TABLE", "records");
     env.put("HOOK_KEYS_SECRET_ID", "hook-keys");

@@ -38,7 +38,8 @@ class InboundConfigTest {
     assertThat(c.secretsTtl()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.hookKeysSecret()).isEmpty();
     assertThat(c.s3ForcePathStyle()).isFalse();
-    assertThat(c.sourceLimits()).isEqualTo(new SourceLimits(2_147_483_648L, 536_870_912L, 200_000, 64))
+    assertThat(c.sourceLimits())
+        .isEqualTo(new SourceLimits(2_147_483_648L, 536_870_912L, 200_000, 64))
         .isEqualTo(SourceLimits.DEFAULTS);
   }
 
@@ -50,7 +51,8 @@ class InboundConfigTest {
     env.put("MAX_SOURCE_FILES", "50");
     env.put("MAX_TREE_DEPTH", "8");
 
-    assertThat(InboundConfig.fromEnv(env).sourceLimits()).isEqualTo(new SourceLimits(10_737_418_240L, 1_048_576L, 50, 8));
+    assertThat(InboundConfig.fromEnv(env).sourceLimits())
+        .isEqualTo(new SourceLimits(10_737_418_240L, 1_048_576L, 50, 8));
   }
 
   @Test
@@ -60,7 +62,8 @@ class InboundConfigTest {
 
     InboundConfig c = InboundConfig.fromEnv(env);
 
-    assertThat(c.cloneUrl("forks/bob/rpms/widget")).isEqualTo(URI.create("https://example.org/pagure/forks/bob/rpms/widget.git"));
+    assertThat(c.cloneUrl("forks/bob/rpms/widget"))
+        .isEqualTo(URI.create("https://example.org/pagure/forks/bob/rpms/widget.git"));
     assertThat(c.cloneUrl("demo")).isEqualTo(URI.create("https://example.org/pagure/demo.git"));
   }
 
@@ -77,40 +80,44 @@ class InboundConfigTest {
   }
 
   @ParameterizedTest(name = "{0}={1}")
-  @CsvSource(delimiter = '|', value = {
-      "PAGURE_URL|ftp://x.example|PAGURE_URL",
-      "PAGURE_URL|not a url|PAGURE_URL",
-      "PAGURE_URL|https://user:pw@x.example/|PAGURE_URL",
-      "PAGURE_URL|https://x.example/?a=b|PAGURE_URL",
-      "PAGURE_URL|/relative|PAGURE_URL",
-      "BUILD_TARGET|jenkins|BUILD_TARGET",
-      "TRUSTED_BUILDSPEC|maybe|TRUSTED_BUILDSPEC",
-      "TRUSTED_BUILDSPEC_PATH|../buildspec.yml|TRUSTED_BUILDSPEC_PATH",
-      "TRUSTED_BUILDSPEC_PATH|/etc/passwd|TRUSTED_BUILDSPEC_PATH",
-      "REF_WAIT_SECONDS|ten|REF_WAIT_SECONDS",
-      "REF_WAIT_SECONDS|-1|REF_WAIT_SECONDS",
-      "GIT_TIMEOUT_SECONDS|0|GIT_TIMEOUT_SECONDS",
-      "SECRETS_TTL_SECONDS|999999|SECRETS_TTL_SECONDS",
-      "SOURCE_PREFIX|/abs/|SOURCE_PREFIX",
-      "SOURCE_PREFIX|a/../b/|SOURCE_PREFIX",
-      "ALLOWED_PROJECTS|rpms/[a|ALLOWED_PROJECTS",
-      "PIPELINE_OVERRIDE_S3_KEY|2|PIPELINE_OVERRIDE_S3_KEY",
-      "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE",
-      "MAX_SOURCE_BYTES|2G|MAX_SOURCE_BYTES",
-      "MAX_SOURCE_BYTES|0|MAX_SOURCE_BYTES",
-      "MAX_SOURCE_BYTES|99999999999999999999|MAX_SOURCE_BYTES",
-      "MAX_FILE_BYTES|-1|MAX_FILE_BYTES",
-      "MAX_FILE_BYTES|1.5e9|MAX_FILE_BYTES",
-      "MAX_SOURCE_FILES|0|MAX_SOURCE_FILES",
-      "MAX_SOURCE_FILES|3000000000|MAX_SOURCE_FILES",
-      "MAX_TREE_DEPTH|deep|MAX_TREE_DEPTH",
-      "MAX_TREE_DEPTH|-64|MAX_TREE_DEPTH",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PAGURE_URL|ftp://x.example|PAGURE_URL",
+        "PAGURE_URL|not a url|PAGURE_URL",
+        "PAGURE_URL|https://user:pw@x.example/|PAGURE_URL",
+        "PAGURE_URL|https://x.example/?a=b|PAGURE_URL",
+        "PAGURE_URL|/relative|PAGURE_URL",
+        "BUILD_TARGET|jenkins|BUILD_TARGET",
+        "TRUSTED_BUILDSPEC|maybe|TRUSTED_BUILDSPEC",
+        "TRUSTED_BUILDSPEC_PATH|../buildspec.yml|TRUSTED_BUILDSPEC_PATH",
+        "TRUSTED_BUILDSPEC_PATH|/etc/passwd|TRUSTED_BUILDSPEC_PATH",
+        "REF_WAIT_SECONDS|ten|REF_WAIT_SECONDS",
+        "REF_WAIT_SECONDS|-1|REF_WAIT_SECONDS",
+        "GIT_TIMEOUT_SECONDS|0|GIT_TIMEOUT_SECONDS",
+        "SECRETS_TTL_SECONDS|999999|SECRETS_TTL_SECONDS",
+        "SOURCE_PREFIX|/abs/|SOURCE_PREFIX",
+        "SOURCE_PREFIX|a/../b/|SOURCE_PREFIX",
+        "ALLOWED_PROJECTS|rpms/[a|ALLOWED_PROJECTS",
+        "PIPELINE_OVERRIDE_S3_KEY|2|PIPELINE_OVERRIDE_S3_KEY",
+        "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE",
+        "MAX_SOURCE_BYTES|2G|MAX_SOURCE_BYTES",
+        "MAX_SOURCE_BYTES|0|MAX_SOURCE_BYTES",
+        "MAX_SOURCE_BYTES|99999999999999999999|MAX_SOURCE_BYTES",
+        "MAX_FILE_BYTES|-1|MAX_FILE_BYTES",
+        "MAX_FILE_BYTES|1.5e9|MAX_FILE_BYTES",
+        "MAX_SOURCE_FILES|0|MAX_SOURCE_FILES",
+        "MAX_SOURCE_FILES|3000000000|MAX_SOURCE_FILES",
+        "MAX_TREE_DEPTH|deep|MAX_TREE_DEPTH",
+        "MAX_TREE_DEPTH|-64|MAX_TREE_DEPTH",
+      })
   void aMalformedVariableFailsNamingIt(String name, String value, String named) {
     Map<String, String> env = minimal();
     env.put(name, value);
 
-    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).isInstanceOf(ConfigException.class).hasMessageContaining(named);
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(named);
   }
 
   @ParameterizedTest
@@ -119,7 +126,8 @@ class InboundConfigTest {
     Map<String, String> env = minimal();
     env.remove(name);
 
-    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("missing environment variable " + name);
   }
 
@@ -129,7 +137,8 @@ class InboundConfigTest {
     env.remove("CODEBUILD_PROJECT");
     env.put("BUILD_TARGET", "codepipeline");
 
-    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).hasMessage("missing environment variable PIPELINE_NAME");
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env))
+        .hasMessage("missing environment variable PIPELINE_NAME");
     env.put("PIPELINE_NAME", "pipe");
     InboundConfig c = InboundConfig.fromEnv(env);
     assertThat(c.pipelineName()).isEqualTo("pipe");
@@ -139,9 +148,20 @@ class InboundConfigTest {
 
   @Test
   void everyVariableIsListed() {
-    assertThat(InboundConfig.VARIABLES).contains("PAGURE_URL", "ALLOWED_PROJECTS", "HOOK_KEYS_SECRET_ID",
-        "CI_BASIC_AUTH_SECRET_ID", "SOURCE_BUCKET", "CODEBUILD_PROJECT", "PIPELINE_NAME", "S3_FORCE_PATH_STYLE",
-        "MAX_SOURCE_BYTES", "MAX_FILE_BYTES", "MAX_SOURCE_FILES", "MAX_TREE_DEPTH")
+    assertThat(InboundConfig.VARIABLES)
+        .contains(
+            "PAGURE_URL",
+            "ALLOWED_PROJECTS",
+            "HOOK_KEYS_SECRET_ID",
+            "CI_BASIC_AUTH_SECRET_ID",
+            "SOURCE_BUCKET",
+            "CODEBUILD_PROJECT",
+            "PIPELINE_NAME",
+            "S3_FORCE_PATH_STYLE",
+            "MAX_SOURCE_BYTES",
+            "MAX_FILE_BYTES",
+            "MAX_SOURCE_FILES",
+            "MAX_TREE_DEPTH")
         .doesNotHaveDuplicates();
   }
 }

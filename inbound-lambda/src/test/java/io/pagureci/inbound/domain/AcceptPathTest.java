@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * The accept function (docs/queue.md §1, §6): an authentic delivery is kept in the work queue and
- * a "queued" event asked for; nothing is fetched, packaged or started on this path, and every
- * failure is one the caller or the PR sees.
+ * The accept function (docs/queue.md §1, §6): an authentic delivery is kept in the work queue and a
+ * "queued" event asked for; nothing is fetched, packaged or started on this path, and every failure
+ * is one the caller or the PR sees.
  */
 class AcceptPathTest {
 
@@ -29,20 +29,32 @@ class AcceptPathTest {
     assertThat(queue.sent).hasSize(1);
     WorkItem item = WorkItemJson.read(queue.bodies.getFirst());
     assertThat(item).isEqualTo(queue.sent.getFirst());
-    assertThat(item.deliveryId()).isEqualTo(q.deliveryId()).isEqualTo(delivery.request().requestId());
-    assertThat(item.buildKey()).isEqualTo(q.buildKey()).isEqualTo(BuildKey.idempotencyToken(item.request()));
+    assertThat(item.deliveryId())
+        .isEqualTo(q.deliveryId())
+        .isEqualTo(delivery.request().requestId());
+    assertThat(item.buildKey())
+        .isEqualTo(q.buildKey())
+        .isEqualTo(BuildKey.idempotencyToken(item.request()));
     assertThat(item.request().commit()).isEqualTo("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f");
-    assertThat(queue.bodies.getFirst()).as("the work item is not pagure's body")
-        .doesNotContain("initial_comment").doesNotContain("access_users");
-    assertThat(events.events).singleElement().satisfies(e -> {
-      assertThat(e.state()).isEqualTo(RequestEvent.State.QUEUED);
-      assertThat(e.buildKey()).isEqualTo(q.buildKey());
-      assertThat(e.target()).isEqualTo(new RequestEvent.Target("codebuild", "proj"));
-      assertThat(e.variables()).containsEntry("PAGURE_COMMIT", item.request().commit())
-          .containsEntry("PAGURE_DELIVERY_ID", q.deliveryId())
-          .containsEntry("PAGURE_BUILD_KEY", q.buildKey());
-    });
-    assertThat(log.lines.getFirst()).contains("\"decision\":\"queued\"").contains("\"messageId\":\"msg-1\"")
+    assertThat(queue.bodies.getFirst())
+        .as("the work item is not pagure's body")
+        .doesNotContain("initial_comment")
+        .doesNotContain("access_users");
+    assertThat(events.events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(RequestEvent.State.QUEUED);
+              assertThat(e.buildKey()).isEqualTo(q.buildKey());
+              assertThat(e.target()).isEqualTo(new RequestEvent.Target("codebuild", "proj"));
+              assertThat(e.variables())
+                  .containsEntry("PAGURE_COMMIT", item.request().commit())
+                  .containsEntry("PAGURE_DELIVERY_ID", q.deliveryId())
+                  .containsEntry("PAGURE_BUILD_KEY", q.buildKey());
+            });
+    assertThat(log.lines.getFirst())
+        .contains("\"decision\":\"queued\"")
+        .contains("\"messageId\":\"msg-1\"")
         .contains("\"deliveryId\":\"" + q.deliveryId() + "\"");
   }
 
@@ -52,8 +64,12 @@ class AcceptPathTest {
 
     Outcome outcome = accept.handle(delivery.request());
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(503, "QUEUE_UNAVAILABLE",
-        "the request could not be queued; nothing will be built"));
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Rejected(
+                503,
+                "QUEUE_UNAVAILABLE",
+                "the request could not be queued; nothing will be built"));
     assertThat(events.events).as("no 'queued' flag for a request that is not queued").isEmpty();
     assertThat(log.lines.getFirst()).startsWith("ERROR").contains("queue down");
   }
@@ -77,7 +93,8 @@ class AcceptPathTest {
     Outcome outcome = accept.handle(delivery.request());
 
     assertThat(outcome).isInstanceOf(Outcome.Duplicate.class);
-    assertThat(((Outcome.Duplicate) outcome).build()).isEqualTo(new StartedBuild("codebuild", "proj:b-1"));
+    assertThat(((Outcome.Duplicate) outcome).build())
+        .isEqualTo(new StartedBuild("codebuild", "proj:b-1"));
     assertThat(queue.sent).isEmpty();
     assertThat(events.events).isEmpty();
   }
@@ -111,8 +128,14 @@ class AcceptPathTest {
 
   private static BuildRequest requestOf(PagureFixtures.Delivery d) {
     Fakes.MemoryQueue q = new Fakes.MemoryQueue();
-    new InboundService(TestConfigs.config(), TestConfigs.secrets(), new Fakes.MemoryClaims(), q,
-        new Fakes.RecordingEvents(), new Fakes.CapturingLog()).handle(d.request());
+    new InboundService(
+            TestConfigs.config(),
+            TestConfigs.secrets(),
+            new Fakes.MemoryClaims(),
+            q,
+            new Fakes.RecordingEvents(),
+            new Fakes.CapturingLog())
+        .handle(d.request());
     return q.sent.getFirst().request();
   }
 }

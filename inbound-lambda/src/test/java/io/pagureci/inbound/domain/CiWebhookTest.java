@@ -40,40 +40,75 @@ class CiWebhookTest {
   }
 
   private Fakes.Pipeline service() {
-    return new Fakes.Pipeline(TestConfigs.config("BUILD_BRANCHES", "master"), secrets, packager, starter, records,
+    return new Fakes.Pipeline(
+        TestConfigs.config("BUILD_BRANCHES", "master"),
+        secrets,
+        packager,
+        starter,
+        records,
         new Fakes.CapturingLog());
   }
 
   @Test
   void anIamCallerStartsAPullRequestBuild() {
-    Outcome outcome = service().handle(new HttpRequest("POST", Map.of("content-type", "application/json"),
-        validDoc().toString(), false, "arn:aws:iam::111122223333:user/pagure-ci", "req-9"));
+    Outcome outcome =
+        service()
+            .handle(
+                new HttpRequest(
+                    "POST",
+                    Map.of("content-type", "application/json"),
+                    validDoc().toString(),
+                    false,
+                    "arn:aws:iam::111122223333:user/pagure-ci",
+                    "req-9"));
 
     assertThat(outcome).isInstanceOf(Outcome.Queued.class);
     BuildRequest r = starter.requests.getFirst();
     assertThat(r.origin()).isEqualTo("ci-webhook");
     assertThat(r.sourceProject()).isEqualTo("forks/bob/demo");
-    assertThat(r.buildVariables()).containsEntry("PAGURE_ORIGIN", "ci-webhook").containsEntry("PAGURE_PR_ID", "1");
+    assertThat(r.buildVariables())
+        .containsEntry("PAGURE_ORIGIN", "ci-webhook")
+        .containsEntry("PAGURE_PR_ID", "1");
     assertThat(secrets.reads.get()).as("IAM callers need no Basic secret").isZero();
   }
 
   @Test
   void basicCredentialsWorkOnANonIamUrlWithACharsetContentType() {
-    String auth = "Basic " + Base64.getEncoder().encodeToString("pagure:s3cr3t-basic-pw".getBytes(StandardCharsets.UTF_8));
+    String auth =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString("pagure:s3cr3t-basic-pw".getBytes(StandardCharsets.UTF_8));
 
-    Outcome outcome = service().handle(new HttpRequest("POST",
-        Map.of("Content-Type", "application/json; charset=utf-8", "Authorization", auth),
-        validDoc().toString(), false, null, "req-1"));
+    Outcome outcome =
+        service()
+            .handle(
+                new HttpRequest(
+                    "POST",
+                    Map.of(
+                        "Content-Type", "application/json; charset=utf-8", "Authorization", auth),
+                    validDoc().toString(),
+                    false,
+                    null,
+                    "req-1"));
 
     assertThat(outcome).isInstanceOf(Outcome.Queued.class);
   }
 
   @Test
   void aBase64EncodedBodyIsDecodedFirst() {
-    String body = Base64.getEncoder().encodeToString(validDoc().toString().getBytes(StandardCharsets.UTF_8));
+    String body =
+        Base64.getEncoder().encodeToString(validDoc().toString().getBytes(StandardCharsets.UTF_8));
 
-    Outcome outcome = service().handle(new HttpRequest("POST", Map.of("content-type", "application/json"),
-        body, true, "arn:aws:iam::111122223333:user/pagure-ci", "req-1"));
+    Outcome outcome =
+        service()
+            .handle(
+                new HttpRequest(
+                    "POST",
+                    Map.of("content-type", "application/json"),
+                    body,
+                    true,
+                    "arn:aws:iam::111122223333:user/pagure-ci",
+                    "req-1"));
 
     assertThat(outcome).isInstanceOf(Outcome.Queued.class);
   }
@@ -81,8 +116,12 @@ class CiWebhookTest {
   @Test
   void aRebuildAlwaysStartsANewBuildAndAPushBuildsTheBranch() {
     ObjectNode rebuild = validDoc().put("trigger", "rebuild");
-    ObjectNode push = validDoc().put("trigger", "push").put("source_project", "demo")
-        .put("source_branch", "master").put("cause", "master");
+    ObjectNode push =
+        validDoc()
+            .put("trigger", "push")
+            .put("source_project", "demo")
+            .put("source_branch", "master")
+            .put("cause", "master");
     push.remove("pull_request");
     Fakes.Pipeline service = service();
 
@@ -94,14 +133,17 @@ class CiWebhookTest {
     assertThat(second).isInstanceOf(Outcome.Queued.class);
     assertThat(pushed).isInstanceOf(Outcome.Queued.class);
     assertThat(starter.requests).hasSize(3);
-    assertThat(starter.requests.get(2).buildVariables()).containsEntry("PAGURE_TRIGGER", "push")
+    assertThat(starter.requests.get(2).buildVariables())
+        .containsEntry("PAGURE_TRIGGER", "push")
         .doesNotContainKey("PAGURE_PR_ID");
-    assertThat(packager.keys.get(2)).isEqualTo("source/demo/branch/master/ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e.zip");
+    assertThat(packager.keys.get(2))
+        .isEqualTo("source/demo/branch/master/ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e.zip");
   }
 
   @Test
   void theDocumentedExamplesFollowTheSchema() throws IOException {
-    Path docs = Path.of(System.getProperty("pagure.fixtures")).resolve("../../docs/protocol/examples");
+    Path docs =
+        Path.of(System.getProperty("pagure.fixtures")).resolve("../../docs/protocol/examples");
     try (var files = Files.list(docs)) {
       for (Path example : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
         ObjectNode doc = (ObjectNode) JSON.readTree(example.toFile());
@@ -122,7 +164,12 @@ class CiWebhookTest {
   }
 
   private static HttpRequest iam(ObjectNode doc, String requestId) {
-    return new HttpRequest("POST", Map.of("content-type", "application/json"), doc.toString(), false,
-        "arn:aws:iam::111122223333:user/pagure-ci", requestId);
+    return new HttpRequest(
+        "POST",
+        Map.of("content-type", "application/json"),
+        doc.toString(),
+        false,
+        "arn:aws:iam::111122223333:user/pagure-ci",
+        requestId);
   }
 }

@@ -18,9 +18,15 @@ class DeliveryAgeTest {
   private final Fakes.MemoryClaims records = new Fakes.MemoryClaims();
 
   private Outcome deliverAt(long nowEpochSeconds, String maxAge) {
-    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config("MAX_DELIVERY_AGE_SECONDS", maxAge),
-        TestConfigs.secrets(), packager, starter, records, new Fakes.CapturingLog(),
-        Clock.fixed(Instant.ofEpochSecond(nowEpochSeconds), ZoneOffset.UTC));
+    Fakes.Pipeline service =
+        new Fakes.Pipeline(
+            TestConfigs.config("MAX_DELIVERY_AGE_SECONDS", maxAge),
+            TestConfigs.secrets(),
+            packager,
+            starter,
+            records,
+            new Fakes.CapturingLog(),
+            Clock.fixed(Instant.ofEpochSecond(nowEpochSeconds), ZoneOffset.UTC));
     return service.handle(PagureFixtures.webhook("pull-request.new-1").request());
   }
 
@@ -60,15 +66,24 @@ class DeliveryAgeTest {
   @Test
   void aForgedTimestampBreaksTheSignature() {
     PagureFixtures.Delivery d = PagureFixtures.webhook("pull-request.new-1");
-    byte[] body = new String(d.body(), java.nio.charset.StandardCharsets.US_ASCII)
-        .replace("\"timestamp\": " + SENT, "\"timestamp\": " + (SENT + 5000))
-        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config("MAX_DELIVERY_AGE_SECONDS", "900"),
-        TestConfigs.secrets(), packager, starter, records, new Fakes.CapturingLog(),
-        Clock.fixed(Instant.ofEpochSecond(SENT + 5000), ZoneOffset.UTC));
+    byte[] body =
+        new String(d.body(), java.nio.charset.StandardCharsets.US_ASCII)
+            .replace("\"timestamp\": " + SENT, "\"timestamp\": " + (SENT + 5000))
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Fakes.Pipeline service =
+        new Fakes.Pipeline(
+            TestConfigs.config("MAX_DELIVERY_AGE_SECONDS", "900"),
+            TestConfigs.secrets(),
+            packager,
+            starter,
+            records,
+            new Fakes.CapturingLog(),
+            Clock.fixed(Instant.ofEpochSecond(SENT + 5000), ZoneOffset.UTC));
 
     Outcome outcome = service.handle(d.withBody(body));
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
   }
 }

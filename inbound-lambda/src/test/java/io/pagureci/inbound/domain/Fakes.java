@@ -27,8 +27,14 @@ public final class Fakes {
         throw failWith;
       }
       versions++;
-      return new PackagedSource("src-bucket", objectKey, "v" + versions, 1234,
-          plan.trustedBuildspec().isPresent() ? (buildspec == null ? "version: 0.2" : buildspec) : null);
+      return new PackagedSource(
+          "src-bucket",
+          objectKey,
+          "v" + versions,
+          1234,
+          plan.trustedBuildspec().isPresent()
+              ? (buildspec == null ? "version: 0.2" : buildspec)
+              : null);
     }
   }
 
@@ -53,8 +59,8 @@ public final class Fakes {
   }
 
   /**
-   * The claim rules of docs/queue.md §5 in memory (each transition under one lock, as the
-   * table's conditional writes are atomic per item).
+   * The claim rules of docs/queue.md §5 in memory (each transition under one lock, as the table's
+   * conditional writes are atomic per item).
    */
   public static final class MemoryClaims implements BuildClaims {
     public final Map<String, Record> records = new HashMap<>();
@@ -73,7 +79,8 @@ public final class Fakes {
     }
 
     @Override
-    public synchronized Claim claim(String buildKey, String deliveryId, String commit, java.time.Instant now)
+    public synchronized Claim claim(
+        String buildKey, String deliveryId, String commit, java.time.Instant now)
         throws RecordException {
       check();
       Record r = records.get(buildKey);
@@ -86,35 +93,77 @@ public final class Fakes {
       saves++;
       String token = java.util.UUID.randomUUID().toString();
       java.time.Instant until = now.plus(lease);
-      records.put(buildKey, new Record(State.CLAIMED, until, deliveryId, commit, null, null, null, null, null, null, now));
+      records.put(
+          buildKey,
+          new Record(
+              State.CLAIMED, until, deliveryId, commit, null, null, null, null, null, null, now));
       claimIds.put(buildKey, token);
       return new Claimed(buildKey, token, until);
     }
 
     @Override
-    public synchronized void started(Claimed claim, StartedBuild build, PackagedSource source, java.time.Instant now)
+    public synchronized void started(
+        Claimed claim, StartedBuild build, PackagedSource source, java.time.Instant now)
         throws RecordException, ClaimLostException {
       Record r = mine(claim);
       saves++;
-      records.put(claim.buildKey(), new Record(State.STARTED, r.leaseUntil(), r.deliveryId(), r.commit(), build,
-          source.bucket(), source.key(), source.versionId(), null, null, now));
+      records.put(
+          claim.buildKey(),
+          new Record(
+              State.STARTED,
+              r.leaseUntil(),
+              r.deliveryId(),
+              r.commit(),
+              build,
+              source.bucket(),
+              source.key(),
+              source.versionId(),
+              null,
+              null,
+              now));
     }
 
     @Override
-    public synchronized void failed(Claimed claim, String code, String reason, java.time.Instant now)
+    public synchronized void failed(
+        Claimed claim, String code, String reason, java.time.Instant now)
         throws RecordException, ClaimLostException {
       Record r = mine(claim);
       saves++;
-      records.put(claim.buildKey(), new Record(State.FAILED, now, r.deliveryId(), r.commit(), null, null, null, null,
-          code, reason, now));
+      records.put(
+          claim.buildKey(),
+          new Record(
+              State.FAILED,
+              now,
+              r.deliveryId(),
+              r.commit(),
+              null,
+              null,
+              null,
+              null,
+              code,
+              reason,
+              now));
     }
 
     @Override
-    public synchronized void release(Claimed claim, java.time.Instant now) throws RecordException, ClaimLostException {
+    public synchronized void release(Claimed claim, java.time.Instant now)
+        throws RecordException, ClaimLostException {
       Record r = mine(claim);
       saves++;
-      records.put(claim.buildKey(), new Record(State.CLAIMED, now, r.deliveryId(), r.commit(), null, null, null, null,
-          null, null, now));
+      records.put(
+          claim.buildKey(),
+          new Record(
+              State.CLAIMED,
+              now,
+              r.deliveryId(),
+              r.commit(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              now));
     }
 
     @Override
@@ -126,8 +175,20 @@ public final class Fakes {
 
     /** Marks a key as built (as an earlier delivery would have). */
     public synchronized void startedBefore(String buildKey, StartedBuild build) {
-      records.put(buildKey, new Record(State.STARTED, java.time.Instant.EPOCH, "earlier", null, build,
-          "src-bucket", "k", "v0", null, null, java.time.Instant.EPOCH));
+      records.put(
+          buildKey,
+          new Record(
+              State.STARTED,
+              java.time.Instant.EPOCH,
+              "earlier",
+              null,
+              build,
+              "src-bucket",
+              "k",
+              "v0",
+              null,
+              null,
+              java.time.Instant.EPOCH));
     }
 
     private Record mine(Claimed claim) throws RecordException, ClaimLostException {
@@ -185,8 +246,8 @@ public final class Fakes {
 
   /**
    * The accept function and the worker on the same fakes: {@link #handle} answers what the accept
-   * function answers, then the worker drains the queue (each item received once), so tests see
-   * both the caller's answer and what was built.
+   * function answers, then the worker drains the queue (each item received once), so tests see both
+   * the caller's answer and what was built.
    */
   public static final class Pipeline {
     public final InboundService accept;
@@ -197,16 +258,36 @@ public final class Fakes {
     public final List<WorkerService.Result> results = new ArrayList<>();
     private int drained;
 
-    public Pipeline(io.pagureci.inbound.config.InboundConfig config, Secrets secrets, RecordingPackager packager,
-        RecordingStarter starter, MemoryClaims claims, DecisionLog log) {
+    public Pipeline(
+        io.pagureci.inbound.config.InboundConfig config,
+        Secrets secrets,
+        RecordingPackager packager,
+        RecordingStarter starter,
+        MemoryClaims claims,
+        DecisionLog log) {
       this(config, secrets, packager, starter, claims, log, java.time.Clock.systemUTC());
     }
 
-    public Pipeline(io.pagureci.inbound.config.InboundConfig config, Secrets secrets, RecordingPackager packager,
-        RecordingStarter starter, MemoryClaims claims, DecisionLog log, java.time.Clock clock) {
+    public Pipeline(
+        io.pagureci.inbound.config.InboundConfig config,
+        Secrets secrets,
+        RecordingPackager packager,
+        RecordingStarter starter,
+        MemoryClaims claims,
+        DecisionLog log,
+        java.time.Clock clock) {
       accept = new InboundService(config, secrets, claims, queue, events, log, clock);
-      worker = new WorkerService(config, TestConfigs.queueConfig(), packager, starter, claims, events, queue,
-          workLog, clock);
+      worker =
+          new WorkerService(
+              config,
+              TestConfigs.queueConfig(),
+              packager,
+              starter,
+              claims,
+              events,
+              queue,
+              workLog,
+              clock);
     }
 
     public Outcome handle(HttpRequest request) {
@@ -220,7 +301,9 @@ public final class Fakes {
       List<WorkerService.Result> now = new ArrayList<>();
       while (drained < queue.bodies.size()) {
         int n = ++drained;
-        now.add(worker.handle(new WorkerService.Message("msg-" + n, "rh-" + n, queue.bodies.get(n - 1), 1)));
+        now.add(
+            worker.handle(
+                new WorkerService.Message("msg-" + n, "rh-" + n, queue.bodies.get(n - 1), 1)));
       }
       results.addAll(now);
       return now;
@@ -233,7 +316,8 @@ public final class Fakes {
     boolean unavailable;
 
     @Override
-    public synchronized Recorded record(String project, String scope, Head head) throws BuildClaims.RecordException {
+    public synchronized Recorded record(String project, String scope, Head head)
+        throws BuildClaims.RecordException {
       if (unavailable) {
         throw new BuildClaims.RecordException("table down", null);
       }

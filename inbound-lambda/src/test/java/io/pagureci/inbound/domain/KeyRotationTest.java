@@ -35,8 +35,14 @@ class KeyRotationTest {
     CachedOldValue secrets = new CachedOldValue();
     secrets.current = TestConfigs.KEYS_JSON; // the real capture's key is the "new" one
     Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
-    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config(), secrets, new Fakes.RecordingPackager(),
-        starter, new Fakes.MemoryClaims(), new Fakes.CapturingLog());
+    Fakes.Pipeline service =
+        new Fakes.Pipeline(
+            TestConfigs.config(),
+            secrets,
+            new Fakes.RecordingPackager(),
+            starter,
+            new Fakes.MemoryClaims(),
+            new Fakes.CapturingLog());
 
     Outcome outcome = service.handle(PagureFixtures.webhook("pull-request.new-1").request());
 
@@ -49,12 +55,20 @@ class KeyRotationTest {
   void aWrongSignatureIsStillRefusedAfterTheReread() {
     CachedOldValue secrets = new CachedOldValue();
     Fakes.CapturingLog log = new Fakes.CapturingLog();
-    Fakes.Pipeline service = new Fakes.Pipeline(TestConfigs.config(), secrets, new Fakes.RecordingPackager(),
-        new Fakes.RecordingStarter(), new Fakes.MemoryClaims(), log);
+    Fakes.Pipeline service =
+        new Fakes.Pipeline(
+            TestConfigs.config(),
+            secrets,
+            new Fakes.RecordingPackager(),
+            new Fakes.RecordingStarter(),
+            new Fakes.MemoryClaims(),
+            log);
 
     Outcome outcome = service.handle(PagureFixtures.webhook("pull-request.new-1").request());
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
     assertThat(secrets.rereads).hasValue(1);
     assertThat(log.lines.getFirst()).contains("\"cause\":\"BAD_SIGNATURE: ");
   }

@@ -20,15 +20,24 @@ class PackagingFailureTest {
   private final Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
   private final Fakes.RecordingEvents events = new Fakes.RecordingEvents();
   private final Fakes.CapturingWorkLog log = new Fakes.CapturingWorkLog();
-  private final WorkerService worker = new WorkerService(TestConfigs.config(), TestConfigs.queueConfig(), packager,
-      starter, new Fakes.MemoryClaims(), events, new Fakes.MemoryQueue(), log,
-      Clock.fixed(Instant.parse("2026-12-06T12:00:00Z"), ZoneOffset.UTC));
+  private final WorkerService worker =
+      new WorkerService(
+          TestConfigs.config(),
+          TestConfigs.queueConfig(),
+          packager,
+          starter,
+          new Fakes.MemoryClaims(),
+          events,
+          new Fakes.MemoryQueue(),
+          log,
+          Clock.fixed(Instant.parse("2026-12-06T12:00:00Z"), ZoneOffset.UTC));
   private final WorkItem item = WorkerServiceTest.queuedItem("pull-request.new-1");
 
   /** The first attempt fails with {@code kind}; returns (code, retried). */
   private String failWith(Kind kind, String message) {
     packager.failWith = new SourceException(kind, message);
-    WorkerService.Result result = worker.handle(new WorkerService.Message("m", "rh", WorkItemJson.write(item), 1));
+    WorkerService.Result result =
+        worker.handle(new WorkerService.Message("m", "rh", WorkItemJson.write(item), 1));
     assertThat(packager.plans).as("packaged").hasSize(1);
     assertThat(starter.requests).as("builds started").isEmpty();
     boolean retried = result instanceof WorkerService.Retry;
@@ -37,8 +46,8 @@ class PackagingFailureTest {
       return events.events.getFirst().code() + " no";
     }
     assertThat(events.events).as("nothing to tell yet: it is retried").isEmpty();
-    java.util.regex.Matcher code = java.util.regex.Pattern.compile("\"code\":\"([A-Z_]+)\"")
-        .matcher(log.lines.getLast());
+    java.util.regex.Matcher code =
+        java.util.regex.Pattern.compile("\"code\":\"([A-Z_]+)\"").matcher(log.lines.getLast());
     assertThat(code.find()).as(log.lines.getLast()).isTrue();
     return code.group(1) + " yes";
   }
@@ -51,7 +60,9 @@ class PackagingFailureTest {
 
   /** The PR author's own tree is the problem: not retried, the limit named in the flag. */
   @ParameterizedTest
-  @EnumSource(value = Kind.class, names = {"SOURCE_TOO_LARGE", "PATH_TOO_LONG", "DIRECTORY_TOO_LARGE"})
+  @EnumSource(
+      value = Kind.class,
+      names = {"SOURCE_TOO_LARGE", "PATH_TOO_LONG", "DIRECTORY_TOO_LARGE"})
   void aTreeOverALimitIsAPermanentErrorSayingWhichLimit(Kind kind) {
     String message = "the tree has more than 200000 files and directories (MAX_SOURCE_FILES)";
 

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** The real pagure web-hook captures in testdata/pagure/webhooks (system property pagure.fixtures). */
+/**
+ * The real pagure web-hook captures in testdata/pagure/webhooks (system property pagure.fixtures).
+ */
 public final class PagureFixtures {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,7 +24,8 @@ public final class PagureFixtures {
   public static Path root() {
     String dir = System.getProperty("pagure.fixtures");
     if (dir == null) {
-      throw new IllegalStateException("system property pagure.fixtures is not set (see the parent pom)");
+      throw new IllegalStateException(
+          "system property pagure.fixtures is not set (see the parent pom)");
     }
     return Path.of(dir);
   }
@@ -52,7 +55,8 @@ public final class PagureFixtures {
     }
 
     public HttpRequest withBody(byte[] newBody) {
-      return new HttpRequest("POST", headers, new String(newBody, StandardCharsets.UTF_8), false, null, "req-" + name);
+      return new HttpRequest(
+          "POST", headers, new String(newBody, StandardCharsets.UTF_8), false, null, "req-" + name);
     }
 
     public HttpRequest withHeader(String name, String value) {
@@ -62,7 +66,8 @@ public final class PagureFixtures {
       } else {
         h.put(name, value);
       }
-      return new HttpRequest("POST", h, new String(body, StandardCharsets.UTF_8), false, null, "req-" + this.name);
+      return new HttpRequest(
+          "POST", h, new String(body, StandardCharsets.UTF_8), false, null, "req-" + this.name);
     }
   }
 
@@ -82,8 +87,13 @@ public final class PagureFixtures {
     try {
       JsonNode headersJson = JSON.readTree(dir.resolve("headers.json").toFile());
       Map<String, String> headers = new LinkedHashMap<>();
-      headersJson.fields().forEachRemaining(e -> headers.put(e.getKey().toLowerCase(), e.getValue().asText()));
-      return new Delivery(dir.getFileName().toString(), headers, Files.readAllBytes(dir.resolve("body.json")),
+      headersJson
+          .fields()
+          .forEachRemaining(e -> headers.put(e.getKey().toLowerCase(), e.getValue().asText()));
+      return new Delivery(
+          dir.getFileName().toString(),
+          headers,
+          Files.readAllBytes(dir.resolve("body.json")),
           JSON.readTree(dir.resolve("meta.json").toFile()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -17,8 +17,9 @@ final class ProtocolDoc {
   /** Every error answer of the table of codes, as {@code "401 UNAUTHENTICATED"}. */
   static Set<String> documentedCodes() {
     String text = text();
-    Matcher m = Pattern.compile("^\\| (\\d{3}) \\| `([A-Z_]+)`(?: / `([A-Z_]+)`)? \\|", Pattern.MULTILINE)
-        .matcher(text);
+    Matcher m =
+        Pattern.compile("^\\| (\\d{3}) \\| `([A-Z_]+)`(?: / `([A-Z_]+)`)? \\|", Pattern.MULTILINE)
+            .matcher(text);
     Set<String> codes = new TreeSet<>();
     while (m.find()) {
       codes.add(m.group(1) + " " + m.group(2));
@@ -29,9 +30,13 @@ final class ProtocolDoc {
     return codes;
   }
 
-  /** The worker's reason codes (§2, "Worker reason codes"), as {@code "SOURCE_TOO_LARGE no"}: code and whether retried. */
+  /**
+   * The worker's reason codes (§2, "Worker reason codes"), as {@code "SOURCE_TOO_LARGE no"}: code
+   * and whether retried.
+   */
   static Set<String> workerCodes() {
-    Matcher m = Pattern.compile("^\\| `([A-Z_]+)` \\| (yes|no) \\|", Pattern.MULTILINE).matcher(text());
+    Matcher m =
+        Pattern.compile("^\\| `([A-Z_]+)` \\| (yes|no) \\|", Pattern.MULTILINE).matcher(text());
     Set<String> codes = new TreeSet<>();
     while (m.find()) {
       codes.add(m.group(1) + " " + m.group(2));

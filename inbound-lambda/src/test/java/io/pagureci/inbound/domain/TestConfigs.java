@@ -9,9 +9,10 @@ public final class TestConfigs {
 
   public static final String HOOK_KEYS = "hook-keys";
   public static final String BASIC = "ci-basic";
-  public static final String KEYS_JSON = "{\"demo\": \"YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6\","
-      + " \"forks/bob/demo\": \"DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH\","
-      + " \"rpms/widget\": \"5JO1ALY1396HJ31EF6QJWR927QNJ6A2QDAETSL0G\"}";
+  public static final String KEYS_JSON =
+      "{\"demo\": \"YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6\","
+          + " \"forks/bob/demo\": \"DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH\","
+          + " \"rpms/widget\": \"5JO1ALY1396HJ31EF6QJWR927QNJ6A2QDAETSL0G\"}";
 
   private TestConfigs() {}
 
@@ -40,8 +41,8 @@ public final class TestConfigs {
 
   /** The queue settings of docs/queue.md §2 at their defaults. */
   public static io.pagureci.inbound.config.QueueConfig queueConfig() {
-    return io.pagureci.inbound.config.QueueConfig.fromEnv(Map.of("WORK_QUEUE_URL", "http://127.0.0.1/q",
-        "BUILD_RECORDS_TABLE", "build-records"));
+    return io.pagureci.inbound.config.QueueConfig.fromEnv(
+        Map.of("WORK_QUEUE_URL", "http://127.0.0.1/q", "BUILD_RECORDS_TABLE", "build-records"));
   }
 
   public static Fakes.MapSecrets secrets() {

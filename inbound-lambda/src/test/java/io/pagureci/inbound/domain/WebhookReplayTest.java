@@ -20,7 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WebhookReplayTest {
 
   private static final Set<String> BUILD_TOPICS =
-      Set.of("pull-request.new", "pull-request.updated", "pull-request.rebased", "pull-request.reopened");
+      Set.of(
+          "pull-request.new",
+          "pull-request.updated",
+          "pull-request.rebased",
+          "pull-request.reopened");
 
   private final Fakes.RecordingPackager packager = new Fakes.RecordingPackager();
   private final Fakes.RecordingStarter starter = new Fakes.RecordingStarter();
@@ -50,11 +54,16 @@ class WebhookReplayTest {
     String topic = body.get("topic").asText();
     JsonNode pr = body.path("msg").path("pullrequest");
     if (d.project().startsWith("forks/")) {
-      assertThat(outcome).isEqualTo(new Outcome.Rejected(403, "PROJECT_NOT_ALLOWED",
-          "project '" + d.project() + "' is not in ALLOWED_PROJECTS"));
+      assertThat(outcome)
+          .isEqualTo(
+              new Outcome.Rejected(
+                  403,
+                  "PROJECT_NOT_ALLOWED",
+                  "project '" + d.project() + "' is not in ALLOWED_PROJECTS"));
       assertThat(starter.requests).isEmpty();
     } else if (BUILD_TOPICS.contains(topic) && pr.path("status").asText().equals("Open")
-        || topic.equals("pull-request.comment.added") && pr.path("status").asText().equals("Open")
+        || topic.equals("pull-request.comment.added")
+            && pr.path("status").asText().equals("Open")
             && isRebuildPhrase(pr)) {
       assertThat(outcome).isInstanceOf(Outcome.Queued.class);
       BuildRequest r = starter.requests.getFirst();
@@ -83,9 +92,12 @@ class WebhookReplayTest {
     int at = text.indexOf("\"msg_id\": \"") + "\"msg_id\": \"".length();
     tampered[at] = (byte) (tampered[at] == 'a' ? 'b' : 'a');
 
-    Outcome outcome = service(TestConfigs.config("ALLOWED_PROJECTS", "**")).handle(d.withBody(tampered));
+    Outcome outcome =
+        service(TestConfigs.config("ALLOWED_PROJECTS", "**")).handle(d.withBody(tampered));
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
     assertThat(packager.plans).isEmpty();
     assertThat(starter.requests).isEmpty();
   }
@@ -94,41 +106,52 @@ class WebhookReplayTest {
   @MethodSource("deliveries")
   void theSameBytesSignedWithAnotherKeyAreRejected(PagureFixtures.Delivery d) {
     String otherKey = "ZZZZTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6";
-    String signature = java.util.HexFormat.of().formatHex(
-        Authenticator.hmacSha256(otherKey.getBytes(StandardCharsets.US_ASCII), d.body()));
+    String signature =
+        java.util.HexFormat.of()
+            .formatHex(
+                Authenticator.hmacSha256(otherKey.getBytes(StandardCharsets.US_ASCII), d.body()));
 
-    Outcome outcome = service(TestConfigs.config("ALLOWED_PROJECTS", "**"))
-        .handle(d.withHeader("x-pagure-signature-256", signature));
+    Outcome outcome =
+        service(TestConfigs.config("ALLOWED_PROJECTS", "**"))
+            .handle(d.withHeader("x-pagure-signature-256", signature));
 
-    assertThat(outcome).isEqualTo(new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Rejected(401, "UNAUTHENTICATED", "the request is not authenticated"));
     assertThat(starter.requests).isEmpty();
   }
 
   @Test
   void forkPullRequestBuildsTheForkBranchWithEveryPagureVariable() {
-    Outcome outcome = service(TestConfigs.config()).handle(PagureFixtures.webhook("pull-request.new-1").request());
+    Outcome outcome =
+        service(TestConfigs.config())
+            .handle(PagureFixtures.webhook("pull-request.new-1").request());
 
     assertThat(outcome).isInstanceOf(Outcome.Queued.class);
     BuildRequest r = starter.requests.getFirst();
-    assertThat(r.buildVariables()).containsExactly(
-        java.util.Map.entry("PAGURE_INSTANCE", "http://127.0.0.1:5000/"),
-        java.util.Map.entry("PAGURE_PROJECT", "demo"),
-        java.util.Map.entry("PAGURE_SOURCE_PROJECT", "forks/bob/demo"),
-        java.util.Map.entry("PAGURE_BRANCH", "feature-fork"),
-        java.util.Map.entry("PAGURE_TARGET_BRANCH", "master"),
-        java.util.Map.entry("PAGURE_COMMIT", "ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f"),
-        java.util.Map.entry("PAGURE_PR_ID", "1"),
-        java.util.Map.entry("PAGURE_PR_UID", r.prUid()),
-        java.util.Map.entry("PAGURE_CAUSE", "1"),
-        java.util.Map.entry("PAGURE_TRIGGER", "pull-request"),
-        java.util.Map.entry("PAGURE_ORIGIN", "webhook"));
+    assertThat(r.buildVariables())
+        .containsExactly(
+            java.util.Map.entry("PAGURE_INSTANCE", "http://127.0.0.1:5000/"),
+            java.util.Map.entry("PAGURE_PROJECT", "demo"),
+            java.util.Map.entry("PAGURE_SOURCE_PROJECT", "forks/bob/demo"),
+            java.util.Map.entry("PAGURE_BRANCH", "feature-fork"),
+            java.util.Map.entry("PAGURE_TARGET_BRANCH", "master"),
+            java.util.Map.entry("PAGURE_COMMIT", "ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f"),
+            java.util.Map.entry("PAGURE_PR_ID", "1"),
+            java.util.Map.entry("PAGURE_PR_UID", r.prUid()),
+            java.util.Map.entry("PAGURE_CAUSE", "1"),
+            java.util.Map.entry("PAGURE_TRIGGER", "pull-request"),
+            java.util.Map.entry("PAGURE_ORIGIN", "webhook"));
     FetchPlan plan = packager.plans.getFirst();
-    assertThat(plan.candidates()).containsExactly(
-        new RepoRef("forks/bob/demo", "refs/heads/feature-fork"),
-        new RepoRef("demo", "refs/pull/1/head"));
+    assertThat(plan.candidates())
+        .containsExactly(
+            new RepoRef("forks/bob/demo", "refs/heads/feature-fork"),
+            new RepoRef("demo", "refs/pull/1/head"));
     assertThat(plan.commit()).isEqualTo("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f");
-    assertThat(plan.trustedBuildspec()).contains(new BuildspecSource("demo", "master", "buildspec.yml"));
-    assertThat(packager.keys).containsExactly("source/demo/pr/1/ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f.zip");
+    assertThat(plan.trustedBuildspec())
+        .contains(new BuildspecSource("demo", "master", "buildspec.yml"));
+    assertThat(packager.keys)
+        .containsExactly("source/demo/pr/1/ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f.zip");
     assertThat(starter.sources.getFirst().buildspec()).contains("version: 0.2");
   }
 
@@ -154,10 +177,12 @@ class WebhookReplayTest {
     Fakes.Pipeline service = service(TestConfigs.config());
 
     Outcome update = service.handle(PagureFixtures.webhook("pull-request.updated-1").request());
-    Outcome notification = service.handle(PagureFixtures.webhook("pull-request.comment.added-1").request());
+    Outcome notification =
+        service.handle(PagureFixtures.webhook("pull-request.comment.added-1").request());
 
     assertThat(update).isInstanceOf(Outcome.Queued.class);
-    assertThat(notification).isEqualTo(new Outcome.Ignored("comment is a pagure notification, not a rebuild request"));
+    assertThat(notification)
+        .isEqualTo(new Outcome.Ignored("comment is a pagure notification, not a rebuild request"));
     assertThat(starter.requests).hasSize(1);
   }
 
@@ -165,14 +190,22 @@ class WebhookReplayTest {
   void rebuildCommentsBuildAgainEvenForTheSameCommit() {
     Fakes.Pipeline service = service(TestConfigs.config());
 
-    List<Outcome> outcomes = Stream.of("pull-request.comment.added-6", "pull-request.comment.added-7",
-        "pull-request.comment.added-8").map(n -> service.handle(PagureFixtures.webhook(n).request())).toList();
+    List<Outcome> outcomes =
+        Stream.of(
+                "pull-request.comment.added-6",
+                "pull-request.comment.added-7",
+                "pull-request.comment.added-8")
+            .map(n -> service.handle(PagureFixtures.webhook(n).request()))
+            .toList();
 
-    assertThat(outcomes).allSatisfy(o -> {
-      assertThat(o).isInstanceOf(Outcome.Queued.class);
-    });
+    assertThat(outcomes)
+        .allSatisfy(
+            o -> {
+              assertThat(o).isInstanceOf(Outcome.Queued.class);
+            });
     assertThat(starter.requests).extracting(BuildRequest::trigger).containsOnly("rebuild");
-    assertThat(starter.requests).extracting(BuildRequest::rebuildId)
+    assertThat(starter.requests)
+        .extracting(BuildRequest::rebuildId)
         .containsExactly("comment-6", "comment-7", "comment-8");
     assertThat(starter.tokens).doesNotHaveDuplicates();
   }
@@ -200,20 +233,23 @@ class WebhookReplayTest {
     Outcome configured = withMaster.handle(master.request());
     Outcome otherBranch = withMaster.handle(feature.request());
 
-    assertThat(byDefault).isEqualTo(new Outcome.Ignored("pushes to branch 'master' are not built (BUILD_BRANCHES)"));
+    assertThat(byDefault)
+        .isEqualTo(new Outcome.Ignored("pushes to branch 'master' are not built (BUILD_BRANCHES)"));
     assertThat(configured).isInstanceOf(Outcome.Queued.class);
     BuildRequest push = starter.requests.getFirst();
     assertThat(push.trigger()).isEqualTo("push");
     assertThat(push.commit()).isEqualTo("7203aad291faafb5de07ec8c17f864e75d6105ec");
     assertThat(push.buildVariables()).doesNotContainKeys("PAGURE_PR_ID", "PAGURE_PR_UID");
-    assertThat(packager.keys).containsExactly("source/demo/branch/master/7203aad291faafb5de07ec8c17f864e75d6105ec.zip");
+    assertThat(packager.keys)
+        .containsExactly("source/demo/branch/master/7203aad291faafb5de07ec8c17f864e75d6105ec.zip");
     assertThat(packager.plans.getFirst().trustedBuildspec()).isEmpty();
     assertThat(otherBranch).isInstanceOf(Outcome.Ignored.class);
   }
 
   @Test
   void trustedBuildspecCanBeSwitchedOff() {
-    service(TestConfigs.config("TRUSTED_BUILDSPEC", "false")).handle(PagureFixtures.webhook("pull-request.new-1").request());
+    service(TestConfigs.config("TRUSTED_BUILDSPEC", "false"))
+        .handle(PagureFixtures.webhook("pull-request.new-1").request());
 
     assertThat(packager.plans.getFirst().trustedBuildspec()).isEmpty();
     assertThat(starter.sources.getFirst().buildspec()).isEmpty();

@@ -15,8 +15,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker (docs/queue.md §5–6): exactly one build per build key, transient failures retried
- * with back-off, permanent ones and exhausted retries told to the PR through an ERROR event.
+ * The worker (docs/queue.md §5–6): exactly one build per build key, transient failures retried with
+ * back-off, permanent ones and exhausted retries told to the PR through an ERROR event.
  */
 class WorkerServiceTest {
 
@@ -28,16 +28,31 @@ class WorkerServiceTest {
   private final Fakes.RecordingEvents events = new Fakes.RecordingEvents();
   private final Fakes.MemoryQueue queue = new Fakes.MemoryQueue();
   private final Fakes.CapturingWorkLog log = new Fakes.CapturingWorkLog();
-  private final WorkerService worker = new WorkerService(TestConfigs.config(), TestConfigs.queueConfig(), packager,
-      starter, claims, events, queue, log, Clock.fixed(NOW, ZoneOffset.UTC));
+  private final WorkerService worker =
+      new WorkerService(
+          TestConfigs.config(),
+          TestConfigs.queueConfig(),
+          packager,
+          starter,
+          claims,
+          events,
+          queue,
+          log,
+          Clock.fixed(NOW, ZoneOffset.UTC));
 
   private final WorkItem item = queuedItem("pull-request.new-1");
   private final String body = WorkItemJson.write(item);
 
   static WorkItem queuedItem(String fixture) {
     Fakes.MemoryQueue q = new Fakes.MemoryQueue();
-    new InboundService(TestConfigs.config(), TestConfigs.secrets(), new Fakes.MemoryClaims(), q,
-        new Fakes.RecordingEvents(), new Fakes.CapturingLog(), Clock.fixed(NOW.minusSeconds(5), ZoneOffset.UTC))
+    new InboundService(
+            TestConfigs.config(),
+            TestConfigs.secrets(),
+            new Fakes.MemoryClaims(),
+            q,
+            new Fakes.RecordingEvents(),
+            new Fakes.CapturingLog(),
+            Clock.fixed(NOW.minusSeconds(5), ZoneOffset.UTC))
         .handle(PagureFixtures.webhook(fixture).request());
     return q.sent.getFirst();
   }
@@ -52,30 +67,47 @@ class WorkerServiceTest {
 
     assertThat(result).isEqualTo(new WorkerService.Done("started"));
     assertThat(starter.items).containsExactly(item);
-    assertThat(starter.items.getFirst().buildVariables()).containsEntry("PAGURE_DELIVERY_ID", item.deliveryId())
+    assertThat(starter.items.getFirst().buildVariables())
+        .containsEntry("PAGURE_DELIVERY_ID", item.deliveryId())
         .as("outbound checks the build record of this key before it posts")
         .containsEntry("PAGURE_BUILD_KEY", item.buildKey());
     assertThat(starter.tokens).containsExactly(item.buildKey());
     assertThat(packager.keys).containsExactly(BuildKey.objectKey("source/", item.request()));
     assertThat(claims.records.get(item.buildKey()).state()).isEqualTo(BuildClaims.State.STARTED);
-    assertThat(claims.records.get(item.buildKey()).build()).isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
+    assertThat(claims.records.get(item.buildKey()).build())
+        .isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
     assertThat(events.events).as("the build's own events report from here").isEmpty();
-    assertThat(log.lines.getFirst()).startsWith("INFO").contains("\"decision\":\"started\"")
-        .contains("\"deliveryId\":\"" + item.deliveryId() + "\"").contains("\"buildId\":\"proj:build-1\"");
+    assertThat(log.lines.getFirst())
+        .startsWith("INFO")
+        .contains("\"decision\":\"started\"")
+        .contains("\"deliveryId\":\"" + item.deliveryId() + "\"")
+        .contains("\"buildId\":\"proj:build-1\"");
   }
 
   @Test
   void theStartedBuildBecomesThePullRequestsCurrentHeadAndAHeadStoreOutageDoesNotStopIt() {
     Fakes.MemoryHeads heads = new Fakes.MemoryHeads();
-    WorkerService withHeads = new WorkerService(TestConfigs.config(), TestConfigs.queueConfig(), packager, starter,
-        claims, heads, events, queue, log, Clock.fixed(NOW, ZoneOffset.UTC));
+    WorkerService withHeads =
+        new WorkerService(
+            TestConfigs.config(),
+            TestConfigs.queueConfig(),
+            packager,
+            starter,
+            claims,
+            heads,
+            events,
+            queue,
+            log,
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     assertThat(withHeads.handle(message(1))).isEqualTo(new WorkerService.Done("started"));
-    assertThat(heads.find("demo", "pr/1")).hasValueSatisfying(h -> {
-      assertThat(h.commit()).isEqualTo(item.request().commit());
-      assertThat(h.build()).isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
-      assertThat(h.deliveryId()).isEqualTo(item.deliveryId());
-    });
+    assertThat(heads.find("demo", "pr/1"))
+        .hasValueSatisfying(
+            h -> {
+              assertThat(h.commit()).isEqualTo(item.request().commit());
+              assertThat(h.build()).isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
+              assertThat(h.deliveryId()).isEqualTo(item.deliveryId());
+            });
 
     heads.unavailable = true;
     claims.records.clear();
@@ -86,16 +118,26 @@ class WorkerServiceTest {
   @Test
   void whileAnItemIsWorkedOnTheThreadNamesItsDeliverySoEveryLogLineCarriesIt() {
     String[] seen = new String[1];
-    Fakes.RecordingPackager naming = new Fakes.RecordingPackager() {
-      @Override
-      public PackagedSource pack(FetchPlan plan, String objectKey) throws SourceException {
-        seen[0] = Thread.currentThread().getName();
-        return super.pack(plan, objectKey);
-      }
-    };
+    Fakes.RecordingPackager naming =
+        new Fakes.RecordingPackager() {
+          @Override
+          public PackagedSource pack(FetchPlan plan, String objectKey) throws SourceException {
+            seen[0] = Thread.currentThread().getName();
+            return super.pack(plan, objectKey);
+          }
+        };
     String before = Thread.currentThread().getName();
-    new WorkerService(TestConfigs.config(), TestConfigs.queueConfig(), naming, starter, claims, events, queue, log,
-        Clock.fixed(NOW, ZoneOffset.UTC)).handle(message(1));
+    new WorkerService(
+            TestConfigs.config(),
+            TestConfigs.queueConfig(),
+            naming,
+            starter,
+            claims,
+            events,
+            queue,
+            log,
+            Clock.fixed(NOW, ZoneOffset.UTC))
+        .handle(message(1));
 
     assertThat(seen[0]).isEqualTo("delivery " + item.deliveryId());
     assertThat(Thread.currentThread().getName()).isEqualTo(before);
@@ -114,52 +156,66 @@ class WorkerServiceTest {
 
   @Test
   void aTransientGitFailureIsRetriedWithExponentialBackOffAndTheClaimReleased() {
-    packager.failWith = new SourceException(SourceException.Kind.GIT_FAILED, "git fetch failed: 503");
+    packager.failWith =
+        new SourceException(SourceException.Kind.GIT_FAILED, "git fetch failed: 503");
 
     List<WorkerService.Result> results = new ArrayList<>();
     for (int attempt = 1; attempt <= 7; attempt++) {
       results.add(worker.handle(message(attempt)));
     }
 
-    assertThat(results).extracting(r -> ((WorkerService.Retry) r).delay().toSeconds())
+    assertThat(results)
+        .extracting(r -> ((WorkerService.Retry) r).delay().toSeconds())
         .containsExactly(30L, 60L, 120L, 240L, 480L, 900L, 900L);
-    assertThat(TestConfigs.queueConfig().retryWindow()).isGreaterThanOrEqualTo(Duration.ofMinutes(15));
+    assertThat(TestConfigs.queueConfig().retryWindow())
+        .isGreaterThanOrEqualTo(Duration.ofMinutes(15));
     assertThat(starter.requests).isEmpty();
     assertThat(events.events).as("nothing to tell the PR yet: it shows 'queued'").isEmpty();
-    assertThat(claims.records.get(item.buildKey()).leaseUntil()).as("released, not held for the lease")
+    assertThat(claims.records.get(item.buildKey()).leaseUntil())
+        .as("released, not held for the lease")
         .isEqualTo(NOW);
   }
 
   @Test
   void theLastAttemptTellsThePrWhyAndHowToRetryThenGoesToTheDeadLetterQueue() {
-    packager.failWith = new SourceException(SourceException.Kind.GIT_FAILED, "git fetch failed: 503");
+    packager.failWith =
+        new SourceException(SourceException.Kind.GIT_FAILED, "git fetch failed: 503");
 
     WorkerService.Result result = worker.handle(message(8));
 
     assertThat(result).isEqualTo(new WorkerService.Retry(Duration.ZERO, "gave-up"));
-    assertThat(events.events).singleElement().satisfies(e -> {
-      assertThat(e.state()).isEqualTo(RequestEvent.State.ERROR);
-      assertThat(e.code()).isEqualTo("GIT_FETCH_FAILED");
-      assertThat(e.reason()).startsWith("fetching commit ad1d3ca from pagure failed; gave up after 8 attempts");
-      assertThat(e.retry()).isEqualTo("pretty please pagure-ci rebuild");
-      assertThat(e.attempts()).isEqualTo(8);
-      assertThat(e.buildKey()).isEqualTo(item.buildKey());
-    });
+    assertThat(events.events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(RequestEvent.State.ERROR);
+              assertThat(e.code()).isEqualTo("GIT_FETCH_FAILED");
+              assertThat(e.reason())
+                  .startsWith(
+                      "fetching commit ad1d3ca from pagure failed; gave up after 8 attempts");
+              assertThat(e.retry()).isEqualTo("pretty please pagure-ci rebuild");
+              assertThat(e.attempts()).isEqualTo(8);
+              assertThat(e.buildKey()).isEqualTo(item.buildKey());
+            });
     assertThat(claims.records.get(item.buildKey()).state()).isEqualTo(BuildClaims.State.FAILED);
   }
 
   @Test
   void aHeadThatMovedIsNotRetriedAndThePrIsTold() {
-    packager.failWith = new SourceException(SourceException.Kind.HEAD_MOVED, "refs/pull/1/head is at 1234567");
+    packager.failWith =
+        new SourceException(SourceException.Kind.HEAD_MOVED, "refs/pull/1/head is at 1234567");
 
     WorkerService.Result result = worker.handle(message(1));
 
     assertThat(result).isEqualTo(new WorkerService.Done("failed"));
-    assertThat(events.events).singleElement().satisfies(e -> {
-      assertThat(e.code()).isEqualTo("HEAD_MOVED");
-      assertThat(e.reason()).contains("no longer points at commit ad1d3ca");
-      assertThat(e.attempts()).isEqualTo(1);
-    });
+    assertThat(events.events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.code()).isEqualTo("HEAD_MOVED");
+              assertThat(e.reason()).contains("no longer points at commit ad1d3ca");
+              assertThat(e.attempts()).isEqualTo(1);
+            });
     assertThat(claims.records.get(item.buildKey()).state()).isEqualTo(BuildClaims.State.FAILED);
     assertThat(starter.requests).isEmpty();
   }
@@ -175,7 +231,8 @@ class WorkerServiceTest {
 
   @Test
   void aRefPagureHasNotWrittenYetIsRetried() {
-    packager.failWith = new SourceException(SourceException.Kind.COMMIT_NOT_FOUND, "no candidate ref yet");
+    packager.failWith =
+        new SourceException(SourceException.Kind.COMMIT_NOT_FOUND, "no candidate ref yet");
 
     assertThat(worker.handle(message(1))).isInstanceOf(WorkerService.Retry.class);
     packager.failWith = null;
@@ -190,7 +247,8 @@ class WorkerServiceTest {
     assertThat(worker.handle(message(1))).isInstanceOf(WorkerService.Retry.class);
     starter.failWith = null;
     assertThat(worker.handle(message(2))).isEqualTo(new WorkerService.Done("started"));
-    assertThat(claims.records.get(item.buildKey()).build()).isEqualTo(new StartedBuild("codebuild", "proj:build-2"));
+    assertThat(claims.records.get(item.buildKey()).build())
+        .isEqualTo(new StartedBuild("codebuild", "proj:build-2"));
   }
 
   @Test
@@ -206,7 +264,8 @@ class WorkerServiceTest {
   void aKeyHeldByALiveClaimWaitsAndOnItsLastAttemptLeavesItToTheHolder() throws Exception {
     claims.claim(item.buildKey(), "other-delivery", item.request().commit(), NOW);
 
-    assertThat(worker.handle(message(1))).isEqualTo(new WorkerService.Retry(Duration.ofSeconds(30), "held"));
+    assertThat(worker.handle(message(1)))
+        .isEqualTo(new WorkerService.Retry(Duration.ofSeconds(30), "held"));
     assertThat(worker.handle(message(8))).isEqualTo(new WorkerService.Done("held"));
     assertThat(starter.requests).isEmpty();
     assertThat(events.events).isEmpty();
@@ -225,40 +284,63 @@ class WorkerServiceTest {
 
   @Test
   void anUnreadableOrTamperedItemIsDroppedWithoutStartingAnything() {
-    for (String bad : List.of("", "{}", "not json", body.replace(item.buildKey(), "0".repeat(64)),
-        body.replace("\"v\":1", "\"v\":2"))) {
-      assertThat(worker.handle(new WorkerService.Message("m", "rh", bad, 1))).isEqualTo(new WorkerService.Done("dropped"));
+    for (String bad :
+        List.of(
+            "",
+            "{}",
+            "not json",
+            body.replace(item.buildKey(), "0".repeat(64)),
+            body.replace("\"v\":1", "\"v\":2"))) {
+      assertThat(worker.handle(new WorkerService.Message("m", "rh", bad, 1)))
+          .isEqualTo(new WorkerService.Done("dropped"));
     }
     assertThat(starter.requests).isEmpty();
-    assertThat(log.lines).allSatisfy(l -> assertThat(l).startsWith("ERROR").contains("INVALID_WORK_ITEM"));
+    assertThat(log.lines)
+        .allSatisfy(l -> assertThat(l).startsWith("ERROR").contains("INVALID_WORK_ITEM"));
   }
 
   @Test
   void anItemForAnotherInstanceOrAProjectOffTheAllowListIsRefusedAgain() {
     String foreign = body.replace("http://127.0.0.1:5000/", "https://evil.example/");
     WorkItem other = queuedItem("pull-request.new-1");
-    String offList = WorkItemJson.write(new WorkItem(other.deliveryId(), other.acceptedAt(),
-        BuildKey.idempotencyToken(withProject(other.request(), "other")), withProject(other.request(), "other")));
+    String offList =
+        WorkItemJson.write(
+            new WorkItem(
+                other.deliveryId(),
+                other.acceptedAt(),
+                BuildKey.idempotencyToken(withProject(other.request(), "other")),
+                withProject(other.request(), "other")));
 
-    assertThat(worker.handle(new WorkerService.Message("m", "rh", foreign, 1))).isEqualTo(new WorkerService.Done("dropped"));
-    assertThat(worker.handle(new WorkerService.Message("m", "rh", offList, 1))).isEqualTo(new WorkerService.Done("dropped"));
+    assertThat(worker.handle(new WorkerService.Message("m", "rh", foreign, 1)))
+        .isEqualTo(new WorkerService.Done("dropped"));
+    assertThat(worker.handle(new WorkerService.Message("m", "rh", offList, 1)))
+        .isEqualTo(new WorkerService.Done("dropped"));
     assertThat(starter.requests).isEmpty();
-    assertThat(events.events).as("no flag on a project for an item only a queue sender could make").isEmpty();
-    assertThat(log.lines).allSatisfy(l -> assertThat(l).startsWith("ERROR").contains("INVALID_WORK_ITEM"));
+    assertThat(events.events)
+        .as("no flag on a project for an item only a queue sender could make")
+        .isEmpty();
+    assertThat(log.lines)
+        .allSatisfy(l -> assertThat(l).startsWith("ERROR").contains("INVALID_WORK_ITEM"));
   }
 
   @Test
   void aBatchReturnsOnlyTheFailedMessagesAndSetsTheirBackOff() {
     WorkItem second = queuedItem("pull-request.updated-1");
-    List<WorkerService.Message> batch = List.of(message(1),
-        new WorkerService.Message("m-2", "rh-2", "garbage", 1),
-        new WorkerService.Message("m-3", "rh-3", WorkItemJson.write(second), 3));
+    List<WorkerService.Message> batch =
+        List.of(
+            message(1),
+            new WorkerService.Message("m-2", "rh-2", "garbage", 1),
+            new WorkerService.Message("m-3", "rh-3", WorkItemJson.write(second), 3));
     starter.failWith = new BuildStarter.BuildStartException("throttled", null);
 
     List<String> failed = worker.handleBatch(batch, () -> 60_000);
 
-    assertThat(failed).as("the garbage item is dropped, not returned").containsExactly("m-1", "m-3");
-    assertThat(queue.backoffs).containsEntry("rh-1", Duration.ofSeconds(30)).containsEntry("rh-3", Duration.ofSeconds(120));
+    assertThat(failed)
+        .as("the garbage item is dropped, not returned")
+        .containsExactly("m-1", "m-3");
+    assertThat(queue.backoffs)
+        .containsEntry("rh-1", Duration.ofSeconds(30))
+        .containsEntry("rh-3", Duration.ofSeconds(120));
   }
 
   @Test
@@ -278,10 +360,12 @@ class WorkerServiceTest {
     List<Future<WorkerService.Result>> futures = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       int n = i;
-      futures.add(pool.submit(() -> {
-        go.await();
-        return worker.handle(new WorkerService.Message("m-" + n, "rh-" + n, body, 1));
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return worker.handle(new WorkerService.Message("m-" + n, "rh-" + n, body, 1));
+              }));
     }
     go.countDown();
     List<WorkerService.Result> results = new ArrayList<>();
@@ -292,13 +376,29 @@ class WorkerServiceTest {
 
     assertThat(starter.requests).hasSize(1);
     assertThat(results).filteredOn(r -> r.equals(new WorkerService.Done("started"))).hasSize(1);
-    assertThat(results).filteredOn(r -> !r.equals(new WorkerService.Done("started")))
-        .allSatisfy(r -> assertThat(r).isIn(new WorkerService.Done("duplicate"),
-            new WorkerService.Retry(Duration.ofSeconds(30), "held")));
+    assertThat(results)
+        .filteredOn(r -> !r.equals(new WorkerService.Done("started")))
+        .allSatisfy(
+            r ->
+                assertThat(r)
+                    .isIn(
+                        new WorkerService.Done("duplicate"),
+                        new WorkerService.Retry(Duration.ofSeconds(30), "held")));
   }
 
   private static BuildRequest withProject(BuildRequest r, String project) {
-    return new BuildRequest(r.origin(), r.trigger(), r.instance(), project, project, r.sourceBranch(),
-        r.targetBranch(), r.commit(), r.prId(), r.prUid(), r.cause(), r.rebuildId());
+    return new BuildRequest(
+        r.origin(),
+        r.trigger(),
+        r.instance(),
+        project,
+        project,
+        r.sourceBranch(),
+        r.targetBranch(),
+        r.commit(),
+        r.prId(),
+        r.prUid(),
+        r.cause(),
+        r.rebuildId());
   }
 }

@@ -74,25 +74,28 @@ final class CountingReader extends ObjectReader.Filter {
     @Override
     public ObjectStream openStream() throws IOException {
       ObjectStream in = loader.openStream();
-      return new ObjectStream.Filter(in.getType(), in.getSize(), new FilterInputStream(in) {
-        @Override
-        public int read() throws IOException {
-          int b = super.read();
-          if (b >= 0) {
-            blobBytes++;
-          }
-          return b;
-        }
+      return new ObjectStream.Filter(
+          in.getType(),
+          in.getSize(),
+          new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+              int b = super.read();
+              if (b >= 0) {
+                blobBytes++;
+              }
+              return b;
+            }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          int n = super.read(b, off, len);
-          if (n > 0) {
-            blobBytes += n;
-          }
-          return n;
-        }
-      });
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+              int n = super.read(b, off, len);
+              if (n > 0) {
+                blobBytes += n;
+              }
+              return n;
+            }
+          });
     }
   }
 }

@@ -26,8 +26,11 @@ class FailingS3Client implements S3Client {
   volatile int abortCalls;
   volatile int completeCalls;
   volatile int putCalls;
+
   /** Bytes handed to UploadPart and PutObject. */
-  final java.util.concurrent.atomic.AtomicLong uploadedBytes = new java.util.concurrent.atomic.AtomicLong();
+  final java.util.concurrent.atomic.AtomicLong uploadedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   // failOnPart < 1: never fails (subclasses add delays)
 
   FailingS3Client(S3Client delegate, int failOnPart) {
@@ -45,7 +48,10 @@ class FailingS3Client implements S3Client {
   public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
     if (r.partNumber() == failOnPart) {
       throw (S3Exception)
-          S3Exception.builder().statusCode(500).message("injected failure on part " + failOnPart).build();
+          S3Exception.builder()
+              .statusCode(500)
+              .message("injected failure on part " + failOnPart)
+              .build();
     }
     uploadedBytes.addAndGet(body.optionalContentLength().orElse(0L));
     return delegate.uploadPart(r, body);

@@ -58,7 +58,10 @@ final class HostileTree {
     root.append(".git.", FileMode.TREE, config); // Windows drops the trailing dot
     root.append(".git\u200c", FileMode.TREE, config); // HFS+ ignores U+200C
     root.append("/etc", FileMode.TREE, config);
-    root.append("a", FileMode.SYMLINK, ins.insert(Constants.OBJ_BLOB, "/etc".getBytes(StandardCharsets.UTF_8)));
+    root.append(
+        "a",
+        FileMode.SYMLINK,
+        ins.insert(Constants.OBJ_BLOB, "/etc".getBytes(StandardCharsets.UTF_8)));
     root.append("a", FileMode.TREE, tree(ins, "file", other)); // a/file: through the symlink
     root.append("dup.txt", FileMode.REGULAR_FILE, small);
     root.append("dup.txt", FileMode.REGULAR_FILE, big);
@@ -71,21 +74,25 @@ final class HostileTree {
 
   /**
    * Reads {@code zip} back entry by entry four ways — commons-compress from the central directory
-   * and from the local headers, java.util.zip from the local headers and (through a file in
-   * {@code tmp}) from the central directory — and asserts that each sees exactly {@link #KEPT},
-   * all plain relative names, with no entry below another one, then that the kept entries hold
-   * what the first safe entry of that name held.
+   * and from the local headers, java.util.zip from the local headers and (through a file in {@code
+   * tmp}) from the central directory — and asserts that each sees exactly {@link #KEPT}, all plain
+   * relative names, with no entry below another one, then that the kept entries hold what the first
+   * safe entry of that name held.
    */
   static void assertZipHoldsOnlyTheSafeEntries(byte[] zip, Path tmp) throws IOException {
     List<List<String>> views = new ArrayList<>();
     List<String> central = new ArrayList<>();
     Map<String, String> contents = new LinkedHashMap<>();
-    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+    try (ZipFile z =
+        ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
       for (ZipArchiveEntry e : Collections.list(z.getEntries())) {
         central.add(e.getName());
         try (var in = z.getInputStream(e)) {
           byte[] bytes = in.readAllBytes();
-          String content = bytes.length > 64 ? bytes.length + " bytes" : new String(bytes, StandardCharsets.UTF_8);
+          String content =
+              bytes.length > 64
+                  ? bytes.length + " bytes"
+                  : new String(bytes, StandardCharsets.UTF_8);
           contents.put(e.getName(), (e.isUnixSymlink() ? "symlink to " : "") + content);
         }
       }
@@ -99,15 +106,18 @@ final class HostileTree {
     }
     views.add(local);
     List<String> jdkLocal = new ArrayList<>();
-    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip), StandardCharsets.UTF_8)) {
+    try (ZipInputStream in =
+        new ZipInputStream(new ByteArrayInputStream(zip), StandardCharsets.UTF_8)) {
       for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
         jdkLocal.add(e.getName());
       }
     }
     views.add(jdkLocal);
     Path file = Files.write(Files.createTempFile(tmp, "source", ".zip"), zip);
-    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile(), StandardCharsets.UTF_8)) {
-      views.add(Collections.list(z.entries()).stream().map(java.util.zip.ZipEntry::getName).toList());
+    try (java.util.zip.ZipFile z =
+        new java.util.zip.ZipFile(file.toFile(), StandardCharsets.UTF_8)) {
+      views.add(
+          Collections.list(z.entries()).stream().map(java.util.zip.ZipEntry::getName).toList());
     }
     for (List<String> names : views) {
       assertThat(names).containsExactlyElementsOf(KEPT);
@@ -117,20 +127,30 @@ final class HostileTree {
       }
     }
     // the first dup.txt is kept; lib/evil is the file of directory lib, not the entry "lib/evil"
-    assertThat(contents).containsExactly(
-        Map.entry("a", "symlink to /etc"), Map.entry("dup.txt", KEPT_CONTENT), Map.entry("lib/evil", KEPT_CONTENT),
-        Map.entry("ok.txt", KEPT_CONTENT), Map.entry("src/Main.java", KEPT_CONTENT));
+    assertThat(contents)
+        .containsExactly(
+            Map.entry("a", "symlink to /etc"),
+            Map.entry("dup.txt", KEPT_CONTENT),
+            Map.entry("lib/evil", KEPT_CONTENT),
+            Map.entry("ok.txt", KEPT_CONTENT),
+            Map.entry("src/Main.java", KEPT_CONTENT));
   }
 
   /** What extracting {@code name} under a directory can only ever create inside that directory. */
   static void assertPlainRelativeName(String name) {
     assertThat(name).doesNotContain("\\").doesNotContain("\0").doesNotStartWith("/");
     for (String segment : name.split("/", -1)) {
-      assertThat(segment).as(name).isNotEmpty().isNotEqualTo(".").isNotEqualTo("..")
+      assertThat(segment)
+          .as(name)
+          .isNotEmpty()
+          .isNotEqualTo(".")
+          .isNotEqualTo("..")
           .isNotEqualToIgnoringCase("git~1");
       // .git as NTFS (trailing dots and spaces dropped) and HFS+ (ignorable code points) see it
-      String folded = segment.replaceAll("[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]", "")
-          .replaceAll("[. ]+$", "");
+      String folded =
+          segment
+              .replaceAll("[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]", "")
+              .replaceAll("[. ]+$", "");
       assertThat(folded).as(name).isNotEqualToIgnoringCase(".git");
     }
   }

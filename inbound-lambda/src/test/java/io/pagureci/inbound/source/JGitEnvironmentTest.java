@@ -35,7 +35,10 @@ class JGitEnvironmentTest {
 
   @Test
   void userConfigIsInMemoryAndSelectsTheNativeSha1() throws Exception {
-    assertThat(SystemReader.getInstance().getUserConfig().getString("core", null, "sha1implementation"))
+    assertThat(
+            SystemReader.getInstance()
+                .getUserConfig()
+                .getString("core", null, "sha1implementation"))
         .isEqualTo("jdkNative");
     assertThat(SystemReader.getInstance().getUserConfig().getString("user", null, "name")).isNull();
     assertThat(SHA1.newInstance().getClass().getSimpleName()).isEqualTo("SHA1Native");

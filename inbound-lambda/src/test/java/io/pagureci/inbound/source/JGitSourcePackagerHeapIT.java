@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Memory stays flat: a repository with 48 MiB of content is packaged by a JVM whose whole heap is
  * 40 MiB (the zip, a blob or the pack could never be held in memory there).
  *
- * <p>Opt-in (about a minute on 2 cores, most of it moving 48 MiB through git and S3): {@code
- * ./mvnw -pl inbound-lambda verify -Dit.test=JGitSourcePackagerHeapIT -Dpagureci.heapIT=true}.
+ * <p>Opt-in (about a minute on 2 cores, most of it moving 48 MiB through git and S3): {@code ./mvnw
+ * -pl inbound-lambda verify -Dit.test=JGitSourcePackagerHeapIT -Dpagureci.heapIT=true}.
  */
 @EnabledIfSystemProperty(named = "pagureci.heapIT", matches = "true")
 class JGitSourcePackagerHeapIT {
@@ -48,7 +48,8 @@ class JGitSourcePackagerHeapIT {
     Map<String, TestFile> tree = new LinkedHashMap<>();
     for (int i = 0; i < 4; i++) {
       // *.gz: stored, so the test spends its time moving bytes, not deflating noise
-      tree.put("dist/part-" + i + ".tar.gz", TestFile.file(TestRepos.randomBytes(12 * MIB, 100 + i)));
+      tree.put(
+          "dist/part-" + i + ".tar.gz", TestFile.file(TestRepos.randomBytes(12 * MIB, 100 + i)));
     }
     tree.put("README.md", TestFile.file("huge\n"));
     String head = repos.commit("huge", "master", tree, "48 MiB of incompressible files");
@@ -66,9 +67,16 @@ class JGitSourcePackagerHeapIT {
       cmd.add(PackInSmallHeapMain.class.getName());
       cmd.addAll(
           List.of(
-              git.baseUri().toString(), s3.endpoint().toString(), BUCKET, "huge", "refs/heads/master",
-              head, tempRoot.toString(), "source/huge/master/" + head + ".zip"));
-      Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+              git.baseUri().toString(),
+              s3.endpoint().toString(),
+              BUCKET,
+              "huge",
+              "refs/heads/master",
+              head,
+              tempRoot.toString(),
+              "source/huge/master/" + head + ".zip"));
+      Process child =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       boolean done = child.waitFor(180, TimeUnit.SECONDS);
       if (!done) {
         child.destroyForcibly();
@@ -82,15 +90,26 @@ class JGitSourcePackagerHeapIT {
       String versionId = parts[1];
       long bytes = Long.parseLong(parts[2]);
       long peakHeap = Long.parseLong(parts[3]);
-      System.out.printf("zip %,d bytes packaged with a peak heap of %,d bytes (-Xmx%dm)%n", bytes, peakHeap, HEAP_MIB);
+      System.out.printf(
+          "zip %,d bytes packaged with a peak heap of %,d bytes (-Xmx%dm)%n",
+          bytes, peakHeap, HEAP_MIB);
       assertThat(bytes).isGreaterThan(48L * MIB);
 
       Path zip = dir.resolve("downloaded.zip");
-      s3.client().getObject(g -> g.bucket(BUCKET).key("source/huge/master/" + head + ".zip").versionId(versionId), zip);
+      s3.client()
+          .getObject(
+              g -> g.bucket(BUCKET).key("source/huge/master/" + head + ".zip").versionId(versionId),
+              zip);
       try (ZipFile z = ZipFile.builder().setFile(zip.toFile()).get()) {
         List<ZipArchiveEntry> entries = Collections.list(z.getEntries());
-        assertThat(entries).extracting(ZipArchiveEntry::getName)
-            .containsExactly("README.md", "dist/part-0.tar.gz", "dist/part-1.tar.gz", "dist/part-2.tar.gz", "dist/part-3.tar.gz");
+        assertThat(entries)
+            .extracting(ZipArchiveEntry::getName)
+            .containsExactly(
+                "README.md",
+                "dist/part-0.tar.gz",
+                "dist/part-1.tar.gz",
+                "dist/part-2.tar.gz",
+                "dist/part-3.tar.gz");
         for (ZipArchiveEntry e : entries.subList(1, entries.size())) {
           assertThat(e.getSize()).isEqualTo(12L * MIB);
           assertThat(e.getMethod()).isEqualTo(ZipArchiveEntry.STORED);

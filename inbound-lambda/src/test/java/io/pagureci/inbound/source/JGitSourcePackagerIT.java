@@ -68,7 +68,10 @@ class JGitSourcePackagerIT {
   private static final int MIB = 1024 * 1024;
   private static final JGitSourcePackager.Tuning FAST =
       new JGitSourcePackager.Tuning(
-          S3MultipartOutputStream.DEFAULT_PART_SIZE, Duration.ofMillis(50), Duration.ofMillis(200), 256 * 1024);
+          S3MultipartOutputStream.DEFAULT_PART_SIZE,
+          Duration.ofMillis(50),
+          Duration.ofMillis(200),
+          256 * 1024);
 
   @TempDir static Path shared;
   private static S3Server s3;
@@ -76,8 +79,10 @@ class JGitSourcePackagerIT {
   private static TestRepos repos;
   private static String bigHead;
   private static Map<String, TestFile> bigTree;
+
   /** a.bin (5 MiB, random), m/1.txt, m/n/2.txt, z.bin (= a.bin): 6 entries, 2 directories deep. */
   private static Map<String, TestFile> limitsTree;
+
   private static final long LIMITS_BYTES = 2L * 5 * MIB + 4 + 4;
   private static final int LIMITS_ENTRIES = 6;
   private static String limitsHead;
@@ -99,7 +104,9 @@ class JGitSourcePackagerIT {
     }
     bigTree.put("dist/archive.tar.gz", TestFile.file(TestRepos.randomBytes(3 * MIB, 99)));
     for (int i = 0; i < 300; i++) {
-      bigTree.put("src/gen/File" + i + ".java", TestFile.file("class File" + i + " { /* " + "x".repeat(i) + " */ }\n"));
+      bigTree.put(
+          "src/gen/File" + i + ".java",
+          TestFile.file("class File" + i + " { /* " + "x".repeat(i) + " */ }\n"));
     }
     bigHead = repos.commit(BIG, "master", bigTree, "Big generated tree");
     repos.createProject(LIMITS);
@@ -143,7 +150,8 @@ class JGitSourcePackagerIT {
     String key = key();
 
     PackagedSource packaged =
-        packager().pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key);
+        packager()
+            .pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key);
 
     assertThat(packaged.bucket()).isEqualTo(BUCKET);
     assertThat(packaged.key()).isEqualTo(key);
@@ -158,14 +166,16 @@ class JGitSourcePackagerIT {
     assertThat(entries.get("docs/readme-link").mode()).isEqualTo(UnixStat.LINK_FLAG | 0777);
     assertThat(entries.get("docs/readme-link").text()).isEqualTo("../README.md");
     assertThat(entries).doesNotContainKey("vendor/lib"); // the submodule is skipped
-    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+    try (ZipFile z =
+        ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
       for (ZipArchiveEntry e : Collections.list(z.getEntries())) {
         assertThat(e.getExtraField(new org.apache.commons.compress.archivers.zip.ZipShort(0x0001)))
             .as("no Zip64 record in a small zip: " + e.getName())
             .isNull();
         assertThat(e.getMethod())
             .as(e.getName())
-            .isEqualTo(e.getName().endsWith(".png") ? ZipArchiveEntry.STORED : ZipArchiveEntry.DEFLATED);
+            .isEqualTo(
+                e.getName().endsWith(".png") ? ZipArchiveEntry.STORED : ZipArchiveEntry.DEFLATED);
       }
     }
   }
@@ -181,7 +191,8 @@ class JGitSourcePackagerIT {
   }
 
   @Test
-  void forkPullRequestIsFetchedFromTheForkBranchAndTheBuildspecFromTheTargetBranch() throws Exception {
+  void forkPullRequestIsFetchedFromTheForkBranchAndTheBuildspecFromTheTargetBranch()
+      throws Exception {
     FetchPlan plan =
         new FetchPlan(
             List.of(new RepoRef(FORK, "refs/heads/feature")),
@@ -192,26 +203,38 @@ class JGitSourcePackagerIT {
     PackagedSource packaged = packager().pack(plan, key());
 
     Map<String, TestFile> tree = new TreeMap<>(TestRepos.masterTree());
-    TestRepos.forkPrChanges().forEach((path, file) -> {
-      if (file == null) {
-        tree.remove(path);
-      } else {
-        tree.put(path, file);
-      }
-    });
+    TestRepos.forkPrChanges()
+        .forEach(
+            (path, file) -> {
+              if (file == null) {
+                tree.remove(path);
+              } else {
+                tree.put(path, file);
+              }
+            });
     assertThat(unzip(download(packaged))).isEqualTo(expected(tree));
     assertThat(packaged.buildspec()).contains(TestRepos.MASTER_BUILDSPEC);
-    assertThat(git.requests()).allMatch(r -> r.contains("/" + FORK + ".git/") || r.contains("/" + TARGET + ".git/"));
+    assertThat(git.requests())
+        .allMatch(r -> r.contains("/" + FORK + ".git/") || r.contains("/" + TARGET + ".git/"));
   }
 
   @Test
   void namespacedProjectAndSameRepoPullRefWork() throws Exception {
     String widget = repos.ref(NAMESPACED, "refs/heads/master");
-    assertThat(unzip(download(packager().pack(plan(List.of(new RepoRef(NAMESPACED, "refs/heads/master")), widget), key()))))
+    assertThat(
+            unzip(
+                download(
+                    packager()
+                        .pack(
+                            plan(List.of(new RepoRef(NAMESPACED, "refs/heads/master")), widget),
+                            key()))))
         .containsOnlyKeys("widget.spec");
 
     PackagedSource pr =
-        packager().pack(plan(List.of(new RepoRef(TARGET, "refs/pull/2/head")), repos.sameRepoPrHead()), key());
+        packager()
+            .pack(
+                plan(List.of(new RepoRef(TARGET, "refs/pull/2/head")), repos.sameRepoPrHead()),
+                key());
     assertThat(unzip(download(pr))).containsKey("feature.txt");
   }
 
@@ -219,7 +242,8 @@ class JGitSourcePackagerIT {
   void laterCandidateIsUsedWhenTheFirstIsMissing() throws Exception {
     FetchPlan plan =
         plan(
-            List.of(new RepoRef(TARGET, "refs/pull/77/head"), new RepoRef(FORK, "refs/heads/feature")),
+            List.of(
+                new RepoRef(TARGET, "refs/pull/77/head"), new RepoRef(FORK, "refs/heads/feature")),
             repos.forkPrHead());
 
     PackagedSource packaged = packager().pack(plan, key());
@@ -229,17 +253,21 @@ class JGitSourcePackagerIT {
 
   @Test
   void pullRefThatAppearsOnlyAfterADelayIsWaitedFor() throws Exception {
-    String late = repos.commit(FORK, "late-feature", Map.of("late.txt", TestFile.file("late\n")), "Late");
+    String late =
+        repos.commit(FORK, "late-feature", Map.of("late.txt", TestFile.file("late\n")), "Late");
     CompletableFuture<Void> sync =
-        repos.later(Duration.ofSeconds(1), () -> repos.syncPullRef(TARGET, 3, FORK, "late-feature"));
+        repos.later(
+            Duration.ofSeconds(1), () -> repos.syncPullRef(TARGET, 3, FORK, "late-feature"));
     FetchPlan plan =
-        new FetchPlan(List.of(new RepoRef(TARGET, "refs/pull/3/head")), late, Duration.ofSeconds(10), null);
+        new FetchPlan(
+            List.of(new RepoRef(TARGET, "refs/pull/3/head")), late, Duration.ofSeconds(10), null);
 
     PackagedSource packaged = packager().pack(plan, key());
 
     sync.join();
     assertThat(unzip(download(packaged))).containsKey("late.txt");
-    long lookUps = git.requests().stream().filter(r -> r.startsWith("GET /demo.git/info/refs")).count();
+    long lookUps =
+        git.requests().stream().filter(r -> r.startsWith("GET /demo.git/info/refs")).count();
     assertThat(lookUps).as("looked again while the ref was missing").isGreaterThan(2);
   }
 
@@ -248,7 +276,8 @@ class JGitSourcePackagerIT {
     repos.createProject("hostile");
     String head = repos.commitTree("hostile", "master", HostileTree::write, "Names that escape");
 
-    PackagedSource packaged = packager().pack(plan(List.of(new RepoRef("hostile", "refs/heads/master")), head), key());
+    PackagedSource packaged =
+        packager().pack(plan(List.of(new RepoRef("hostile", "refs/heads/master")), head), key());
 
     HostileTree.assertZipHoldsOnlyTheSafeEntries(download(packaged), shared);
   }
@@ -260,9 +289,13 @@ class JGitSourcePackagerIT {
     String key = key();
     FetchPlan plan =
         new FetchPlan(
-            List.of(new RepoRef(TARGET, "refs/heads/master")), repos.sameRepoPrHead(), Duration.ofSeconds(1), null);
+            List.of(new RepoRef(TARGET, "refs/heads/master")),
+            repos.sameRepoPrHead(),
+            Duration.ofSeconds(1),
+            null);
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
+    SourceException e =
+        catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
 
     assertThat(e.kind()).isEqualTo(Kind.HEAD_MOVED);
     assertThat(e.getMessage()).contains(repos.masterHead()).contains(repos.sameRepoPrHead());
@@ -274,10 +307,14 @@ class JGitSourcePackagerIT {
   void unknownRepositoryIsCommitNotFoundWithinTheWait() {
     FetchPlan plan =
         new FetchPlan(
-            List.of(new RepoRef("nosuchproject", "refs/heads/master")), repos.masterHead(), Duration.ofMillis(700), null);
+            List.of(new RepoRef("nosuchproject", "refs/heads/master")),
+            repos.masterHead(),
+            Duration.ofMillis(700),
+            null);
     long start = System.nanoTime();
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key()));
+    SourceException e =
+        catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key()));
 
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(e.kind()).isEqualTo(Kind.COMMIT_NOT_FOUND);
@@ -288,9 +325,14 @@ class JGitSourcePackagerIT {
   void refThatNeverAppearsIsCommitNotFound() {
     String key = key();
     FetchPlan plan =
-        new FetchPlan(List.of(new RepoRef(TARGET, "refs/pull/99/head")), repos.masterHead(), Duration.ofMillis(500), null);
+        new FetchPlan(
+            List.of(new RepoRef(TARGET, "refs/pull/99/head")),
+            repos.masterHead(),
+            Duration.ofMillis(500),
+            null);
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
+    SourceException e =
+        catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
 
     assertThat(e.kind()).isEqualTo(Kind.COMMIT_NOT_FOUND);
     assertThat(e.getMessage()).contains("refs/pull/99/head");
@@ -305,12 +347,20 @@ class JGitSourcePackagerIT {
     }
     JGitSourcePackager packager =
         new JGitSourcePackager(
-            URI.create("http://127.0.0.1:" + deadPort + "/"), s3.client(), BUCKET, Duration.ofSeconds(2), tempRoot, FAST);
+            URI.create("http://127.0.0.1:" + deadPort + "/"),
+            s3.client(),
+            BUCKET,
+            Duration.ofSeconds(2),
+            tempRoot,
+            FAST);
 
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager.pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key()));
+            () ->
+                packager.pack(
+                    plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()),
+                    key()));
 
     assertThat(e.kind()).isEqualTo(Kind.GIT_FAILED);
   }
@@ -322,7 +372,11 @@ class JGitSourcePackagerIT {
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager().pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key()));
+            () ->
+                packager()
+                    .pack(
+                        plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()),
+                        key()));
 
     assertThat(e.kind()).isEqualTo(Kind.GIT_FAILED);
   }
@@ -334,7 +388,11 @@ class JGitSourcePackagerIT {
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager().pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key()));
+            () ->
+                packager()
+                    .pack(
+                        plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()),
+                        key()));
 
     assertThat(e.kind()).isEqualTo(Kind.GIT_FAILED);
   }
@@ -344,21 +402,27 @@ class JGitSourcePackagerIT {
     git.setFault(GitHttpServer.Fault.STALL_PACK);
     String key = key();
     JGitSourcePackager packager =
-        new JGitSourcePackager(git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(2), tempRoot, FAST);
+        new JGitSourcePackager(
+            git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(2), tempRoot, FAST);
 
     long t0 = System.nanoTime();
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager.pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key));
+            () ->
+                packager.pack(
+                    plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()),
+                    key));
     long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
     git.setFault(GitHttpServer.Fault.NONE); // releases the stalled request
 
     assertThat(e.kind()).isEqualTo(Kind.GIT_FAILED);
     assertThat(e.getMessage()).containsIgnoringCase("timed out");
-    assertThat(seconds).as("seconds until the stall was detected (timeout 2 s; the stall lasts 60 s)")
+    assertThat(seconds)
+        .as("seconds until the stall was detected (timeout 2 s; the stall lasts 60 s)")
         .isLessThan(30);
-    assertThat(git.requests()).anyMatch(r -> r.startsWith("POST ") && r.endsWith("git-upload-pack"));
+    assertThat(git.requests())
+        .anyMatch(r -> r.startsWith("POST ") && r.endsWith("git-upload-pack"));
     assertNotStored(key);
   }
 
@@ -374,7 +438,8 @@ class JGitSourcePackagerIT {
             Duration.ZERO,
             new BuildspecSource(TARGET, "master", "ci/nope.yml"));
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
+    SourceException e =
+        catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
 
     assertThat(e.kind()).isEqualTo(Kind.BUILDSPEC_MISSING);
     assertNotStored(key);
@@ -389,7 +454,8 @@ class JGitSourcePackagerIT {
             Duration.ZERO,
             new BuildspecSource(TARGET, "no-such-branch", "buildspec.yml"));
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key()));
+    SourceException e =
+        catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key()));
 
     assertThat(e.kind()).isEqualTo(Kind.BUILDSPEC_MISSING);
   }
@@ -398,9 +464,11 @@ class JGitSourcePackagerIT {
 
   @Test
   void zipOfSeveralPartsRoundTrips() throws Exception {
-    JGitSourcePackager packager = packager(FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE));
+    JGitSourcePackager packager =
+        packager(FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE));
 
-    PackagedSource packaged = packager.pack(plan(List.of(new RepoRef(BIG, "refs/heads/master")), bigHead), key());
+    PackagedSource packaged =
+        packager.pack(plan(List.of(new RepoRef(BIG, "refs/heads/master")), bigHead), key());
 
     assertThat(packaged.bytes()).isGreaterThan(2L * S3MultipartOutputStream.MIN_PART_SIZE);
     assertThat(unzip(download(packaged))).isEqualTo(expected(bigTree));
@@ -412,13 +480,18 @@ class JGitSourcePackagerIT {
     FailingS3Client failing = new FailingS3Client(s3.client(), 2);
     JGitSourcePackager packager =
         new JGitSourcePackager(
-            git.baseUri(), failing, BUCKET, Duration.ofSeconds(20), tempRoot,
+            git.baseUri(),
+            failing,
+            BUCKET,
+            Duration.ofSeconds(20),
+            tempRoot,
             FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE));
 
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager.pack(plan(List.of(new RepoRef(BIG, "refs/heads/master")), bigHead), key));
+            () ->
+                packager.pack(plan(List.of(new RepoRef(BIG, "refs/heads/master")), bigHead), key));
 
     assertThat(e.kind()).isEqualTo(Kind.UPLOAD_FAILED);
     assertThat(failing.abortCalls).isEqualTo(1);
@@ -429,12 +502,16 @@ class JGitSourcePackagerIT {
   @Test
   void missingBucketIsUploadFailed() {
     JGitSourcePackager packager =
-        new JGitSourcePackager(git.baseUri(), s3.client(), "no-such-bucket", Duration.ofSeconds(20), tempRoot, FAST);
+        new JGitSourcePackager(
+            git.baseUri(), s3.client(), "no-such-bucket", Duration.ofSeconds(20), tempRoot, FAST);
 
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager.pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key()));
+            () ->
+                packager.pack(
+                    plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()),
+                    key()));
 
     assertThat(e.kind()).isEqualTo(Kind.UPLOAD_FAILED);
   }
@@ -442,12 +519,16 @@ class JGitSourcePackagerIT {
   @Test
   void unversionedBucketIsUploadFailedSayingSo() {
     JGitSourcePackager packager =
-        new JGitSourcePackager(git.baseUri(), s3.client(), UNVERSIONED, Duration.ofSeconds(20), tempRoot, FAST);
+        new JGitSourcePackager(
+            git.baseUri(), s3.client(), UNVERSIONED, Duration.ofSeconds(20), tempRoot, FAST);
 
     SourceException e =
         catchThrowableOfType(
             SourceException.class,
-            () -> packager.pack(plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()), key()));
+            () ->
+                packager.pack(
+                    plan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead()),
+                    key()));
 
     assertThat(e.kind()).isEqualTo(Kind.UPLOAD_FAILED);
     assertThat(e.getMessage()).contains("must be versioned");
@@ -459,15 +540,21 @@ class JGitSourcePackagerIT {
 
   static Stream<Arguments> limitsJustOverAndAt() {
     return Stream.of(
-        arguments(InboundConfig.MAX_SOURCE_BYTES,
-            new SourceLimits(LIMITS_BYTES - 1, D.maxFileBytes(), D.maxSourceFiles(), D.maxTreeDepth()),
+        arguments(
+            InboundConfig.MAX_SOURCE_BYTES,
+            new SourceLimits(
+                LIMITS_BYTES - 1, D.maxFileBytes(), D.maxSourceFiles(), D.maxTreeDepth()),
             new SourceLimits(LIMITS_BYTES, D.maxFileBytes(), D.maxSourceFiles(), D.maxTreeDepth()),
             "the files of the tree add up to more than 10485767 bytes (10.0 MiB, MAX_SOURCE_BYTES), uncompressed"),
-        arguments(InboundConfig.MAX_SOURCE_FILES,
-            new SourceLimits(D.maxSourceBytes(), D.maxFileBytes(), LIMITS_ENTRIES - 1, D.maxTreeDepth()),
-            new SourceLimits(D.maxSourceBytes(), D.maxFileBytes(), LIMITS_ENTRIES, D.maxTreeDepth()),
+        arguments(
+            InboundConfig.MAX_SOURCE_FILES,
+            new SourceLimits(
+                D.maxSourceBytes(), D.maxFileBytes(), LIMITS_ENTRIES - 1, D.maxTreeDepth()),
+            new SourceLimits(
+                D.maxSourceBytes(), D.maxFileBytes(), LIMITS_ENTRIES, D.maxTreeDepth()),
             "the tree has more than 5 files and directories (MAX_SOURCE_FILES)"),
-        arguments(InboundConfig.MAX_TREE_DEPTH,
+        arguments(
+            InboundConfig.MAX_TREE_DEPTH,
             new SourceLimits(D.maxSourceBytes(), D.maxFileBytes(), D.maxSourceFiles(), 1),
             new SourceLimits(D.maxSourceBytes(), D.maxFileBytes(), D.maxSourceFiles(), 2),
             "the tree has directories nested more than 1 deep (MAX_TREE_DEPTH): 'm/n'"));
@@ -485,12 +572,15 @@ class JGitSourcePackagerIT {
     String key = key();
     CountingPackager refused = counting(over);
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> refused.packager().pack(limitsPlan(), key));
+    SourceException e =
+        catchThrowableOfType(
+            SourceException.class, () -> refused.packager().pack(limitsPlan(), key));
 
     assertThat(e.kind()).isEqualTo(Kind.SOURCE_TOO_LARGE);
     assertThat(e).hasMessage(message);
     assertThat(refused.s3().createCalls).as("multipart uploads started").isEqualTo(1);
-    assertThat(refused.s3().uploadedBytes.get()).as("bytes sent to S3: the first part, a.bin's")
+    assertThat(refused.s3().uploadedBytes.get())
+        .as("bytes sent to S3: the first part, a.bin's")
         .isEqualTo(S3MultipartOutputStream.MIN_PART_SIZE);
     assertThat(refused.s3().abortCalls).as("aborted").isEqualTo(1);
     assertThat(refused.s3().completeCalls + refused.s3().putCalls).isZero();
@@ -504,22 +594,32 @@ class JGitSourcePackagerIT {
 
   /** A file over MAX_FILE_BYTES stops the fetch at its header: no zip is started at all. */
   @Test
-  void aFileOverMaxFileBytesStopsTheFetchAndNothingIsUploadedWhileOneAtTheLimitIsZipped() throws Exception {
+  void aFileOverMaxFileBytesStopsTheFetchAndNothingIsUploadedWhileOneAtTheLimitIsZipped()
+      throws Exception {
     String key = key();
-    CountingPackager refused = counting(new SourceLimits(D.maxSourceBytes(), 5 * MIB - 1, D.maxSourceFiles(), D.maxTreeDepth()));
+    CountingPackager refused =
+        counting(
+            new SourceLimits(
+                D.maxSourceBytes(), 5 * MIB - 1, D.maxSourceFiles(), D.maxTreeDepth()));
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> refused.packager().pack(limitsPlan(), key));
+    SourceException e =
+        catchThrowableOfType(
+            SourceException.class, () -> refused.packager().pack(limitsPlan(), key));
 
     assertThat(e.kind()).isEqualTo(Kind.SOURCE_TOO_LARGE);
-    assertThat(e).hasMessage("a file of refs/heads/master of limits is larger than the 5242879 bytes"
-        + " (5.0 MiB, MAX_FILE_BYTES) a file may have");
+    assertThat(e)
+        .hasMessage(
+            "a file of refs/heads/master of limits is larger than the 5242879 bytes"
+                + " (5.0 MiB, MAX_FILE_BYTES) a file may have");
     assertThat(git.requests()).anyMatch(r -> r.equals("POST /limits.git/git-upload-pack"));
     assertThat(refused.s3().createCalls + refused.s3().putCalls).as("uploads started").isZero();
     assertNoVersion(key);
 
     PackagedSource packaged =
-        counting(new SourceLimits(D.maxSourceBytes(), 5 * MIB, D.maxSourceFiles(), D.maxTreeDepth()))
-            .packager().pack(limitsPlan(), key());
+        counting(
+                new SourceLimits(D.maxSourceBytes(), 5 * MIB, D.maxSourceFiles(), D.maxTreeDepth()))
+            .packager()
+            .pack(limitsPlan(), key());
     assertThat(unzip(download(packaged))).isEqualTo(expected(limitsTree));
   }
 
@@ -532,8 +632,14 @@ class JGitSourcePackagerIT {
   @Test
   void aOneGibibyteFileOfZerosIsRefusedByTheDefaultLimitsBeforeItIsInflated() throws Exception {
     repos.createProject("zeros");
-    String head = repos.commitZeroFile("zeros", "master", "zero.bin", 1L << 30,
-        Map.of("README.md", TestFile.file("nothing to see\n")), "A gigabyte of nothing");
+    String head =
+        repos.commitZeroFile(
+            "zeros",
+            "master",
+            "zero.bin",
+            1L << 30,
+            Map.of("README.md", TestFile.file("nothing to see\n")),
+            "A gigabyte of nothing");
     long packed;
     try (Stream<Path> files = Files.walk(repos.gitDir("zeros"))) {
       packed = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
@@ -542,66 +648,104 @@ class JGitSourcePackagerIT {
     String key = key();
     CountingPackager refused = counting(SourceLimits.DEFAULTS);
 
-    SourceException e = catchThrowableOfType(SourceException.class,
-        () -> refused.packager().pack(plan(List.of(new RepoRef("zeros", "refs/heads/master")), head), key));
+    SourceException e =
+        catchThrowableOfType(
+            SourceException.class,
+            () ->
+                refused
+                    .packager()
+                    .pack(plan(List.of(new RepoRef("zeros", "refs/heads/master")), head), key));
 
     // how fast is a benchmark's business (house rule); that it stops before inflating is asserted
     // by the bytes: nothing was uploaded, and the fetch stopped at the blob's header
     assertThat(e.kind()).isEqualTo(Kind.SOURCE_TOO_LARGE);
-    assertThat(e).hasMessage("a file of refs/heads/master of zeros is larger than the 536870912 bytes"
-        + " (512 MiB, MAX_FILE_BYTES) a file may have");
+    assertThat(e)
+        .hasMessage(
+            "a file of refs/heads/master of zeros is larger than the 536870912 bytes"
+                + " (512 MiB, MAX_FILE_BYTES) a file may have");
     assertThat(refused.s3().createCalls + refused.s3().putCalls).as("uploads started").isZero();
     assertNoVersion(key);
   }
 
   /**
-   * 32,766 two-byte characters under {@code src/}: 65,536 bytes, too long for the 16-bit name length
-   * of a zip entry (in fewer characters than Java's own check counts, so the zip used to be written,
-   * with the length overflowed to an empty name).
+   * 32,766 two-byte characters under {@code src/}: 65,536 bytes, too long for the 16-bit name
+   * length of a zip entry (in fewer characters than Java's own check counts, so the zip used to be
+   * written, with the length overflowed to an empty name).
    */
   @Test
   void aPathLongerThanAZipEntryNameCanBeIsPathTooLong() {
     repos.createProject("longpath");
-    String head = repos.commitTree("longpath", "master", ins -> {
-      TreeFormatter dir = new TreeFormatter();
-      dir.append("é".repeat(32_766), FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, new byte[] {1}));
-      TreeFormatter root = new TreeFormatter();
-      root.append("src", FileMode.TREE, ins.insert(dir));
-      return ins.insert(root);
-    }, "A long path");
+    String head =
+        repos.commitTree(
+            "longpath",
+            "master",
+            ins -> {
+              TreeFormatter dir = new TreeFormatter();
+              dir.append(
+                  "é".repeat(32_766),
+                  FileMode.REGULAR_FILE,
+                  ins.insert(Constants.OBJ_BLOB, new byte[] {1}));
+              TreeFormatter root = new TreeFormatter();
+              root.append("src", FileMode.TREE, ins.insert(dir));
+              return ins.insert(root);
+            },
+            "A long path");
     String key = key();
 
-    SourceException e = catchThrowableOfType(SourceException.class,
-        () -> packager().pack(plan(List.of(new RepoRef("longpath", "refs/heads/master")), head), key));
+    SourceException e =
+        catchThrowableOfType(
+            SourceException.class,
+            () ->
+                packager()
+                    .pack(plan(List.of(new RepoRef("longpath", "refs/heads/master")), head), key));
 
     assertThat(e.kind()).isEqualTo(Kind.PATH_TOO_LONG);
-    assertThat(e.getMessage()).startsWith("the path 'src/éééé").endsWith(
-        "…' is 65536 bytes long; a path in a zip can be at most 65461 bytes");
+    assertThat(e.getMessage())
+        .startsWith("the path 'src/éééé")
+        .endsWith("…' is 65536 bytes long; a path in a zip can be at most 65461 bytes");
     assertNoVersion(key);
   }
 
   /**
    * JGit reads objects under 1 MiB whole and streams bigger ones; a tree walk needs its trees
-   * whole. A listing of one byte under 1 MiB is packaged; one of 1 MiB is DIRECTORY_TOO_LARGE
-   * (it used to fail as a LargeObjectException, GIT_FAILED). The entries are submodules, so
-   * nothing but the listings is fetched or zipped.
+   * whole. A listing of one byte under 1 MiB is packaged; one of 1 MiB is DIRECTORY_TOO_LARGE (it
+   * used to fail as a LargeObjectException, GIT_FAILED). The entries are submodules, so nothing but
+   * the listings is fetched or zipped.
    */
   @Test
-  void aDirectoryListingOfOneMebibyteIsDirectoryTooLargeAndOneByteLessIsPackaged() throws Exception {
+  void aDirectoryListingOfOneMebibyteIsDirectoryTooLargeAndOneByteLessIsPackaged()
+      throws Exception {
     repos.createProject("bigdir");
     ObjectId submodule = ObjectId.fromString("0123456789abcdef0123456789abcdef01234567");
-    String at = repos.commitTree("bigdir", "at", ins -> wide(ins, TreeZipWriter.MAX_TREE_BYTES, submodule), "At the limit");
-    String over = repos.commitTree("bigdir", "over", ins -> wide(ins, TreeZipWriter.MAX_TREE_BYTES + 1, submodule), "Over");
+    String at =
+        repos.commitTree(
+            "bigdir",
+            "at",
+            ins -> wide(ins, TreeZipWriter.MAX_TREE_BYTES, submodule),
+            "At the limit");
+    String over =
+        repos.commitTree(
+            "bigdir",
+            "over",
+            ins -> wide(ins, TreeZipWriter.MAX_TREE_BYTES + 1, submodule),
+            "Over");
     String key = key();
 
-    SourceException e = catchThrowableOfType(SourceException.class,
-        () -> packager().pack(plan(List.of(new RepoRef("bigdir", "refs/heads/over")), over), key));
-    PackagedSource packaged = packager().pack(plan(List.of(new RepoRef("bigdir", "refs/heads/at")), at), key());
+    SourceException e =
+        catchThrowableOfType(
+            SourceException.class,
+            () ->
+                packager()
+                    .pack(plan(List.of(new RepoRef("bigdir", "refs/heads/over")), over), key));
+    PackagedSource packaged =
+        packager().pack(plan(List.of(new RepoRef("bigdir", "refs/heads/at")), at), key());
 
     assertThat(e.kind()).isEqualTo(Kind.DIRECTORY_TOO_LARGE);
-    assertThat(e).hasMessage("the directory 'many' has too many entries to package: its git tree is 1048576"
-        + " bytes, and a directory listing can be at most 1048575 bytes (under 1 MiB: about 25,000 entries"
-        + " with short names)");
+    assertThat(e)
+        .hasMessage(
+            "the directory 'many' has too many entries to package: its git tree is 1048576"
+                + " bytes, and a directory listing can be at most 1048575 bytes (under 1 MiB: about 25,000 entries"
+                + " with short names)");
     assertNoVersion(key);
     assertThat(unzip(download(packaged))).containsOnlyKeys("README.md");
   }
@@ -610,16 +754,27 @@ class JGitSourcePackagerIT {
   void aTargetBranchWhoseTopDirectoryIsTooLargeToFindTheBuildspecInIsDirectoryTooLarge() {
     repos.createProject("bigroot");
     ObjectId submodule = ObjectId.fromString("0123456789abcdef0123456789abcdef01234567");
-    repos.commitTree("bigroot", "master",
-        ins -> TestRepos.treeOfExactly(ins, TreeZipWriter.MAX_TREE_BYTES + 1, FileMode.GITLINK, submodule), "Wide");
+    repos.commitTree(
+        "bigroot",
+        "master",
+        ins ->
+            TestRepos.treeOfExactly(
+                ins, TreeZipWriter.MAX_TREE_BYTES + 1, FileMode.GITLINK, submodule),
+        "Wide");
     String key = key();
-    FetchPlan plan = new FetchPlan(List.of(new RepoRef(TARGET, "refs/heads/master")), repos.masterHead(),
-        Duration.ZERO, new BuildspecSource("bigroot", "master", "buildspec.yml"));
+    FetchPlan plan =
+        new FetchPlan(
+            List.of(new RepoRef(TARGET, "refs/heads/master")),
+            repos.masterHead(),
+            Duration.ZERO,
+            new BuildspecSource("bigroot", "master", "buildspec.yml"));
 
-    SourceException e = catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
+    SourceException e =
+        catchThrowableOfType(SourceException.class, () -> packager().pack(plan, key));
 
     assertThat(e.kind()).isEqualTo(Kind.DIRECTORY_TOO_LARGE);
-    assertThat(e.getMessage()).startsWith("cannot read buildspec.yml on refs/heads/master of bigroot:");
+    assertThat(e.getMessage())
+        .startsWith("cannot read buildspec.yml on refs/heads/master of bigroot:");
     assertNoVersion(key);
   }
 
@@ -627,8 +782,12 @@ class JGitSourcePackagerIT {
   private static ObjectId wide(ObjectInserter ins, long bytes, ObjectId submodule)
       throws IOException {
     TreeFormatter root = new TreeFormatter();
-    root.append("README.md", FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, "wide\n".getBytes(StandardCharsets.UTF_8)));
-    root.append("many", FileMode.TREE, TestRepos.treeOfExactly(ins, bytes, FileMode.GITLINK, submodule));
+    root.append(
+        "README.md",
+        FileMode.REGULAR_FILE,
+        ins.insert(Constants.OBJ_BLOB, "wide\n".getBytes(StandardCharsets.UTF_8)));
+    root.append(
+        "many", FileMode.TREE, TestRepos.treeOfExactly(ins, bytes, FileMode.GITLINK, submodule));
     return ins.insert(root);
   }
 
@@ -641,13 +800,22 @@ class JGitSourcePackagerIT {
 
   private CountingPackager counting(SourceLimits limits) {
     FailingS3Client counting = new FailingS3Client(s3.client(), 0);
-    return new CountingPackager(new JGitSourcePackager(git.baseUri(), counting, BUCKET, Duration.ofSeconds(20),
-        tempRoot, FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE), limits), counting);
+    return new CountingPackager(
+        new JGitSourcePackager(
+            git.baseUri(),
+            counting,
+            BUCKET,
+            Duration.ofSeconds(20),
+            tempRoot,
+            FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE),
+            limits),
+        counting);
   }
 
   /** No version (and no delete marker) of {@code key} exists in the versioned bucket. */
   private static void assertNoVersion(String key) {
-    ListObjectVersionsResponse versions = s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix(key));
+    ListObjectVersionsResponse versions =
+        s3.client().listObjectVersions(b -> b.bucket(BUCKET).prefix(key));
     assertThat(versions.versions()).as("versions of " + key).isEmpty();
     assertThat(versions.deleteMarkers()).as("delete markers of " + key).isEmpty();
   }
@@ -659,7 +827,8 @@ class JGitSourcePackagerIT {
   }
 
   private JGitSourcePackager packager(JGitSourcePackager.Tuning tuning) {
-    return new JGitSourcePackager(git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(20), tempRoot, tuning);
+    return new JGitSourcePackager(
+        git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(20), tempRoot, tuning);
   }
 
   private static FetchPlan plan(List<RepoRef> candidates, String commit) {
@@ -667,7 +836,13 @@ class JGitSourcePackagerIT {
   }
 
   private String key() {
-    return "source/test/" + getClass().getSimpleName() + "/" + System.nanoTime() + "-" + keys++ + ".zip";
+    return "source/test/"
+        + getClass().getSimpleName()
+        + "/"
+        + System.nanoTime()
+        + "-"
+        + keys++
+        + ".zip";
   }
 
   private static byte[] download(PackagedSource p) {
@@ -678,7 +853,9 @@ class JGitSourcePackagerIT {
 
   private static void assertNotStored(String key) {
     S3Client c = s3.client();
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> c.headObject(h -> h.bucket(BUCKET).key(key)));
+    Throwable t =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> c.headObject(h -> h.bucket(BUCKET).key(key)));
     assertThat(t).isInstanceOfAny(NoSuchKeyException.class, S3Exception.class);
     assertThat(((S3Exception) t).statusCode()).isEqualTo(404);
   }
@@ -708,7 +885,8 @@ class JGitSourcePackagerIT {
   private static Map<String, Entry> unzip(byte[] zip) throws IOException {
     Map<String, Entry> entries = new TreeMap<>();
     List<String> order = new ArrayList<>();
-    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+    try (ZipFile z =
+        ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
       for (ZipArchiveEntry e : Collections.list(z.getEntries())) {
         try (InputStream in = z.getInputStream(e)) {
           entries.put(e.getName(), new Entry(e.getUnixMode(), in.readAllBytes()));

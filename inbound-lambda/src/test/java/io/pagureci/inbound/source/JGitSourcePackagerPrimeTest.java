@@ -20,23 +20,29 @@ import software.amazon.awssdk.services.s3.S3Client;
 class JGitSourcePackagerPrimeTest {
 
   /** Every S3 operation of the interface's defaults throws: a call would fail the test. */
-  private static final S3Client NO_S3 = new S3Client() {
-    @Override
-    public String serviceName() {
-      return "s3";
-    }
+  private static final S3Client NO_S3 =
+      new S3Client() {
+        @Override
+        public String serviceName() {
+          return "s3";
+        }
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @TempDir Path temp;
 
   @Test
   void primingZipsTheSmallRepositoryWithoutNetworkAndLeavesNothing() throws IOException {
     // port 9 (discard) on loopback: a git call would fail, so priming cannot have made one
-    JGitSourcePackager packager = new JGitSourcePackager(
-        URI.create("http://127.0.0.1:9/"), NO_S3, "bucket", Duration.ofSeconds(1), temp.resolve("tmp"));
+    JGitSourcePackager packager =
+        new JGitSourcePackager(
+            URI.create("http://127.0.0.1:9/"),
+            NO_S3,
+            "bucket",
+            Duration.ofSeconds(1),
+            temp.resolve("tmp"));
 
     long zipBytes = packager.prime();
 
@@ -50,14 +56,18 @@ class JGitSourcePackagerPrimeTest {
 
   @Test
   void thePrimingRepositoryHasEveryKindOfEntry() throws Exception {
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(temp.resolve("r.git").toFile()).setBare().build()) {
+    try (Repository repo =
+        new FileRepositoryBuilder().setGitDir(temp.resolve("r.git").toFile()).setBare().build()) {
       repo.create(true);
       ObjectId commit = PrimingRepository.fill(repo, "refs/heads/main");
 
       assertThat(repo.exactRef("refs/heads/main").getObjectId()).isEqualTo(commit);
       TreeZipWriter.Summary summary;
-      try (var walk = new org.eclipse.jgit.revwalk.RevWalk(repo); var reader = repo.newObjectReader()) {
-        summary = new TreeZipWriter().write(reader, walk.parseCommit(commit), java.io.OutputStream.nullOutputStream());
+      try (var walk = new org.eclipse.jgit.revwalk.RevWalk(repo);
+          var reader = repo.newObjectReader()) {
+        summary =
+            new TreeZipWriter()
+                .write(reader, walk.parseCommit(commit), java.io.OutputStream.nullOutputStream());
       }
       assertThat(summary.files()).isEqualTo(29);
       assertThat(summary.symlinks()).isEqualTo(1);
@@ -67,8 +77,13 @@ class JGitSourcePackagerPrimeTest {
   @Test
   void anUnwritableTempRootIsAnIoErrorNotACrash() throws IOException {
     Path file = Files.writeString(temp.resolve("not-a-dir"), "x");
-    JGitSourcePackager packager = new JGitSourcePackager(
-        URI.create("http://127.0.0.1:9/"), NO_S3, "bucket", Duration.ofSeconds(1), file.resolve("tmp"));
+    JGitSourcePackager packager =
+        new JGitSourcePackager(
+            URI.create("http://127.0.0.1:9/"),
+            NO_S3,
+            "bucket",
+            Duration.ofSeconds(1),
+            file.resolve("tmp"));
 
     assertThatThrownBy(packager::prime).isInstanceOf(IOException.class);
   }

@@ -15,8 +15,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Runs one {@link JGitSourcePackager#pack} in its own JVM (started by {@link
- * JGitSourcePackagerHeapIT} with a heap smaller than the repository), printing {@code
- * versionId bytes peakHeapBytes}.
+ * JGitSourcePackagerHeapIT} with a heap smaller than the repository), printing {@code versionId
+ * bytes peakHeapBytes}.
  *
  * <p>Arguments: pagureBase s3Endpoint bucket project ref commit tempRoot key
  */
@@ -31,16 +31,23 @@ public final class PackInSmallHeapMain {
             .endpointOverride(URI.create(args[1]))
             .forcePathStyle(true)
             .region(Region.US_EAST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test")))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test")))
             .httpClient(UrlConnectionHttpClient.create())
             .build()) {
       JGitSourcePackager packager =
           new JGitSourcePackager(
-              base, s3, args[2], Duration.ofSeconds(60), Path.of(args[6]),
-              JGitSourcePackager.Tuning.DEFAULTS.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE));
+              base,
+              s3,
+              args[2],
+              Duration.ofSeconds(60),
+              Path.of(args[6]),
+              JGitSourcePackager.Tuning.DEFAULTS.withPartSize(
+                  S3MultipartOutputStream.MIN_PART_SIZE));
       PackagedSource p =
           packager.pack(
-              new FetchPlan(List.of(new RepoRef(args[3], args[4])), args[5], Duration.ZERO, null), args[7]);
+              new FetchPlan(List.of(new RepoRef(args[3], args[4])), args[5], Duration.ZERO, null),
+              args[7]);
       long peak = 0;
       for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
         if (pool.getType() == java.lang.management.MemoryType.HEAP) {

@@ -9,13 +9,13 @@ import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.UploadPartRequest;
-import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 class S3MultipartOutputStreamIT {
 
@@ -46,7 +46,8 @@ class S3MultipartOutputStreamIT {
 
     assertThat(stored.versionId()).isNotBlank();
     assertThat(stored.bytes()).isEqualTo(5);
-    assertThat(get(key, stored.versionId())).containsExactly("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(get(key, stored.versionId()))
+        .containsExactly("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
@@ -118,33 +119,38 @@ class S3MultipartOutputStreamIT {
   void theWriterFillsTheNextPartWhileOneIsUploaded() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
-    S3Client slow = new FailingS3Client(s3.client(), -1) {
-      @Override
-      public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
-        started.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return super.uploadPart(r, body);
-      }
-    };
+    S3Client slow =
+        new FailingS3Client(s3.client(), -1) {
+          @Override
+          public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
+            started.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.uploadPart(r, body);
+          }
+        };
     byte[] data = TestRepos.randomBytes(2 * PART + 7, 6);
     String key = key();
-    Thread safety = new Thread(() -> { // a synchronous upload would block the write: fail, don't hang
-      try {
-        Thread.sleep(10_000);
-      } catch (InterruptedException e) {
-        return;
-      }
-      release.countDown();
-    });
+    Thread safety =
+        new Thread(
+            () -> { // a synchronous upload would block the write: fail, don't hang
+              try {
+                Thread.sleep(10_000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              release.countDown();
+            });
     safety.setDaemon(true);
     safety.start();
     try (S3MultipartOutputStream out = stream(slow, key)) {
       out.write(data, 0, 2 * PART); // part 1 is handed over; part 2 fills while part 1 is blocked
-      assertThat(release.getCount()).as("the write returned while part 1 was still being sent").isEqualTo(1);
+      assertThat(release.getCount())
+          .as("the write returned while part 1 was still being sent")
+          .isEqualTo(1);
       assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(out.bytesWritten()).isEqualTo(2L * PART);
       release.countDown();
@@ -159,27 +165,32 @@ class S3MultipartOutputStreamIT {
   void twoPartsAreUploadedAtOnceAndAThirdWaitsForTheOldest() throws Exception {
     CountDownLatch bothStarted = new CountDownLatch(2);
     CountDownLatch release = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger concurrent = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger maxConcurrent = new java.util.concurrent.atomic.AtomicInteger();
-    S3Client slow = new FailingS3Client(s3.client(), -1) {
-      @Override
-      public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
-        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-        bothStarted.countDown();
-        try {
-          release.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        concurrent.decrementAndGet();
-        return super.uploadPart(r, body);
-      }
-    };
+    java.util.concurrent.atomic.AtomicInteger concurrent =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger maxConcurrent =
+        new java.util.concurrent.atomic.AtomicInteger();
+    S3Client slow =
+        new FailingS3Client(s3.client(), -1) {
+          @Override
+          public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
+            maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            bothStarted.countDown();
+            try {
+              release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            concurrent.decrementAndGet();
+            return super.uploadPart(r, body);
+          }
+        };
     byte[] data = TestRepos.randomBytes(4 * PART + 3, 8);
     String key = key();
     try (S3MultipartOutputStream out = stream(slow, key)) {
       out.write(data, 0, 3 * PART); // parts 1 and 2 handed over, part 3 buffered
-      assertThat(bothStarted.await(5, TimeUnit.SECONDS)).as("both parts in flight at once").isTrue();
+      assertThat(bothStarted.await(5, TimeUnit.SECONDS))
+          .as("both parts in flight at once")
+          .isTrue();
       release.countDown();
       out.write(data, 3 * PART, PART + 3);
       S3MultipartOutputStream.StoredObject stored = out.complete();
@@ -192,20 +203,22 @@ class S3MultipartOutputStreamIT {
   void abortWaitsForThePartInFlightAndLeavesNoUpload() throws Exception {
     CountDownLatch inUpload = new CountDownLatch(1);
     AtomicInteger finished = new AtomicInteger();
-    FailingS3Client slow = new FailingS3Client(s3.client(), -1) {
-      @Override
-      public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
-        inUpload.countDown();
-        try {
-          Thread.sleep(300);
-        } catch (InterruptedException e) {
-          // abort interrupts the uploader: still send the part, as a blocking socket write would
-        }
-        UploadPartResponse up = super.uploadPart(r, body);
-        finished.incrementAndGet();
-        return up;
-      }
-    };
+    FailingS3Client slow =
+        new FailingS3Client(s3.client(), -1) {
+          @Override
+          public UploadPartResponse uploadPart(UploadPartRequest r, RequestBody body) {
+            inUpload.countDown();
+            try {
+              Thread.sleep(300);
+            } catch (InterruptedException e) {
+              // abort interrupts the uploader: still send the part, as a blocking socket write
+              // would
+            }
+            UploadPartResponse up = super.uploadPart(r, body);
+            finished.incrementAndGet();
+            return up;
+          }
+        };
     String key = key();
     S3MultipartOutputStream out = stream(slow, key);
     out.write(TestRepos.randomBytes(PART + 1, 7));
@@ -224,7 +237,9 @@ class S3MultipartOutputStreamIT {
   }
 
   private static byte[] get(String key, String versionId) {
-    return s3.client().getObjectAsBytes(g -> g.bucket(BUCKET).key(key).versionId(versionId)).asByteArray();
+    return s3.client()
+        .getObjectAsBytes(g -> g.bucket(BUCKET).key(key).versionId(versionId))
+        .asByteArray();
   }
 
   private String key() {

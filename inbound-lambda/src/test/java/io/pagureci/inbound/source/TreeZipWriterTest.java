@@ -70,12 +70,13 @@ class TreeZipWriterTest {
   }
 
   /**
-   * Git tree entries may hold any byte but NUL; the zip library turns {@code \} into {@code /} in
-   * a name without {@code /} (its default FAT platform), so {@code .git\config} would become {@code
+   * Git tree entries may hold any byte but NUL; the zip library turns {@code \} into {@code /} in a
+   * name without {@code /} (its default FAT platform), so {@code .git\config} would become {@code
    * .git/config}. What the written zip holds, read back by four readers, is only the safe entries.
    */
   @Test
-  void hostileNamesNeverReachTheZipWhateverTheZipLibraryMakesOfThem(@TempDir Path tmp) throws Exception {
+  void hostileNamesNeverReachTheZipWhateverTheZipLibraryMakesOfThem(@TempDir Path tmp)
+      throws Exception {
     ObjectId tree;
     try (ObjectInserter ins = repo.newObjectInserter()) {
       tree = HostileTree.write(ins);
@@ -90,7 +91,8 @@ class TreeZipWriterTest {
 
     HostileTree.assertZipHoldsOnlyTheSafeEntries(out.toByteArray(), tmp);
     assertThat(summary.files() + summary.symlinks()).isEqualTo(HostileTree.KEPT.size());
-    assertThat(summary.skippedUnsafe()).as("entries left out: 11 in the root, 2 in src (a directory counts once)")
+    assertThat(summary.skippedUnsafe())
+        .as("entries left out: 11 in the root, 2 in src (a directory counts once)")
         .isEqualTo(13);
   }
 
@@ -99,8 +101,24 @@ class TreeZipWriterTest {
     assertThat(TreeZipWriter.isSafePath("src/Main.java")).isTrue();
     assertThat(TreeZipWriter.isSafePath("a b/c:d/.gitignore")).isTrue();
     assertThat(TreeZipWriter.isSafePath("docs/.github/x.yml")).isTrue();
-    for (String bad : List.of("", "a\0b", "/abs", "a//b", "a/", "./a", "a/./b", "a/../b", "..", "a\\b",
-        ".git", "x/.GIT/config", "x/.git /config", "x/git~1/config", ".git\ufeff", "\\server\\share")) {
+    for (String bad :
+        List.of(
+            "",
+            "a\0b",
+            "/abs",
+            "a//b",
+            "a/",
+            "./a",
+            "a/./b",
+            "a/../b",
+            "..",
+            "a\\b",
+            ".git",
+            "x/.GIT/config",
+            "x/.git /config",
+            "x/git~1/config",
+            ".git\ufeff",
+            "\\server\\share")) {
       assertThat(TreeZipWriter.isSafePath(bad)).as(bad).isFalse();
     }
   }
@@ -110,13 +128,24 @@ class TreeZipWriterTest {
   private static final SourceLimits DEFAULTS = SourceLimits.DEFAULTS;
   private static final long BIG = 16L << 20;
 
-  /** {@code a.txt} (10 bytes), {@code big.bin} ({@link #BIG} zero bytes), {@code z.txt} (10 bytes). */
+  /**
+   * {@code a.txt} (10 bytes), {@code big.bin} ({@link #BIG} zero bytes), {@code z.txt} (10 bytes).
+   */
   private RevCommit smallBigSmall() throws IOException {
     try (ObjectInserter ins = repo.newObjectInserter()) {
       TreeFormatter root = new TreeFormatter();
-      root.append("a.txt", FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, "0123456789".getBytes(StandardCharsets.UTF_8)));
-      root.append("big.bin", FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, BIG, TestRepos.zeros(BIG)));
-      root.append("z.txt", FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, "abcdefghij".getBytes(StandardCharsets.UTF_8)));
+      root.append(
+          "a.txt",
+          FileMode.REGULAR_FILE,
+          ins.insert(Constants.OBJ_BLOB, "0123456789".getBytes(StandardCharsets.UTF_8)));
+      root.append(
+          "big.bin",
+          FileMode.REGULAR_FILE,
+          ins.insert(Constants.OBJ_BLOB, BIG, TestRepos.zeros(BIG)));
+      root.append(
+          "z.txt",
+          FileMode.REGULAR_FILE,
+          ins.insert(Constants.OBJ_BLOB, "abcdefghij".getBytes(StandardCharsets.UTF_8)));
       ObjectId tree = ins.insert(root);
       ins.flush();
       return commit(tree);
@@ -156,11 +185,26 @@ class TreeZipWriterTest {
   void aFileOverMaxFileBytesIsRefusedBeforeAByteOfItIsRead() throws Exception {
     RevCommit commit = smallBigSmall();
 
-    Run over = run(commit, new SourceLimits(DEFAULTS.maxSourceBytes(), BIG - 1, DEFAULTS.maxSourceFiles(), DEFAULTS.maxTreeDepth()));
-    Run at = run(commit, new SourceLimits(DEFAULTS.maxSourceBytes(), BIG, DEFAULTS.maxSourceFiles(), DEFAULTS.maxTreeDepth()));
+    Run over =
+        run(
+            commit,
+            new SourceLimits(
+                DEFAULTS.maxSourceBytes(),
+                BIG - 1,
+                DEFAULTS.maxSourceFiles(),
+                DEFAULTS.maxTreeDepth()));
+    Run at =
+        run(
+            commit,
+            new SourceLimits(
+                DEFAULTS.maxSourceBytes(),
+                BIG,
+                DEFAULTS.maxSourceFiles(),
+                DEFAULTS.maxTreeDepth()));
 
-    assertThat(assertRefused(over, Kind.SOURCE_TOO_LARGE, 10)).hasMessage(
-        "the file 'big.bin' is 16777216 bytes, more than the 16777215 bytes (16.0 MiB, MAX_FILE_BYTES) a file may have");
+    assertThat(assertRefused(over, Kind.SOURCE_TOO_LARGE, 10))
+        .hasMessage(
+            "the file 'big.bin' is 16777216 bytes, more than the 16777215 bytes (16.0 MiB, MAX_FILE_BYTES) a file may have");
     assertThat(at.names()).containsExactly("a.txt", "big.bin", "z.txt");
   }
 
@@ -169,12 +213,34 @@ class TreeZipWriterTest {
     RevCommit commit = smallBigSmall();
     long total = 10 + BIG + 10;
 
-    Run early = run(commit, new SourceLimits(1L << 20, DEFAULTS.maxFileBytes(), DEFAULTS.maxSourceFiles(), DEFAULTS.maxTreeDepth()));
-    Run late = run(commit, new SourceLimits(total - 1, DEFAULTS.maxFileBytes(), DEFAULTS.maxSourceFiles(), DEFAULTS.maxTreeDepth()));
-    Run at = run(commit, new SourceLimits(total, DEFAULTS.maxFileBytes(), DEFAULTS.maxSourceFiles(), DEFAULTS.maxTreeDepth()));
+    Run early =
+        run(
+            commit,
+            new SourceLimits(
+                1L << 20,
+                DEFAULTS.maxFileBytes(),
+                DEFAULTS.maxSourceFiles(),
+                DEFAULTS.maxTreeDepth()));
+    Run late =
+        run(
+            commit,
+            new SourceLimits(
+                total - 1,
+                DEFAULTS.maxFileBytes(),
+                DEFAULTS.maxSourceFiles(),
+                DEFAULTS.maxTreeDepth()));
+    Run at =
+        run(
+            commit,
+            new SourceLimits(
+                total,
+                DEFAULTS.maxFileBytes(),
+                DEFAULTS.maxSourceFiles(),
+                DEFAULTS.maxTreeDepth()));
 
-    assertThat(assertRefused(early, Kind.SOURCE_TOO_LARGE, 10)).hasMessage(
-        "the files of the tree add up to more than 1048576 bytes (1 MiB, MAX_SOURCE_BYTES), uncompressed");
+    assertThat(assertRefused(early, Kind.SOURCE_TOO_LARGE, 10))
+        .hasMessage(
+            "the files of the tree add up to more than 1048576 bytes (1 MiB, MAX_SOURCE_BYTES), uncompressed");
     assertRefused(late, Kind.SOURCE_TOO_LARGE, total - 10); // z.txt is not read
     assertThat(at.names()).containsExactly("a.txt", "big.bin", "z.txt");
   }
@@ -183,8 +249,16 @@ class TreeZipWriterTest {
   void aTreeWithMoreEntriesThanMaxSourceFilesIsRefusedAtTheFirstOneTooMany() throws Exception {
     RevCommit commit = smallBigSmall(); // 3 entries
 
-    Run over = run(commit, new SourceLimits(DEFAULTS.maxSourceBytes(), DEFAULTS.maxFileBytes(), 1, DEFAULTS.maxTreeDepth()));
-    Run at = run(commit, new SourceLimits(DEFAULTS.maxSourceBytes(), DEFAULTS.maxFileBytes(), 3, DEFAULTS.maxTreeDepth()));
+    Run over =
+        run(
+            commit,
+            new SourceLimits(
+                DEFAULTS.maxSourceBytes(), DEFAULTS.maxFileBytes(), 1, DEFAULTS.maxTreeDepth()));
+    Run at =
+        run(
+            commit,
+            new SourceLimits(
+                DEFAULTS.maxSourceBytes(), DEFAULTS.maxFileBytes(), 3, DEFAULTS.maxTreeDepth()));
 
     assertThat(assertRefused(over, Kind.SOURCE_TOO_LARGE, 10))
         .hasMessage("the tree has more than 1 files and directories (MAX_SOURCE_FILES)");
@@ -196,7 +270,8 @@ class TreeZipWriterTest {
     ObjectId tree;
     try (ObjectInserter ins = repo.newObjectInserter()) {
       ObjectId empty = ins.insert(new TreeFormatter());
-      TreeFormatter root = new TreeFormatter(); // 1,000 empty directories: nothing to zip, much to walk
+      TreeFormatter root =
+          new TreeFormatter(); // 1,000 empty directories: nothing to zip, much to walk
       for (int i = 0; i < 1_000; i++) {
         root.append(String.format("d%03d", i), FileMode.TREE, empty);
       }
@@ -204,7 +279,11 @@ class TreeZipWriterTest {
       ins.flush();
     }
 
-    Run over = run(commit(tree), new SourceLimits(DEFAULTS.maxSourceBytes(), DEFAULTS.maxFileBytes(), 999, DEFAULTS.maxTreeDepth()));
+    Run over =
+        run(
+            commit(tree),
+            new SourceLimits(
+                DEFAULTS.maxSourceBytes(), DEFAULTS.maxFileBytes(), 999, DEFAULTS.maxTreeDepth()));
 
     assertRefused(over, Kind.SOURCE_TOO_LARGE, 0);
     assertThat(run(commit(tree), DEFAULTS).names()).isEmpty();
@@ -234,34 +313,49 @@ class TreeZipWriterTest {
     Run over = run(nested(DEFAULTS.maxTreeDepth() + 1), DEFAULTS);
     Run at = run(nested(DEFAULTS.maxTreeDepth()), DEFAULTS);
 
-    assertThat(assertRefused(over, Kind.SOURCE_TOO_LARGE, 0)).hasMessage(
-        "the tree has directories nested more than 64 deep (MAX_TREE_DEPTH): '" + "d/".repeat(64) + "d'");
+    assertThat(assertRefused(over, Kind.SOURCE_TOO_LARGE, 0))
+        .hasMessage(
+            "the tree has directories nested more than 64 deep (MAX_TREE_DEPTH): '"
+                + "d/".repeat(64)
+                + "d'");
     assertThat(at.names()).containsExactly("d/".repeat(64) + "f.txt", "z.txt");
   }
 
   @Test
-  void aPathLongerThanAZipNameCanBeIsPathTooLongAndOneAtTheLimitRoundTrips(@TempDir Path tmp) throws Exception {
-    String longest = "x".repeat(TreeZipWriter.MAX_NAME_BYTES - 2) + "é"; // 65,461 bytes, 65,460 chars
-    for (String name : List.of("x".repeat(TreeZipWriter.MAX_NAME_BYTES + 1),
-        "é".repeat(32_768) /* 65,536 bytes in 32,768 characters */, longest + "x")) {
+  void aPathLongerThanAZipNameCanBeIsPathTooLongAndOneAtTheLimitRoundTrips(@TempDir Path tmp)
+      throws Exception {
+    String longest =
+        "x".repeat(TreeZipWriter.MAX_NAME_BYTES - 2) + "é"; // 65,461 bytes, 65,460 chars
+    for (String name :
+        List.of(
+            "x".repeat(TreeZipWriter.MAX_NAME_BYTES + 1),
+            "é".repeat(32_768) /* 65,536 bytes in 32,768 characters */,
+            longest + "x")) {
       Run over = run(oneFile(name), DEFAULTS);
-      assertThat(assertRefused(over, Kind.PATH_TOO_LONG, 0).getMessage()).as(name.length() + " characters")
-          .endsWith(" bytes long; a path in a zip can be at most 65461 bytes").hasSizeLessThan(300);
+      assertThat(assertRefused(over, Kind.PATH_TOO_LONG, 0).getMessage())
+          .as(name.length() + " characters")
+          .endsWith(" bytes long; a path in a zip can be at most 65461 bytes")
+          .hasSizeLessThan(300);
     }
 
     Run at = run(oneFile(longest), DEFAULTS);
 
     assertThat(at.names()).containsExactly(longest);
     Path file = Files.write(tmp.resolve("longest.zip"), at.out());
-    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile(), StandardCharsets.UTF_8)) {
-      assertThat(Collections.list(z.entries()).stream().map(java.util.zip.ZipEntry::getName)).containsExactly(longest);
+    try (java.util.zip.ZipFile z =
+        new java.util.zip.ZipFile(file.toFile(), StandardCharsets.UTF_8)) {
+      assertThat(Collections.list(z.entries()).stream().map(java.util.zip.ZipEntry::getName))
+          .containsExactly(longest);
     }
   }
 
   private RevCommit oneFile(String name) throws IOException {
     try (ObjectInserter ins = repo.newObjectInserter()) {
       TreeFormatter root = new TreeFormatter();
-      root.append(name, FileMode.REGULAR_FILE, ins.insert(Constants.OBJ_BLOB, "0123456789".getBytes(StandardCharsets.UTF_8)));
+      root.append(
+          name,
+          FileMode.REGULAR_FILE,
+          ins.insert(Constants.OBJ_BLOB, "0123456789".getBytes(StandardCharsets.UTF_8)));
       ObjectId tree = ins.insert(root);
       ins.flush();
       return commit(tree);
@@ -269,25 +363,34 @@ class TreeZipWriterTest {
   }
 
   @Test
-  void aDirectoryListingOverMaxTreeBytesIsDirectoryTooLargeAndOneAtTheLimitIsZipped() throws Exception {
+  void aDirectoryListingOverMaxTreeBytesIsDirectoryTooLargeAndOneAtTheLimitIsZipped()
+      throws Exception {
     ObjectId overTree;
     ObjectId atTree;
     try (ObjectInserter ins = repo.newObjectInserter()) {
       ObjectId blob = ins.insert(Constants.OBJ_BLOB, "0123456789".getBytes(StandardCharsets.UTF_8));
       TreeFormatter root = new TreeFormatter();
-      root.append("many", FileMode.TREE, TestRepos.treeOfExactly(ins, TreeZipWriter.MAX_TREE_BYTES + 1, FileMode.REGULAR_FILE, blob));
+      root.append(
+          "many",
+          FileMode.TREE,
+          TestRepos.treeOfExactly(
+              ins, TreeZipWriter.MAX_TREE_BYTES + 1, FileMode.REGULAR_FILE, blob));
       overTree = ins.insert(root);
       root = new TreeFormatter();
-      root.append("many", FileMode.TREE, TestRepos.treeOfExactly(ins, TreeZipWriter.MAX_TREE_BYTES, FileMode.REGULAR_FILE, blob));
+      root.append(
+          "many",
+          FileMode.TREE,
+          TestRepos.treeOfExactly(ins, TreeZipWriter.MAX_TREE_BYTES, FileMode.REGULAR_FILE, blob));
       atTree = ins.insert(root);
       ins.flush();
     }
     RevCommit over = commit(overTree);
     RevCommit at = commit(atTree);
 
-    assertThat(assertRefused(run(over, DEFAULTS), Kind.DIRECTORY_TOO_LARGE, 0)).hasMessage(
-        "the directory 'many' has too many entries to package: its git tree is 1048576 bytes, and a directory"
-            + " listing can be at most 1048575 bytes (under 1 MiB: about 25,000 entries with short names)");
+    assertThat(assertRefused(run(over, DEFAULTS), Kind.DIRECTORY_TOO_LARGE, 0))
+        .hasMessage(
+            "the directory 'many' has too many entries to package: its git tree is 1048576 bytes, and a directory"
+                + " listing can be at most 1048575 bytes (under 1 MiB: about 25,000 entries with short names)");
     assertThat(run(at, DEFAULTS).names()).hasSizeGreaterThan(25_000);
   }
 
@@ -332,7 +435,8 @@ class TreeZipWriterTest {
   }
 
   @Test
-  void incompressibleBlobsAreStoredByContentAndTheBytesDoNotDependOnTheThreadCount() throws Exception {
+  void incompressibleBlobsAreStoredByContentAndTheBytesDoNotDependOnTheThreadCount()
+      throws Exception {
     java.util.Random rnd = new java.util.Random(42);
     java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
     byte[] noise = new byte[100_000];
@@ -346,10 +450,14 @@ class TreeZipWriterTest {
     files.put("big.dat", bigNoise);
     files.put("bigtext.txt", text.toString().getBytes(StandardCharsets.UTF_8));
     files.put("noise.bin", noise);
-    files.put("text.txt", "hello hello hello hello hello hello\n".repeat(500).getBytes(StandardCharsets.UTF_8));
+    files.put(
+        "text.txt",
+        "hello hello hello hello hello hello\n".repeat(500).getBytes(StandardCharsets.UTF_8));
     files.put("empty.txt", new byte[0]);
     for (int i = 0; i < 300; i++) {
-      files.put(String.format("s%04d.txt", i), ("small file " + i + "\n").repeat(1 + i % 7).getBytes(StandardCharsets.UTF_8));
+      files.put(
+          String.format("s%04d.txt", i),
+          ("small file " + i + "\n").repeat(1 + i % 7).getBytes(StandardCharsets.UTF_8));
     }
     ObjectId tree;
     try (ObjectInserter ins = repo.newObjectInserter()) {
@@ -365,7 +473,8 @@ class TreeZipWriterTest {
     byte[] zip = zip(commit, 4);
 
     assertThat(zip).isEqualTo(zip(commit, 1));
-    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+    try (ZipFile z =
+        ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
       assertThat(Collections.list(z.getEntries()).stream().map(ZipArchiveEntry::getName).toList())
           .containsExactlyElementsOf(files.keySet());
       for (java.util.Map.Entry<String, byte[]> e : files.entrySet()) {
@@ -381,7 +490,8 @@ class TreeZipWriterTest {
     }
   }
 
-  private static ObjectId tree(ObjectInserter ins, List<String> sortedNames, ObjectId blob, FileMode mode)
+  private static ObjectId tree(
+      ObjectInserter ins, List<String> sortedNames, ObjectId blob, FileMode mode)
       throws IOException {
     TreeFormatter f = new TreeFormatter();
     for (String name : sortedNames) {
@@ -391,7 +501,8 @@ class TreeZipWriterTest {
   }
 
   private RevCommit commit(ObjectId tree) throws IOException {
-    try (ObjectInserter ins = repo.newObjectInserter(); RevWalk walk = new RevWalk(repo)) {
+    try (ObjectInserter ins = repo.newObjectInserter();
+        RevWalk walk = new RevWalk(repo)) {
       CommitBuilder c = new CommitBuilder();
       c.setTreeId(tree);
       PersonIdent who = new PersonIdent("t", "t@example.org");
@@ -417,7 +528,8 @@ class TreeZipWriterTest {
   }
 
   private static List<String> names(byte[] zip) throws IOException {
-    try (ZipFile z = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+    try (ZipFile z =
+        ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
       return Collections.list(z.getEntries()).stream().map(ZipArchiveEntry::getName).toList();
     }
   }

@@ -38,13 +38,13 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * 127.0.0.1 and a free port. Nothing is written to disk; {@link #close()} ends the process.
  *
  * <p>dynalite takes a per-item lock from the condition check to the write in {@code PutItem} and
- * {@code UpdateItem} ({@code actions/putItem.js}, {@code actions/updateItem.js}:
- * {@code itemDb.lock(key, ...)}), so conditional writes are atomic per item as in DynamoDB
- * ({@code DynaliteServerIT} races them).
+ * {@code UpdateItem} ({@code actions/putItem.js}, {@code actions/updateItem.js}: {@code
+ * itemDb.lock(key, ...)}), so conditional writes are atomic per item as in DynamoDB ({@code
+ * DynaliteServerIT} races them).
  *
- * <p>The package is installed by the build ({@code npm ci} of {@code src/test/dynalite} into
- * {@code target/dynalite}, docs/testing.md); its directory comes from the system property
- * {@value #HOME_PROPERTY}, which failsafe sets. {@code node} is taken from {@code PATH}.
+ * <p>The package is installed by the build ({@code npm ci} of {@code src/test/dynalite} into {@code
+ * target/dynalite}, docs/testing.md); its directory comes from the system property {@value
+ * #HOME_PROPERTY}, which failsafe sets. {@code node} is taken from {@code PATH}.
  *
  * <pre>{@code
  * try (DynaliteServer dynamo = DynaliteServer.start()) {
@@ -123,7 +123,8 @@ public final class DynaliteServer implements AutoCloseable {
         throw new IllegalStateException("interrupted while starting dynalite", e);
       }
       if (listening) {
-        DynaliteServer server = new DynaliteServer(process, URI.create("http://127.0.0.1:" + port), output);
+        DynaliteServer server =
+            new DynaliteServer(process, URI.create("http://127.0.0.1:" + port), output);
         try {
           server.awaitAnswer();
         } catch (RuntimeException e) {
@@ -168,19 +169,29 @@ public final class DynaliteServer implements AutoCloseable {
     return builder.build();
   }
 
-  /** Creates an on-demand table with the string partition key {@code id}, and waits until it is active. */
+  /**
+   * Creates an on-demand table with the string partition key {@code id}, and waits until it is
+   * active.
+   */
   public void createTable(String name) {
     createTable(name, "id");
   }
 
-  /** Creates an on-demand table with the string partition key {@code partitionKey}, and waits until it is active. */
+  /**
+   * Creates an on-demand table with the string partition key {@code partitionKey}, and waits until
+   * it is active.
+   */
   public void createTable(String name, String partitionKey) {
-    client.createTable(t -> t.tableName(name)
-        .billingMode(BillingMode.PAY_PER_REQUEST)
-        .attributeDefinitions(a -> a.attributeName(partitionKey).attributeType(ScalarAttributeType.S))
-        .keySchema(k -> k.attributeName(partitionKey).keyType(KeyType.HASH)));
+    client.createTable(
+        t ->
+            t.tableName(name)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                    a -> a.attributeName(partitionKey).attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName(partitionKey).keyType(KeyType.HASH)));
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (client.describeTable(d -> d.tableName(name)).table().tableStatus() != TableStatus.ACTIVE) {
+    while (client.describeTable(d -> d.tableName(name)).table().tableStatus()
+        != TableStatus.ACTIVE) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("table " + name + " did not become active");
       }
@@ -228,8 +239,14 @@ public final class DynaliteServer implements AutoCloseable {
         return;
       } catch (SdkException e) {
         if (System.nanoTime() > deadline || !process.isAlive()) {
-          throw new IllegalStateException("dynalite at " + endpoint + " does not answer: " + e.getMessage()
-              + "; output: " + output(), e);
+          throw new IllegalStateException(
+              "dynalite at "
+                  + endpoint
+                  + " does not answer: "
+                  + e.getMessage()
+                  + "; output: "
+                  + output(),
+              e);
         }
         pause(Duration.ofMillis(50));
       }
@@ -239,23 +256,40 @@ public final class DynaliteServer implements AutoCloseable {
   private static Path cliScript() {
     String home = System.getProperty(HOME_PROPERTY);
     if (home == null || home.isBlank()) {
-      throw new IllegalStateException("system property " + HOME_PROPERTY + " is not set: it names the"
-          + " directory npm installed dynalite into (the build sets it for failsafe, see docs/testing.md)");
+      throw new IllegalStateException(
+          "system property "
+              + HOME_PROPERTY
+              + " is not set: it names the"
+              + " directory npm installed dynalite into (the build sets it for failsafe, see docs/testing.md)");
     }
     Path cli = Path.of(home, "node_modules", "dynalite", "cli.js").toAbsolutePath();
     if (!Files.isRegularFile(cli)) {
-      throw new IllegalStateException(cli + " is missing: the build installs dynalite with npm ci before"
-          + " the integration tests (pre-integration-test), see docs/testing.md");
+      throw new IllegalStateException(
+          cli
+              + " is missing: the build installs dynalite with npm ci before"
+              + " the integration tests (pre-integration-test), see docs/testing.md");
     }
     return cli;
   }
 
   private static Process launch(Path cli, int port) {
-    ProcessBuilder pb = new ProcessBuilder(
-        "node", "-e", WATCHDOG_AND_CLI, "--",
-        "--host", "127.0.0.1", "--port", Integer.toString(port),
-        // tables are ACTIVE at once (DynamoDB's CREATING state is not what the tests are about)
-        "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "node",
+            "-e",
+            WATCHDOG_AND_CLI,
+            "--",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
+            // tables are ACTIVE at once (DynamoDB's CREATING state is not what the tests are about)
+            "--createTableMs",
+            "0",
+            "--deleteTableMs",
+            "0",
+            "--updateTableMs",
+            "0");
     pb.environment().put("DYNALITE_CLI", cli.toString());
     pb.redirectErrorStream(true);
     try {
@@ -265,29 +299,35 @@ public final class DynaliteServer implements AutoCloseable {
     }
   }
 
-  /** Reads the child's output until it ends; completes with true at the ready line, false at EOF. */
+  /**
+   * Reads the child's output until it ends; completes with true at the ready line, false at EOF.
+   */
   private static CompletableFuture<Boolean> drain(Process process, Deque<String> output) {
     CompletableFuture<Boolean> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          synchronized (output) {
-            output.addLast(line);
-            if (output.size() > OUTPUT_LINES_KEPT) {
-              output.removeFirst();
-            }
-          }
-          if (line.startsWith(READY_LINE)) {
-            ready.complete(true);
-          }
-        }
-      } catch (IOException e) {
-        // the process is gone
-      }
-      ready.complete(false);
-    }, "dynalite-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  synchronized (output) {
+                    output.addLast(line);
+                    if (output.size() > OUTPUT_LINES_KEPT) {
+                      output.removeFirst();
+                    }
+                  }
+                  if (line.startsWith(READY_LINE)) {
+                    ready.complete(true);
+                  }
+                }
+              } catch (IOException e) {
+                // the process is gone
+              }
+              ready.complete(false);
+            },
+            "dynalite-output");
     reader.setDaemon(true);
     reader.start();
     return ready;

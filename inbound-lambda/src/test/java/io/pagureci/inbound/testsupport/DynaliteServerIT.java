@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 /**
  * Proves the stand-in does what the build-record tests rely on: conditional PutItem and UpdateItem
- * are enforced, and stay atomic when writers race on one item (exactly one winner per key). The
- * S3 stand-in failed the same race (docs/queue.md §5).
+ * are enforced, and stay atomic when writers race on one item (exactly one winner per key). The S3
+ * stand-in failed the same race (docs/queue.md §5).
  */
 class DynaliteServerIT {
 
@@ -54,10 +54,19 @@ class DynaliteServerIT {
   void aConditionalPutItemIsRefusedWhenItsConditionFails() {
     String id = "put-" + UUID.randomUUID();
     DynamoDbClient c = dynamo.client();
-    c.putItem(p -> p.tableName(TABLE).item(item(id, "writer", "first")).conditionExpression("attribute_not_exists(id)"));
+    c.putItem(
+        p ->
+            p.tableName(TABLE)
+                .item(item(id, "writer", "first"))
+                .conditionExpression("attribute_not_exists(id)"));
 
-    assertThatThrownBy(() -> c.putItem(p -> p.tableName(TABLE).item(item(id, "writer", "second"))
-        .conditionExpression("attribute_not_exists(id)")))
+    assertThatThrownBy(
+            () ->
+                c.putItem(
+                    p ->
+                        p.tableName(TABLE)
+                            .item(item(id, "writer", "second"))
+                            .conditionExpression("attribute_not_exists(id)")))
         .isInstanceOf(ConditionalCheckFailedException.class);
     assertThat(writerOf(id)).isEqualTo("first");
   }
@@ -68,22 +77,43 @@ class DynaliteServerIT {
     DynamoDbClient c = dynamo.client();
     c.putItem(p -> p.tableName(TABLE).item(item(id, "claimId", "c0")));
 
-    c.updateItem(u -> u.tableName(TABLE).key(key(id)).updateExpression("SET claimId = :new")
-        .conditionExpression("claimId = :old")
-        .expressionAttributeValues(Map.of(":old", s("c0"), ":new", s("c1"))));
-    assertThatThrownBy(() -> c.updateItem(u -> u.tableName(TABLE).key(key(id)).updateExpression("SET claimId = :new")
-        .conditionExpression("claimId = :old")
-        .expressionAttributeValues(Map.of(":old", s("c0"), ":new", s("c2")))))
+    c.updateItem(
+        u ->
+            u.tableName(TABLE)
+                .key(key(id))
+                .updateExpression("SET claimId = :new")
+                .conditionExpression("claimId = :old")
+                .expressionAttributeValues(Map.of(":old", s("c0"), ":new", s("c1"))));
+    assertThatThrownBy(
+            () ->
+                c.updateItem(
+                    u ->
+                        u.tableName(TABLE)
+                            .key(key(id))
+                            .updateExpression("SET claimId = :new")
+                            .conditionExpression("claimId = :old")
+                            .expressionAttributeValues(Map.of(":old", s("c0"), ":new", s("c2")))))
         .isInstanceOf(ConditionalCheckFailedException.class);
-    assertThat(c.getItem(g -> g.tableName(TABLE).key(key(id)).consistentRead(true)).item().get("claimId").s())
+    assertThat(
+            c.getItem(g -> g.tableName(TABLE).key(key(id)).consistentRead(true))
+                .item()
+                .get("claimId")
+                .s())
         .isEqualTo("c1");
 
     String missing = "update-missing-" + UUID.randomUUID();
-    assertThatThrownBy(() -> c.updateItem(u -> u.tableName(TABLE).key(key(missing)).updateExpression("SET claimId = :new")
-        .conditionExpression("claimId = :old")
-        .expressionAttributeValues(Map.of(":old", s("c0"), ":new", s("c1")))))
+    assertThatThrownBy(
+            () ->
+                c.updateItem(
+                    u ->
+                        u.tableName(TABLE)
+                            .key(key(missing))
+                            .updateExpression("SET claimId = :new")
+                            .conditionExpression("claimId = :old")
+                            .expressionAttributeValues(Map.of(":old", s("c0"), ":new", s("c1")))))
         .isInstanceOf(ConditionalCheckFailedException.class);
-    assertThat(c.getItem(g -> g.tableName(TABLE).key(key(missing)).consistentRead(true)).hasItem()).isFalse();
+    assertThat(c.getItem(g -> g.tableName(TABLE).key(key(missing)).consistentRead(true)).hasItem())
+        .isFalse();
   }
 
   @Test
@@ -92,19 +122,28 @@ class DynaliteServerIT {
     try (Race race = new Race(RUNNERS)) {
       for (int round = 0; round < ROUNDS; round++) {
         String id = "put-race-" + UUID.randomUUID();
-        Race.Round<Boolean> r = race.run(i -> {
-          try {
-            clients.get(i).putItem(p -> p.tableName(TABLE).item(item(id, "writer", "w" + i))
-                .conditionExpression("attribute_not_exists(id)"));
-            return true;
-          } catch (ConditionalCheckFailedException e) {
-            return false;
-          }
-        });
+        Race.Round<Boolean> r =
+            race.run(
+                i -> {
+                  try {
+                    clients
+                        .get(i)
+                        .putItem(
+                            p ->
+                                p.tableName(TABLE)
+                                    .item(item(id, "writer", "w" + i))
+                                    .conditionExpression("attribute_not_exists(id)"));
+                    return true;
+                  } catch (ConditionalCheckFailedException e) {
+                    return false;
+                  }
+                });
         int winner = r.results().indexOf(true);
         tally.add(r);
         assertThat(r.results()).as("round %d: winners", round).containsOnlyOnce(true);
-        assertThat(writerOf(id)).as("round %d: the stored item is the winner's", round).isEqualTo("w" + winner);
+        assertThat(writerOf(id))
+            .as("round %d: the stored item is the winner's", round)
+            .isEqualTo("w" + winner);
       }
     }
     tally.print("PutItem attribute_not_exists(id)");
@@ -118,21 +157,31 @@ class DynaliteServerIT {
       for (int round = 0; round < ROUNDS; round++) {
         String id = "update-race-" + UUID.randomUUID();
         dynamo.client().putItem(p -> p.tableName(TABLE).item(item(id, "claimId", "old")));
-        Race.Round<Boolean> r = race.run(i -> {
-          try {
-            clients.get(i).updateItem(u -> u.tableName(TABLE).key(key(id))
-                .updateExpression("SET claimId = :mine, writer = :mine")
-                .conditionExpression("claimId = :old")
-                .expressionAttributeValues(Map.of(":old", s("old"), ":mine", s("w" + i))));
-            return true;
-          } catch (ConditionalCheckFailedException e) {
-            return false;
-          }
-        });
+        Race.Round<Boolean> r =
+            race.run(
+                i -> {
+                  try {
+                    clients
+                        .get(i)
+                        .updateItem(
+                            u ->
+                                u.tableName(TABLE)
+                                    .key(key(id))
+                                    .updateExpression("SET claimId = :mine, writer = :mine")
+                                    .conditionExpression("claimId = :old")
+                                    .expressionAttributeValues(
+                                        Map.of(":old", s("old"), ":mine", s("w" + i))));
+                    return true;
+                  } catch (ConditionalCheckFailedException e) {
+                    return false;
+                  }
+                });
         int winner = r.results().indexOf(true);
         tally.add(r);
         assertThat(r.results()).as("round %d: winners", round).containsOnlyOnce(true);
-        assertThat(writerOf(id)).as("round %d: the stored item is the winner's", round).isEqualTo("w" + winner);
+        assertThat(writerOf(id))
+            .as("round %d: the stored item is the winner's", round)
+            .isEqualTo("w" + winner);
       }
     }
     tally.print("UpdateItem claimId = :old");
@@ -140,8 +189,8 @@ class DynaliteServerIT {
   }
 
   /**
-   * The control: without a condition, "read, then write if absent" lets several writers win
-   * under the same harness — so the races above are real races that the conditions decide.
+   * The control: without a condition, "read, then write if absent" lets several writers win under
+   * the same harness — so the races above are real races that the conditions decide.
    */
   @Test
   void theHarnessRacesForRealAReadThenWriteLetsSeveralWritersWin() throws InterruptedException {
@@ -149,20 +198,24 @@ class DynaliteServerIT {
     try (Race race = new Race(RUNNERS)) {
       for (int round = 0; round < ROUNDS; round++) {
         String id = "read-then-write-" + UUID.randomUUID();
-        Race.Round<Boolean> r = race.run(i -> {
-          DynamoDbClient c = clients.get(i);
-          if (c.getItem(g -> g.tableName(TABLE).key(key(id)).consistentRead(true)).hasItem()) {
-            return false;
-          }
-          c.putItem(p -> p.tableName(TABLE).item(item(id, "writer", "w" + i)));
-          return true;
-        });
+        Race.Round<Boolean> r =
+            race.run(
+                i -> {
+                  DynamoDbClient c = clients.get(i);
+                  if (c.getItem(g -> g.tableName(TABLE).key(key(id)).consistentRead(true))
+                      .hasItem()) {
+                    return false;
+                  }
+                  c.putItem(p -> p.tableName(TABLE).item(item(id, "writer", "w" + i)));
+                  return true;
+                });
         if (r.results().stream().filter(b -> b).count() > 1) {
           roundsWithSeveralWinners++;
         }
       }
     }
-    System.out.printf("read-then-write without a condition: %d of %d rounds had several winners%n",
+    System.out.printf(
+        "read-then-write without a condition: %d of %d rounds had several winners%n",
         roundsWithSeveralWinners, ROUNDS);
     assertThat(roundsWithSeveralWinners).isPositive();
   }
@@ -202,7 +255,8 @@ class DynaliteServerIT {
     }
 
     void print(String what) {
-      System.out.printf("%s: %d rounds x %d writers: %d winners, %d refused (ConditionalCheckFailed);"
+      System.out.printf(
+          "%s: %d rounds x %d writers: %d winners, %d refused (ConditionalCheckFailed);"
               + " all %d requests in flight together in %d rounds, at least %d in every round%n",
           what, rounds, RUNNERS, winners, losers, RUNNERS, roundsAllInFlight, minInFlight);
     }

@@ -15,12 +15,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.EnumSet;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -29,26 +29,26 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.http.server.resolver.AsIsFileService;
-import org.eclipse.jgit.storage.pack.PackConfig;
-import org.eclipse.jgit.transport.UploadPack;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.storage.pack.PackConfig;
 import org.eclipse.jgit.transport.PreUploadHook;
 import org.eclipse.jgit.transport.ServiceMayNotContinueException;
+import org.eclipse.jgit.transport.UploadPack;
 import org.eclipse.jgit.transport.resolver.FileResolver;
 import org.eclipse.jgit.transport.resolver.ServiceNotEnabledException;
 
 /**
- * A git smart-HTTP server that behaves like pagure's own git endpoint: JGit's {@link GitServlet}
- * on Jetty 12 (ee10), on 127.0.0.1 and a random port, serving the bare repositories under a root
+ * A git smart-HTTP server that behaves like pagure's own git endpoint: JGit's {@link GitServlet} on
+ * Jetty 12 (ee10), on 127.0.0.1 and a random port, serving the bare repositories under a root
  * directory by path: {@code <root>/demo.git} is {@code <baseUri>demo.git}, {@code
  * <root>/forks/bob/demo.git} is {@code <baseUri>forks/bob/demo.git}.
  *
- * <p>Like pagure 5.14 (see shared/fixtures/pagure/git.md): anonymous fetch only (no push);
- * protocol v0 only (the client's {@code Git-Protocol} header is dropped, as pagure's proxy does);
- * every ref is advertised, {@code refs/pull/*} included; only advertised tips can be fetched (no
- * {@code allow-reachable-sha1-in-want}, no {@code allow-tip-sha1-in-want}); an unknown repository
- * is a 404.
+ * <p>Like pagure 5.14 (see shared/fixtures/pagure/git.md): anonymous fetch only (no push); protocol
+ * v0 only (the client's {@code Git-Protocol} header is dropped, as pagure's proxy does); every ref
+ * is advertised, {@code refs/pull/*} included; only advertised tips can be fetched (no {@code
+ * allow-reachable-sha1-in-want}, no {@code allow-tip-sha1-in-want}); an unknown repository is a
+ * 404.
  *
  * <p>Every request is logged ({@link #requests()}) so a test can assert that no git call happened.
  * {@link #setFault(Fault)} makes the server fail.
@@ -187,7 +187,8 @@ public final class GitHttpServer implements AutoCloseable {
       HttpServletRequest http = (HttpServletRequest) req;
       HttpServletResponse response = (HttpServletResponse) res;
       String query = http.getQueryString();
-      requests.add(http.getMethod() + " " + http.getRequestURI() + (query == null ? "" : "?" + query));
+      requests.add(
+          http.getMethod() + " " + http.getRequestURI() + (query == null ? "" : "?" + query));
       switch (fault) {
         case HTTP_500 -> {
           response.sendError(500, "injected failure");
@@ -198,7 +199,9 @@ public final class GitHttpServer implements AutoCloseable {
           response.setContentType("application/x-git-upload-pack-advertisement");
           response.setContentLength(100_000);
           OutputStream out = response.getOutputStream();
-          out.write("001e# service=git-upload-pack\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          out.write(
+              "001e# service=git-upload-pack\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
           out.flush();
           throw new IOException("injected: connection dropped");
         }
@@ -230,14 +233,19 @@ public final class GitHttpServer implements AutoCloseable {
   /** Refuses any want that is not the tip of an advertised ref, as git http-backend does. */
   private static final class AdvertisedTipsOnly implements PreUploadHook {
     @Override
-    public void onBeginNegotiateRound(UploadPack up, Collection<? extends ObjectId> wants, int offered)
+    public void onBeginNegotiateRound(
+        UploadPack up, Collection<? extends ObjectId> wants, int offered)
         throws ServiceMayNotContinueException {
       check(up, wants);
     }
 
     @Override
     public void onEndNegotiateRound(
-        UploadPack up, Collection<? extends ObjectId> wants, int common, int notFound, boolean ready) {}
+        UploadPack up,
+        Collection<? extends ObjectId> wants,
+        int common,
+        int notFound,
+        boolean ready) {}
 
     @Override
     public void onSendPack(

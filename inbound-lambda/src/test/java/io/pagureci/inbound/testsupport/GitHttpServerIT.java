@@ -8,17 +8,17 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.TransportException;
-import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectIdRef;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
@@ -60,26 +60,36 @@ class GitHttpServerIT {
 
   @Test
   void unknownRepositoryIsNotFound() {
-    assertThatThrownBy(() -> lsRemote("nosuchproject")).isInstanceOf(NoRemoteRepositoryException.class);
-    assertThatThrownBy(() -> lsRemote("fork/bob/demo")).isInstanceOf(NoRemoteRepositoryException.class);
+    assertThatThrownBy(() -> lsRemote("nosuchproject"))
+        .isInstanceOf(NoRemoteRepositoryException.class);
+    assertThatThrownBy(() -> lsRemote("fork/bob/demo"))
+        .isInstanceOf(NoRemoteRepositoryException.class);
   }
 
   @Test
   void answersProtocolV0EvenWhenTheClientAsksForV2() throws Exception {
-    HttpURLConnection c = (HttpURLConnection) URI.create(git.cloneUri(TestRepos.TARGET) + "/info/refs?service=git-upload-pack").toURL().openConnection();
+    HttpURLConnection c =
+        (HttpURLConnection)
+            URI.create(git.cloneUri(TestRepos.TARGET) + "/info/refs?service=git-upload-pack")
+                .toURL()
+                .openConnection();
     c.setRequestProperty("Git-Protocol", "version=2");
-    String body = new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String body =
+        new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
 
     assertThat(c.getResponseCode()).isEqualTo(200);
     assertThat(body).contains("# service=git-upload-pack").doesNotContain("version 2");
-    assertThat(body).contains("refs/pull/1/head").doesNotContain("allow-reachable-sha1-in-want")
+    assertThat(body)
+        .contains("refs/pull/1/head")
+        .doesNotContain("allow-reachable-sha1-in-want")
         .doesNotContain("allow-tip-sha1-in-want");
   }
 
   @Test
   void onlyAdvertisedTipsCanBeFetchedBySha(@TempDir Path local) throws Exception {
     String olderMasterCommit;
-    try (Repository repo = repos.open(TestRepos.TARGET); RevWalk walk = new RevWalk(repo)) {
+    try (Repository repo = repos.open(TestRepos.TARGET);
+        RevWalk walk = new RevWalk(repo)) {
       olderMasterCommit = walk.parseCommit(repo.resolve(repos.masterHead())).getParent(0).name();
     }
     try (Git client = Git.init().setBare(true).setDirectory(local.resolve("a").toFile()).call()) {
@@ -99,7 +109,10 @@ class GitHttpServerIT {
     try (Transport t = Transport.open(repo, new URIish(git.cloneUri(TestRepos.TARGET).toURL()));
         FetchConnection c = t.openFetch()) {
       ObjectId id = ObjectId.fromString(sha);
-      c.fetch(NullProgressMonitor.INSTANCE, List.of(new ObjectIdRef.Unpeeled(Ref.Storage.NETWORK, sha, id)), Set.of());
+      c.fetch(
+          NullProgressMonitor.INSTANCE,
+          List.of(new ObjectIdRef.Unpeeled(Ref.Storage.NETWORK, sha, id)),
+          Set.of());
     }
   }
 
@@ -132,7 +145,8 @@ class GitHttpServerIT {
 
   private static Map<String, String> lsRemote(String fullname) throws Exception {
     try {
-      Collection<Ref> refs = Git.lsRemoteRepository().setRemote(git.cloneUri(fullname).toString()).call();
+      Collection<Ref> refs =
+          Git.lsRemoteRepository().setRemote(git.cloneUri(fullname).toString()).call();
       java.util.TreeMap<String, String> map = new java.util.TreeMap<>();
       for (Ref r : refs) {
         map.put(r.getName(), r.getObjectId().name());

@@ -47,18 +47,23 @@ public final class Race implements AutoCloseable {
       throw new IllegalArgumentException("a race needs at least two runners");
     }
     this.runners = runners;
-    this.pool = Executors.newFixedThreadPool(runners, r -> {
-      Thread t = new Thread(r, "race-runner");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            runners,
+            r -> {
+              Thread t = new Thread(r, "race-runner");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public int runners() {
     return runners;
   }
 
-  /** Runs {@code step} on every runner at once; fails if a step throws or a round takes over 60 s. */
+  /**
+   * Runs {@code step} on every runner at once; fails if a step throws or a round takes over 60 s.
+   */
   public <T> Round<T> run(Step<T> step) throws InterruptedException {
     CountDownLatch ready = new CountDownLatch(runners);
     CountDownLatch go = new CountDownLatch(1);
@@ -67,16 +72,18 @@ public final class Race implements AutoCloseable {
     List<Future<T>> futures = new ArrayList<>();
     for (int i = 0; i < runners; i++) {
       int index = i;
-      futures.add(pool.submit(() -> {
-        ready.countDown();
-        go.await();
-        starts[index] = System.nanoTime();
-        try {
-          return step.run(index);
-        } finally {
-          ends[index] = System.nanoTime();
-        }
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                ready.countDown();
+                go.await();
+                starts[index] = System.nanoTime();
+                try {
+                  return step.run(index);
+                } finally {
+                  ends[index] = System.nanoTime();
+                }
+              }));
     }
     if (!ready.await(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the runners did not get ready");
@@ -103,7 +110,8 @@ public final class Race implements AutoCloseable {
       // an end sorts before a start at the same instant: touching intervals do not overlap
       events[2 * i + 1] = new long[] {ends[i], -1};
     }
-    Arrays.sort(events, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    Arrays.sort(
+        events, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
     int now = 0;
     int max = 0;
     for (long[] e : events) {

@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 
 /**
- * A local S3 stand-in with <em>real object versioning</em>: Adobe S3Mock (in-process, plain HTTP
- * on 127.0.0.1, random port, objects in a temp dir deleted on {@link #close()}).
+ * A local S3 stand-in with <em>real object versioning</em>: Adobe S3Mock (in-process, plain HTTP on
+ * 127.0.0.1, random port, objects in a temp dir deleted on {@link #close()}).
  *
  * <p>Why not S3Proxy: its transient store answers {@code PutBucketVersioning} with 501 and returns
  * no version id, and the source bucket of this product must be versioned.

@@ -24,9 +24,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * A local SQS stand-in: <a href="https://github.com/softwaremill/elasticmq">ElasticMQ</a>'s REST
  * server ({@code org.elasticmq:elasticmq-rest-sqs_2.13}, Apache-2.0; Scala on Pekko) in this JVM,
  * bound to 127.0.0.1 on a free port, queues in memory. It speaks the SQS JSON protocol of the v2
- * SDK, honours visibility timeouts, {@code ChangeMessageVisibility}, {@code ApproximateReceiveCount},
- * redrive policies (a message received more than {@code maxReceiveCount} times moves to the
- * dead-letter queue on the next receive) and {@code StartMessageMoveTask} /
+ * SDK, honours visibility timeouts, {@code ChangeMessageVisibility}, {@code
+ * ApproximateReceiveCount}, redrive policies (a message received more than {@code maxReceiveCount}
+ * times moves to the dead-letter queue on the next receive) and {@code StartMessageMoveTask} /
  * {@code ListMessageMoveTasks}. ARNs are {@code arn:aws:sqs:us-east-1:000000000000:<name>}.
  *
  * <pre>{@code
@@ -66,13 +66,13 @@ public final class SqsServer implements AutoCloseable {
     // the port is picked here and bound a moment later: on a clash the next attempt takes another
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       int port = freePort();
-      SQSRestServer server = SQSRestServerBuilder
-          .withInterface("127.0.0.1")
-          .withPort(port)
-          .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
-          .withAWSRegion(REGION)
-          .withAWSAccountId(ACCOUNT)
-          .start();
+      SQSRestServer server =
+          SQSRestServerBuilder.withInterface("127.0.0.1")
+              .withPort(port)
+              .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
+              .withAWSRegion(REGION)
+              .withAWSAccountId(ACCOUNT)
+              .start();
       try {
         server.waitUntilStarted();
         return new SqsServer(server, URI.create("http://127.0.0.1:" + port));
@@ -105,42 +105,74 @@ public final class SqsServer implements AutoCloseable {
   public Queues createWorkQueue(String name, int maxReceiveCount, Duration visibilityTimeout) {
     String dlqUrl = client.createQueue(b -> b.queueName(name + "-dlq")).queueUrl();
     String dlqArn = arn(dlqUrl);
-    String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
-    String url = client.createQueue(b -> b.queueName(name).attributes(Map.of(
-        QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
-        QueueAttributeName.REDRIVE_POLICY, redrive))).queueUrl();
+    String redrive =
+        "{\"deadLetterTargetArn\":\""
+            + dlqArn
+            + "\",\"maxReceiveCount\":\""
+            + maxReceiveCount
+            + "\"}";
+    String url =
+        client
+            .createQueue(
+                b ->
+                    b.queueName(name)
+                        .attributes(
+                            Map.of(
+                                QueueAttributeName.VISIBILITY_TIMEOUT,
+                                Long.toString(visibilityTimeout.toSeconds()),
+                                QueueAttributeName.REDRIVE_POLICY,
+                                redrive)))
+            .queueUrl();
     return new Queues(url, arn(url), dlqUrl, dlqArn, maxReceiveCount);
   }
 
   /** The queue's ARN as the stand-in reports it. */
   public String arn(String queueUrl) {
-    return client.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-        .attributes().get(QueueAttributeName.QUEUE_ARN);
+    return client
+        .getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+        .attributes()
+        .get(QueueAttributeName.QUEUE_ARN);
   }
 
   /** Receives up to 10 visible messages (with their receive count), waiting up to {@code wait}. */
   public List<Message> receive(String queueUrl, Duration wait) {
-    return client.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-        .waitTimeSeconds((int) wait.toSeconds())
-        .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+    return client
+        .receiveMessage(
+            b ->
+                b.queueUrl(queueUrl)
+                    .maxNumberOfMessages(10)
+                    .waitTimeSeconds((int) wait.toSeconds())
+                    .messageSystemAttributeNames(
+                        MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+        .messages();
   }
 
-  /** Visible plus in-flight plus delayed messages (the approximate counts of GetQueueAttributes). */
+  /**
+   * Visible plus in-flight plus delayed messages (the approximate counts of GetQueueAttributes).
+   */
   public int depth(String queueUrl) {
-    Map<QueueAttributeName, String> a = client.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
-        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+    Map<QueueAttributeName, String> a =
+        client
+            .getQueueAttributes(
+                b ->
+                    b.queueUrl(queueUrl)
+                        .attributeNames(
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+            .attributes();
     return a.values().stream().mapToInt(Integer::parseInt).sum();
   }
 
   /**
-   * The event Lambda's SQS event source mapping hands a function for these messages (received
-   * with their system attributes): {@code Records[]} with {@code messageId}, {@code receiptHandle},
-   * {@code body}, {@code attributes} (among them {@code ApproximateReceiveCount}), {@code md5OfBody},
-   * {@code eventSource}, {@code eventSourceARN}, {@code awsRegion}.
+   * The event Lambda's SQS event source mapping hands a function for these messages (received with
+   * their system attributes): {@code Records[]} with {@code messageId}, {@code receiptHandle},
+   * {@code body}, {@code attributes} (among them {@code ApproximateReceiveCount}), {@code
+   * md5OfBody}, {@code eventSource}, {@code eventSourceARN}, {@code awsRegion}.
    */
   public static String lambdaEvent(List<Message> messages, String queueArn) {
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
     com.fasterxml.jackson.databind.node.ArrayNode records = root.putArray("Records");
     for (Message m : messages) {
@@ -150,8 +182,10 @@ public final class SqsServer implements AutoCloseable {
       r.put("body", m.body());
       com.fasterxml.jackson.databind.node.ObjectNode attributes = r.putObject("attributes");
       m.attributesAsStrings().forEach(attributes::put);
-      attributes.putIfAbsent("SentTimestamp",
-          com.fasterxml.jackson.databind.node.TextNode.valueOf(Long.toString(System.currentTimeMillis())));
+      attributes.putIfAbsent(
+          "SentTimestamp",
+          com.fasterxml.jackson.databind.node.TextNode.valueOf(
+              Long.toString(System.currentTimeMillis())));
       r.putObject("messageAttributes");
       r.put("md5OfBody", m.md5OfBody());
       r.put("eventSource", "aws:sqs");
@@ -176,7 +210,8 @@ public final class SqsServer implements AutoCloseable {
     return SqsClient.builder()
         .endpointOverride(endpoint)
         .region(Region.of(REGION))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .build();
   }

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
-/** What the ITs rely on from ElasticMQ: visibility, receive counts, the redrive policy, message move tasks. */
+/**
+ * What the ITs rely on from ElasticMQ: visibility, receive counts, the redrive policy, message move
+ * tasks.
+ */
 class SqsServerIT {
 
   static SqsServer sqs;
@@ -26,7 +29,8 @@ class SqsServerIT {
   }
 
   private static int receiveCount(Message m) {
-    return Integer.parseInt(m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+    return Integer.parseInt(
+        m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
   }
 
   @Test
@@ -40,10 +44,13 @@ class SqsServerIT {
 
     assertThat(first).singleElement().satisfies(m -> assertThat(receiveCount(m)).isEqualTo(1));
     assertThat(during).isEmpty();
-    assertThat(after).singleElement().satisfies(m -> {
-      assertThat(m.body()).isEqualTo("one");
-      assertThat(receiveCount(m)).isEqualTo(2);
-    });
+    assertThat(after)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.body()).isEqualTo("one");
+              assertThat(receiveCount(m)).isEqualTo(2);
+            });
     assertThat(q.arn()).isEqualTo("arn:aws:sqs:us-east-1:000000000000:visibility");
   }
 
@@ -54,16 +61,20 @@ class SqsServerIT {
     Message m = sqs.receive(q.url(), Duration.ZERO).getFirst();
 
     long set = System.nanoTime();
-    sqs.client().changeMessageVisibility(b -> b.queueUrl(q.url()).receiptHandle(m.receiptHandle()).visibilityTimeout(1));
+    sqs.client()
+        .changeMessageVisibility(
+            b -> b.queueUrl(q.url()).receiptHandle(m.receiptHandle()).visibilityTimeout(1));
     assertThat(sqs.receive(q.url(), Duration.ZERO)).isEmpty();
     List<Message> again = sqs.receive(q.url(), Duration.ofSeconds(3));
 
     assertThat(again).hasSize(1);
-    assertThat(Duration.ofNanos(System.nanoTime() - set)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    assertThat(Duration.ofNanos(System.nanoTime() - set))
+        .isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
   }
 
   @Test
-  void afterMaxReceiveCountTheMessageIsInTheDeadLetterQueueAndAMoveTaskBringsItBack() throws Exception {
+  void afterMaxReceiveCountTheMessageIsInTheDeadLetterQueueAndAMoveTaskBringsItBack()
+      throws Exception {
     SqsServer.Queues q = sqs.createWorkQueue("redrive", 2, Duration.ofSeconds(1));
     sqs.client().sendMessage(b -> b.queueUrl(q.url()).messageBody("three"));
     assertThat(sqs.receive(q.url(), Duration.ZERO)).hasSize(1);
@@ -83,11 +94,15 @@ class SqsServerIT {
     assertThat(sqs.client().listMessageMoveTasks(b -> b.sourceArn(q.dlqArn())).results())
         .anySatisfy(t -> assertThat(t.status()).isIn("COMPLETED", "RUNNING"));
     List<Message> back = sqs.receive(q.url(), Duration.ofSeconds(2));
-    assertThat(back).singleElement().satisfies(m -> {
-      assertThat(m.body()).isEqualTo("three");
-      // a moved message starts counting again (as in SQS), so it is not dead-lettered at once
-      assertThat(receiveCount(m)).isEqualTo(1);
-    });
+    assertThat(back)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.body()).isEqualTo("three");
+              // a moved message starts counting again (as in SQS), so it is not dead-lettered at
+              // once
+              assertThat(receiveCount(m)).isEqualTo(1);
+            });
     assertThat(sqs.depth(q.dlqUrl())).isZero();
   }
 }

@@ -50,9 +50,9 @@ import org.eclipse.jgit.transport.RefSpec;
  *
  * <ul>
  *   <li>{@value #TARGET}: {@code master} (two commits; the tip holds {@link #masterTree()}: a
- *       {@code buildspec.yml}, an executable {@code bin/run.sh}, a symlink {@code
- *       docs/readme-link -> ../README.md}, a nested {@code src/main/java/demo/App.java}, a binary
- *       {@code assets/logo.png}, an empty file and a submodule {@code vendor/lib}); branch {@code
+ *       {@code buildspec.yml}, an executable {@code bin/run.sh}, a symlink {@code docs/readme-link
+ *       -> ../README.md}, a nested {@code src/main/java/demo/App.java}, a binary {@code
+ *       assets/logo.png}, an empty file and a submodule {@code vendor/lib}); branch {@code
  *       feature-same} (same-repo PR #{@value #SAME_REPO_PR}); {@code refs/pull/1/head} and {@code
  *       refs/pull/2/head}.
  *   <li>{@value #FORK}: a fork of {@value #TARGET} with branch {@code feature} (fork PR #{@value
@@ -179,7 +179,8 @@ public final class TestRepos {
    * @param changes path to new content; a {@code null} value deletes the path
    * @return the new commit's sha
    */
-  public String commit(String fullname, String branch, Map<String, TestFile> changes, String message) {
+  public String commit(
+      String fullname, String branch, Map<String, TestFile> changes, String message) {
     String ref = branch.startsWith("refs/") ? branch : "refs/heads/" + branch;
     try (Repository repo = open(fullname);
         ObjectInserter inserter = repo.newObjectInserter();
@@ -199,7 +200,9 @@ public final class TestRepos {
           continue;
         }
         ObjectId id =
-            file.gitlink() != null ? file.gitlink() : inserter.insert(Constants.OBJ_BLOB, file.content());
+            file.gitlink() != null
+                ? file.gitlink()
+                : inserter.insert(Constants.OBJ_BLOB, file.content());
         editor.add(
             new DirCacheEditor.PathEdit(path) {
               @Override
@@ -233,7 +236,8 @@ public final class TestRepos {
    */
   public String commitTree(String fullname, String branch, TreeMaker maker, String message) {
     String ref = branch.startsWith("refs/") ? branch : "refs/heads/" + branch;
-    try (Repository repo = open(fullname); ObjectInserter inserter = repo.newObjectInserter()) {
+    try (Repository repo = open(fullname);
+        ObjectInserter inserter = repo.newObjectInserter()) {
       ObjectId tree = maker.make(inserter);
       return commit(repo, inserter, ref, repo.exactRef(ref), tree, message);
     } catch (IOException e) {
@@ -241,10 +245,20 @@ public final class TestRepos {
     }
   }
 
-  private String commit(Repository repo, ObjectInserter inserter, String ref, Ref current, ObjectId tree,
-      String message) throws IOException {
+  private String commit(
+      Repository repo,
+      ObjectInserter inserter,
+      String ref,
+      Ref current,
+      ObjectId tree,
+      String message)
+      throws IOException {
     PersonIdent who =
-        new PersonIdent("Test Author", "author@example.org", EPOCH.plusSeconds(60L * commits++), ZoneOffset.UTC);
+        new PersonIdent(
+            "Test Author",
+            "author@example.org",
+            EPOCH.plusSeconds(60L * commits++),
+            ZoneOffset.UTC);
     CommitBuilder commit = new CommitBuilder();
     commit.setTreeId(tree);
     if (current != null) {
@@ -261,40 +275,51 @@ public final class TestRepos {
 
   /**
    * Commits a tree holding one file {@code path} of {@code size} zero bytes (and the files of
-   * {@code others}) as the new tip of {@code branch}, cheaply: the blob is written as a pack of
-   * its own whose compressed data is one deflate block repeated (about 1 KiB per MiB), so only its
-   * id costs a pass over {@code size} bytes. A 1 GiB file takes about a second and 1 MiB on disk.
+   * {@code others}) as the new tip of {@code branch}, cheaply: the blob is written as a pack of its
+   * own whose compressed data is one deflate block repeated (about 1 KiB per MiB), so only its id
+   * costs a pass over {@code size} bytes. A 1 GiB file takes about a second and 1 MiB on disk.
    *
    * @return the new commit's sha
    */
-  public String commitZeroFile(String fullname, String branch, String path, long size,
-      Map<String, TestFile> others, String message) {
+  public String commitZeroFile(
+      String fullname,
+      String branch,
+      String path,
+      long size,
+      Map<String, TestFile> others,
+      String message) {
     try {
       ObjectId blob = writeZeroBlobPack(gitDir(fullname).resolve("objects/pack"), size);
       Map<String, TestFile> files = new TreeMap<>(others);
-      return commitTree(fullname, branch, ins -> {
-        DirCache index = DirCache.newInCore();
-        DirCacheEditor editor = index.editor();
-        editor.add(new DirCacheEditor.PathEdit(path) {
-          @Override
-          public void apply(DirCacheEntry entry) {
-            entry.setFileMode(FileMode.REGULAR_FILE);
-            entry.setObjectId(blob);
-          }
-        });
-        for (Map.Entry<String, TestFile> f : files.entrySet()) {
-          ObjectId id = ins.insert(Constants.OBJ_BLOB, f.getValue().content());
-          editor.add(new DirCacheEditor.PathEdit(f.getKey()) {
-            @Override
-            public void apply(DirCacheEntry entry) {
-              entry.setFileMode(f.getValue().mode());
-              entry.setObjectId(id);
+      return commitTree(
+          fullname,
+          branch,
+          ins -> {
+            DirCache index = DirCache.newInCore();
+            DirCacheEditor editor = index.editor();
+            editor.add(
+                new DirCacheEditor.PathEdit(path) {
+                  @Override
+                  public void apply(DirCacheEntry entry) {
+                    entry.setFileMode(FileMode.REGULAR_FILE);
+                    entry.setObjectId(blob);
+                  }
+                });
+            for (Map.Entry<String, TestFile> f : files.entrySet()) {
+              ObjectId id = ins.insert(Constants.OBJ_BLOB, f.getValue().content());
+              editor.add(
+                  new DirCacheEditor.PathEdit(f.getKey()) {
+                    @Override
+                    public void apply(DirCacheEntry entry) {
+                      entry.setFileMode(f.getValue().mode());
+                      entry.setObjectId(id);
+                    }
+                  });
             }
-          });
-        }
-        editor.finish();
-        return index.writeTree(ins);
-      }, message);
+            editor.finish();
+            return index.writeTree(ins);
+          },
+          message);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -330,7 +355,10 @@ public final class TestRepos {
       deflater.end();
     }
     long adler = ((size % 65521) << 16) | 1;
-    data.write(new byte[] {(byte) (adler >>> 24), (byte) (adler >>> 16), (byte) (adler >>> 8), (byte) adler});
+    data.write(
+        new byte[] {
+          (byte) (adler >>> 24), (byte) (adler >>> 16), (byte) (adler >>> 8), (byte) adler
+        });
 
     ByteArrayOutputStream object = new ByteArrayOutputStream();
     long left = size >>> 4;
@@ -445,8 +473,10 @@ public final class TestRepos {
    */
   public String syncPullRef(String target, int prId, String source, String sourceBranch) {
     String pullRef = "refs/pull/" + prId + "/head";
-    String branchRef = sourceBranch.startsWith("refs/") ? sourceBranch : "refs/heads/" + sourceBranch;
-    try (Repository repo = open(target); Git git = Git.wrap(repo)) {
+    String branchRef =
+        sourceBranch.startsWith("refs/") ? sourceBranch : "refs/heads/" + sourceBranch;
+    try (Repository repo = open(target);
+        Git git = Git.wrap(repo)) {
       git.fetch()
           .setRemote(gitDir(source).toUri().toString())
           .setRefSpecs(new RefSpec("+" + branchRef + ":" + pullRef))
@@ -527,8 +557,8 @@ public final class TestRepos {
    *
    * @param bytes at least 29
    */
-  public static ObjectId treeOfExactly(ObjectInserter inserter, long bytes, FileMode mode, ObjectId id)
-      throws IOException {
+  public static ObjectId treeOfExactly(
+      ObjectInserter inserter, long bytes, FileMode mode, ObjectId id) throws IOException {
     int entry = 28 + 12; // "100644 " + 12-character name + NUL + 20-byte id
     long full = (bytes - 29) / entry;
     TreeFormatter tree = new TreeFormatter();

@@ -16,34 +16,39 @@ import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 
 /** A CodeBuild build's current state via {@code BatchGetBuilds}. */
 public final class CodeBuildStatusLookup implements BuildStatusLookup {
-    private final CodeBuildClient client;
+  private final CodeBuildClient client;
 
-    public CodeBuildStatusLookup(CodeBuildClient client) {
-        this.client = client;
-    }
+  public CodeBuildStatusLookup(CodeBuildClient client) {
+    this.client = client;
+  }
 
-    @Override
-    public Optional<BuildSnapshot> lookup(BuildRef ref) {
-        List<Build> builds = client.batchGetBuilds(b -> b.ids(ref.id())).builds();
-        return builds.stream().findFirst().map(CodeBuildStatusLookup::snapshot);
-    }
+  @Override
+  public Optional<BuildSnapshot> lookup(BuildRef ref) {
+    List<Build> builds = client.batchGetBuilds(b -> b.ids(ref.id())).builds();
+    return builds.stream().findFirst().map(CodeBuildStatusLookup::snapshot);
+  }
 
-    static BuildSnapshot snapshot(Build build) {
-        String status = build.buildStatusAsString();
-        List<PhaseResult> phases = build.phases().stream()
-                .map(p -> new PhaseResult(p.phaseTypeAsString(), p.phaseStatusAsString()))
-                .toList();
-        BuildState state = new BuildState(status != null && !status.equals("IN_PROGRESS"),
-                status == null ? "IN_PROGRESS" : status, build.currentPhase(), phases,
-                build.buildNumber());
-        Map<String, String> vars = new LinkedHashMap<>();
-        if (build.environment() != null) {
-            for (EnvironmentVariable v : build.environment().environmentVariables()) {
-                if (v.type() == null || v.type() == EnvironmentVariableType.PLAINTEXT) {
-                    vars.put(v.name(), v.value());
-                }
-            }
+  static BuildSnapshot snapshot(Build build) {
+    String status = build.buildStatusAsString();
+    List<PhaseResult> phases =
+        build.phases().stream()
+            .map(p -> new PhaseResult(p.phaseTypeAsString(), p.phaseStatusAsString()))
+            .toList();
+    BuildState state =
+        new BuildState(
+            status != null && !status.equals("IN_PROGRESS"),
+            status == null ? "IN_PROGRESS" : status,
+            build.currentPhase(),
+            phases,
+            build.buildNumber());
+    Map<String, String> vars = new LinkedHashMap<>();
+    if (build.environment() != null) {
+      for (EnvironmentVariable v : build.environment().environmentVariables()) {
+        if (v.type() == null || v.type() == EnvironmentVariableType.PLAINTEXT) {
+          vars.put(v.name(), v.value());
         }
-        return new BuildSnapshot(state, vars);
+      }
     }
+    return new BuildSnapshot(state, vars);
+  }
 }

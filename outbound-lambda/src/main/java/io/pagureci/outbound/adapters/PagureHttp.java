@@ -15,149 +15,185 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs to pagure's API with {@code Authorization: token <t>}: bounded retries with back-off on 5xx, 429,
- * timeouts and connection failures; one token re-read (rotation) on 401; no retry on any other 4xx. Failures
- * are thrown as {@link ReportFailedException} whose message quotes pagure's answer, never the token.
+ * POSTs to pagure's API with {@code Authorization: token <t>}: bounded retries with back-off on
+ * 5xx, 429, timeouts and connection failures; one token re-read (rotation) on 401; no retry on any
+ * other 4xx. Failures are thrown as {@link ReportFailedException} whose message quotes pagure's
+ * answer, never the token.
  */
 public final class PagureHttp {
-    private static final Logger LOG = LoggerFactory.getLogger(PagureHttp.class);
-    private static final int MAX_ERROR_CHARS = 300;
-    /** Identifies the caller in pagure's access logs. */
-    public static final String USER_AGENT = "pagure-ci-aws-outbound/1";
+  private static final Logger LOG = LoggerFactory.getLogger(PagureHttp.class);
+  private static final int MAX_ERROR_CHARS = 300;
 
-    private final Supplier<HttpClient> client;
-    private final TokenProvider tokens;
-    private final Duration timeout;
-    private final RetryPolicy retry;
-    private final InvocationDeadline deadline;
+  /** Identifies the caller in pagure's access logs. */
+  public static final String USER_AGENT = "pagure-ci-aws-outbound/1";
 
-    /** @param client gives the HTTP client on first POST (built lazily by the wiring) */
-    public PagureHttp(Supplier<HttpClient> client, TokenProvider tokens, Duration timeout, RetryPolicy retry,
-            InvocationDeadline deadline) {
-        this.client = client;
-        this.tokens = tokens;
-        this.timeout = timeout;
-        this.retry = retry;
-        this.deadline = deadline;
-    }
+  private final Supplier<HttpClient> client;
+  private final TokenProvider tokens;
+  private final Duration timeout;
+  private final RetryPolicy retry;
+  private final InvocationDeadline deadline;
 
-    /** The HTTP client pagure is called with (HTTP/1.1; connect timeout = request timeout). */
-    public static HttpClient newClient(Duration timeout) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-    }
+  /**
+   * @param client gives the HTTP client on first POST (built lazily by the wiring)
+   */
+  public PagureHttp(
+      Supplier<HttpClient> client,
+      TokenProvider tokens,
+      Duration timeout,
+      RetryPolicy retry,
+      InvocationDeadline deadline) {
+    this.client = client;
+    this.tokens = tokens;
+    this.timeout = timeout;
+    this.retry = retry;
+    this.deadline = deadline;
+  }
 
-    /** Sends the body; returns pagure's 2xx answer body or throws. */
-    public String post(URI uri, String contentType, String body) {
-        String token = tokens.token();
-        boolean refreshed = false;
-        int attempt = 0;
-        String last = "no attempt";
-        int lastStatus = 0;
-        Throwable lastError = null;
-        while (attempt < retry.maxAttempts()) {
-            attempt++;
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(timeout)
-                    .header("Content-Type", contentType)
-                    .header("Accept", "application/json")
-                    .header("User-Agent", USER_AGENT)
-                    .header("Authorization", "token " + token)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                    .build();
-            HttpResponse<String> response;
-            try {
-                response = client.get().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                lastStatus = 0;
-                lastError = e;
-                last = "no answer (" + e.getClass().getSimpleName() + ")";
-                if (!backOff(uri, attempt, last, null)) {
-                    break;
-                }
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ReportFailedException("interrupted while calling pagure " + uri.getPath(), 0, true, e);
-            }
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                return response.body();
-            }
-            String answer = describe(status, response.body());
-            if (status == 401 && !refreshed) {
-                refreshed = true;
-                String fresh = tokens.refresh();
-                if (!fresh.equals(token)) {
-                    token = fresh;
-                    attempt--;
-                    LOG.info("{\"decision\":\"token-refreshed\",\"path\":\"{}\"}", uri.getPath());
-                    continue;
-                }
-            }
-            if (status == 429 || status >= 500) {
-                lastStatus = status;
-                lastError = null;
-                last = answer;
-                if (!backOff(uri, attempt, last, response.headers().firstValue("Retry-After").orElse(null))) {
-                    break;
-                }
-                continue;
-            }
-            throw new ReportFailedException("pagure rejected POST " + uri.getPath() + ": " + answer, status, false,
-                    null);
+  /** The HTTP client pagure is called with (HTTP/1.1; connect timeout = request timeout). */
+  public static HttpClient newClient(Duration timeout) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /** Sends the body; returns pagure's 2xx answer body or throws. */
+  public String post(URI uri, String contentType, String body) {
+    String token = tokens.token();
+    boolean refreshed = false;
+    int attempt = 0;
+    String last = "no attempt";
+    int lastStatus = 0;
+    Throwable lastError = null;
+    while (attempt < retry.maxAttempts()) {
+      attempt++;
+      HttpRequest request =
+          HttpRequest.newBuilder(uri)
+              .timeout(timeout)
+              .header("Content-Type", contentType)
+              .header("Accept", "application/json")
+              .header("User-Agent", USER_AGENT)
+              .header("Authorization", "token " + token)
+              .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+              .build();
+      HttpResponse<String> response;
+      try {
+        response =
+            client.get().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        lastStatus = 0;
+        lastError = e;
+        last = "no answer (" + e.getClass().getSimpleName() + ")";
+        if (!backOff(uri, attempt, last, null)) {
+          break;
         }
-        String why = attempt < retry.maxAttempts() ? " (no time left in this invocation for another)" : "";
-        throw new ReportFailedException("pagure did not accept POST " + uri.getPath() + " after " + attempt
-                + " attempts" + why + "; last: " + last, lastStatus, true, lastError);
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ReportFailedException(
+            "interrupted while calling pagure " + uri.getPath(), 0, true, e);
+      }
+      int status = response.statusCode();
+      if (status >= 200 && status < 300) {
+        return response.body();
+      }
+      String answer = describe(status, response.body());
+      if (status == 401 && !refreshed) {
+        refreshed = true;
+        String fresh = tokens.refresh();
+        if (!fresh.equals(token)) {
+          token = fresh;
+          attempt--;
+          LOG.info("{\"decision\":\"token-refreshed\",\"path\":\"{}\"}", uri.getPath());
+          continue;
+        }
+      }
+      if (status == 429 || status >= 500) {
+        lastStatus = status;
+        lastError = null;
+        last = answer;
+        if (!backOff(
+            uri, attempt, last, response.headers().firstValue("Retry-After").orElse(null))) {
+          break;
+        }
+        continue;
+      }
+      throw new ReportFailedException(
+          "pagure rejected POST " + uri.getPath() + ": " + answer, status, false, null);
     }
+    String why =
+        attempt < retry.maxAttempts() ? " (no time left in this invocation for another)" : "";
+    throw new ReportFailedException(
+        "pagure did not accept POST "
+            + uri.getPath()
+            + " after "
+            + attempt
+            + " attempts"
+            + why
+            + "; last: "
+            + last,
+        lastStatus,
+        true,
+        lastError);
+  }
 
-    /** Sleeps before the next attempt; false when there is none (attempts used up, or no time left). */
-    private boolean backOff(URI uri, int attempt, String what, String retryAfter) {
-        if (attempt >= retry.maxAttempts()) {
-            return false;
-        }
-        Duration delay = retry.delayAfter(attempt);
-        if (retryAfter != null) {
-            try {
-                Duration asked = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
-                if (asked.compareTo(delay) > 0 && asked.compareTo(RetryPolicy.MAX_DELAY) <= 0) {
-                    delay = asked;
-                }
-            } catch (NumberFormatException ignored) {
-                // an HTTP date: keep our own back-off
-            }
-        }
-        if (!deadline.allows(delay.plus(timeout))) {
-            return false;
-        }
-        LOG.warn("{\"decision\":\"retry\",\"path\":\"{}\",\"attempt\":{},\"delayMillis\":{},\"answer\":{}}",
-                uri.getPath(), attempt, delay.toMillis(), quote(what));
-        RetryPolicy.sleep(delay);
-        return true;
+  /**
+   * Sleeps before the next attempt; false when there is none (attempts used up, or no time left).
+   */
+  private boolean backOff(URI uri, int attempt, String what, String retryAfter) {
+    if (attempt >= retry.maxAttempts()) {
+      return false;
     }
+    Duration delay = retry.delayAfter(attempt);
+    if (retryAfter != null) {
+      try {
+        Duration asked = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
+        if (asked.compareTo(delay) > 0 && asked.compareTo(RetryPolicy.MAX_DELAY) <= 0) {
+          delay = asked;
+        }
+      } catch (NumberFormatException ignored) {
+        // an HTTP date: keep our own back-off
+      }
+    }
+    if (!deadline.allows(delay.plus(timeout))) {
+      return false;
+    }
+    LOG.warn(
+        "{\"decision\":\"retry\",\"path\":\"{}\",\"attempt\":{},\"delayMillis\":{},\"answer\":{}}",
+        uri.getPath(),
+        attempt,
+        delay.toMillis(),
+        quote(what));
+    RetryPolicy.sleep(delay);
+    return true;
+  }
 
-    /** e.g. {@code 404 ENOPROJECT: Project not found}; non-JSON bodies are shortened. */
-    static String describe(int status, String body) {
-        String b = body == null ? "" : body;
-        try {
-            Object node = Json.parse(b);
-            if (Json.has(node, "error_code")) {
-                String errors = Json.has(node, "errors") ? " " + Json.write(Json.path(node, "errors")) : "";
-                return status + " " + Json.asText(Json.path(node, "error_code")) + ": "
-                        + Json.asText(Json.path(node, "error")) + errors;
-            }
-        } catch (IOException ignored) {
-            // not JSON (e.g. pagure's HTML 500 page)
-        }
-        String s = b.replaceAll("\\s+", " ").trim();
-        return status + (s.isEmpty() ? "" : ": " + (s.length() > MAX_ERROR_CHARS ? s.substring(0, MAX_ERROR_CHARS) + "…" : s));
+  /** e.g. {@code 404 ENOPROJECT: Project not found}; non-JSON bodies are shortened. */
+  static String describe(int status, String body) {
+    String b = body == null ? "" : body;
+    try {
+      Object node = Json.parse(b);
+      if (Json.has(node, "error_code")) {
+        String errors = Json.has(node, "errors") ? " " + Json.write(Json.path(node, "errors")) : "";
+        return status
+            + " "
+            + Json.asText(Json.path(node, "error_code"))
+            + ": "
+            + Json.asText(Json.path(node, "error"))
+            + errors;
+      }
+    } catch (IOException ignored) {
+      // not JSON (e.g. pagure's HTML 500 page)
     }
+    String s = b.replaceAll("\\s+", " ").trim();
+    return status
+        + (s.isEmpty()
+            ? ""
+            : ": " + (s.length() > MAX_ERROR_CHARS ? s.substring(0, MAX_ERROR_CHARS) + "…" : s));
+  }
 
-    private static String quote(String s) {
-        return Json.write(s);
-    }
+  private static String quote(String s) {
+    return Json.write(s);
+  }
 }

@@ -5,13 +5,15 @@ import java.util.Map;
 /**
  * A usable EventBridge event about a build.
  *
- * @param ref       the build
- * @param state     the state the event reports
- * @param variables the build's PLAINTEXT environment variables (CodeBuild events); empty for pipelines
- * @param eventId   EventBridge event id (for logs)
+ * @param ref the build
+ * @param state the state the event reports
+ * @param variables the build's PLAINTEXT environment variables (CodeBuild events); empty for
+ *     pipelines
+ * @param eventId EventBridge event id (for logs)
  */
-public record BuildEvent(BuildRef ref, BuildState state, Map<String, String> variables, String eventId) {
-    public BuildEvent {
-        variables = variables == null ? Map.of() : Map.copyOf(variables);
-    }
+public record BuildEvent(
+    BuildRef ref, BuildState state, Map<String, String> variables, String eventId) {
+  public BuildEvent {
+    variables = variables == null ? Map.of() : Map.copyOf(variables);
+  }
 }

@@ -5,31 +5,36 @@ import java.util.Objects;
 /**
  * What the worker wrote for a build key (docs/queue.md §5), as far as outbound needs it.
  *
- * @param state      CLAIMED, STARTED or FAILED
- * @param system     STARTED: the service the build runs on ({@code target} in the record), else {@code null}
- * @param buildId    STARTED: CodeBuild build id ({@code project:uuid}) or pipeline execution id, else {@code null}
+ * @param state CLAIMED, STARTED or FAILED
+ * @param system STARTED: the service the build runs on ({@code target} in the record), else {@code
+ *     null}
+ * @param buildId STARTED: CodeBuild build id ({@code project:uuid}) or pipeline execution id, else
+ *     {@code null}
  * @param deliveryId the delivery that wrote the record, or {@code null}
- * @param commit     the commit the worker claimed the key for, or {@code null} when not known
+ * @param commit the commit the worker claimed the key for, or {@code null} when not known
  */
-public record BuildRecord(State state, BuildSystem system, String buildId, String deliveryId, String commit) {
-    /** The stored states. */
-    public enum State {
-        CLAIMED, STARTED, FAILED
-    }
+public record BuildRecord(
+    State state, BuildSystem system, String buildId, String deliveryId, String commit) {
+  /** The stored states. */
+  public enum State {
+    CLAIMED,
+    STARTED,
+    FAILED
+  }
 
-    public BuildRecord {
-        Objects.requireNonNull(state, "state");
-        if (state == State.STARTED && (system == null || buildId == null || buildId.isBlank())) {
-            throw new IllegalArgumentException("a STARTED record names its build (target and buildId)");
-        }
+  public BuildRecord {
+    Objects.requireNonNull(state, "state");
+    if (state == State.STARTED && (system == null || buildId == null || buildId.isBlank())) {
+      throw new IllegalArgumentException("a STARTED record names its build (target and buildId)");
     }
+  }
 
-    /** A record whose commit is not known (not checked against the build's {@code PAGURE_COMMIT}). */
-    public BuildRecord(State state, BuildSystem system, String buildId, String deliveryId) {
-        this(state, system, buildId, deliveryId, null);
-    }
+  /** A record whose commit is not known (not checked against the build's {@code PAGURE_COMMIT}). */
+  public BuildRecord(State state, BuildSystem system, String buildId, String deliveryId) {
+    this(state, system, buildId, deliveryId, null);
+  }
 
-    public boolean started() {
-        return state == State.STARTED;
-    }
+  public boolean started() {
+    return state == State.STARTED;
+  }
 }

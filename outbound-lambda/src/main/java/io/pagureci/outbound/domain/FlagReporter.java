@@ -2,5 +2,5 @@ package io.pagureci.outbound.domain;
 
 /** Port: delivers a status to pagure. Throws {@link ReportFailedException} when it cannot. */
 public interface FlagReporter {
-    void report(FlagUpdate update);
+  void report(FlagUpdate update);
 }

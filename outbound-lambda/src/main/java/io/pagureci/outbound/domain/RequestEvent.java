@@ -4,47 +4,62 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A usable request event (docs/queue.md §4): the accept or worker function tells what became of a build request
- * before any build exists — {@code QUEUED} (accepted, waiting for the worker) or {@code ERROR} (the worker gave up).
+ * A usable request event (docs/queue.md §4): the accept or worker function tells what became of a
+ * build request before any build exists — {@code QUEUED} (accepted, waiting for the worker) or
+ * {@code ERROR} (the worker gave up).
  *
- * @param eventId    EventBridge event id (for logs)
+ * @param eventId EventBridge event id (for logs)
  * @param deliveryId the function URL request id of the pagure delivery (for logs)
- * @param state      QUEUED or ERROR
- * @param buildKey   the build key (64 lower-case hex): names the build record
- * @param system     the build target's service
- * @param target     CodeBuild project or pipeline name
- * @param region     region of the event (= of the build it asks for)
- * @param account    account of the event (= of the build it asks for)
- * @param build      the {@code PAGURE_*} variables the build will get, read by {@link PagureBuild#from}
- * @param variables  the same variables as sent (handed to the build-event path after a build started)
- * @param code       ERROR: the reason code ({@code HEAD_MOVED}, ...), else {@code null}
- * @param reason     ERROR: one sentence for the PR author, else {@code null}
- * @param retry      ERROR: the rebuild phrase, else {@code null}
- * @param attempts   ERROR: attempts the worker made, or {@code null}
+ * @param state QUEUED or ERROR
+ * @param buildKey the build key (64 lower-case hex): names the build record
+ * @param system the build target's service
+ * @param target CodeBuild project or pipeline name
+ * @param region region of the event (= of the build it asks for)
+ * @param account account of the event (= of the build it asks for)
+ * @param build the {@code PAGURE_*} variables the build will get, read by {@link PagureBuild#from}
+ * @param variables the same variables as sent (handed to the build-event path after a build
+ *     started)
+ * @param code ERROR: the reason code ({@code HEAD_MOVED}, ...), else {@code null}
+ * @param reason ERROR: one sentence for the PR author, else {@code null}
+ * @param retry ERROR: the rebuild phrase, else {@code null}
+ * @param attempts ERROR: attempts the worker made, or {@code null}
  */
-public record RequestEvent(String eventId, String deliveryId, State state, String buildKey, BuildSystem system,
-        String target, String region, String account, PagureBuild build, Map<String, String> variables,
-        String code, String reason, String retry, Integer attempts) {
+public record RequestEvent(
+    String eventId,
+    String deliveryId,
+    State state,
+    String buildKey,
+    BuildSystem system,
+    String target,
+    String region,
+    String account,
+    PagureBuild build,
+    Map<String, String> variables,
+    String code,
+    String reason,
+    String retry,
+    Integer attempts) {
 
-    /** The request states outbound acts on. */
-    public enum State {
-        QUEUED, ERROR
-    }
+  /** The request states outbound acts on. */
+  public enum State {
+    QUEUED,
+    ERROR
+  }
 
-    public RequestEvent {
-        Objects.requireNonNull(deliveryId, "deliveryId");
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(buildKey, "buildKey");
-        Objects.requireNonNull(system, "system");
-        Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(build, "build");
-        variables = variables == null ? Map.of() : Map.copyOf(variables);
-        region = region == null ? "" : region;
-        account = account == null ? "" : account;
-        if (state == State.ERROR) {
-            Objects.requireNonNull(code, "code");
-            Objects.requireNonNull(reason, "reason");
-            Objects.requireNonNull(retry, "retry");
-        }
+  public RequestEvent {
+    Objects.requireNonNull(deliveryId, "deliveryId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(buildKey, "buildKey");
+    Objects.requireNonNull(system, "system");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(build, "build");
+    variables = variables == null ? Map.of() : Map.copyOf(variables);
+    region = region == null ? "" : region;
+    account = account == null ? "" : account;
+    if (state == State.ERROR) {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(retry, "retry");
     }
+  }
 }

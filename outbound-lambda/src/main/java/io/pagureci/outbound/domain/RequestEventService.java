@@ -5,123 +5,158 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns one request event (docs/queue.md §4) into at most one "queued" or "error" flag — the flag the build
- * itself will update (same uid and username) — and never lets it overwrite what the build reported:
+ * Turns one request event (docs/queue.md §4) into at most one "queued" or "error" flag — the flag
+ * the build itself will update (same uid and username) — and never lets it overwrite what the build
+ * reported:
+ *
  * <ul>
- *   <li>the build record is read first; if it says STARTED, the build's own events own the flag and nothing is
- *   posted;</li>
- *   <li>after posting "queued" the record is read again; if the build started meanwhile, the build is looked up
- *   and its current state posted through the build-event path ({@link OutboundService}, with its own second
- *   look), so a late "queued" is never the last word.</li>
+ *   <li>the build record is read first; if it says STARTED, the build's own events own the flag and
+ *       nothing is posted;
+ *   <li>after posting "queued" the record is read again; if the build started meanwhile, the build
+ *       is looked up and its current state posted through the build-event path ({@link
+ *       OutboundService}, with its own second look), so a late "queued" is never the last word.
  * </ul>
- * An event for another pagure, another target, another account, or one this function cannot handle (no
- * {@code BUILD_RECORDS_TABLE}, the ci-webhook reporter) is ignored with a logged reason.
+ *
+ * An event for another pagure, another target, another account, or one this function cannot handle
+ * (no {@code BUILD_RECORDS_TABLE}, the ci-webhook reporter) is ignored with a logged reason.
  */
 public final class RequestEventService {
-    private final String disabledReason;
-    private final Scope scope;
-    private final String accountId;
-    private final FlagMapper mapper;
-    private final FlagReporter reporter;
-    private final BuildRecordLookup records;
-    private final OutboundService builds;
+  private final String disabledReason;
+  private final Scope scope;
+  private final String accountId;
+  private final FlagMapper mapper;
+  private final FlagReporter reporter;
+  private final BuildRecordLookup records;
+  private final OutboundService builds;
 
-    /**
-     * @param accountId the function's own account ({@code ACCOUNT_ID}), or {@code null} when it is not known
-     * @param builds    the build-event path, for a build that started while "queued" was being posted
-     */
-    public RequestEventService(Scope scope, String accountId, FlagMapper mapper, FlagReporter reporter,
-            BuildRecordLookup records, OutboundService builds) {
-        this(null, scope, accountId, mapper, reporter, records, builds);
+  /**
+   * @param accountId the function's own account ({@code ACCOUNT_ID}), or {@code null} when it is
+   *     not known
+   * @param builds the build-event path, for a build that started while "queued" was being posted
+   */
+  public RequestEventService(
+      Scope scope,
+      String accountId,
+      FlagMapper mapper,
+      FlagReporter reporter,
+      BuildRecordLookup records,
+      OutboundService builds) {
+    this(null, scope, accountId, mapper, reporter, records, builds);
+  }
+
+  private RequestEventService(
+      String disabledReason,
+      Scope scope,
+      String accountId,
+      FlagMapper mapper,
+      FlagReporter reporter,
+      BuildRecordLookup records,
+      OutboundService builds) {
+    this.disabledReason = disabledReason;
+    this.scope = scope;
+    this.accountId = accountId;
+    this.mapper = mapper;
+    this.reporter = reporter;
+    this.records = records;
+    this.builds = builds;
+  }
+
+  /**
+   * A configuration that cannot handle request events: each one is ignored, logging {@code reason}.
+   */
+  public static RequestEventService disabled(String reason) {
+    return new RequestEventService(reason, null, null, null, null, null, null);
+  }
+
+  /**
+   * Returns {@link Outcome.Posted} (the last flag posted) or {@link Outcome.Ignored}; throws when
+   * the record could not be read or pagure did not take the flag, so that Lambda retries.
+   */
+  public Outcome handle(RequestEvent r) {
+    if (disabledReason != null) {
+      return ignore(r, disabledReason);
     }
-
-    private RequestEventService(String disabledReason, Scope scope, String accountId, FlagMapper mapper,
-            FlagReporter reporter, BuildRecordLookup records, OutboundService builds) {
-        this.disabledReason = disabledReason;
-        this.scope = scope;
-        this.accountId = accountId;
-        this.mapper = mapper;
-        this.reporter = reporter;
-        this.records = records;
-        this.builds = builds;
+    if (!r.build().instance().equals(scope.pagureUrl())) {
+      return ignore(
+          r, "PAGURE_INSTANCE " + r.build().instance() + " is not the configured PAGURE_URL");
     }
-
-    /** A configuration that cannot handle request events: each one is ignored, logging {@code reason}. */
-    public static RequestEventService disabled(String reason) {
-        return new RequestEventService(reason, null, null, null, null, null, null);
+    if (!scope.handles(r.system(), r.target())) {
+      return ignore(r, Scope.notConfigured(r.system(), r.target()));
     }
-
-    /**
-     * Returns {@link Outcome.Posted} (the last flag posted) or {@link Outcome.Ignored}; throws when the record
-     * could not be read or pagure did not take the flag, so that Lambda retries.
-     */
-    public Outcome handle(RequestEvent r) {
-        if (disabledReason != null) {
-            return ignore(r, disabledReason);
-        }
-        if (!r.build().instance().equals(scope.pagureUrl())) {
-            return ignore(r, "PAGURE_INSTANCE " + r.build().instance() + " is not the configured PAGURE_URL");
-        }
-        if (!scope.handles(r.system(), r.target())) {
-            return ignore(r, Scope.notConfigured(r.system(), r.target()));
-        }
-        if (accountId != null && !accountId.equals(r.account())) {
-            return ignore(r, "account " + r.account() + " is not this function's account (ACCOUNT_ID " + accountId
-                    + ")");
-        }
-        if (read(r).filter(BuildRecord::started).isPresent()) {
-            return ignore(r, "the build record says STARTED: the build's own events own the flag");
-        }
-        FlagUpdate update = new FlagUpdate(r.build(), null, null, mapper.requestFlag(r));
-        try {
-            reporter.report(update);
-        } catch (RuntimeException e) {
-            DecisionLog.requestFailed(r, e);
-            throw e;
-        }
-        DecisionLog.requestPosted(r, update.flag());
-        if (r.state() == RequestEvent.State.QUEUED) {
-            Optional<BuildRecord> after = read(r).filter(BuildRecord::started);
-            if (after.isPresent()) {
-                return buildStartedMeanwhile(r, after.get(), update);
-            }
-        }
-        return new Outcome.Posted(update);
+    if (accountId != null && !accountId.equals(r.account())) {
+      return ignore(
+          r,
+          "account "
+              + r.account()
+              + " is not this function's account (ACCOUNT_ID "
+              + accountId
+              + ")");
     }
+    if (read(r).filter(BuildRecord::started).isPresent()) {
+      return ignore(r, "the build record says STARTED: the build's own events own the flag");
+    }
+    FlagUpdate update = new FlagUpdate(r.build(), null, null, mapper.requestFlag(r));
+    try {
+      reporter.report(update);
+    } catch (RuntimeException e) {
+      DecisionLog.requestFailed(r, e);
+      throw e;
+    }
+    DecisionLog.requestPosted(r, update.flag());
+    if (r.state() == RequestEvent.State.QUEUED) {
+      Optional<BuildRecord> after = read(r).filter(BuildRecord::started);
+      if (after.isPresent()) {
+        return buildStartedMeanwhile(r, after.get(), update);
+      }
+    }
+    return new Outcome.Posted(update);
+  }
 
-    /**
-     * The worker started the build while "queued" was on its way, and the build's own flags may already be on
-     * pagure, under ours: post the build's current state (looked up) so that it is the last word.
-     */
-    private Outcome buildStartedMeanwhile(RequestEvent r, BuildRecord record, FlagUpdate queued) {
-        boolean ours = record.system() == r.system() && (r.system() != BuildSystem.CODEBUILD
+  /**
+   * The worker started the build while "queued" was on its way, and the build's own flags may
+   * already be on pagure, under ours: post the build's current state (looked up) so that it is the
+   * last word.
+   */
+  private Outcome buildStartedMeanwhile(RequestEvent r, BuildRecord record, FlagUpdate queued) {
+    boolean ours =
+        record.system() == r.system()
+            && (r.system() != BuildSystem.CODEBUILD
                 || record.buildId().startsWith(r.target() + ":")
                 || record.buildId().contains(":build/" + r.target() + ":"));
-        if (!ours) {
-            DecisionLog.requestIgnored(r, "the build record names " + record.system().id() + " build "
-                    + record.buildId() + ", not one of " + r.target() + ": not looked up");
-            return new Outcome.Posted(queued);
-        }
-        BuildRef ref = new BuildRef(record.system(), r.target(), record.buildId(), r.region(), r.account());
-        // the build is checked like any build event; the request's key is its build key
-        Map<String, String> variables = new HashMap<>(r.variables());
-        variables.putIfAbsent(PagureBuild.BUILD_KEY, r.buildKey());
-        Outcome outcome = builds.handle(new BuildEvent(ref, BuildState.unknown(), variables, r.eventId()),
-                r.deliveryId());
-        return outcome instanceof Outcome.Posted ? outcome : new Outcome.Posted(queued);
+    if (!ours) {
+      DecisionLog.requestIgnored(
+          r,
+          "the build record names "
+              + record.system().id()
+              + " build "
+              + record.buildId()
+              + ", not one of "
+              + r.target()
+              + ": not looked up");
+      return new Outcome.Posted(queued);
     }
+    BuildRef ref =
+        new BuildRef(record.system(), r.target(), record.buildId(), r.region(), r.account());
+    // the build is checked like any build event; the request's key is its build key
+    Map<String, String> variables = new HashMap<>(r.variables());
+    variables.putIfAbsent(PagureBuild.BUILD_KEY, r.buildKey());
+    Outcome outcome =
+        builds.handle(
+            new BuildEvent(ref, BuildState.unknown(), variables, r.eventId()), r.deliveryId());
+    return outcome instanceof Outcome.Posted ? outcome : new Outcome.Posted(queued);
+  }
 
-    private Optional<BuildRecord> read(RequestEvent r) {
-        try {
-            return records.find(r.buildKey());
-        } catch (RuntimeException e) {
-            DecisionLog.requestFailed(r, e);
-            throw e;
-        }
+  private Optional<BuildRecord> read(RequestEvent r) {
+    try {
+      return records.find(r.buildKey());
+    } catch (RuntimeException e) {
+      DecisionLog.requestFailed(r, e);
+      throw e;
     }
+  }
 
-    private static Outcome ignore(RequestEvent r, String reason) {
-        DecisionLog.requestIgnored(r, reason);
-        return new Outcome.Ignored(reason);
-    }
+  private static Outcome ignore(RequestEvent r, String reason) {
+    DecisionLog.requestIgnored(r, reason);
+    return new Outcome.Ignored(reason);
+  }
 }

@@ -5,28 +5,32 @@ import java.util.Set;
 /**
  * Which builds are ours.
  *
- * @param pagureUrl         the configured pagure ({@code PAGURE_INSTANCE} must equal it)
- * @param codeBuildProjects CodeBuild projects handled; empty = any project whose build carries PAGURE_* vars
- * @param pipelineNames     pipelines handled; empty = any pipeline whose execution carries PAGURE_* vars
+ * @param pagureUrl the configured pagure ({@code PAGURE_INSTANCE} must equal it)
+ * @param codeBuildProjects CodeBuild projects handled; empty = any project whose build carries
+ *     PAGURE_* vars
+ * @param pipelineNames pipelines handled; empty = any pipeline whose execution carries PAGURE_*
+ *     vars
  */
 public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String> pipelineNames) {
-    public Scope {
-        codeBuildProjects = Set.copyOf(codeBuildProjects);
-        pipelineNames = Set.copyOf(pipelineNames);
-    }
+  public Scope {
+    codeBuildProjects = Set.copyOf(codeBuildProjects);
+    pipelineNames = Set.copyOf(pipelineNames);
+  }
 
-    boolean handles(BuildRef ref) {
-        return handles(ref.system(), ref.target());
-    }
+  boolean handles(BuildRef ref) {
+    return handles(ref.system(), ref.target());
+  }
 
-    boolean handles(BuildSystem system, String target) {
-        Set<String> names = system == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
-        return names.isEmpty() || names.contains(target);
-    }
+  boolean handles(BuildSystem system, String target) {
+    Set<String> names = system == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
+    return names.isEmpty() || names.contains(target);
+  }
 
-    /** For ignore reasons: {@code CodeBuild project 'x' is not configured}. */
-    static String notConfigured(BuildSystem system, String target) {
-        return (system == BuildSystem.CODEBUILD ? "CodeBuild project" : "pipeline") + " '" + target
-                + "' is not configured";
-    }
+  /** For ignore reasons: {@code CodeBuild project 'x' is not configured}. */
+  static String notConfigured(BuildSystem system, String target) {
+    return (system == BuildSystem.CODEBUILD ? "CodeBuild project" : "pipeline")
+        + " '"
+        + target
+        + "' is not configured";
+  }
 }

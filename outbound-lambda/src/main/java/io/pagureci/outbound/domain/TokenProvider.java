@@ -1,13 +1,15 @@
 package io.pagureci.outbound.domain;
 
-/** Port: the pagure token (API token or CI token). Implementations cache; the token is never logged. */
+/**
+ * Port: the pagure token (API token or CI token). Implementations cache; the token is never logged.
+ */
 public interface TokenProvider {
-    /** The current token (cached). */
-    String token();
+  /** The current token (cached). */
+  String token();
 
-    /** Re-reads the token from its source, bypassing the cache (after a 401, e.g. on rotation). */
-    String refresh();
+  /** Re-reads the token from its source, bypassing the cache (after a 401, e.g. on rotation). */
+  String refresh();
 
-    /** Drops the cached token (e.g. after a SnapStart restore). */
-    void invalidate();
+  /** Drops the cached token (e.g. after a SnapStart restore). */
+  void invalidate();
 }

@@ -22,278 +22,297 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads the EventBridge events the outbound Lambda receives (jackson-core into a plain tree, see {@link Json}; no
- * event classes, no databind):
- * {@code CodeBuild Build State Change}, {@code CodeBuild Build Phase Change},
- * {@code CodePipeline Pipeline Execution State Change}, and this project's own request events
- * ({@code Build Request State Change} from source {@code pagure-ci-aws}, docs/queue.md §4).
+ * Reads the EventBridge events the outbound Lambda receives (jackson-core into a plain tree, see
+ * {@link Json}; no event classes, no databind): {@code CodeBuild Build State Change}, {@code
+ * CodeBuild Build Phase Change}, {@code CodePipeline Pipeline Execution State Change}, and this
+ * project's own request events ({@code Build Request State Change} from source {@code
+ * pagure-ci-aws}, docs/queue.md §4).
  */
 public final class EventBridgeEventParser {
-    public static final String CODEBUILD_STATE = "CodeBuild Build State Change";
-    public static final String CODEBUILD_PHASE = "CodeBuild Build Phase Change";
-    public static final String PIPELINE_STATE = "CodePipeline Pipeline Execution State Change";
-    public static final String REQUEST_STATE = "Build Request State Change";
-    /** The {@code Source} the accept and worker functions put their request events with. */
-    public static final String REQUEST_SOURCE = "pagure-ci-aws";
+  public static final String CODEBUILD_STATE = "CodeBuild Build State Change";
+  public static final String CODEBUILD_PHASE = "CodeBuild Build Phase Change";
+  public static final String PIPELINE_STATE = "CodePipeline Pipeline Execution State Change";
+  public static final String REQUEST_STATE = "Build Request State Change";
 
-    private static final Pattern BUILD_KEY = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern REASON_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-    /** Longest reason kept in a flag comment (longer ones are cut, with an ellipsis). */
-    static final int MAX_REASON_CHARS = 300;
-    /** Longest rebuild phrase accepted: it is quoted whole, for the author to copy. */
-    static final int MAX_RETRY_CHARS = 200;
+  /** The {@code Source} the accept and worker functions put their request events with. */
+  public static final String REQUEST_SOURCE = "pagure-ci-aws";
 
-    private final JsonFactory json = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-            .build();
+  private static final Pattern BUILD_KEY = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern REASON_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
-    public ParsedEvent parse(InputStream in) {
-        Object root;
-        try (JsonParser p = json.createParser(in)) {
-            root = p.nextToken() == null ? null : Json.read(p);
-            if (root != null && p.nextToken() != null) {
-                return new ParsedEvent.Unusable(null, null, "trailing content after the event");
-            }
-        } catch (IOException e) {
-            return new ParsedEvent.Unusable(null, null, "not well-formed JSON");
-        }
-        return parse(root);
+  /** Longest reason kept in a flag comment (longer ones are cut, with an ellipsis). */
+  static final int MAX_REASON_CHARS = 300;
+
+  /** Longest rebuild phrase accepted: it is quoted whole, for the author to copy. */
+  static final int MAX_RETRY_CHARS = 200;
+
+  private final JsonFactory json =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+          .build();
+
+  public ParsedEvent parse(InputStream in) {
+    Object root;
+    try (JsonParser p = json.createParser(in)) {
+      root = p.nextToken() == null ? null : Json.read(p);
+      if (root != null && p.nextToken() != null) {
+        return new ParsedEvent.Unusable(null, null, "trailing content after the event");
+      }
+    } catch (IOException e) {
+      return new ParsedEvent.Unusable(null, null, "not well-formed JSON");
     }
+    return parse(root);
+  }
 
-    private ParsedEvent parse(Object root) {
-        if (!(root instanceof Map<?, ?>)) {
-            return new ParsedEvent.Unusable(null, null, "event is not a JSON object");
-        }
-        String id = text(root, "id");
-        String detailType = text(root, "detail-type");
-        Object detail = Json.path(root, "detail");
-        if (detailType == null) {
-            return new ParsedEvent.Unusable(id, null, "no detail-type");
-        }
-        if (!(detail instanceof Map<?, ?>)) {
-            return new ParsedEvent.Unusable(id, detailType, "no detail object");
-        }
-        try {
-            return switch (detailType) {
-                case CODEBUILD_STATE -> new ParsedEvent.Usable(codeBuild(root, detail, id, false));
-                case CODEBUILD_PHASE -> new ParsedEvent.Usable(codeBuild(root, detail, id, true));
-                case PIPELINE_STATE -> new ParsedEvent.Usable(pipeline(root, detail, id));
-                case REQUEST_STATE -> new ParsedEvent.Request(request(root, detail, id));
-                default -> new ParsedEvent.Unusable(id, detailType, "unsupported detail-type");
-            };
-        } catch (Malformed e) {
-            String delivery = text(detail, "deliveryId");
-            return new ParsedEvent.Unusable(id, detailType,
-                    detailType.equals(REQUEST_STATE) && PagureBuild.validDeliveryId(delivery) ? delivery : null,
-                    e.getMessage());
-        }
+  private ParsedEvent parse(Object root) {
+    if (!(root instanceof Map<?, ?>)) {
+      return new ParsedEvent.Unusable(null, null, "event is not a JSON object");
     }
-
-    /**
-     * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED or ERROR; a well-formed
-     * {@code deliveryId}; a 64-hex {@code buildKey}; {@code target.system} codebuild or codepipeline and a valid
-     * {@code target.name} for it; {@code variables} an object of strings that {@link PagureBuild#from} accepts;
-     * the envelope's region and 12-digit account (they are part of the flag uid). ERROR also needs {@code code}
-     * ({@code A-Z0-9_}), a {@code reason} and the {@code retry} phrase; {@code attempts}, when present, is a
-     * positive integer. Whether the event is for this function (pagure, target, account) is decided later.
-     */
-    private static RequestEvent request(Object root, Object detail, String id) {
-        if (!REQUEST_SOURCE.equals(Json.string(root, "source"))) {
-            throw new Malformed("source is not " + REQUEST_SOURCE);
-        }
-        String stateName = required(detail, "state");
-        RequestEvent.State state;
-        try {
-            state = RequestEvent.State.valueOf(stateName);
-        } catch (IllegalArgumentException e) {
-            throw new Malformed("detail.state is not QUEUED or ERROR");
-        }
-        String delivery = required(detail, "deliveryId");
-        if (!PagureBuild.validDeliveryId(delivery)) {
-            throw new Malformed("detail.deliveryId is not a request id");
-        }
-        String buildKey = required(detail, "buildKey");
-        if (!BUILD_KEY.matcher(buildKey).matches()) {
-            throw new Malformed("detail.buildKey is not 64 lower-case hex digits");
-        }
-        Object target = Json.path(detail, "target");
-        BuildSystem system = BuildSystem.ofId(Json.string(target, "system"));
-        if (system == null) {
-            throw new Malformed("detail.target.system is not codebuild or codepipeline");
-        }
-        String name = Json.string(target, "name");
-        if (!system.validTarget(name)) {
-            throw new Malformed("detail.target.name is not a valid " + system.label() + " name");
-        }
-        Object vars = Json.path(detail, "variables");
-        if (!(vars instanceof Map<?, ?> map)) {
-            throw new Malformed("detail.variables is missing or not an object");
-        }
-        Map<String, String> variables = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getValue() instanceof String v)) {
-                throw new Malformed("detail.variables." + e.getKey() + " is not a string");
-            }
-            variables.put((String) e.getKey(), v);
-        }
-        PagureBuild build;
-        try {
-            build = PagureBuild.from(variables);
-        } catch (IllegalArgumentException e) {
-            throw new Malformed("detail.variables: " + e.getMessage());
-        }
-        String region = region(root, null);
-        String account = account(root, null);
-        if (account == null) {
-            throw new Malformed("no account");
-        }
-        String code = null;
-        String reason = null;
-        String retry = null;
-        Integer attempts = null;
-        if (state == RequestEvent.State.ERROR) {
-            code = required(detail, "code");
-            if (!REASON_CODE.matcher(code).matches()) {
-                throw new Malformed("detail.code is not a reason code (A-Z, 0-9, _)");
-            }
-            reason = oneLine(required(detail, "reason"));
-            if (reason.codePoints().noneMatch(Character::isLetterOrDigit)) {
-                throw new Malformed("detail.reason says nothing");
-            }
-            if (reason.codePointCount(0, reason.length()) > MAX_REASON_CHARS) {
-                reason = reason.substring(0, reason.offsetByCodePoints(0, MAX_REASON_CHARS - 1)).strip() + "…";
-            }
-            retry = oneLine(required(detail, "retry"));
-            if (retry.length() > MAX_RETRY_CHARS) {
-                throw new Malformed("detail.retry is longer than " + MAX_RETRY_CHARS + " characters");
-            }
-            Object n = Json.path(detail, "attempts");
-            if (n != Json.MISSING) {
-                if (!(n instanceof Integer i) || i < 1) {
-                    throw new Malformed("detail.attempts is not a positive integer");
-                }
-                attempts = i;
-            }
-        }
-        return new RequestEvent(id, delivery, state, buildKey, system, name, region, account, build, variables,
-                code, reason, retry, attempts);
+    String id = text(root, "id");
+    String detailType = text(root, "detail-type");
+    Object detail = Json.path(root, "detail");
+    if (detailType == null) {
+      return new ParsedEvent.Unusable(id, null, "no detail-type");
     }
-
-    /** Control characters and runs of white space become one space: a flag comment is one line. */
-    private static String oneLine(String s) {
-        return s.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+    if (!(detail instanceof Map<?, ?>)) {
+      return new ParsedEvent.Unusable(id, detailType, "no detail object");
     }
-
-    private static BuildEvent codeBuild(Object root, Object detail, String id, boolean phaseEvent) {
-        String project = required(detail, "project-name");
-        String buildId = required(detail, "build-id");
-        if (!buildId.contains(":build/" + project + ":") && !buildId.startsWith(project + ":")) {
-            throw new Malformed("build-id does not belong to project-name");
-        }
-        Object info = Json.path(detail, "additional-information");
-        Long number = Json.path(info, "build-number") instanceof Number n ? Long.valueOf(n.longValue()) : null;
-        List<PhaseResult> phases = new ArrayList<>();
-        for (Object phase : Json.elements(Json.path(info, "phases"))) {
-            String type = text(phase, "phase-type");
-            if (type != null) {
-                phases.add(new PhaseResult(type, text(phase, "phase-status")));
-            }
-        }
-        BuildState state;
-        if (phaseEvent) {
-            String completed = required(detail, "completed-phase");
-            required(detail, "completed-phase-status");
-            state = new BuildState(false, "IN_PROGRESS", currentPhase(phases, completed), phases, number);
-        } else {
-            String status = required(detail, "build-status");
-            String current = text(detail, "current-phase");
-            state = new BuildState(!status.equals("IN_PROGRESS"), status, current, phases, number);
-        }
-        Map<String, String> vars = new LinkedHashMap<>();
-        Object env = Json.path(Json.path(info, "environment"), "environment-variables");
-        if (env != Json.MISSING && !(env instanceof List<?>)) {
-            throw new Malformed("environment-variables is not an array");
-        }
-        for (Object var : Json.elements(env)) {
-            String name = text(var, "name");
-            String type = text(var, "type");
-            Object v = Json.path(var, "value");
-            String value = Json.isValue(v) ? Json.asText(v) : null;
-            if (name != null && value != null && (type == null || type.equals("PLAINTEXT"))) {
-                vars.put(name, value);
-            }
-        }
-        BuildRef ref = new BuildRef(BuildSystem.CODEBUILD, project, buildId, region(root, buildId),
-                account(root, buildId));
-        return new BuildEvent(ref, state, vars, id);
+    try {
+      return switch (detailType) {
+        case CODEBUILD_STATE -> new ParsedEvent.Usable(codeBuild(root, detail, id, false));
+        case CODEBUILD_PHASE -> new ParsedEvent.Usable(codeBuild(root, detail, id, true));
+        case PIPELINE_STATE -> new ParsedEvent.Usable(pipeline(root, detail, id));
+        case REQUEST_STATE -> new ParsedEvent.Request(request(root, detail, id));
+        default -> new ParsedEvent.Unusable(id, detailType, "unsupported detail-type");
+      };
+    } catch (Malformed e) {
+      String delivery = text(detail, "deliveryId");
+      return new ParsedEvent.Unusable(
+          id,
+          detailType,
+          detailType.equals(REQUEST_STATE) && PagureBuild.validDeliveryId(delivery)
+              ? delivery
+              : null,
+          e.getMessage());
     }
+  }
 
-    /** The phase running after {@code completed}: the last listed phase without a status, else the next one. */
-    private static String currentPhase(List<PhaseResult> phases, String completed) {
-        if (!phases.isEmpty()) {
-            PhaseResult last = phases.get(phases.size() - 1);
-            if (last.status() == null && !last.phase().equals(completed)) {
-                return last.phase();
-            }
-        }
-        int i = FlagMapper.CODEBUILD_PHASES.indexOf(completed);
-        return i >= 0 && i + 1 < FlagMapper.CODEBUILD_PHASES.size() ? FlagMapper.CODEBUILD_PHASES.get(i + 1)
-                : completed;
+  /**
+   * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED or ERROR; a
+   * well-formed {@code deliveryId}; a 64-hex {@code buildKey}; {@code target.system} codebuild or
+   * codepipeline and a valid {@code target.name} for it; {@code variables} an object of strings
+   * that {@link PagureBuild#from} accepts; the envelope's region and 12-digit account (they are
+   * part of the flag uid). ERROR also needs {@code code} ({@code A-Z0-9_}), a {@code reason} and
+   * the {@code retry} phrase; {@code attempts}, when present, is a positive integer. Whether the
+   * event is for this function (pagure, target, account) is decided later.
+   */
+  private static RequestEvent request(Object root, Object detail, String id) {
+    if (!REQUEST_SOURCE.equals(Json.string(root, "source"))) {
+      throw new Malformed("source is not " + REQUEST_SOURCE);
     }
-
-    private static BuildEvent pipeline(Object root, Object detail, String id) {
-        String pipeline = required(detail, "pipeline");
-        String execution = required(detail, "execution-id");
-        String state = required(detail, "state");
-        boolean finished = !FlagMapper.PIPELINE_RUNNING.contains(state);
-        BuildRef ref = new BuildRef(BuildSystem.CODEPIPELINE, pipeline, execution, region(root, null),
-                account(root, null));
-        return new BuildEvent(ref, new BuildState(finished, state, null, List.of(), null), Map.of(), id);
+    String stateName = required(detail, "state");
+    RequestEvent.State state;
+    try {
+      state = RequestEvent.State.valueOf(stateName);
+    } catch (IllegalArgumentException e) {
+      throw new Malformed("detail.state is not QUEUED or ERROR");
     }
-
-    private static String region(Object root, String arn) {
-        String r = text(root, "region");
-        if (r == null && arn != null && arn.startsWith("arn:")) {
-            String[] parts = arn.split(":", 6);
-            r = parts.length > 3 ? parts[3] : null;
-        }
-        if (r == null || !r.matches("[a-z]{2}(-[a-z]+)+-\\d{1,2}")) {
-            throw new Malformed("no valid region");
-        }
-        return r;
+    String delivery = required(detail, "deliveryId");
+    if (!PagureBuild.validDeliveryId(delivery)) {
+      throw new Malformed("detail.deliveryId is not a request id");
     }
-
-    private static String account(Object root, String arn) {
-        String a = text(root, "account");
-        if (a == null && arn != null && arn.startsWith("arn:")) {
-            String[] parts = arn.split(":", 6);
-            a = parts.length > 4 ? parts[4] : null;
-        }
-        if (a != null && !a.matches("\\d{12}")) {
-            throw new Malformed("account is not a 12-digit id");
-        }
-        return a;
+    String buildKey = required(detail, "buildKey");
+    if (!BUILD_KEY.matcher(buildKey).matches()) {
+      throw new Malformed("detail.buildKey is not 64 lower-case hex digits");
     }
-
-    private static String required(Object node, String field) {
-        String v = text(node, field);
-        if (v == null) {
-            throw new Malformed("detail." + field + " is missing or not a string");
+    Object target = Json.path(detail, "target");
+    BuildSystem system = BuildSystem.ofId(Json.string(target, "system"));
+    if (system == null) {
+      throw new Malformed("detail.target.system is not codebuild or codepipeline");
+    }
+    String name = Json.string(target, "name");
+    if (!system.validTarget(name)) {
+      throw new Malformed("detail.target.name is not a valid " + system.label() + " name");
+    }
+    Object vars = Json.path(detail, "variables");
+    if (!(vars instanceof Map<?, ?> map)) {
+      throw new Malformed("detail.variables is missing or not an object");
+    }
+    Map<String, String> variables = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getValue() instanceof String v)) {
+        throw new Malformed("detail.variables." + e.getKey() + " is not a string");
+      }
+      variables.put((String) e.getKey(), v);
+    }
+    PagureBuild build;
+    try {
+      build = PagureBuild.from(variables);
+    } catch (IllegalArgumentException e) {
+      throw new Malformed("detail.variables: " + e.getMessage());
+    }
+    String region = region(root, null);
+    String account = account(root, null);
+    if (account == null) {
+      throw new Malformed("no account");
+    }
+    String code = null;
+    String reason = null;
+    String retry = null;
+    Integer attempts = null;
+    if (state == RequestEvent.State.ERROR) {
+      code = required(detail, "code");
+      if (!REASON_CODE.matcher(code).matches()) {
+        throw new Malformed("detail.code is not a reason code (A-Z, 0-9, _)");
+      }
+      reason = oneLine(required(detail, "reason"));
+      if (reason.codePoints().noneMatch(Character::isLetterOrDigit)) {
+        throw new Malformed("detail.reason says nothing");
+      }
+      if (reason.codePointCount(0, reason.length()) > MAX_REASON_CHARS) {
+        reason =
+            reason.substring(0, reason.offsetByCodePoints(0, MAX_REASON_CHARS - 1)).strip() + "…";
+      }
+      retry = oneLine(required(detail, "retry"));
+      if (retry.length() > MAX_RETRY_CHARS) {
+        throw new Malformed("detail.retry is longer than " + MAX_RETRY_CHARS + " characters");
+      }
+      Object n = Json.path(detail, "attempts");
+      if (n != Json.MISSING) {
+        if (!(n instanceof Integer i) || i < 1) {
+          throw new Malformed("detail.attempts is not a positive integer");
         }
-        return v;
+        attempts = i;
+      }
     }
+    return new RequestEvent(
+        id, delivery, state, buildKey, system, name, region, account, build, variables, code,
+        reason, retry, attempts);
+  }
 
-    private static String text(Object node, String field) {
-        String v = Json.string(node, field);
-        return v != null && !v.isBlank() ? v : null;
+  /** Control characters and runs of white space become one space: a flag comment is one line. */
+  private static String oneLine(String s) {
+    return s.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+  }
+
+  private static BuildEvent codeBuild(Object root, Object detail, String id, boolean phaseEvent) {
+    String project = required(detail, "project-name");
+    String buildId = required(detail, "build-id");
+    if (!buildId.contains(":build/" + project + ":") && !buildId.startsWith(project + ":")) {
+      throw new Malformed("build-id does not belong to project-name");
     }
-
-    private static final class Malformed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Malformed(String message) {
-            super(message, null, false, false);
-        }
+    Object info = Json.path(detail, "additional-information");
+    Long number =
+        Json.path(info, "build-number") instanceof Number n ? Long.valueOf(n.longValue()) : null;
+    List<PhaseResult> phases = new ArrayList<>();
+    for (Object phase : Json.elements(Json.path(info, "phases"))) {
+      String type = text(phase, "phase-type");
+      if (type != null) {
+        phases.add(new PhaseResult(type, text(phase, "phase-status")));
+      }
     }
+    BuildState state;
+    if (phaseEvent) {
+      String completed = required(detail, "completed-phase");
+      required(detail, "completed-phase-status");
+      state = new BuildState(false, "IN_PROGRESS", currentPhase(phases, completed), phases, number);
+    } else {
+      String status = required(detail, "build-status");
+      String current = text(detail, "current-phase");
+      state = new BuildState(!status.equals("IN_PROGRESS"), status, current, phases, number);
+    }
+    Map<String, String> vars = new LinkedHashMap<>();
+    Object env = Json.path(Json.path(info, "environment"), "environment-variables");
+    if (env != Json.MISSING && !(env instanceof List<?>)) {
+      throw new Malformed("environment-variables is not an array");
+    }
+    for (Object var : Json.elements(env)) {
+      String name = text(var, "name");
+      String type = text(var, "type");
+      Object v = Json.path(var, "value");
+      String value = Json.isValue(v) ? Json.asText(v) : null;
+      if (name != null && value != null && (type == null || type.equals("PLAINTEXT"))) {
+        vars.put(name, value);
+      }
+    }
+    BuildRef ref =
+        new BuildRef(
+            BuildSystem.CODEBUILD, project, buildId, region(root, buildId), account(root, buildId));
+    return new BuildEvent(ref, state, vars, id);
+  }
+
+  /**
+   * The phase running after {@code completed}: the last listed phase without a status, else the
+   * next one.
+   */
+  private static String currentPhase(List<PhaseResult> phases, String completed) {
+    if (!phases.isEmpty()) {
+      PhaseResult last = phases.get(phases.size() - 1);
+      if (last.status() == null && !last.phase().equals(completed)) {
+        return last.phase();
+      }
+    }
+    int i = FlagMapper.CODEBUILD_PHASES.indexOf(completed);
+    return i >= 0 && i + 1 < FlagMapper.CODEBUILD_PHASES.size()
+        ? FlagMapper.CODEBUILD_PHASES.get(i + 1)
+        : completed;
+  }
+
+  private static BuildEvent pipeline(Object root, Object detail, String id) {
+    String pipeline = required(detail, "pipeline");
+    String execution = required(detail, "execution-id");
+    String state = required(detail, "state");
+    boolean finished = !FlagMapper.PIPELINE_RUNNING.contains(state);
+    BuildRef ref =
+        new BuildRef(
+            BuildSystem.CODEPIPELINE, pipeline, execution, region(root, null), account(root, null));
+    return new BuildEvent(
+        ref, new BuildState(finished, state, null, List.of(), null), Map.of(), id);
+  }
+
+  private static String region(Object root, String arn) {
+    String r = text(root, "region");
+    if (r == null && arn != null && arn.startsWith("arn:")) {
+      String[] parts = arn.split(":", 6);
+      r = parts.length > 3 ? parts[3] : null;
+    }
+    if (r == null || !r.matches("[a-z]{2}(-[a-z]+)+-\\d{1,2}")) {
+      throw new Malformed("no valid region");
+    }
+    return r;
+  }
+
+  private static String account(Object root, String arn) {
+    String a = text(root, "account");
+    if (a == null && arn != null && arn.startsWith("arn:")) {
+      String[] parts = arn.split(":", 6);
+      a = parts.length > 4 ? parts[4] : null;
+    }
+    if (a != null && !a.matches("\\d{12}")) {
+      throw new Malformed("account is not a 12-digit id");
+    }
+    return a;
+  }
+
+  private static String required(Object node, String field) {
+    String v = text(node, field);
+    if (v == null) {
+      throw new Malformed("detail." + field + " is missing or not a string");
+    }
+    return v;
+  }
+
+  private static String text(Object node, String field) {
+    String v = Json.string(node, field);
+    return v != null && !v.isBlank() ? v : null;
+  }
+
+  private static final class Malformed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(String message) {
+      super(message, null, false, false);
+    }
+  }
 }

@@ -12,108 +12,125 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class OutboundConfigTest {
-    private static Map<String, String> minimal() {
-        Map<String, String> env = new HashMap<>();
-        env.put("PAGURE_URL", "https://pagure.example.org");
-        env.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
-        return env;
-    }
+  private static Map<String, String> minimal() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PAGURE_URL", "https://pagure.example.org");
+    env.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
+    return env;
+  }
 
-    @Test
-    void appliesDefaultsWhenOnlyTheRequiredVariablesAreSet() {
-        OutboundConfig c = OutboundConfig.fromEnv(minimal());
+  @Test
+  void appliesDefaultsWhenOnlyTheRequiredVariablesAreSet() {
+    OutboundConfig c = OutboundConfig.fromEnv(minimal());
 
-        assertThat(c.pagureUrl()).isEqualTo("https://pagure.example.org/");
-        assertThat(c.tokenSecretId()).isEqualTo("pagure-ci/token");
-        assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
-        assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.COMMIT);
-        assertThat(c.flagUsername()).isNull();
-        assertThat(c.buildUrlTemplate()).isNull();
-        assertThat(c.codeBuildProjects()).isEmpty();
-        assertThat(c.pipelineNames()).isEmpty();
-        assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(300));
-        assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.retryMaxAttempts()).isEqualTo(4);
-        assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(200));
-        assertThat(c.buildRecordsConfigured()).isFalse();
-        assertThat(c.buildRecordsTable()).isNull();
-        assertThat(c.accountId()).isNull();
-    }
+    assertThat(c.pagureUrl()).isEqualTo("https://pagure.example.org/");
+    assertThat(c.tokenSecretId()).isEqualTo("pagure-ci/token");
+    assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
+    assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.COMMIT);
+    assertThat(c.flagUsername()).isNull();
+    assertThat(c.buildUrlTemplate()).isNull();
+    assertThat(c.codeBuildProjects()).isEmpty();
+    assertThat(c.pipelineNames()).isEmpty();
+    assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.retryMaxAttempts()).isEqualTo(4);
+    assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.buildRecordsConfigured()).isFalse();
+    assertThat(c.buildRecordsTable()).isNull();
+    assertThat(c.accountId()).isNull();
+  }
 
-    @Test
-    void readsEveryVariable() {
-        Map<String, String> env = minimal();
-        env.put("PAGURE_URL", "https://src.example.org/pagure///");
-        env.put("REPORTER", "ci-webhook");
-        env.put("FLAG_ENDPOINT", "pull-request");
-        env.put("FLAG_USERNAME", "Fedora CI on AWS");
-        env.put("BUILD_URL_TEMPLATE", "https://ci.example.org/{system}/{project}/{buildNumber}?r={region}");
-        env.put("CODEBUILD_PROJECTS", " demo-ci, widget-ci ,,");
-        env.put("PIPELINE_NAMES", "release@pipe");
-        env.put("TOKEN_TTL_SECONDS", "60");
-        env.put("PAGURE_TIMEOUT_SECONDS", "3");
-        env.put("RETRY_MAX_ATTEMPTS", "1");
-        env.put("RETRY_BASE_DELAY_MILLIS", "5");
-        env.put("BUILD_RECORDS_TABLE", " PagureCi-BuildRecordsTable-AbCdEf123456 ");
-        env.put("ACCOUNT_ID", " 123456789012 ");
+  @Test
+  void readsEveryVariable() {
+    Map<String, String> env = minimal();
+    env.put("PAGURE_URL", "https://src.example.org/pagure///");
+    env.put("REPORTER", "ci-webhook");
+    env.put("FLAG_ENDPOINT", "pull-request");
+    env.put("FLAG_USERNAME", "Fedora CI on AWS");
+    env.put(
+        "BUILD_URL_TEMPLATE", "https://ci.example.org/{system}/{project}/{buildNumber}?r={region}");
+    env.put("CODEBUILD_PROJECTS", " demo-ci, widget-ci ,,");
+    env.put("PIPELINE_NAMES", "release@pipe");
+    env.put("TOKEN_TTL_SECONDS", "60");
+    env.put("PAGURE_TIMEOUT_SECONDS", "3");
+    env.put("RETRY_MAX_ATTEMPTS", "1");
+    env.put("RETRY_BASE_DELAY_MILLIS", "5");
+    env.put("BUILD_RECORDS_TABLE", " PagureCi-BuildRecordsTable-AbCdEf123456 ");
+    env.put("ACCOUNT_ID", " 123456789012 ");
 
-        OutboundConfig c = OutboundConfig.fromEnv(env);
+    OutboundConfig c = OutboundConfig.fromEnv(env);
 
-        assertThat(c.pagureUrl()).isEqualTo("https://src.example.org/pagure/");
-        assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.CI_WEBHOOK);
-        assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.PULL_REQUEST);
-        assertThat(c.flagUsername()).isEqualTo("Fedora CI on AWS");
-        assertThat(c.buildUrlTemplate()).startsWith("https://ci.example.org/");
-        assertThat(c.codeBuildProjects()).isEqualTo(Set.of("demo-ci", "widget-ci"));
-        assertThat(c.pipelineNames()).isEqualTo(Set.of("release@pipe"));
-        assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(c.retryMaxAttempts()).isEqualTo(1);
-        assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(5));
-        assertThat(c.buildRecordsConfigured()).isTrue();
-        assertThat(c.buildRecordsTable()).isEqualTo("PagureCi-BuildRecordsTable-AbCdEf123456");
-        assertThat(c.accountId()).isEqualTo("123456789012");
-    }
+    assertThat(c.pagureUrl()).isEqualTo("https://src.example.org/pagure/");
+    assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.CI_WEBHOOK);
+    assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.PULL_REQUEST);
+    assertThat(c.flagUsername()).isEqualTo("Fedora CI on AWS");
+    assertThat(c.buildUrlTemplate()).startsWith("https://ci.example.org/");
+    assertThat(c.codeBuildProjects()).isEqualTo(Set.of("demo-ci", "widget-ci"));
+    assertThat(c.pipelineNames()).isEqualTo(Set.of("release@pipe"));
+    assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.pagureTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.retryMaxAttempts()).isEqualTo(1);
+    assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.buildRecordsConfigured()).isTrue();
+    assertThat(c.buildRecordsTable()).isEqualTo("PagureCi-BuildRecordsTable-AbCdEf123456");
+    assertThat(c.accountId()).isEqualTo("123456789012");
+  }
 
-    @Test
-    void treatsBlankOptionalVariablesAsUnset() {
-        Map<String, String> env = minimal();
-        env.put("REPORTER", "");
-        env.put("FLAG_USERNAME", "  ");
-        env.put("CODEBUILD_PROJECTS", "");
+  @Test
+  void treatsBlankOptionalVariablesAsUnset() {
+    Map<String, String> env = minimal();
+    env.put("REPORTER", "");
+    env.put("FLAG_USERNAME", "  ");
+    env.put("CODEBUILD_PROJECTS", "");
 
-        OutboundConfig c = OutboundConfig.fromEnv(env);
+    OutboundConfig c = OutboundConfig.fromEnv(env);
 
-        assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
-        assertThat(c.flagUsername()).isNull();
-        assertThat(c.codeBuildProjects()).isEmpty();
-    }
+    assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
+    assertThat(c.flagUsername()).isNull();
+    assertThat(c.codeBuildProjects()).isEmpty();
+  }
 
-    @Test
-    void listsEveryVariableItReads() {
-        assertThat(OutboundConfig.VARIABLES).containsExactly("PAGURE_URL", "PAGURE_TOKEN_SECRET_ID", "REPORTER",
-                "FLAG_ENDPOINT", "FLAG_USERNAME", "BUILD_URL_TEMPLATE", "CODEBUILD_PROJECTS", "PIPELINE_NAMES",
-                "TOKEN_TTL_SECONDS", "PAGURE_TIMEOUT_SECONDS", "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MILLIS",
-                "BUILD_RECORDS_TABLE", "ACCOUNT_ID");
-    }
+  @Test
+  void listsEveryVariableItReads() {
+    assertThat(OutboundConfig.VARIABLES)
+        .containsExactly(
+            "PAGURE_URL",
+            "PAGURE_TOKEN_SECRET_ID",
+            "REPORTER",
+            "FLAG_ENDPOINT",
+            "FLAG_USERNAME",
+            "BUILD_URL_TEMPLATE",
+            "CODEBUILD_PROJECTS",
+            "PIPELINE_NAMES",
+            "TOKEN_TTL_SECONDS",
+            "PAGURE_TIMEOUT_SECONDS",
+            "RETRY_MAX_ATTEMPTS",
+            "RETRY_BASE_DELAY_MILLIS",
+            "BUILD_RECORDS_TABLE",
+            "ACCOUNT_ID");
+  }
 
-    @Test
-    void readsNoVariableOutsideTheList() {
-        Map<String, String> env = new HashMap<>(minimal()) {
-            private static final long serialVersionUID = 1L;
+  @Test
+  void readsNoVariableOutsideTheList() {
+    Map<String, String> env =
+        new HashMap<>(minimal()) {
+          private static final long serialVersionUID = 1L;
 
-            @Override
-            public String get(Object key) {
-                assertThat(OutboundConfig.VARIABLES).contains((String) key);
-                return super.get(key);
-            }
+          @Override
+          public String get(Object key) {
+            assertThat(OutboundConfig.VARIABLES).contains((String) key);
+            return super.get(key);
+          }
         };
 
-        OutboundConfig.fromEnv(env);
-    }
+    OutboundConfig.fromEnv(env);
+  }
 
-    @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "NULL",
+      value = {
         "PAGURE_URL|NULL",
         "PAGURE_URL|''",
         "PAGURE_URL|pagure.example.org",
@@ -151,54 +168,55 @@ class OutboundConfigTest {
         "BUILD_RECORDS_TABLE|arn:aws:s3:::records",
         "ACCOUNT_ID|12345678901",
         "ACCOUNT_ID|arn:aws:iam::123456789012:root",
-    })
-    void rejectsABadVariableNamingIt(String variable, String value) {
-        Map<String, String> env = minimal();
-        env.put(variable, value);
-        if (value == null) {
-            env.remove(variable);
-        }
-
-        assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(variable + ": ")
-                .satisfies(e -> assertThat(((ConfigException) e).variable()).isEqualTo(variable));
+      })
+  void rejectsABadVariableNamingIt(String variable, String value) {
+    Map<String, String> env = minimal();
+    env.put(variable, value);
+    if (value == null) {
+      env.remove(variable);
     }
 
-    @ParameterizedTest
-    @CsvSource({
-        "abc",
-        "pagure-ci-build-records",
-        "PagureCi-BuildRecordsTable-AbCdEf123456",
-        "a.b_c-D9",
-        "arn:aws:dynamodb:eu-west-1:123456789012:table/PagureCi-BuildRecordsTable-AbCdEf123456",
-        "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/records",
-    })
-    void acceptsATableNameOrArn(String table) {
-        Map<String, String> env = minimal();
-        env.put("BUILD_RECORDS_TABLE", table);
+    assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(variable + ": ")
+        .satisfies(e -> assertThat(((ConfigException) e).variable()).isEqualTo(variable));
+  }
 
-        OutboundConfig c = OutboundConfig.fromEnv(env);
+  @ParameterizedTest
+  @CsvSource({
+    "abc",
+    "pagure-ci-build-records",
+    "PagureCi-BuildRecordsTable-AbCdEf123456",
+    "a.b_c-D9",
+    "arn:aws:dynamodb:eu-west-1:123456789012:table/PagureCi-BuildRecordsTable-AbCdEf123456",
+    "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/records",
+  })
+  void acceptsATableNameOrArn(String table) {
+    Map<String, String> env = minimal();
+    env.put("BUILD_RECORDS_TABLE", table);
 
-        assertThat(c.buildRecordsTable()).isEqualTo(table);
-        assertThat(c.buildRecordsConfigured()).isTrue();
-    }
+    OutboundConfig c = OutboundConfig.fromEnv(env);
 
-    @Test
-    void aBlankTableIsUnset() {
-        Map<String, String> env = minimal();
-        env.put("BUILD_RECORDS_TABLE", "  ");
+    assertThat(c.buildRecordsTable()).isEqualTo(table);
+    assertThat(c.buildRecordsConfigured()).isTrue();
+  }
 
-        assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
-    }
+  @Test
+  void aBlankTableIsUnset() {
+    Map<String, String> env = minimal();
+    env.put("BUILD_RECORDS_TABLE", "  ");
 
-    @Test
-    void theS3VariablesOfTheBuildRecordsAreNotReadAnyMore() {
-        Map<String, String> env = minimal();
-        env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source");
-        env.put("BUILD_RECORDS_PREFIX", "source/.builds/");
+    assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
+  }
 
-        assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
-        assertThat(OutboundConfig.VARIABLES).doesNotContain("BUILD_RECORDS_BUCKET", "BUILD_RECORDS_PREFIX");
-    }
+  @Test
+  void theS3VariablesOfTheBuildRecordsAreNotReadAnyMore() {
+    Map<String, String> env = minimal();
+    env.put("BUILD_RECORDS_BUCKET", "pagure-ci-source");
+    env.put("BUILD_RECORDS_PREFIX", "source/.builds/");
+
+    assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
+    assertThat(OutboundConfig.VARIABLES)
+        .doesNotContain("BUILD_RECORDS_BUCKET", "BUILD_RECORDS_PREFIX");
+  }
 }

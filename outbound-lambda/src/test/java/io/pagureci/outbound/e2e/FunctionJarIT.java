@@ -25,125 +25,154 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The deployable {@code target/function.jar} under the real Lambda runtime interface client, with its handler
- * string, against WireMock as pagure and AWS (endpoints through {@code AWS_ENDPOINT_URL}).
+ * The deployable {@code target/function.jar} under the real Lambda runtime interface client, with
+ * its handler string, against WireMock as pagure and AWS (endpoints through {@code
+ * AWS_ENDPOINT_URL}).
  */
 class FunctionJarIT {
-    static final String HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
-    static final String TOKEN = "E2ETOKEN0123456789THROWAWAYVALUE";
-    static final Path JAR = Path.of("target/function.jar");
+  static final String HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
+  static final String TOKEN = "E2ETOKEN0123456789THROWAWAYVALUE";
+  static final Path JAR = Path.of("target/function.jar");
 
-    static StandIns aws;
-    static LocalLambdaRuntime function;
+  static StandIns aws;
+  static LocalLambdaRuntime function;
 
-    static Map<String, String> env() {
-        Map<String, String> env = new HashMap<>(aws.env());
-        env.put("AWS_ENDPOINT_URL", aws.base());
-        env.put("AWS_ACCESS_KEY_ID", "AKIDFAKETESTKEY00000");
-        env.put("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        env.put("BUILD_RECORDS_TABLE", "PagureCi-BuildRecordsTable-AbCdEf123456");
-        return env;
+  static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>(aws.env());
+    env.put("AWS_ENDPOINT_URL", aws.base());
+    env.put("AWS_ACCESS_KEY_ID", "AKIDFAKETESTKEY00000");
+    env.put("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    env.put("AWS_EC2_METADATA_DISABLED", "true");
+    env.put("BUILD_RECORDS_TABLE", "PagureCi-BuildRecordsTable-AbCdEf123456");
+    return env;
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertThat(JAR).as("run through Maven: package builds the jar before the ITs").exists();
+    aws = new StandIns();
+    aws.secret(TOKEN);
+    aws.wm.stubFor(
+        post("/api/0/demo/c/" + Fixtures.SHA + "/flag")
+            .willReturn(StandIns.captured("commit_flag_pr_head_form")));
+    aws.wm.stubFor(
+        post("/api/0/demo/c/" + "0".repeat(40) + "/flag")
+            .willReturn(StandIns.captured("commit_flag_malformed_hash")));
+    // the fixtures' build is one the worker started: its record, read through the shaded DynamoDB
+    // client
+    aws.startedRecord(Fixtures.BUILD_KEY, "codebuild", Fixtures.BUILD_ID);
+    Files.createDirectories(Path.of("target/e2e"));
+    function = LocalLambdaRuntime.start(JAR, HANDLER, env(), Path.of("target/e2e/function.log"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (function != null) {
+      function.close();
     }
-
-    @BeforeAll
-    static void start() throws Exception {
-        assertThat(JAR).as("run through Maven: package builds the jar before the ITs").exists();
-        aws = new StandIns();
-        aws.secret(TOKEN);
-        aws.wm.stubFor(post("/api/0/demo/c/" + Fixtures.SHA + "/flag")
-                .willReturn(StandIns.captured("commit_flag_pr_head_form")));
-        aws.wm.stubFor(post("/api/0/demo/c/" + "0".repeat(40) + "/flag")
-                .willReturn(StandIns.captured("commit_flag_malformed_hash")));
-        // the fixtures' build is one the worker started: its record, read through the shaded DynamoDB client
-        aws.startedRecord(Fixtures.BUILD_KEY, "codebuild", Fixtures.BUILD_ID);
-        Files.createDirectories(Path.of("target/e2e"));
-        function = LocalLambdaRuntime.start(JAR, HANDLER, env(), Path.of("target/e2e/function.log"));
+    if (aws != null) {
+      aws.close();
     }
+  }
 
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (aws != null) {
-            aws.close();
-        }
+  @Test
+  void turnsAStateChangeIntoAFlag() throws Exception {
+    LocalLambdaRuntime.Invocation r =
+        function.invoke(
+            Fixtures.event("codebuild/state-succeeded.json", aws.pagureUrl()),
+            Duration.ofSeconds(30));
+
+    assertThat(r.failed()).as(r.body()).isFalse();
+    JsonNode out = Fixtures.JSON.readTree(r.body());
+    assertThat(out.path("outcome").asText()).isEqualTo("posted");
+    assertThat(out.path("status").asText()).isEqualTo("success");
+    assertThat(
+            aws.wm.findAll(postRequestedFor(urlPathMatching("/api/0/demo/c/.*"))).stream()
+                .map(q -> q.getHeader("Authorization")))
+        .contains("token " + TOKEN);
+    assertThat(function.output()).contains("\"decision\":\"posted\"").doesNotContain(TOKEN);
+  }
+
+  @Test
+  void reportsAPagureRejectionAsAFunctionErrorSoLambdaRetries() {
+    String event =
+        Fixtures.event("codebuild/state-failed-in-build.json", aws.pagureUrl())
+            .replace(Fixtures.SHA, "0".repeat(40));
+
+    LocalLambdaRuntime.Invocation r = function.invoke(event, Duration.ofSeconds(30));
+
+    assertThat(r.failed()).isTrue();
+    assertThat(r.body())
+        .contains("ReportFailedException")
+        .contains("404 ENOCOMMIT")
+        .doesNotContain(TOKEN);
+  }
+
+  @Test
+  void failsAtInitNamingAMissingVariable() {
+    Map<String, String> env = env();
+    env.remove("PAGURE_TOKEN_SECRET_ID");
+
+    try (LocalLambdaRuntime broken =
+        LocalLambdaRuntime.start(
+            JAR, HANDLER, env, Path.of("target/e2e/function-init-error.log"))) {
+      assertThat(broken.awaitInitError(Duration.ofSeconds(30)))
+          .contains("PAGURE_TOKEN_SECRET_ID: is required");
     }
+  }
 
-    @Test
-    void turnsAStateChangeIntoAFlag() throws Exception {
-        LocalLambdaRuntime.Invocation r = function.invoke(
-                Fixtures.event("codebuild/state-succeeded.json", aws.pagureUrl()), Duration.ofSeconds(30));
+  @Test
+  void readsTheBuildRecordWithTheShadedDynamoDbClientAndPostsTheQueuedFlag() throws Exception {
+    // no item: DynamoDB answers GetItem with an empty object
+    // (below the fixture build's own record, StandIns#startedRecord: WireMock's default priority is
+    // 5)
+    aws.wm.stubFor(
+        StandIns.aws("DynamoDB_20120810.GetItem")
+            .atPriority(10)
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/x-amz-json-1.0")
+                    .withBody("{}")));
 
-        assertThat(r.failed()).as(r.body()).isFalse();
-        JsonNode out = Fixtures.JSON.readTree(r.body());
-        assertThat(out.path("outcome").asText()).isEqualTo("posted");
-        assertThat(out.path("status").asText()).isEqualTo("success");
-        assertThat(aws.wm.findAll(postRequestedFor(urlPathMatching("/api/0/demo/c/.*")))
-                .stream().map(q -> q.getHeader("Authorization"))).contains("token " + TOKEN);
-        assertThat(function.output()).contains("\"decision\":\"posted\"").doesNotContain(TOKEN);
+    LocalLambdaRuntime.Invocation r =
+        function.invoke(
+            Fixtures.event("pagure-ci-aws/queued-pull-request.json", aws.pagureUrl()),
+            Duration.ofSeconds(30));
+
+    assertThat(r.failed()).as(r.body()).isFalse();
+    assertThat(Fixtures.JSON.readTree(r.body()).path("status").asText()).isEqualTo("pending");
+    aws.wm.verify(
+        2,
+        StandIns.awsCalls("DynamoDB_20120810.GetItem")
+            .withRequestBody(matchingJsonPath("$.ConsistentRead", equalTo("true")))
+            .withRequestBody(
+                matchingJsonPath(
+                    "$.TableName", equalTo("PagureCi-BuildRecordsTable-AbCdEf123456"))));
+  }
+
+  @Test
+  void theJarHoldsNoInboundClassAndNoS3Client() throws IOException {
+    try (ZipFile zip = new ZipFile(JAR.toFile())) {
+      List<String> names = zip.stream().map(ZipEntry::getName).toList();
+
+      assertThat(names)
+          .noneMatch(n -> n.startsWith("io/pagureci/inbound/"))
+          .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/s3/"))
+          .contains(
+              "software/amazon/awssdk/services/dynamodb/DynamoDbClient.class",
+              "io/pagureci/outbound/adapters/DynamoDbBuildRecordLookup.class");
     }
+  }
 
-    @Test
-    void reportsAPagureRejectionAsAFunctionErrorSoLambdaRetries() {
-        String event = Fixtures.event("codebuild/state-failed-in-build.json", aws.pagureUrl())
-                .replace(Fixtures.SHA, "0".repeat(40));
+  @Test
+  void dropsAMalformedEventWithoutAnError() throws Exception {
+    LocalLambdaRuntime.Invocation r =
+        function.invoke(
+            Fixtures.event("codebuild/state-in-progress.bad-truncated.json"),
+            Duration.ofSeconds(30));
 
-        LocalLambdaRuntime.Invocation r = function.invoke(event, Duration.ofSeconds(30));
-
-        assertThat(r.failed()).isTrue();
-        assertThat(r.body()).contains("ReportFailedException").contains("404 ENOCOMMIT").doesNotContain(TOKEN);
-    }
-
-    @Test
-    void failsAtInitNamingAMissingVariable() {
-        Map<String, String> env = env();
-        env.remove("PAGURE_TOKEN_SECRET_ID");
-
-        try (LocalLambdaRuntime broken = LocalLambdaRuntime.start(JAR, HANDLER, env,
-                Path.of("target/e2e/function-init-error.log"))) {
-            assertThat(broken.awaitInitError(Duration.ofSeconds(30)))
-                    .contains("PAGURE_TOKEN_SECRET_ID: is required");
-        }
-    }
-
-    @Test
-    void readsTheBuildRecordWithTheShadedDynamoDbClientAndPostsTheQueuedFlag() throws Exception {
-        // no item: DynamoDB answers GetItem with an empty object
-        // (below the fixture build's own record, StandIns#startedRecord: WireMock's default priority is 5)
-        aws.wm.stubFor(StandIns.aws("DynamoDB_20120810.GetItem").atPriority(10)
-                .willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/x-amz-json-1.0").withBody("{}")));
-
-        LocalLambdaRuntime.Invocation r = function.invoke(
-                Fixtures.event("pagure-ci-aws/queued-pull-request.json", aws.pagureUrl()), Duration.ofSeconds(30));
-
-        assertThat(r.failed()).as(r.body()).isFalse();
-        assertThat(Fixtures.JSON.readTree(r.body()).path("status").asText()).isEqualTo("pending");
-        aws.wm.verify(2, StandIns.awsCalls("DynamoDB_20120810.GetItem")
-                .withRequestBody(matchingJsonPath("$.ConsistentRead", equalTo("true")))
-                .withRequestBody(matchingJsonPath("$.TableName", equalTo("PagureCi-BuildRecordsTable-AbCdEf123456"))));
-    }
-
-    @Test
-    void theJarHoldsNoInboundClassAndNoS3Client() throws IOException {
-        try (ZipFile zip = new ZipFile(JAR.toFile())) {
-            List<String> names = zip.stream().map(ZipEntry::getName).toList();
-
-            assertThat(names).noneMatch(n -> n.startsWith("io/pagureci/inbound/"))
-                    .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/s3/"))
-                    .contains("software/amazon/awssdk/services/dynamodb/DynamoDbClient.class",
-                            "io/pagureci/outbound/adapters/DynamoDbBuildRecordLookup.class");
-        }
-    }
-
-    @Test
-    void dropsAMalformedEventWithoutAnError() throws Exception {
-        LocalLambdaRuntime.Invocation r = function.invoke(Fixtures.event("codebuild/state-in-progress.bad-truncated.json"),
-                Duration.ofSeconds(30));
-
-        assertThat(r.failed()).isFalse();
-        assertThat(Fixtures.JSON.readTree(r.body()).path("outcome").asText()).isEqualTo("dropped");
-    }
+    assertThat(r.failed()).isFalse();
+    assertThat(Fixtures.JSON.readTree(r.body()).path("outcome").asText()).isEqualTo("dropped");
+  }
 }
