@@ -167,7 +167,8 @@ public final class DependencyFactory {
         ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
     Scope scope = new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames());
     FlagMapper mapper =
-        new FlagMapper(config.flagUsername(), new BuildUrls(config.buildUrlTemplate()));
+        new FlagMapper(
+            config.flagUsername(), config.targetName(), new BuildUrls(config.buildUrlTemplate()));
     BuildRecordLookup records =
         config.buildRecordsConfigured()
             ? buildKey ->

@@ -5,6 +5,7 @@ import io.pagureci.outbound.domain.BuildSnapshot;
 import io.pagureci.outbound.domain.BuildState;
 import io.pagureci.outbound.domain.BuildStatusLookup;
 import io.pagureci.outbound.domain.PhaseResult;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,15 +33,23 @@ public final class CodeBuildStatusLookup implements BuildStatusLookup {
     String status = build.buildStatusAsString();
     List<PhaseResult> phases =
         build.phases().stream()
-            .map(p -> new PhaseResult(p.phaseTypeAsString(), p.phaseStatusAsString()))
+            .map(
+                p ->
+                    new PhaseResult(
+                        p.phaseTypeAsString(), p.phaseStatusAsString(), p.startTime(), p.endTime()))
             .toList();
+    boolean finished = status != null && !status.equals("IN_PROGRESS");
     BuildState state =
         new BuildState(
-            status != null && !status.equals("IN_PROGRESS"),
+            finished,
             status == null ? "IN_PROGRESS" : status,
             build.currentPhase(),
             phases,
-            build.buildNumber());
+            build.buildNumber(),
+            build.startTime() != null
+                ? build.startTime()
+                : phases.isEmpty() ? null : phases.get(0).start(),
+            finished ? end(build, phases) : PhaseResult.latest(null, phases));
     Map<String, String> vars = new LinkedHashMap<>();
     if (build.environment() != null) {
       for (EnvironmentVariable v : build.environment().environmentVariables()) {
@@ -50,5 +59,18 @@ public final class CodeBuildStatusLookup implements BuildStatusLookup {
       }
     }
     return new BuildSnapshot(state, vars);
+  }
+
+  /** A finished build's end: {@code endTime}, else its COMPLETED phase's start, else null. */
+  private static Instant end(Build build, List<PhaseResult> phases) {
+    if (build.endTime() != null) {
+      return build.endTime();
+    }
+    for (PhaseResult p : phases) {
+      if (p.phase().equals("COMPLETED")) {
+        return p.start();
+      }
+    }
+    return null;
   }
 }

@@ -1,6 +1,7 @@
 package io.pagureci.outbound.config;
 
 import io.pagureci.outbound.domain.BuildSystem;
+import io.pagureci.outbound.domain.FlagMapper;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
  * @param tokenSecretId Secrets Manager id/ARN of the pagure API (or CI) token
  * @param reporter how statuses reach pagure
  * @param flagEndpoint which flag API endpoint ({@link Reporter#FLAG_API} only)
- * @param flagUsername display name of the flag, or {@code null} for the per-system default
+ * @param flagUsername display name of the flag, or {@code null} for {@code pagure-ci/<targetName>}
+ * @param targetName the build target's name as PR authors know it, shown on every flag
  * @param buildUrlTemplate template of the flag's {@code url}, or {@code null} for the AWS console
  *     page
  * @param codeBuildProjects CodeBuild projects whose events are handled; empty = any project
@@ -41,6 +43,7 @@ public record OutboundConfig(
     Reporter reporter,
     FlagEndpoint flagEndpoint,
     String flagUsername,
+    String targetName,
     String buildUrlTemplate,
     Set<String> codeBuildProjects,
     Set<String> pipelineNames,
@@ -56,6 +59,7 @@ public record OutboundConfig(
   public static final String REPORTER = "REPORTER";
   public static final String FLAG_ENDPOINT = "FLAG_ENDPOINT";
   public static final String FLAG_USERNAME = "FLAG_USERNAME";
+  public static final String TARGET_NAME = "TARGET_NAME";
   public static final String BUILD_URL_TEMPLATE = "BUILD_URL_TEMPLATE";
   public static final String CODEBUILD_PROJECTS = "CODEBUILD_PROJECTS";
   public static final String PIPELINE_NAMES = "PIPELINE_NAMES";
@@ -78,6 +82,7 @@ public record OutboundConfig(
           REPORTER,
           FLAG_ENDPOINT,
           FLAG_USERNAME,
+          TARGET_NAME,
           BUILD_URL_TEMPLATE,
           CODEBUILD_PROJECTS,
           PIPELINE_NAMES,
@@ -156,6 +161,7 @@ public record OutboundConfig(
         choice(env, REPORTER, Reporter.values(), Reporter::value, Reporter.FLAG_API),
         choice(env, FLAG_ENDPOINT, FlagEndpoint.values(), FlagEndpoint::value, FlagEndpoint.COMMIT),
         flagUsername(env),
+        targetName(env),
         urlTemplate(env),
         list(env, CODEBUILD_PROJECTS, BuildSystem.CODEBUILD::validTarget),
         list(env, PIPELINE_NAMES, BuildSystem.CODEPIPELINE::validTarget),
@@ -237,6 +243,18 @@ public record OutboundConfig(
     String v = value(env, FLAG_USERNAME);
     if (v != null && (v.length() > 255 || v.chars().anyMatch(Character::isISOControl))) {
       throw new ConfigException(FLAG_USERNAME, "must be at most 255 printable characters");
+    }
+    return v;
+  }
+
+  private static String targetName(Map<String, String> env) {
+    String v = value(env, TARGET_NAME);
+    if (v == null) {
+      return FlagMapper.DEFAULT_TARGET_NAME;
+    }
+    if (!FlagMapper.TARGET_NAME.matcher(v).matches()) {
+      throw new ConfigException(
+          TARGET_NAME, "must be 1-32 of A-Z a-z 0-9 . _ - (starting with a letter or digit)");
     }
     return v;
   }

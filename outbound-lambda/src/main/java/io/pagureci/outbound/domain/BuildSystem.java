@@ -4,18 +4,16 @@ import java.util.regex.Pattern;
 
 /** The AWS service that ran a build. */
 public enum BuildSystem {
-  CODEBUILD("codebuild", "CodeBuild", "AWS CodeBuild", "[A-Za-z0-9][A-Za-z0-9_-]{1,254}"),
-  CODEPIPELINE("codepipeline", "CodePipeline", "AWS CodePipeline", "[A-Za-z0-9.@_-]{1,100}");
+  CODEBUILD("codebuild", "CodeBuild", "[A-Za-z0-9][A-Za-z0-9_-]{1,254}"),
+  CODEPIPELINE("codepipeline", "CodePipeline", "[A-Za-z0-9.@_-]{1,100}");
 
   private final String id;
   private final String label;
-  private final String defaultUsername;
   private final Pattern targetName;
 
-  BuildSystem(String id, String label, String defaultUsername, String targetName) {
+  BuildSystem(String id, String label, String targetName) {
     this.id = id;
     this.label = label;
-    this.defaultUsername = defaultUsername;
     this.targetName = Pattern.compile(targetName);
   }
 
@@ -42,13 +40,8 @@ public enum BuildSystem {
     return id;
   }
 
-  /** Short name used in flag comments. */
+  /** Short name used in log and error messages. */
   public String label() {
     return label;
-  }
-
-  /** Flag {@code username} when {@code FLAG_USERNAME} is not set. */
-  public String defaultUsername() {
-    return defaultUsername;
   }
 }

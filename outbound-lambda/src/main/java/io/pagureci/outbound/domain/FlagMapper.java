@@ -1,9 +1,17 @@
 package io.pagureci.outbound.domain;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-/** Maps a build state to a pagure flag (status, percent, comment, url, username, uid). */
+/**
+ * Maps a build state to a pagure flag (status, percent, comment, url, username, uid). The comment
+ * is what a PR author reads on the PR page (pagure shows no {@code percent} there): the target name
+ * as configured, then the progress in words, e.g. {@code build · BUILD 6/9 · 2m14s}, {@code build ·
+ * passed in 4m02s}. {@code percent} stays for the commit page.
+ */
 public final class FlagMapper {
   /** CodeBuild phases in order; {@code COMPLETED} is the last. */
   public static final List<String> CODEBUILD_PHASES =
@@ -31,22 +39,53 @@ public final class FlagMapper {
   public static final Set<String> PIPELINE_RUNNING =
       Set.of("STARTED", "RESUMED", "STOPPING", "IN_PROGRESS");
 
+  /** The 9 steps a CodeBuild build counts: the phases between SUBMITTED and COMPLETED. */
+  static final List<String> CODEBUILD_STEPS =
+      CODEBUILD_PHASES.subList(1, CODEBUILD_PHASES.size() - 1);
+
+  /** {@code TARGET_NAME} when it is not set. */
+  public static final String DEFAULT_TARGET_NAME = "build";
+
+  /** What a target name may be: short and safe to show anywhere (1–32 of A-Z a-z 0-9 . _ -). */
+  public static final Pattern TARGET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+
+  /** The flag {@code username} without {@code FLAG_USERNAME}: {@code pagure-ci/<target name>}. */
+  public static final String USERNAME_PREFIX = "pagure-ci/";
+
+  /** Longest word taken from an event into a comment (a phase or state this code does not know). */
+  static final int MAX_WORD_CHARS = 32;
+
+  private static final String SEPARATOR = " · ";
+
   private final String usernameOverride;
+  private final String targetName;
   private final BuildUrls urls;
 
-  /**
-   * @param usernameOverride {@code FLAG_USERNAME}, or {@code null} for the per-system default
-   */
+  /** A mapper for the default target name ({@value #DEFAULT_TARGET_NAME}). */
   public FlagMapper(String usernameOverride, BuildUrls urls) {
+    this(usernameOverride, DEFAULT_TARGET_NAME, urls);
+  }
+
+  /**
+   * @param usernameOverride {@code FLAG_USERNAME}, or {@code null} for {@code
+   *     pagure-ci/<targetName>}
+   * @param targetName {@code TARGET_NAME}: the build target as the PR author knows it (not the
+   *     generated CodeBuild project or pipeline name); must match {@link #TARGET_NAME}
+   */
+  public FlagMapper(String usernameOverride, String targetName, BuildUrls urls) {
+    if (targetName == null || !TARGET_NAME.matcher(targetName).matches()) {
+      throw new IllegalArgumentException("target name must match " + TARGET_NAME.pattern());
+    }
     this.usernameOverride = usernameOverride;
+    this.targetName = targetName;
     this.urls = urls;
   }
 
   public Flag flagFor(PagureBuild build, BuildRef ref, BuildState state) {
     FlagStatus status = status(state);
     return new Flag(
-        username(ref.system()),
-        comment(ref, state, status),
+        username(),
+        targetName + SEPARATOR + progress(ref, state, status),
         urls.urlFor(ref, state, build),
         status,
         percent(ref, state, status),
@@ -61,8 +100,8 @@ public final class FlagMapper {
   public Flag requestFlag(RequestEvent request) {
     boolean queued = request.state() == RequestEvent.State.QUEUED;
     return new Flag(
-        username(request.system()),
-        requestComment(request),
+        username(),
+        targetName + SEPARATOR + requestComment(request),
         PagureUrls.page(request.build()),
         queued ? FlagStatus.PENDING : FlagStatus.ERROR,
         null,
@@ -75,24 +114,21 @@ public final class FlagMapper {
   }
 
   /**
-   * {@code FLAG_USERNAME}, else the system's own name: one username per flag, whatever reports it.
+   * {@code FLAG_USERNAME}, else {@code pagure-ci/<target name>}: one username per flag, whatever
+   * reports it (pagure keeps the username a flag was created with: an update does not change it).
    */
-  String username(BuildSystem system) {
-    return usernameOverride != null ? usernameOverride : system.defaultUsername();
+  String username() {
+    return usernameOverride != null ? usernameOverride : USERNAME_PREFIX + targetName;
   }
 
   /**
-   * e.g. {@code CodeBuild demo-ci: queued — waiting for a build slot}, or {@code CodeBuild demo-ci:
-   * could not start the build — the pull request's head moved on (HEAD_MOVED). Comment "pretty
-   * please pagure-ci rebuild" to try again.} The rebuild phrase is a pull-request comment, so a
-   * push's error has no such hint.
+   * After the target name: e.g. {@code queued — waiting for a build slot}, or {@code could not
+   * start the build — the pull request's head moved on (HEAD_MOVED). Comment "pretty please
+   * pagure-ci rebuild" to try again.} The rebuild phrase is a pull-request comment, so a push's
+   * error has no such hint.
    */
   static String requestComment(RequestEvent request) {
-    StringBuilder s =
-        new StringBuilder(request.system().label())
-            .append(' ')
-            .append(request.target())
-            .append(": ");
+    StringBuilder s = new StringBuilder();
     if (request.state() == RequestEvent.State.QUEUED) {
       return s.append("queued — waiting for a build slot").toString();
     }
@@ -159,28 +195,117 @@ public final class FlagMapper {
   }
 
   /**
-   * e.g. {@code CodeBuild my-project #42: BUILD}, {@code CodeBuild my-project #42: FAILED (BUILD:
-   * FAILED)}.
+   * What follows the target name in the comment, in words. Running: CodeBuild {@code BUILD 6/9 ·
+   * 2m14s} (phase, step of 9, elapsed), a pipeline {@code running · 2m14s}; finished: {@code passed
+   * in 4m02s}, {@code failed in BUILD after 3m10s}, {@code timed out in BUILD after 1h00m}, {@code
+   * error in DOWNLOAD_SOURCE (CLIENT_ERROR) after 12s}, {@code stopped in BUILD after 1m05s},
+   * {@code superseded by a newer execution after 40s}. A time the build service did not give is
+   * left out ({@code passed}); a phase or state this code does not know is shown as it is (only
+   * {@code A-Z 0-9 _}, at most {@value #MAX_WORD_CHARS} characters).
    */
-  static String comment(BuildRef ref, BuildState state, FlagStatus status) {
-    StringBuilder s = new StringBuilder(ref.system().label()).append(' ').append(ref.target());
-    if (ref.system() == BuildSystem.CODEBUILD) {
-      if (state.buildNumber() != null) {
-        s.append(" #").append(state.buildNumber());
-      }
-    } else {
-      s.append(' ').append(ref.id(), 0, Math.min(8, ref.id().length()));
-    }
-    s.append(": ");
+  static String progress(BuildRef ref, BuildState state, FlagStatus status) {
+    Duration elapsed = state.elapsed();
+    boolean codeBuild = ref.system() == BuildSystem.CODEBUILD;
+    StringBuilder s = new StringBuilder();
     if (status == FlagStatus.PENDING) {
-      s.append(state.phase() != null ? state.phase() : state.status());
-    } else {
-      s.append(state.status());
-      PhaseResult failed = status == FlagStatus.SUCCESS ? null : firstFailedPhase(state);
-      if (failed != null) {
-        s.append(" (").append(failed.phase()).append(": ").append(failed.status()).append(')');
+      if (codeBuild) {
+        String phase = state.phase() == null ? null : word(state.phase());
+        int step = phase == null ? -1 : CODEBUILD_STEPS.indexOf(phase);
+        if (phase == null) {
+          s.append("running");
+        } else if (step >= 0) {
+          s.append(phase).append(' ').append(step + 1).append('/').append(CODEBUILD_STEPS.size());
+        } else {
+          s.append(phase);
+        }
+      } else {
+        s.append(pipelineRunning(state.status()));
       }
+      if (elapsed != null) {
+        s.append(SEPARATOR).append(duration(elapsed));
+      }
+      return s.toString();
+    }
+    String preposition = " after ";
+    PhaseResult failed = codeBuild ? firstFailedPhase(state) : null;
+    switch (status) {
+      case SUCCESS -> {
+        s.append("passed");
+        preposition = " in ";
+      }
+      case CANCELED -> {
+        if (codeBuild) {
+          s.append("stopped");
+          String where = failed != null ? failed.phase() : state.phase();
+          if (where != null && !where.equals("COMPLETED")) {
+            s.append(" in ").append(word(where));
+          }
+        } else {
+          s.append(
+              switch (state.status()) {
+                case "SUPERSEDED" -> "superseded by a newer execution";
+                case "STOPPED" -> "stopped";
+                default -> "canceled";
+              });
+        }
+      }
+      case ERROR -> {
+        s.append("error");
+        if (failed != null) {
+          s.append(" in ")
+              .append(word(failed.phase()))
+              .append(" (")
+              .append(word(failed.status()))
+              .append(')');
+        }
+      }
+      default -> {
+        String how = failed != null ? failed.status() : state.status();
+        s.append("TIMED_OUT".equals(how) ? "timed out" : "failed");
+        if (failed != null) {
+          s.append(" in ").append(word(failed.phase()));
+        }
+        if (how != null && !how.equals("FAILED") && !how.equals("TIMED_OUT")) {
+          s.append(" (").append(word(how)).append(')');
+        }
+      }
+    }
+    if (elapsed != null) {
+      s.append(preposition).append(duration(elapsed));
     }
     return s.toString();
+  }
+
+  private static String pipelineRunning(String state) {
+    return switch (state) {
+      case "STARTED", "IN_PROGRESS" -> "running";
+      case "RESUMED" -> "resumed";
+      case "STOPPING" -> "stopping";
+      default -> word(state);
+    };
+  }
+
+  /**
+   * A word from the build service as it may appear in a comment: only {@code A-Z 0-9 _} kept, at
+   * most {@value #MAX_WORD_CHARS} characters ({@code ?} when nothing is left).
+   */
+  static String word(String raw) {
+    String w = raw == null ? "" : raw.replaceAll("[^A-Z0-9_]", "");
+    if (w.length() > MAX_WORD_CHARS) {
+      w = w.substring(0, MAX_WORD_CHARS - 1) + "…";
+    }
+    return w.isEmpty() ? "?" : w;
+  }
+
+  /** {@code 45s}, {@code 4m02s}, {@code 1h03m} (seconds dropped from an hour on). */
+  static String duration(Duration d) {
+    long seconds = d.toSeconds();
+    if (seconds < 60) {
+      return seconds + "s";
+    }
+    if (seconds < 3600) {
+      return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+    }
+    return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
   }
 }

@@ -99,10 +99,10 @@ public final class OutboundService {
     }
     if (ref.system() == BuildSystem.CODEBUILD) {
       if (!state.finished()) {
-        state = current(codeBuild, event, delivery).state().withNumberFrom(event.state());
+        state = current(codeBuild, event, delivery).state().withFactsFrom(event.state());
       }
     } else if (!state.finished() || snapshot.state().finished()) {
-      state = snapshot.state();
+      state = snapshot.state().withFactsFrom(event.state());
     }
     FlagUpdate update = new FlagUpdate(build, ref, state, mapper.flagFor(build, ref, state));
     report(event, delivery, update);
@@ -115,10 +115,7 @@ public final class OutboundService {
           current(
               ref.system() == BuildSystem.CODEBUILD ? codeBuild : codePipeline, event, delivery);
       if (after.state().finished()) {
-        BuildState finalState =
-            ref.system() == BuildSystem.CODEBUILD
-                ? after.state().withNumberFrom(state)
-                : after.state();
+        BuildState finalState = after.state().withFactsFrom(state);
         FlagUpdate last =
             new FlagUpdate(build, ref, finalState, mapper.flagFor(build, ref, finalState));
         report(event, delivery, last);

@@ -15,9 +15,15 @@ import io.pagureci.outbound.domain.RequestEvent;
 import io.pagureci.outbound.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -36,6 +42,13 @@ public final class EventBridgeEventParser {
 
   /** The {@code Source} the accept and worker functions put their request events with. */
   public static final String REQUEST_SOURCE = "pagure-ci-aws";
+
+  private static final DateTimeFormatter CODEBUILD_TIME =
+      new DateTimeFormatterBuilder()
+          .parseCaseInsensitive()
+          .appendPattern("MMM d, yyyy h:mm:ss a")
+          .toFormatter(Locale.US)
+          .withZone(ZoneOffset.UTC);
 
   private static final Pattern BUILD_KEY = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern REASON_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
@@ -209,18 +222,45 @@ public final class EventBridgeEventParser {
     for (Object phase : Json.elements(Json.path(info, "phases"))) {
       String type = text(phase, "phase-type");
       if (type != null) {
-        phases.add(new PhaseResult(type, text(phase, "phase-status")));
+        phases.add(
+            new PhaseResult(
+                type,
+                text(phase, "phase-status"),
+                codeBuildTime(text(phase, "start-time")),
+                codeBuildTime(text(phase, "end-time"))));
       }
     }
+    Instant started = codeBuildTime(text(info, "build-start-time"));
+    if (started == null && !phases.isEmpty()) {
+      started = phases.get(0).start();
+    }
+    Instant eventTime = isoTime(text(root, "time"));
     BuildState state;
     if (phaseEvent) {
       String completed = required(detail, "completed-phase");
       required(detail, "completed-phase-status");
-      state = new BuildState(false, "IN_PROGRESS", currentPhase(phases, completed), phases, number);
+      state =
+          new BuildState(
+              false,
+              "IN_PROGRESS",
+              currentPhase(phases, completed),
+              phases,
+              number,
+              started,
+              PhaseResult.latest(eventTime, phases));
     } else {
       String status = required(detail, "build-status");
       String current = text(detail, "current-phase");
-      state = new BuildState(!status.equals("IN_PROGRESS"), status, current, phases, number);
+      boolean finished = !status.equals("IN_PROGRESS");
+      state =
+          new BuildState(
+              finished,
+              status,
+              current,
+              phases,
+              number,
+              started,
+              finished ? end(phases, eventTime) : PhaseResult.latest(eventTime, phases));
     }
     Map<String, String> vars = new LinkedHashMap<>();
     Object env = Json.path(Json.path(info, "environment"), "environment-variables");
@@ -267,8 +307,60 @@ public final class EventBridgeEventParser {
     BuildRef ref =
         new BuildRef(
             BuildSystem.CODEPIPELINE, pipeline, execution, region(root, null), account(root, null));
-    return new BuildEvent(
-        ref, new BuildState(finished, state, null, List.of(), null), Map.of(), id);
+    BuildState buildState =
+        new BuildState(
+            finished,
+            state,
+            null,
+            List.of(),
+            null,
+            isoTime(text(detail, "start-time")),
+            isoTime(text(root, "time")));
+    return new BuildEvent(ref, buildState, Map.of(), id);
+  }
+
+  /**
+   * CodeBuild's event times ({@code Nov 27, 2026 12:28:41 PM}, UTC), or {@code null} when missing
+   * or not of that form: a time is shown when it is known, never guessed.
+   */
+  static Instant codeBuildTime(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return CODEBUILD_TIME.parse(s.trim(), Instant::from);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** An ISO-8601 instant ({@code 2026-11-27T12:29:32Z}), or {@code null}. */
+  static Instant isoTime(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(s.trim(), Instant::from);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A finished build's end: the start of its COMPLETED phase, else the last phase end, else the
+   * event's time (CodeBuild sends the final state event when the build ends).
+   */
+  private static Instant end(List<PhaseResult> phases, Instant eventTime) {
+    Instant last = null;
+    for (PhaseResult p : phases) {
+      if (p.phase().equals("COMPLETED") && p.start() != null) {
+        return p.start();
+      }
+      if (p.end() != null && (last == null || p.end().isAfter(last))) {
+        last = p.end();
+      }
+    }
+    return last != null ? last : eventTime;
   }
 
   private static String region(Object root, String arn) {

@@ -28,6 +28,7 @@ class OutboundConfigTest {
     assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.FLAG_API);
     assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.COMMIT);
     assertThat(c.flagUsername()).isNull();
+    assertThat(c.targetName()).isEqualTo("build");
     assertThat(c.buildUrlTemplate()).isNull();
     assertThat(c.codeBuildProjects()).isEmpty();
     assertThat(c.pipelineNames()).isEmpty();
@@ -47,6 +48,7 @@ class OutboundConfigTest {
     env.put("REPORTER", "ci-webhook");
     env.put("FLAG_ENDPOINT", "pull-request");
     env.put("FLAG_USERNAME", "Fedora CI on AWS");
+    env.put("TARGET_NAME", "rpm-build.x86_64");
     env.put(
         "BUILD_URL_TEMPLATE", "https://ci.example.org/{system}/{project}/{buildNumber}?r={region}");
     env.put("CODEBUILD_PROJECTS", " demo-ci, widget-ci ,,");
@@ -64,6 +66,7 @@ class OutboundConfigTest {
     assertThat(c.reporter()).isEqualTo(OutboundConfig.Reporter.CI_WEBHOOK);
     assertThat(c.flagEndpoint()).isEqualTo(OutboundConfig.FlagEndpoint.PULL_REQUEST);
     assertThat(c.flagUsername()).isEqualTo("Fedora CI on AWS");
+    assertThat(c.targetName()).isEqualTo("rpm-build.x86_64");
     assertThat(c.buildUrlTemplate()).startsWith("https://ci.example.org/");
     assertThat(c.codeBuildProjects()).isEqualTo(Set.of("demo-ci", "widget-ci"));
     assertThat(c.pipelineNames()).isEqualTo(Set.of("release@pipe"));
@@ -99,6 +102,7 @@ class OutboundConfigTest {
             "REPORTER",
             "FLAG_ENDPOINT",
             "FLAG_USERNAME",
+            "TARGET_NAME",
             "BUILD_URL_TEMPLATE",
             "CODEBUILD_PROJECTS",
             "PIPELINE_NAMES",
@@ -144,6 +148,10 @@ class OutboundConfigTest {
         "REPORTER|webhook",
         "FLAG_ENDPOINT|pr",
         "FLAG_USERNAME|a\tb",
+        "TARGET_NAME|-build",
+        "TARGET_NAME|rpm build",
+        "TARGET_NAME|a/b",
+        "TARGET_NAME|x123456789012345678901234567890123",
         "BUILD_URL_TEMPLATE|ci.example.org/{buildId}",
         "BUILD_URL_TEMPLATE|https://ci.example.org/{build_id}",
         "BUILD_URL_TEMPLATE|https://ci.example.org/{buildId",

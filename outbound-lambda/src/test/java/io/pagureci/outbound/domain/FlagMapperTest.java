@@ -1,12 +1,16 @@
 package io.pagureci.outbound.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FlagMapperTest {
   private static final PagureBuild BUILD =
@@ -51,19 +55,78 @@ class FlagMapperTest {
     return phases;
   }
 
+  private static final Instant T0 = Instant.parse("2026-11-27T12:28:00Z");
+
+  private static BuildState running(String phase, long elapsedSeconds) {
+    return new BuildState(
+        false, "IN_PROGRESS", phase, List.of(), 42L, T0, T0.plusSeconds(elapsedSeconds));
+  }
+
+  private static BuildState finished(String status, List<PhaseResult> phases, long seconds) {
+    return new BuildState(true, status, "COMPLETED", phases, 42L, T0, T0.plusSeconds(seconds));
+  }
+
   @Test
-  void aRunningBuildIsPendingWithThePhaseAndItsProgress() {
-    Flag flag =
-        mapper.flagFor(
-            BUILD, CODEBUILD, new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 42L));
+  void aRunningBuildIsPendingWithTheTargetNamePhaseStepAndElapsedTime() {
+    Flag flag = mapper.flagFor(BUILD, CODEBUILD, running("BUILD", 134));
 
     assertThat(flag.status()).isEqualTo(FlagStatus.PENDING);
-    assertThat(flag.comment()).isEqualTo("CodeBuild my-project #42: BUILD");
+    assertThat(flag.comment()).isEqualTo("build · BUILD 6/9 · 2m14s");
     assertThat(flag.percent()).isEqualTo(60);
-    assertThat(flag.username()).isEqualTo("AWS CodeBuild");
+    assertThat(flag.username()).isEqualTo("pagure-ci/build");
     assertThat(flag.uid()).hasSize(32);
     assertThat(flag.url())
         .startsWith("https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "SUBMITTED, build · SUBMITTED · 0s",
+    "QUEUED, build · QUEUED 1/9 · 0s",
+    "PROVISIONING, build · PROVISIONING 2/9 · 0s",
+    "DOWNLOAD_SOURCE, build · DOWNLOAD_SOURCE 3/9 · 0s",
+    "INSTALL, build · INSTALL 4/9 · 0s",
+    "PRE_BUILD, build · PRE_BUILD 5/9 · 0s",
+    "BUILD, build · BUILD 6/9 · 0s",
+    "POST_BUILD, build · POST_BUILD 7/9 · 0s",
+    "UPLOAD_ARTIFACTS, build · UPLOAD_ARTIFACTS 8/9 · 0s",
+    "FINALIZING, build · FINALIZING 9/9 · 0s",
+    "COMPLETED, build · COMPLETED · 0s",
+    "SOMETHING_NEW, build · SOMETHING_NEW · 0s",
+  })
+  void everyPhaseIsNamedWithItsStepOfNine(String phase, String comment) {
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, running(phase, 0)).comment()).isEqualTo(comment);
+  }
+
+  @Test
+  void anUnknownPhaseIsShownCleanedAndCut() {
+    String phase = "NEW_PHASE<script>" + "X".repeat(100);
+
+    String comment = mapper.flagFor(BUILD, CODEBUILD, running(phase, 5)).comment();
+
+    assertThat(comment).isEqualTo("build · NEW_PHASE" + "X".repeat(22) + "… · 5s");
+    assertThat(comment).doesNotContain("<", ">");
+  }
+
+  @Test
+  void aRunningBuildWithoutTimesOrPhaseSaysOnlyWhatIsKnown() {
+    BuildState noTimes = new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 42L);
+    BuildState noPhase = new BuildState(false, "IN_PROGRESS", null, List.of(), 42L, T0, T0);
+    BuildState onlyStart = new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 1L, T0, null);
+    BuildState endBeforeStart =
+        new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 1L, T0, T0.minusSeconds(1));
+    BuildState truncatedToTheSecond =
+        new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 1L, T0.plusMillis(125), T0);
+
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, noTimes).comment()).isEqualTo("build · BUILD 6/9");
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, noPhase).comment())
+        .isEqualTo("build · running · 0s");
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, onlyStart).comment())
+        .isEqualTo("build · BUILD 6/9");
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, endBeforeStart).comment())
+        .isEqualTo("build · BUILD 6/9");
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, truncatedToTheSecond).comment())
+        .isEqualTo("build · BUILD 6/9 · 0s");
   }
 
   @ParameterizedTest(name = "{0} -> {1}%")
@@ -76,74 +139,142 @@ class FlagMapperTest {
     "COMPLETED, 99",
     "SOMETHING_NEW, 0"
   })
-  void percentCountsTheCompletedPhases(String phase, int percent) {
+  void percentCountsTheCompletedPhasesForTheCommitPage(String phase, int percent) {
     BuildState state = new BuildState(false, "IN_PROGRESS", phase, List.of(), 1L);
 
     assertThat(mapper.flagFor(BUILD, CODEBUILD, state).percent()).isEqualTo(percent);
   }
 
-  @ParameterizedTest(name = "{0} {1}/{2} -> {3}")
+  @ParameterizedTest(name = "{0} {1}/{2} -> {3}: {4}")
   @CsvSource({
-    "SUCCEEDED, , , SUCCESS",
-    "FAILED, BUILD, FAILED, FAILURE",
-    "FAULT, BUILD, FAULT, FAILURE",
-    "TIMED_OUT, BUILD, TIMED_OUT, FAILURE",
-    "FAILED, INSTALL, FAILED, FAILURE",
-    "FAILED, DOWNLOAD_SOURCE, CLIENT_ERROR, ERROR",
-    "FAILED, PROVISIONING, FAILED, ERROR",
-    "FAILED, QUEUED, TIMED_OUT, ERROR",
-    "FAILED, PRE_BUILD, CLIENT_ERROR, ERROR",
-    "STOPPED, BUILD, STOPPED, CANCELED",
-    "SOME_FUTURE_STATE, , , FAILURE",
+    "SUCCEEDED, , , SUCCESS, build · passed in 4m02s",
+    "FAILED, BUILD, FAILED, FAILURE, build · failed in BUILD after 4m02s",
+    "FAULT, BUILD, FAULT, FAILURE, build · failed in BUILD (FAULT) after 4m02s",
+    "TIMED_OUT, BUILD, TIMED_OUT, FAILURE, build · timed out in BUILD after 4m02s",
+    "TIMED_OUT, , , FAILURE, build · timed out after 4m02s",
+    "FAILED, , , FAILURE, build · failed after 4m02s",
+    "FAILED, INSTALL, FAILED, FAILURE, build · failed in INSTALL after 4m02s",
+    "FAILED, DOWNLOAD_SOURCE, CLIENT_ERROR, ERROR, build · error in DOWNLOAD_SOURCE (CLIENT_ERROR)"
+        + " after 4m02s",
+    "FAILED, PROVISIONING, FAILED, ERROR, build · error in PROVISIONING (FAILED) after 4m02s",
+    "FAILED, QUEUED, TIMED_OUT, ERROR, build · error in QUEUED (TIMED_OUT) after 4m02s",
+    "FAILED, PRE_BUILD, CLIENT_ERROR, ERROR, build · error in PRE_BUILD (CLIENT_ERROR) after 4m02s",
+    "STOPPED, BUILD, STOPPED, CANCELED, build · stopped in BUILD after 4m02s",
+    "STOPPED, , , CANCELED, build · stopped after 4m02s",
+    "SOME_FUTURE_STATE, , , FAILURE, build · failed (SOME_FUTURE_STATE) after 4m02s",
   })
-  void mapsTerminalCodeBuildStates(
-      String status, String phase, String phaseStatus, FlagStatus expected) {
+  void aFinishedCodeBuildBuildSaysItsVerdictWhereAndHowLong(
+      String status, String phase, String phaseStatus, FlagStatus expected, String comment) {
     List<PhaseResult> phases = phase == null ? List.of() : phasesUpTo(phase, phaseStatus);
 
-    Flag flag =
-        mapper.flagFor(BUILD, CODEBUILD, new BuildState(true, status, "COMPLETED", phases, 42L));
+    Flag flag = mapper.flagFor(BUILD, CODEBUILD, finished(status, phases, 242));
 
     assertThat(flag.status()).isEqualTo(expected);
+    assertThat(flag.comment()).isEqualTo(comment);
     assertThat(flag.percent()).isEqualTo(expected == FlagStatus.SUCCESS ? 100 : null);
   }
 
   @Test
-  void aFailureNamesThePhaseThatFailed() {
+  void aFinishedBuildWithoutTimesHasNoDuration() {
     BuildState state =
-        new BuildState(
-            true, "FAILED", "COMPLETED", phasesUpTo("DOWNLOAD_SOURCE", "CLIENT_ERROR"), 42L);
+        new BuildState(true, "FAILED", "COMPLETED", phasesUpTo("BUILD", "FAILED"), 42L);
 
     assertThat(mapper.flagFor(BUILD, CODEBUILD, state).comment())
-        .isEqualTo("CodeBuild my-project #42: FAILED (DOWNLOAD_SOURCE: CLIENT_ERROR)");
+        .isEqualTo("build · failed in BUILD");
+    assertThat(
+            mapper
+                .flagFor(BUILD, CODEBUILD, new BuildState(true, "SUCCEEDED", null, List.of(), 1L))
+                .comment())
+        .isEqualTo("build · passed");
   }
 
-  @ParameterizedTest(name = "{0} -> {1}")
+  @ParameterizedTest(name = "{0}s -> {1}")
   @CsvSource({
-    "STARTED, false, PENDING",
-    "RESUMED, false, PENDING",
-    "STOPPING, false, PENDING",
-    "SUCCEEDED, true, SUCCESS",
-    "FAILED, true, FAILURE",
-    "STOPPED, true, CANCELED",
-    "CANCELED, true, CANCELED",
-    "SUPERSEDED, true, CANCELED",
-    "EXPLODED, true, FAILURE"
+    "0, 0s",
+    "59, 59s",
+    "60, 1m00s",
+    "190, 3m10s",
+    "3599, 59m59s",
+    "3600, 1h00m",
+    "3725, 1h02m",
+    "129600, 36h00m"
   })
-  void mapsPipelineStates(String state, boolean finished, FlagStatus expected) {
+  void durationsAreShortAndExact(long seconds, String text) {
+    assertThat(FlagMapper.duration(Duration.ofSeconds(seconds))).isEqualTo(text);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}: {2}")
+  @CsvSource({
+    "STARTED, false, PENDING, build · running · 2m14s",
+    "IN_PROGRESS, false, PENDING, build · running · 2m14s",
+    "RESUMED, false, PENDING, build · resumed · 2m14s",
+    "STOPPING, false, PENDING, build · stopping · 2m14s",
+    "SUCCEEDED, true, SUCCESS, build · passed in 2m14s",
+    "FAILED, true, FAILURE, build · failed after 2m14s",
+    "STOPPED, true, CANCELED, build · stopped after 2m14s",
+    "CANCELED, true, CANCELED, build · canceled after 2m14s",
+    "SUPERSEDED, true, CANCELED, build · superseded by a newer execution after 2m14s",
+    "EXPLODED, true, FAILURE, build · failed (EXPLODED) after 2m14s"
+  })
+  void mapsPipelineStatesInWords(
+      String state, boolean finished, FlagStatus expected, String comment) {
     Flag flag =
-        mapper.flagFor(BUILD, PIPELINE, new BuildState(finished, state, null, List.of(), null));
+        mapper.flagFor(
+            BUILD,
+            PIPELINE,
+            new BuildState(finished, state, null, List.of(), null, T0, T0.plusSeconds(134)));
 
     assertThat(flag.status()).isEqualTo(expected);
-    assertThat(flag.username()).isEqualTo("AWS CodePipeline");
-    assertThat(flag.comment()).isEqualTo("CodePipeline my-pipeline 4f5a8d2e: " + state);
+    assertThat(flag.username()).isEqualTo("pagure-ci/build");
+    assertThat(flag.comment()).isEqualTo(comment);
+    assertThat(flag.percent()).isEqualTo(expected == FlagStatus.SUCCESS ? 100 : null);
   }
 
   @Test
-  void aConfiguredUsernameReplacesTheDefaults() {
-    FlagMapper named = new FlagMapper("Fedora CI", new BuildUrls(null));
+  void aConfiguredTargetNameNamesTheFlagAndTheUsername() {
+    FlagMapper named = new FlagMapper(null, "rpm-build.x86_64", new BuildUrls(null));
+
+    Flag flag = named.flagFor(BUILD, CODEBUILD, running("INSTALL", 7));
+
+    assertThat(flag.username()).isEqualTo("pagure-ci/rpm-build.x86_64");
+    assertThat(flag.comment()).isEqualTo("rpm-build.x86_64 · INSTALL 4/9 · 7s");
+    // the uid is keyed on the real project, not on the name shown
+    assertThat(flag.uid()).isEqualTo(mapper.flagFor(BUILD, CODEBUILD, running("INSTALL", 7)).uid());
+  }
+
+  @Test
+  void theLongestTargetNameStaysWithinPagureLimits() {
+    String longest = "t" + "x".repeat(31);
+    FlagMapper named = new FlagMapper(null, longest, new BuildUrls(null));
+
+    Flag flag =
+        named.flagFor(
+            BUILD,
+            CODEBUILD,
+            finished("FAILED", phasesUpTo("UPLOAD_ARTIFACTS", "X".repeat(200)), 999_999));
+
+    assertThat(flag.username()).hasSize("pagure-ci/".length() + 32);
+    assertThat(flag.uid()).hasSizeLessThanOrEqualTo(32);
+    assertThat(flag.comment())
+        .isEqualTo(
+            longest + " · failed in UPLOAD_ARTIFACTS (" + "X".repeat(31) + "…) after 277h46m");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"", "-build", "with space", "ünïcode", "a/b", "x23456789012345678901234567890123"})
+  void aTargetNameOutsideTheSafeCharsetIsRefused(String name) {
+    assertThatThrownBy(() -> new FlagMapper(null, name, new BuildUrls(null)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aConfiguredUsernameReplacesTheDefaultButNotTheTargetName() {
+    FlagMapper named = new FlagMapper("Fedora CI", "build", new BuildUrls(null));
     BuildState state = new BuildState(false, "STARTED", null, List.of(), null);
 
     assertThat(named.flagFor(BUILD, PIPELINE, state).username()).isEqualTo("Fedora CI");
     assertThat(named.flagFor(BUILD, CODEBUILD, state).username()).isEqualTo("Fedora CI");
+    assertThat(named.flagFor(BUILD, CODEBUILD, state).comment()).startsWith("build · ");
   }
 }

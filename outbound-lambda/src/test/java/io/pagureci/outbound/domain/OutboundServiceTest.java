@@ -17,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -348,7 +349,8 @@ class OutboundServiceTest {
     assertThat(outcome).isInstanceOf(Outcome.Posted.class);
     FlagUpdate u = posted.getValue();
     assertThat(u.flag().status()).isEqualTo(FlagStatus.SUCCESS);
-    assertThat(u.flag().comment()).isEqualTo("CodeBuild pagure-ci-demo #42: SUCCEEDED");
+    // the event's own times: build-start-time 12:28:00, COMPLETED from 12:28:30
+    assertThat(u.flag().comment()).isEqualTo("build · passed in 30s");
     assertThat(u.build().project()).isEqualTo("demo");
     assertThat(u.build().commit()).isEqualTo(Fixtures.SHA);
     assertThat(u.build().prId()).isEqualTo(1L);
@@ -368,8 +370,38 @@ class OutboundServiceTest {
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.PENDING);
-    assertThat(posted.getValue().flag().comment())
-        .isEqualTo("CodeBuild pagure-ci-demo #42: PRE_BUILD");
+    // CodeBuild's answer has no times here: the event's start and its own time (12:28:41) count
+    assertThat(posted.getValue().flag().comment()).isEqualTo("build · PRE_BUILD 5/9 · 41s");
+  }
+
+  @Test
+  void aRunningBuildsElapsedTimeIsTheLatestTheBuildServiceReportedNeverTheEventsOlderOne() {
+    // a late phase event (12:29:04) for a build CodeBuild says has been in POST_BUILD since
+    // 12:31:00
+    BuildEvent late = event("codebuild/phase-pre-build-completed.json");
+    Instant started = Instant.parse("2026-11-27T12:28:00Z");
+    when(codeBuild.lookup(late.ref()))
+        .thenReturn(
+            Optional.of(
+                new BuildSnapshot(
+                    new BuildState(
+                        false,
+                        "IN_PROGRESS",
+                        "POST_BUILD",
+                        List.of(
+                            new PhaseResult(
+                                "BUILD", "SUCCEEDED", started, started.plusSeconds(180)),
+                            new PhaseResult("POST_BUILD", null, started.plusSeconds(180), null)),
+                        42L,
+                        started,
+                        started.plusSeconds(180)),
+                    late.variables())));
+
+    service().handle(late);
+
+    verify(reporter, times(1)).report(posted.capture());
+    assertThat(posted.getAllValues().get(0).flag().comment())
+        .isEqualTo("build · POST_BUILD 7/9 · 3m00s");
   }
 
   @Test
@@ -414,6 +446,8 @@ class OutboundServiceTest {
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.FAILURE);
+    // CodeBuild's answer has no end time: the running event's time is not the end, so none shown
+    assertThat(posted.getValue().flag().comment()).isEqualTo("build · failed in BUILD");
   }
 
   @Test
@@ -495,7 +529,9 @@ class OutboundServiceTest {
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.PENDING);
-    assertThat(posted.getValue().flag().username()).isEqualTo("AWS CodePipeline");
+    assertThat(posted.getValue().flag().username()).isEqualTo("pagure-ci/build");
+    // execution start-time 12:40:00.125, the event at 12:40:00 (whole seconds)
+    assertThat(posted.getValue().flag().comment()).isEqualTo("build · running · 0s");
     assertThat(posted.getValue().build().prUid()).isNull();
     verifyNoInteractions(codeBuild);
   }
@@ -513,6 +549,8 @@ class OutboundServiceTest {
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.SUCCESS);
+    // the event's start-time 12:40:00.125 to its time 12:46:12
+    assertThat(posted.getValue().flag().comment()).isEqualTo("build · passed in 6m11s");
   }
 
   @Test
@@ -528,6 +566,9 @@ class OutboundServiceTest {
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.CANCELED);
+    // GetPipelineExecution gives no times, and the late event's time is not the end
+    assertThat(posted.getValue().flag().comment())
+        .isEqualTo("build · superseded by a newer execution");
   }
 
   @Test

@@ -123,8 +123,8 @@ class RequestEventServiceTest {
     assertThat(posted.getValue().flag())
         .isEqualTo(
             new Flag(
-                "AWS CodeBuild",
-                "CodeBuild pagure-ci-demo: queued — waiting for a build slot",
+                "pagure-ci/build",
+                "build · queued — waiting for a build slot",
                 "https://pagure.example.org/demo/pull-request/1",
                 FlagStatus.PENDING,
                 null,
@@ -169,6 +169,27 @@ class RequestEventServiceTest {
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().username()).isEqualTo("Fedora CI on AWS");
+  }
+
+  @Test
+  void aConfiguredTargetNameNamesTheQueuedFlagWithTheSameUid() {
+    FlagMapper named = new FlagMapper(null, "rpm-build", new BuildUrls(null));
+    RequestEventService service =
+        new RequestEventService(
+            new Scope(PAGURE, Set.of(), Set.of()),
+            null,
+            named,
+            reporter,
+            new FakeRecords(Optional.empty()),
+            builds(Set.of()));
+
+    service.handle(request("queued-pull-request.json"));
+
+    verify(reporter).report(posted.capture());
+    Flag flag = posted.getValue().flag();
+    assertThat(flag.username()).isEqualTo("pagure-ci/rpm-build");
+    assertThat(flag.comment()).isEqualTo("rpm-build · queued — waiting for a build slot");
+    assertThat(flag.uid()).isEqualTo(mapper.requestFlag(request("queued-pull-request.json")).uid());
   }
 
   @Test
@@ -224,9 +245,7 @@ class RequestEventServiceTest {
     assertThat(posted.getAllValues())
         .extracting(u -> u.flag().comment())
         .containsExactly(
-            "CodeBuild pagure-ci-demo: queued — waiting for a build slot",
-            "CodeBuild pagure-ci-demo #42: BUILD",
-            "CodeBuild pagure-ci-demo #42: SUCCEEDED");
+            "build · queued — waiting for a build slot", "build · BUILD 6/9", "build · passed");
     assertThat(posted.getAllValues())
         .extracting(u -> u.flag().uid())
         .containsOnly(posted.getAllValues().get(0).flag().uid());
@@ -311,8 +330,8 @@ class RequestEventServiceTest {
     assertThat(posted.getValue().flag())
         .isEqualTo(
             new Flag(
-                "AWS CodeBuild",
-                "CodeBuild pagure-ci-demo: could not start the build — the pull request's head moved on before the"
+                "pagure-ci/build",
+                "build · could not start the build — the pull request's head moved on before the"
                     + " build could start (HEAD_MOVED). Comment \"pretty please pagure-ci rebuild\" to try again.",
                 "https://pagure.example.org/demo/pull-request/1",
                 FlagStatus.ERROR,
@@ -331,7 +350,7 @@ class RequestEventServiceTest {
     Flag flag = posted.getValue().flag();
     assertThat(flag.comment())
         .isEqualTo(
-            "CodeBuild pagure-ci-demo: could not start the build — the pushed"
+            "build · could not start the build — the pushed"
                 + " commit did not show up in the repository in time (COMMIT_NOT_FOUND).");
     assertThat(flag.url())
         .isEqualTo(

@@ -6,12 +6,14 @@ import io.pagureci.outbound.domain.BuildEvent;
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.FlagStatus;
+import io.pagureci.outbound.domain.PhaseResult;
 import io.pagureci.outbound.domain.RequestEvent;
 import io.pagureci.outbound.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -64,6 +66,71 @@ class EventBridgeEventParserTest {
         .containsEntry("PAGURE_PROJECT", "demo")
         .containsEntry("PAGURE_PR_ID", "1")
         .doesNotContainKey("DEPLOY_KEY");
+  }
+
+  @ParameterizedTest(name = "{0}: {1} .. {2}")
+  @CsvSource({
+    // finished: build-start-time .. the COMPLETED phase's start
+    "codebuild/state-succeeded.json, 2026-11-27T12:28:00Z, 2026-11-27T12:28:30Z",
+    "codebuild/state-failed-in-build.json, 2026-11-27T12:28:00Z, 2026-11-27T12:29:31Z",
+    "codebuild/state-timed-out.json, 2026-11-27T12:28:00Z, 2026-11-27T13:28:31Z",
+    // running: .. the event's time, or a later phase time
+    "codebuild/state-in-progress.json, 2026-11-27T12:28:00Z, 2026-11-27T12:28:41Z",
+    "codebuild/phase-pre-build-completed.json, 2026-11-27T12:28:00Z, 2026-11-27T12:29:04Z",
+    // pipelines: detail.start-time .. the event's time
+    "codepipeline/execution-succeeded.json, 2026-11-27T12:40:00.125Z, 2026-11-27T12:46:12Z",
+    "codepipeline/execution-started.json, 2026-11-27T12:40:00.125Z, 2026-11-27T12:40:00Z",
+  })
+  void readsTheBuildsOwnTimes(String fixture, String started, String at) {
+    BuildEvent e = usable(fixture);
+
+    assertThat(e.state().started()).isEqualTo(Instant.parse(started));
+    assertThat(e.state().at()).isEqualTo(Instant.parse(at));
+  }
+
+  @Test
+  void readsEveryPhasesStartAndEnd() {
+    BuildEvent e = usable("codebuild/state-failed-in-build.json");
+
+    assertThat(e.state().phases().get(6))
+        .isEqualTo(
+            new PhaseResult(
+                "BUILD",
+                "FAILED",
+                Instant.parse("2026-11-27T12:28:18Z"),
+                Instant.parse("2026-11-27T12:29:00Z")));
+    assertThat(e.state().phases().getLast().end()).isNull();
+  }
+
+  @Test
+  void missingOrUnreadableTimesAreUnknownNotGuessed() {
+    String text =
+        Fixtures.event("codebuild/state-succeeded.json")
+            .replace(
+                "\"build-start-time\": \"Nov 27, 2026 12:28:00 PM\"",
+                "\"build-start-time\": \"soon\"")
+            .replaceAll("\"start-time\": \"[^\"]*\"", "\"start-time\": \"27/11/2026\"")
+            .replaceAll("\"end-time\": \"[^\"]*\",?", "")
+            .replace("\"time\": \"2026-11-27T12:31:10Z\"", "\"time\": 17");
+    ParsedEvent parsed = parse(text);
+
+    assertThat(parsed).isInstanceOf(ParsedEvent.Usable.class);
+    BuildEvent e = ((ParsedEvent.Usable) parsed).event();
+    assertThat(e.state().started()).isNull();
+    assertThat(e.state().at()).isNull();
+    assertThat(e.state().elapsed()).isNull();
+  }
+
+  @Test
+  void codeBuildTimesAreUtcInEnglish() {
+    assertThat(EventBridgeEventParser.codeBuildTime("Sep 1, 2017 4:12:29 PM"))
+        .isEqualTo(Instant.parse("2017-09-01T16:12:29Z"));
+    assertThat(EventBridgeEventParser.codeBuildTime("Dec 31, 2026 12:00:00 AM"))
+        .isEqualTo(Instant.parse("2026-12-31T00:00:00Z"));
+    assertThat(EventBridgeEventParser.codeBuildTime("2017-09-01T16:12:29Z")).isNull();
+    assertThat(EventBridgeEventParser.isoTime("2026-11-27T12:40:00.125Z"))
+        .isEqualTo(Instant.parse("2026-11-27T12:40:00.125Z"));
+    assertThat(EventBridgeEventParser.isoTime("Nov 27, 2026 12:28:00 PM")).isNull();
   }
 
   @Test
