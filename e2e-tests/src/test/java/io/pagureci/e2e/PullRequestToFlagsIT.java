@@ -112,6 +112,8 @@ class PullRequestToFlagsIT {
     outboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
     outboundEnv.put("PAGURE_TOKEN_SECRET_ID", TOKEN_SECRET);
     outboundEnv.put("CODEBUILD_PROJECTS", CODEBUILD_PROJECT);
+    // the name PR authors read on the flag, not the (generated) CodeBuild project name
+    outboundEnv.put("TARGET_NAME", "ci");
     // request events (queued / error): the build record says whether the build already started
     outboundEnv.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
     outboundEnv.put("BUILD_RECORDS_TABLE", RECORDS_TABLE);
@@ -271,8 +273,8 @@ class PullRequestToFlagsIT {
     Map<String, String> queuedForm = form(queuedFlags.getFirst().getBodyAsString());
     assertThat(queuedForm)
         .containsEntry("status", "pending")
-        .containsEntry("username", "AWS CodeBuild");
-    assertThat(queuedForm.get("comment")).contains("queued");
+        .containsEntry("username", "pagure-ci/ci")
+        .containsEntry("comment", "ci · queued — waiting for a build slot");
     assertThat(queuedForm.get("url")).isEqualTo(pagure.baseUri() + "demo/pull-request/1");
     pagure.resetRequests();
 
@@ -397,14 +399,18 @@ class PullRequestToFlagsIT {
             "success");
     assertThat(forms)
         .extracting(f -> f.get("comment"))
-        .startsWith(
-            "CodeBuild pagure-ci-demo #7: SUBMITTED",
-            "CodeBuild pagure-ci-demo #7: QUEUED",
-            "CodeBuild pagure-ci-demo #7: PROVISIONING",
-            "CodeBuild pagure-ci-demo #7: DOWNLOAD_SOURCE",
-            "CodeBuild pagure-ci-demo #7: INSTALL",
-            "CodeBuild pagure-ci-demo #7: PRE_BUILD",
-            "CodeBuild pagure-ci-demo #7: BUILD");
+        .containsExactly(
+            // each phase takes 3 s; the times are CodeBuild's own
+            "ci · SUBMITTED · 0s",
+            "ci · QUEUED 1/9 · 3s",
+            "ci · PROVISIONING 2/9 · 6s",
+            "ci · DOWNLOAD_SOURCE 3/9 · 9s",
+            "ci · INSTALL 4/9 · 12s",
+            "ci · PRE_BUILD 5/9 · 15s",
+            "ci · BUILD 6/9 · 18s",
+            "ci · passed in 30s",
+            // the late BUILD phase event: CodeBuild says it finished, with the same duration
+            "ci · passed in 30s");
     assertThat(forms).extracting(f -> Integer.parseInt(f.get("percent"))).isSorted();
     String uid = forms.getFirst().get("uid");
     assertThat(uid)
@@ -416,13 +422,13 @@ class PullRequestToFlagsIT {
         .allSatisfy(
             f -> {
               assertThat(f.get("uid")).isEqualTo(uid);
-              assertThat(f.get("username")).isEqualTo("AWS CodeBuild");
+              assertThat(f.get("username")).isEqualTo("pagure-ci/ci");
               assertThat(f.get("url")).contains("/codebuild/").contains(buildUuid);
             });
     assertThat(forms.getLast())
         .containsEntry("status", "success")
         .containsEntry("percent", "100")
-        .containsEntry("comment", "CodeBuild pagure-ci-demo #7: SUCCEEDED");
+        .containsEntry("comment", "ci · passed in 30s");
 
     // only the non-final events were checked with CodeBuild (before posting, and once more after
     // posting pending while the build still ran); the token was read once
@@ -478,7 +484,7 @@ class PullRequestToFlagsIT {
     Map<String, String> lastFlag = form(flags.getLast().getBodyAsString());
     assertThat(lastFlag)
         .containsEntry("status", "failure")
-        .containsEntry("comment", "CodeBuild pagure-ci-demo #8: FAILED (BUILD: FAILED)")
+        .containsEntry("comment", "ci · failed in BUILD after 30s")
         .doesNotContainKey("percent");
     assertThat(flags)
         .extracting(r -> form(r.getBodyAsString()).get("uid"))
@@ -556,9 +562,8 @@ class PullRequestToFlagsIT {
         .extracting(f -> f.get("status"))
         .containsExactly("pending", "success", "pending", "pending", "failure");
     assertThat(forms).extracting(f -> f.get("uid")).containsOnly(forms.getFirst().get("uid"));
-    assertThat(forms.get(1).get("comment")).isEqualTo("CodeBuild pagure-ci-demo #10: SUCCEEDED");
-    assertThat(forms.getLast().get("comment"))
-        .isEqualTo("CodeBuild pagure-ci-demo #11: FAILED (BUILD: FAILED)");
+    assertThat(forms.get(1).get("comment")).isEqualTo("ci · passed in 30s");
+    assertThat(forms.getLast().get("comment")).isEqualTo("ci · failed in BUILD after 30s");
     assertSecretsStayOutOfTheLogs();
   }
 

@@ -107,7 +107,8 @@ class CiWebhookIT {
     JsonNode doc = Fixtures.JSON.readTree(sent().get(0).getBodyAsString());
     assertThat(doc.path("flag").path("status").asText()).isEqualTo("success");
     assertThat(doc.path("flag").path("percent").asInt()).isEqualTo(100);
-    assertThat(doc.path("flag").path("username").asText()).isEqualTo("AWS CodeBuild");
+    assertThat(doc.path("flag").path("username").asText()).isEqualTo("pagure-ci/build");
+    assertThat(doc.path("flag").path("comment").asText()).isEqualTo("build · passed in 30s");
     assertThat(doc.path("pull_request").path("id").asInt()).isEqualTo(1);
     assertThat(doc.path("pull_request").path("uid").asText())
         .isEqualTo("b4cbb5d7a5c5491fbc5bb7b9fbd4d2f5");

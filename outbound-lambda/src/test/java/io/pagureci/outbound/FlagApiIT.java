@@ -139,7 +139,7 @@ class FlagApiIT {
                 "commit_flag_pr_head_form",
                 Map.of(
                     "comment",
-                    "CodeBuild pagure-ci-demo #42: SUCCEEDED",
+                    "build · passed in 30s",
                     "status",
                     "success",
                     "percent",
@@ -149,7 +149,7 @@ class FlagApiIT {
     assertThat(form(r.getBodyAsString()))
         .containsExactly(
             Map.entry("username", "CI Lambda"),
-            Map.entry("comment", "CodeBuild pagure-ci-demo #42: SUCCEEDED"),
+            Map.entry("comment", "build · passed in 30s"),
             Map.entry("url", "https://ci.example.test/job/demo/1/"),
             Map.entry("status", "success"),
             Map.entry("percent", "100"),
@@ -181,11 +181,7 @@ class FlagApiIT {
         .isEqualTo(
             captureBodyWith(
                 "pr_flag_success_same_uid_form",
-                Map.of(
-                    "comment",
-                    "CodeBuild pagure-ci-demo #42: SUCCEEDED",
-                    "uid",
-                    out.path("uid").asText())));
+                Map.of("comment", "build · passed in 30s", "uid", out.path("uid").asText())));
   }
 
   @Test
@@ -209,8 +205,9 @@ class FlagApiIT {
             .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(Fixtures.BUILD_ARN))));
     Map<String, String> fields = form(flagRequests().get(0).getBodyAsString());
     assertThat(fields)
-        .containsEntry("username", "AWS CodeBuild")
-        .containsEntry("comment", "CodeBuild pagure-ci-demo #42: BUILD")
+        .containsEntry("username", "pagure-ci/build")
+        // started 12:28:00 (CodeBuild), the event's time 12:28:41 is the latest known moment
+        .containsEntry("comment", "build · BUILD 6/9 · 41s")
         .containsEntry("status", "pending")
         .containsEntry("percent", "60")
         .containsEntry(
@@ -237,8 +234,8 @@ class FlagApiIT {
 
     assertThat(out.path("status").asText()).isEqualTo("error");
     assertThat(form(flagRequests().get(0).getBodyAsString()))
-        .containsEntry(
-            "comment", "CodeBuild pagure-ci-demo #42: FAILED (DOWNLOAD_SOURCE: CLIENT_ERROR)")
+        // CodeBuild's endTime, not the late event's time
+        .containsEntry("comment", "build · error in DOWNLOAD_SOURCE (CLIENT_ERROR) after 1m00s")
         .doesNotContainKey("percent");
   }
 
@@ -266,8 +263,8 @@ class FlagApiIT {
         awsCalls("CodePipeline_20150709.GetPipelineExecution")
             .withRequestBody(matchingJsonPath("$.pipelineName", equalTo("pagure-ci-pipeline"))));
     assertThat(form(flagRequests().get(0).getBodyAsString()))
-        .containsEntry("username", "AWS CodePipeline")
-        .containsEntry("comment", "CodePipeline pagure-ci-pipeline 4f5a8d2e: IN_PROGRESS")
+        .containsEntry("username", "pagure-ci/build")
+        .containsEntry("comment", "build · running · 0s")
         .containsEntry(
             "url",
             "https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/"

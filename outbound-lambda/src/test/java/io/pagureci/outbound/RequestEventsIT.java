@@ -157,11 +157,11 @@ class RequestEventsIT {
 
   private String flagBody(String comment, String status, String percent) {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("username", "AWS CodeBuild");
+    f.put("username", "pagure-ci/build");
     f.put("comment", comment);
     f.put(
         "url",
-        comment.contains("#42")
+        !comment.contains(" · queued") && !comment.contains(" · could not start")
             ? "https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/"
                 + "123456789012/projects/pagure-ci-demo/build/pagure-ci-demo%3A6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44/"
                 + "?region=eu-west-1"
@@ -174,8 +174,7 @@ class RequestEventsIT {
     return form(f);
   }
 
-  private static final String QUEUED =
-      "CodeBuild pagure-ci-demo: queued — waiting for a build slot";
+  private static final String QUEUED = "build · queued — waiting for a build slot";
 
   @Test
   void aQueuedRequestWithoutABuildRecordPostsThePendingQueuedFlag() {
@@ -205,7 +204,7 @@ class RequestEventsIT {
             .withRequestBody(
                 equalTo(
                     flagBody(
-                        "CodeBuild pagure-ci-demo: could not start the build — the pull request's head moved on before the"
+                        "build · could not start the build — the pull request's head moved on before the"
                             + " build could start (HEAD_MOVED). Comment \"pretty please pagure-ci rebuild\" to try again.",
                         "error",
                         null))));
@@ -310,8 +309,7 @@ class RequestEventsIT {
     assertThat(flagRequests())
         .extracting(LoggedRequest::getBodyAsString)
         .containsExactly(
-            flagBody(QUEUED, "pending", null),
-            flagBody("CodeBuild pagure-ci-demo #42: SUCCEEDED", "success", "100"));
+            flagBody(QUEUED, "pending", null), flagBody("build · passed in 30s", "success", "100"));
     aws.wm.verify(1, awsCalls("CodeBuild_20161006.BatchGetBuilds"));
     List<String> decisions = logs.lines().filter(l -> l.contains("\"decision\":")).toList();
     assertThat(decisions)
@@ -335,8 +333,7 @@ class RequestEventsIT {
     assertThat(sent)
         .extracting(LoggedRequest::getBodyAsString)
         .containsExactly(
-            flagBody(QUEUED, "pending", null),
-            flagBody("CodeBuild pagure-ci-demo #42: SUCCEEDED", "success", "100"));
+            flagBody(QUEUED, "pending", null), flagBody("build · passed in 30s", "success", "100"));
   }
 
   @Test

@@ -149,6 +149,14 @@ public final class StandIns implements AutoCloseable {
             .willReturn(amzJson(batchGetBuilds(arn, status, currentPhase, phases, vars))));
   }
 
+  /** When a stand-in build started (12:28:00 UTC, as the event fixtures say); phases take 30 s. */
+  static final double BUILD_START = 1.79578248E9;
+
+  /**
+   * The {@code BatchGetBuilds} answer: the build started at {@link #BUILD_START}, phase {@code i}
+   * (of the list) from {@code BUILD_START + 30 i} for 30 s, a finished build ends when its last
+   * listed phase starts.
+   */
   public static ObjectNode batchGetBuilds(
       String arn,
       String status,
@@ -161,17 +169,23 @@ public final class StandIns implements AutoCloseable {
     b.put("id", id)
         .put("arn", arn)
         .put("buildNumber", 42)
-        .put("startTime", 1.795782521E9)
+        .put("startTime", BUILD_START)
         .put("currentPhase", currentPhase)
         .put("buildStatus", status)
         .put("projectName", id.substring(0, id.indexOf(':')))
         .put("initiator", "pagure-ci-inbound")
         .put("buildComplete", !status.equals("IN_PROGRESS"));
+    if (!status.equals("IN_PROGRESS")) {
+      b.put("endTime", BUILD_START + 30 * Math.max(0, phases.size() - 1));
+    }
     ArrayNode ph = b.putArray("phases");
-    for (String[] p : phases) {
-      ObjectNode n = ph.addObject().put("phaseType", p[0]).put("startTime", 1.795782521E9);
+    for (int i = 0; i < phases.size(); i++) {
+      String[] p = phases.get(i);
+      ObjectNode n = ph.addObject().put("phaseType", p[0]).put("startTime", BUILD_START + 30 * i);
       if (p.length > 1 && p[1] != null) {
-        n.put("phaseStatus", p[1]).put("endTime", 1.795782524E9).put("durationInSeconds", 3);
+        n.put("phaseStatus", p[1])
+            .put("endTime", BUILD_START + 30 * (i + 1))
+            .put("durationInSeconds", 30);
       }
     }
     ObjectNode env =
