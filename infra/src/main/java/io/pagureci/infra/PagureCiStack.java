@@ -762,6 +762,7 @@ public final class PagureCiStack extends Stack {
     outboundEnvironment.put("REPORTER", settings.reporter());
     outboundEnvironment.put("FLAG_ENDPOINT", settings.flagEndpoint());
     settings.flagUsername().ifPresent(v -> outboundEnvironment.put("FLAG_USERNAME", v));
+    outboundEnvironment.put("TARGET_NAME", settings.targetName());
     settings.buildUrlTemplate().ifPresent(v -> outboundEnvironment.put("BUILD_URL_TEMPLATE", v));
     if (pipeline == null) {
       outboundEnvironment.put("CODEBUILD_PROJECTS", project.getProjectName());

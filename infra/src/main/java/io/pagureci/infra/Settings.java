@@ -74,6 +74,7 @@ public record Settings(
     String reporter,
     String flagEndpoint,
     Optional<String> flagUsername,
+    String targetName,
     Optional<String> buildUrlTemplate,
     Optional<String> tokenTtlSeconds,
     Optional<String> pagureTimeoutSeconds,
@@ -322,8 +323,12 @@ public record Settings(
           new Key("flagEndpoint", "commit", "FLAG_ENDPOINT: `commit` or `pull-request`"),
           new Key(
               "flagUsername",
-              "(function default: per build system)",
+              "(function default: `pagure-ci/<targetName>`)",
               "FLAG_USERNAME: the CI's display name on flags"),
+          new Key(
+              "targetName",
+              "build",
+              "TARGET_NAME: the build target's name on flags (1-32 of A-Z a-z 0-9 . _ -)"),
           new Key(
               "buildUrlTemplate", "(function default: the AWS console page)", "BUILD_URL_TEMPLATE"),
           new Key("tokenTtlSeconds", "(function default: 300)", "TOKEN_TTL_SECONDS"),
@@ -375,6 +380,13 @@ public record Settings(
   private static final Pattern SNS_ARN =
       Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:.+");
   private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/.+");
+
+  /**
+   * What a {@code targetName} may be: the outbound function's rule for {@code TARGET_NAME}
+   * (FlagMapper.TARGET_NAME; a test keeps the two equal).
+   */
+  static final Pattern TARGET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+
   private static final Pattern PROJECT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_]{1,254}");
   private static final List<Integer> RETENTION_DAYS =
       List.of(
@@ -478,6 +490,8 @@ public record Settings(
         r.choice("reporter", "flag-api", new String[] {"flag-api", "ci-webhook"}, s -> s);
     String flagEndpoint =
         r.choice("flagEndpoint", "commit", new String[] {"commit", "pull-request"}, s -> s);
+    String targetName = r.string("targetName").orElse("build");
+    r.match("targetName", targetName, TARGET_NAME);
     String buildspecPath = r.string("trustedBuildspecPath").orElse("buildspec.yml");
     if (buildspecPath.startsWith("/")
         || buildspecPath.contains("..")
@@ -559,6 +573,7 @@ public record Settings(
         reporter,
         flagEndpoint,
         r.string("flagUsername"),
+        targetName,
         r.string("buildUrlTemplate"),
         // same ranges as the outbound function's OutboundConfig (the contract test keeps them
         // honest)

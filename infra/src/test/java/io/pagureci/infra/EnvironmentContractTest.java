@@ -107,6 +107,7 @@ class EnvironmentContractTest {
                 Map.entry("reporter", "ci-webhook"),
                 Map.entry("flagEndpoint", "pull-request"),
                 Map.entry("flagUsername", "AWS CI"),
+                Map.entry("targetName", "rpm-build.x86_64"),
                 Map.entry(
                     "buildUrlTemplate", "https://ci.example.org/{project}/{buildId}?c={commit}"),
                 Map.entry("tokenTtlSeconds", "86400"),
@@ -172,6 +173,13 @@ class EnvironmentContractTest {
     boolean pipeline = stack.pipeline().isPresent();
     assertThat(config.pipelineNames()).hasSize(pipeline ? 1 : 0);
     assertThat(config.codeBuildProjects()).hasSize(pipeline ? 0 : 1);
+    assertThat(config.targetName()).isEqualTo(stack.settings().targetName());
+  }
+
+  @Test
+  void theStackAndTheOutboundFunctionAcceptTheSameTargetNames() {
+    assertThat(Settings.TARGET_NAME.pattern())
+        .isEqualTo(io.pagureci.outbound.domain.FlagMapper.TARGET_NAME.pattern());
   }
 
   @Test

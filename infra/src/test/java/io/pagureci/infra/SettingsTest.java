@@ -87,6 +87,19 @@ class SettingsTest {
   }
 
   @Test
+  void theTargetNameDefaultsToBuildAndMustBeShortAndSafe() {
+    assertThat(Settings.defaults().targetName()).isEqualTo("build");
+    assertThat(of(Map.of("targetName", "rpm-build.x86_64")).targetName())
+        .isEqualTo("rpm-build.x86_64");
+    for (String bad : List.of("-build", "rpm build", "a/b", "x".repeat(33), "<b>")) {
+      assertThatThrownBy(() -> of(Map.of("targetName", bad)))
+          .as(bad)
+          .isInstanceOf(SettingsException.class)
+          .hasMessageContaining("targetName");
+    }
+  }
+
+  @Test
   void theQueueAndWorkerKeysHaveTheDocumentedDefaults() {
     Settings s = Settings.defaults();
     assertThat(s.workerMemoryMb()).isEqualTo(2048);
