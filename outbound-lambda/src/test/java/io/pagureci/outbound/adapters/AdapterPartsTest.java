@@ -3,12 +3,16 @@ package io.pagureci.outbound.adapters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagureci.outbound.domain.BuildState;
 import io.pagureci.outbound.domain.PagureBuild;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.codebuild.model.Build;
+import software.amazon.awssdk.services.codebuild.model.BuildPhase;
 
 class AdapterPartsTest {
   private static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
@@ -108,6 +112,63 @@ class AdapterPartsTest {
   })
   void translatesPipelineApiStatusesToEventStates(String api, String event) {
     assertThat(CodePipelineStatusLookup.eventState(api)).isEqualTo(event);
+  }
+
+  private static final Instant T0 = Instant.parse("2026-11-27T12:28:00Z");
+
+  @Test
+  void aRunningCodeBuildAnswerGivesItsStartAndLatestPhaseTime() {
+    Build running =
+        Build.builder()
+            .buildStatus("IN_PROGRESS")
+            .currentPhase("BUILD")
+            .buildNumber(42L)
+            .startTime(T0)
+            .phases(
+                BuildPhase.builder()
+                    .phaseType("SUBMITTED")
+                    .phaseStatus("SUCCEEDED")
+                    .startTime(T0)
+                    .endTime(T0.plusSeconds(3))
+                    .build(),
+                BuildPhase.builder().phaseType("BUILD").startTime(T0.plusSeconds(134)).build())
+            .build();
+
+    BuildState state = CodeBuildStatusLookup.snapshot(running).state();
+
+    assertThat(state.started()).isEqualTo(T0);
+    assertThat(state.at()).isEqualTo(T0.plusSeconds(134));
+    assertThat(state.phases().get(0).end()).isEqualTo(T0.plusSeconds(3));
+  }
+
+  @Test
+  void aFinishedCodeBuildAnswerEndsAtItsEndTimeElseAtCompleted() {
+    Build.Builder done =
+        Build.builder()
+            .buildStatus("SUCCEEDED")
+            .startTime(T0)
+            .phases(
+                BuildPhase.builder()
+                    .phaseType("BUILD")
+                    .phaseStatus("SUCCEEDED")
+                    .startTime(T0)
+                    .endTime(T0.plusSeconds(200))
+                    .build(),
+                BuildPhase.builder().phaseType("COMPLETED").startTime(T0.plusSeconds(242)).build());
+
+    assertThat(
+            CodeBuildStatusLookup.snapshot(done.endTime(T0.plusSeconds(243)).build())
+                .state()
+                .elapsed())
+        .isEqualTo(Duration.ofSeconds(243));
+    assertThat(CodeBuildStatusLookup.snapshot(done.endTime(null).build()).state().elapsed())
+        .isEqualTo(Duration.ofSeconds(242));
+    assertThat(
+            CodeBuildStatusLookup.snapshot(
+                    Build.builder().buildStatus("FAILED").startTime(T0).build())
+                .state()
+                .elapsed())
+        .isNull();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.pagureci.outbound.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +35,20 @@ class NeverStalePropertyTest {
       String phaseStatus,
       FlagStatus expected) {}
 
-  /** A build's true history: the events it emits, in emission order, and its state at each step. */
-  record Build(Ending ending, int lastPhase, List<BuildEvent> events, List<BuildState> truth) {}
+  /**
+   * A build's true history: the events it emits, in emission order, its state at each step (what
+   * the build service answers), and its final state with the true times (what the last flag must
+   * say).
+   */
+  record Build(
+      Ending ending,
+      int lastPhase,
+      List<BuildEvent> events,
+      List<BuildState> truth,
+      BuildState finalWithTimes) {}
+
+  /** When every build starts; each CodeBuild phase takes 10 s, each pipeline step 40 s. */
+  static final Instant T0 = Instant.parse("2026-11-27T12:28:00Z");
 
   @Provide
   Arbitrary<Build> builds() {
@@ -68,6 +81,7 @@ class NeverStalePropertyTest {
     List<BuildEvent> events = new ArrayList<>();
     List<BuildState> truth = new ArrayList<>();
     List<String> all = FlagMapper.CODEBUILD_PHASES;
+    BuildState finalWithTimes;
     if (ending.system() == BuildSystem.CODEBUILD) {
       BuildRef ref =
           new BuildRef(
@@ -80,12 +94,20 @@ class NeverStalePropertyTest {
           ending.failedPhase() != null ? all.indexOf(ending.failedPhase()) : Math.min(phasesRun, 9);
       List<PhaseResult> done = new ArrayList<>();
       BuildState running =
-          new BuildState(false, "IN_PROGRESS", "SUBMITTED", List.of(), (long) number);
+          new BuildState(false, "IN_PROGRESS", "SUBMITTED", List.of(), (long) number, T0, T0);
       events.add(new BuildEvent(ref, running, vars(), "state-start"));
       truth.add(running);
       for (int i = 0; i < stop; i++) {
         done.add(new PhaseResult(all.get(i), "SUCCEEDED"));
-        BuildState s = new BuildState(false, "IN_PROGRESS", all.get(i + 1), done, (long) number);
+        BuildState s =
+            new BuildState(
+                false,
+                "IN_PROGRESS",
+                all.get(i + 1),
+                done,
+                (long) number,
+                T0,
+                T0.plusSeconds(10L * (i + 1)));
         events.add(new BuildEvent(ref, s, vars(), "phase-" + all.get(i)));
         truth.add(s);
       }
@@ -93,9 +115,18 @@ class NeverStalePropertyTest {
         done.add(new PhaseResult(ending.failedPhase(), ending.phaseStatus()));
       }
       done.add(new PhaseResult("COMPLETED", null));
-      BuildState end = new BuildState(true, ending.status(), "COMPLETED", done, (long) number);
+      BuildState end =
+          new BuildState(
+              true,
+              ending.status(),
+              "COMPLETED",
+              done,
+              (long) number,
+              T0,
+              T0.plusSeconds(10L * (stop + 1)));
       events.add(new BuildEvent(ref, end, vars(), "state-end"));
       truth.add(end);
+      finalWithTimes = end;
     } else {
       BuildRef ref =
           new BuildRef(
@@ -104,23 +135,26 @@ class NeverStalePropertyTest {
               "exec-" + number,
               "eu-west-1",
               "123456789012");
-      BuildState started = new BuildState(false, "STARTED", null, List.of(), null);
+      // the events carry times; GetPipelineExecution (the truth) has none
+      BuildState started = new BuildState(false, "STARTED", null, List.of(), null, T0, T0);
       events.add(new BuildEvent(ref, started, Map.of(), "started"));
       truth.add(new BuildState(false, "IN_PROGRESS", null, List.of(), null));
       if (ending.status().equals("STOPPED")) {
         events.add(
             new BuildEvent(
                 ref,
-                new BuildState(false, "STOPPING", null, List.of(), null),
+                new BuildState(false, "STOPPING", null, List.of(), null, T0, T0.plusSeconds(40)),
                 Map.of(),
                 "stopping"));
         truth.add(new BuildState(false, "STOPPING", null, List.of(), null));
       }
-      BuildState end = new BuildState(true, ending.status(), null, List.of(), null);
+      BuildState end =
+          new BuildState(true, ending.status(), null, List.of(), null, T0, T0.plusSeconds(80));
       events.add(new BuildEvent(ref, end, Map.of(), "end"));
-      truth.add(end);
+      truth.add(new BuildState(true, ending.status(), null, List.of(), null));
+      finalWithTimes = end;
     }
-    return new Build(ending, phasesRun, events, truth);
+    return new Build(ending, phasesRun, events, truth, finalWithTimes);
   }
 
   static Map<String, String> vars() {
@@ -250,6 +284,18 @@ class NeverStalePropertyTest {
     String uid = FlagUid.of(build.events().get(0).ref(), SHA);
     assertThat(pagure.flags).containsOnlyKeys(uid);
     assertThat(pagure.flags.get(uid).status()).isEqualTo(build.ending().expected());
+    // and says how long the build took, from the build service's times, whatever the order; a
+    // pipeline whose end only its final event knows may end without a duration, never a wrong one
+    BuildState end = build.finalWithTimes();
+    BuildRef ref0 = build.events().get(0).ref();
+    String withTime = "build · " + FlagMapper.progress(ref0, end, FlagMapper.status(end));
+    if (ref0.system() == BuildSystem.CODEBUILD) {
+      assertThat(pagure.flags.get(uid).comment()).isEqualTo(withTime);
+    } else {
+      BuildState untimed = new BuildState(true, end.status(), null, List.of(), null, null, null);
+      assertThat(pagure.flags.get(uid).comment())
+          .isIn(withTime, "build · " + FlagMapper.progress(ref0, untimed, FlagMapper.status(end)));
+    }
     assertThat(service.calls)
         .isLessThanOrEqualTo(2 * (deliveries.size() - terminalCodeBuildDeliveries));
   }
