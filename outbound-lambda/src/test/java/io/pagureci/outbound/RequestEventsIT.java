@@ -309,7 +309,9 @@ class RequestEventsIT {
     assertThat(flagRequests())
         .extracting(LoggedRequest::getBodyAsString)
         .containsExactly(
-            flagBody(QUEUED, "pending", null), flagBody("build · passed in 30s", "success", "100"));
+            flagBody(QUEUED, "pending", null),
+            // CodeBuild's own start and end (BatchGetBuilds), not the request event's time
+            flagBody("build · passed in 1m00s", "success", "100"));
     aws.wm.verify(1, awsCalls("CodeBuild_20161006.BatchGetBuilds"));
     List<String> decisions = logs.lines().filter(l -> l.contains("\"decision\":")).toList();
     assertThat(decisions)
