@@ -585,7 +585,7 @@ public final class FaultBench {
     String topic = body.get("topic").asText();
     JsonNode pr = body.path("msg").path("pullrequest");
     if (d.project().startsWith("forks/")) {
-      return "403";
+      return "ignored"; // a fork's own web-hook (docs/protocol.md §1.A)
     }
     boolean open = pr.path("status").asText().equals("Open");
     if (BUILD_TOPICS.contains(topic) && open) {

@@ -69,6 +69,13 @@ final class CiWebhooks {
               + shorten(version.toString()));
     }
     Set<ValidationMessage> errors = schema().validate(root);
+    if (!errors.isEmpty() && errors.stream().allMatch(CiWebhooks::isAboutCause)) {
+      // the schema's "cause" definition is the one rule; this only gives it its own code
+      throw Rejection.unprocessable(
+          "INVALID_CAUSE",
+          "cause must be 1 to 255 characters of [A-Za-z0-9._/+@=-], not starting with '-' or '/'"
+              + " (it reaches the build as PAGURE_CAUSE)");
+    }
     if (!errors.isEmpty()) {
       String why =
           errors.stream()
@@ -141,6 +148,11 @@ final class CiWebhooks {
         prUid,
         root.get("cause").textValue(),
         rebuildId);
+  }
+
+  /** Whether a schema violation is about the value of {@code cause} (not its absence). */
+  private static boolean isAboutCause(ValidationMessage m) {
+    return m.getInstanceLocation() != null && m.getInstanceLocation().toString().equals("$.cause");
   }
 
   private static String shorten(String s) {

@@ -19,8 +19,19 @@ import java.util.Optional;
  */
 public final class InboundService {
 
-  /** Largest accepted body, after base64 decoding. */
-  public static final int MAX_BODY_BYTES = 1024 * 1024;
+  /**
+   * Largest pagure web-hook body, after base64 decoding: the function URL's own request limit (6
+   * MB). pagure's pull-request payload carries every comment of the PR, so a rebuild comment on a
+   * long PR is over 1 MiB. Only a request with a well-formed signature header and project hint gets
+   * this far with its body (see {@link #process}).
+   */
+  public static final int MAX_WEBHOOK_BODY_BYTES = 6 * 1024 * 1024;
+
+  /**
+   * Largest body of a ci webhook (Basic or IAM caller): a v1 document is a few hundred bytes, its
+   * fields are capped by the schema at a few KiB in all.
+   */
+  public static final int MAX_DOCUMENT_BODY_BYTES = 64 * 1024;
 
   /** How far in the future a delivery's timestamp may be (clock skew between pagure and AWS). */
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -94,16 +105,17 @@ public final class InboundService {
   }
 
   /**
-   * The order matters: only the cheap checks that reveal nothing about the configuration (method,
-   * size, content type) run before the request is authenticated over its raw bytes; the body is
-   * parsed, and the instance, allow-list and names checked, only for an authentic request.
+   * The order matters: only the cheap checks that reveal nothing about the configuration run before
+   * the request is authenticated over its raw bytes — method and content type (headers), then the
+   * credential headers' form; the body is copied (and base64-decoded) only for a request whose
+   * credential headers are well-formed, under the cap of its kind; it is parsed, and the instance,
+   * allow-list and names checked, only for an authentic request.
    */
   private Outcome process(HttpRequest request, DecisionLog.Entry entry)
       throws Rejection, Secrets.SecretsUnavailableException {
     if (!request.method().equalsIgnoreCase("POST")) {
       throw new Rejection(405, "METHOD_NOT_ALLOWED", "only POST is accepted");
     }
-    byte[] body = body(request);
     checkContentType(request);
     if (isPagureWebhook(request)) {
       entry
@@ -112,6 +124,15 @@ public final class InboundService {
       byte[] signature = Authenticator.signatureOf(request);
       String hint = Authenticator.projectHint(request);
       entry.project(hint);
+      if (Names.isFork(hint)) {
+        // a fork's own web-hook (a push to the fork, its settings, a PR inside the fork): never a
+        // build — a fork's PRs build from the target's web-hook. The same answer for every fork
+        // and every configuration, given before any secret is read: it tells nothing.
+        return new Outcome.Ignored(
+            "web-hooks of forks do not start builds; a fork's pull requests build from the target"
+                + " project's web-hook");
+      }
+      byte[] body = body(request, MAX_WEBHOOK_BODY_BYTES, "6 MiB, the function URL's limit");
       auth.verifyWebhook(hint, body, signature);
       JsonNode root = object(body);
       entry.topic(PagureWebhooks.text(root, "topic"));
@@ -130,6 +151,7 @@ public final class InboundService {
     }
     if (Authenticator.hasCallerCredentials(request)) {
       entry.format(BuildRequest.ORIGIN_CI_WEBHOOK);
+      byte[] body = body(request, MAX_DOCUMENT_BODY_BYTES, "64 KiB for a ci webhook document");
       auth.verifyCaller(request);
       JsonNode root = object(body);
       if (!root.has("protocol")) {
@@ -223,7 +245,6 @@ public final class InboundService {
     }
   }
 
-  /** A pagure web-hook announces itself with its headers (all of them unsigned hints). */
   /**
    * The delivery id: the function URL's request id (a fresh one if a caller outside Lambda gave
    * none).
@@ -234,6 +255,7 @@ public final class InboundService {
         : request.requestId();
   }
 
+  /** A pagure web-hook announces itself with its headers (all of them unsigned hints). */
   private static boolean isPagureWebhook(HttpRequest request) {
     return request.header("x-pagure-topic").isPresent()
         || request.header(Authenticator.SIGNATURE_HEADER).isPresent()
@@ -241,12 +263,17 @@ public final class InboundService {
         || request.header(Authenticator.PROJECT_HEADER).isPresent();
   }
 
-  private static byte[] body(HttpRequest request) throws Rejection {
+  /**
+   * The raw body bytes, at most {@code max} of them. The size is checked on the text before it is
+   * copied or decoded (a UTF-8 body has at least as many bytes as characters; base64 gives 3 bytes
+   * per 4 characters), so an oversized body costs no copy.
+   */
+  private static byte[] body(HttpRequest request, int max, String limit) throws Rejection {
     String body = request.body() == null ? "" : request.body();
     byte[] bytes;
     if (request.base64()) {
-      if (body.length() > (MAX_BODY_BYTES / 3 + 1) * 4 + 4) {
-        throw new Rejection(413, "BODY_TOO_LARGE", "the body is larger than 1 MiB");
+      if (body.length() > (max / 3 + 1) * 4 + 4) {
+        throw tooLarge(limit);
       }
       try {
         bytes = Base64.getDecoder().decode(body);
@@ -254,15 +281,19 @@ public final class InboundService {
         throw Rejection.badRequest("BAD_BASE64", "the body is marked base64 but does not decode");
       }
     } else {
-      if (body.length() > MAX_BODY_BYTES) {
-        throw new Rejection(413, "BODY_TOO_LARGE", "the body is larger than 1 MiB");
+      if (body.length() > max) {
+        throw tooLarge(limit);
       }
       bytes = body.getBytes(StandardCharsets.UTF_8);
     }
-    if (bytes.length > MAX_BODY_BYTES) {
-      throw new Rejection(413, "BODY_TOO_LARGE", "the body is larger than 1 MiB");
+    if (bytes.length > max) {
+      throw tooLarge(limit);
     }
     return bytes;
+  }
+
+  private static Rejection tooLarge(String limit) {
+    return new Rejection(413, "BODY_TOO_LARGE", "the body is larger than " + limit);
   }
 
   private static void checkContentType(HttpRequest request) throws Rejection {

@@ -26,7 +26,6 @@ class BadInputTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DEMO_KEY = "YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6";
-  private static final String BOB_KEY = "DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH";
   private static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
 
   private final Fakes.RecordingPackager packager = new Fakes.RecordingPackager();
@@ -60,18 +59,18 @@ class BadInputTest {
             "no method", req(null, pr.headers(), prBody, false), 405, "METHOD_NOT_ALLOWED", true));
     c.add(
         new Case(
-            "body over 1 MiB",
-            req("POST", pr.headers(), "{\"a\":\"" + "x".repeat(1024 * 1024) + "\"}", false),
+            "web-hook body over 6 MiB",
+            req("POST", pr.headers(), "{\"a\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}", false),
             413,
             "BODY_TOO_LARGE",
             true));
     c.add(
         new Case(
-            "base64 body over 1 MiB",
+            "base64 web-hook body over 6 MiB",
             req(
                 "POST",
                 pr.headers(),
-                Base64.getEncoder().encodeToString(new byte[1024 * 1024 + 10]),
+                Base64.getEncoder().encodeToString(new byte[6 * 1024 * 1024 + 10]),
                 true),
             413,
             "BODY_TOO_LARGE",
@@ -303,14 +302,12 @@ class BadInputTest {
         new Case(
             "project not allowed (it has a key)",
             mutatedAs(
-                "forks/bob/demo",
-                BOB_KEY,
+                "other",
+                TestConfigs.OTHER_KEY,
                 n -> {
-                  n.with("msg").put("project_fullname", "forks/bob/demo");
-                  n.with("msg")
-                      .with("pullrequest")
-                      .with("project")
-                      .put("fullname", "forks/bob/demo");
+                  n.with("msg").put("project_fullname", "other");
+                  n.with("msg").with("pullrequest").with("project").put("fullname", "other");
+                  n.with("msg").with("pullrequest").with("repo_from").put("fullname", "other");
                 }),
             403,
             "PROJECT_NOT_ALLOWED",

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ci webhook protocol v1 (docs/protocol.md §1.B) accepted paths. */
 class CiWebhookTest {
@@ -161,6 +163,94 @@ class CiWebhookTest {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(
+      strings = {
+        "7",
+        "master",
+        "feature/fix-1.2",
+        "release_2.0+build@x=y",
+        "a"
+            + "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+            + "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+            + "012345678901234567890123456789012345678901234567890123"
+      })
+  void aCauseOfBranchNameCharactersIsPassedToTheBuildAsIs(String cause) {
+    Outcome outcome = service().handle(iam(validDoc().put("cause", cause), "req-c"));
+
+    assertThat(outcome).isInstanceOf(Outcome.Queued.class);
+    assertThat(starter.requests.getFirst().buildVariables()).containsEntry("PAGURE_CAUSE", cause);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(
+      strings = {
+        "",
+        "7\n",
+        "7\nPAGURE_BRANCH=evil",
+        "\n7",
+        "7\r",
+        "7\u0000",
+        "7\u0007",
+        "7\t8",
+        "7\u001b[31m",
+        "7 8",
+        "$(id)",
+        "`id`",
+        "7;rm -rf /",
+        "7|sh",
+        "7&&id",
+        "'7'",
+        "\"7\"",
+        "7>x",
+        "~root",
+        "*",
+        "[x](http://evil/)",
+        "**bold**",
+        "<script>",
+        "#1",
+        "%0a",
+        "-7",
+        "--upload-pack=x",
+        "/etc/passwd",
+        "caf\u00e9",
+        "\u0661",
+        "7\u202e",
+        "7\u200b",
+        "\ud83d\ude00",
+        "\uff17"
+      })
+  void aCauseWithAnyOtherCharacterIsRefusedWithItsOwnCodeAndNothingIsQueued(String cause) {
+    Outcome outcome = service().handle(iam(validDoc().put("cause", cause), "req-c"));
+
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Rejected(
+                422,
+                "INVALID_CAUSE",
+                "cause must be 1 to 255 characters of [A-Za-z0-9._/+@=-], not starting with '-' or"
+                    + " '/' (it reaches the build as PAGURE_CAUSE)"));
+    assertThat(starter.requests).isEmpty();
+    assertThat(packager.plans).isEmpty();
+  }
+
+  @Test
+  void aCauseOver255CharactersIsRefusedAndAMissingOneIsASchemaViolation() {
+    Outcome tooLong = service().handle(iam(validDoc().put("cause", "7".repeat(256)), "req-c"));
+    ObjectNode without = validDoc();
+    without.remove("cause");
+    Outcome missing = service().handle(iam(without, "req-d"));
+    Outcome mixed =
+        service().handle(iam(validDoc().put("cause", "$(id)").put("trigger", "merge"), "req-e"));
+
+    assertThat(tooLong).extracting(o -> ((Outcome.Rejected) o).code()).isEqualTo("INVALID_CAUSE");
+    assertThat(missing)
+        .extracting(o -> ((Outcome.Rejected) o).code())
+        .isEqualTo("SCHEMA_VIOLATION");
+    assertThat(mixed).extracting(o -> ((Outcome.Rejected) o).code()).isEqualTo("SCHEMA_VIOLATION");
+    assertThat(starter.requests).isEmpty();
   }
 
   private static HttpRequest iam(ObjectNode doc, String requestId) {

@@ -9,10 +9,15 @@ public final class TestConfigs {
 
   public static final String HOOK_KEYS = "hook-keys";
   public static final String BASIC = "ci-basic";
+
+  /** The key of {@code other}, a project with a key that is off the allow-list. */
+  public static final String OTHER_KEY = "OTHERKEYNOTONTHEALLOWLIST00000000000000";
+
   public static final String KEYS_JSON =
       "{\"demo\": \"YU3OTT246X2TZRSF6JW4HUZHRVYU20Z18T6QHSH6\","
           + " \"forks/bob/demo\": \"DCZVNBOI3J4F5JLFIDSR4O7I7VXZ4J40OM1U37VH\","
-          + " \"rpms/widget\": \"5JO1ALY1396HJ31EF6QJWR927QNJ6A2QDAETSL0G\"}";
+          + " \"rpms/widget\": \"5JO1ALY1396HJ31EF6QJWR927QNJ6A2QDAETSL0G\","
+          + " \"other\": \"OTHERKEYNOTONTHEALLOWLIST00000000000000\"}";
 
   private TestConfigs() {}
 
