@@ -52,7 +52,9 @@ final class CiWebhooks {
     }
   }
 
-  /** Where and what, e.g. {@code $.commit: does not match the regex pattern ...}. */
+  /**
+   * Where (a JSON Pointer) and what, e.g. {@code /commit: does not match the regex pattern ...}.
+   */
   static String describe(Error error) {
     return error.getInstanceLocation() + ": " + error.getMessage();
   }

@@ -277,8 +277,11 @@ class BadInputTest {
                 "rpms/nokey",
                 DEMO_KEY,
                 n -> {
-                  n.with("msg").put("project_fullname", "rpms/nokey");
-                  n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/nokey");
+                  n.withObjectProperty("msg").put("project_fullname", "rpms/nokey");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("project")
+                      .put("fullname", "rpms/nokey");
                 }),
             401,
             "UNAUTHENTICATED",
@@ -288,14 +291,18 @@ class BadInputTest {
     c.add(
         new Case(
             "another instance",
-            mutated(n -> n.with("msg").put("pagure_instance", "https://evil.example/")),
+            mutated(
+                n -> n.withObjectProperty("msg").put("pagure_instance", "https://evil.example/")),
             403,
             "WRONG_INSTANCE",
             false));
     c.add(
         new Case(
             "instance with a path",
-            mutated(n -> n.with("msg").put("pagure_instance", "http://127.0.0.1:5000/evil/")),
+            mutated(
+                n ->
+                    n.withObjectProperty("msg")
+                        .put("pagure_instance", "http://127.0.0.1:5000/evil/")),
             403,
             "WRONG_INSTANCE",
             false));
@@ -306,10 +313,10 @@ class BadInputTest {
                 "forks/bob/demo",
                 BOB_KEY,
                 n -> {
-                  n.with("msg").put("project_fullname", "forks/bob/demo");
-                  n.with("msg")
-                      .with("pullrequest")
-                      .with("project")
+                  n.withObjectProperty("msg").put("project_fullname", "forks/bob/demo");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("project")
                       .put("fullname", "forks/bob/demo");
                 }),
             403,
@@ -320,8 +327,11 @@ class BadInputTest {
             "signed body names another project than X-Pagure-project",
             mutated(
                 n -> {
-                  n.with("msg").put("project_fullname", "rpms/widget");
-                  n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/widget");
+                  n.withObjectProperty("msg").put("project_fullname", "rpms/widget");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("project")
+                      .put("fullname", "rpms/widget");
                 }),
             403,
             "PROJECT_MISMATCH",
@@ -395,7 +405,7 @@ class BadInputTest {
       c.add(
           new Case(
               "fullname " + JSON.valueToTree(bad),
-              mutated(n -> n.with("msg").put("project_fullname", bad)),
+              mutated(n -> n.withObjectProperty("msg").put("project_fullname", bad)),
               422,
               "INVALID_PROJECT",
               false));
@@ -405,9 +415,9 @@ class BadInputTest {
             "repo_from another project",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "rpms/widget")),
             422,
             "INVALID_PROJECT",
@@ -417,9 +427,9 @@ class BadInputTest {
             "repo_from a fork of another project",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "forks/bob/rpms/widget")),
             422,
             "INVALID_PROJECT",
@@ -429,9 +439,9 @@ class BadInputTest {
             "repo_from a ticket repository",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "tickets/demo")),
             422,
             "INVALID_PROJECT",
@@ -441,9 +451,9 @@ class BadInputTest {
             "repo_from with ..",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "forks/../../etc")),
             422,
             "INVALID_PROJECT",
@@ -459,7 +469,11 @@ class BadInputTest {
       c.add(
           new Case(
               "commit " + bad,
-              mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", bad)),
+              mutated(
+                  n ->
+                      n.withObjectProperty("msg")
+                          .withObjectProperty("pullrequest")
+                          .put("commit_stop", bad)),
               422,
               "INVALID_COMMIT",
               false));
@@ -467,7 +481,11 @@ class BadInputTest {
     c.add(
         new Case(
             "commit as number",
-            mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", 12345)),
+            mutated(
+                n ->
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .put("commit_stop", 12345)),
             422,
             "INVALID_COMMIT",
             false));
@@ -486,7 +504,11 @@ class BadInputTest {
       c.add(
           new Case(
               "branch " + JSON.valueToTree(bad),
-              mutated(n -> n.with("msg").with("pullrequest").put("branch_from", bad)),
+              mutated(
+                  n ->
+                      n.withObjectProperty("msg")
+                          .withObjectProperty("pullrequest")
+                          .put("branch_from", bad)),
               422,
               "INVALID_BRANCH",
               false));
@@ -494,14 +516,16 @@ class BadInputTest {
     c.add(
         new Case(
             "PR id as string",
-            mutated(n -> n.with("msg").with("pullrequest").put("id", "1")),
+            mutated(
+                n -> n.withObjectProperty("msg").withObjectProperty("pullrequest").put("id", "1")),
             422,
             "INVALID_PAYLOAD",
             false));
     c.add(
         new Case(
             "PR id negative",
-            mutated(n -> n.with("msg").with("pullrequest").put("id", -4)),
+            mutated(
+                n -> n.withObjectProperty("msg").withObjectProperty("pullrequest").put("id", -4)),
             422,
             "INVALID_PAYLOAD",
             false));
@@ -516,9 +540,9 @@ class BadInputTest {
             "PR target differs from the hook's project",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("project")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("project")
                         .put("fullname", "rpms/widget")),
             422,
             "INVALID_PAYLOAD",
@@ -663,7 +687,7 @@ class BadInputTest {
     c.add(
         new Case(
             "ci webhook negative PR id",
-            ci(d -> d.with("pull_request").put("id", -1)),
+            ci(d -> d.withObjectProperty("pull_request").put("id", -1)),
             422,
             "SCHEMA_VIOLATION",
             true));
