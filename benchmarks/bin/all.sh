@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark of docs/performance.md in sequence (about 20 minutes on 2 cores): logs and JSON under
 # benchmarks/target/results/.
+case "${1:-}" in -h | --help) # usage: this script's opening comment; starts nothing
+  sed -n '1,/^[^#]/p' "${BASH_SOURCE[0]}" | grep '^# ' | sed 's/^# //'; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh

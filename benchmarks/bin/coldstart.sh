@@ -3,6 +3,8 @@
 #   benchmarks/bin/coldstart.sh [runs=10] [cases=inbound-unsigned,inbound-badsig,outbound-flag] [variants=default,appcds,aot]
 # case inbound-queued (not in the default list): a signed delivery accepted to its end (GetItem on
 # dynalite, SendMessage to ElasticMQ, the QUEUED PutEvents), e.g. coldstart.sh 10 inbound-queued default
+case "${1:-}" in -h | --help) # usage: this script's opening comment; starts nothing
+  sed -n '1,/^[^#]/p' "${BASH_SOURCE[0]}" | grep '^# ' | sed 's/^# //'; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh

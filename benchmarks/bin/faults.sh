@@ -4,6 +4,8 @@
 # and one git outage; the retry path's durations divided by timeScale (30).
 #   benchmarks/bin/faults.sh [deliveries=1000] [faultRate=0.3] [timeScale=30]
 # FAULT_PROPS: extra -D properties (workers, acceptInstances, paceMs, outageAtSec, quiet, seed).
+case "${1:-}" in -h | --help) # usage: this script's opening comment; starts nothing
+  sed -n '1,/^[^#]/p' "${BASH_SOURCE[0]}" | grep '^# ' | sed 's/^# //'; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh

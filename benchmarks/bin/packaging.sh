@@ -2,6 +2,8 @@
 # Benchmarks 1+2 (docs/performance.md): the project's packager vs the git CLI, fresh process per run.
 #   benchmarks/bin/packaging.sh [sizes=10m,100m,1g] [runs=5] [cpus=all|taskset list, e.g. 1]
 # Repositories are generated once under ${BENCH_DIR:-/tmp/pagureci-bench}/repos (about 1.2 GB for all three).
+case "${1:-}" in -h | --help) # usage: this script's opening comment; starts nothing
+  sed -n '1,/^[^#]/p' "${BASH_SOURCE[0]}" | grep '^# ' | sed 's/^# //'; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh

@@ -19,7 +19,7 @@ import java.util.Map;
 final class FunctionUrl {
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+      new ObjectMapper().setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
   private FunctionUrl() {}
 
@@ -42,9 +42,7 @@ final class FunctionUrl {
       handler.handleRequest(new ByteArrayInputStream(event), out, null);
       JsonNode r = JSON.readTree(out.toByteArray());
       Map<String, String> headers = new LinkedHashMap<>();
-      r.path("headers")
-          .fields()
-          .forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+      r.path("headers").properties().forEach(h -> headers.put(h.getKey(), h.getValue().asText()));
       return APIGatewayV2HTTPResponse.builder()
           .withStatusCode(r.get("statusCode").asInt())
           .withHeaders(headers)

@@ -1,15 +1,15 @@
 package io.pagureci.inbound.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.pagureci.inbound.config.InboundConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Set;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Format B: the ci webhook protocol v1 (docs/protocol.md §1.B), enforced by its JSON Schema. */
@@ -21,14 +21,14 @@ final class CiWebhooks {
   private final InboundConfig config;
   // loaded on the first ci webhook document: a pagure web-hook (or a rejected request) never pays
   // for the schema library's start-up (~0.5 s on a cold JVM with Lambda's flags)
-  private volatile JsonSchema schema;
+  private volatile Schema schema;
 
   CiWebhooks(InboundConfig config) {
     this.config = config;
   }
 
-  private JsonSchema schema() {
-    JsonSchema s = schema;
+  private Schema schema() {
+    Schema s = schema;
     if (s == null) {
       synchronized (this) {
         s = schema;
@@ -41,15 +41,22 @@ final class CiWebhooks {
     return s;
   }
 
-  static JsonSchema loadSchema() {
+  static Schema loadSchema() {
     try (InputStream in = CiWebhooks.class.getResourceAsStream(SCHEMA_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + SCHEMA_RESOURCE);
       }
-      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+      return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Where (a JSON Pointer) and what, e.g. {@code /commit: does not match the regex pattern ...}.
+   */
+  static String describe(Error error) {
+    return error.getInstanceLocation() + ": " + error.getMessage();
   }
 
   /**
@@ -68,7 +75,7 @@ final class CiWebhooks {
           "only version 1 of the ci webhook protocol is supported, got "
               + shorten(version.toString()));
     }
-    Set<ValidationMessage> errors = schema().validate(root);
+    List<Error> errors = schema().validate(root);
     if (!errors.isEmpty() && errors.stream().allMatch(CiWebhooks::isAboutCause)) {
       // the schema's "cause" definition is the one rule; this only gives it its own code
       throw Rejection.unprocessable(
@@ -79,7 +86,7 @@ final class CiWebhooks {
     if (!errors.isEmpty()) {
       String why =
           errors.stream()
-              .map(ValidationMessage::getMessage)
+              .map(CiWebhooks::describe)
               .sorted()
               .limit(5)
               .map(CiWebhooks::shorten)
@@ -151,8 +158,8 @@ final class CiWebhooks {
   }
 
   /** Whether a schema violation is about the value of {@code cause} (not its absence). */
-  private static boolean isAboutCause(ValidationMessage m) {
-    return m.getInstanceLocation() != null && m.getInstanceLocation().toString().equals("$.cause");
+  private static boolean isAboutCause(Error e) {
+    return e.getInstanceLocation() != null && e.getInstanceLocation().toString().equals("/cause");
   }
 
   private static String shorten(String s) {

@@ -2,6 +2,8 @@ package io.pagureci.inbound.source;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.SplittableRandom;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
@@ -66,7 +68,9 @@ final class PrimingRepository {
       ObjectId tree = inserter.insert(root);
 
       CommitBuilder builder = new CommitBuilder();
-      PersonIdent ident = new PersonIdent("pagure-ci-aws", "priming@pagure-ci-aws.invalid", 0L, 0);
+      PersonIdent ident =
+          new PersonIdent(
+              "pagure-ci-aws", "priming@pagure-ci-aws.invalid", Instant.EPOCH, ZoneOffset.UTC);
       builder.setAuthor(ident);
       builder.setCommitter(ident);
       builder.setMessage("priming\n");

@@ -276,8 +276,11 @@ class BadInputTest {
                 "rpms/nokey",
                 DEMO_KEY,
                 n -> {
-                  n.with("msg").put("project_fullname", "rpms/nokey");
-                  n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/nokey");
+                  n.withObjectProperty("msg").put("project_fullname", "rpms/nokey");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("project")
+                      .put("fullname", "rpms/nokey");
                 }),
             401,
             "UNAUTHENTICATED",
@@ -287,14 +290,18 @@ class BadInputTest {
     c.add(
         new Case(
             "another instance",
-            mutated(n -> n.with("msg").put("pagure_instance", "https://evil.example/")),
+            mutated(
+                n -> n.withObjectProperty("msg").put("pagure_instance", "https://evil.example/")),
             403,
             "WRONG_INSTANCE",
             false));
     c.add(
         new Case(
             "instance with a path",
-            mutated(n -> n.with("msg").put("pagure_instance", "http://127.0.0.1:5000/evil/")),
+            mutated(
+                n ->
+                    n.withObjectProperty("msg")
+                        .put("pagure_instance", "http://127.0.0.1:5000/evil/")),
             403,
             "WRONG_INSTANCE",
             false));
@@ -305,9 +312,15 @@ class BadInputTest {
                 "other",
                 TestConfigs.OTHER_KEY,
                 n -> {
-                  n.with("msg").put("project_fullname", "other");
-                  n.with("msg").with("pullrequest").with("project").put("fullname", "other");
-                  n.with("msg").with("pullrequest").with("repo_from").put("fullname", "other");
+                  n.withObjectProperty("msg").put("project_fullname", "other");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("project")
+                      .put("fullname", "other");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("repo_from")
+                      .put("fullname", "other");
                 }),
             403,
             "PROJECT_NOT_ALLOWED",
@@ -317,8 +330,11 @@ class BadInputTest {
             "signed body names another project than X-Pagure-project",
             mutated(
                 n -> {
-                  n.with("msg").put("project_fullname", "rpms/widget");
-                  n.with("msg").with("pullrequest").with("project").put("fullname", "rpms/widget");
+                  n.withObjectProperty("msg").put("project_fullname", "rpms/widget");
+                  n.withObjectProperty("msg")
+                      .withObjectProperty("pullrequest")
+                      .withObjectProperty("project")
+                      .put("fullname", "rpms/widget");
                 }),
             403,
             "PROJECT_MISMATCH",
@@ -392,7 +408,7 @@ class BadInputTest {
       c.add(
           new Case(
               "fullname " + JSON.valueToTree(bad),
-              mutated(n -> n.with("msg").put("project_fullname", bad)),
+              mutated(n -> n.withObjectProperty("msg").put("project_fullname", bad)),
               422,
               "INVALID_PROJECT",
               false));
@@ -402,9 +418,9 @@ class BadInputTest {
             "repo_from another project",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "rpms/widget")),
             422,
             "INVALID_PROJECT",
@@ -414,9 +430,9 @@ class BadInputTest {
             "repo_from a fork of another project",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "forks/bob/rpms/widget")),
             422,
             "INVALID_PROJECT",
@@ -426,9 +442,9 @@ class BadInputTest {
             "repo_from a ticket repository",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "tickets/demo")),
             422,
             "INVALID_PROJECT",
@@ -438,9 +454,9 @@ class BadInputTest {
             "repo_from with ..",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("repo_from")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("repo_from")
                         .put("fullname", "forks/../../etc")),
             422,
             "INVALID_PROJECT",
@@ -456,7 +472,11 @@ class BadInputTest {
       c.add(
           new Case(
               "commit " + bad,
-              mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", bad)),
+              mutated(
+                  n ->
+                      n.withObjectProperty("msg")
+                          .withObjectProperty("pullrequest")
+                          .put("commit_stop", bad)),
               422,
               "INVALID_COMMIT",
               false));
@@ -464,7 +484,11 @@ class BadInputTest {
     c.add(
         new Case(
             "commit as number",
-            mutated(n -> n.with("msg").with("pullrequest").put("commit_stop", 12345)),
+            mutated(
+                n ->
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .put("commit_stop", 12345)),
             422,
             "INVALID_COMMIT",
             false));
@@ -483,7 +507,11 @@ class BadInputTest {
       c.add(
           new Case(
               "branch " + JSON.valueToTree(bad),
-              mutated(n -> n.with("msg").with("pullrequest").put("branch_from", bad)),
+              mutated(
+                  n ->
+                      n.withObjectProperty("msg")
+                          .withObjectProperty("pullrequest")
+                          .put("branch_from", bad)),
               422,
               "INVALID_BRANCH",
               false));
@@ -491,14 +519,16 @@ class BadInputTest {
     c.add(
         new Case(
             "PR id as string",
-            mutated(n -> n.with("msg").with("pullrequest").put("id", "1")),
+            mutated(
+                n -> n.withObjectProperty("msg").withObjectProperty("pullrequest").put("id", "1")),
             422,
             "INVALID_PAYLOAD",
             false));
     c.add(
         new Case(
             "PR id negative",
-            mutated(n -> n.with("msg").with("pullrequest").put("id", -4)),
+            mutated(
+                n -> n.withObjectProperty("msg").withObjectProperty("pullrequest").put("id", -4)),
             422,
             "INVALID_PAYLOAD",
             false));
@@ -513,9 +543,9 @@ class BadInputTest {
             "PR target differs from the hook's project",
             mutated(
                 n ->
-                    n.with("msg")
-                        .with("pullrequest")
-                        .with("project")
+                    n.withObjectProperty("msg")
+                        .withObjectProperty("pullrequest")
+                        .withObjectProperty("project")
                         .put("fullname", "rpms/widget")),
             422,
             "INVALID_PAYLOAD",
@@ -660,7 +690,7 @@ class BadInputTest {
     c.add(
         new Case(
             "ci webhook negative PR id",
-            ci(d -> d.with("pull_request").put("id", -1)),
+            ci(d -> d.withObjectProperty("pull_request").put("id", -1)),
             422,
             "SCHEMA_VIOLATION",
             true));

@@ -253,6 +253,16 @@ class CiWebhookTest {
     assertThat(starter.requests).isEmpty();
   }
 
+  @Test
+  void aSchemaViolationNamesTheFieldAndTheRule() {
+    ObjectNode doc = validDoc();
+    doc.put("commit", "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2E");
+    var errors = CiWebhooks.loadSchema().validate(doc);
+    assertThat(errors).isNotEmpty();
+    assertThat(errors.stream().map(CiWebhooks::describe))
+        .anySatisfy(m -> assertThat(m).startsWith("/commit: ").contains("pattern"));
+  }
+
   private static HttpRequest iam(ObjectNode doc, String requestId) {
     return new HttpRequest(
         "POST",

@@ -88,8 +88,8 @@ public final class PagureFixtures {
       JsonNode headersJson = JSON.readTree(dir.resolve("headers.json").toFile());
       Map<String, String> headers = new LinkedHashMap<>();
       headersJson
-          .fields()
-          .forEachRemaining(e -> headers.put(e.getKey().toLowerCase(), e.getValue().asText()));
+          .properties()
+          .forEach(e -> headers.put(e.getKey().toLowerCase(), e.getValue().asText()));
       return new Delivery(
           dir.getFileName().toString(),
           headers,

@@ -63,7 +63,7 @@ public final class S3Server implements AutoCloseable {
   private S3Server(S3MockApplication app, Path storeRoot) {
     this.app = app;
     this.storeRoot = storeRoot;
-    this.endpoint = URI.create("http://127.0.0.1:" + app.getHttpPort());
+    this.endpoint = URI.create("http://127.0.0.1:" + httpPort(app));
     this.client = newClient(endpoint);
   }
 
@@ -79,6 +79,13 @@ public final class S3Server implements AutoCloseable {
       shared = server;
     }
     return shared;
+  }
+
+  // S3Mock 5 deprecates its plain-HTTP connector's port getter without a replacement (getPort() is
+  // the HTTPS one); the tests talk plain HTTP on 127.0.0.1
+  @SuppressWarnings("deprecation")
+  private static int httpPort(S3MockApplication app) {
+    return app.getHttpPort();
   }
 
   /** Starts a fresh, empty stand-in on 127.0.0.1 (random ports); the caller closes it. */

@@ -1,10 +1,9 @@
 package io.pagureci.outbound.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,14 +16,14 @@ import java.util.stream.Collectors;
  * tested).
  */
 public final class StatusSchema {
-  private static final JsonSchema SCHEMA = load();
+  private static final Schema SCHEMA = load();
 
   private StatusSchema() {}
 
-  private static JsonSchema load() {
+  private static Schema load() {
     try (InputStream in =
         Files.newInputStream(Fixtures.schema("ci-webhook-status-v1.schema.json"))) {
-      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+      return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -32,7 +31,8 @@ public final class StatusSchema {
 
   /** Violations, empty when valid. */
   public static Set<String> violations(JsonNode document) {
-    Set<ValidationMessage> messages = SCHEMA.validate(document);
-    return messages.stream().map(ValidationMessage::getMessage).collect(Collectors.toSet());
+    return SCHEMA.validate(document).stream()
+        .map(e -> e.getInstanceLocation() + ": " + e.getMessage())
+        .collect(Collectors.toSet());
   }
 }
