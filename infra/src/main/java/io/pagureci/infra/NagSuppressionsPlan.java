@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codebuild.Project;
 import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.iam.Role;
@@ -14,6 +16,7 @@ import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sqs.Queue;
+import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /**
@@ -21,7 +24,7 @@ import software.constructs.IConstruct;
  * and — for the granular IAM5 rule — the one finding ({@code appliesTo}) it covers, with the
  * reason. A new wildcard anywhere else is therefore still reported (NagChecksTest proves it).
  */
-final class NagSuppressionsPlan {
+final class NagSuppressionsPlan extends Construct {
 
   private static final String CDK_S3_READ =
       "CDK's standard S3 read grant (%s): read-only, scoped to the one object key or bucket named in the"
@@ -31,11 +34,19 @@ final class NagSuppressionsPlan {
       "CDK's standard grant on the pipeline's own artifact bucket, which holds nothing but this"
           + " pipeline's artifacts (%s).";
 
-  private final PagureCiStack stack;
+  private static final String ID = "NagSuppressionsPlan";
+
   private final List<Runnable> deferred = new ArrayList<>();
 
-  NagSuppressionsPlan(PagureCiStack stack) {
-    this.stack = stack;
+  private NagSuppressionsPlan(Stack stack) {
+    super(stack, ID);
+  }
+
+  /** The plan of {@code scope}'s stack (created on first use; it holds no resources). */
+  static NagSuppressionsPlan of(IConstruct scope) {
+    Stack stack = Stack.of(scope);
+    IConstruct existing = stack.getNode().tryFindChild(ID);
+    return existing instanceof NagSuppressionsPlan plan ? plan : new NagSuppressionsPlan(stack);
   }
 
   void bucketAccessLogs(Bucket bucket) {
@@ -89,7 +100,7 @@ final class NagSuppressionsPlan {
   void codeBuildProject(Project project, Bucket bucket, String prefix) {
     later(
         () -> {
-          String projectRef = "<" + stack.logicalId(project) + ">";
+          String projectRef = "<" + logicalId(project) + ">";
           suppress(
               project.getNode().getDefaultChild(),
               "AwsSolutions-CB4",
@@ -137,7 +148,7 @@ final class NagSuppressionsPlan {
       Pipeline pipeline, Role sourceRole, Bucket artifacts, Bucket source, String prefix) {
     later(
         () -> {
-          String artifactObjects = "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*";
+          String artifactObjects = "Resource::<" + logicalId(artifacts) + ".Arn>/*";
           IConstruct sourcePolicy = sourceRole.getNode().tryFindChild("DefaultPolicy");
           suppress(
               sourcePolicy,
@@ -190,7 +201,7 @@ final class NagSuppressionsPlan {
               policy,
               "AwsSolutions-IAM5",
               CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
-              "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*");
+              "Resource::<" + logicalId(artifacts) + ".Arn>/*");
         });
   }
 
@@ -201,7 +212,7 @@ final class NagSuppressionsPlan {
                 policy,
                 "AwsSolutions-IAM5",
                 CDK_ARTIFACT_RW.formatted("the existing project reads its input artifact there"),
-                "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*"));
+                "Resource::<" + logicalId(artifacts) + ".Arn>/*"));
   }
 
   void lambdaRuntime(Function fn) {
@@ -245,8 +256,15 @@ final class NagSuppressionsPlan {
     deferred.add(r);
   }
 
-  private String sourceObjects(Bucket bucket, String prefix) {
-    return "Resource::<" + stack.logicalId(bucket) + ".Arn>/" + prefix + "*";
+  /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings. */
+  static String logicalId(IConstruct c) {
+    CfnElement element = c instanceof CfnElement e ? e : (CfnElement) c.getNode().getDefaultChild();
+    Stack stack = Stack.of(c);
+    return (String) stack.resolve(stack.getLogicalId(element));
+  }
+
+  private static String sourceObjects(Bucket bucket, String prefix) {
+    return "Resource::<" + logicalId(bucket) + ".Arn>/" + prefix + "*";
   }
 
   private static void suppress(
