@@ -17,7 +17,6 @@ import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
-import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
@@ -139,19 +138,23 @@ final class BuildPipeline extends StackPart {
     CfnPipeline cfn = (CfnPipeline) pipeline.getNode().getDefaultChild();
     cfn.addPropertyOverride("Stages.0.Actions.0.Configuration.AllowOverrideForS3ObjectKey", true);
     nag.pipeline(pipeline, sourceRole, artifacts, source.bucket(), source.prefix());
-    if (props.build().created().isPresent()) {
-      nag.pipelineBuildInput(props.build().created().get(), artifacts);
-    } else if (props.build().existingRole().isPresent()) {
-      // An imported project's role is not known to CDK: give it the pipeline's input artifacts.
-      IRole existing = props.build().existingRole().get();
-      existing.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadPipelineArtifacts")
-              .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-              .resources(List.of(artifacts.arnForObjects("*")))
-              .build());
-      nag.pipelineArtifactsForExistingRole(existing.getNode().tryFindChild("Policy"), artifacts);
-    }
+    // The build role (created, or the existing project's when known) reads its input artifact;
+    // CDK's own grant for the build action is left out (BuildProject), as it adds s3:GetBucket* and
+    // s3:List* on the artifact bucket.
+    props
+        .build()
+        .role()
+        .ifPresent(
+            role -> {
+              role.addToPrincipalPolicy(
+                  PolicyStatement.Builder.create()
+                      .sid("ReadPipelineArtifacts")
+                      .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+                      .resources(List.of(artifacts.arnForObjects("*")))
+                      .build());
+              String policy = props.build().createdRole().isPresent() ? "DefaultPolicy" : "Policy";
+              nag.pipelineArtifactsForBuildRole(role.getNode().tryFindChild(policy), artifacts);
+            });
   }
 
   Pipeline pipeline() {

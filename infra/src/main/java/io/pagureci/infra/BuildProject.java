@@ -3,8 +3,10 @@ package io.pagureci.infra;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
 import software.amazon.awscdk.services.codebuild.ComputeType;
@@ -19,6 +21,7 @@ import software.amazon.awscdk.services.iam.FromRoleArnOptions;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
@@ -56,6 +59,7 @@ final class BuildProject extends StackPart {
 
   private final IProject project;
   private final Optional<IRole> existingRole;
+  private Optional<Role> createdRole = Optional.empty();
   private final Optional<LogGroup> logGroup;
 
   BuildProject(Construct scope, String id, Props props) {
@@ -79,12 +83,7 @@ final class BuildProject extends StackPart {
         // behind a pipeline it reads the pipeline's artifacts instead (BuildPipeline)
         IRole role = existingRole.get();
         role.addToPrincipalPolicy(source.readZips());
-        role.addToPrincipalPolicy(
-            PolicyStatement.Builder.create()
-                .sid("LocateSourceBucket")
-                .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
-                .resources(List.of(source.bucket().getBucketArn()))
-                .build());
+        role.addToPrincipalPolicy(source.locateBucket());
         nag.sourcePrefixWildcard(
             role.getNode().tryFindChild("Policy"), source.bucket(), source.prefix());
       }
@@ -97,6 +96,16 @@ final class BuildProject extends StackPart {
             .removalPolicy(props.removalPolicy())
             .build();
     logGroup = Optional.of(logs);
+    // The project and its role keep the ids CDK gives them when the project makes its own role
+    // (Build, Build/Role). The role is ours so that CDK's default grants can be left out: read on
+    // the whole source bucket (s3:GetBucket*, s3:List*), the /aws/codebuild/<project> log group it
+    // never writes to; every statement is added below.
+    Construct holder = new Construct(this, "Build");
+    Role role =
+        Role.Builder.create(holder, "Role")
+            .assumedBy(new ServicePrincipal("codebuild.amazonaws.com"))
+            .build();
+    createdRole = Optional.of(role);
     BuildEnvironment environment =
         BuildEnvironment.builder()
             .buildImage(LinuxBuildImage.fromCodeBuildImageId(props.buildImage()))
@@ -107,39 +116,72 @@ final class BuildProject extends StackPart {
         LoggingOptions.builder()
             .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
             .build();
+    Project created;
     if (props.viaPipeline()) {
-      // Source type CODEPIPELINE: the build reads only its input artifact, never the source bucket.
-      PipelineProject created =
-          PipelineProject.Builder.create(this, "Build")
+      // Source type CODEPIPELINE: the build reads only its input artifact, never the source bucket
+      // (BuildPipeline grants the artifact read).
+      created =
+          PipelineProject.Builder.create(holder, "Default")
               .description(
                   "pagure-ci-aws builds (input: the pipeline's source artifact, one commit)")
               .environment(environment)
               .timeout(Duration.minutes(props.timeoutMinutes()))
               .logging(logging)
+              .role(role.withoutPolicyUpdates())
               .build();
-      nag.codeBuildProject(created, null, null);
-      project = created;
-      return;
+    } else {
+      created =
+          Project.Builder.create(holder, "Default")
+              .description(
+                  "pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
+              // The worker overrides location and version per build; this key only makes the
+              // project valid and lets a console "Start build" point somewhere sensible.
+              .source(
+                  Source.s3(
+                      S3SourceProps.builder()
+                          .bucket(source.bucket())
+                          .path(source.placeholderKey())
+                          .build()))
+              .environment(environment)
+              .timeout(Duration.minutes(props.timeoutMinutes()))
+              .logging(logging)
+              .role(role.withoutPolicyUpdates())
+              .build();
+      // Builds read any zip under the prefix (the per-build override), pinned by version id; the
+      // bucket itself only to locate it (CodeBuild's S3 source).
+      role.addToPrincipalPolicy(source.readZips());
+      role.addToPrincipalPolicy(source.locateBucket());
     }
-    Project created =
-        Project.Builder.create(this, "Build")
-            .description(
-                "pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
-            // The worker overrides location and version per build; this key only makes the project
-            // valid and lets a console "Start build" point somewhere sensible.
-            .source(
-                Source.s3(
-                    S3SourceProps.builder()
-                        .bucket(source.bucket())
-                        .path(source.placeholderKey())
-                        .build()))
-            .environment(environment)
-            .timeout(Duration.minutes(props.timeoutMinutes()))
-            .logging(logging)
-            .build();
-    // Builds read any zip under the prefix (the per-build override), pinned by version id.
-    created.addToRolePolicy(source.readZips());
-    nag.codeBuildProject(created, source.bucket(), source.prefix());
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("WriteOwnLogs")
+            .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+            .resources(List.of(logs.getLogGroupArn()))
+            .build());
+    // test reports of a buildspec's `reports:` section: CodeBuild creates report groups named
+    // <project>-<report>
+    role.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("WriteOwnReports")
+            .actions(
+                List.of(
+                    "codebuild:CreateReportGroup",
+                    "codebuild:CreateReport",
+                    "codebuild:UpdateReport",
+                    "codebuild:BatchPutTestCases",
+                    "codebuild:BatchPutCodeCoverages"))
+            .resources(
+                List.of(
+                    Stack.of(this)
+                        .formatArn(
+                            ArnComponents.builder()
+                                .service("codebuild")
+                                .resource("report-group")
+                                .resourceName(created.getProjectName() + "-*")
+                                .build())))
+            .build());
+    nag.codeBuildProject(
+        created, role, props.viaPipeline() ? null : source.bucket(), source.prefix());
     project = created;
   }
 
@@ -166,6 +208,16 @@ final class BuildProject extends StackPart {
   /** The existing project's service role, when {@code existingProjectRoleArn} names it. */
   Optional<IRole> existingRole() {
     return existingRole;
+  }
+
+  /** The created project's service role (every statement on it is this stack's own). */
+  Optional<Role> createdRole() {
+    return createdRole;
+  }
+
+  /** The role builds run with, when this stack knows it (created, or existingProjectRoleArn). */
+  Optional<IRole> role() {
+    return createdRole.<IRole>map(r -> r).or(() -> existingRole);
   }
 
   /** The created project's log group (empty for an existing project). */

@@ -96,8 +96,8 @@ final class NagSuppressionsPlan extends Construct {
                 sourceObjects(bucket, prefix)));
   }
 
-  /** The created project; {@code bucket} is null for a pipeline project (no S3 source). */
-  void codeBuildProject(Project project, Bucket bucket, String prefix) {
+  /** The created project and its role; {@code bucket} is null for a pipeline project. */
+  void codeBuildProject(Project project, Role role, Bucket bucket, String prefix) {
     later(
         () -> {
           String projectRef = "<" + logicalId(project) + ">";
@@ -107,21 +107,12 @@ final class NagSuppressionsPlan extends Construct {
               "The project produces no artifacts and reads its source from an SSE-S3 bucket; CodeBuild"
                   + " encrypts its own storage with the AWS managed key. A customer managed key would add"
                   + " cost (and a key policy to keep) without narrowing who can read anything.");
-          IConstruct policy =
-              Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
+          IConstruct policy = role.getNode().tryFindChild("DefaultPolicy");
           suppress(
               policy,
               "AwsSolutions-IAM5",
-              "CDK's default CodeBuild log permission for the project's own /aws/codebuild/<project> log"
-                  + " group (log streams are named per build); the project writes to the stack's log group.",
-              "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/"
-                  + projectRef
-                  + ":*");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              "CDK's default CodeBuild test-report permission, limited to report groups named after this"
-                  + " project (<project>-*), which CodeBuild creates per buildspec report.",
+              "Test reports (a buildspec's reports: section), limited to report groups named after this"
+                  + " project (<project>-*), which CodeBuild creates per report.",
               "Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/"
                   + projectRef
                   + "-*");
@@ -131,14 +122,7 @@ final class NagSuppressionsPlan extends Construct {
           suppress(
               policy,
               "AwsSolutions-IAM5",
-              CDK_S3_READ.formatted("Source.s3"),
-              "Action::s3:GetObject*",
-              "Action::s3:GetBucket*",
-              "Action::s3:List*");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              "Builds read the zip the inbound function names per build (sourceLocationOverride +"
+              "Builds read the zip the worker names per build (sourceLocationOverride +"
                   + " version id): one key per commit under the source prefix (docs/protocol.md §4).",
               sourceObjects(bucket, prefix));
         });
@@ -184,34 +168,16 @@ final class NagSuppressionsPlan extends Construct {
         });
   }
 
-  /** The build project's role in pipeline mode also reads the artifact bucket. */
-  void pipelineBuildInput(Project project, Bucket artifacts) {
-    later(
-        () -> {
-          IConstruct policy =
-              Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              CDK_S3_READ.formatted("CodeBuild action input"),
-              "Action::s3:GetObject*",
-              "Action::s3:GetBucket*",
-              "Action::s3:List*");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
-              "Resource::<" + logicalId(artifacts) + ".Arn>/*");
-        });
-  }
-
-  void pipelineArtifactsForExistingRole(IConstruct policy, Bucket artifacts) {
+  /** The build role (created or existing) reads its input artifact in the artifact bucket. */
+  void pipelineArtifactsForBuildRole(IConstruct policy, Bucket artifacts) {
     later(
         () ->
             suppress(
                 policy,
                 "AwsSolutions-IAM5",
-                CDK_ARTIFACT_RW.formatted("the existing project reads its input artifact there"),
+                "The pipeline's own artifact bucket holds nothing but this pipeline's artifacts, one"
+                    + " object per execution; the build reads (s3:GetObject, s3:GetObjectVersion) its"
+                    + " input artifact there, nothing else.",
                 "Resource::<" + logicalId(artifacts) + ".Arn>/*"));
   }
 

@@ -23,6 +23,7 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.FunctionUrl;
+import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -525,6 +526,11 @@ public final class PagureCiStack extends Stack {
    */
   public IProject project() {
     return build.project();
+  }
+
+  /** The created project's log group (empty for an existing project). */
+  public Optional<LogGroup> buildLogGroup() {
+    return build.logGroup();
   }
 
   public Optional<Pipeline> pipeline() {

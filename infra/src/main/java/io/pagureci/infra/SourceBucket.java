@@ -85,6 +85,18 @@ final class SourceBucket extends StackPart {
     return prefix + "placeholder.zip";
   }
 
+  /**
+   * Locating the bucket, as CodeBuild's S3 source does before it reads ({@code s3:GetBucketAcl},
+   * {@code s3:GetBucketLocation} on the bucket alone; no listing).
+   */
+  PolicyStatement locateBucket() {
+    return PolicyStatement.Builder.create()
+        .sid("LocateSourceBucket")
+        .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
+        .resources(List.of(bucket.getBucketArn()))
+        .build();
+  }
+
   /** Reading any zip under the prefix, pinned by version id. */
   PolicyStatement readZips() {
     return PolicyStatement.Builder.create()

@@ -81,6 +81,22 @@ class BuildPipelineTest {
   }
 
   @Test
+  void theCreatedBuildRoleReadsOnlyItsInputArtifactsNotTheBucketNorTheSourceZips() {
+    Stack stack = new Stack(new App(), "Test");
+    pipeline(stack, Optional.empty());
+    Template t = Template.fromStack(stack);
+    String buildPolicy =
+        t.findResources("AWS::IAM::Policy").entrySet().stream()
+            .filter(e -> e.getKey().startsWith("BuildProjectBuildRoleDefaultPolicy"))
+            .map(e -> e.getValue().toString())
+            .findFirst()
+            .orElseThrow();
+    assertThat(buildPolicy)
+        .contains("ReadPipelineArtifacts", "WriteOwnLogs", "WriteOwnReports")
+        .doesNotContain("s3:List", "s3:GetBucket", "ReadSourceZips", "/aws/codebuild/");
+  }
+
+  @Test
   void anExistingProjectsRoleMayReadThePipelinesArtifactsButNotTheSourceZips() {
     Stack stack = new Stack(new App(), "Test");
     pipeline(stack, Optional.of("theirs"));
