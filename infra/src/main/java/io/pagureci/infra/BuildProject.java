@@ -39,6 +39,8 @@ final class BuildProject extends StackPart {
    * @param existingProjectName use this project instead of creating one
    * @param existingProjectRoleArn the existing project's service role: it is given its input
    * @param computeType {@code small} .. {@code 2xlarge} (Settings checks it)
+   * @param concurrentBuildLimit the created project's {@code ConcurrentBuildLimit} (not applied to
+   *     an existing project: it is not this stack's)
    */
   record Props(
       SourceBucket source,
@@ -48,6 +50,7 @@ final class BuildProject extends StackPart {
       String buildImage,
       String computeType,
       int timeoutMinutes,
+      int concurrentBuildLimit,
       RetentionDays logRetention,
       RemovalPolicy removalPolicy) {
     Props {
@@ -127,6 +130,7 @@ final class BuildProject extends StackPart {
               .environment(environment)
               .timeout(Duration.minutes(props.timeoutMinutes()))
               .logging(logging)
+              .concurrentBuildLimit(props.concurrentBuildLimit())
               .role(role.withoutPolicyUpdates())
               .build();
     } else {
@@ -145,6 +149,7 @@ final class BuildProject extends StackPart {
               .environment(environment)
               .timeout(Duration.minutes(props.timeoutMinutes()))
               .logging(logging)
+              .concurrentBuildLimit(props.concurrentBuildLimit())
               .role(role.withoutPolicyUpdates())
               .build();
       // Builds read any zip under the prefix (the per-build override), pinned by version id; the

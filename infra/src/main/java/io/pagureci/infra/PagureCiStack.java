@@ -133,6 +133,7 @@ public final class PagureCiStack extends Stack {
                 s.buildImage(),
                 s.buildComputeType(),
                 s.buildTimeoutMinutes(),
+                s.buildConcurrencyLimit(),
                 logRetention,
                 removal));
     pipeline =

@@ -27,6 +27,7 @@ class BuildProjectTest {
         "aws/codebuild/standard:7.0",
         "medium",
         45,
+        3,
         RetentionDays.ONE_WEEK,
         RemovalPolicy.DESTROY);
   }
@@ -51,6 +52,8 @@ class BuildProjectTest {
                 Match.objectLike(Map.of("Type", "S3")),
                 "TimeoutInMinutes",
                 45,
+                "ConcurrentBuildLimit",
+                3,
                 "Environment",
                 Match.objectLike(
                     Map.of(

@@ -442,6 +442,7 @@ class PagureCiStackTest {
                             "PrivilegedMode",
                             false)),
                 "TimeoutInMinutes", 60,
+                "ConcurrentBuildLimit", 5,
                 "LogsConfig",
                     Match.objectLike(
                         Map.of("CloudWatchLogs", Match.objectLike(Map.of("Status", "ENABLED")))))));
