@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codebuild.Project;
 import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.iam.Role;
@@ -14,6 +16,7 @@ import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sqs.Queue;
+import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /**
@@ -21,7 +24,7 @@ import software.constructs.IConstruct;
  * and — for the granular IAM5 rule — the one finding ({@code appliesTo}) it covers, with the
  * reason. A new wildcard anywhere else is therefore still reported (NagChecksTest proves it).
  */
-final class NagSuppressionsPlan {
+final class NagSuppressionsPlan extends Construct {
 
   private static final String CDK_S3_READ =
       "CDK's standard S3 read grant (%s): read-only, scoped to the one object key or bucket named in the"
@@ -31,11 +34,19 @@ final class NagSuppressionsPlan {
       "CDK's standard grant on the pipeline's own artifact bucket, which holds nothing but this"
           + " pipeline's artifacts (%s).";
 
-  private final PagureCiStack stack;
+  private static final String ID = "NagSuppressionsPlan";
+
   private final List<Runnable> deferred = new ArrayList<>();
 
-  NagSuppressionsPlan(PagureCiStack stack) {
-    this.stack = stack;
+  private NagSuppressionsPlan(Stack stack) {
+    super(stack, ID);
+  }
+
+  /** The plan of {@code scope}'s stack (created on first use; it holds no resources). */
+  static NagSuppressionsPlan of(IConstruct scope) {
+    Stack stack = Stack.of(scope);
+    IConstruct existing = stack.getNode().tryFindChild(ID);
+    return existing instanceof NagSuppressionsPlan plan ? plan : new NagSuppressionsPlan(stack);
   }
 
   void bucketAccessLogs(Bucket bucket) {
@@ -85,32 +96,23 @@ final class NagSuppressionsPlan {
                 sourceObjects(bucket, prefix)));
   }
 
-  /** The created project; {@code bucket} is null for a pipeline project (no S3 source). */
-  void codeBuildProject(Project project, Bucket bucket, String prefix) {
+  /** The created project and its role; {@code bucket} is null for a pipeline project. */
+  void codeBuildProject(Project project, Role role, Bucket bucket, String prefix) {
     later(
         () -> {
-          String projectRef = "<" + stack.logicalId(project) + ">";
+          String projectRef = "<" + logicalId(project) + ">";
           suppress(
               project.getNode().getDefaultChild(),
               "AwsSolutions-CB4",
               "The project produces no artifacts and reads its source from an SSE-S3 bucket; CodeBuild"
                   + " encrypts its own storage with the AWS managed key. A customer managed key would add"
                   + " cost (and a key policy to keep) without narrowing who can read anything.");
-          IConstruct policy =
-              Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
+          IConstruct policy = role.getNode().tryFindChild("DefaultPolicy");
           suppress(
               policy,
               "AwsSolutions-IAM5",
-              "CDK's default CodeBuild log permission for the project's own /aws/codebuild/<project> log"
-                  + " group (log streams are named per build); the project writes to the stack's log group.",
-              "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/"
-                  + projectRef
-                  + ":*");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              "CDK's default CodeBuild test-report permission, limited to report groups named after this"
-                  + " project (<project>-*), which CodeBuild creates per buildspec report.",
+              "Test reports (a buildspec's reports: section), limited to report groups named after this"
+                  + " project (<project>-*), which CodeBuild creates per report.",
               "Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/"
                   + projectRef
                   + "-*");
@@ -120,14 +122,7 @@ final class NagSuppressionsPlan {
           suppress(
               policy,
               "AwsSolutions-IAM5",
-              CDK_S3_READ.formatted("Source.s3"),
-              "Action::s3:GetObject*",
-              "Action::s3:GetBucket*",
-              "Action::s3:List*");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              "Builds read the zip the inbound function names per build (sourceLocationOverride +"
+              "Builds read the zip the worker names per build (sourceLocationOverride +"
                   + " version id): one key per commit under the source prefix (docs/protocol.md §4).",
               sourceObjects(bucket, prefix));
         });
@@ -137,7 +132,7 @@ final class NagSuppressionsPlan {
       Pipeline pipeline, Role sourceRole, Bucket artifacts, Bucket source, String prefix) {
     later(
         () -> {
-          String artifactObjects = "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*";
+          String artifactObjects = "Resource::<" + logicalId(artifacts) + ".Arn>/*";
           IConstruct sourcePolicy = sourceRole.getNode().tryFindChild("DefaultPolicy");
           suppress(
               sourcePolicy,
@@ -173,35 +168,17 @@ final class NagSuppressionsPlan {
         });
   }
 
-  /** The build project's role in pipeline mode also reads the artifact bucket. */
-  void pipelineBuildInput(Project project, Bucket artifacts) {
-    later(
-        () -> {
-          IConstruct policy =
-              Objects.requireNonNull(project.getRole()).getNode().tryFindChild("DefaultPolicy");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              CDK_S3_READ.formatted("CodeBuild action input"),
-              "Action::s3:GetObject*",
-              "Action::s3:GetBucket*",
-              "Action::s3:List*");
-          suppress(
-              policy,
-              "AwsSolutions-IAM5",
-              CDK_ARTIFACT_RW.formatted("the build reads its input artifact there"),
-              "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*");
-        });
-  }
-
-  void pipelineArtifactsForExistingRole(IConstruct policy, Bucket artifacts) {
+  /** The build role (created or existing) reads its input artifact in the artifact bucket. */
+  void pipelineArtifactsForBuildRole(IConstruct policy, Bucket artifacts) {
     later(
         () ->
             suppress(
                 policy,
                 "AwsSolutions-IAM5",
-                CDK_ARTIFACT_RW.formatted("the existing project reads its input artifact there"),
-                "Resource::<" + stack.logicalId(artifacts) + ".Arn>/*"));
+                "The pipeline's own artifact bucket holds nothing but this pipeline's artifacts, one"
+                    + " object per execution; the build reads (s3:GetObject, s3:GetObjectVersion) its"
+                    + " input artifact there, nothing else.",
+                "Resource::<" + logicalId(artifacts) + ".Arn>/*"));
   }
 
   void lambdaRuntime(Function fn) {
@@ -245,8 +222,15 @@ final class NagSuppressionsPlan {
     deferred.add(r);
   }
 
-  private String sourceObjects(Bucket bucket, String prefix) {
-    return "Resource::<" + stack.logicalId(bucket) + ".Arn>/" + prefix + "*";
+  /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings. */
+  static String logicalId(IConstruct c) {
+    CfnElement element = c instanceof CfnElement e ? e : (CfnElement) c.getNode().getDefaultChild();
+    Stack stack = Stack.of(c);
+    return (String) stack.resolve(stack.getLogicalId(element));
+  }
+
+  private static String sourceObjects(Bucket bucket, String prefix) {
+    return "Resource::<" + logicalId(bucket) + ".Arn>/" + prefix + "*";
   }
 
   private static void suppress(

@@ -39,6 +39,7 @@ public record Settings(
     String buildImage,
     String buildComputeType,
     int buildTimeoutMinutes,
+    int buildConcurrencyLimit,
     int logRetentionDays,
     String architecture,
     int inboundMemoryMb,
@@ -226,6 +227,10 @@ public record Settings(
               "buildImage", "aws/codebuild/standard:7.0", "CodeBuild image of the created project"),
           new Key("buildComputeType", "small", "`small`, `medium`, `large`, `xlarge`, `2xlarge`"),
           new Key("buildTimeoutMinutes", "60", "Build timeout of the created project"),
+          new Key(
+              "buildConcurrencyLimit",
+              "5",
+              "ConcurrentBuildLimit of the created project: most builds at once (1-10000)"),
           new Key(
               "logRetentionDays",
               "30",
@@ -455,6 +460,12 @@ public record Settings(
       throw new SettingsException(
           "existingProjectRoleArn only makes sense with existingProjectName");
     }
+    int buildConcurrencyLimit = r.integer("buildConcurrencyLimit", 5, 1, 10_000);
+    if (existingProject.isPresent() && r.string("buildConcurrencyLimit").isPresent()) {
+      throw new SettingsException(
+          "buildConcurrencyLimit applies to the project the stack creates; an existing project"
+              + " (existingProjectName) keeps its own limit - set it on that project");
+    }
     int retention = r.integer("logRetentionDays", 30, 1, 3653);
     if (!RETENTION_DAYS.contains(retention)) {
       throw new SettingsException(
@@ -538,6 +549,7 @@ public record Settings(
         r.string("buildImage").orElse("aws/codebuild/standard:7.0"),
         computeType,
         r.integer("buildTimeoutMinutes", 60, 5, 2160),
+        buildConcurrencyLimit,
         retention,
         r.choice("architecture", "x86_64", new String[] {"x86_64", "arm64"}, s -> s),
         r.integer("inboundMemoryMb", 2048, 512, 10_240),

@@ -137,7 +137,7 @@ class NagChecksTest {
         .anySatisfy(
             f ->
                 assertThat(f)
-                    .contains("/PagureCi/InboundRole/DefaultPolicy/Resource")
+                    .contains("/PagureCi/AcceptFunction/InboundRole/DefaultPolicy/Resource")
                     .contains("AwsSolutions-IAM5[Action::s3:*]"));
     // the suppression for <bucket>/source/* does not cover <bucket>/*
     assertThat(findings)
@@ -167,7 +167,7 @@ class NagChecksTest {
         .anySatisfy(
             f ->
                 assertThat(f)
-                    .contains("/PagureCi/InboundRole/DefaultPolicy/Resource")
+                    .contains("/PagureCi/AcceptFunction/InboundRole/DefaultPolicy/Resource")
                     .contains(
                         "AwsSolutions-IAM5[Resource::<"
                             + stack.logicalId(stack.sourceBucket())
@@ -191,7 +191,7 @@ class NagChecksTest {
         .anySatisfy(
             f ->
                 assertThat(f)
-                    .contains("/PagureCi/OutboundRole/DefaultPolicy/Resource")
+                    .contains("/PagureCi/FlagReporter/OutboundRole/DefaultPolicy/Resource")
                     .contains("AwsSolutions-IAM5[Resource::*]"));
   }
 

@@ -442,9 +442,68 @@ class PagureCiStackTest {
                             "PrivilegedMode",
                             false)),
                 "TimeoutInMinutes", 60,
+                "ConcurrentBuildLimit", 5,
                 "LogsConfig",
                     Match.objectLike(
                         Map.of("CloudWatchLogs", Match.objectLike(Map.of("Status", "ENABLED")))))));
+  }
+
+  /**
+   * Issue 13 item 6: not CDK's default project grants (s3:GetObject*, s3:GetBucket*, s3:List* on
+   * the bucket; the /aws/codebuild/<project> log group with CreateLogGroup) but the zips under the
+   * prefix, the bucket's location, the project's own log group and report groups.
+   */
+  @Test
+  void buildRoleReadsOnlyTheZipsUnderThePrefixAndWritesOnlyItsOwnLogGroup() {
+    template.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Map.of(
+            "Roles", List.of(r(stack.project().getRole().getRoleName())),
+            "PolicyName", Match.anyValue(),
+            "PolicyDocument",
+                Map.of(
+                    "Version",
+                    "2012-10-17",
+                    "Statement",
+                    List.of(
+                        Map.of(
+                            "Sid",
+                            "ReadSourceZips",
+                            "Effect",
+                            "Allow",
+                            "Action",
+                            List.of("s3:GetObject", "s3:GetObjectVersion"),
+                            "Resource",
+                            r(stack.sourceBucket().arnForObjects("source/*"))),
+                        Map.of(
+                            "Sid",
+                            "LocateSourceBucket",
+                            "Effect",
+                            "Allow",
+                            "Action",
+                            List.of("s3:GetBucketAcl", "s3:GetBucketLocation"),
+                            "Resource",
+                            r(stack.sourceBucket().getBucketArn())),
+                        Map.of(
+                            "Sid",
+                            "WriteOwnLogs",
+                            "Effect",
+                            "Allow",
+                            "Action",
+                            List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                            "Resource",
+                            Map.of(
+                                "Fn::GetAtt",
+                                List.of(
+                                    stack.logicalId(stack.buildLogGroup().orElseThrow()), "Arn"))),
+                        Match.objectLike(
+                            Map.of(
+                                "Sid",
+                                "WriteOwnReports",
+                                "Action",
+                                Match.arrayWith(List.of("codebuild:CreateReport"))))))));
+    String all = template.findResources("AWS::IAM::Policy").toString();
+    assertThat(all).doesNotContain("s3:List", "s3:GetBucket*", "/aws/codebuild/", "CreateLogGroup");
   }
 
   @Test

@@ -155,6 +155,20 @@ class SettingsTest {
   }
 
   @Test
+  void buildConcurrencyLimitDefaultsToFiveIsAtLeastOneAndIsRefusedForAProjectTheStackDoesNotOwn() {
+    assertThat(Settings.defaults().buildConcurrencyLimit()).isEqualTo(5);
+    assertThat(of(Map.of("buildConcurrencyLimit", "1")).buildConcurrencyLimit()).isEqualTo(1);
+    assertThatThrownBy(() -> of(Map.of("buildConcurrencyLimit", "0")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("buildConcurrencyLimit must be between 1 and 10000, was 0");
+    assertThatThrownBy(
+            () -> of(Map.of("existingProjectName", "theirs", "buildConcurrencyLimit", "3")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("existingProjectName");
+    assertThat(of(Map.of("existingProjectName", "theirs")).buildConcurrencyLimit()).isEqualTo(5);
+  }
+
+  @Test
   void sourceLimitsAreWholeNumbersInRangeAndAFileIsNoLargerThanTheTree() {
     assertThat(of(Map.of("maxSourceBytes", "10737418240")).maxSourceBytes())
         .isEqualTo(10_737_418_240L);
