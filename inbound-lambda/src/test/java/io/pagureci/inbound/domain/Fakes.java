@@ -102,6 +102,37 @@ public final class Fakes {
     }
 
     @Override
+    public synchronized boolean awaitingApproval(
+        String buildKey, String deliveryId, String commit, java.time.Instant now)
+        throws RecordException {
+      check();
+      Record r = records.get(buildKey);
+      if (r != null && r.state() == State.STARTED) {
+        return false;
+      }
+      if (r != null && r.state() == State.CLAIMED && r.leaseUntil().isAfter(now)) {
+        return false;
+      }
+      saves++;
+      records.put(
+          buildKey,
+          new Record(
+              State.AWAITING_APPROVAL,
+              null,
+              deliveryId,
+              commit,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              now));
+      claimIds.remove(buildKey);
+      return true;
+    }
+
+    @Override
     public synchronized void started(
         Claimed claim, StartedBuild build, PackagedSource source, java.time.Instant now)
         throws RecordException, ClaimLostException {
