@@ -348,11 +348,8 @@ public final class WorkerService {
               line,
               null,
               "NOT_A_MEMBER",
-              "pull requests by '"
-                  + actorName(item)
-                  + "', who has no commit access to "
-                  + item.request().project()
-                  + ", are not built (contributorPolicy members); a member of the project can ask for a build");
+              notAMember(item)
+                  + ", so this pull request is not built (contributorPolicy members); a member of the project can ask for a build");
       case ContributorGate.AwaitApproval a -> awaitApproval(message, item, line);
     };
   }
@@ -387,6 +384,13 @@ public final class WorkerService {
       return new Retry(queueConfig.retryBase(), "awaiting approval, PR not told");
     }
     return new Done("awaiting-approval");
+  }
+
+  /** Why the item counts as a non-member's, for the PR. */
+  private static String notAMember(WorkItem item) {
+    return item.actor() == null
+        ? "the request names no author (it was queued by an earlier version), so it counts as a non-member's"
+        : "'" + item.actor().name() + "' has no commit access to " + item.request().project();
   }
 
   private static String actorName(WorkItem item) {
