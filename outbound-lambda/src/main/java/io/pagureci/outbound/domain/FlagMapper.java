@@ -59,12 +59,12 @@ public final class FlagMapper {
    * page of a push) as url, no percent. QUEUED is {@code pending}, ERROR is {@code error}.
    */
   public Flag requestFlag(RequestEvent request) {
-    boolean queued = request.state() == RequestEvent.State.QUEUED;
+    boolean pending = request.state() != RequestEvent.State.ERROR;
     return new Flag(
         username(request.system()),
         requestComment(request),
         PagureUrls.page(request.build()),
-        queued ? FlagStatus.PENDING : FlagStatus.ERROR,
+        pending ? FlagStatus.PENDING : FlagStatus.ERROR,
         null,
         FlagUid.of(
             request.system(),
@@ -82,10 +82,12 @@ public final class FlagMapper {
   }
 
   /**
-   * e.g. {@code CodeBuild demo-ci: queued — waiting for a build slot}, or {@code CodeBuild demo-ci:
-   * could not start the build — the pull request's head moved on (HEAD_MOVED). Comment "pretty
-   * please pagure-ci rebuild" to try again.} The rebuild phrase is a pull-request comment, so a
-   * push's error has no such hint.
+   * e.g. {@code CodeBuild demo-ci: queued — waiting for a build slot}, {@code CodeBuild demo-ci:
+   * waiting for a maintainer — 'bob' has no commit access to demo. A member of the project comments
+   * "pretty please pagure-ci approve" to build this commit.}, or {@code CodeBuild demo-ci: could
+   * not start the build — the pull request's head moved on (HEAD_MOVED). Comment "pretty please
+   * pagure-ci rebuild" to try again.} The rebuild phrase is a pull-request comment, so a push's
+   * error has no such hint.
    */
   static String requestComment(RequestEvent request) {
     StringBuilder s =
@@ -99,6 +101,14 @@ public final class FlagMapper {
     String reason = request.reason();
     while (reason.endsWith(".")) {
       reason = reason.substring(0, reason.length() - 1);
+    }
+    if (request.state() == RequestEvent.State.AWAITING_APPROVAL) {
+      return s.append("waiting for a maintainer — ")
+          .append(reason)
+          .append(". A member of the project comments \"")
+          .append(request.retry())
+          .append("\" to build this commit.")
+          .toString();
     }
     s.append("could not start the build — ")
         .append(reason)
