@@ -56,6 +56,8 @@ public final class PagureApiMembers implements ProjectMembers {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.http =
         HttpClient.newBuilder()
+            // plain HTTP/1.1, as pagure's git clients speak it (no h2c upgrade attempt)
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
