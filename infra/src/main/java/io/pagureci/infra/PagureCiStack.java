@@ -587,6 +587,10 @@ public final class PagureCiStack extends Stack {
     }
     settings.rebuildPhrase().ifPresent(v -> inboundEnvironment.put("REBUILD_PHRASE", v));
     settings.buildBranches().ifPresent(v -> inboundEnvironment.put("BUILD_BRANCHES", v));
+    // the accept function recognises the approval phrase only under `approve`, and keeps quiet
+    // about comments the worker may refuse (docs/security.md "Who can make us build")
+    inboundEnvironment.put("CONTRIBUTOR_POLICY", settings.contributorPolicy());
+    inboundEnvironment.put("REBUILD_POLICY", settings.rebuildPolicy());
     inboundEnvironment.put("SECRETS_TTL_SECONDS", Integer.toString(settings.secretsTtlSeconds()));
     inboundEnvironment.put("WORK_QUEUE_URL", workQueue.queue().getQueueUrl());
     inboundEnvironment.put("EVENT_BUS_NAME", eventBus.getEventBusName());
@@ -696,8 +700,7 @@ public final class PagureCiStack extends Stack {
     env.put("MAX_SOURCE_BYTES", Long.toString(settings.maxSourceBytes()));
     env.put("MAX_FILE_BYTES", Long.toString(settings.maxFileBytes()));
     env.put("MAX_SOURCE_FILES", Integer.toString(settings.maxSourceFiles()));
-    env.put("MAX_TREE_DEPTH", Integer.toString(settings.maxTreeDepth()));
-    env.put("RECORD_TTL_DAYS", Integer.toString(settings.sourceExpirationDays()));
+XX, Integer.toString(settings.sourceExpirationDays()));
     // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded
     // heap)
     settings.workerJvmOptions().ifPresent(v -> env.put(JAVA_TOOL_OPTIONS, v));
