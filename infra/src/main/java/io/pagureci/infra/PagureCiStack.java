@@ -700,7 +700,11 @@ public final class PagureCiStack extends Stack {
     env.put("MAX_SOURCE_BYTES", Long.toString(settings.maxSourceBytes()));
     env.put("MAX_FILE_BYTES", Long.toString(settings.maxFileBytes()));
     env.put("MAX_SOURCE_FILES", Integer.toString(settings.maxSourceFiles()));
-XX, Integer.toString(settings.sourceExpirationDays()));
+    env.put("MAX_TREE_DEPTH", Integer.toString(settings.maxTreeDepth()));
+    // the worker decides membership with pagure's public API (no IAM: plain HTTPS to PAGURE_URL)
+    env.put("CONTRIBUTOR_POLICY", settings.contributorPolicy());
+    env.put("REBUILD_POLICY", settings.rebuildPolicy());
+    env.put("RECORD_TTL_DAYS", Integer.toString(settings.sourceExpirationDays()));
     // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded
     // heap)
     settings.workerJvmOptions().ifPresent(v -> env.put(JAVA_TOOL_OPTIONS, v));
