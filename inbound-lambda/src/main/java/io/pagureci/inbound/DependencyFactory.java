@@ -23,6 +23,7 @@ import io.pagureci.inbound.domain.WorkItem;
 import io.pagureci.inbound.domain.WorkLog;
 import io.pagureci.inbound.domain.WorkQueue;
 import io.pagureci.inbound.domain.WorkerService;
+import io.pagureci.inbound.pagure.PagureApiMembers;
 import io.pagureci.inbound.source.JGitSourcePackager;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -207,6 +208,7 @@ public final class DependencyFactory {
         (item, source) -> starter.get().start(item, source),
         lazy(claims),
         heads.get(),
+        new PagureApiMembers(config.pagureUrl(), config.gitTimeout()),
         event -> events.get().publish(event),
         queue.get(),
         new WorkLog(),
@@ -219,6 +221,12 @@ public final class DependencyFactory {
       public Claim claim(String key, String deliveryId, String commit, Instant now)
           throws RecordException {
         return claims.get().claim(key, deliveryId, commit, now);
+      }
+
+      @Override
+      public boolean awaitingApproval(String key, String deliveryId, String commit, Instant now)
+          throws RecordException {
+        return claims.get().awaitingApproval(key, deliveryId, commit, now);
       }
 
       @Override

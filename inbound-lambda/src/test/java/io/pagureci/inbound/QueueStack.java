@@ -210,6 +210,9 @@ abstract class QueueStack {
     env.put("RETRY_BASE_SECONDS", "1");
     env.put("RETRY_MAX_SECONDS", "2");
     env.put("CLAIM_LEASE_SECONDS", "60");
+    // the behaviour before the contributor policy; ContributorPolicyIT sets its own
+    env.put("CONTRIBUTOR_POLICY", "all");
+    env.put("REBUILD_POLICY", "all");
     for (int i = 0; i < overrides.length; i += 2) {
       env.put(overrides[i], overrides[i + 1]);
     }

@@ -268,6 +268,10 @@ public final class PagureCiStack extends Stack {
     env.put("ALLOWED_PROJECTS", s.allowedProjects().orElse(""));
     s.rebuildPhrase().ifPresent(v -> env.put("REBUILD_PHRASE", v));
     s.buildBranches().ifPresent(v -> env.put("BUILD_BRANCHES", v));
+    // the accept function recognises the approval phrase only under `approve`, and keeps quiet
+    // about comments the worker may refuse (docs/security.md "Who can make us build")
+    env.put("CONTRIBUTOR_POLICY", s.contributorPolicy());
+    env.put("REBUILD_POLICY", s.rebuildPolicy());
     env.put("SECRETS_TTL_SECONDS", Integer.toString(s.secretsTtlSeconds()));
     return env;
   }
@@ -289,6 +293,9 @@ public final class PagureCiStack extends Stack {
     env.put("MAX_FILE_BYTES", Long.toString(s.maxFileBytes()));
     env.put("MAX_SOURCE_FILES", Integer.toString(s.maxSourceFiles()));
     env.put("MAX_TREE_DEPTH", Integer.toString(s.maxTreeDepth()));
+    // the worker decides membership with pagure's public API (no IAM: plain HTTPS to PAGURE_URL)
+    env.put("CONTRIBUTOR_POLICY", s.contributorPolicy());
+    env.put("REBUILD_POLICY", s.rebuildPolicy());
     env.put("RECORD_TTL_DAYS", Integer.toString(s.sourceExpirationDays()));
     // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded
     // heap)

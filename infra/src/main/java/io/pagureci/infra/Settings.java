@@ -60,6 +60,8 @@ public record Settings(
     long maxFileBytes,
     int maxSourceFiles,
     int maxTreeDepth,
+    String contributorPolicy,
+    String rebuildPolicy,
     int outboundMemoryMb,
     int outboundTimeoutSeconds,
     int outboundReservedConcurrency,
@@ -296,6 +298,15 @@ public record Settings(
           new Key("maxFileBytes", "536870912", "MAX_FILE_BYTES: largest single file"),
           new Key("maxSourceFiles", "200000", "MAX_SOURCE_FILES: most files in a source tree"),
           new Key("maxTreeDepth", "64", "MAX_TREE_DEPTH: deepest directory nesting"),
+          new Key(
+              "contributorPolicy",
+              "approve",
+              "CONTRIBUTOR_POLICY: whose pull requests build: `all`, `members` (commit access to"
+                  + " the target) or `approve` (a non-member's head waits for a member's approval)"),
+          new Key(
+              "rebuildPolicy",
+              "members",
+              "REBUILD_POLICY: whose rebuild comments build: `all` or `members`"),
           new Key("outboundMemoryMb", "512", "Outbound function memory"),
           new Key("outboundTimeoutSeconds", "60", "Outbound function timeout"),
           new Key(
@@ -570,6 +581,9 @@ public record Settings(
         maxFileBytes,
         r.integer("maxSourceFiles", 200_000, 1, 10_000_000),
         r.integer("maxTreeDepth", 64, 1, 1024),
+        r.choice(
+            "contributorPolicy", "approve", new String[] {"all", "members", "approve"}, s -> s),
+        r.choice("rebuildPolicy", "members", new String[] {"all", "members"}, s -> s),
         r.integer("outboundMemoryMb", 512, 256, 10_240),
         r.integer("outboundTimeoutSeconds", 60, 5, 900),
         r.integer("outboundReservedConcurrency", 0, 0, 1000),

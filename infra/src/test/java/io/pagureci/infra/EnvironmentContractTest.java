@@ -104,6 +104,8 @@ class EnvironmentContractTest {
                 Map.entry("maxFileBytes", "1073741824"),
                 Map.entry("maxSourceFiles", "1000000"),
                 Map.entry("maxTreeDepth", "128"),
+                Map.entry("contributorPolicy", "members"),
+                Map.entry("rebuildPolicy", "all"),
                 Map.entry("reporter", "ci-webhook"),
                 Map.entry("flagEndpoint", "pull-request"),
                 Map.entry("flagUsername", "AWS CI"),

@@ -40,7 +40,8 @@ public final class DynamoDbBuildClaims implements BuildClaims {
   static final int MAX_CLAIM_ATTEMPTS = 5;
 
   private static final String CLAIM_CONDITION =
-      "attribute_not_exists(id) OR #state = :failed OR (#state = :claimed AND leaseUntil < :now)";
+      "attribute_not_exists(id) OR #state = :failed OR #state = :awaiting"
+          + " OR (#state = :claimed AND leaseUntil < :now)";
   private static final String OURS = "claimId = :mine";
 
   private final DynamoDbClient dynamo;
@@ -100,11 +101,7 @@ public final class DynamoDbBuildClaims implements BuildClaims {
                     .item(item)
                     .conditionExpression(CLAIM_CONDITION)
                     .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(
-                        Map.of(
-                            ":failed", s(State.FAILED.name()),
-                            ":claimed", s(State.CLAIMED.name()),
-                            ":now", n(nowSeconds))));
+                    .expressionAttributeValues(claimable(nowSeconds)));
         return new Claimed(buildKey, claimId, Instant.ofEpochSecond(leaseUntil));
       } catch (ConditionalCheckFailedException e) {
         // someone else's record is there: decide on what it is now
@@ -126,7 +123,8 @@ public final class DynamoDbBuildClaims implements BuildClaims {
       if (r.state() == State.CLAIMED && r.leaseUntil().getEpochSecond() >= nowSeconds) {
         return new HeldElsewhere(r.leaseUntil());
       }
-      // FAILED or an expired lease now (it changed between the write and the read): try again
+      // FAILED, AWAITING_APPROVAL or an expired lease now (it changed between the write and the
+      // read): try again
     }
     throw new RecordException(
         "the build record of "
@@ -135,6 +133,48 @@ public final class DynamoDbBuildClaims implements BuildClaims {
             + MAX_CLAIM_ATTEMPTS
             + " attempts)",
         null);
+  }
+
+  private static Map<String, AttributeValue> claimable(long nowSeconds) {
+    return Map.of(
+        ":failed", s(State.FAILED.name()),
+        ":awaiting", s(State.AWAITING_APPROVAL.name()),
+        ":claimed", s(State.CLAIMED.name()),
+        ":now", n(nowSeconds));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A {@code PutItem} under the claim's own condition: it never replaces a started build or a
+   * live claim. No {@code claimId} is written, so no worker holds the key afterwards.
+   */
+  @Override
+  public boolean awaitingApproval(String buildKey, String deliveryId, String commit, Instant now)
+      throws RecordException {
+    long nowSeconds = now.getEpochSecond();
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("id", s(itemId(buildKey)));
+    item.put("state", s(State.AWAITING_APPROVAL.name()));
+    item.put("deliveryId", s(deliveryId));
+    item.put("commit", s(commit));
+    item.put("updatedAt", n(now.toEpochMilli()));
+    item.put("expiresAt", n(nowSeconds + recordTtlSeconds));
+    try {
+      dynamo.putItem(
+          p ->
+              p.tableName(table)
+                  .item(item)
+                  .conditionExpression(CLAIM_CONDITION)
+                  .expressionAttributeNames(Map.of("#state", "state"))
+                  .expressionAttributeValues(claimable(nowSeconds)));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    } catch (SdkException e) {
+      throw new RecordException(
+          "recording the wait for approval failed: " + AwsErrors.describe(e), e);
+    }
   }
 
   @Override
@@ -278,7 +318,8 @@ public final class DynamoDbBuildClaims implements BuildClaims {
     try {
       state = State.valueOf(stateName);
     } catch (IllegalArgumentException e) {
-      throw new UnreadableItemException("attribute state is not one of CLAIMED, STARTED, FAILED");
+      throw new UnreadableItemException(
+          "attribute state is not one of CLAIMED, STARTED, FAILED, AWAITING_APPROVAL");
     }
     Long leaseUntil = optionalNumber(item, "leaseUntil");
     if (state == State.CLAIMED && leaseUntil == null) {

@@ -37,7 +37,9 @@ public record InboundConfig(
     Duration secretsTtl,
     boolean s3ForcePathStyle,
     Duration maxDeliveryAge,
-    SourceLimits sourceLimits) {
+    SourceLimits sourceLimits,
+    ContributorPolicy contributorPolicy,
+    RebuildPolicy rebuildPolicy) {
 
   /** Where builds are started. */
   public enum BuildTarget {
@@ -70,6 +72,8 @@ public record InboundConfig(
   public static final String MAX_FILE_BYTES = "MAX_FILE_BYTES";
   public static final String MAX_SOURCE_FILES = "MAX_SOURCE_FILES";
   public static final String MAX_TREE_DEPTH = "MAX_TREE_DEPTH";
+  public static final String CONTRIBUTOR_POLICY = "CONTRIBUTOR_POLICY";
+  public static final String REBUILD_POLICY = "REBUILD_POLICY";
 
   /** Every variable this function reads (besides the AWS runtime's own). */
   public static final List<String> VARIABLES =
@@ -98,14 +102,25 @@ public record InboundConfig(
           MAX_SOURCE_BYTES,
           MAX_FILE_BYTES,
           MAX_SOURCE_FILES,
-          MAX_TREE_DEPTH);
+          MAX_TREE_DEPTH,
+          CONTRIBUTOR_POLICY,
+          REBUILD_POLICY);
 
   public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
+
+  /**
+   * The comment by which a member lets a non-member's pull request head build ({@code
+   * CONTRIBUTOR_POLICY=approve}; case-insensitive, the whole stripped comment, like the rebuild
+   * phrase).
+   */
+  public static final String APPROVE_PHRASE = "pretty please pagure-ci approve";
 
   public InboundConfig {
     Objects.requireNonNull(pagureUrl, PAGURE_URL);
     Objects.requireNonNull(sourceBucket, SOURCE_BUCKET);
     Objects.requireNonNull(sourceLimits, "sourceLimits");
+    Objects.requireNonNull(contributorPolicy, CONTRIBUTOR_POLICY);
+    Objects.requireNonNull(rebuildPolicy, REBUILD_POLICY);
     ciAllowedCallers = List.copyOf(ciAllowedCallers);
   }
 
@@ -154,6 +169,10 @@ public record InboundConfig(
     if (phrase.isEmpty()) {
       throw new ConfigException(REBUILD_PHRASE + " must not be blank");
     }
+    if (phrase.equalsIgnoreCase(APPROVE_PHRASE)) {
+      throw new ConfigException(
+          REBUILD_PHRASE + " must not be the approval phrase '" + APPROVE_PHRASE + "'");
+    }
     return new InboundConfig(
         pagureUrl,
         ProjectPatterns.parse(ALLOWED_PROJECTS, r.optional(ALLOWED_PROJECTS).orElse("")),
@@ -192,7 +211,18 @@ public record InboundConfig(
                     MAX_TREE_DEPTH,
                     SourceLimits.DEFAULTS.maxTreeDepth(),
                     "directories",
-                    Integer.MAX_VALUE)));
+                    Integer.MAX_VALUE)),
+        r.optional(CONTRIBUTOR_POLICY)
+            .map(v -> ContributorPolicy.parse(CONTRIBUTOR_POLICY, v))
+            .orElse(ContributorPolicy.DEFAULT),
+        r.optional(REBUILD_POLICY)
+            .map(v -> RebuildPolicy.parse(REBUILD_POLICY, v))
+            .orElse(RebuildPolicy.DEFAULT));
+  }
+
+  /** The approval phrase ({@link #APPROVE_PHRASE}). */
+  public String approvePhrase() {
+    return APPROVE_PHRASE;
   }
 
   /** The clone URL of a validated project fullname: {@code <PAGURE_URL><fullname>.git}. */

@@ -27,7 +27,12 @@ public interface BuildClaims {
   enum State {
     CLAIMED,
     STARTED,
-    FAILED
+    FAILED,
+    /**
+     * A non-member's pull request head waits for a member's approval ({@code
+     * CONTRIBUTOR_POLICY=approve}); claimable like {@code FAILED}.
+     */
+    AWAITING_APPROVAL
   }
 
   /**
@@ -58,6 +63,17 @@ public interface BuildClaims {
    * again.
    */
   Claim claim(String buildKey, String deliveryId, String commit, Instant now)
+      throws RecordException;
+
+  /**
+   * Records that the key's commit waits for a member's approval: one conditional write, applied
+   * only where a claim would be ({@code absent}, {@code FAILED}, {@code AWAITING_APPROVAL}, an
+   * expired {@code CLAIMED}).
+   *
+   * @return false when the key is {@code STARTED} or held by a live claim (an approval is being
+   *     built): nothing to record or tell then
+   */
+  boolean awaitingApproval(String buildKey, String deliveryId, String commit, Instant now)
       throws RecordException;
 
   /** Our claim's build started: the record becomes {@code STARTED}. Fails if the claim was lost. */

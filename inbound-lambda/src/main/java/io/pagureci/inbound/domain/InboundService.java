@@ -147,7 +147,8 @@ public final class InboundService {
       if (decision instanceof Outcome.Ignored ignored) {
         return ignored;
       }
-      return queue((BuildRequest) decision, deliveryId(request), entry);
+      PagureWebhooks.Decided decided = (PagureWebhooks.Decided) decision;
+      return queue(decided.request(), decided.actor(), deliveryId(request), entry);
     }
     if (Authenticator.hasCallerCredentials(request)) {
       entry.format(BuildRequest.ORIGIN_CI_WEBHOOK);
@@ -160,7 +161,8 @@ public final class InboundService {
       }
       BuildRequest decision = ciWebhooks.decide(root, request.requestId());
       entry.project(decision.project());
-      return queue(decision, deliveryId(request), entry);
+      // the caller is an authenticated CI integration, trusted to ask only for what may build
+      return queue(decision, null, deliveryId(request), entry);
     }
     throw Rejection.unauthenticated(
         "MISSING_CREDENTIALS: neither pagure web-hook headers nor ci-webhook credentials");
@@ -182,10 +184,11 @@ public final class InboundService {
    * build key whose build already started is a duplicate: nothing is queued. No git, source-object
    * or build call happens here.
    */
-  private Outcome queue(BuildRequest request, String deliveryId, DecisionLog.Entry entry)
+  private Outcome queue(
+      BuildRequest request, WorkItem.Actor actor, String deliveryId, DecisionLog.Entry entry)
       throws Rejection {
     entry.request(request);
-    WorkItem item = WorkItem.of(deliveryId, clock.instant(), request);
+    WorkItem item = WorkItem.of(deliveryId, clock.instant(), request, actor);
     entry.buildKey(item.buildKey());
     // a rebuild's key includes its own id (comment / request), so only a replay of the very same
     // rebuild request finds a record here
@@ -202,6 +205,12 @@ public final class InboundService {
           503, "QUEUE_UNAVAILABLE", "the request could not be queued; nothing will be built");
     }
     entry.messageId(messageId);
+    if (ContributorGate.quietUntilChecked(config, item)) {
+      // the worker may refuse it without a word (a non-member's comment): a "queued" flag now
+      // would replace the commit's real flag with one nothing ever updates; the worker asks for
+      // it once the commenter is known to be a member
+      return new Outcome.Queued(request, deliveryId, item.buildKey());
+    }
     try {
       events.publish(RequestEvent.queued(item, RequestEvent.Target.of(config)));
     } catch (RequestEvents.EventException e) {

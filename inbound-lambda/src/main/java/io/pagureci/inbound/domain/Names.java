@@ -21,6 +21,14 @@ public final class Names {
 
   private Names() {}
 
+  /**
+   * Whether {@code name} can be a pagure user or group name (one path segment, as in {@code
+   * forks/<user>/…}): safe to put into an API path.
+   */
+  public static boolean isUser(String name) {
+    return name != null && SEGMENT.matcher(name).matches() && !name.endsWith(".git");
+  }
+
   /** Whether {@code fullname} is a pagure project fullname (target or fork). */
   public static boolean isProjectFullname(String fullname) {
     if (fullname == null || fullname.isEmpty() || fullname.length() > 255) {

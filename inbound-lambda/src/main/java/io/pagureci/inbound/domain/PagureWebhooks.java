@@ -1,6 +1,7 @@
 package io.pagureci.inbound.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pagureci.inbound.config.ContributorPolicy;
 import io.pagureci.inbound.config.InboundConfig;
 import java.util.Locale;
 import java.util.Set;
@@ -17,6 +18,9 @@ final class PagureWebhooks {
           "pull-request.updated",
           "pull-request.rebased",
           "pull-request.reopened");
+
+  /** A delivery that asks for a build, and whose action it was ({@code null}: a push). */
+  record Decided(BuildRequest request, WorkItem.Actor actor) {}
 
   private final InboundConfig config;
 
@@ -39,7 +43,9 @@ final class PagureWebhooks {
   }
 
   /**
-   * Checks the delivery and decides: a {@link BuildRequest}, or an {@link Outcome.Ignored}.
+   * Checks the delivery and decides: a {@link Decided} build request, or an {@link
+   * Outcome.Ignored}. Who may build is not decided here (that needs pagure's API): the actor is
+   * carried to the worker.
    *
    * @throws Rejection for a wrong instance, a project off the allow-list or malformed fields
    */
@@ -63,13 +69,16 @@ final class PagureWebhooks {
           "PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
     }
     if (PR_BUILD_TOPICS.contains(topic)) {
-      return pullRequest(msg, project, BuildRequest.TRIGGER_PULL_REQUEST, null);
+      return decided(
+          pullRequest(msg, project, BuildRequest.TRIGGER_PULL_REQUEST, null),
+          actor(msg.path("pullrequest").path("user"), WorkItem.Role.AUTHOR));
     }
     if (topic.equals("pull-request.comment.added")) {
       return comment(msg, project);
     }
     if (topic.equals("git.receive")) {
-      return push(msg, project);
+      // a push to the target project itself: whoever pushed has commit access already
+      return decided(push(msg, project), null);
     }
     return new Outcome.Ignored("topic '" + topic + "' does not start builds");
   }
@@ -81,11 +90,16 @@ final class PagureWebhooks {
     }
     JsonNode last = comments.get(comments.size() - 1);
     String text = text(last, "comment");
-    boolean phrase =
-        text != null
-            && text.strip()
-                .toLowerCase(Locale.ROOT)
-                .equals(config.rebuildPhrase().toLowerCase(Locale.ROOT));
+    boolean phrase = isPhrase(text, config.rebuildPhrase());
+    if (!phrase
+        && config.contributorPolicy() == ContributorPolicy.APPROVE
+        && isPhrase(text, config.approvePhrase())) {
+      // a member lets the PR's current head build: the same build key as the PR's own build of
+      // that head, so it builds once however often it is approved (the worker checks the member)
+      return decided(
+          pullRequest(msg, project, BuildRequest.TRIGGER_PULL_REQUEST, null),
+          actor(last.path("user"), WorkItem.Role.APPROVAL));
+    }
     if (!phrase) {
       boolean notification = last.path("notification").asBoolean(false);
       return new Outcome.Ignored(
@@ -100,7 +114,27 @@ final class PagureWebhooks {
     if (!id.canConvertToLong()) {
       throw Rejection.unprocessable("INVALID_PAYLOAD", "the comment has no id");
     }
-    return pullRequest(msg, project, BuildRequest.TRIGGER_REBUILD, "comment-" + id.asLong());
+    return decided(
+        pullRequest(msg, project, BuildRequest.TRIGGER_REBUILD, "comment-" + id.asLong()),
+        actor(last.path("user"), WorkItem.Role.REBUILD));
+  }
+
+  private static boolean isPhrase(String comment, String phrase) {
+    return comment != null
+        && comment.strip().toLowerCase(Locale.ROOT).equals(phrase.toLowerCase(Locale.ROOT));
+  }
+
+  private static Object decided(Object decision, WorkItem.Actor actor) {
+    return decision instanceof BuildRequest request ? new Decided(request, actor) : decision;
+  }
+
+  /**
+   * The user a pagure user object names ({@code {"name": …}}), or null when it names none a policy
+   * could check (the worker then treats the request as a non-member's).
+   */
+  private static WorkItem.Actor actor(JsonNode user, WorkItem.Role role) {
+    String name = text(user, "name");
+    return Names.isUser(name) ? new WorkItem.Actor(name, role) : null;
   }
 
   private Object pullRequest(JsonNode msg, String project, String trigger, String rebuildId)

@@ -8,13 +8,14 @@ import java.util.Objects;
  * What the accept and worker functions tell the outbound function about a build request
  * (docs/queue.md §4): it was queued, or it cannot be built. Outbound turns it into the flag.
  *
- * @param state {@code QUEUED} or {@code ERROR}
+ * @param state {@code QUEUED}, {@code ERROR} or {@code AWAITING_APPROVAL}
  * @param target the build target whose flag this is ({@code codebuild} / {@code codepipeline} and
  *     its name)
  * @param variables the request's {@code PAGURE_*} variables (what the build itself would get)
  * @param code ERROR: the reason code (docs/protocol.md §2), else null
- * @param reason ERROR: one sentence a PR author understands, else null
- * @param retry ERROR on a PR: the rebuild phrase; null for pushes and QUEUED
+ * @param reason ERROR and AWAITING_APPROVAL: one sentence a PR author understands, else null
+ * @param retry ERROR on a PR: the rebuild phrase; AWAITING_APPROVAL: the approval phrase; null for
+ *     pushes and QUEUED
  * @param attempts ERROR: attempts made, else 0
  */
 public record RequestEvent(
@@ -34,7 +35,12 @@ public record RequestEvent(
   /** The states outbound knows. */
   public enum State {
     QUEUED,
-    ERROR
+    ERROR,
+    /**
+     * A non-member's pull request head waits for a member to comment the approval phrase ({@code
+     * retry}); {@code reason} says why.
+     */
+    AWAITING_APPROVAL
   }
 
   /** A build target as the build events name it. */
@@ -67,6 +73,23 @@ public record RequestEvent(
         null,
         null,
         null,
+        0);
+  }
+
+  /**
+   * A non-member's pull request head is not built until a member comments {@code approvePhrase}.
+   */
+  public static RequestEvent awaitingApproval(
+      WorkItem item, Target target, String reason, String approvePhrase) {
+    return new RequestEvent(
+        State.AWAITING_APPROVAL,
+        item.deliveryId(),
+        item.buildKey(),
+        target,
+        item.buildVariables(),
+        null,
+        reason,
+        approvePhrase,
         0);
   }
 

@@ -35,6 +35,10 @@ public final class RequestEventJson {
         }
         g.writeNumberField("attempts", e.attempts());
       }
+      if (e.state() == RequestEvent.State.AWAITING_APPROVAL) {
+        g.writeStringField("reason", e.reason());
+        g.writeStringField("retry", e.retry());
+      }
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);

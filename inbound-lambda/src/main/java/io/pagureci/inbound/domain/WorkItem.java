@@ -13,9 +13,61 @@ import java.util.Objects;
  * @param acceptedAt when the accept function queued it
  * @param buildKey {@link BuildKey#idempotencyToken} of the request
  * @param request what to build
+ * @param actor whose action asked for the build (the contributor policy checks them), or {@code
+ *     null}: a push, a ci-webhook request, or an item queued before the policy existed
  */
 public record WorkItem(
-    String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
+    String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request, Actor actor) {
+
+  /**
+   * The pagure user whose action is checked against the contributor policy (docs/security.md "Who
+   * can make us build").
+   *
+   * @param name pagure user name ({@link Names#isUser})
+   * @param role what they did
+   */
+  public record Actor(String name, Role role) {
+    public Actor {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(role, "role");
+    }
+  }
+
+  /** What the actor did. */
+  public enum Role {
+    /** Opened (or updated) the pull request: {@code msg.pullrequest.user.name}. */
+    AUTHOR("author"),
+    /** Commented the rebuild phrase: the last comment's {@code user.name}. */
+    REBUILD("rebuild"),
+    /** Commented the approval phrase: the last comment's {@code user.name}. */
+    APPROVAL("approval");
+
+    private final String id;
+
+    Role(String id) {
+      this.id = id;
+    }
+
+    /** The name in the work item's JSON. */
+    public String id() {
+      return id;
+    }
+
+    /** The role of a JSON name, or null. */
+    public static Role of(String id) {
+      for (Role r : values()) {
+        if (r.id.equals(id)) {
+          return r;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** An item without an actor. */
+  public WorkItem(String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
+    this(deliveryId, acceptedAt, buildKey, request, null);
+  }
 
   /** The format version written into every message ({@code "v"}). */
   public static final int VERSION = 1;
@@ -50,6 +102,12 @@ public record WorkItem(
 
   /** The item for an accepted request. */
   public static WorkItem of(String deliveryId, Instant acceptedAt, BuildRequest request) {
-    return new WorkItem(deliveryId, acceptedAt, BuildKey.idempotencyToken(request), request);
+    return of(deliveryId, acceptedAt, request, null);
+  }
+
+  /** The item for an accepted request asked for by {@code actor} ({@code null}: nobody checked). */
+  public static WorkItem of(
+      String deliveryId, Instant acceptedAt, BuildRequest request, Actor actor) {
+    return new WorkItem(deliveryId, acceptedAt, BuildKey.idempotencyToken(request), request, actor);
   }
 }

@@ -44,6 +44,12 @@ public final class WorkItemJson {
       g.writeStringField("cause", r.cause());
       g.writeStringField("rebuildId", r.rebuildId());
       g.writeEndObject();
+      if (item.actor() != null) {
+        g.writeObjectFieldStart("actor");
+        g.writeStringField("name", item.actor().name());
+        g.writeStringField("role", item.actor().role().id());
+        g.writeEndObject();
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -99,11 +105,38 @@ public final class WorkItemJson {
             required(r, "cause"),
             optional(r, "rebuildId"));
     WorkItem item =
-        new WorkItem(required(root, "deliveryId"), acceptedAt, required(root, "buildKey"), request);
+        new WorkItem(
+            required(root, "deliveryId"),
+            acceptedAt,
+            required(root, "buildKey"),
+            request,
+            actor(root.path("actor")));
     if (!item.buildKey().equals(BuildKey.idempotencyToken(request))) {
       throw invalid("buildKey is not the build key of the request");
     }
     return item;
+  }
+
+  /**
+   * The optional actor: absent in items queued before the contributor policy (they stay readable;
+   * the worker treats a pull request or rebuild without one as asked for by a non-member).
+   */
+  private static WorkItem.Actor actor(JsonNode a) throws Rejection {
+    if (a.isMissingNode() || a.isNull()) {
+      return null;
+    }
+    if (!a.isObject()) {
+      throw invalid("actor is not an object");
+    }
+    String name = required(a, "name");
+    if (!Names.isUser(name)) {
+      throw invalid("actor.name is not a pagure user name");
+    }
+    WorkItem.Role role = WorkItem.Role.of(required(a, "role"));
+    if (role == null) {
+      throw invalid("actor.role is not author, rebuild or approval");
+    }
+    return new WorkItem.Actor(name, role);
   }
 
   private static String required(JsonNode node, String field) throws Rejection {

@@ -45,7 +45,17 @@ public class WorkLog {
           node.put("pr", r.prId());
         }
         node.put("sha", r.commit());
+        if (item.actor() != null) {
+          node.put("actor", item.actor().name());
+          node.put("actorRole", item.actor().role().id());
+        }
       }
+    }
+
+    /** What the contributor policy decided ({@code member}, {@code not-a-member}, …). */
+    Line policy(String policy) {
+      node.put("policy", policy);
+      return this;
     }
 
     Line decision(String decision) {

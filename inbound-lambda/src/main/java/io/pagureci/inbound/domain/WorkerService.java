@@ -45,6 +45,7 @@ public final class WorkerService {
   private final WorkLog log;
   private final Clock clock;
   private final CurrentHeads heads;
+  private final ProjectMembers members;
 
   public WorkerService(
       InboundConfig config,
@@ -71,6 +72,26 @@ public final class WorkerService {
       WorkQueue queue,
       WorkLog log,
       Clock clock) {
+    this(config, queueConfig, packager, starter, claims, heads, null, events, queue, log, clock);
+  }
+
+  /**
+   * With pagure's access lists for the contributor policy ({@code null}: none; then a pull request
+   * or rebuild that needs a membership check fails as {@code MEMBERSHIP_CHECK_FAILED}).
+   */
+  public WorkerService(
+      InboundConfig config,
+      QueueConfig queueConfig,
+      SourcePackager packager,
+      BuildStarter starter,
+      BuildClaims claims,
+      CurrentHeads heads,
+      ProjectMembers members,
+      RequestEvents events,
+      WorkQueue queue,
+      WorkLog log,
+      Clock clock) {
+    this.members = members;
     this.heads = heads;
     this.config = config;
     this.queueConfig = queueConfig;
@@ -91,11 +112,13 @@ public final class WorkerService {
    */
   public List<String> handleBatch(List<Message> messages, LongSupplier millisLeft) {
     List<String> failed = new ArrayList<>();
+    // membership looked up once per invocation
+    ContributorGate gate = new ContributorGate(config, members);
     for (Message m : messages) {
       Result result =
           millisLeft.getAsLong() < MIN_MILLIS_LEFT
               ? new Retry(Duration.ZERO, "not started: too little time left in this invocation")
-              : handle(m);
+              : handle(m, gate);
       if (result instanceof Retry retry) {
         failed.add(m.messageId());
         if (!retry.delay().isZero()) {
@@ -113,6 +136,10 @@ public final class WorkerService {
 
   /** Handles one message; never throws. */
   public Result handle(Message message) {
+    return handle(message, new ContributorGate(config, members));
+  }
+
+  private Result handle(Message message, ContributorGate gate) {
     long started = System.nanoTime();
     WorkItem item;
     try {
@@ -134,7 +161,7 @@ public final class WorkerService {
     String threadName = thread.getName();
     thread.setName("delivery " + item.deliveryId());
     try {
-      Result result = work(message, item, line);
+      Result result = work(message, item, line, gate);
       line.millis(started)
           .write(
               result instanceof Retry
@@ -159,12 +186,16 @@ public final class WorkerService {
     }
   }
 
-  private Result work(Message message, WorkItem item, WorkLog.Line line) {
+  private Result work(Message message, WorkItem item, WorkLog.Line line, ContributorGate gate) {
     String invalid = recheck(item.request());
     if (invalid != null) {
       // only whoever may send to the queue can make such an item: tell no PR, start nothing
       line.decision("dropped").code("INVALID_WORK_ITEM").cause(invalid);
       return new Done("dropped");
+    }
+    Result refused = applyPolicy(message, item, line, gate);
+    if (refused != null) {
+      return refused;
     }
     Instant now = clock.instant();
     BuildClaims.Claim claim;
@@ -268,6 +299,102 @@ public final class WorkerService {
     recordHead(item, build, line);
     line.decision("started");
     return new Done("started");
+  }
+
+  /**
+   * The contributor policy (docs/security.md "Who can make us build"): null when the item may
+   * build, else what became of it. A failed membership lookup is retried like a git fetch.
+   */
+  private Result applyPolicy(
+      Message message, WorkItem item, WorkLog.Line line, ContributorGate gate) {
+    ContributorGate.Verdict verdict;
+    try {
+      verdict = gate.decide(item);
+    } catch (ProjectMembers.LookupException e) {
+      line.cause(e.getMessage());
+      String reason =
+          "the commit access of '"
+              + actorName(item)
+              + "' to "
+              + item.request().project()
+              + " could not be checked with pagure's API"
+              + (e.permanent() ? " (" + e.getMessage() + ")" : "")
+              + ", so nothing was built";
+      return e.permanent()
+          ? permanent(item, line, null, "MEMBERSHIP_CHECK_FAILED", reason)
+          : transientFailure(message, item, line, "MEMBERSHIP_CHECK_FAILED", reason);
+    }
+    line.policy(verdict.policy());
+    return switch (verdict) {
+      case ContributorGate.Build b -> {
+        if (ContributorGate.quietUntilChecked(config, item)) {
+          // the accept function kept quiet until the commenter was known to be a member
+          try {
+            events.publish(RequestEvent.queued(item, RequestEvent.Target.of(config)));
+          } catch (RequestEvents.EventException e) {
+            line.cause("queued flag not requested: " + e.getMessage());
+          }
+        }
+        yield null;
+      }
+      case ContributorGate.Ignore ignore -> {
+        // a non-member's comment: no build, and no flag (the commit's real flag stays)
+        line.decision("ignored").cause(ignore.why());
+        yield new Done("ignored");
+      }
+      case ContributorGate.NotMember n ->
+          permanent(
+              item,
+              line,
+              null,
+              "NOT_A_MEMBER",
+              notAMember(item)
+                  + ", so this pull request is not built (contributorPolicy members); a member of the project can ask for a build");
+      case ContributorGate.AwaitApproval a -> awaitApproval(message, item, line);
+    };
+  }
+
+  /** Records the wait and asks for the pending flag that names the approval phrase. */
+  private Result awaitApproval(Message message, WorkItem item, WorkLog.Line line) {
+    boolean recorded;
+    try {
+      recorded =
+          claims.awaitingApproval(
+              item.buildKey(), item.deliveryId(), item.request().commit(), clock.instant());
+    } catch (BuildClaims.RecordException e) {
+      line.cause(e.getMessage());
+      return transientFailure(
+          message, item, line, "RECORDS_UNAVAILABLE", "the build record store was unavailable");
+    }
+    if (!recorded) {
+      // approved meanwhile: the build started or is starting, and its flags own the commit
+      line.decision("duplicate").cause("the key is built or being built: no pending flag");
+      return new Done("duplicate");
+    }
+    line.decision("awaiting-approval");
+    try {
+      events.publish(
+          RequestEvent.awaitingApproval(
+              item,
+              RequestEvent.Target.of(config),
+              "'" + actorName(item) + "' has no commit access to " + item.request().project(),
+              config.approvePhrase()));
+    } catch (RequestEvents.EventException e) {
+      line.cause("pending flag not requested: " + e.getMessage());
+      return new Retry(queueConfig.retryBase(), "awaiting approval, PR not told");
+    }
+    return new Done("awaiting-approval");
+  }
+
+  /** Why the item counts as a non-member's, for the PR. */
+  private static String notAMember(WorkItem item) {
+    return item.actor() == null
+        ? "the request names no author (it was queued by an earlier version), so it counts as a non-member's"
+        : "'" + item.actor().name() + "' has no commit access to " + item.request().project();
+  }
+
+  private static String actorName(WorkItem item) {
+    return item.actor() == null ? "(unknown)" : item.actor().name();
   }
 
   /** The PR's / branch's newest build, for cancelling what a newer commit supersedes. */

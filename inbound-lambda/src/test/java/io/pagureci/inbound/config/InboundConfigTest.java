@@ -44,6 +44,40 @@ class InboundConfigTest {
   }
 
   @Test
+  void theContributorPolicyIsSecureByDefaultAndReadCaseInsensitively() {
+    InboundConfig defaults = InboundConfig.fromEnv(minimal());
+    assertThat(defaults.contributorPolicy()).isEqualTo(ContributorPolicy.APPROVE);
+    assertThat(defaults.rebuildPolicy()).isEqualTo(RebuildPolicy.MEMBERS);
+    assertThat(defaults.approvePhrase()).isEqualTo("pretty please pagure-ci approve");
+
+    Map<String, String> env = minimal();
+    env.put("CONTRIBUTOR_POLICY", " Members ");
+    env.put("REBUILD_POLICY", "ALL");
+    InboundConfig c = InboundConfig.fromEnv(env);
+    assertThat(c.contributorPolicy()).isEqualTo(ContributorPolicy.MEMBERS);
+    assertThat(c.rebuildPolicy()).isEqualTo(RebuildPolicy.ALL);
+  }
+
+  @Test
+  void anUnknownPolicyOrARebuildPhraseThatIsTheApprovalPhraseFailsNamingTheVariable() {
+    Map<String, String> contributor = minimal();
+    contributor.put("CONTRIBUTOR_POLICY", "everyone");
+    assertThatThrownBy(() -> InboundConfig.fromEnv(contributor))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CONTRIBUTOR_POLICY must be 'all', 'members' or 'approve'");
+    Map<String, String> rebuild = minimal();
+    rebuild.put("REBUILD_POLICY", "approve");
+    assertThatThrownBy(() -> InboundConfig.fromEnv(rebuild))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("REBUILD_POLICY must be 'all' or 'members'");
+    Map<String, String> phrase = minimal();
+    phrase.put("REBUILD_PHRASE", "Pretty Please Pagure-CI Approve");
+    assertThatThrownBy(() -> InboundConfig.fromEnv(phrase))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("REBUILD_PHRASE must not be the approval phrase");
+  }
+
+  @Test
   void theSourceLimitsAreRead() {
     Map<String, String> env = minimal();
     env.put("MAX_SOURCE_BYTES", "10737418240");

@@ -102,6 +102,37 @@ public final class Fakes {
     }
 
     @Override
+    public synchronized boolean awaitingApproval(
+        String buildKey, String deliveryId, String commit, java.time.Instant now)
+        throws RecordException {
+      check();
+      Record r = records.get(buildKey);
+      if (r != null && r.state() == State.STARTED) {
+        return false;
+      }
+      if (r != null && r.state() == State.CLAIMED && r.leaseUntil().isAfter(now)) {
+        return false;
+      }
+      saves++;
+      records.put(
+          buildKey,
+          new Record(
+              State.AWAITING_APPROVAL,
+              null,
+              deliveryId,
+              commit,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              now));
+      claimIds.remove(buildKey);
+      return true;
+    }
+
+    @Override
     public synchronized void started(
         Claimed claim, StartedBuild build, PackagedSource source, java.time.Instant now)
         throws RecordException, ClaimLostException {
@@ -332,6 +363,86 @@ public final class Fakes {
     @Override
     public synchronized Optional<Head> find(String project, String scope) {
       return Optional.ofNullable(heads.get(project + "/" + scope));
+    }
+  }
+
+  /**
+   * pagure's access lists in memory, shaped as pagure's API gives them (the demo project of the
+   * captures: owner alice, nobody else), counting the lookups.
+   */
+  public static final class MemoryMembers implements ProjectMembers {
+    public final Map<String, Access> projects = new HashMap<>();
+    public final Map<String, List<String>> groups = new HashMap<>();
+    public final List<String> lookups = new ArrayList<>();
+    ProjectMembers.LookupException failWith;
+    ProjectMembers.LookupException failGroupsWith;
+
+    public MemoryMembers() {
+      projects.put(
+          "demo",
+          new Access(
+              Map.of(
+                  "owner", List.of("alice"),
+                  "admin", List.of(),
+                  "commit", List.of(),
+                  "collaborator", List.of(),
+                  "ticket", List.of()),
+              Map.of(
+                  "admin",
+                  List.of(),
+                  "commit",
+                  List.of(),
+                  "collaborator",
+                  List.of(),
+                  "ticket",
+                  List.of())));
+    }
+
+    /** Gives {@code user} {@code level} access to {@code project}. */
+    public MemoryMembers user(String project, String level, String user) {
+      Access a = projects.get(project);
+      Map<String, List<String>> users = new HashMap<>(a.users());
+      List<String> names = new ArrayList<>(users.getOrDefault(level, List.of()));
+      names.add(user);
+      users.put(level, names);
+      projects.put(project, new Access(users, a.groups()));
+      return this;
+    }
+
+    /**
+     * Gives group {@code group} (members {@code users}) {@code level} access to {@code project}.
+     */
+    public MemoryMembers group(String project, String level, String group, String... users) {
+      Access a = projects.get(project);
+      Map<String, List<String>> gs = new HashMap<>(a.groups());
+      List<String> names = new ArrayList<>(gs.getOrDefault(level, List.of()));
+      names.add(group);
+      gs.put(level, names);
+      projects.put(project, new Access(a.users(), gs));
+      groups.put(group, List.of(users));
+      return this;
+    }
+
+    @Override
+    public synchronized Access access(String project) throws LookupException {
+      lookups.add("project " + project);
+      if (failWith != null) {
+        throw failWith;
+      }
+      Access a = projects.get(project);
+      if (a == null) {
+        throw new LookupException("HTTP 404 for project " + project, true, null);
+      }
+      return a;
+    }
+
+    @Override
+    public synchronized List<String> groupMembers(String group) throws LookupException {
+      lookups.add("group " + group);
+      if (failGroupsWith != null) {
+        throw failGroupsWith;
+      }
+      return groups.getOrDefault(group, List.of());
     }
   }
 

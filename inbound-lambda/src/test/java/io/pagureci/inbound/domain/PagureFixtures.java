@@ -59,6 +59,37 @@ public final class PagureFixtures {
           "POST", headers, new String(newBody, StandardCharsets.UTF_8), false, null, "req-" + name);
     }
 
+    /**
+     * The delivery with its body changed by {@code change} (the parsed body) and signed again with
+     * the project's key, as pagure would have sent it.
+     */
+    public HttpRequest edited(
+        java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change) {
+      try {
+        com.fasterxml.jackson.databind.node.ObjectNode n =
+            (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(body);
+        change.accept(n);
+        byte[] newBody = JSON.writeValueAsBytes(n);
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(
+            "x-pagure-signature-256",
+            java.util.HexFormat.of()
+                .formatHex(
+                    Authenticator.hmacSha256(
+                        hookKey().getBytes(StandardCharsets.US_ASCII), newBody)));
+        h.remove("x-pagure-signature");
+        return new HttpRequest(
+            "POST",
+            h,
+            new String(newBody, StandardCharsets.UTF_8),
+            false,
+            null,
+            "req-" + name + "-" + System.nanoTime());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
     public HttpRequest withHeader(String name, String value) {
       Map<String, String> h = new LinkedHashMap<>(headers);
       if (value == null) {

@@ -31,6 +31,9 @@ public final class TestConfigs {
     env.put("CODEBUILD_PROJECT", "proj");
     // the captures are from 2026-11-27 ~12:20Z; the age check has its own tests with a fixed clock
     env.put("MAX_DELIVERY_AGE_SECONDS", "0");
+    // the behaviour before the contributor policy; ContributorPolicyTest sets its own
+    env.put("CONTRIBUTOR_POLICY", "all");
+    env.put("REBUILD_POLICY", "all");
     return env;
   }
 

@@ -83,6 +83,11 @@ public final class GitHttpServer implements AutoCloseable {
   private final Server server = new Server();
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private volatile Fault fault = Fault.NONE;
+  private volatile URI api;
+  private final java.net.http.HttpClient apiClient =
+      java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .build();
   private URI baseUri;
 
   private GitHttpServer() {}
@@ -166,6 +171,16 @@ public final class GitHttpServer implements AutoCloseable {
     requests.clear();
   }
 
+  /**
+   * Serves pagure's API ({@code GET /api/...}) from {@code backend} (a WireMock server playing
+   * pagure's API), as pagure serves git and its API on one host: the worker finds both under the
+   * one configured {@code PAGURE_URL}. {@code null} answers {@code /api/} with 404. Git faults do
+   * not apply to the API.
+   */
+  public void setApi(URI backend) {
+    this.api = backend;
+  }
+
   /** From now on, misbehave this way ({@link Fault#NONE} to serve normally again). */
   public void setFault(Fault fault) {
     this.fault = Objects.requireNonNull(fault, "fault");
@@ -189,6 +204,10 @@ public final class GitHttpServer implements AutoCloseable {
       String query = http.getQueryString();
       requests.add(
           http.getMethod() + " " + http.getRequestURI() + (query == null ? "" : "?" + query));
+      if (http.getRequestURI().startsWith("/api/")) {
+        forwardToApi(http, response);
+        return;
+      }
       switch (fault) {
         case HTTP_500 -> {
           response.sendError(500, "injected failure");
@@ -228,6 +247,40 @@ public final class GitHttpServer implements AutoCloseable {
         case NONE -> chain.doFilter(new WithoutGitProtocol(http), response);
       }
     }
+  }
+
+  /** Forwards an API GET to the API backend, status, content type and body as they come. */
+  private void forwardToApi(HttpServletRequest http, HttpServletResponse response)
+      throws IOException {
+    URI backend = api;
+    if (backend == null || !"GET".equals(http.getMethod())) {
+      response.sendError(404, "no pagure API here");
+      return;
+    }
+    String query = http.getQueryString();
+    java.net.http.HttpRequest.Builder forward =
+        java.net.http.HttpRequest.newBuilder(
+                backend.resolve(http.getRequestURI() + (query == null ? "" : "?" + query)))
+            .GET();
+    for (String name : List.of("Accept", "Authorization", "User-Agent")) {
+      String value = http.getHeader(name);
+      if (value != null) {
+        forward.header(name, value);
+      }
+    }
+    java.net.http.HttpResponse<byte[]> answer;
+    try {
+      answer =
+          apiClient.send(forward.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new IOException("injected by the API backend: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    response.setStatus(answer.statusCode());
+    answer.headers().firstValue("Content-Type").ifPresent(response::setContentType);
+    response.getOutputStream().write(answer.body());
   }
 
   /** Refuses any want that is not the tip of an advertised ref, as git http-backend does. */

@@ -69,7 +69,7 @@ public final class DynamoDbBuildRecordLookup implements BuildRecordLookup {
       state = BuildRecord.State.valueOf(stateName);
     } catch (IllegalArgumentException e) {
       throw new UnreadableRecordException(
-          where + ": attribute state is not one of CLAIMED, STARTED, FAILED", e);
+          where + ": attribute state is not one of CLAIMED, STARTED, FAILED, AWAITING_APPROVAL", e);
     }
     String target = string(item, "target", where);
     BuildSystem system = null;

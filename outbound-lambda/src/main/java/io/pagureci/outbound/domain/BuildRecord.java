@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * What the worker wrote for a build key (docs/queue.md §5), as far as outbound needs it.
  *
- * @param state CLAIMED, STARTED or FAILED
+ * @param state CLAIMED, STARTED, FAILED or AWAITING_APPROVAL
  * @param system STARTED: the service the build runs on ({@code target} in the record), else {@code
  *     null}
  * @param buildId STARTED: CodeBuild build id ({@code project:uuid}) or pipeline execution id, else
@@ -19,7 +19,9 @@ public record BuildRecord(
   public enum State {
     CLAIMED,
     STARTED,
-    FAILED
+    FAILED,
+    /** A non-member's pull request head waits for a member's approval (no build yet). */
+    AWAITING_APPROVAL
   }
 
   public BuildRecord {

@@ -98,12 +98,12 @@ public final class FlagMapper {
    * page of a push) as url, no percent. QUEUED is {@code pending}, ERROR is {@code error}.
    */
   public Flag requestFlag(RequestEvent request) {
-    boolean queued = request.state() == RequestEvent.State.QUEUED;
+    boolean pending = request.state() != RequestEvent.State.ERROR;
     return new Flag(
         username(),
         targetName + SEPARATOR + requestComment(request),
         PagureUrls.page(request.build()),
-        queued ? FlagStatus.PENDING : FlagStatus.ERROR,
+        pending ? FlagStatus.PENDING : FlagStatus.ERROR,
         null,
         FlagUid.of(
             request.system(),
@@ -122,10 +122,11 @@ public final class FlagMapper {
   }
 
   /**
-   * After the target name: e.g. {@code queued — waiting for a build slot}, or {@code could not
-   * start the build — the pull request's head moved on (HEAD_MOVED). Comment "pretty please
-   * pagure-ci rebuild" to try again.} The rebuild phrase is a pull-request comment, so a push's
-   * error has no such hint.
+   * After the target name: e.g. {@code queued — waiting for a build slot}, {@code waiting for a
+   * maintainer — 'bob' has no commit access to demo. A member of the project comments "pretty
+   * please pagure-ci approve" to build this commit.}, or {@code could not start the build — the
+   * pull request's head moved on (HEAD_MOVED). Comment "pretty please pagure-ci rebuild" to try
+   * again.} The rebuild phrase is a pull-request comment, so a push's error has no such hint.
    */
   static String requestComment(RequestEvent request) {
     StringBuilder s = new StringBuilder();
@@ -135,6 +136,14 @@ public final class FlagMapper {
     String reason = request.reason();
     while (reason.endsWith(".")) {
       reason = reason.substring(0, reason.length() - 1);
+    }
+    if (request.state() == RequestEvent.State.AWAITING_APPROVAL) {
+      return s.append("waiting for a maintainer — ")
+          .append(reason)
+          .append(". A member of the project comments \"")
+          .append(request.retry())
+          .append("\" to build this commit.")
+          .toString();
     }
     s.append("could not start the build — ")
         .append(reason)

@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * A usable request event (docs/queue.md §4): the accept or worker function tells what became of a
- * build request before any build exists — {@code QUEUED} (accepted, waiting for the worker) or
- * {@code ERROR} (the worker gave up).
+ * build request before any build exists — {@code QUEUED} (accepted, waiting for the worker), {@code
+ * ERROR} (the worker gave up) or {@code AWAITING_APPROVAL} (a non-member's pull request waits for a
+ * member's approval).
  *
  * @param eventId EventBridge event id (for logs)
  * @param deliveryId the function URL request id of the pagure delivery (for logs)
@@ -20,8 +21,8 @@ import java.util.Objects;
  * @param variables the same variables as sent (handed to the build-event path after a build
  *     started)
  * @param code ERROR: the reason code ({@code HEAD_MOVED}, ...), else {@code null}
- * @param reason ERROR: one sentence for the PR author, else {@code null}
- * @param retry ERROR: the rebuild phrase, else {@code null}
+ * @param reason ERROR, AWAITING_APPROVAL: one sentence for the PR author, else {@code null}
+ * @param retry ERROR: the rebuild phrase; AWAITING_APPROVAL: the approval phrase; else {@code null}
  * @param attempts ERROR: attempts the worker made, or {@code null}
  */
 public record RequestEvent(
@@ -43,7 +44,12 @@ public record RequestEvent(
   /** The request states outbound acts on. */
   public enum State {
     QUEUED,
-    ERROR
+    ERROR,
+    /**
+     * A non-member's pull request head waits for a member's approval comment ({@code retry}, the
+     * approval phrase); {@code reason} says why (docs/queue.md §4).
+     */
+    AWAITING_APPROVAL
   }
 
   public RequestEvent {
@@ -58,6 +64,8 @@ public record RequestEvent(
     account = account == null ? "" : account;
     if (state == State.ERROR) {
       Objects.requireNonNull(code, "code");
+    }
+    if (state == State.ERROR || state == State.AWAITING_APPROVAL) {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(retry, "retry");
     }

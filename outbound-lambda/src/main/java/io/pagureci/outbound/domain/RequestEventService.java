@@ -5,16 +5,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns one request event (docs/queue.md §4) into at most one "queued" or "error" flag — the flag
- * the build itself will update (same uid and username) — and never lets it overwrite what the build
- * reported:
+ * Turns one request event (docs/queue.md §4) into at most one "queued", "waiting for a maintainer"
+ * (both {@code pending}) or "error" flag — the flag the build itself will update (same uid and
+ * username) — and never lets it overwrite what the build reported:
  *
  * <ul>
  *   <li>the build record is read first; if it says STARTED, the build's own events own the flag and
  *       nothing is posted;
- *   <li>after posting "queued" the record is read again; if the build started meanwhile, the build
- *       is looked up and its current state posted through the build-event path ({@link
- *       OutboundService}, with its own second look), so a late "queued" is never the last word.
+ *   <li>after posting "queued" or "waiting for a maintainer" the record is read again; if the build
+ *       started meanwhile (a member approved), the build is looked up and its current state posted
+ *       through the build-event path ({@link OutboundService}, with its own second look), so a late
+ *       "queued" is never the last word.
  * </ul>
  *
  * An event for another pagure, another target, another account, or one this function cannot handle
@@ -103,7 +104,9 @@ public final class RequestEventService {
       throw e;
     }
     DecisionLog.requestPosted(r, update.flag());
-    if (r.state() == RequestEvent.State.QUEUED) {
+    if (r.state() != RequestEvent.State.ERROR) {
+      // "queued" and "waiting for a maintainer" are both what a build replaces: if one started
+      // while ours was on its way, its state must be the last word
       Optional<BuildRecord> after = read(r).filter(BuildRecord::started);
       if (after.isPresent()) {
         return buildStartedMeanwhile(r, after.get(), update);

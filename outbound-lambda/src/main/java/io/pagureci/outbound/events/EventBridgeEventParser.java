@@ -112,13 +112,14 @@ public final class EventBridgeEventParser {
   }
 
   /**
-   * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED or ERROR; a
-   * well-formed {@code deliveryId}; a 64-hex {@code buildKey}; {@code target.system} codebuild or
-   * codepipeline and a valid {@code target.name} for it; {@code variables} an object of strings
-   * that {@link PagureBuild#from} accepts; the envelope's region and 12-digit account (they are
-   * part of the flag uid). ERROR also needs {@code code} ({@code A-Z0-9_}), a {@code reason} and
-   * the {@code retry} phrase; {@code attempts}, when present, is a positive integer. Whether the
-   * event is for this function (pagure, target, account) is decided later.
+   * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED, ERROR or
+   * AWAITING_APPROVAL; a well-formed {@code deliveryId}; a 64-hex {@code buildKey}; {@code
+   * target.system} codebuild or codepipeline and a valid {@code target.name} for it; {@code
+   * variables} an object of strings that {@link PagureBuild#from} accepts; the envelope's region
+   * and 12-digit account (they are part of the flag uid). ERROR also needs {@code code} ({@code
+   * A-Z0-9_}), a {@code reason} and the {@code retry} phrase; {@code attempts}, when present, is a
+   * positive integer; AWAITING_APPROVAL needs a {@code reason} and the {@code retry} (approval)
+   * phrase. Whether the event is for this function (pagure, target, account) is decided later.
    */
   private static RequestEvent request(Object root, Object detail, String id) {
     if (!REQUEST_SOURCE.equals(Json.string(root, "source"))) {
@@ -129,7 +130,7 @@ public final class EventBridgeEventParser {
     try {
       state = RequestEvent.State.valueOf(stateName);
     } catch (IllegalArgumentException e) {
-      throw new Malformed("detail.state is not QUEUED or ERROR");
+      throw new Malformed("detail.state is not QUEUED, ERROR or AWAITING_APPROVAL");
     }
     String delivery = required(detail, "deliveryId");
     if (!PagureBuild.validDeliveryId(delivery)) {
@@ -179,6 +180,15 @@ public final class EventBridgeEventParser {
       if (!REASON_CODE.matcher(code).matches()) {
         throw new Malformed("detail.code is not a reason code (A-Z, 0-9, _)");
       }
+      Object n = Json.path(detail, "attempts");
+      if (n != Json.MISSING) {
+        if (!(n instanceof Integer i) || i < 1) {
+          throw new Malformed("detail.attempts is not a positive integer");
+        }
+        attempts = i;
+      }
+    }
+    if (state == RequestEvent.State.ERROR || state == RequestEvent.State.AWAITING_APPROVAL) {
       reason = oneLine(required(detail, "reason"));
       if (reason.codePoints().noneMatch(Character::isLetterOrDigit)) {
         throw new Malformed("detail.reason says nothing");
@@ -190,13 +200,6 @@ public final class EventBridgeEventParser {
       retry = oneLine(required(detail, "retry"));
       if (retry.length() > MAX_RETRY_CHARS) {
         throw new Malformed("detail.retry is longer than " + MAX_RETRY_CHARS + " characters");
-      }
-      Object n = Json.path(detail, "attempts");
-      if (n != Json.MISSING) {
-        if (!(n instanceof Integer i) || i < 1) {
-          throw new Malformed("detail.attempts is not a positive integer");
-        }
-        attempts = i;
       }
     }
     return new RequestEvent(

@@ -134,9 +134,11 @@ class DynamoDbBuildRecordLookupTest {
         Arguments.of(item("deliveryId", s("b3a4")), "attribute state is missing"),
         Arguments.of(item("state", n(2)), "attribute state is not a string"),
         Arguments.of(
-            item("state", s("RUNNING")), "attribute state is not one of CLAIMED, STARTED, FAILED"),
+            item("state", s("RUNNING")),
+            "attribute state is not one of CLAIMED, STARTED, FAILED, AWAITING_APPROVAL"),
         Arguments.of(
-            item("state", s("started")), "attribute state is not one of CLAIMED, STARTED, FAILED"),
+            item("state", s("started")),
+            "attribute state is not one of CLAIMED, STARTED, FAILED, AWAITING_APPROVAL"),
         Arguments.of(
             item("state", AttributeValue.fromNul(true)), "attribute state is not a string"),
         Arguments.of(

@@ -321,6 +321,73 @@ class RequestEventServiceTest {
   }
 
   @Test
+  void aNonMembersWaitingHeadIsPostedAsPendingNamingTheApprovalPhraseOnTheBuildsOwnFlag() {
+    FakeRecords records =
+        new FakeRecords(
+            Optional.of(new BuildRecord(BuildRecord.State.AWAITING_APPROVAL, null, null, "b3a4")));
+    RequestEvent r = request("awaiting-approval-pull-request.json");
+
+    Outcome outcome = service(records).handle(r);
+    builds(Set.of()).handle(((ParsedEvent.Usable) parse("codebuild/state-succeeded.json")).event());
+
+    verify(reporter, times(2)).report(posted.capture());
+    Flag waiting = posted.getAllValues().get(0).flag();
+    assertThat(waiting)
+        .isEqualTo(
+            new Flag(
+                "pagure-ci/build",
+                "build · waiting for a maintainer — 'bob' has no commit access"
+                    + " to demo. A member of the project comments \"pretty please pagure-ci"
+                    + " approve\" to build this commit.",
+                "https://pagure.example.org/demo/pull-request/1",
+                FlagStatus.PENDING,
+                null,
+                FlagUid.of(
+                    BuildSystem.CODEBUILD, "eu-west-1", ACCOUNT, "pagure-ci-demo", Fixtures.SHA)));
+    assertThat(outcome).isEqualTo(new Outcome.Posted(posted.getAllValues().get(0)));
+    Flag built = posted.getAllValues().get(1).flag();
+    assertThat(built.uid())
+        .as("the build, once approved, updates the same flag")
+        .isEqualTo(waiting.uid());
+    assertThat(built.username()).isEqualTo(waiting.username());
+    assertThat(records.reads).containsExactly(r.buildKey(), r.buildKey());
+  }
+
+  @Test
+  void aWaitingHeadWhoseBuildStartedIsNotFlaggedAgain() {
+    FakeRecords records = new FakeRecords(Optional.of(STARTED));
+
+    Outcome outcome = service(records).handle(request("awaiting-approval-pull-request.json"));
+
+    assertThat(outcome)
+        .isEqualTo(
+            new Outcome.Ignored(
+                "the build record says STARTED: the build's own events own the flag"));
+    verifyNoInteractions(reporter, codeBuild, codePipeline);
+  }
+
+  @Test
+  void anApprovalThatStartsTheBuildWhileTheWaitingFlagIsPostedEndsWithTheBuildsState() {
+    FakeRecords records = new FakeRecords(Optional.empty(), Optional.of(STARTED));
+    RequestEvent r = request("awaiting-approval-pull-request.json");
+    BuildRef ref =
+        new BuildRef(BuildSystem.CODEBUILD, "pagure-ci-demo", BUILD_ID, "eu-west-1", ACCOUNT);
+    when(codeBuild.lookup(ref))
+        .thenReturn(
+            Optional.of(
+                new BuildSnapshot(
+                    new BuildState(false, "IN_PROGRESS", "BUILD", List.of(), 42L), r.variables())));
+
+    service(records).handle(r);
+
+    verify(reporter, times(2)).report(posted.capture());
+    assertThat(posted.getAllValues())
+        .extracting(u -> u.flag().comment())
+        .last()
+        .isEqualTo("build · BUILD 6/9");
+  }
+
+  @Test
   void anErrorIsPostedWithItsReasonAndTheRebuildPhrase() {
     FakeRecords records = new FakeRecords(Optional.empty());
 

@@ -327,9 +327,10 @@ class EventBridgeEventParserTest {
       value = {
         "queued-pull-request.bad-source.json|source is not pagure-ci-aws",
         "queued-pull-request.bad-build-key.json|detail.buildKey is not 64 lower-case hex digits",
-        "error-head-moved.bad-state.json|detail.state is not QUEUED or ERROR",
+        "error-head-moved.bad-state.json|detail.state is not QUEUED, ERROR or AWAITING_APPROVAL",
         "queued-push-pipeline.bad-missing-variables.json|detail.variables is missing or not an object",
         "error-push-commit-not-found.bad-no-reason.json|detail.reason is missing or not a string",
+        "awaiting-approval-pull-request.bad-no-retry.json|detail.retry is missing or not a string",
       })
   void dropsEachRequestBadTwinForItsFault(String fixture, String reason) {
     assertThat(dropReason(Fixtures.event("pagure-ci-aws/" + fixture))).isEqualTo(reason);
@@ -362,7 +363,7 @@ class EventBridgeEventParserTest {
         "\"account\": \"123456789012\"|\"account\": \"1234\"|account is not a 12-digit id",
         "\"account\": \"123456789012\",|\"_account\": \"-\",|no account",
         "\"region\": \"eu-west-1\"|\"region\": \"mars\"|no valid region",
-        "\"state\": \"QUEUED\"|\"state\": \"queued\"|detail.state is not QUEUED or ERROR",
+        "\"state\": \"QUEUED\"|\"state\": \"queued\"|detail.state is not QUEUED, ERROR or AWAITING_APPROVAL",
       })
   void dropsAMalformedQueuedEvent(String from, String to, String reason) {
     assertThat(dropReason(queued(from, to))).isEqualTo(reason);
