@@ -281,7 +281,8 @@ public final class PagureCiStack extends Stack {
                     : new BuildWorker.Target(project, pipeline, PIPELINE_SOURCE_ACTION),
                 eventBus,
                 workerSettingsEnvironment(),
-                alarmAction));
+                alarmAction,
+                settings.logging()));
     nag.lambdaRuntime(worker.function());
     nag.sourcePrefixWildcard(
         worker.role().getNode().tryFindChild("DefaultPolicy"),
@@ -629,6 +630,7 @@ public final class PagureCiStack extends Stack {
             .timeout(Duration.seconds(settings.inboundTimeoutSeconds()))
             .logGroup(logs)
             .environment(inboundEnvironment);
+    settings.logging().applyTo(b);
     if (settings.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }
@@ -819,6 +821,7 @@ public final class PagureCiStack extends Stack {
             .retryAttempts(settings.outboundRetryAttempts())
             .maxEventAge(Duration.seconds(settings.outboundMaxEventAgeSeconds()))
             .onFailure(new SqsDestination(onFailure));
+    settings.logging().applyTo(b);
     if (settings.outboundReservedConcurrency() > 0) {
       b.reservedConcurrentExecutions(settings.outboundReservedConcurrency());
     }
