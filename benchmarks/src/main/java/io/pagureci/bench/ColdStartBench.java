@@ -509,6 +509,12 @@ public final class ColdStartBench {
     env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench");
     env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench-" + tag);
     env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    // the stack's LoggingConfig (JSON, application level INFO); -DlogFormat=TEXT: Lambda's default
+    String logFormat = System.getProperty("logFormat", "JSON");
+    env.put("AWS_LAMBDA_LOG_FORMAT", logFormat);
+    if (logFormat.equals("JSON")) {
+      env.put("AWS_LAMBDA_LOG_LEVEL", "INFO");
+    }
     env.putAll(c.env());
     return pb.start();
   }

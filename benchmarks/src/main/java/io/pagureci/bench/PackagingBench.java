@@ -180,7 +180,13 @@ public final class PackagingBench {
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
             running.set(false);
             sampler.join();
+            // the functions log JSON lines to stdout (lambda-log); PackOnce's result is the last
             String err = Files.readString(work.resolve("stderr.txt"));
+            int lastLine = stdout.lastIndexOf('\n');
+            if (lastLine >= 0) {
+              err = err + stdout.substring(0, lastLine);
+              stdout = stdout.substring(lastLine + 1);
+            }
             if (rc != 0) {
               throw new IllegalStateException(tool + " failed (" + rc + "): " + err + stdout);
             }
@@ -200,12 +206,13 @@ public final class PackagingBench {
               Run r = new Run(size, i, tool, wallMs, rssKb, peak.get(), left, zipBytes, stdout);
               results.add(r);
               // the packager's own phase split, from its "source packaged" log line
-              Matcher phases = Pattern.compile("fetchMs=(\\d+) zipUploadMs=(\\d+)").matcher(err);
+              Matcher phases =
+                  Pattern.compile("\"fetchMs\":(\\d+),\"zipUploadMs\":(\\d+)").matcher(err);
               String split =
                   phases.find()
                       ? " fetch " + phases.group(1) + " ms, zip+upload " + phases.group(2) + " ms"
                       : "";
-              Matcher zip = Pattern.compile("zipMs=(\\d+) completeMs=(\\d+)").matcher(err);
+              Matcher zip = Pattern.compile("\"zipMs\":(\\d+),\"completeMs\":(\\d+)").matcher(err);
               if (zip.find()) {
                 split +=
                     " (zip "

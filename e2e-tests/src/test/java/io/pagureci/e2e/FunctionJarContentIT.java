@@ -63,7 +63,7 @@ class FunctionJarContentIT {
             .as("%s: the SDK finds its HTTP client through this file", jar)
             .contains("software.amazon.awssdk.http.urlconnection.UrlConnectionSdkHttpService");
         assertThat(text(zip, "META-INF/services/org.slf4j.spi.SLF4JServiceProvider"))
-            .contains("org.slf4j.simple.SimpleServiceProvider");
+            .contains("io.pagureci.log.JsonLogProvider");
         assertThat(zip.getEntry("META-INF/NOTICE")).as("%s: META-INF/NOTICE", jar).isNotNull();
         assertThat(text(zip, "META-INF/LICENSE"))
             .as("%s: the Apache License 2.0 text", jar)
@@ -71,7 +71,7 @@ class FunctionJarContentIT {
         for (String cls :
             List.of(
                 "software/amazon/awssdk/http/urlconnection/UrlConnectionSdkHttpService.class",
-                "org/slf4j/simple/SimpleServiceProvider.class",
+                "io/pagureci/log/JsonLogProvider.class",
                 // loaded by name by the SigV4 signer (OptionalDependencyLoaderUtil)
                 "software/amazon/awssdk/http/auth/aws/eventstream/HttpAuthAwsEventStream.class")) {
           assertThat(zip.getEntry(cls)).as("%s: %s", jar, cls).isNotNull();

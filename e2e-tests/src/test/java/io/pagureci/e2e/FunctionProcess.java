@@ -165,6 +165,9 @@ public final class FunctionProcess implements AutoCloseable {
         "AWS_LAMBDA_LOG_STREAM_NAME",
         "2026/11/27/[$LATEST]e2e" + Long.toHexString(System.nanoTime()));
     env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    // what Lambda sets for the stack's LoggingConfig (JSON format, application level INFO)
+    env.put("AWS_LAMBDA_LOG_FORMAT", "JSON");
+    env.put("AWS_LAMBDA_LOG_LEVEL", "INFO");
     env.put("AWS_REGION", REGION);
     env.put("AWS_DEFAULT_REGION", REGION);
     env.put("AWS_ACCESS_KEY_ID", "ASIAE2ETESTE2ETEST00");
@@ -279,6 +282,11 @@ public final class FunctionProcess implements AutoCloseable {
   }
 
   /** Where the process's standard output and error go. */
+  /** The function's name ({@code AWS_LAMBDA_FUNCTION_NAME}). */
+  public String name() {
+    return name;
+  }
+
   public Path logFile() {
     return logFile;
   }

@@ -267,6 +267,15 @@ class PullRequestToFlagsIT {
     assertThat(queuedOutcome.path("outcome").asText())
         .as(queuedOutcome.toString())
         .isEqualTo("posted");
+    // ... and said so in a JSON line of the same schema, with the delivery id as a field
+    assertThat(jsonLines(outbound))
+        .anySatisfy(
+            l -> {
+              assertThat(l.path("decision").asText()).isEqualTo("posted");
+              assertThat(l.path("deliveryId").asText()).isEqualTo(deliveryId);
+              assertThat(l.path("requestId").asText()).isNotBlank();
+              assertThat(l.path("coldStart").isBoolean()).isTrue();
+            });
     List<LoggedRequest> queuedFlags = pagure.flagRequests();
     assertThat(queuedFlags).hasSize(1);
     assertThat(queuedFlags.getFirst().getUrl()).isEqualTo("/api/0/demo/c/" + sha + "/flag");
@@ -641,7 +650,11 @@ class PullRequestToFlagsIT {
     return batch;
   }
 
-  /** The accept and the worker function both logged a line with this delivery id. */
+  /**
+   * The accept and the worker function both logged JSON lines with this delivery id as a top-level
+   * field, next to the invocation's request id and cold-start flag; the worker's packager lines
+   * (written while the item was worked on) carry it too.
+   */
   private static void assertLogsCarry(String deliveryId) {
     String needle = "\"deliveryId\":\"" + deliveryId + "\"";
     for (FunctionProcess f : List.of(accept, worker)) {
@@ -649,8 +662,55 @@ class PullRequestToFlagsIT {
       while (!f.output().contains(needle) && System.nanoTime() < deadline) {
         pause(50); // the line is written before the answer, but the file may lag a moment
       }
-      assertThat(f.output()).as(f.logFile().toString()).contains(needle);
+      List<JsonNode> lines =
+          jsonLines(f).stream()
+              .filter(l -> l.path("deliveryId").asText().equals(deliveryId))
+              .toList();
+      assertThat(lines).as(f.logFile().toString()).isNotEmpty();
+      assertThat(lines)
+          .as("%s: the decision line", f.logFile())
+          .anySatisfy(l -> assertThat(l.path("decision").isTextual()).isTrue());
+      for (JsonNode l : lines) {
+        assertThat(l.path("requestId").asText()).as(l.toString()).isNotBlank();
+        assertThat(l.path("coldStart").isBoolean()).as(l.toString()).isTrue();
+      }
     }
+    assertThat(jsonLines(worker))
+        .filteredOn(l -> l.path("deliveryId").asText().equals(deliveryId))
+        .anySatisfy(
+            l -> {
+              assertThat(l.path("message").asText()).isEqualTo("source packaged");
+              assertThat(l.path("fetchMs").isIntegralNumber()).isTrue();
+            });
+  }
+
+  /**
+   * Every line a function wrote is one JSON object in Lambda's JSON log shape (docs/deploy.md,
+   * Logs) — except the JVM's own notices before any code runs.
+   */
+  private static List<JsonNode> jsonLines(FunctionProcess f) {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : f.output().split("\n")) {
+      if (line.isBlank()
+          || line.startsWith("Picked up JAVA_TOOL_OPTIONS")
+          || line.startsWith("WARNING: ")) {
+        continue;
+      }
+      JsonNode n;
+      try {
+        n = JSON.readTree(line);
+      } catch (IOException e) {
+        throw new AssertionError(f.logFile() + ": not a JSON line: " + line, e);
+      }
+      assertThat(n.isObject()).as(line).isTrue();
+      assertThat(n.path("timestamp").asText())
+          .as(line)
+          .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+      assertThat(n.path("level").asText()).as(line).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+      assertThat(n.path("functionName").asText()).as(line).isEqualTo(f.name());
+      lines.add(n);
+    }
+    return lines;
   }
 
   private static void pause(long millis) {
@@ -688,6 +748,7 @@ class PullRequestToFlagsIT {
 
   private static void assertSecretsStayOutOfTheLogs() {
     for (FunctionProcess f : List.of(accept, worker, outbound)) {
+      assertThat(jsonLines(f)).as(f.logFile().toString()).isNotEmpty();
       assertThat(f.output())
           .as(f.logFile().toString())
           .isNotBlank()

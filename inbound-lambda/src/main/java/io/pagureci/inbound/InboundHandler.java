@@ -8,6 +8,7 @@ import io.pagureci.inbound.domain.HttpRequest;
 import io.pagureci.inbound.domain.InboundService;
 import io.pagureci.inbound.domain.Outcome;
 import io.pagureci.inbound.domain.StrictJson;
+import io.pagureci.log.LambdaLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
+import org.slf4j.MDC;
 
 /**
  * Lambda entry point behind the function URL (payload format 2.0): translate the event, let {@link
@@ -88,10 +90,16 @@ public final class InboundHandler implements RequestStreamHandler, Resource {
       throws IOException {
     // a previous invocation killed by its timeout may have left files behind: start clean
     TempSpace.clean(tempRoot);
-    try {
-      Outcome outcome = service.handle(toRequest(input.readAllBytes()));
+    try (LambdaLog.Invocation ignored = LambdaLog.begin(context)) {
+      HttpRequest request = toRequest(input.readAllBytes());
+      // every line of this request names its delivery: the function URL request id
+      if (request.requestId() != null && !request.requestId().isEmpty()) {
+        MDC.put(LambdaLog.DELIVERY_ID, request.requestId());
+      }
+      Outcome outcome = service.handle(request);
       output.write(Responses.json(outcome));
     } finally {
+      MDC.remove(LambdaLog.DELIVERY_ID);
       TempSpace.clean(tempRoot);
     }
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.inbound.domain.StrictJson;
 import io.pagureci.inbound.domain.WorkerService;
+import io.pagureci.log.LambdaLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,7 +70,7 @@ public final class WorkerHandler implements RequestStreamHandler, Resource {
     // a previous invocation killed by its timeout may have left files behind: start clean
     TempSpace.clean(tempRoot);
     List<String> failed;
-    try {
+    try (LambdaLog.Invocation ignored = LambdaLog.begin(context)) {
       List<WorkerService.Message> messages = new ArrayList<>();
       List<String> unreadable = new ArrayList<>();
       messages(input.readAllBytes(), messages, unreadable);

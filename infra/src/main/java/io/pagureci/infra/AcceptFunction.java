@@ -73,6 +73,7 @@ final class AcceptFunction extends StackPart {
    * @param environment the variables that come from settings alone (PAGURE_URL, ALLOWED_PROJECTS,
    *     ...); must not name one this construct sets
    * @param alarmAction where the errors alarm notifies; {@code null} = nowhere
+   * @param logging the function's log format and levels
    */
   record Props(
       Path code,
@@ -92,8 +93,10 @@ final class AcceptFunction extends StackPart {
       IEventBus eventBus,
       BuildRecords buildRecords,
       Map<String, String> environment,
-      IAlarmAction alarmAction) {
+      IAlarmAction alarmAction,
+      FunctionLogging logging) {
     Props {
+      Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
       Objects.requireNonNull(urlAuth);
       Objects.requireNonNull(caller);
@@ -232,6 +235,7 @@ final class AcceptFunction extends StackPart {
             .timeout(Duration.seconds(props.timeoutSeconds()))
             .logGroup(logs)
             .environment(environment);
+    props.logging().applyTo(b);
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }

@@ -78,6 +78,7 @@ public final class BuildWorker extends Construct {
    * @param environment the variables that come from settings alone (PAGURE_URL, ...,
    *     JAVA_TOOL_OPTIONS); must not name one this construct sets
    * @param alarmAction where the errors alarm notifies; {@code null} = nowhere
+   * @param logging the function's log format and levels
    */
   public record Props(
       Path code,
@@ -97,7 +98,8 @@ public final class BuildWorker extends Construct {
       Target target,
       IEventBus eventBus,
       Map<String, String> environment,
-      IAlarmAction alarmAction) {
+      IAlarmAction alarmAction,
+      FunctionLogging logging) {
     public Props {
       Objects.requireNonNull(code);
       Objects.requireNonNull(workQueue);
@@ -105,6 +107,7 @@ public final class BuildWorker extends Construct {
       Objects.requireNonNull(buildRecords);
       Objects.requireNonNull(target);
       Objects.requireNonNull(eventBus);
+      Objects.requireNonNull(logging);
       environment = Map.copyOf(environment);
     }
   }
@@ -192,6 +195,7 @@ public final class BuildWorker extends Construct {
             .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()))
             .logGroup(logGroup)
             .environment(environment);
+    props.logging().applyTo(b);
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }

@@ -52,6 +52,7 @@ final class FlagReporter extends StackPart {
    * @param environment the variables that come from settings alone (PAGURE_URL, REPORTER, ...);
    *     must not name one this construct sets
    * @param alarmAction where the alarms notify; {@code null} = nowhere
+   * @param logging the function's log format and levels
    */
   record Props(
       Path code,
@@ -68,8 +69,10 @@ final class FlagReporter extends StackPart {
       IEventBus eventBus,
       BuildRecords buildRecords,
       Map<String, String> environment,
-      IAlarmAction alarmAction) {
+      IAlarmAction alarmAction,
+      FunctionLogging logging) {
     Props {
+      Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
       Objects.requireNonNull(pagureToken);
       Objects.requireNonNull(target);
@@ -160,6 +163,7 @@ final class FlagReporter extends StackPart {
             .retryAttempts(props.retryAttempts())
             .maxEventAge(Duration.seconds(props.maxEventAgeSeconds()))
             .onFailure(new SqsDestination(onFailureQueue));
+    props.logging().applyTo(b);
     if (props.reservedConcurrency() > 0) {
       b.reservedConcurrentExecutions(props.reservedConcurrency());
     }

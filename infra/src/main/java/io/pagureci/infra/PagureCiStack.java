@@ -205,7 +205,8 @@ public final class PagureCiStack extends Stack {
                 eventBus,
                 buildRecords,
                 acceptEnvironment(s),
-                alarms.action()));
+                alarms.action(),
+                s.logging()));
     worker =
         new BuildWorker(
             this,
@@ -228,7 +229,8 @@ public final class PagureCiStack extends Stack {
                 target,
                 eventBus,
                 workerEnvironment(s),
-                alarms.action()));
+                alarms.action(),
+                s.logging()));
     nag.lambdaRuntime(worker.function());
     nag.sourcePrefixWildcard(
         worker.role().getNode().tryFindChild("DefaultPolicy"), source.bucket(), source.prefix());
@@ -252,7 +254,8 @@ public final class PagureCiStack extends Stack {
                 eventBus,
                 buildRecords,
                 outboundEnvironment(s),
-                alarms.action()));
+                alarms.action(),
+                s.logging()));
 
     outputs();
     nag.apply();

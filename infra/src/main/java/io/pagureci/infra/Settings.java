@@ -87,7 +87,8 @@ public record Settings(
     Optional<String> basicAuthSecretArn,
     Optional<String> pagureTokenSecretArn,
     Optional<String> alarmEmail,
-    Optional<String> alarmTopicArn) {
+    Optional<String> alarmTopicArn,
+    FunctionLogging logging) {
 
   /** Where the inbound function starts builds. */
   public enum BuildTarget {
@@ -237,6 +238,14 @@ public record Settings(
               "logRetentionDays",
               "30",
               "Retention of every log group (a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, ...)"),
+          new Key(
+              "logLevel",
+              "INFO",
+              "Application log level of every function (Lambda's JSON log format): TRACE, DEBUG, INFO, WARN, ERROR or FATAL"),
+          new Key(
+              "systemLogLevel",
+              "INFO",
+              "System (platform.*) log level of every function: DEBUG, INFO or WARN"),
           new Key("architecture", "x86_64", "`x86_64` or `arm64` for both functions"),
           new Key("inboundMemoryMb", "2048", "Accept (inbound) function memory"),
           new Key(
@@ -611,7 +620,10 @@ public record Settings(
         basic,
         token,
         email,
-        topic);
+        topic,
+        FunctionLogging.of(
+            r.choice("logLevel", "info", FunctionLogging.APPLICATION_LEVELS, l -> l),
+            r.choice("systemLogLevel", "info", FunctionLogging.SYSTEM_LEVELS, l -> l)));
   }
 
   /**

@@ -63,7 +63,8 @@ class AcceptFunctionTest {
                 EventBus.fromEventBusName(stack, "Bus", "default"),
                 records,
                 environment,
-                null));
+                null,
+                FunctionLogging.DEFAULT));
     return new Fixture(stack, accept);
   }
 

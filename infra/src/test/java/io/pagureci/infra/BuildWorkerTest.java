@@ -81,7 +81,8 @@ class BuildWorkerTest {
                     : BuildWorker.Target.codeBuild(project),
                 bus,
                 environment,
-                null));
+                null,
+                FunctionLogging.of("debug", "warn")));
     return new Fixture(stack, worker, queue, bucket, project, pipeline, bus, records);
   }
 

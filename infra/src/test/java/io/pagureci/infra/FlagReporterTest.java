@@ -51,7 +51,8 @@ class FlagReporterTest {
             EventBus.fromEventBusName(stack, "Bus", "default"),
             new BuildRecords(stack, "BuildRecords", new BuildRecords.Props(RemovalPolicy.DESTROY)),
             env,
-            null));
+            null,
+            FunctionLogging.DEFAULT));
   }
 
   @Test

@@ -772,4 +772,37 @@ class PagureCiStackTest {
                 "events:detail-type",
                 "Build Request State Change")));
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyFunctionLogsInLambdasJsonFormatAtTheConfiguredLevels() {
+    Map<String, Map<String, Object>> javaFunctions =
+        template.findResources(
+            "AWS::Lambda::Function",
+            Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Runtime", "java21")))));
+    assertThat(javaFunctions).hasSize(3); // accept, worker, outbound
+    for (Map<String, Object> fn : javaFunctions.values()) {
+      // (next to the LogGroup each function already had)
+      assertThat((Map<Object, Object>) ((Map<?, ?>) fn.get("Properties")).get("LoggingConfig"))
+          .containsEntry("LogFormat", "JSON")
+          .containsEntry("ApplicationLogLevel", "INFO")
+          .containsEntry("SystemLogLevel", "INFO")
+          .containsKey("LogGroup");
+    }
+    Template quiet =
+        TestStacks.template(TestStacks.stack(Map.of("logLevel", "warn", "systemLogLevel", "WARN")));
+    Map<String, Map<String, Object>> quietFunctions =
+        quiet.findResources(
+            "AWS::Lambda::Function",
+            Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Runtime", "java21")))));
+    assertThat(quietFunctions).hasSize(3);
+    for (Map<String, Object> fn : quietFunctions.values()) {
+      // (next to the LogGroup each function already had)
+      assertThat((Map<Object, Object>) ((Map<?, ?>) fn.get("Properties")).get("LoggingConfig"))
+          .containsEntry("LogFormat", "JSON")
+          .containsEntry("ApplicationLogLevel", "WARN")
+          .containsEntry("SystemLogLevel", "WARN")
+          .containsKey("LogGroup");
+    }
+  }
 }

@@ -328,4 +328,21 @@ class SettingsTest {
             .toList();
     assertThat(Settings.KEYS.stream().map(Settings.Key::name)).containsAll(documentedKeys);
   }
+
+  @Test
+  void logLevelsAreLambdasAndValidated() {
+    assertThat(of(Map.of()).logging()).isEqualTo(FunctionLogging.DEFAULT);
+    assertThat(of(Map.of("logLevel", "DEBUG", "systemLogLevel", "warn")).logging())
+        .isEqualTo(
+            new FunctionLogging(
+                software.amazon.awscdk.services.lambda.ApplicationLogLevel.DEBUG,
+                software.amazon.awscdk.services.lambda.SystemLogLevel.WARN));
+    assertThatThrownBy(() -> of(Map.of("logLevel", "verbose")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("logLevel");
+    // the system log has no ERROR level
+    assertThatThrownBy(() -> of(Map.of("systemLogLevel", "error")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("systemLogLevel");
+  }
 }

@@ -2,10 +2,12 @@ package io.pagureci.outbound;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.pagureci.log.LambdaLog;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.DecisionLog;
 import io.pagureci.outbound.domain.OutboundService;
 import io.pagureci.outbound.domain.Outcome;
+import io.pagureci.outbound.domain.PagureBuild;
 import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.domain.TokenProvider;
 import io.pagureci.outbound.events.EventBridgeEventParser;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
+import org.slf4j.MDC;
 
 /**
  * EventBridge (CodeBuild / CodePipeline events, and this project's own request events) → pagure
@@ -89,17 +92,35 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
   public void handleRequest(InputStream input, OutputStream output, Context context)
       throws IOException {
     deadline.start(context.getRemainingTimeInMillis());
-    Map<String, Object> result =
-        switch (parser.parse(input)) {
-          case ParsedEvent.Unusable u -> {
-            DecisionLog.dropped(u.eventId(), u.detailType(), u.deliveryId(), u.reason());
-            yield summary("dropped", u.reason());
-          }
-          case ParsedEvent.Usable u -> summary(service.handle(u.event()));
-          case ParsedEvent.Request r -> summary(requests.handle(r.event()));
-        };
-    output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
-    output.flush();
+    try (LambdaLog.Invocation ignored = LambdaLog.begin(context)) {
+      ParsedEvent event = parser.parse(input);
+      // every line of this event (the pagure client's retries too) names the delivery when known
+      // (instanceof, not a second pattern switch: each one spins a class at its first use)
+      String delivery = null;
+      if (event instanceof ParsedEvent.Request r) {
+        delivery = r.event().deliveryId();
+      } else if (event instanceof ParsedEvent.Usable u) {
+        delivery = PagureBuild.deliveryId(u.event().variables());
+      } else if (event instanceof ParsedEvent.Unusable u) {
+        delivery = u.deliveryId();
+      }
+      if (delivery != null) {
+        MDC.put(LambdaLog.DELIVERY_ID, delivery);
+      }
+      Map<String, Object> result =
+          switch (event) {
+            case ParsedEvent.Unusable u -> {
+              DecisionLog.dropped(u.eventId(), u.detailType(), u.deliveryId(), u.reason());
+              yield summary("dropped", u.reason());
+            }
+            case ParsedEvent.Usable u -> summary(service.handle(u.event()));
+            case ParsedEvent.Request r -> summary(requests.handle(r.event()));
+          };
+      output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
+      output.flush();
+    } finally {
+      MDC.remove(LambdaLog.DELIVERY_ID);
+    }
   }
 
   private static Map<String, Object> summary(Outcome outcome) {

@@ -2,12 +2,14 @@ package io.pagureci.inbound.domain;
 
 import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.config.QueueConfig;
+import io.pagureci.log.LambdaLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.slf4j.MDC;
 
 /**
  * The worker's logic: one queued build request becomes exactly one started build, or an {@code
@@ -155,11 +157,9 @@ public final class WorkerService {
       return new Done("dropped");
     }
     WorkLog.Line line = log.line(message, item);
-    // every other line written while this item is worked on (the packager's timings, the upload)
-    // names the delivery too: the log format prints the thread's name
-    Thread thread = Thread.currentThread();
-    String threadName = thread.getName();
-    thread.setName("delivery " + item.deliveryId());
+    // every other line written while this item is worked on (the packager's timings, the upload,
+    // from this thread and the threads it starts) names the delivery too: a field of every line
+    MDC.put(LambdaLog.DELIVERY_ID, item.deliveryId());
     try {
       Result result = work(message, item, line, gate);
       line.millis(started)
@@ -182,7 +182,7 @@ public final class WorkerService {
       line.millis(started).write("ERROR");
       return result;
     } finally {
-      thread.setName(threadName);
+      MDC.remove(LambdaLog.DELIVERY_ID);
     }
   }
 

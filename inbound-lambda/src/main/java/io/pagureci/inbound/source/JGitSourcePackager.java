@@ -244,15 +244,16 @@ public final class JGitSourcePackager implements SourcePackager {
                   + objectKey
                   + ": the source bucket must be versioned");
         }
-        log.info(
-            "source packaged commit={} bucket={} key={} versionId={} bytes={} fetchMs={} zipUploadMs={}",
-            commit.name(),
-            bucket,
-            objectKey,
-            stored.versionId(),
-            stored.bytes(),
-            (fetched - started) / 1_000_000,
-            (System.nanoTime() - fetched) / 1_000_000);
+        // the figures as fields of the JSON line (docs/deploy.md, Logs)
+        log.atInfo()
+            .addKeyValue("commit", commit.name())
+            .addKeyValue("bucket", bucket)
+            .addKeyValue("key", objectKey)
+            .addKeyValue("versionId", stored.versionId())
+            .addKeyValue("bytes", stored.bytes())
+            .addKeyValue("fetchMs", (fetched - started) / 1_000_000)
+            .addKeyValue("zipUploadMs", (System.nanoTime() - fetched) / 1_000_000)
+            .log("source packaged");
         return new PackagedSource(bucket, objectKey, stored.versionId(), stored.bytes(), buildspec);
       }
     } finally {
@@ -558,14 +559,14 @@ public final class JGitSourcePackager implements SourcePackager {
       TreeZipWriter.Summary summary = new TreeZipWriter(limits).write(reader, commit, out);
       long zipped = System.nanoTime();
       S3MultipartOutputStream.StoredObject stored = out.complete();
-      log.info(
-          "zip written files={} symlinks={} skippedGitlinks={} skippedUnsafe={} zipMs={} completeMs={}",
-          summary.files(),
-          summary.symlinks(),
-          summary.skippedGitlinks(),
-          summary.skippedUnsafe(),
-          (zipped - started) / 1_000_000,
-          (System.nanoTime() - zipped) / 1_000_000);
+      log.atInfo()
+          .addKeyValue("files", summary.files())
+          .addKeyValue("symlinks", summary.symlinks())
+          .addKeyValue("skippedGitlinks", summary.skippedGitlinks())
+          .addKeyValue("skippedUnsafe", summary.skippedUnsafe())
+          .addKeyValue("zipMs", (zipped - started) / 1_000_000)
+          .addKeyValue("completeMs", (System.nanoTime() - zipped) / 1_000_000)
+          .log("zip written");
       return stored;
     } catch (S3MultipartOutputStream.UploadFailedException e) {
       throw new SourceException(Kind.UPLOAD_FAILED, e.getMessage(), e);

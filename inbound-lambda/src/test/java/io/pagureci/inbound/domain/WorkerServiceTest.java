@@ -116,17 +116,16 @@ class WorkerServiceTest {
   }
 
   @Test
-  void whileAnItemIsWorkedOnTheThreadNamesItsDeliverySoEveryLogLineCarriesIt() {
+  void whileAnItemIsWorkedOnItsDeliveryIsInTheMdcSoEveryLogLineCarriesIt() {
     String[] seen = new String[1];
     Fakes.RecordingPackager naming =
         new Fakes.RecordingPackager() {
           @Override
           public PackagedSource pack(FetchPlan plan, String objectKey) throws SourceException {
-            seen[0] = Thread.currentThread().getName();
+            seen[0] = org.slf4j.MDC.get(io.pagureci.log.LambdaLog.DELIVERY_ID);
             return super.pack(plan, objectKey);
           }
         };
-    String before = Thread.currentThread().getName();
     new WorkerService(
             TestConfigs.config(),
             TestConfigs.queueConfig(),
@@ -139,8 +138,9 @@ class WorkerServiceTest {
             Clock.fixed(NOW, ZoneOffset.UTC))
         .handle(message(1));
 
-    assertThat(seen[0]).isEqualTo("delivery " + item.deliveryId());
-    assertThat(Thread.currentThread().getName()).isEqualTo(before);
+    assertThat(seen[0]).isEqualTo(item.deliveryId());
+    // and no longer once the item is done
+    assertThat(org.slf4j.MDC.get(io.pagureci.log.LambdaLog.DELIVERY_ID)).isNull();
   }
 
   @Test

@@ -615,7 +615,8 @@ class OutboundServiceTest {
 
     assertThat(log)
         .contains(
-            "{\"decision\":\"posted\",\"event\":\""
+            // the decision's fields follow the common ones (timestamp, level, logger, ...)
+            "\"decision\":\"posted\",\"event\":\""
                 + e.eventId()
                 + "\",\"deliveryId\":\"b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d\",\"system\":\"codebuild\"");
   }

@@ -1,0 +1,82 @@
+package io.pagureci.log;
+
+import java.util.List;
+import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
+import org.slf4j.event.Level;
+import org.slf4j.event.LoggingEvent;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.spi.LoggingEventAware;
+
+/**
+ * A logger of {@link JsonLogProvider}: below the sink's level nothing is formatted; the fluent
+ * API's key-value pairs ({@code log.atInfo().addKeyValue("fetchMs", 120).log("fetched")}) become
+ * top-level fields of the line.
+ */
+final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware {
+
+  private final transient JsonLine.Sink sink;
+
+  JsonLogger(String name, JsonLine.Sink sink) {
+    this.name = name;
+    this.sink = sink;
+  }
+
+  private boolean enabled(Level level) {
+    return level.toInt() >= sink.threshold().toInt();
+  }
+
+  @Override
+  public boolean isTraceEnabled() {
+    return enabled(Level.TRACE);
+  }
+
+  @Override
+  public boolean isDebugEnabled() {
+    return enabled(Level.DEBUG);
+  }
+
+  @Override
+  public boolean isInfoEnabled() {
+    return enabled(Level.INFO);
+  }
+
+  @Override
+  public boolean isWarnEnabled() {
+    return enabled(Level.WARN);
+  }
+
+  @Override
+  public boolean isErrorEnabled() {
+    return enabled(Level.ERROR);
+  }
+
+  @Override
+  protected String getFullyQualifiedCallerName() {
+    return null;
+  }
+
+  @Override
+  protected void handleNormalizedLoggingCall(
+      Level level, Marker marker, String pattern, Object[] args, Throwable throwable) {
+    sink.write(level, name, MessageFormatter.basicArrayFormat(pattern, args), List.of(), throwable);
+  }
+
+  @Override
+  public void log(LoggingEvent event) {
+    if (!enabled(event.getLevel())) {
+      return;
+    }
+    Object[] args = event.getArgumentArray();
+    List<KeyValuePair> pairs = event.getKeyValuePairs();
+    sink.write(
+        event.getLevel(),
+        name,
+        args == null || args.length == 0
+            ? event.getMessage()
+            : MessageFormatter.basicArrayFormat(event.getMessage(), args),
+        pairs == null ? List.of() : pairs,
+        event.getThrowable());
+  }
+}

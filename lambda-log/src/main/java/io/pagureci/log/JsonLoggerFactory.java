@@ -1,0 +1,22 @@
+package io.pagureci.log;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
+
+/** One {@link JsonLogger} per name, all writing to the same sink. */
+final class JsonLoggerFactory implements ILoggerFactory {
+
+  private final JsonLine.Sink sink;
+  private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
+
+  JsonLoggerFactory(JsonLine.Sink sink) {
+    this.sink = sink;
+  }
+
+  @Override
+  public Logger getLogger(String name) {
+    return loggers.computeIfAbsent(name, n -> new JsonLogger(n, sink));
+  }
+}
