@@ -9,6 +9,8 @@ import io.pagureci.inbound.domain.RepoRef;
 import io.pagureci.inbound.domain.SourceException;
 import io.pagureci.inbound.domain.SourceException.Kind;
 import io.pagureci.inbound.domain.SourcePackager;
+import io.pagureci.pagure.CommitId;
+import io.pagureci.pagure.ProjectName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +28,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.eclipse.jgit.errors.LargeObjectException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.TooLargeObjectInPackException;
@@ -89,9 +90,6 @@ public final class JGitSourcePackager implements SourcePackager {
 
   private static final Logger log = LoggerFactory.getLogger(JGitSourcePackager.class);
 
-  private static final Pattern FULLNAME =
-      Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._+-]*(/[A-Za-z0-9_][A-Za-z0-9._+-]*){0,3}");
-  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
   private static final String LOCAL_CANDIDATE = "refs/pagureci/candidate/";
   private static final String LOCAL_BUILDSPEC = "refs/pagureci/buildspec";
 
@@ -656,7 +654,7 @@ public final class JGitSourcePackager implements SourcePackager {
   }
 
   private static void validate(FetchPlan plan) {
-    if (!SHA.matcher(plan.commit()).matches()) {
+    if (!CommitId.isValid(plan.commit())) {
       throw new IllegalArgumentException("commit must be a lower-case hex sha: " + plan.commit());
     }
     for (RepoRef ref : plan.candidates()) {
@@ -668,7 +666,7 @@ public final class JGitSourcePackager implements SourcePackager {
   }
 
   private static void validateFullname(String fullname) {
-    if (!FULLNAME.matcher(fullname).matches() || fullname.contains("..")) {
+    if (!ProjectName.isValid(fullname)) {
       throw new IllegalArgumentException("not a valid project fullname: " + fullname);
     }
   }
