@@ -1,5 +1,6 @@
 package io.pagureci.outbound;
 
+import io.pagureci.init.Lazy;
 import io.pagureci.outbound.adapters.CodeBuildStatusLookup;
 import io.pagureci.outbound.adapters.CodePipelineStatusLookup;
 import io.pagureci.outbound.adapters.DynamoDbBuildRecordLookup;
@@ -25,7 +26,6 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Supplier;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -234,33 +234,5 @@ public final class DependencyFactory {
         .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
         .apiCallTimeout(SDK_CALL_TIMEOUT)
         .build();
-  }
-
-  /** A value built once, on first use (thread-safe). */
-  static final class Lazy<T> {
-    private final Supplier<T> factory;
-    private volatile T value;
-
-    Lazy(Supplier<T> factory) {
-      this.factory = factory;
-    }
-
-    T get() {
-      T v = value;
-      if (v == null) {
-        synchronized (this) {
-          v = value;
-          if (v == null) {
-            v = factory.get();
-            value = v;
-          }
-        }
-      }
-      return v;
-    }
-
-    boolean isBuilt() {
-      return value != null;
-    }
   }
 }
