@@ -3,6 +3,7 @@ package io.pagureci.e2e;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagureci.inbound.domain.PagureFixtures;
+import io.pagureci.testkit.FunctionProcess;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagureci.testkit.FunctionProcess;
+import io.pagureci.testkit.LocalLambdaRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

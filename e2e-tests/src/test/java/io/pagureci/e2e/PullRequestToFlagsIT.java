@@ -10,6 +10,7 @@ import io.pagureci.inbound.testsupport.DynaliteServer;
 import io.pagureci.inbound.testsupport.GitHttpServer;
 import io.pagureci.inbound.testsupport.S3Server;
 import io.pagureci.inbound.testsupport.TestRepos;
+import io.pagureci.testkit.FunctionProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLDecoder;

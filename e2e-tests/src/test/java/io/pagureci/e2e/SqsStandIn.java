@@ -3,6 +3,7 @@ package io.pagureci.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagureci.inbound.testsupport.SqsServer;
+import io.pagureci.testkit.FunctionProcess;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

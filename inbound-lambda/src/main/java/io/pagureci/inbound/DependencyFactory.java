@@ -25,12 +25,12 @@ import io.pagureci.inbound.domain.WorkQueue;
 import io.pagureci.inbound.domain.WorkerService;
 import io.pagureci.inbound.pagure.PagureApiMembers;
 import io.pagureci.inbound.source.JGitSourcePackager;
+import io.pagureci.init.Lazy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -298,36 +298,5 @@ public final class DependencyFactory {
 
   public Path tempRoot() {
     return tempRoot;
-  }
-
-  /** A value built once, on first use (thread-safe). */
-  static final class Lazy<T> {
-    private final Supplier<T> factory;
-    private volatile T value;
-
-    Lazy(Supplier<T> factory) {
-      this.factory = factory;
-    }
-
-    T get() {
-      T v = value;
-      if (v == null) {
-        synchronized (this) {
-          v = value;
-          if (v == null) {
-            v = factory.get();
-            value = v;
-          }
-        }
-      }
-      return v;
-    }
-
-    void ifBuilt(java.util.function.Consumer<T> action) {
-      T v = value;
-      if (v != null) {
-        action.accept(v);
-      }
-    }
   }
 }

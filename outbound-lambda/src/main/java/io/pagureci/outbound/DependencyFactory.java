@@ -1,5 +1,6 @@
 package io.pagureci.outbound;
 
+import io.pagureci.init.Lazy;
 import io.pagureci.outbound.adapters.CodeBuildStatusLookup;
 import io.pagureci.outbound.adapters.CodePipelineStatusLookup;
 import io.pagureci.outbound.adapters.DynamoDbBuildRecordLookup;
@@ -25,7 +26,6 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Supplier;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -37,17 +37,15 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Wires the real clients: SDK clients on one URL-connection HTTP client, region from {@code
- * AWS_REGION}, credentials from the SDK's default chain (with SnapStart, Lambda provides container
- * credentials instead of the key variables, and the default chain finds those), endpoints only
- * through the SDK's own {@code AWS_ENDPOINT_URL*} / {@code aws.endpointUrl*} support.
+ * AWS_REGION}, credentials from the SDK's default chain (the key variables Lambda sets), endpoints
+ * only through the SDK's own {@code AWS_ENDPOINT_URL*} / {@code aws.endpointUrl*} support.
  *
  * <p>The SDK clients and the HTTP clients are built on first use, not at init: a terminal CodeBuild
  * event needs only the secret and the pagure POST, and a dropped or ignored event needs no client
  * at all, so neither pays for the CodeBuild / CodePipeline clients on a cold start
  * (docs/performance.md). The DynamoDB client (build records) is built by the first event that needs
  * a record: a request event, or a build event that looks like ours (its record is read to check
- * that this stack started the build, {@code BuildProvenance}). SnapStart's {@code beforeCheckpoint}
- * builds them all ({@link #initAll()}), so a snapshot still holds them.
+ * that this stack started the build, {@code BuildProvenance}).
  */
 public final class DependencyFactory {
   /**
@@ -125,15 +123,11 @@ public final class DependencyFactory {
   }
 
   /**
-   * What the handler needs: the services (build events, request events), the token cache (for
-   * SnapStart restore) and this factory (priming).
+   * What the handler needs: the services (build events, request events) and the deadline of the
+   * invocation.
    */
   public record Wiring(
-      OutboundService service,
-      RequestEventService requests,
-      TokenProvider tokens,
-      InvocationDeadline deadline,
-      DependencyFactory factory) {}
+      OutboundService service, RequestEventService requests, InvocationDeadline deadline) {}
 
   public static Wiring create(Map<String, String> env) {
     return fromEnv(env).wire();
@@ -179,8 +173,7 @@ public final class DependencyFactory {
     OutboundService service =
         new OutboundService(
             scope, provenance, mapper, reporter, codeBuildLookup, codePipelineLookup);
-    return new Wiring(
-        service, requests(scope, mapper, reporter, records, service), tokens, deadline, this);
+    return new Wiring(service, requests(scope, mapper, reporter, records, service), deadline);
   }
 
   private RequestEventService requests(
@@ -200,18 +193,6 @@ public final class DependencyFactory {
               + " and a request has none yet");
     }
     return new RequestEventService(scope, config.accountId(), mapper, reporter, records, service);
-  }
-
-  /** Builds every client now (SnapStart: before the snapshot is taken); no network call. */
-  public void initAll() {
-    sdkHttp.get();
-    secrets.get();
-    codeBuild.get();
-    codePipeline.get();
-    if (config.buildRecordsConfigured()) {
-      dynamo.get();
-    }
-    pagureClient.get();
   }
 
   boolean secretsManagerBuilt() {
@@ -235,33 +216,5 @@ public final class DependencyFactory {
         .apiCallAttemptTimeout(SDK_ATTEMPT_TIMEOUT)
         .apiCallTimeout(SDK_CALL_TIMEOUT)
         .build();
-  }
-
-  /** A value built once, on first use (thread-safe). */
-  static final class Lazy<T> {
-    private final Supplier<T> factory;
-    private volatile T value;
-
-    Lazy(Supplier<T> factory) {
-      this.factory = factory;
-    }
-
-    T get() {
-      T v = value;
-      if (v == null) {
-        synchronized (this) {
-          v = value;
-          if (v == null) {
-            v = factory.get();
-            value = v;
-          }
-        }
-      }
-      return v;
-    }
-
-    boolean isBuilt() {
-      return value != null;
-    }
   }
 }

@@ -9,19 +9,15 @@ import io.pagureci.outbound.domain.OutboundService;
 import io.pagureci.outbound.domain.Outcome;
 import io.pagureci.outbound.domain.PagureBuild;
 import io.pagureci.outbound.domain.RequestEventService;
-import io.pagureci.outbound.domain.TokenProvider;
 import io.pagureci.outbound.events.EventBridgeEventParser;
 import io.pagureci.outbound.events.ParsedEvent;
 import io.pagureci.outbound.json.Json;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.crac.Core;
-import org.crac.Resource;
 import org.slf4j.MDC;
 
 /**
@@ -30,62 +26,27 @@ import org.slf4j.MDC;
  * small JSON summary; throws when a status could not be delivered, so Lambda's async retries and
  * the on-failure destination take over.
  */
-public final class OutboundHandler implements RequestStreamHandler, Resource {
-  private static final String PRIMING_EVENT =
-      """
-            {"id":"priming","detail-type":"CodeBuild Build State Change","region":"us-east-1",
-             "account":"123456789012","detail":{"build-status":"SUCCEEDED","project-name":"p",
-             "build-id":"arn:aws:codebuild:us-east-1:123456789012:build/p:0","additional-information":{}}}""";
-  private static final String PRIMING_REQUEST_EVENT =
-      """
-            {"id":"priming","detail-type":"Build Request State Change","source":"pagure-ci-aws",
-             "region":"us-east-1","account":"123456789012","detail":{"state":"QUEUED","deliveryId":"priming",
-             "buildKey":"0000000000000000000000000000000000000000000000000000000000000000",
-             "target":{"system":"codebuild","name":"p"},"variables":{"PAGURE_INSTANCE":"https://pagure.invalid/",
-             "PAGURE_PROJECT":"p","PAGURE_COMMIT":"0000000000000000000000000000000000000000"}}}""";
-
+public final class OutboundHandler implements RequestStreamHandler {
   private final EventBridgeEventParser parser = new EventBridgeEventParser();
   private final OutboundService service;
   private final RequestEventService requests;
-  private final TokenProvider tokens;
   private final InvocationDeadline deadline;
-  private final Runnable buildClients;
 
   /** Used by the Lambda runtime: real clients (built on first use) from the environment. */
   public OutboundHandler() {
     this(DependencyFactory.create(System.getenv()));
-    Core.getGlobalContext().register(this);
   }
 
   OutboundHandler(DependencyFactory.Wiring wiring) {
-    this(
-        wiring.service(),
-        wiring.requests(),
-        wiring.tokens(),
-        wiring.deadline(),
-        wiring.factory()::initAll);
+    this(wiring.service(), wiring.requests(), wiring.deadline());
   }
 
   /** For tests: the collaborators. */
   public OutboundHandler(
-      OutboundService service,
-      RequestEventService requests,
-      TokenProvider tokens,
-      InvocationDeadline deadline) {
-    this(service, requests, tokens, deadline, () -> {});
-  }
-
-  private OutboundHandler(
-      OutboundService service,
-      RequestEventService requests,
-      TokenProvider tokens,
-      InvocationDeadline deadline,
-      Runnable buildClients) {
+      OutboundService service, RequestEventService requests, InvocationDeadline deadline) {
     this.service = service;
     this.requests = requests;
-    this.tokens = tokens;
     this.deadline = deadline;
-    this.buildClients = buildClients;
   }
 
   @Override
@@ -142,23 +103,5 @@ public final class OutboundHandler implements RequestStreamHandler, Resource {
       n.put("reason", reason);
     }
     return n;
-  }
-
-  /**
-   * SnapStart: build every (lazily built) client and warm the JSON parsing path, so the snapshot
-   * holds them; no network calls, no token in the snapshot.
-   */
-  @Override
-  public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-    buildClients.run();
-    parser.parse(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
-    parser.parse(new ByteArrayInputStream(PRIMING_REQUEST_EVENT.getBytes(StandardCharsets.UTF_8)));
-    tokens.invalidate();
-  }
-
-  /** SnapStart: never trust a token cached before the snapshot. */
-  @Override
-  public void afterRestore(org.crac.Context<? extends Resource> context) {
-    tokens.invalidate();
   }
 }

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
  * The real wiring builds each client on first use: a terminal CodeBuild event (its build record,
  * the secret, the pagure POST) builds the DynamoDB and Secrets Manager clients but never the
  * CodeBuild or CodePipeline client — since provenance (docs/outbound.md), build events need the
- * DynamoDB client too —, a request event builds DynamoDB's but no build service's, and SnapStart
- * priming builds them all without a network call.
+ * DynamoDB client too —, and a request event builds DynamoDB's but no build service's.
  */
 class LazyClientsIT {
   private static final String COMMIT_FLAG_PATH = "/api/0/demo/c/" + Fixtures.SHA + "/flag";
@@ -143,34 +142,6 @@ class LazyClientsIT {
     assertThat(factory.secretsManagerBuilt()).isFalse();
     assertThat(factory.codeBuildBuilt()).isFalse();
     assertThat(factory.codePipelineBuilt()).isFalse();
-  }
-
-  @Test
-  void snapStartPrimingBuildsEveryClientWithoutANetworkCall() {
-    DependencyFactory factory = DependencyFactory.fromEnv(env());
-    OutboundHandler handler = new OutboundHandler(factory.wire());
-
-    handler.beforeCheckpoint(null);
-
-    assertThat(factory.secretsManagerBuilt()).isTrue();
-    assertThat(factory.codeBuildBuilt()).isTrue();
-    assertThat(factory.codePipelineBuilt()).isTrue();
-    assertThat(factory.dynamoDbBuilt()).isTrue();
-    assertThat(aws.wm.getAllServeEvents()).isEmpty();
-    // and the primed handler still works, reading the secret after the snapshot
-    Invoke.handle(handler, event("codebuild/state-succeeded.json"));
-    aws.wm.verify(1, StandIns.awsCalls("secretsmanager.GetSecretValue"));
-  }
-
-  @Test
-  void withoutBuildRecordsPrimingLeavesTheDynamoDbClientUnbuilt() {
-    DependencyFactory factory = DependencyFactory.fromEnv(aws.env());
-    OutboundHandler handler = new OutboundHandler(factory.wire());
-
-    handler.beforeCheckpoint(null);
-
-    assertThat(factory.codeBuildBuilt()).isTrue();
-    assertThat(factory.dynamoDbBuilt()).isFalse();
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.pagureci.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 
@@ -15,7 +14,6 @@ import io.pagureci.outbound.domain.FlagReporter;
 import io.pagureci.outbound.domain.OutboundService;
 import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.domain.Scope;
-import io.pagureci.outbound.domain.TokenProvider;
 import io.pagureci.outbound.testing.Fixtures;
 import io.pagureci.outbound.testing.Invoke;
 import java.nio.file.Files;
@@ -37,7 +35,6 @@ import org.mockito.junit.jupiter.MockitoExtension;
 class OutboundHandlerTest {
   @Mock FlagReporter reporter;
   @Mock BuildStatusLookup lookup;
-  @Mock TokenProvider tokens;
   OutboundHandler handler;
 
   /** Build keys whose record was read. */
@@ -56,7 +53,7 @@ class OutboundHandlerTest {
         };
     RequestEventService requests =
         new RequestEventService(scope, "123456789012", mapper, reporter, records, service);
-    handler = new OutboundHandler(service, requests, tokens, new InvocationDeadline());
+    handler = new OutboundHandler(service, requests, new InvocationDeadline());
   }
 
   static List<String> requestBadTwins() throws Exception {
@@ -112,15 +109,6 @@ class OutboundHandlerTest {
 
     assertThat(out.path("outcome").asText()).isEqualTo("dropped");
     assertThat(out.path("reason").asText()).contains("environment-variables");
-    verifyNoInteractions(reporter, lookup);
-  }
-
-  @Test
-  void dropsTheCachedTokenAroundASnapStartSnapshotWithoutNetworkCalls() throws Exception {
-    handler.beforeCheckpoint(null);
-    handler.afterRestore(null);
-
-    verify(tokens, times(2)).invalidate();
     verifyNoInteractions(reporter, lookup);
   }
 }

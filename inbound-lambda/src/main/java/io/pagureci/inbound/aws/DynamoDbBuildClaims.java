@@ -11,6 +11,7 @@ import io.pagureci.inbound.aws.DynamoDbItems.UnreadableItemException;
 import io.pagureci.inbound.domain.BuildClaims;
 import io.pagureci.inbound.domain.PackagedSource;
 import io.pagureci.inbound.domain.StartedBuild;
+import io.pagureci.pagure.BuildRecordKey;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +73,7 @@ public final class DynamoDbBuildClaims implements BuildClaims {
 
   /** The partition key of a build key's item. */
   public static String itemId(String buildKey) {
-    return "build/" + buildKey;
+    return BuildRecordKey.of(buildKey);
   }
 
   @Override

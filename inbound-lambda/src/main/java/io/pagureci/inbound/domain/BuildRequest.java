@@ -1,5 +1,6 @@
 package io.pagureci.inbound.domain;
 
+import io.pagureci.pagure.BuildVariables;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -68,21 +69,21 @@ public record BuildRequest(
    */
   public Map<String, String> buildVariables() {
     Map<String, String> vars = new LinkedHashMap<>();
-    vars.put("PAGURE_INSTANCE", instance);
-    vars.put("PAGURE_PROJECT", project);
-    vars.put("PAGURE_SOURCE_PROJECT", sourceProject);
-    vars.put("PAGURE_BRANCH", sourceBranch);
-    vars.put("PAGURE_TARGET_BRANCH", targetBranch);
-    vars.put("PAGURE_COMMIT", commit);
+    vars.put(BuildVariables.INSTANCE, instance);
+    vars.put(BuildVariables.PROJECT, project);
+    vars.put(BuildVariables.SOURCE_PROJECT, sourceProject);
+    vars.put(BuildVariables.BRANCH, sourceBranch);
+    vars.put(BuildVariables.TARGET_BRANCH, targetBranch);
+    vars.put(BuildVariables.COMMIT, commit);
     if (prId != null) {
-      vars.put("PAGURE_PR_ID", Long.toString(prId));
+      vars.put(BuildVariables.PR_ID, Long.toString(prId));
     }
     if (prUid != null && !prUid.isEmpty()) {
-      vars.put("PAGURE_PR_UID", prUid);
+      vars.put(BuildVariables.PR_UID, prUid);
     }
-    vars.put("PAGURE_CAUSE", cause);
-    vars.put("PAGURE_TRIGGER", trigger);
-    vars.put("PAGURE_ORIGIN", origin);
+    vars.put(BuildVariables.CAUSE, cause);
+    vars.put(BuildVariables.TRIGGER, trigger);
+    vars.put(BuildVariables.ORIGIN, origin);
     return vars;
   }
 }

@@ -80,14 +80,14 @@ public record WorkItem(
   }
 
   /** The name of the build variable carrying {@link #deliveryId()} (docs/protocol.md §3). */
-  public static final String DELIVERY_ID_VARIABLE = "PAGURE_DELIVERY_ID";
+  public static final String DELIVERY_ID_VARIABLE = io.pagureci.pagure.BuildVariables.DELIVERY_ID;
 
   /**
    * The name of the build variable carrying {@link #buildKey()}: outbound reads the build record
    * {@code build/<key>} with it and posts a build's events only if the record names that build
    * (docs/protocol.md §3, docs/outbound.md "Provenance").
    */
-  public static final String BUILD_KEY_VARIABLE = "PAGURE_BUILD_KEY";
+  public static final String BUILD_KEY_VARIABLE = io.pagureci.pagure.BuildVariables.BUILD_KEY;
 
   /**
    * What the build gets: the request's {@code PAGURE_*} variables, the delivery id and the build

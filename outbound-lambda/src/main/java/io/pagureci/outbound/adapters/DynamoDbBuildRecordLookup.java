@@ -3,6 +3,7 @@ package io.pagureci.outbound.adapters;
 import io.pagureci.outbound.domain.BuildRecord;
 import io.pagureci.outbound.domain.BuildRecordLookup;
 import io.pagureci.outbound.domain.BuildSystem;
+import io.pagureci.pagure.BuildRecordKey;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,7 +39,7 @@ public final class DynamoDbBuildRecordLookup implements BuildRecordLookup {
 
   /** The partition key of a build key's item (as inbound's {@code DynamoDbBuildClaims.itemId}). */
   static String itemId(String buildKey) {
-    return "build/" + buildKey;
+    return BuildRecordKey.of(buildKey);
   }
 
   @Override

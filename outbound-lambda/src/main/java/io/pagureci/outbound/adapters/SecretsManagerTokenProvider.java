@@ -49,12 +49,6 @@ public final class SecretsManagerTokenProvider implements TokenProvider {
     return token;
   }
 
-  @Override
-  public synchronized void invalidate() {
-    token = null;
-    expires = Instant.MIN;
-  }
-
   /** The token in a SecretString; the message of a failure never quotes the secret. */
   static String parse(String secret) {
     if (secret == null || secret.isBlank()) {

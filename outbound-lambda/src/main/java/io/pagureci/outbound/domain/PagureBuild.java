@@ -1,5 +1,8 @@
 package io.pagureci.outbound.domain;
 
+import io.pagureci.pagure.BuildVariables;
+import io.pagureci.pagure.CommitId;
+import io.pagureci.pagure.ProjectName;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -35,38 +38,32 @@ public record PagureBuild(
     String trigger,
     String origin) {
 
-  public static final String INSTANCE = "PAGURE_INSTANCE";
-  public static final String PROJECT = "PAGURE_PROJECT";
-  public static final String SOURCE_PROJECT = "PAGURE_SOURCE_PROJECT";
-  public static final String BRANCH = "PAGURE_BRANCH";
-  public static final String TARGET_BRANCH = "PAGURE_TARGET_BRANCH";
-  public static final String COMMIT = "PAGURE_COMMIT";
-  public static final String PR_ID = "PAGURE_PR_ID";
-  public static final String PR_UID = "PAGURE_PR_UID";
-  public static final String CAUSE = "PAGURE_CAUSE";
-  public static final String TRIGGER = "PAGURE_TRIGGER";
-  public static final String ORIGIN = "PAGURE_ORIGIN";
+  // the names of the variables: pagure-model's BuildVariables, the one list of the worker, the
+  // stack and this function
+  public static final String INSTANCE = BuildVariables.INSTANCE;
+  public static final String PROJECT = BuildVariables.PROJECT;
+  public static final String SOURCE_PROJECT = BuildVariables.SOURCE_PROJECT;
+  public static final String BRANCH = BuildVariables.BRANCH;
+  public static final String TARGET_BRANCH = BuildVariables.TARGET_BRANCH;
+  public static final String COMMIT = BuildVariables.COMMIT;
+  public static final String PR_ID = BuildVariables.PR_ID;
+  public static final String PR_UID = BuildVariables.PR_UID;
+  public static final String CAUSE = BuildVariables.CAUSE;
+  public static final String TRIGGER = BuildVariables.TRIGGER;
+  public static final String ORIGIN = BuildVariables.ORIGIN;
+
+  /** {@link BuildVariables#DELIVERY_ID}: read for the decision log only, never part of a flag. */
+  public static final String DELIVERY_ID = BuildVariables.DELIVERY_ID;
 
   /**
-   * The delivery that asked for the build (the function URL request id), passed by the worker: read
-   * for the decision log only, never part of a flag.
+   * {@link BuildVariables#BUILD_KEY}: names the build record that says whether this stack started
+   * the build ({@link BuildProvenance}); never part of a flag.
    */
-  public static final String DELIVERY_ID = "PAGURE_DELIVERY_ID";
+  public static final String BUILD_KEY = BuildVariables.BUILD_KEY;
 
-  /**
-   * The build key of the build (the work item's {@code buildKey}), passed by the worker: names the
-   * build record that says whether this stack started the build ({@link BuildProvenance}); never
-   * part of a flag.
-   */
-  public static final String BUILD_KEY = "PAGURE_BUILD_KEY";
+  /** {@link BuildVariables#UNSET}: the stack's default, meaning "not set". */
+  public static final String UNSET = BuildVariables.UNSET;
 
-  /**
-   * Pipeline variables cannot be empty: the stack declares them with this value, meaning "not set".
-   */
-  public static final String UNSET = "-";
-
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_+][A-Za-z0-9._+-]*");
-  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
   private static final Pattern DELIVERY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
   public PagureBuild {
@@ -104,7 +101,7 @@ public record PagureBuild(
       throw new IllegalArgumentException(PROJECT + " is not a pagure project fullname");
     }
     String commit = required(vars, COMMIT);
-    if (!SHA.matcher(commit).matches()) {
+    if (!CommitId.isValid(commit)) {
       throw new IllegalArgumentException(COMMIT + " is not a full lower-case sha");
     }
     Long prId = null;
@@ -152,23 +149,9 @@ public record PagureBuild(
     return value(vars, BUILD_KEY);
   }
 
-  /**
-   * pagure fullname: {@code name}, {@code ns/name}, {@code forks/user/name}, {@code
-   * forks/user/ns/name}.
-   */
+  /** Whether {@code fullname} is a pagure project fullname: pagure-model's {@link ProjectName}. */
   public static boolean validFullname(String fullname) {
-    String[] parts = fullname.split("/", -1);
-    boolean fork = parts.length >= 3 && parts[0].equals("forks");
-    int size = fork ? parts.length - 2 : parts.length;
-    if (size < 1 || size > 2 || (!fork && parts[0].equals("forks"))) {
-      return false;
-    }
-    for (String part : parts) {
-      if (!SEGMENT.matcher(part).matches() || part.endsWith(".git") || part.length() > 255) {
-        return false;
-      }
-    }
-    return true;
+    return ProjectName.isValid(fullname);
   }
 
   private static String normalise(String url) {

@@ -9,7 +9,4 @@ public interface TokenProvider {
 
   /** Re-reads the token from its source, bypassing the cache (after a 401, e.g. on rotation). */
   String refresh();
-
-  /** Drops the cached token (e.g. after a SnapStart restore). */
-  void invalidate();
 }

@@ -19,37 +19,18 @@ class PagureBuildTest {
     return v;
   }
 
+  /** The rule itself is proven in pagure-model (ProjectNameTest). */
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "demo",
-        "rpms/widget",
-        "forks/bob/demo",
-        "forks/bob/rpms/widget",
-        "python-3.12",
-        "c++"
-      })
-  void acceptsPagureFullnames(String fullname) {
-    assertThat(PagureBuild.validFullname(fullname)).isTrue();
-  }
+  @CsvSource({"rpms/widget, true", "c++, true", "+demo, false", "demo.git, false", "a/b/c, false"})
+  void checksTheProjectWithTheSharedRule(String fullname, boolean valid) {
+    Map<String, String> v = vars();
+    v.put("PAGURE_PROJECT", fullname);
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "",
-        "a/b/c",
-        "../demo",
-        "demo/..",
-        "-demo",
-        "forks/bob",
-        "demo.git",
-        "a//b",
-        "https://x/y",
-        "demo?x",
-        "de mo"
-      })
-  void rejectsWhatIsNotAFullname(String fullname) {
-    assertThat(PagureBuild.validFullname(fullname)).isFalse();
+    if (valid) {
+      assertThat(PagureBuild.from(v).project()).isEqualTo(fullname);
+    } else {
+      assertThatThrownBy(() -> PagureBuild.from(v)).hasMessageStartingWith("PAGURE_PROJECT");
+    }
   }
 
   @ParameterizedTest(name = "{0}={1}")

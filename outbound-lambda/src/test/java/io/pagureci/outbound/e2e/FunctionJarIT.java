@@ -7,14 +7,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.outbound.testing.Fixtures;
 import io.pagureci.outbound.testing.StandIns;
+import io.pagureci.testkit.FunctionProcess;
+import io.pagureci.testkit.LocalLambdaRuntime.FunctionError;
+import io.pagureci.testkit.LocalLambdaRuntime.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The deployable {@code target/function.jar} under the real Lambda runtime interface client, with
  * its handler string, against WireMock as pagure and AWS (endpoints through {@code
- * AWS_ENDPOINT_URL}).
+ * AWS_ENDPOINT_URL}): one function process (testkit's {@link FunctionProcess}, the harness the
+ * e2e-tests use too) serves every test but the init failure.
  */
 class FunctionJarIT {
   static final String HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
@@ -35,7 +39,7 @@ class FunctionJarIT {
   static final Path JAR = Path.of("target/function.jar");
 
   static StandIns aws;
-  static LocalLambdaRuntime function;
+  static FunctionProcess function;
 
   static Map<String, String> env() {
     Map<String, String> env = new HashMap<>(aws.env());
@@ -61,8 +65,14 @@ class FunctionJarIT {
     // the fixtures' build is one the worker started: its record, read through the shaded DynamoDB
     // client
     aws.startedRecord(Fixtures.BUILD_KEY, "codebuild", Fixtures.BUILD_ID);
-    Files.createDirectories(Path.of("target/e2e"));
-    function = LocalLambdaRuntime.start(JAR, HANDLER, env(), Path.of("target/e2e/function.log"));
+    function =
+        FunctionProcess.start(new FunctionProcess.Spec("outbound", JAR, HANDLER, env()), workDir());
+  }
+
+  /** An empty directory under target/ for the task root, HOME, the temp dir and the log. */
+  static Path workDir() throws IOException {
+    Path e2e = Files.createDirectories(Path.of("target/e2e"));
+    return Files.createTempDirectory(e2e, "function-");
   }
 
   @AfterAll
@@ -77,12 +87,9 @@ class FunctionJarIT {
 
   @Test
   void turnsAStateChangeIntoAFlag() throws Exception {
-    LocalLambdaRuntime.Invocation r =
-        function.invoke(
-            Fixtures.event("codebuild/state-succeeded.json", aws.pagureUrl()),
-            Duration.ofSeconds(30));
+    Result r = function.invoke(Fixtures.event("codebuild/state-succeeded.json", aws.pagureUrl()));
 
-    assertThat(r.failed()).as(r.body()).isFalse();
+    assertThat(r).as(r.body()).isNotInstanceOf(FunctionError.class);
     JsonNode out = Fixtures.JSON.readTree(r.body());
     assertThat(out.path("outcome").asText()).isEqualTo("posted");
     assertThat(out.path("status").asText()).isEqualTo("success");
@@ -99,9 +106,9 @@ class FunctionJarIT {
         Fixtures.event("codebuild/state-failed-in-build.json", aws.pagureUrl())
             .replace(Fixtures.SHA, "0".repeat(40));
 
-    LocalLambdaRuntime.Invocation r = function.invoke(event, Duration.ofSeconds(30));
+    Result r = function.invoke(event);
 
-    assertThat(r.failed()).isTrue();
+    assertThat(r).isInstanceOf(FunctionError.class);
     assertThat(r.body())
         .contains("ReportFailedException")
         .contains("404 ENOCOMMIT")
@@ -109,16 +116,17 @@ class FunctionJarIT {
   }
 
   @Test
-  void failsAtInitNamingAMissingVariable() {
+  void failsAtInitNamingAMissingVariable() throws IOException {
     Map<String, String> env = env();
     env.remove("PAGURE_TOKEN_SECRET_ID");
+    Path workDir = workDir();
 
-    try (LocalLambdaRuntime broken =
-        LocalLambdaRuntime.start(
-            JAR, HANDLER, env, Path.of("target/e2e/function-init-error.log"))) {
-      assertThat(broken.awaitInitError(Duration.ofSeconds(30)))
-          .contains("PAGURE_TOKEN_SECRET_ID: is required");
-    }
+    assertThatThrownBy(
+            () ->
+                FunctionProcess.start(
+                    new FunctionProcess.Spec("outbound-init-error", JAR, HANDLER, env), workDir))
+        .hasMessageContaining("failed to initialise")
+        .hasMessageContaining("PAGURE_TOKEN_SECRET_ID: is required");
   }
 
   @Test
@@ -135,12 +143,10 @@ class FunctionJarIT {
                     .withHeader("Content-Type", "application/x-amz-json-1.0")
                     .withBody("{}")));
 
-    LocalLambdaRuntime.Invocation r =
-        function.invoke(
-            Fixtures.event("pagure-ci-aws/queued-pull-request.json", aws.pagureUrl()),
-            Duration.ofSeconds(30));
+    Result r =
+        function.invoke(Fixtures.event("pagure-ci-aws/queued-pull-request.json", aws.pagureUrl()));
 
-    assertThat(r.failed()).as(r.body()).isFalse();
+    assertThat(r).as(r.body()).isNotInstanceOf(FunctionError.class);
     assertThat(Fixtures.JSON.readTree(r.body()).path("status").asText()).isEqualTo("pending");
     aws.wm.verify(
         2,
@@ -167,12 +173,9 @@ class FunctionJarIT {
 
   @Test
   void dropsAMalformedEventWithoutAnError() throws Exception {
-    LocalLambdaRuntime.Invocation r =
-        function.invoke(
-            Fixtures.event("codebuild/state-in-progress.bad-truncated.json"),
-            Duration.ofSeconds(30));
+    Result r = function.invoke(Fixtures.event("codebuild/state-in-progress.bad-truncated.json"));
 
-    assertThat(r.failed()).isFalse();
+    assertThat(r).isNotInstanceOf(FunctionError.class);
     assertThat(Fixtures.JSON.readTree(r.body()).path("outcome").asText()).isEqualTo("dropped");
   }
 }

@@ -1,4 +1,4 @@
-package io.pagureci.e2e;
+package io.pagureci.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -229,12 +229,14 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     InitErrorException e =
         new InitErrorException(errorType, new String(body, StandardCharsets.UTF_8));
     initError = e;
-    send(exchange, 202, "{\"status\":\"OK\"}");
+    // before the answer: the runtime client exits once it has it, and the caller must see the
+    // init error rather than only a process that exited
     firstNext.completeExceptionally(e);
     Invocation waiting;
     while ((waiting = queue.poll()) != null) {
       waiting.result().completeExceptionally(e);
     }
+    send(exchange, 202, "{\"status\":\"OK\"}");
   }
 
   private static void send(HttpExchange exchange, int status, String json) throws IOException {

@@ -1,4 +1,4 @@
-package io.pagureci.e2e;
+package io.pagureci.testkit;
 
 import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
 import java.io.File;
@@ -92,8 +92,8 @@ public final class FunctionProcess implements AutoCloseable {
     if (!Files.isRegularFile(spec.functionJar())) {
       throw new IllegalStateException(
           spec.functionJar()
-              + " does not exist: package the function first "
-              + "(./mvnw -pl e2e-tests -am verify builds the modules it needs)");
+              + " does not exist: package the function first (its module's package phase"
+              + " writes target/function.jar; ./mvnw -pl e2e-tests -am verify builds them all)");
     }
     String arn = "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + spec.name();
     LocalLambdaRuntime runtime = LocalLambdaRuntime.start(arn, spec.timeout());
