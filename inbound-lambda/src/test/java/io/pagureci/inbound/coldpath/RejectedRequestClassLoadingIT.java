@@ -56,7 +56,7 @@ class RejectedRequestClassLoadingIT {
     assertThat(run.response().get("statusCode").asInt()).isEqualTo(401);
     assertThat(JSON.readTree(run.response().get("body").asText()).get("code").asText())
         .isEqualTo("UNAUTHENTICATED");
-    assertThat(run.stderr())
+    assertThat(run.logs())
         .contains("\"decision\":\"rejected\"")
         .contains("\"topic\":\"pull-request.new\"");
     run.assertNoDatabind();
@@ -98,7 +98,7 @@ class RejectedRequestClassLoadingIT {
     return e.put("body", body).put("isBase64Encoded", false);
   }
 
-  record Run(JsonNode response, String stderr, List<String> loaded) {
+  record Run(JsonNode response, String logs, List<String> loaded) {
     void assertNoDatabind() {
       // the check is only meaningful if the log is there and the handler ran
       assertThat(loaded).anyMatch(c -> c.equals("io.pagureci.inbound.domain.InboundService"));
@@ -161,6 +161,13 @@ class RejectedRequestClassLoadingIT {
         loaded.add(sp < 0 ? rest : rest.substring(0, sp));
       }
     }
-    return new Run(JSON.readTree(stdout.strip()), stderr, loaded);
+    // stdout: the function's JSON log lines (lambda-log writes to stdout, as Lambda reads it), then
+    // InvokeOnce's response document as the last line
+    String out = stdout.strip();
+    int last = out.lastIndexOf('\n');
+    return new Run(
+        JSON.readTree(out.substring(last + 1)),
+        stderr + out.substring(0, Math.max(0, last)),
+        loaded);
   }
 }

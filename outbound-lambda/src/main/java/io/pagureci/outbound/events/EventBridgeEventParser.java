@@ -117,9 +117,10 @@ public final class EventBridgeEventParser {
    * target.system} codebuild or codepipeline and a valid {@code target.name} for it; {@code
    * variables} an object of strings that {@link PagureBuild#from} accepts; the envelope's region
    * and 12-digit account (they are part of the flag uid). ERROR also needs {@code code} ({@code
-   * A-Z0-9_}), a {@code reason} and the {@code retry} phrase; {@code attempts}, when present, is a
-   * positive integer; AWAITING_APPROVAL needs a {@code reason} and the {@code retry} (approval)
-   * phrase. Whether the event is for this function (pagure, target, account) is decided later.
+   * A-Z0-9_}) and a {@code reason}; its {@code retry} phrase, absent for a push, is non-blank when
+   * present; {@code attempts}, when present, is a positive integer; AWAITING_APPROVAL needs a
+   * {@code reason} and the {@code retry} (approval) phrase. Whether the event is for this function
+   * (pagure, target, account) is decided later.
    */
   private static RequestEvent request(Object root, Object detail, String id) {
     if (!REQUEST_SOURCE.equals(Json.string(root, "source"))) {
@@ -197,8 +198,11 @@ public final class EventBridgeEventParser {
         reason =
             reason.substring(0, reason.offsetByCodePoints(0, MAX_REASON_CHARS - 1)).strip() + "…";
       }
-      retry = oneLine(required(detail, "retry"));
-      if (retry.length() > MAX_RETRY_CHARS) {
+      // the worker writes no retry phrase for a push's ERROR (the rebuild phrase is a PR comment)
+      boolean optional =
+          state == RequestEvent.State.ERROR && Json.path(detail, "retry") == Json.MISSING;
+      retry = optional ? null : oneLine(required(detail, "retry"));
+      if (retry != null && retry.length() > MAX_RETRY_CHARS) {
         throw new Malformed("detail.retry is longer than " + MAX_RETRY_CHARS + " characters");
       }
     }
