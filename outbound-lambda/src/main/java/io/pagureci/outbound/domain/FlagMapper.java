@@ -150,7 +150,7 @@ public final class FlagMapper {
         .append(" (")
         .append(request.code())
         .append(").");
-    if (request.build().prId() != null) {
+    if (request.build().prId() != null && request.retry() != null) {
       s.append(" Comment \"").append(request.retry()).append("\" to try again.");
     }
     return s.toString();

@@ -22,7 +22,8 @@ import java.util.Objects;
  *     started)
  * @param code ERROR: the reason code ({@code HEAD_MOVED}, ...), else {@code null}
  * @param reason ERROR, AWAITING_APPROVAL: one sentence for the PR author, else {@code null}
- * @param retry ERROR: the rebuild phrase; AWAITING_APPROVAL: the approval phrase; else {@code null}
+ * @param retry ERROR: the rebuild phrase ({@code null} for a push); AWAITING_APPROVAL: the approval
+ *     phrase; else {@code null}
  * @param attempts ERROR: attempts the worker made, or {@code null}
  */
 public record RequestEvent(
@@ -67,7 +68,9 @@ public record RequestEvent(
     }
     if (state == State.ERROR || state == State.AWAITING_APPROVAL) {
       Objects.requireNonNull(reason, "reason");
-      Objects.requireNonNull(retry, "retry");
+    }
+    if (state == State.AWAITING_APPROVAL) {
+      Objects.requireNonNull(retry, "retry"); // a push's ERROR has none: the phrase is a PR comment
     }
   }
 }
