@@ -93,8 +93,7 @@ public final class OutboundThroughputBench {
     env.put("PAGURE_URL", base + "/");
     env.put("PAGURE_TOKEN_SECRET_ID", "pagure-ci/token");
     DependencyFactory.Wiring w = DependencyFactory.create(env);
-    OutboundHandler handler =
-        new OutboundHandler(w.service(), w.requests(), w.deadline());
+    OutboundHandler handler = new OutboundHandler(w.service(), w.requests(), w.deadline());
 
     String instance = base + "/";
     List<String> warm =

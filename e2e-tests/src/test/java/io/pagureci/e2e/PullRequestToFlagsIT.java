@@ -137,6 +137,10 @@ class PullRequestToFlagsIT {
     inboundEnv.put("AWS_ENDPOINT_URL_CODEPIPELINE", aws.endpoint());
     inboundEnv.put("PAGURE_URL", pagure.baseUri().toString());
     inboundEnv.put("ALLOWED_PROJECTS", "demo,rpms/*");
+    // this run is about the path from delivery to flags, for anyone's PR; who may make us build
+    // (the approve/members defaults, pagure's API asked by the worker) is ContributorPolicyIT's
+    inboundEnv.put("CONTRIBUTOR_POLICY", "all");
+    inboundEnv.put("REBUILD_POLICY", "all");
     inboundEnv.put("HOOK_KEYS_SECRET_ID", HOOK_KEYS_SECRET);
     inboundEnv.put("SOURCE_BUCKET", BUCKET);
     inboundEnv.put("BUILD_TARGET", "codebuild");
