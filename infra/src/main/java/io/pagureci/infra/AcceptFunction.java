@@ -27,12 +27,10 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.User;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
-import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.FunctionUrl;
 import software.amazon.awscdk.services.lambda.FunctionUrlAuthType;
 import software.amazon.awscdk.services.lambda.FunctionUrlOptions;
-import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -224,18 +222,20 @@ final class AcceptFunction extends StackPart {
     }
 
     Function.Builder b =
-        Function.Builder.create(this, "Inbound")
-            .description("pagure-ci-aws accept: pagure web-hook / ci webhook -> work queue")
-            .runtime(Runtime.JAVA_21)
-            .architecture(props.architecture())
-            .code(Code.fromAsset(props.code().toString()))
-            .handler(HANDLER)
-            .role(role)
-            .memorySize(props.memoryMb())
-            .timeout(Duration.seconds(props.timeoutSeconds()))
-            .logGroup(logs)
-            .environment(environment);
-    props.logging().applyTo(b);
+        JavaFunction.builder(
+            this,
+            "Inbound",
+            new JavaFunction.Base(
+                "pagure-ci-aws accept: pagure web-hook / ci webhook -> work queue",
+                props.code(),
+                HANDLER,
+                role,
+                props.architecture(),
+                props.memoryMb(),
+                props.timeoutSeconds(),
+                logs,
+                environment,
+                props.logging()));
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }

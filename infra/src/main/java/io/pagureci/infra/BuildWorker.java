@@ -21,9 +21,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
-import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
@@ -183,19 +181,21 @@ public final class BuildWorker extends Construct {
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
 
     Function.Builder b =
-        Function.Builder.create(this, "Function")
-            .description("pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build")
-            .runtime(Runtime.JAVA_21)
-            .architecture(props.architecture())
-            .code(Code.fromAsset(props.code().toString()))
-            .handler(HANDLER)
-            .role(role)
-            .memorySize(props.memoryMb())
-            .timeout(Duration.seconds(props.timeoutSeconds()))
-            .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()))
-            .logGroup(logGroup)
-            .environment(environment);
-    props.logging().applyTo(b);
+        JavaFunction.builder(
+                this,
+                "Function",
+                new JavaFunction.Base(
+                    "pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build",
+                    props.code(),
+                    HANDLER,
+                    role,
+                    props.architecture(),
+                    props.memoryMb(),
+                    props.timeoutSeconds(),
+                    logGroup,
+                    environment,
+                    props.logging()))
+            .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()));
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }

@@ -20,9 +20,7 @@ import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Architecture;
-import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -147,23 +145,24 @@ final class FlagReporter extends StackPart {
     role.addToPrincipalPolicy(props.buildRecords().read());
 
     Function.Builder b =
-        Function.Builder.create(this, "Outbound")
-            .description(
-                "pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags")
-            .runtime(Runtime.JAVA_21)
-            .architecture(props.architecture())
-            .code(Code.fromAsset(props.code().toString()))
-            .handler(HANDLER)
-            .role(role)
-            .memorySize(props.memoryMb())
-            .timeout(Duration.seconds(props.timeoutSeconds()))
-            .logGroup(logs)
-            .environment(environment)
+        JavaFunction.builder(
+                this,
+                "Outbound",
+                new JavaFunction.Base(
+                    "pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags",
+                    props.code(),
+                    HANDLER,
+                    role,
+                    props.architecture(),
+                    props.memoryMb(),
+                    props.timeoutSeconds(),
+                    logs,
+                    environment,
+                    props.logging()))
             // EventBridge invokes asynchronously: Lambda retries, then the on-failure queue.
             .retryAttempts(props.retryAttempts())
             .maxEventAge(Duration.seconds(props.maxEventAgeSeconds()))
             .onFailure(new SqsDestination(onFailureQueue));
-    props.logging().applyTo(b);
     if (props.reservedConcurrency() > 0) {
       b.reservedConcurrentExecutions(props.reservedConcurrency());
     }
