@@ -86,7 +86,7 @@ final class AcceptFunction extends StackPart {
       CallerProps caller,
       Secrets secrets,
       SourceBucket source,
-      BuildWorker.Target target,
+      String routes,
       WorkQueue workQueue,
       IEventBus eventBus,
       BuildRecords buildRecords,
@@ -100,7 +100,7 @@ final class AcceptFunction extends StackPart {
       Objects.requireNonNull(caller);
       Objects.requireNonNull(secrets);
       Objects.requireNonNull(source);
-      Objects.requireNonNull(target);
+      Objects.requireNonNull(routes);
       Objects.requireNonNull(workQueue);
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(buildRecords);
@@ -128,8 +128,9 @@ final class AcceptFunction extends StackPart {
     role =
         FunctionRole.create(this, "InboundRole", "pagure-ci-aws accept (inbound) function", logs);
 
-    // Authentication and validation, the work queue and the bus; the build target only to name the
-    // flag it asks for. Nothing for fetching, packaging or starting: that is the worker's.
+    // Authentication and validation, the work queue and the bus; the routing table only to decide
+    // and to name the flags it asks for. Nothing for fetching, packaging or starting: that is the
+    // worker's.
     Secrets secrets = props.secrets();
     secrets.hookKeys().ifPresent(s -> environment.put("HOOK_KEYS_SECRET_ID", s.getSecretArn()));
     secrets
@@ -137,13 +138,8 @@ final class AcceptFunction extends StackPart {
         .ifPresent(s -> environment.put("CI_BASIC_AUTH_SECRET_ID", s.getSecretArn()));
     environment.put("SOURCE_BUCKET", props.source().bucket().getBucketName());
     environment.put("SOURCE_PREFIX", props.source().prefix());
-    if (props.target().pipeline() == null) {
-      environment.put("BUILD_TARGET", Settings.BuildTarget.CODEBUILD.value());
-      environment.put("CODEBUILD_PROJECT", props.target().project().getProjectName());
-    } else {
-      environment.put("BUILD_TARGET", Settings.BuildTarget.CODEPIPELINE.value());
-      environment.put("PIPELINE_NAME", props.target().pipeline().getPipelineName());
-    }
+    // the routing table: which projects build, and the targets whose flags it asks for
+    environment.put("ROUTES", props.routes());
     environment.put("WORK_QUEUE_URL", props.workQueue().queue().getQueueUrl());
     environment.put("EVENT_BUS_NAME", props.eventBus().getEventBusName());
     environment.put("BUILD_RECORDS_TABLE", props.buildRecords().tableName());

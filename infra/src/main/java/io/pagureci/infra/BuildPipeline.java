@@ -44,6 +44,7 @@ final class BuildPipeline extends StackPart {
    */
   record Props(
       SourceBucket source,
+      List<String> zipKeys,
       BuildProject build,
       List<String> variables,
       int artifactExpirationDays,
@@ -52,6 +53,7 @@ final class BuildPipeline extends StackPart {
       Objects.requireNonNull(source);
       Objects.requireNonNull(build);
       variables = List.copyOf(variables);
+      zipKeys = List.copyOf(zipKeys);
     }
   }
 
@@ -86,7 +88,7 @@ final class BuildPipeline extends StackPart {
                 "pagure-ci-aws pipeline source action: reads the commit zip named by the execution")
             .build();
     // AllowOverrideForS3ObjectKey: each execution names its own key under the prefix.
-    sourceRole.addToPrincipalPolicy(source.readZips());
+    sourceRole.addToPrincipalPolicy(source.readZips(props.zipKeys()));
 
     Artifact sourceArtifact = Artifact.artifact("Source");
     S3SourceAction sourceAction =
@@ -137,7 +139,7 @@ final class BuildPipeline extends StackPart {
             .build();
     CfnPipeline cfn = (CfnPipeline) pipeline.getNode().getDefaultChild();
     cfn.addPropertyOverride("Stages.0.Actions.0.Configuration.AllowOverrideForS3ObjectKey", true);
-    nag.pipeline(pipeline, sourceRole, artifacts, source.bucket(), source.prefix());
+    nag.pipeline(pipeline, sourceRole, artifacts, source.bucket(), props.zipKeys());
     // The build role (created, or the existing project's when known) reads its input artifact;
     // CDK's own grant for the build action is left out (BuildProject), as it adds s3:GetBucket* and
     // s3:List* on the artifact bucket.

@@ -41,9 +41,12 @@ final class BuildProject extends StackPart {
    * @param computeType {@code small} .. {@code 2xlarge} (Settings checks it)
    * @param concurrentBuildLimit the created project's {@code ConcurrentBuildLimit} (not applied to
    *     an existing project: it is not this stack's)
+   * @param zipKeys the source-zip key patterns (with the prefix) its builds may read: the zips of
+   *     the projects its routing rule matches ({@code <prefix>*} for the one-rule table)
    */
   record Props(
       SourceBucket source,
+      List<String> zipKeys,
       boolean viaPipeline,
       Optional<String> existingProjectName,
       Optional<String> existingProjectRoleArn,
@@ -57,6 +60,7 @@ final class BuildProject extends StackPart {
       Objects.requireNonNull(source);
       Objects.requireNonNull(existingProjectName);
       Objects.requireNonNull(existingProjectRoleArn);
+      zipKeys = List.copyOf(zipKeys);
     }
   }
 
@@ -85,10 +89,9 @@ final class BuildProject extends StackPart {
       if (existingRole.isPresent() && !props.viaPipeline()) {
         // behind a pipeline it reads the pipeline's artifacts instead (BuildPipeline)
         IRole role = existingRole.get();
-        role.addToPrincipalPolicy(source.readZips());
+        role.addToPrincipalPolicy(source.readZips(props.zipKeys()));
         role.addToPrincipalPolicy(source.locateBucket());
-        nag.sourcePrefixWildcard(
-            role.getNode().tryFindChild("Policy"), source.bucket(), source.prefix());
+        nag.sourceZipKeys(role.getNode().tryFindChild("Policy"), source.bucket(), props.zipKeys());
       }
       return;
     }
@@ -154,7 +157,7 @@ final class BuildProject extends StackPart {
               .build();
       // Builds read any zip under the prefix (the per-build override), pinned by version id; the
       // bucket itself only to locate it (CodeBuild's S3 source).
-      role.addToPrincipalPolicy(source.readZips());
+      role.addToPrincipalPolicy(source.readZips(props.zipKeys()));
       role.addToPrincipalPolicy(source.locateBucket());
     }
     role.addToPrincipalPolicy(
@@ -186,7 +189,7 @@ final class BuildProject extends StackPart {
                                 .build())))
             .build());
     nag.codeBuildProject(
-        created, role, props.viaPipeline() ? null : source.bucket(), source.prefix());
+        created, role, props.viaPipeline() ? null : source.bucket(), props.zipKeys());
     project = created;
   }
 

@@ -52,19 +52,27 @@ public final class BuildWorker extends Construct {
   public static final int CLAIM_LEASE_MARGIN_SECONDS = 60;
 
   /**
-   * Where builds are started: the CodeBuild project, or a pipeline (then {@code project} is its
-   * build action's project and {@code pipelineSourceAction} its S3 source action's name).
+   * A build target of the routing table: its name, and where its builds are started: the CodeBuild
+   * project, or a pipeline (then {@code project} is its build action's project and {@code
+   * pipelineSourceAction} its S3 source action's name).
    */
-  public record Target(IProject project, IPipeline pipeline, String pipelineSourceAction) {
+  public record Target(
+      String name, IProject project, IPipeline pipeline, String pipelineSourceAction) {
     public Target {
+      Objects.requireNonNull(name);
       Objects.requireNonNull(project);
       if (pipeline != null) {
         Objects.requireNonNull(pipelineSourceAction);
       }
     }
 
-    static Target codeBuild(IProject project) {
-      return new Target(project, null, null);
+    static Target codeBuild(String name, IProject project) {
+      return new Target(name, project, null, null);
+    }
+
+    /** The CodeBuild project or pipeline name the worker starts (the target's ROUTES resource). */
+    String resourceName() {
+      return pipeline == null ? project.getProjectName() : pipeline.getPipelineName();
     }
   }
 
@@ -72,6 +80,8 @@ public final class BuildWorker extends Construct {
    * What the worker is built from.
    *
    * @param code the inbound function's code asset (jar or directory)
+   * @param targets every build target of the routing table (the worker may start exactly these)
+   * @param routes the {@code ROUTES} value (docs/queue.md §2)
    * @param ephemeralMb {@code /tmp}; at most 512 with SnapStart (Settings checks it)
    * @param environment the variables that come from settings alone (PAGURE_URL, ...,
    *     JAVA_TOOL_OPTIONS); must not name one this construct sets
@@ -93,7 +103,8 @@ public final class BuildWorker extends Construct {
       IBucket sourceBucket,
       String sourcePrefix,
       BuildRecords buildRecords,
-      Target target,
+      List<Target> targets,
+      String routes,
       IEventBus eventBus,
       Map<String, String> environment,
       IAlarmAction alarmAction,
@@ -103,7 +114,11 @@ public final class BuildWorker extends Construct {
       Objects.requireNonNull(workQueue);
       Objects.requireNonNull(sourceBucket);
       Objects.requireNonNull(buildRecords);
-      Objects.requireNonNull(target);
+      Objects.requireNonNull(routes);
+      targets = List.copyOf(targets);
+      if (targets.isEmpty()) {
+        throw new IllegalArgumentException("no build target");
+      }
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(logging);
       environment = Map.copyOf(environment);
@@ -127,7 +142,9 @@ public final class BuildWorker extends Construct {
     role = FunctionRole.create(this, "Role", "pagure-ci-aws worker function", logGroup);
 
     IBucket bucket = props.sourceBucket();
-    Target target = props.target();
+    List<Target> targets = props.targets();
+    List<Target> pipelines = targets.stream().filter(t -> t.pipeline() != null).toList();
+    List<Target> projects = targets.stream().filter(t -> t.pipeline() == null).toList();
     environment.put("WORK_QUEUE_URL", props.workQueue().queue().getQueueUrl());
     environment.put("WORK_MAX_ATTEMPTS", Integer.toString(props.workQueue().maxReceiveCount()));
     environment.put(
@@ -137,13 +154,11 @@ public final class BuildWorker extends Construct {
     environment.put("SOURCE_BUCKET", bucket.getBucketName());
     environment.put("SOURCE_PREFIX", props.sourcePrefix());
     environment.put("BUILD_RECORDS_TABLE", props.buildRecords().tableName());
-    if (target.pipeline() == null) {
-      environment.put("BUILD_TARGET", Settings.BuildTarget.CODEBUILD.value());
-      environment.put("CODEBUILD_PROJECT", target.project().getProjectName());
-    } else {
-      environment.put("BUILD_TARGET", Settings.BuildTarget.CODEPIPELINE.value());
-      environment.put("PIPELINE_NAME", target.pipeline().getPipelineName());
-      environment.put("PIPELINE_SOURCE_ACTION", target.pipelineSourceAction());
+    // the routing table names every target's project or pipeline (docs/queue.md §2)
+    environment.put("ROUTES", props.routes());
+    if (!pipelines.isEmpty()) {
+      // global, as the contract fixes: every pipeline the stack makes has the same source action
+      environment.put("PIPELINE_SOURCE_ACTION", pipelines.get(0).pipelineSourceAction());
       environment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
     }
     props
@@ -163,19 +178,21 @@ public final class BuildWorker extends Construct {
             .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
             .build());
     role.addToPrincipalPolicy(props.buildRecords().write());
-    if (target.pipeline() == null) {
+    // exactly the table's projects and pipelines, each by its ARN
+    if (!projects.isEmpty()) {
       role.addToPrincipalPolicy(
           PolicyStatement.Builder.create()
               .sid("StartBuild")
               .actions(List.of("codebuild:StartBuild"))
-              .resources(List.of(target.project().getProjectArn()))
+              .resources(projects.stream().map(t -> t.project().getProjectArn()).toList())
               .build());
-    } else {
+    }
+    if (!pipelines.isEmpty()) {
       role.addToPrincipalPolicy(
           PolicyStatement.Builder.create()
               .sid("StartPipelineExecution")
               .actions(List.of("codepipeline:StartPipelineExecution"))
-              .resources(List.of(target.pipeline().getPipelineArn()))
+              .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
               .build());
     }
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));

@@ -63,7 +63,8 @@ final class FlagReporter extends StackPart {
       RetentionDays logRetention,
       RemovalPolicy removalPolicy,
       ISecret pagureToken,
-      BuildWorker.Target target,
+      List<BuildWorker.Target> targets,
+      String routes,
       IEventBus eventBus,
       BuildRecords buildRecords,
       Map<String, String> environment,
@@ -73,7 +74,11 @@ final class FlagReporter extends StackPart {
       Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
       Objects.requireNonNull(pagureToken);
-      Objects.requireNonNull(target);
+      Objects.requireNonNull(routes);
+      targets = List.copyOf(targets);
+      if (targets.isEmpty()) {
+        throw new IllegalArgumentException("no build target");
+      }
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(buildRecords);
       environment = Map.copyOf(environment);
@@ -103,13 +108,12 @@ final class FlagReporter extends StackPart {
             .build();
     role = FunctionRole.create(this, "OutboundRole", "pagure-ci-aws outbound function", logs);
 
-    BuildWorker.Target target = props.target();
+    List<BuildWorker.Target> targets = props.targets();
+    List<BuildWorker.Target> pipelines =
+        targets.stream().filter(t -> t.pipeline() != null).toList();
     environment.put("PAGURE_TOKEN_SECRET_ID", props.pagureToken().getSecretArn());
-    if (target.pipeline() == null) {
-      environment.put("CODEBUILD_PROJECTS", target.project().getProjectName());
-    } else {
-      environment.put("PIPELINE_NAMES", target.pipeline().getPipelineName());
-    }
+    // the routing table: which build events are ours, and the target name of each
+    environment.put("ROUTES", props.routes());
     // request events (docs/queue.md §4): the build record says whether a build already started
     environment.put("BUILD_RECORDS_TABLE", props.buildRecords().tableName());
     environment.put("ACCOUNT_ID", Stack.of(this).getAccount());
@@ -132,14 +136,14 @@ final class FlagReporter extends StackPart {
         PolicyStatement.Builder.create()
             .sid("ReadBuilds")
             .actions(List.of("codebuild:BatchGetBuilds"))
-            .resources(List.of(target.project().getProjectArn()))
+            .resources(targets.stream().map(t -> t.project().getProjectArn()).toList())
             .build());
-    if (target.pipeline() != null) {
+    if (!pipelines.isEmpty()) {
       role.addToPrincipalPolicy(
           PolicyStatement.Builder.create()
               .sid("ReadPipelineExecutions")
               .actions(List.of("codepipeline:GetPipelineExecution"))
-              .resources(List.of(target.pipeline().getPipelineArn()))
+              .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
               .build());
     }
     role.addToPrincipalPolicy(props.buildRecords().read());
@@ -168,7 +172,7 @@ final class FlagReporter extends StackPart {
     }
     function = b.build();
     nag.lambdaRuntime(function);
-    eventRules(target, props.eventBus());
+    eventRules(targets, props.eventBus());
 
     MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
     alarms =
@@ -197,54 +201,25 @@ final class FlagReporter extends StackPart {
   }
 
   /**
-   * The build events of this stack's target and the request events, pinned to this account and
-   * region; the same target, so the same asynchronous retries and on-failure queue for all.
+   * The build events of each build target and the request events, pinned to this account and
+   * region; the same function, so the same asynchronous retries and on-failure queue for all. The
+   * first target's rules keep the ids of the stack's one target before the routing table; each
+   * other target's live in a construct named after it ({@code Target-<name>}).
    */
-  private void eventRules(BuildWorker.Target target, IEventBus bus) {
-    Stack stack = Stack.of(this);
+  private void eventRules(List<BuildWorker.Target> targets, IEventBus bus) {
     LambdaFunction to = new LambdaFunction(function);
-    if (target.pipeline() == null) {
-      String project = target.project().getProjectName();
-      rule(
-          "BuildStateRule",
-          "pagure-ci-aws: CodeBuild state changes of this stack's project -> outbound",
-          null,
-          EventPattern.builder()
-              .source(List.of("aws.codebuild"))
-              .account(List.of(stack.getAccount()))
-              .region(List.of(stack.getRegion()))
-              .detailType(List.of("CodeBuild Build State Change"))
-              .detail(Map.of("project-name", List.of(project)))
-              .build(),
-          to);
-      rule(
-          "BuildPhaseRule",
-          "pagure-ci-aws: CodeBuild phase changes of this stack's project -> outbound",
-          null,
-          EventPattern.builder()
-              .source(List.of("aws.codebuild"))
-              .account(List.of(stack.getAccount()))
-              .region(List.of(stack.getRegion()))
-              .detailType(List.of("CodeBuild Build Phase Change"))
-              .detail(Map.of("project-name", List.of(project)))
-              .build(),
-          to);
-    } else {
-      rule(
-          "PipelineExecutionRule",
-          "pagure-ci-aws: CodePipeline execution state changes of this stack's pipeline -> outbound",
-          null,
-          EventPattern.builder()
-              .source(List.of("aws.codepipeline"))
-              .account(List.of(stack.getAccount()))
-              .region(List.of(stack.getRegion()))
-              .detailType(List.of("CodePipeline Pipeline Execution State Change"))
-              .detail(Map.of("pipeline", List.of(target.pipeline().getPipelineName())))
-              .build(),
-          to);
+    for (int i = 0; i < targets.size(); i++) {
+      BuildWorker.Target t = targets.get(i);
+      if (i == 0) {
+        targetRules(this, "this stack's", t, to);
+      } else {
+        targetRules(new Construct(this, "Target-" + t.name()), "target " + t.name() + "'s", t, to);
+      }
     }
+    Stack stack = Stack.of(this);
     // QUEUED / ERROR of the accept and worker functions (docs/queue.md §4)
     rule(
+        this,
         "RequestEventRule",
         "pagure-ci-aws: build request state changes (queued, error) -> outbound",
         bus,
@@ -257,10 +232,65 @@ final class FlagReporter extends StackPart {
         to);
   }
 
-  private void rule(
-      String id, String description, IEventBus bus, EventPattern pattern, LambdaFunction to) {
+  private void targetRules(
+      Construct scope, String whose, BuildWorker.Target target, LambdaFunction to) {
+    Stack stack = Stack.of(this);
+    if (target.pipeline() == null) {
+      String project = target.project().getProjectName();
+      rule(
+          scope,
+          "BuildStateRule",
+          "pagure-ci-aws: CodeBuild state changes of " + whose + " project -> outbound",
+          null,
+          EventPattern.builder()
+              .source(List.of("aws.codebuild"))
+              .account(List.of(stack.getAccount()))
+              .region(List.of(stack.getRegion()))
+              .detailType(List.of("CodeBuild Build State Change"))
+              .detail(Map.of("project-name", List.of(project)))
+              .build(),
+          to);
+      rule(
+          scope,
+          "BuildPhaseRule",
+          "pagure-ci-aws: CodeBuild phase changes of " + whose + " project -> outbound",
+          null,
+          EventPattern.builder()
+              .source(List.of("aws.codebuild"))
+              .account(List.of(stack.getAccount()))
+              .region(List.of(stack.getRegion()))
+              .detailType(List.of("CodeBuild Build Phase Change"))
+              .detail(Map.of("project-name", List.of(project)))
+              .build(),
+          to);
+    } else {
+      rule(
+          scope,
+          "PipelineExecutionRule",
+          "pagure-ci-aws: CodePipeline execution state changes of "
+              + whose
+              + " pipeline -> outbound",
+          null,
+          EventPattern.builder()
+              .source(List.of("aws.codepipeline"))
+              .account(List.of(stack.getAccount()))
+              .region(List.of(stack.getRegion()))
+              .detailType(List.of("CodePipeline Pipeline Execution State Change"))
+              .detail(Map.of("pipeline", List.of(target.pipeline().getPipelineName())))
+              .build(),
+          to);
+    }
+  }
+
+  private static void rule(
+      Construct scope,
+      String id,
+      String description,
+      IEventBus bus,
+      EventPattern pattern,
+      LambdaFunction to) {
     Rule.Builder b =
-        Rule.Builder.create(this, id)
+        Rule.Builder.create(scope, id)
             .description(description)
             .eventPattern(pattern)
             .targets(List.of(to));

@@ -96,8 +96,26 @@ final class NagSuppressionsPlan extends Construct {
                 sourceObjects(bucket, prefix)));
   }
 
+  /**
+   * The zip key patterns a build role reads ({@code <prefix>*}, or those of its routing rule's
+   * globs): one key per commit, every pattern under the prefix.
+   */
+  void sourceZipKeys(IConstruct policy, Bucket bucket, List<String> keys) {
+    if (policy == null) {
+      return;
+    }
+    later(
+        () ->
+            suppress(
+                policy,
+                "AwsSolutions-IAM5",
+                "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4): one key per"
+                    + " commit, so access is scoped to the prefix — never the whole bucket.",
+                sourceObjects(bucket, keys)));
+  }
+
   /** The created project and its role; {@code bucket} is null for a pipeline project. */
-  void codeBuildProject(Project project, Role role, Bucket bucket, String prefix) {
+  void codeBuildProject(Project project, Role role, Bucket bucket, List<String> keys) {
     later(
         () -> {
           String projectRef = "<" + logicalId(project) + ">";
@@ -124,12 +142,12 @@ final class NagSuppressionsPlan extends Construct {
               "AwsSolutions-IAM5",
               "Builds read the zip the worker names per build (sourceLocationOverride +"
                   + " version id): one key per commit under the source prefix (docs/protocol.md §4).",
-              sourceObjects(bucket, prefix));
+              sourceObjects(bucket, keys));
         });
   }
 
   void pipeline(
-      Pipeline pipeline, Role sourceRole, Bucket artifacts, Bucket source, String prefix) {
+      Pipeline pipeline, Role sourceRole, Bucket artifacts, Bucket source, List<String> keys) {
     later(
         () -> {
           String artifactObjects = "Resource::<" + logicalId(artifacts) + ".Arn>/*";
@@ -153,7 +171,7 @@ final class NagSuppressionsPlan extends Construct {
               "AwsSolutions-IAM5",
               "AllowOverrideForS3ObjectKey: each execution names its own zip under the source prefix"
                   + " (one key per commit, docs/protocol.md §4).",
-              sourceObjects(source, prefix));
+              sourceObjects(source, keys));
           IConstruct pipelinePolicy = pipeline.getRole().getNode().tryFindChild("DefaultPolicy");
           suppress(
               pipelinePolicy,
@@ -231,6 +249,12 @@ final class NagSuppressionsPlan extends Construct {
 
   private static String sourceObjects(Bucket bucket, String prefix) {
     return "Resource::<" + logicalId(bucket) + ".Arn>/" + prefix + "*";
+  }
+
+  private static String[] sourceObjects(Bucket bucket, List<String> keys) {
+    return keys.stream()
+        .map(k -> "Resource::<" + logicalId(bucket) + ".Arn>/" + k)
+        .toArray(String[]::new);
   }
 
   private static void suppress(

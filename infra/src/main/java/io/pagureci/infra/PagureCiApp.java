@@ -36,6 +36,7 @@ public final class PagureCiApp {
   /** Builds the stack into {@code app} and synthesizes it. */
   static void synth(App app, Path root) {
     PagureCiStack stack = build(app, root);
+    stack.routingTableLines().forEach(System.err::println);
     List<String> missing = stack.settings().missingForDeploy();
     if (!missing.isEmpty()) {
       System.err.println(
@@ -50,7 +51,7 @@ public final class PagureCiApp {
    * Builds the stack (with cdk-nag) from the app's context; code paths from context or defaults.
    */
   public static PagureCiStack build(App app, Path root) {
-    Settings settings = Settings.fromContext(app.getNode()::tryGetContext);
+    Settings settings = Settings.fromContext(app.getNode()::tryGetContext, root);
     @SuppressWarnings("unchecked")
     Map<String, Object> given =
         (Map<String, Object>) (Map<String, ?>) app.getNode().getAllContext();

@@ -1,7 +1,9 @@
 package io.pagureci.infra;
 
 import io.pagureci.infra.Settings.BuildTarget;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,9 +12,14 @@ import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.CfnResource;
+import software.amazon.awscdk.IResolvable;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.Tokenization;
+import software.amazon.awscdk.TokenizedStringFragments;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.events.EventBus;
@@ -92,8 +99,8 @@ public final class PagureCiStack extends Stack {
   private final Settings settings;
   private final Map<String, String> logicalIds = new HashMap<>();
   private final SourceBucket source;
-  private final BuildProject build;
-  private final Optional<BuildPipeline> pipeline;
+  private final List<TargetResources> targets = new ArrayList<>();
+  private final String routesJson;
   private final Secrets secrets;
   private final IEventBus eventBus;
   private final BuildRecords buildRecords;
@@ -110,7 +117,6 @@ public final class PagureCiStack extends Stack {
     RetentionDays logRetention = retention(s.logRetentionDays());
     Architecture architecture =
         s.architecture().equals("arm64") ? Architecture.ARM_64 : Architecture.X86_64;
-    boolean viaPipeline = s.buildTarget() == BuildTarget.CODEPIPELINE;
 
     source =
         new SourceBucket(
@@ -121,38 +127,57 @@ public final class PagureCiStack extends Stack {
                 s.sourceExpirationDays(),
                 s.noncurrentVersionExpirationDays(),
                 s.autoDeleteObjects()));
-    build =
-        new BuildProject(
-            this,
-            "BuildProject",
-            new BuildProject.Props(
-                source,
-                viaPipeline,
-                s.existingProjectName(),
-                s.existingProjectRoleArn(),
-                s.buildImage(),
-                s.buildComputeType(),
-                s.buildTimeoutMinutes(),
-                s.buildConcurrencyLimit(),
-                logRetention,
-                removal));
-    pipeline =
-        viaPipeline
-            ? Optional.of(
-                new BuildPipeline(
-                    this,
-                    "BuildPipeline",
-                    new BuildPipeline.Props(
-                        source,
-                        build,
-                        PAGURE_VARIABLES,
-                        s.sourceExpirationDays(),
-                        s.autoDeleteObjects())))
-            : Optional.empty();
-    BuildWorker.Target target =
-        pipeline
-            .map(p -> new BuildWorker.Target(build.project(), p.pipeline(), PIPELINE_SOURCE_ACTION))
-            .orElseGet(() -> BuildWorker.Target.codeBuild(build.project()));
+    // one project (and pipeline) per target of the routing table; the first keeps the ids of the
+    // stack's one target before the table, the others live in a construct named after them
+    Routes routes = s.routes();
+    for (Routes.Target t : routes.targets()) {
+      boolean first = targets.isEmpty();
+      Construct holder = first ? this : new Construct(this, "Target-" + t.name());
+      boolean viaPipeline = t.system() == BuildTarget.CODEPIPELINE;
+      List<String> zipKeys = zipKeys(routes, t, source.prefix());
+      BuildProject project =
+          new BuildProject(
+              holder,
+              "BuildProject",
+              new BuildProject.Props(
+                  source,
+                  zipKeys,
+                  viaPipeline,
+                  t.existingProjectName(),
+                  t.existingProjectRoleArn(),
+                  t.buildImage(),
+                  t.buildComputeType(),
+                  t.buildTimeoutMinutes(),
+                  t.buildConcurrencyLimit(),
+                  logRetention,
+                  removal));
+      Optional<BuildPipeline> pipeline =
+          viaPipeline
+              ? Optional.of(
+                  new BuildPipeline(
+                      holder,
+                      "BuildPipeline",
+                      new BuildPipeline.Props(
+                          source,
+                          zipKeys,
+                          project,
+                          PAGURE_VARIABLES,
+                          s.sourceExpirationDays(),
+                          s.autoDeleteObjects())))
+              : Optional.empty();
+      BuildWorker.Target target =
+          pipeline
+              .map(
+                  p ->
+                      new BuildWorker.Target(
+                          t.name(), project.project(), p.pipeline(), PIPELINE_SOURCE_ACTION))
+              .orElseGet(() -> BuildWorker.Target.codeBuild(t.name(), project.project()));
+      targets.add(new TargetResources(t, zipKeys, project, pipeline, target));
+    }
+    Map<String, String> resources = new LinkedHashMap<>();
+    targets.forEach(r -> resources.put(r.settings().name(), r.target().resourceName()));
+    routesJson = routes.toJson(resources);
+    List<BuildWorker.Target> buildTargets = targets.stream().map(TargetResources::target).toList();
 
     secrets =
         new Secrets(
@@ -200,7 +225,7 @@ public final class PagureCiStack extends Stack {
                     s.ciAllowedCallers()),
                 secrets,
                 source,
-                target,
+                routesJson,
                 workQueue,
                 eventBus,
                 buildRecords,
@@ -226,7 +251,8 @@ public final class PagureCiStack extends Stack {
                 source.bucket(),
                 source.prefix(),
                 buildRecords,
-                target,
+                buildTargets,
+                routesJson,
                 eventBus,
                 workerEnvironment(s),
                 alarms.action(),
@@ -250,7 +276,8 @@ public final class PagureCiStack extends Stack {
                 logRetention,
                 removal,
                 secrets.pagureToken(),
-                target,
+                buildTargets,
+                routesJson,
                 eventBus,
                 buildRecords,
                 outboundEnvironment(s),
@@ -259,6 +286,126 @@ public final class PagureCiStack extends Stack {
 
     outputs();
     nag.apply();
+    checkLimits();
+  }
+
+  /** One build target of the routing table and what the stack made for it. */
+  public record TargetResources(
+      Routes.Target settings,
+      List<String> zipKeys,
+      BuildProject build,
+      Optional<BuildPipeline> pipeline,
+      BuildWorker.Target target) {
+
+    /** The project its builds run in (in pipeline mode, the build action's). */
+    public IProject project() {
+      return build.project();
+    }
+
+    public Optional<Pipeline> createdPipeline() {
+      return pipeline.map(BuildPipeline::pipeline);
+    }
+  }
+
+  /**
+   * The source-zip key patterns a target's builds may read: under the prefix, the zips of the
+   * projects its rule matches ({@link RouteGlobs#s3KeyPattern}); the whole prefix for the one-rule
+   * table made from today's keys (no other rule's zips exist to keep out, and an empty
+   * allowedProjects would leave no key at all).
+   */
+  static List<String> zipKeys(Routes routes, Routes.Target target, String prefix) {
+    if (!routes.fromTable()) {
+      return List.of(prefix + "*");
+    }
+    return routes.ruleOf(target).match().stream()
+        .map(g -> prefix + RouteGlobs.s3KeyPattern(g))
+        .distinct()
+        .toList();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // limits checked once the stack is built
+
+  /** CloudFormation's limit of resources per stack. */
+  public static final int CLOUDFORMATION_RESOURCE_LIMIT = 500;
+
+  /**
+   * The synth stops above this many resources (90 % of CloudFormation's 500): what a deploy would
+   * refuse, or a stack with no room left for one more target.
+   */
+  public static final int RESOURCE_THRESHOLD = 450;
+
+  /** Lambda's limit on one function's environment variables together. */
+  public static final int LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+  /**
+   * How long a deploy-time value may become, at most, in an estimate of a function's environment: a
+   * generated physical name is at most {@code <stackName>-<logicalId>-<13 characters>}, and this
+   * leaves 96 characters for what an ARN or queue URL adds around it.
+   */
+  static int tokenBound(int stackNameLength, int logicalIdLength) {
+    return stackNameLength + 1 + logicalIdLength + 1 + 13 + 96;
+  }
+
+  private void checkLimits() {
+    long resources = getNode().findAll().stream().filter(c -> c instanceof CfnResource).count();
+    if (resources > RESOURCE_THRESHOLD) {
+      throw new Settings.SettingsException(
+          "the stack would have "
+              + resources
+              + " resources, above the "
+              + RESOURCE_THRESHOLD
+              + " this synth allows (CloudFormation refuses more than "
+              + CLOUDFORMATION_RESOURCE_LIMIT
+              + " per stack): "
+              + targets.size()
+              + " build targets - use fewer targets (several rules may share one), existing"
+              + " projects (existingProjectName), or a second stack");
+    }
+    checkEnvironment("accept", accept.environment());
+    checkEnvironment("worker", worker.environment());
+    checkEnvironment("outbound", reporter.environment());
+  }
+
+  private void checkEnvironment(String function, Map<String, String> env) {
+    int total = environmentBytes(env);
+    if (total > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+      throw new Settings.SettingsException(
+          "the "
+              + function
+              + " function's environment would take up to "
+              + total
+              + " bytes (ROUTES "
+              + environmentBytes(Map.of("ROUTES", env.getOrDefault("ROUTES", "")))
+              + "), over Lambda's "
+              + LAMBDA_ENVIRONMENT_LIMIT_BYTES
+              + " - shorten the routing table (fewer rules, targets or globs; existing projects"
+              + " have short names) or stackName");
+    }
+  }
+
+  /**
+   * An upper estimate of the bytes a function's variables take: the JSON object of names and
+   * values, each deploy-time value counted at {@link #tokenBound}.
+   */
+  private static final java.util.regex.Pattern TOKEN_MARKER =
+      java.util.regex.Pattern.compile("\\$\\{Token\\[[^]]+]}");
+
+  int environmentBytes(Map<String, String> env) {
+    String stackName = getStackName();
+    int stackNameLength = Token.isUnresolved(stackName) ? 128 : stackName.length();
+    int total = 2;
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      total += e.getKey().getBytes(StandardCharsets.UTF_8).length + 6;
+      TokenizedStringFragments fragments = Tokenization.reverseString(e.getValue());
+      total +=
+          TOKEN_MARKER.matcher(e.getValue()).replaceAll("").getBytes(StandardCharsets.UTF_8).length;
+      for (IResolvable token : fragments.getTokens()) {
+        // {Ref=<logical id>}, {Fn::GetAtt=[<logical id>, Arn]}: a little longer than the id
+        total += tokenBound(stackNameLength, String.valueOf(resolve(token)).length());
+      }
+    }
+    return total;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -268,9 +415,7 @@ public final class PagureCiStack extends Stack {
   private static Map<String, String> acceptEnvironment(Settings s) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PAGURE_URL", s.effectivePagureUrl());
-    env.put("ALLOWED_PROJECTS", s.allowedProjects().orElse(""));
     s.rebuildPhrase().ifPresent(v -> env.put("REBUILD_PHRASE", v));
-    s.buildBranches().ifPresent(v -> env.put("BUILD_BRANCHES", v));
     // the accept function recognises the approval phrase only under `approve`, and keeps quiet
     // about comments the worker may refuse (docs/security.md "Who can make us build")
     env.put("CONTRIBUTOR_POLICY", s.contributorPolicy());
@@ -283,9 +428,6 @@ public final class PagureCiStack extends Stack {
   private static Map<String, String> workerEnvironment(Settings s) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PAGURE_URL", s.effectivePagureUrl());
-    env.put("ALLOWED_PROJECTS", s.allowedProjects().orElse(""));
-    env.put("TRUSTED_BUILDSPEC", Boolean.toString(s.trustedBuildspec()));
-    env.put("TRUSTED_BUILDSPEC_PATH", s.trustedBuildspecPath());
     // the rebuild phrase is part of the ERROR event the worker sends
     s.rebuildPhrase().ifPresent(v -> env.put("REBUILD_PHRASE", v));
     env.put("REF_WAIT_SECONDS", Integer.toString(s.refWaitSeconds()));
@@ -313,7 +455,6 @@ public final class PagureCiStack extends Stack {
     env.put("REPORTER", s.reporter());
     env.put("FLAG_ENDPOINT", s.flagEndpoint());
     s.flagUsername().ifPresent(v -> env.put("FLAG_USERNAME", v));
-    env.put("TARGET_NAME", s.targetName());
     s.buildUrlTemplate().ifPresent(v -> env.put("BUILD_URL_TEMPLATE", v));
     s.tokenTtlSeconds().ifPresent(v -> env.put("TOKEN_TTL_SECONDS", v));
     s.pagureTimeoutSeconds().ifPresent(v -> env.put("PAGURE_TIMEOUT_SECONDS", v));
@@ -354,14 +495,29 @@ public final class PagureCiStack extends Stack {
         .value(source.bucket().getBucketName())
         .build();
     CfnOutput.Builder.create(this, "BuildRecordsTableName").value(buildRecords.tableName()).build();
-    CfnOutput.Builder.create(this, "CodeBuildProjectName")
-        .value(build.project().getProjectName())
-        .build();
-    pipeline.ifPresent(
-        p ->
-            CfnOutput.Builder.create(this, "PipelineName")
-                .value(p.pipeline().getPipelineName())
-                .build());
+    // the first target's outputs keep their names; target n (from 2) adds n to them
+    for (int i = 0; i < targets.size(); i++) {
+      TargetResources t = targets.get(i);
+      String n = i == 0 ? "" : Integer.toString(i + 1);
+      String of = "target " + t.settings().name();
+      CfnOutput.Builder project =
+          CfnOutput.Builder.create(this, "CodeBuildProjectName" + n)
+              .value(t.project().getProjectName());
+      if (i > 0) {
+        project.description("CodeBuild project of " + of);
+      }
+      project.build();
+      t.createdPipeline()
+          .ifPresent(
+              p -> {
+                CfnOutput.Builder b =
+                    CfnOutput.Builder.create(this, "PipelineName" + n).value(p.getPipelineName());
+                if (!n.isEmpty()) {
+                  b.description("Pipeline of " + of);
+                }
+                b.build();
+              });
+    }
     CfnOutput.Builder.create(this, "PagureTokenSecretArn")
         .description("Put the pagure API token here (aws secretsmanager put-secret-value)")
         .value(secrets.pagureToken().getSecretArn())
@@ -407,13 +563,22 @@ public final class PagureCiStack extends Stack {
         .description("Redrive: aws sqs start-message-move-task --source-arn <this>")
         .value(workQueue.deadLetterQueue().getQueueArn())
         .build();
-    build
-        .logGroup()
-        .ifPresent(
-            logs ->
-                CfnOutput.Builder.create(this, "BuildLogGroupName")
-                    .value(logs.getLogGroupName())
-                    .build());
+    for (int i = 0; i < targets.size(); i++) {
+      TargetResources t = targets.get(i);
+      String n = i == 0 ? "" : Integer.toString(i + 1);
+      t.build()
+          .logGroup()
+          .ifPresent(
+              logs -> {
+                CfnOutput.Builder b =
+                    CfnOutput.Builder.create(this, "BuildLogGroupName" + n)
+                        .value(logs.getLogGroupName());
+                if (!n.isEmpty()) {
+                  b.description("Build logs of target " + t.settings().name());
+                }
+                b.build();
+              });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -537,16 +702,42 @@ public final class PagureCiStack extends Stack {
    * action's).
    */
   public IProject project() {
-    return build.project();
+    return targets.get(0).project();
   }
 
   /** The created project's log group (empty for an existing project). */
   public Optional<LogGroup> buildLogGroup() {
-    return build.logGroup();
+    return targets.get(0).build().logGroup();
   }
 
+  /** The first target's pipeline (codepipeline target). */
   public Optional<Pipeline> pipeline() {
-    return pipeline.map(BuildPipeline::pipeline);
+    return targets.get(0).createdPipeline();
+  }
+
+  /** Every build target of the routing table with its resources, in table order. */
+  public List<TargetResources> targets() {
+    return List.copyOf(targets);
+  }
+
+  /** The {@code ROUTES} value the three functions get (tokens unresolved). */
+  public String routesJson() {
+    return routesJson;
+  }
+
+  /** The routing table as {@code synth} prints it on stderr. */
+  public List<String> routingTableLines() {
+    Map<String, String> resources = new LinkedHashMap<>();
+    for (TargetResources t : targets) {
+      String what =
+          t.createdPipeline().isPresent()
+              ? "created pipeline " + NagSuppressionsPlan.logicalId(t.createdPipeline().get())
+              : t.settings().existingProjectName().isPresent()
+                  ? "existing project " + t.settings().existingProjectName().get()
+                  : "created project " + NagSuppressionsPlan.logicalId(t.build().created().get());
+      resources.put(t.settings().name(), what + ", reads " + t.zipKeys());
+    }
+    return settings.routes().describeLines(resources);
   }
 
   /** Function URLs by alias name ({@code iam}, {@code hmac}). */

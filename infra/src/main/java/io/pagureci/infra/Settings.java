@@ -1,7 +1,10 @@
 package io.pagureci.infra;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +91,8 @@ public record Settings(
     Optional<String> pagureTokenSecretArn,
     Optional<String> alarmEmail,
     Optional<String> alarmTopicArn,
-    FunctionLogging logging) {
+    FunctionLogging logging,
+    Routes routes) {
 
   /** Where the inbound function starts builds. */
   public enum BuildTarget {
@@ -184,6 +188,14 @@ public record Settings(
               "allowedProjects",
               "(none — required to deploy)",
               "Comma-separated globs of project fullnames that may build, e.g. `rpms/*,demo`"),
+          new Key(
+              "routes",
+              "(none: one rule from allowedProjects and the build target keys)",
+              "The routing table: ordered rules from project globs to build targets (a JSON array)"),
+          new Key(
+              "routesFile",
+              "(none)",
+              "A JSON file holding the routing table, relative to the repository root"),
           new Key("buildTarget", "codebuild", "`codebuild` or `codepipeline`"),
           new Key(
               "existingProjectName",
@@ -422,6 +434,7 @@ public record Settings(
     Objects.requireNonNull(buildTarget);
     Objects.requireNonNull(urlAuth);
     Objects.requireNonNull(caller);
+    Objects.requireNonNull(routes);
   }
 
   /** The settings with every default and no deploy-time values (what a bare synth uses). */
@@ -435,6 +448,14 @@ public record Settings(
    * #unknownKeys} reports them.
    */
   public static Settings fromContext(Function<String, Object> context) {
+    return fromContext(context, Path.of(""));
+  }
+
+  /**
+   * As {@link #fromContext(Function)}, with {@code routesFile} read relative to {@code root} (the
+   * directory of cdk.json).
+   */
+  public static Settings fromContext(Function<String, Object> context, Path root) {
     Reader r = new Reader(context);
     boolean snapStart = r.bool("snapStart", true);
     String ephemeralKey = r.renamed("workerEphemeralMb", "inboundEphemeralMb");
@@ -472,20 +493,13 @@ public record Settings(
       throw new SettingsException(
           "sourcePrefix must not be empty (the functions' permissions are scoped to it)");
     }
-    Optional<String> existingProject = r.string("existingProjectName");
-    existingProject.ifPresent(n -> r.match("existingProjectName", n, PROJECT_NAME));
-    Optional<String> existingRole = r.string("existingProjectRoleArn");
-    existingRole.ifPresent(a -> r.match("existingProjectRoleArn", a, ROLE_ARN));
-    if (existingRole.isPresent() && existingProject.isEmpty()) {
-      throw new SettingsException(
-          "existingProjectRoleArn only makes sense with existingProjectName");
-    }
-    int buildConcurrencyLimit = r.integer("buildConcurrencyLimit", 5, 1, 10_000);
-    if (existingProject.isPresent() && r.string("buildConcurrencyLimit").isPresent()) {
-      throw new SettingsException(
-          "buildConcurrencyLimit applies to the project the stack creates; an existing project"
-              + " (existingProjectName) keeps its own limit - set it on that project");
-    }
+    Routes.Target legacyTarget =
+        readTarget(
+            r.string("targetName").orElse("build"),
+            r.choice("buildTarget", BuildTarget.CODEBUILD, BuildTarget.values(), t -> t.value),
+            r,
+            r);
+    Routes routes = routes(context, root, legacyTarget);
     int retention = r.integer("logRetentionDays", 30, 1, 3653);
     if (!RETENTION_DAYS.contains(retention)) {
       throw new SettingsException(
@@ -511,27 +525,10 @@ public record Settings(
             throw new SettingsException("alarmEmail is not an e-mail address: '" + e + "'");
           }
         });
-    String computeType =
-        r.choice(
-            "buildComputeType",
-            "small",
-            new String[] {"small", "medium", "large", "xlarge", "2xlarge"},
-            s -> s);
     String reporter =
         r.choice("reporter", "flag-api", new String[] {"flag-api", "ci-webhook"}, s -> s);
     String flagEndpoint =
         r.choice("flagEndpoint", "commit", new String[] {"commit", "pull-request"}, s -> s);
-    String targetName = r.string("targetName").orElse("build");
-    r.match("targetName", targetName, TARGET_NAME);
-    String buildspecPath = r.string("trustedBuildspecPath").orElse("buildspec.yml");
-    if (buildspecPath.startsWith("/")
-        || buildspecPath.contains("..")
-        || buildspecPath.endsWith("/")) {
-      throw new SettingsException(
-          "trustedBuildspecPath must be a file path inside the repository, was '"
-              + buildspecPath
-              + "'");
-    }
     int workerMemory = r.integer("workerMemoryMb", 2048, 512, 10_240);
     String jvmKey = r.renamed("workerJvmOptions", "inboundJvmOptions");
     Optional<String> jvmOptions = jvmOptions(jvmKey, r.string(jvmKey), workerMemory);
@@ -554,9 +551,9 @@ public record Settings(
     return new Settings(
         pagureUrl,
         r.string("allowedProjects"),
-        r.choice("buildTarget", BuildTarget.CODEBUILD, BuildTarget.values(), t -> t.value),
-        existingProject,
-        existingRole,
+        legacyTarget.system(),
+        legacyTarget.existingProjectName(),
+        legacyTarget.existingProjectRoleArn(),
         r.choice("urlAuth", UrlAuth.IAM, UrlAuth.values(), u -> u.value),
         caller,
         callerPrincipalArn,
@@ -566,10 +563,10 @@ public record Settings(
         r.integer("sourceExpirationDays", 30, 1, 3650),
         r.integer("noncurrentVersionExpirationDays", 7, 1, 3650),
         r.bool("autoDeleteObjects", false),
-        r.string("buildImage").orElse("aws/codebuild/standard:7.0"),
-        computeType,
-        r.integer("buildTimeoutMinutes", 60, 5, 2160),
-        buildConcurrencyLimit,
+        legacyTarget.buildImage(),
+        legacyTarget.buildComputeType(),
+        legacyTarget.buildTimeoutMinutes(),
+        legacyTarget.buildConcurrencyLimit(),
         retention,
         r.choice("architecture", "x86_64", new String[] {"x86_64", "arm64"}, s -> s),
         r.integer("inboundMemoryMb", 2048, 512, 10_240),
@@ -598,8 +595,8 @@ public record Settings(
         r.integer("outboundReservedConcurrency", 0, 0, 1000),
         r.integer("outboundRetryAttempts", 2, 0, 2),
         r.integer("outboundMaxEventAgeSeconds", 3600, 60, 21_600),
-        r.bool("trustedBuildspec", true),
-        buildspecPath,
+        legacyTarget.trustedBuildspec(),
+        legacyTarget.trustedBuildspecPath(),
         r.string("rebuildPhrase"),
         r.string("buildBranches"),
         r.integer("refWaitSeconds", 20, 0, 600),
@@ -608,7 +605,7 @@ public record Settings(
         reporter,
         flagEndpoint,
         r.string("flagUsername"),
-        targetName,
+        legacyTarget.name(),
         r.string("buildUrlTemplate"),
         // same ranges as the outbound function's OutboundConfig (the contract test keeps them
         // honest)
@@ -623,7 +620,106 @@ public record Settings(
         topic,
         FunctionLogging.of(
             r.choice("logLevel", "info", FunctionLogging.APPLICATION_LEVELS, l -> l),
-            r.choice("systemLogLevel", "info", FunctionLogging.SYSTEM_LEVELS, l -> l)));
+            r.choice("systemLogLevel", "info", FunctionLogging.SYSTEM_LEVELS, l -> l)),
+        routes);
+  }
+
+  /**
+   * One build target's keys: {@code system} reads the CodeBuild project keys (the context itself,
+   * or a target's {@code codebuild} / {@code codepipeline} object), {@code target} the buildspec
+   * keys (the context, or the target object). Messages name the keys with the readers' prefixes.
+   */
+  static Routes.Target readTarget(String name, BuildTarget kind, Reader system, Reader target) {
+    if (!TARGET_NAME.matcher(name).matches()) {
+      throw new SettingsException(
+          target.where() + "targetName is not a valid value: '" + name + "'");
+    }
+    Optional<String> existingProject = system.string("existingProjectName");
+    existingProject.ifPresent(n -> system.match("existingProjectName", n, PROJECT_NAME));
+    Optional<String> existingRole = system.string("existingProjectRoleArn");
+    existingRole.ifPresent(a -> system.match("existingProjectRoleArn", a, ROLE_ARN));
+    if (existingRole.isPresent() && existingProject.isEmpty()) {
+      throw new SettingsException(
+          system.where()
+              + "existingProjectRoleArn only makes sense with "
+              + system.where()
+              + "existingProjectName");
+    }
+    int buildConcurrencyLimit = system.integer("buildConcurrencyLimit", 5, 1, 10_000);
+    if (existingProject.isPresent() && system.string("buildConcurrencyLimit").isPresent()) {
+      throw new SettingsException(
+          system.where()
+              + "buildConcurrencyLimit applies to the project the stack creates; an existing project"
+              + " (existingProjectName) keeps its own limit - set it on that project");
+    }
+    String computeType =
+        system.choice(
+            "buildComputeType",
+            "small",
+            new String[] {"small", "medium", "large", "xlarge", "2xlarge"},
+            s -> s);
+    String buildspecPath = target.string("trustedBuildspecPath").orElse("buildspec.yml");
+    if (buildspecPath.startsWith("/")
+        || buildspecPath.contains("..")
+        || buildspecPath.endsWith("/")) {
+      throw new SettingsException(
+          target.where()
+              + "trustedBuildspecPath must be a file path inside the repository, was '"
+              + buildspecPath
+              + "'");
+    }
+    return new Routes.Target(
+        name,
+        kind,
+        existingProject,
+        existingRole,
+        system.string("buildImage").orElse("aws/codebuild/standard:7.0"),
+        computeType,
+        system.integer("buildTimeoutMinutes", 60, 5, 2160),
+        buildConcurrencyLimit,
+        target.bool("trustedBuildspec", true),
+        buildspecPath);
+  }
+
+  /**
+   * The routing table: {@code routes} (inline) or {@code routesFile} (a JSON file under {@code
+   * root}), never both and never with today's per-target keys; else the one rule of those keys.
+   */
+  private static Routes routes(Function<String, Object> context, Path root, Routes.Target legacy) {
+    Object inline = context.apply("routes");
+    Object file = context.apply("routesFile");
+    if (inline == null && file == null) {
+      Reader r = new Reader(context);
+      return Routes.legacy(r.string("allowedProjects"), r.string("buildBranches"), legacy);
+    }
+    if (inline != null && file != null) {
+      throw new SettingsException("set routes or routesFile, not both");
+    }
+    List<String> mixed =
+        Routes.PER_TARGET_CONTEXT_KEYS.stream().filter(k -> context.apply(k) != null).toList();
+    String key = inline != null ? "routes" : "routesFile";
+    if (!mixed.isEmpty()) {
+      throw new SettingsException(
+          key
+              + " replaces today's per-target keys, but "
+              + mixed
+              + (mixed.size() == 1 ? " is" : " are")
+              + " also set: move them into the table's rules and targets (docs/configuration.md,"
+              + " \"Routing table\")");
+    }
+    if (inline != null) {
+      return Routes.fromTable(inline, "routes");
+    }
+    String name = String.valueOf(file).strip();
+    Path path = root.resolve(name).normalize();
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new SettingsException(
+          "routesFile: cannot read " + path + " (relative to the directory of cdk.json): " + e);
+    }
+    return Routes.fromTable(text, "routesFile " + name);
   }
 
   /**
@@ -730,7 +826,7 @@ public record Settings(
     if (pagureUrl.isEmpty()) {
       missing.add("pagureUrl (e.g. -c pagureUrl=https://pagure.example.org/)");
     }
-    if (allowedProjects.isEmpty()) {
+    if (!routes.fromTable() && allowedProjects.isEmpty()) {
       missing.add(
           "allowedProjects (e.g. -c allowedProjects='rpms/*,demo'; empty = every project is refused)");
     }
@@ -784,7 +880,15 @@ public record Settings(
     }
   }
 
-  private record Reader(Function<String, Object> context) {
+  /**
+   * Reads keys from a lookup; {@code where} prefixes every message (empty for the context itself,
+   * {@code routes[0] (match [rpms/**]): targets[1].codebuild.} inside the routing table).
+   */
+  record Reader(Function<String, Object> context, String where) {
+    Reader(Function<String, Object> context) {
+      this(context, "");
+    }
+
     Optional<String> string(String key) {
       Object v = context.apply(key);
       if (v == null) {
@@ -803,7 +907,7 @@ public record Settings(
                     case "false", "0", "no", "off" -> false;
                     default ->
                         throw new SettingsException(
-                            key + " must be true or false, was '" + v + "'");
+                            where + key + " must be true or false, was '" + v + "'");
                   })
           .orElse(dflt);
     }
@@ -818,11 +922,11 @@ public record Settings(
         value = string(key).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
         throw new SettingsException(
-            key + " must be a whole number, was '" + context.apply(key) + "'");
+            where + key + " must be a whole number, was '" + context.apply(key) + "'");
       }
       if (value < min || value > max) {
         throw new SettingsException(
-            key + " must be between " + min + " and " + max + ", was " + value);
+            where + key + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }
@@ -857,12 +961,13 @@ public record Settings(
         }
       }
       List<String> names = java.util.Arrays.stream(values).map(name).toList();
-      throw new SettingsException(key + " must be one of " + names + ", was '" + v.get() + "'");
+      throw new SettingsException(
+          where + key + " must be one of " + names + ", was '" + v.get() + "'");
     }
 
     void match(String key, String value, Pattern pattern) {
       if (!pattern.matcher(value).matches()) {
-        throw new SettingsException(key + " is not a valid value: '" + value + "'");
+        throw new SettingsException(where + key + " is not a valid value: '" + value + "'");
       }
     }
   }

@@ -99,10 +99,18 @@ final class SourceBucket extends StackPart {
 
   /** Reading any zip under the prefix, pinned by version id. */
   PolicyStatement readZips() {
+    return readZips(List.of(prefix + "*"));
+  }
+
+  /**
+   * Reading the zips under the given key patterns (each starting with the prefix), pinned by
+   * version id.
+   */
+  PolicyStatement readZips(List<String> keyPatterns) {
     return PolicyStatement.Builder.create()
         .sid("ReadSourceZips")
         .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-        .resources(List.of(zipsArn()))
+        .resources(keyPatterns.stream().map(bucket::arnForObjects).toList())
         .build();
   }
 }

@@ -14,7 +14,6 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
-import software.amazon.awscdk.services.codebuild.Project;
 import software.amazon.awscdk.services.events.EventBus;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -58,7 +57,7 @@ class AcceptFunctionTest {
                     caller, Optional.empty(), Optional.empty(), Optional.empty()),
                 secrets,
                 source,
-                BuildWorker.Target.codeBuild(Project.fromProjectName(stack, "Project", "builds")),
+                FlagReporterTest.ROUTES,
                 queue,
                 EventBus.fromEventBusName(stack, "Bus", "default"),
                 records,
@@ -101,8 +100,8 @@ class AcceptFunctionTest {
             "BUILD_RECORDS_TABLE",
             "SOURCE_BUCKET",
             "CI_ALLOWED_CALLERS")
-        .containsEntry("BUILD_TARGET", "codebuild")
-        .containsEntry("CODEBUILD_PROJECT", "builds");
+        .containsEntry("ROUTES", FlagReporterTest.ROUTES)
+        .doesNotContainKeys("BUILD_TARGET", "CODEBUILD_PROJECT", "ALLOWED_PROJECTS");
     assertThat(f.accept().callerUser()).isPresent();
   }
 

@@ -26,7 +26,12 @@ class BuildPipelineTest {
         stack,
         "BuildPipeline",
         new BuildPipeline.Props(
-            source, build, List.of("PAGURE_COMMIT", "PAGURE_PROJECT"), 5, true));
+            source,
+            List.of("source/*"),
+            build,
+            List.of("PAGURE_COMMIT", "PAGURE_PROJECT"),
+            5,
+            true));
   }
 
   @Test

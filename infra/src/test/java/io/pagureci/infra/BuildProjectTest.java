@@ -2,6 +2,7 @@ package io.pagureci.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ class BuildProjectTest {
       SourceBucket source, boolean viaPipeline, Optional<String> existing, Optional<String> role) {
     return new BuildProject.Props(
         source,
+        List.of("source/*"),
         viaPipeline,
         existing,
         role,

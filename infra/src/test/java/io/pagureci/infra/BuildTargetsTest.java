@@ -74,9 +74,13 @@ class BuildTargetsTest {
                 "EventPattern",
                 Match.objectLike(
                     Map.of("detail", Map.of("project-name", List.of("legacy-build")))))));
-    assertThat(stack.inboundEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
-    assertThat(stack.workerEnvironment()).containsEntry("CODEBUILD_PROJECT", "legacy-build");
-    assertThat(stack.outboundEnvironment()).containsEntry("CODEBUILD_PROJECTS", "legacy-build");
+    String routes =
+        "{\"rules\":[{\"match\":[\"demo\",\"rpms/*\"],\"pullRequests\":true,\"targets\":["
+            + "{\"name\":\"build\",\"system\":\"codebuild\",\"resource\":\"legacy-build\","
+            + "\"trustedBuildspecPath\":\"buildspec.yml\"}]}]}";
+    assertThat(stack.inboundEnvironment()).containsEntry("ROUTES", routes);
+    assertThat(stack.workerEnvironment()).containsEntry("ROUTES", routes);
+    assertThat(stack.outboundEnvironment()).containsEntry("ROUTES", routes);
   }
 
   @Test
@@ -210,16 +214,19 @@ class BuildTargetsTest {
                     "detail-type", List.of("CodePipeline Pipeline Execution State Change"),
                     "detail", Map.of("pipeline", List.of(pipelineName))))));
     assertThat(stack.workerEnvironment())
-        .containsEntry("BUILD_TARGET", "codepipeline")
         .containsEntry("PIPELINE_SOURCE_ACTION", "Source")
         .containsEntry("PIPELINE_OVERRIDE_S3_KEY", "true")
-        .doesNotContainKey("CODEBUILD_PROJECT");
-    // the accept function only names the pipeline (for the flag it asks for)
+        .doesNotContainKeys("BUILD_TARGET", "CODEBUILD_PROJECT");
+    assertThat(stack.workerEnvironment().get("ROUTES")).contains("\"system\":\"codepipeline\"");
+    // the accept function only names the pipeline (in ROUTES, for the flag it asks for)
     assertThat(stack.inboundEnvironment())
-        .containsEntry("BUILD_TARGET", "codepipeline")
-        .containsKey("PIPELINE_NAME")
+        .containsEntry("ROUTES", stack.workerEnvironment().get("ROUTES"))
         .doesNotContainKeys(
-            "PIPELINE_SOURCE_ACTION", "PIPELINE_OVERRIDE_S3_KEY", "CODEBUILD_PROJECT");
+            "BUILD_TARGET",
+            "PIPELINE_NAME",
+            "PIPELINE_SOURCE_ACTION",
+            "PIPELINE_OVERRIDE_S3_KEY",
+            "CODEBUILD_PROJECT");
     t.hasOutput("PipelineName", Match.anyValue());
     // the build reads its input artifact only: a CODEPIPELINE-source project, nothing on the source
     // bucket

@@ -76,9 +76,11 @@ class BuildWorkerTest {
                 bucket,
                 "zips/",
                 records,
-                viaPipeline
-                    ? new BuildWorker.Target(project, pipeline, "Source")
-                    : BuildWorker.Target.codeBuild(project),
+                List.of(
+                    viaPipeline
+                        ? new BuildWorker.Target("build", project, pipeline, "Source")
+                        : BuildWorker.Target.codeBuild("build", project)),
+                FlagReporterTest.ROUTES,
                 bus,
                 environment,
                 null,
@@ -236,11 +238,10 @@ class BuildWorkerTest {
                                             "arn:aws:codepipeline:eu-west-1:123456789012:ci"))))))));
     assertThat(f.template().toJSON().toString()).doesNotContain("codebuild:StartBuild");
     assertThat(f.worker().environment())
-        .containsEntry("BUILD_TARGET", "codepipeline")
-        .containsEntry("PIPELINE_NAME", "ci")
+        .containsEntry("ROUTES", FlagReporterTest.ROUTES)
         .containsEntry("PIPELINE_SOURCE_ACTION", "Source")
         .containsEntry("PIPELINE_OVERRIDE_S3_KEY", "true")
-        .doesNotContainKey("CODEBUILD_PROJECT");
+        .doesNotContainKeys("BUILD_TARGET", "PIPELINE_NAME", "CODEBUILD_PROJECT");
   }
 
   @Test
@@ -255,8 +256,7 @@ class BuildWorkerTest {
             "SOURCE_BUCKET",
             "SOURCE_PREFIX",
             "BUILD_RECORDS_TABLE",
-            "BUILD_TARGET",
-            "CODEBUILD_PROJECT",
+            "ROUTES",
             "PAGURE_URL",
             "JAVA_TOOL_OPTIONS");
     f.template()
@@ -275,8 +275,7 @@ class BuildWorkerTest {
                             Map.entry("SOURCE_BUCKET", f.r(f.bucket().getBucketName())),
                             Map.entry("SOURCE_PREFIX", "zips/"),
                             Map.entry("BUILD_RECORDS_TABLE", f.r(f.records().tableName())),
-                            Map.entry("BUILD_TARGET", "codebuild"),
-                            Map.entry("CODEBUILD_PROJECT", "builds"),
+                            Map.entry("ROUTES", FlagReporterTest.ROUTES),
                             Map.entry("PAGURE_URL", "https://pagure.example.org/"),
                             Map.entry("JAVA_TOOL_OPTIONS", "-Xmx128m"))))));
   }

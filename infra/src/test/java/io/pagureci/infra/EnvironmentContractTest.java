@@ -42,6 +42,24 @@ class EnvironmentContractTest {
   static final Set<String> INBOUND_LEFT_AT_DEFAULT =
       Set.of("MAX_DELIVERY_AGE_SECONDS", "S3_FORCE_PATH_STYLE");
 
+  /**
+   * The per-target variables of docs/queue.md §2 / the routing contract: the functions read them
+   * only when {@code ROUTES} is unset (a hand-made configuration, the tests); the stack sets {@code
+   * ROUTES} instead and never these (docs/configuration.md says so).
+   */
+  static final Set<String> ROUTES_FALLBACK =
+      Set.of(
+          "ALLOWED_PROJECTS",
+          "BUILD_BRANCHES",
+          "BUILD_TARGET",
+          "CODEBUILD_PROJECT",
+          "PIPELINE_NAME",
+          "TRUSTED_BUILDSPEC",
+          "TRUSTED_BUILDSPEC_PATH",
+          "CODEBUILD_PROJECTS",
+          "PIPELINE_NAMES",
+          "TARGET_NAME");
+
   /** What the inbound jar's two configuration parsers read (accept and worker share them). */
   static final List<String> INBOUND_VARIABLES =
       java.util.stream.Stream.concat(
@@ -142,23 +160,23 @@ class EnvironmentContractTest {
   void acceptAndWorkerParsersAcceptWhatTheStackSets(String mode, Map<String, String> context) {
     PagureCiStack stack = TestStacks.stack(context);
     for (Fn fn : List.of(Fn.ACCEPT, Fn.WORKER)) {
-      Map<String, String> env = concrete(fn.environment.apply(stack));
+      Map<String, String> env = forParser(fn, concrete(fn.environment.apply(stack)));
       assertThatCode(() -> InboundConfig.fromEnv(env)).as(fn.doc).doesNotThrowAnyException();
       assertThatCode(() -> io.pagureci.inbound.config.QueueConfig.fromEnv(env))
           .as(fn.doc)
           .doesNotThrowAnyException();
       InboundConfig config = InboundConfig.fromEnv(env);
-      assertThat(config.buildTarget().name().toLowerCase())
-          .isEqualTo(stack.settings().buildTarget().value());
       assertThat(config.sourcePrefix()).isEqualTo(stack.settings().sourcePrefix());
     }
-    InboundConfig accept = InboundConfig.fromEnv(concrete(stack.inboundEnvironment()));
+    InboundConfig accept =
+        InboundConfig.fromEnv(forParser(Fn.ACCEPT, concrete(stack.inboundEnvironment())));
     assertThat(accept.hookKeysSecret().isPresent())
         .isEqualTo(stack.settings().urlAuth().hasOpenUrl());
     assertThat(accept.ciBasicAuthSecret().isPresent())
         .isEqualTo(stack.settings().urlAuth().hasOpenUrl());
     // the worker authenticates nobody: no secret, no caller list
-    InboundConfig worker = InboundConfig.fromEnv(concrete(stack.workerEnvironment()));
+    InboundConfig worker =
+        InboundConfig.fromEnv(forParser(Fn.WORKER, concrete(stack.workerEnvironment())));
     assertThat(worker.hookKeysSecret()).isEmpty();
     assertThat(worker.ciBasicAuthSecret()).isEmpty();
     assertThat(worker.ciAllowedCallers()).isEmpty();
@@ -168,14 +186,88 @@ class EnvironmentContractTest {
   @MethodSource("modes")
   void outboundParserAcceptsWhatTheStackSets(String mode, Map<String, String> context) {
     PagureCiStack stack = TestStacks.stack(context);
-    Map<String, String> env = concrete(stack.outboundEnvironment());
+    Map<String, String> env = forParser(Fn.OUTBOUND, concrete(stack.outboundEnvironment()));
 
     assertThatCode(() -> OutboundConfig.fromEnv(env)).doesNotThrowAnyException();
-    OutboundConfig config = OutboundConfig.fromEnv(env);
-    boolean pipeline = stack.pipeline().isPresent();
-    assertThat(config.pipelineNames()).hasSize(pipeline ? 1 : 0);
-    assertThat(config.codeBuildProjects()).hasSize(pipeline ? 0 : 1);
-    assertThat(config.targetName()).isEqualTo(stack.settings().targetName());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("modes")
+  void theThreeFunctionsGetTheSameRoutingTableNamingTheStacksTargets(
+      String mode, Map<String, String> context) {
+    PagureCiStack stack = TestStacks.stack(context);
+    String routes = stack.inboundEnvironment().get("ROUTES");
+    assertThat(stack.workerEnvironment()).containsEntry("ROUTES", routes);
+    assertThat(stack.outboundEnvironment()).containsEntry("ROUTES", routes);
+    Map<String, Object> table = json(concrete(Map.of("ROUTES", routes)).get("ROUTES"));
+    List<Map<String, Object>> targets = list(list(table.get("rules")).get(0).get("targets"));
+    assertThat(targets).hasSize(1);
+    Map<String, Object> target = targets.get(0);
+    assertThat(target)
+        .containsEntry("name", stack.settings().targetName())
+        .containsEntry("system", stack.settings().buildTarget().value());
+    if (stack.settings().trustedBuildspec()) {
+      assertThat(target)
+          .containsEntry("trustedBuildspecPath", stack.settings().trustedBuildspecPath());
+    } else {
+      assertThat(target).doesNotContainKey("trustedBuildspecPath");
+    }
+    for (Fn fn : Fn.values()) {
+      assertThat(fn.environment.apply(stack))
+          .as(fn.doc)
+          .doesNotContainKeys(ROUTES_FALLBACK.toArray(String[]::new));
+    }
+  }
+
+  /**
+   * What a parser is given: the stack's variables as they are once the parser reads {@code ROUTES}
+   * (routes-runtime); until then {@code ROUTES} translated into the fallback variables of its first
+   * rule, the only rule a one-target stack has (the modes here are all one-target stacks).
+   */
+  static Map<String, String> forParser(Fn fn, Map<String, String> env) {
+    if (fn.configVariables.contains("ROUTES") || !env.containsKey("ROUTES")) {
+      return env;
+    }
+    Map<String, String> out = new HashMap<>(env);
+    Map<String, Object> table = json(out.remove("ROUTES"));
+    Map<String, Object> rule = list(table.get("rules")).get(0);
+    @SuppressWarnings("unchecked")
+    List<String> match = (List<String>) rule.get("match");
+    Map<String, Object> target = list(rule.get("targets")).get(0);
+    String system = (String) target.get("system");
+    String resource = (String) target.get("resource");
+    if (fn == Fn.OUTBOUND) {
+      out.put(system.equals("codebuild") ? "CODEBUILD_PROJECTS" : "PIPELINE_NAMES", resource);
+      out.put("TARGET_NAME", (String) target.get("name"));
+      return out;
+    }
+    out.put("ALLOWED_PROJECTS", String.join(",", match));
+    out.put("BUILD_TARGET", system);
+    out.put(system.equals("codebuild") ? "CODEBUILD_PROJECT" : "PIPELINE_NAME", resource);
+    out.put("TRUSTED_BUILDSPEC", Boolean.toString(target.containsKey("trustedBuildspecPath")));
+    if (target.containsKey("trustedBuildspecPath")) {
+      out.put("TRUSTED_BUILDSPEC_PATH", (String) target.get("trustedBuildspecPath"));
+    }
+    @SuppressWarnings("unchecked")
+    List<String> branches = (List<String>) rule.getOrDefault("branches", List.of());
+    if (!branches.isEmpty()) {
+      out.put("BUILD_BRANCHES", String.join(",", branches));
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> json(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(text, Map.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> list(Object value) {
+    return (List<Map<String, Object>>) value;
   }
 
   @Test
@@ -200,10 +292,15 @@ class EnvironmentContractTest {
     Set<String> inbound = new LinkedHashSet<>(documented(Fn.ACCEPT));
     inbound.addAll(documented(Fn.WORKER));
     inbound.addAll(INBOUND_LEFT_AT_DEFAULT);
+    inbound.addAll(ROUTES_FALLBACK);
     assertThat(inbound).containsAll(INBOUND_VARIABLES);
-    assertThat(documented(Fn.OUTBOUND)).containsAll(OutboundConfig.VARIABLES);
+    Set<String> outbound = new LinkedHashSet<>(documented(Fn.OUTBOUND));
+    outbound.addAll(ROUTES_FALLBACK);
+    assertThat(outbound).containsAll(OutboundConfig.VARIABLES);
     String doc = read("configuration.md");
     INBOUND_LEFT_AT_DEFAULT.forEach(v -> assertThat(doc).contains("`" + v + "`"));
+    String fallback = section(doc, "\n### Read only without ROUTES", "\n#");
+    ROUTES_FALLBACK.forEach(v -> assertThat(fallback).contains("`" + v + "`"));
   }
 
   @Test
@@ -267,11 +364,16 @@ class EnvironmentContractTest {
   @Test
   void theSynthWithoutContextIsStillParseable() {
     PagureCiStack stack = TestStacks.bareStack(Map.of());
-    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.inboundEnvironment())))
+    assertThatCode(
+            () -> InboundConfig.fromEnv(forParser(Fn.ACCEPT, concrete(stack.inboundEnvironment()))))
         .doesNotThrowAnyException();
-    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.workerEnvironment())))
+    assertThatCode(
+            () -> InboundConfig.fromEnv(forParser(Fn.WORKER, concrete(stack.workerEnvironment()))))
         .doesNotThrowAnyException();
-    assertThatCode(() -> OutboundConfig.fromEnv(concrete(stack.outboundEnvironment())))
+    assertThatCode(
+            () ->
+                OutboundConfig.fromEnv(
+                    forParser(Fn.OUTBOUND, concrete(stack.outboundEnvironment()))))
         .doesNotThrowAnyException();
     assertThat(
             List.of(
@@ -382,6 +484,14 @@ class EnvironmentContractTest {
                 case "WORK_QUEUE_URL" ->
                     "https://sqs.eu-west-1.amazonaws.com/123456789012/PagureCi-WorkQueue-AbCdEf";
                 case "ACCOUNT_ID" -> "123456789012";
+                case "ROUTES" -> {
+                  // every resource name in the table: a distinct generated-looking name
+                  java.util.concurrent.atomic.AtomicInteger n =
+                      new java.util.concurrent.atomic.AtomicInteger();
+                  yield java.util.regex.Pattern.compile("\\$\\{Token\\[[^]]+]}")
+                      .matcher(v)
+                      .replaceAll(m -> "Target" + n.incrementAndGet() + "-AbCdEf123456");
+                }
                 default ->
                     k.endsWith("SECRET_ID")
                         ? "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"

@@ -21,6 +21,8 @@ import software.amazon.awscdk.services.secretsmanager.Secret;
 /** The flag reporter on its own: rules per target, async retries, on-failure queue, alarms. */
 class FlagReporterTest {
 
+  static final String ROUTES = "{\"rules\":[]}";
+
   private static final String TOKEN =
       "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-AbCdEf";
 
@@ -28,11 +30,13 @@ class FlagReporterTest {
     BuildWorker.Target target =
         viaPipeline
             ? new BuildWorker.Target(
+                "build",
                 Project.fromProjectName(stack, "Project", "builds"),
                 Pipeline.fromPipelineArn(
                     stack, "Pipeline", "arn:aws:codepipeline:eu-west-1:123456789012:ci"),
                 "Source")
-            : BuildWorker.Target.codeBuild(Project.fromProjectName(stack, "Project", "builds"));
+            : BuildWorker.Target.codeBuild(
+                "build", Project.fromProjectName(stack, "Project", "builds"));
     return new FlagReporter(
         stack,
         "FlagReporter",
@@ -47,7 +51,8 @@ class FlagReporterTest {
             RetentionDays.ONE_MONTH,
             RemovalPolicy.DESTROY,
             Secret.fromSecretCompleteArn(stack, "Token", TOKEN),
-            target,
+            List.of(target),
+            ROUTES,
             EventBus.fromEventBusName(stack, "Bus", "default"),
             new BuildRecords(stack, "BuildRecords", new BuildRecords.Props(RemovalPolicy.DESTROY)),
             env,
@@ -90,11 +95,11 @@ class FlagReporterTest {
         Match.objectLike(Map.of("MaximumRetryAttempts", 1, "MaximumEventAgeInSeconds", 600)));
     t.resourceCountIs("AWS::CloudWatch::Alarm", 2);
     assertThat(r.environment())
-        .containsEntry("CODEBUILD_PROJECTS", "builds")
+        .containsEntry("ROUTES", ROUTES)
         .containsEntry("PAGURE_TOKEN_SECRET_ID", TOKEN)
         .containsEntry("REPORTER", "flag-api")
         .containsKeys("BUILD_RECORDS_TABLE", "ACCOUNT_ID")
-        .doesNotContainKey("PIPELINE_NAMES");
+        .doesNotContainKeys("PIPELINE_NAMES", "CODEBUILD_PROJECTS", "TARGET_NAME");
   }
 
   @Test
@@ -111,7 +116,9 @@ class FlagReporterTest {
                 Match.objectLike(Map.of("detail", Map.of("pipeline", List.of("ci")))))));
     assertThat(t.findResources("AWS::IAM::Policy").toString())
         .contains("codepipeline:GetPipelineExecution", "codebuild:BatchGetBuilds");
-    assertThat(r.environment()).containsEntry("PIPELINE_NAMES", "ci");
+    assertThat(r.environment())
+        .containsEntry("ROUTES", ROUTES)
+        .doesNotContainKeys("PIPELINE_NAMES", "CODEBUILD_PROJECTS");
   }
 
   @Test

@@ -1,33 +1,26 @@
 package io.pagureci.inbound.config;
 
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
-import java.util.Arrays;
+import io.pagureci.pagure.ProjectGlobs;
 import java.util.List;
 
 /**
  * A comma-separated list of globs over slash-separated names (project fullnames, branch names):
  * {@code *} matches within one path segment, {@code **} across segments, {@code ?} one character.
- * An empty list matches nothing (deny by default).
+ * An empty list matches nothing (deny by default). The semantics are pagure-model's {@link
+ * ProjectGlobs} (the stack checks routing rules with the same class); this adds the variable name
+ * to a malformed glob's {@link ConfigException}.
  */
 public final class ProjectPatterns {
 
-  private final List<String> globs;
-  private final List<PathMatcher> matchers;
+  private final ProjectGlobs globs;
 
-  private ProjectPatterns(List<String> globs, List<PathMatcher> matchers) {
+  private ProjectPatterns(ProjectGlobs globs) {
     this.globs = globs;
-    this.matchers = matchers;
   }
 
   public static ProjectPatterns parse(String variable, String value) {
-    List<String> globs =
-        Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     try {
-      List<PathMatcher> matchers =
-          globs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
-      return new ProjectPatterns(globs, matchers);
+      return new ProjectPatterns(ProjectGlobs.parse(value));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(variable + " has an invalid glob: " + e.getMessage());
     }
@@ -35,15 +28,11 @@ public final class ProjectPatterns {
 
   /** True when {@code name} (already validated: no {@code ..}, no leading {@code /}) matches. */
   public boolean matches(String name) {
-    if (matchers.isEmpty() || name.isEmpty()) {
-      return false;
-    }
-    Path path = Path.of(name);
-    return matchers.stream().anyMatch(m -> m.matches(path));
+    return globs.matches(name);
   }
 
   public List<String> globs() {
-    return globs;
+    return globs.globs();
   }
 
   public boolean isEmpty() {
@@ -52,6 +41,6 @@ public final class ProjectPatterns {
 
   @Override
   public String toString() {
-    return String.join(",", globs);
+    return globs.toString();
   }
 }
