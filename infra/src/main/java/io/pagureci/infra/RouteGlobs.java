@@ -263,7 +263,7 @@ final class RouteGlobs {
         return false;
       }
       if (partsDone == 0) {
-        return !WORDS.contains(firstWord);
+        return firstWord == null || !WORDS.contains(firstWord);
       }
       int parts = partsDone + 1;
       return fork ? parts >= 3 && parts <= 4 : parts <= 2;

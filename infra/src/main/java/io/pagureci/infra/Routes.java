@@ -358,7 +358,11 @@ public record Routes(List<Rule> rules, boolean fromTable) {
   /** A glob list: a JSON array of strings, or one string (comma-separated, as allowedProjects). */
   private static List<String> stringList(Object value, String at) {
     if (value instanceof String s) {
-      return globs(at, s);
+      // checked as globs by the caller, which names the rule
+      return java.util.Arrays.stream(s.split(","))
+          .map(String::strip)
+          .filter(g -> !g.isEmpty())
+          .toList();
     }
     if (value instanceof List<?> list) {
       List<String> out = new ArrayList<>();

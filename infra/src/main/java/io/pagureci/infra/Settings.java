@@ -456,6 +456,7 @@ public record Settings(
    * directory of cdk.json).
    */
   public static Settings fromContext(Function<String, Object> context, Path root) {
+    checkRoutesAlone(context);
     Reader r = new Reader(context);
     boolean snapStart = r.bool("snapStart", true);
     String ephemeralKey = r.renamed("workerEphemeralMb", "inboundEphemeralMb");
@@ -682,6 +683,32 @@ public record Settings(
   }
 
   /**
+   * {@code routes} and {@code routesFile} exclude each other and today's per-target keys (checked
+   * first: a per-target key given with the table is named as such, not read).
+   */
+  private static void checkRoutesAlone(Function<String, Object> context) {
+    Object inline = context.apply("routes");
+    Object file = context.apply("routesFile");
+    if (inline == null && file == null) {
+      return;
+    }
+    if (inline != null && file != null) {
+      throw new SettingsException("set routes or routesFile, not both");
+    }
+    List<String> mixed =
+        Routes.PER_TARGET_CONTEXT_KEYS.stream().filter(k -> context.apply(k) != null).toList();
+    if (!mixed.isEmpty()) {
+      throw new SettingsException(
+          (inline != null ? "routes" : "routesFile")
+              + " replaces today's per-target keys, but "
+              + mixed
+              + (mixed.size() == 1 ? " is" : " are")
+              + " also set: move them into the table's rules and targets (docs/configuration.md,"
+              + " \"Routing table\")");
+    }
+  }
+
+  /**
    * The routing table: {@code routes} (inline) or {@code routesFile} (a JSON file under {@code
    * root}), never both and never with today's per-target keys; else the one rule of those keys.
    */
@@ -691,21 +718,6 @@ public record Settings(
     if (inline == null && file == null) {
       Reader r = new Reader(context);
       return Routes.legacy(r.string("allowedProjects"), r.string("buildBranches"), legacy);
-    }
-    if (inline != null && file != null) {
-      throw new SettingsException("set routes or routesFile, not both");
-    }
-    List<String> mixed =
-        Routes.PER_TARGET_CONTEXT_KEYS.stream().filter(k -> context.apply(k) != null).toList();
-    String key = inline != null ? "routes" : "routesFile";
-    if (!mixed.isEmpty()) {
-      throw new SettingsException(
-          key
-              + " replaces today's per-target keys, but "
-              + mixed
-              + (mixed.size() == 1 ? " is" : " are")
-              + " also set: move them into the table's rules and targets (docs/configuration.md,"
-              + " \"Routing table\")");
     }
     if (inline != null) {
       return Routes.fromTable(inline, "routes");
