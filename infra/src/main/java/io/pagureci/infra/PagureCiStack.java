@@ -39,12 +39,13 @@ import software.constructs.Construct;
 
 /**
  * The pagure-ci-aws stack. It composes constructs and maps {@link Settings} onto their props:
- * {@link SourceBucket}, the build target ({@link BuildProject}, and {@link BuildPipeline} for
- * buildTarget=codepipeline), {@link Secrets}, {@link Alarms} (the topic; each alarm lives with what
- * it watches), {@link BuildRecords}, {@link WorkQueue}, the {@link AcceptFunction} behind its
- * function URL(s), the {@link BuildWorker} and the {@link FlagReporter} fed by EventBridge; then
- * the outputs. Every IAM statement names its resources; {@link NagSuppressionsPlan} holds the few
- * cdk-nag suppressions, each with its reason.
+ * {@link SourceBucket}, per target of the routing table ({@link Routes}) a {@link BuildProject} and
+ * for a codepipeline target a {@link BuildPipeline} (the first target with the ids the stack's one
+ * target had before the table, the others under {@code Target-<name>}), {@link Secrets}, {@link
+ * Alarms} (the topic; each alarm lives with what it watches), {@link BuildRecords}, {@link
+ * WorkQueue}, the {@link AcceptFunction} behind its function URL(s), the {@link BuildWorker} and
+ * the {@link FlagReporter} fed by EventBridge; then the outputs. Every IAM statement names its
+ * resources; {@link NagSuppressionsPlan} holds the few cdk-nag suppressions, each with its reason.
  *
  * <p>Logical ids are those of the flat stack this was before the constructs ({@link StackPart}): an
  * existing deployment updates in place.
@@ -391,7 +392,7 @@ public final class PagureCiStack extends Stack {
   private static final java.util.regex.Pattern TOKEN_MARKER =
       java.util.regex.Pattern.compile("\\$\\{Token\\[[^]]+]}");
 
-  int environmentBytes(Map<String, String> env) {
+  public int environmentBytes(Map<String, String> env) {
     String stackName = getStackName();
     int stackNameLength = Token.isUnresolved(stackName) ? 128 : stackName.length();
     int total = 2;

@@ -32,6 +32,9 @@ class PagureCiAppTest {
     assertThat(Files.readString(out.resolve("PagureCi.template.json")))
         .contains(Settings.PLACEHOLDER_PAGURE_URL);
     assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("pagure-ci-aws: routing table (one rule from allowedProjects and today's keys)")
+        .contains("  routes[0] (match []) pull requests:")
+        .contains("    - build (codebuild created project Build45A36621, reads [source/*]")
         .contains("a real deploy still needs")
         .contains("-c pagureUrl=")
         .contains("-c allowedProjects=");
