@@ -348,8 +348,16 @@ public final class PagureCiStack extends Stack {
     return stackNameLength + 1 + logicalIdLength + 1 + 13 + 96;
   }
 
+  /**
+   * The resources the template will hold: every {@link CfnResource} of the built stack (custom
+   * resources and their providers included).
+   */
+  public long resourceCount() {
+    return getNode().findAll().stream().filter(c -> c instanceof CfnResource).count();
+  }
+
   private void checkLimits() {
-    long resources = getNode().findAll().stream().filter(c -> c instanceof CfnResource).count();
+    long resources = resourceCount();
     if (resources > RESOURCE_THRESHOLD) {
       throw new Settings.SettingsException(
           "the stack would have "

@@ -360,6 +360,17 @@ class InstanceExampleTest {
   }
 
   @Test
+  void theSynthCountsTheResourcesTheTemplateHolds() {
+    assertThat((long) resources(stack)).isEqualTo(stack.resourceCount()).isEqualTo(84);
+    // custom resources (autoDeleteObjects) and their provider are counted too
+    Map<String, Object> context = new HashMap<>(Map.of("routes", codeBuildRules(1, "ns")));
+    context.put("autoDeleteObjects", true);
+    PagureCiStack withCustomResources = TestStacks.bareStack(context);
+    assertThat((long) resources(withCustomResources))
+        .isEqualTo(withCustomResources.resourceCount());
+  }
+
+  @Test
   void aTableThatWouldTakeTheStackPast450ResourcesStopsTheSynth() {
     assertThatThrownBy(() -> TestStacks.bareStack(Map.of("routes", codeBuildRules(60, "n"))))
         .isInstanceOf(Settings.SettingsException.class)
