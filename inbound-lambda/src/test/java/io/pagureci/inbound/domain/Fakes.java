@@ -43,10 +43,14 @@ public final class Fakes {
     public final List<WorkItem> items = new ArrayList<>();
     public final List<PackagedSource> sources = new ArrayList<>();
     public final List<String> tokens = new ArrayList<>();
+    public final List<io.pagureci.pagure.routing.Target> targets = new ArrayList<>();
     BuildStartException failWith;
 
     @Override
-    public StartedBuild start(WorkItem item, PackagedSource source) throws BuildStartException {
+    public StartedBuild start(
+        WorkItem item, io.pagureci.pagure.routing.Target target, PackagedSource source)
+        throws BuildStartException {
+      targets.add(target);
       requests.add(item.request());
       items.add(item);
       sources.add(source);
