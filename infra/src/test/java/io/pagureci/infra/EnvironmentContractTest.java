@@ -148,7 +148,7 @@ class EnvironmentContractTest {
           .as(fn.doc)
           .doesNotThrowAnyException();
       InboundConfig config = InboundConfig.fromEnv(env);
-      assertThat(config.buildTarget().name().toLowerCase())
+      assertThat(config.routes().targets().get(0).system().id())
           .isEqualTo(stack.settings().buildTarget().value());
       assertThat(config.sourcePrefix()).isEqualTo(stack.settings().sourcePrefix());
     }
