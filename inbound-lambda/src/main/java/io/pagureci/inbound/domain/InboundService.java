@@ -278,6 +278,8 @@ public final class InboundService {
               + "; send it again (each target still builds once)");
     }
     WorkItem first = items.get(0);
+    // in the rule's order of targets
+    results.sort(java.util.Comparator.comparingInt(t -> names.indexOf(t.name())));
     return new Outcome.Queued(request, deliveryId, first.buildKey(), results);
   }
 
