@@ -51,10 +51,14 @@ class RoutingTest {
     final WorkerService worker;
 
     Stack(String rebuildPolicy) {
+      this(rebuildPolicy, ROUTES);
+    }
+
+    Stack(String rebuildPolicy, String routes) {
       Map<String, String> env = TestConfigs.env();
       env.remove("ALLOWED_PROJECTS");
       env.remove("CODEBUILD_PROJECT");
-      env.put("ROUTES", ROUTES);
+      env.put("ROUTES", routes);
       env.put("REBUILD_POLICY", rebuildPolicy);
       InboundConfig config = InboundConfig.fromEnv(env);
       Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -385,6 +389,83 @@ class RoutingTest {
     assertThatThrownBy(() -> WorkItemJson.read(body))
         .isInstanceOf(Rejection.class)
         .hasMessageContaining("target is not a target name");
+  }
+
+  private static HttpRequest ciDoc(String project) {
+    com.fasterxml.jackson.databind.node.ObjectNode doc = CiWebhookTest.validDoc();
+    doc.put("project", project).put("source_project", project);
+    return new HttpRequest(
+        "POST",
+        Map.of("content-type", "application/json"),
+        doc.toString(),
+        false,
+        "arn:aws:iam::111122223333:user/pagure-ci",
+        "req-ci-" + project.hashCode());
+  }
+
+  @Test
+  void aCiWebhookRequestFansOutLikeAWebhookAndARuleWithoutPullRequestsRefusesIt() throws Exception {
+    Stack stack = new Stack("all");
+
+    Outcome demo = stack.send(ciDoc("demo"));
+    Outcome rpms = stack.send(ciDoc("rpms/widget"));
+
+    assertThat(demo).isInstanceOf(Outcome.Queued.class);
+    assertThat(itemTargets()).containsExactly("rpmbuild", "lint");
+    assertThat(starter.targets)
+        .extracting(Target::resource)
+        .containsExactly("Rpmbuild-1", "Lint-1");
+    assertThat(rpms)
+        .isEqualTo(
+            new Outcome.Rejected(
+                403,
+                "PULL_REQUESTS_NOT_ALLOWED",
+                "pull requests of 'rpms/widget' are not built (its rule has pullRequests false)"));
+  }
+
+  @Test
+  void aWebhookPullRequestOfARuleWithoutPullRequestsIsIgnoredButItsPushesBuild() throws Exception {
+    Stack stack =
+        new Stack(
+            "all",
+            "{\"rules\":[{\"match\":[\"demo\"],\"pullRequests\":false,\"branches\":[\"master\"],"
+                + "\"targets\":[{\"name\":\"deploy\",\"system\":\"codepipeline\",\"resource\":\"deploy-pipe\"}]}]}");
+
+    Outcome pr = stack.send(pr());
+    Outcome comment =
+        stack.send(
+            comment("pull-request.comment.added-6", "alice", "pretty please pagure-ci rebuild"));
+    Outcome push = stack.send(PagureFixtures.webhook("git.receive-1").request());
+
+    assertThat(pr)
+        .isEqualTo(
+            new Outcome.Ignored(
+                "pull requests of 'demo' are not built (its rule has pullRequests false)"));
+    assertThat(comment).isEqualTo(pr);
+    assertThat(push).isInstanceOf(Outcome.Queued.class);
+    assertThat(starter.targets)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.system()).isEqualTo(Target.System.CODEPIPELINE);
+              assertThat(t.resource()).isEqualTo("deploy-pipe");
+            });
+  }
+
+  @Test
+  void aProjectNoRuleMatchesIsRefusedAsBefore() {
+    Stack stack =
+        new Stack(
+            "all",
+            "{\"rules\":[{\"match\":[\"rpms/*\"],\"targets\":[{\"name\":\"b\",\"system\":\"codebuild\",\"resource\":\"P1\"}]}]}");
+
+    Outcome outcome = stack.send(pr());
+
+    assertThat(outcome).isInstanceOf(Outcome.Rejected.class);
+    assertThat(((Outcome.Rejected) outcome).status()).isEqualTo(403);
+    assertThat(((Outcome.Rejected) outcome).code()).isEqualTo("PROJECT_NOT_ALLOWED");
+    assertThat(queue.sent).isEmpty();
+    assertThat(events.events).isEmpty();
   }
 
   @Test
