@@ -96,7 +96,11 @@ final class PagureWebhooks {
     }
     JsonNode last = comments.get(comments.size() - 1);
     String text = text(last, "comment");
-    java.util.Optional<RebuildComment> rebuild = RebuildComment.parse(text, config.rebuildPhrase());
+    java.util.Optional<RebuildComment> rebuild =
+        RebuildComment.parse(text, config.rebuildPhrase())
+            // the approval phrase is never a rebuild of a target (a REBUILD_PHRASE that is its
+            // first words, "pretty please pagure-ci", would read it as one of target "approve")
+            .filter(r -> r.target() == null || !isPhrase(text, config.approvePhrase()));
     boolean phrase = rebuild.isPresent();
     if (!phrase
         && config.contributorPolicy() == ContributorPolicy.APPROVE

@@ -311,6 +311,36 @@ class RoutingTest {
   }
 
   @Test
+  void theApprovalPhraseIsNeverARebuildOfATargetEvenWhenTheRebuildPhraseIsItsFirstWords() {
+    Map<String, String> env = TestConfigs.env();
+    env.remove("ALLOWED_PROJECTS");
+    env.remove("CODEBUILD_PROJECT");
+    env.put("ROUTES", ROUTES);
+    env.put("REBUILD_PHRASE", "pretty please pagure-ci");
+    env.put("CONTRIBUTOR_POLICY", "members");
+    InboundService accept =
+        new InboundService(
+            InboundConfig.fromEnv(env),
+            TestConfigs.secrets(),
+            claims,
+            queue,
+            events,
+            new Fakes.CapturingLog(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    Outcome approve =
+        accept.handle(
+            comment("pull-request.comment.added-6", "alice", "pretty please pagure-ci approve"));
+    Outcome lint =
+        accept.handle(
+            comment("pull-request.comment.added-7", "alice", "pretty please pagure-ci lint"));
+
+    assertThat(approve).isEqualTo(new Outcome.Ignored("comment is not the rebuild phrase"));
+    assertThat(lint).isInstanceOf(Outcome.Queued.class);
+    assertThat(itemTargets()).containsExactly("lint");
+  }
+
+  @Test
   void aRuleWithoutPullRequestsIgnoresThemAndItsBranchesAreItsOwn() throws Exception {
     Stack stack = new Stack("all");
     PagureFixtures.Delivery push = PagureFixtures.webhook("git.receive-1");
