@@ -55,11 +55,16 @@ class RoutingTest {
     }
 
     Stack(String rebuildPolicy, String routes) {
+      this(rebuildPolicy, routes, "all");
+    }
+
+    Stack(String rebuildPolicy, String routes, String contributorPolicy) {
       Map<String, String> env = TestConfigs.env();
       env.remove("ALLOWED_PROJECTS");
       env.remove("CODEBUILD_PROJECT");
       env.put("ROUTES", routes);
       env.put("REBUILD_POLICY", rebuildPolicy);
+      env.put("CONTRIBUTOR_POLICY", contributorPolicy);
       InboundConfig config = InboundConfig.fromEnv(env);
       Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
       accept =
@@ -338,6 +343,42 @@ class RoutingTest {
     assertThat(approve).isEqualTo(new Outcome.Ignored("comment is not the rebuild phrase"));
     assertThat(lint).isInstanceOf(Outcome.Queued.class);
     assertThat(itemTargets()).containsExactly("lint");
+  }
+
+  @Test
+  void aNonMembersPullRequestWaitsPerTargetAndOneApprovalBuildsEveryTargetOnce() throws Exception {
+    Stack stack = new Stack("members", ROUTES, "approve");
+
+    stack.send(pr()); // bob's fork PR; bob has no commit access to demo
+
+    assertThat(starter.items).isEmpty();
+    assertThat(events.events)
+        .extracting(RequestEvent::state, e -> e.target().label())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(RequestEvent.State.QUEUED, "rpmbuild"),
+            org.assertj.core.groups.Tuple.tuple(RequestEvent.State.QUEUED, "lint"),
+            org.assertj.core.groups.Tuple.tuple(RequestEvent.State.AWAITING_APPROVAL, "rpmbuild"),
+            org.assertj.core.groups.Tuple.tuple(RequestEvent.State.AWAITING_APPROVAL, "lint"));
+
+    // alice (the owner) approves the head the PR had: every target of the PR builds, once
+    HttpRequest approval =
+        PagureFixtures.webhook("pull-request.comment.added-6")
+            .edited(
+                root -> {
+                  ObjectNode pr = (ObjectNode) root.path("msg").path("pullrequest");
+                  pr.put("commit_stop", "ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f");
+                  ArrayNode comments = (ArrayNode) pr.path("comments");
+                  ((ObjectNode) comments.get(comments.size() - 1))
+                      .put("comment", "pretty please pagure-ci approve");
+                });
+    stack.send(approval);
+    stack.send(approval);
+
+    assertThat(starter.targets).extracting(Target::name).containsExactly("rpmbuild", "lint");
+    assertThat(starter.tokens)
+        .as("the PR's own keys: the approval builds what waited")
+        .containsExactlyElementsOf(
+            queue.sent.subList(0, 2).stream().map(WorkItem::buildKey).toList());
   }
 
   @Test
