@@ -91,6 +91,39 @@ final class AwsStandIn implements AutoCloseable {
 
   /** The next {@code StartBuild} starts build {@code <project>:<uuid>} number {@code number}. */
   void startBuildStarts(String project, String uuid, int number, Instant at) {
+    wm.stubFor(
+        target("CodeBuild_20161006.StartBuild")
+            .willReturn(amzJson(started(project, uuid, number, at))));
+  }
+
+  /**
+   * A {@code StartBuild} of {@code project} (and only of it) starts build {@code <project>:<uuid>}:
+   * one stand-in for several CodeBuild projects (the routing table's targets).
+   */
+  void startBuildOf(String project, String uuid, int number, Instant at) {
+    wm.stubFor(
+        target("CodeBuild_20161006.StartBuild")
+            .withRequestBody(matchingJsonPath("$.projectName", equalTo(project)))
+            .atPriority(1)
+            .willReturn(amzJson(started(project, uuid, number, at))));
+  }
+
+  /** Every {@code StartBuild} of {@code project} is refused (the account's build limit). */
+  void startBuildRefused(String project) {
+    wm.stubFor(
+        target("CodeBuild_20161006.StartBuild")
+            .withRequestBody(matchingJsonPath("$.projectName", equalTo(project)))
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", AMZ_JSON)
+                    .withBody(
+                        "{\"__type\":\"AccountLimitExceededException\",\"message\":\"too many"
+                            + " builds\"}")));
+  }
+
+  private static ObjectNode started(String project, String uuid, int number, Instant at) {
     String id = project + ":" + uuid;
     ObjectNode root = JSON.createObjectNode();
     ObjectNode b = root.putObject("build");
@@ -119,7 +152,7 @@ final class AwsStandIn implements AutoCloseable {
         .put("startTime", at.getEpochSecond())
         .put("endTime", at.getEpochSecond())
         .put("durationInSeconds", 0);
-    wm.stubFor(target("CodeBuild_20161006.StartBuild").willReturn(amzJson(root)));
+    return root;
   }
 
   /** {@code BatchGetBuilds} of this build answers what the build looks like now. */

@@ -26,6 +26,7 @@ import io.pagureci.inbound.domain.WorkerService;
 import io.pagureci.inbound.pagure.PagureApiMembers;
 import io.pagureci.inbound.source.JGitSourcePackager;
 import io.pagureci.init.Lazy;
+import io.pagureci.pagure.routing.Target;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,7 +62,8 @@ public final class DependencyFactory {
   // SnapStart's beforeCheckpoint builds them all (initAll), so a snapshot still holds them.
   private final Lazy<S3Client> s3;
   private final Lazy<SecretsManagerSecrets> secrets;
-  private final Lazy<BuildStarter> starter;
+  private final Lazy<BuildStarter> codeBuild;
+  private final Lazy<BuildStarter> codePipeline;
   private final Lazy<JGitSourcePackager> packager;
   private final Lazy<DynamoDbClient> dynamo;
   private final Lazy<BuildClaims> claims;
@@ -75,7 +77,9 @@ public final class DependencyFactory {
     this.tempRoot = tempRoot;
     this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
-    this.starter = new Lazy<>(() -> Clients.starter(config));
+    // one client per build service, built when a target of that service first builds
+    this.codeBuild = new Lazy<>(Clients::codeBuild);
+    this.codePipeline = new Lazy<>(() -> Clients.codePipeline(config));
     this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.dynamo = new Lazy<>(Clients::dynamo);
     this.claims =
@@ -117,23 +121,16 @@ public final class DependencyFactory {
           Clock.systemUTC());
     }
 
-    static BuildStarter starter(InboundConfig config) {
-      return switch (config.buildTarget()) {
-        case CODEBUILD ->
-            new CodeBuildStarter(
-                CodeBuildClient.builder()
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build(),
-                config.codebuildProject());
-        case CODEPIPELINE ->
-            new CodePipelineStarter(
-                CodePipelineClient.builder()
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build(),
-                config.pipelineName(),
-                config.pipelineSourceAction(),
-                config.pipelineOverrideS3Key());
-      };
+    static CodeBuildStarter codeBuild() {
+      return new CodeBuildStarter(
+          CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build());
+    }
+
+    static CodePipelineStarter codePipeline(InboundConfig config) {
+      return new CodePipelineStarter(
+          CodePipelineClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
+          config.pipelineSourceAction(),
+          config.pipelineOverrideS3Key());
     }
 
     static DynamoDbClient dynamo() {
@@ -205,7 +202,10 @@ public final class DependencyFactory {
         config,
         queueConfig,
         (plan, key) -> packager.get().pack(plan, key),
-        (item, source) -> starter.get().start(item, source),
+        (item, target, source) ->
+            (target.system() == Target.System.CODEPIPELINE ? codePipeline : codeBuild)
+                .get()
+                .start(item, target, source),
         lazy(claims),
         heads.get(),
         new PagureApiMembers(config.pagureUrl(), config.gitTimeout()),
@@ -278,7 +278,11 @@ public final class DependencyFactory {
    */
   public void primeWorker() {
     s3.get();
-    starter.get();
+    // the services the routing table's targets use
+    for (Target.System system :
+        config.routes().targets().stream().map(Target::system).distinct().toList()) {
+      (system == Target.System.CODEPIPELINE ? codePipeline : codeBuild).get();
+    }
     claims.get();
     heads.get();
     queue.get();

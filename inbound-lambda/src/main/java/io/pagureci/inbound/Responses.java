@@ -45,6 +45,17 @@ final class Responses {
         g.writeStringField("id", q.deliveryId());
         g.writeStringField("buildKey", q.buildKey());
         g.writeStringField("commit", q.request().commit());
+        if (!q.targets().isEmpty()) {
+          g.writeArrayFieldStart("targets");
+          for (Outcome.ForTarget t : q.targets()) {
+            g.writeStartObject();
+            g.writeStringField("name", t.name());
+            g.writeStringField("status", t.status());
+            g.writeStringField("buildKey", t.buildKey());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        }
       } else if (outcome instanceof Outcome.Duplicate d) {
         g.writeStringField("status", "duplicate");
         g.writeStringField("id", d.deliveryId());

@@ -87,7 +87,12 @@ class InboundHandlerTest {
     assertThat(answer.get("id").asText()).isEqualTo("rid-1");
     assertThat(answer.get("buildKey").asText()).matches("[0-9a-f]{64}");
     assertThat(answer.get("commit").asText()).isEqualTo("5b7fb6a5283339c279fa8caf0c10e76aa215cd33");
-    assertThat(answer.size()).isEqualTo(4);
+    assertThat(answer.get("targets").toString())
+        .isEqualTo(
+            "[{\"name\":\"build\",\"status\":\"queued\",\"buildKey\":\""
+                + answer.get("buildKey").asText()
+                + "\"}]");
+    assertThat(answer.size()).isEqualTo(5);
     assertThat(starter.requests).as("the accept function starts nothing").isEmpty();
   }
 

@@ -1,7 +1,7 @@
 package io.pagureci.infra;
 
-import io.pagureci.pagure.ProjectGlobs;
 import io.pagureci.pagure.ProjectName;
+import io.pagureci.pagure.routing.NameGlobs;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the stack can prove about a routing rule's globs ({@link ProjectGlobs} semantics) over the
+ * What the stack can prove about a routing rule's globs ({@link NameGlobs} semantics) over the
  * names pagure-model's {@link ProjectName#isValid} accepts:
  *
  * <ul>
@@ -29,7 +29,7 @@ import java.util.Set;
  * (parts of {@code [A-Za-z0-9_][A-Za-z0-9_.+-]*} not ending in {@code .git}, 1-2 parts, or {@code
  * forks/<user>/} and 1-2 parts, no first part {@code tickets} / {@code requests}), breadth first,
  * so the first name found is a shortest one; that name is then checked with the real {@link
- * ProjectName#isValid} and {@link ProjectGlobs#matches}. The automaton leaves out one part of the
+ * ProjectName#isValid} and {@link NameGlobs#matches}. The automaton leaves out one part of the
  * rule, a part's 255-character limit: when the shortest name breaks it the answer is {@link
  * Result#unknown()} (as it is for globs with {@code [...]}, <code>{...}</code> or {@code \}, which
  * are not analysed), and an unknown answer never stops a synth.
@@ -98,8 +98,8 @@ final class RouteGlobs {
     }
     String name = found.get();
     if (ProjectName.isValid(name)
-        && ProjectGlobs.of(List.of(glob)).matches(name)
-        && !ProjectGlobs.of(earlier).matches(name)) {
+        && NameGlobs.of(List.of(glob)).matches(name)
+        && !NameGlobs.of(earlier).matches(name)) {
       return Result.of(name);
     }
     // a part over 255 characters, or a skipped earlier glob matching it

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagureci.infra.Settings.BuildTarget;
 import io.pagureci.infra.Settings.Reader;
 import io.pagureci.infra.Settings.SettingsException;
-import io.pagureci.pagure.ProjectGlobs;
+import io.pagureci.pagure.routing.NameGlobs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,7 +68,7 @@ public record Routes(List<Rule> rules, boolean fromTable) {
    * One rule.
    *
    * @param index position in the table (0-based, as in {@code routes[0]})
-   * @param match project globs ({@link ProjectGlobs}); empty only in the table made from an unset
+   * @param match project globs ({@link NameGlobs}); empty only in the table made from an unset
    *     {@code allowedProjects} (nothing builds)
    * @param branches branch globs whose pushes build; empty = none
    */
@@ -188,7 +188,7 @@ public record Routes(List<Rule> rules, boolean fromTable) {
       throw new SettingsException(label + ": match has no glob");
     }
     try {
-      ProjectGlobs.of(match);
+      NameGlobs.of(match);
     } catch (IllegalArgumentException e) {
       throw new SettingsException(label + ": match has an invalid glob: " + e.getMessage());
     }
@@ -197,7 +197,7 @@ public record Routes(List<Rule> rules, boolean fromTable) {
     List<String> branches =
         m.get("branches") == null ? List.of() : stringList(m.get("branches"), label + ": branches");
     try {
-      ProjectGlobs.of(branches);
+      NameGlobs.of(branches);
     } catch (IllegalArgumentException e) {
       throw new SettingsException(label + ": branches has an invalid glob: " + e.getMessage());
     }
@@ -381,7 +381,7 @@ public record Routes(List<Rule> rules, boolean fromTable) {
 
   private static List<String> globs(String at, String commaSeparated) {
     try {
-      return ProjectGlobs.parse(commaSeparated).globs();
+      return NameGlobs.parse(commaSeparated).globs();
     } catch (IllegalArgumentException e) {
       throw new SettingsException(at + " has an invalid glob: " + e.getMessage());
     }

@@ -160,23 +160,23 @@ class EnvironmentContractTest {
   void acceptAndWorkerParsersAcceptWhatTheStackSets(String mode, Map<String, String> context) {
     PagureCiStack stack = TestStacks.stack(context);
     for (Fn fn : List.of(Fn.ACCEPT, Fn.WORKER)) {
-      Map<String, String> env = forParser(fn, concrete(fn.environment.apply(stack)));
+      Map<String, String> env = concrete(fn.environment.apply(stack));
       assertThatCode(() -> InboundConfig.fromEnv(env)).as(fn.doc).doesNotThrowAnyException();
       assertThatCode(() -> io.pagureci.inbound.config.QueueConfig.fromEnv(env))
           .as(fn.doc)
           .doesNotThrowAnyException();
       InboundConfig config = InboundConfig.fromEnv(env);
+      assertThat(config.routes().targets().get(0).system().id())
+          .isEqualTo(stack.settings().buildTarget().value());
       assertThat(config.sourcePrefix()).isEqualTo(stack.settings().sourcePrefix());
     }
-    InboundConfig accept =
-        InboundConfig.fromEnv(forParser(Fn.ACCEPT, concrete(stack.inboundEnvironment())));
+    InboundConfig accept = InboundConfig.fromEnv(concrete(stack.inboundEnvironment()));
     assertThat(accept.hookKeysSecret().isPresent())
         .isEqualTo(stack.settings().urlAuth().hasOpenUrl());
     assertThat(accept.ciBasicAuthSecret().isPresent())
         .isEqualTo(stack.settings().urlAuth().hasOpenUrl());
     // the worker authenticates nobody: no secret, no caller list
-    InboundConfig worker =
-        InboundConfig.fromEnv(forParser(Fn.WORKER, concrete(stack.workerEnvironment())));
+    InboundConfig worker = InboundConfig.fromEnv(concrete(stack.workerEnvironment()));
     assertThat(worker.hookKeysSecret()).isEmpty();
     assertThat(worker.ciBasicAuthSecret()).isEmpty();
     assertThat(worker.ciAllowedCallers()).isEmpty();
@@ -186,7 +186,7 @@ class EnvironmentContractTest {
   @MethodSource("modes")
   void outboundParserAcceptsWhatTheStackSets(String mode, Map<String, String> context) {
     PagureCiStack stack = TestStacks.stack(context);
-    Map<String, String> env = forParser(Fn.OUTBOUND, concrete(stack.outboundEnvironment()));
+    Map<String, String> env = concrete(stack.outboundEnvironment());
 
     assertThatCode(() -> OutboundConfig.fromEnv(env)).doesNotThrowAnyException();
   }
@@ -217,43 +217,6 @@ class EnvironmentContractTest {
           .as(fn.doc)
           .doesNotContainKeys(ROUTES_FALLBACK.toArray(String[]::new));
     }
-  }
-
-  /**
-   * What a parser is given: the stack's variables as they are once the parser reads {@code ROUTES}
-   * (routes-runtime); until then {@code ROUTES} translated into the fallback variables of its first
-   * rule, the only rule a one-target stack has (the modes here are all one-target stacks).
-   */
-  static Map<String, String> forParser(Fn fn, Map<String, String> env) {
-    if (fn.configVariables.contains("ROUTES") || !env.containsKey("ROUTES")) {
-      return env;
-    }
-    Map<String, String> out = new HashMap<>(env);
-    Map<String, Object> table = json(out.remove("ROUTES"));
-    Map<String, Object> rule = list(table.get("rules")).get(0);
-    @SuppressWarnings("unchecked")
-    List<String> match = (List<String>) rule.get("match");
-    Map<String, Object> target = list(rule.get("targets")).get(0);
-    String system = (String) target.get("system");
-    String resource = (String) target.get("resource");
-    if (fn == Fn.OUTBOUND) {
-      out.put(system.equals("codebuild") ? "CODEBUILD_PROJECTS" : "PIPELINE_NAMES", resource);
-      out.put("TARGET_NAME", (String) target.get("name"));
-      return out;
-    }
-    out.put("ALLOWED_PROJECTS", String.join(",", match));
-    out.put("BUILD_TARGET", system);
-    out.put(system.equals("codebuild") ? "CODEBUILD_PROJECT" : "PIPELINE_NAME", resource);
-    out.put("TRUSTED_BUILDSPEC", Boolean.toString(target.containsKey("trustedBuildspecPath")));
-    if (target.containsKey("trustedBuildspecPath")) {
-      out.put("TRUSTED_BUILDSPEC_PATH", (String) target.get("trustedBuildspecPath"));
-    }
-    @SuppressWarnings("unchecked")
-    List<String> branches = (List<String>) rule.getOrDefault("branches", List.of());
-    if (!branches.isEmpty()) {
-      out.put("BUILD_BRANCHES", String.join(",", branches));
-    }
-    return out;
   }
 
   @SuppressWarnings("unchecked")
@@ -364,16 +327,11 @@ class EnvironmentContractTest {
   @Test
   void theSynthWithoutContextIsStillParseable() {
     PagureCiStack stack = TestStacks.bareStack(Map.of());
-    assertThatCode(
-            () -> InboundConfig.fromEnv(forParser(Fn.ACCEPT, concrete(stack.inboundEnvironment()))))
+    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.inboundEnvironment())))
         .doesNotThrowAnyException();
-    assertThatCode(
-            () -> InboundConfig.fromEnv(forParser(Fn.WORKER, concrete(stack.workerEnvironment()))))
+    assertThatCode(() -> InboundConfig.fromEnv(concrete(stack.workerEnvironment())))
         .doesNotThrowAnyException();
-    assertThatCode(
-            () ->
-                OutboundConfig.fromEnv(
-                    forParser(Fn.OUTBOUND, concrete(stack.outboundEnvironment()))))
+    assertThatCode(() -> OutboundConfig.fromEnv(concrete(stack.outboundEnvironment())))
         .doesNotThrowAnyException();
     assertThat(
             List.of(

@@ -2,8 +2,8 @@ package io.pagureci.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pagureci.pagure.ProjectGlobs;
 import io.pagureci.pagure.ProjectName;
+import io.pagureci.pagure.routing.NameGlobs;
 import java.util.List;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
@@ -15,9 +15,9 @@ import net.jqwik.api.Provide;
 
 /**
  * The glob analysis against its definition, over generated globs and project names: the real
- * matcher ({@link ProjectGlobs}) and the real name rule ({@link ProjectName#isValid}) are the
- * oracle. Names and globs are built from the pieces that matter to the rule (separators, the
- * characters a part may not start with, {@code forks}, {@code tickets}, {@code .git}).
+ * matcher ({@link NameGlobs}) and the real name rule ({@link ProjectName#isValid}) are the oracle.
+ * Names and globs are built from the pieces that matter to the rule (separators, the characters a
+ * part may not start with, {@code forks}, {@code tickets}, {@code .git}).
  */
 class RouteGlobsTest {
 
@@ -51,7 +51,7 @@ class RouteGlobsTest {
   }
 
   private static boolean matches(String glob, String name) {
-    return ProjectGlobs.of(List.of(glob)).matches(name);
+    return NameGlobs.of(List.of(glob)).matches(name);
   }
 
   @Property(tries = 2000)
@@ -67,9 +67,7 @@ class RouteGlobsTest {
       @ForAll("globs") String glob,
       @ForAll("earlier") List<String> earlier,
       @ForAll("names") String name) {
-    if (ProjectName.isValid(name)
-        && matches(glob, name)
-        && !ProjectGlobs.of(earlier).matches(name)) {
+    if (ProjectName.isValid(name) && matches(glob, name) && !NameGlobs.of(earlier).matches(name)) {
       assertThat(RouteGlobs.witness(glob, earlier).provenEmpty()).as(name).isFalse();
     }
   }
@@ -83,7 +81,7 @@ class RouteGlobsTest {
             w -> {
               assertThat(ProjectName.isValid(w)).as(w).isTrue();
               assertThat(matches(glob, w)).as(w).isTrue();
-              assertThat(ProjectGlobs.of(earlier).matches(w)).as(w).isFalse();
+              assertThat(NameGlobs.of(earlier).matches(w)).as(w).isFalse();
             });
   }
 

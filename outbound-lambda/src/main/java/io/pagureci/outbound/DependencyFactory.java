@@ -159,10 +159,10 @@ public final class DependencyFactory {
         ref -> new CodeBuildStatusLookup(codeBuild.get()).lookup(ref);
     BuildStatusLookup codePipelineLookup =
         ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
-    Scope scope = new Scope(config.pagureUrl(), config.codeBuildProjects(), config.pipelineNames());
+    Scope scope = config.scope();
     FlagMapper mapper =
         new FlagMapper(
-            config.flagUsername(), config.targetName(), new BuildUrls(config.buildUrlTemplate()));
+            config.flagUsername(), config.targetNames(), new BuildUrls(config.buildUrlTemplate()));
     BuildRecordLookup records =
         config.buildRecordsConfigured()
             ? buildKey ->

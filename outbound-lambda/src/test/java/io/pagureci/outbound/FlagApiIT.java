@@ -478,6 +478,45 @@ class FlagApiIT {
     assertThat(flagRequests()).isEmpty();
   }
 
+  @Test
+  void aTokenMapGivesTheFlagsProjectTheTokenOfItsFirstMatchingGlob() {
+    aws.wm.resetAll();
+    aws.secret("{\"rpms/*\": \"rpms-token\", \"de*\": \"" + TOKEN + "\", \"**\": \"rest\"}");
+    aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
+
+    JsonNode out = Invoke.handle(handler(), event("codebuild/state-succeeded.json"));
+
+    assertThat(out.path("outcome").asText()).isEqualTo("posted");
+    assertThat(flagRequests())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getHeader("Authorization")).isEqualTo("token " + TOKEN));
+  }
+
+  @Test
+  void aTokenMapWithoutTheFlagsProjectPostsNothingAndSaysWhichProjectNeverWhichToken() {
+    aws.wm.resetAll();
+    aws.secret("{\"rpms/*\": \"RPMSTOKEN\", \"infra/**\": \"INFRATOKEN\"}");
+    OutboundHandler handler = handler();
+
+    assertThatThrownBy(() -> Invoke.handle(handler, event("codebuild/state-succeeded.json")))
+        .isInstanceOf(io.pagureci.outbound.domain.TokenProvider.NoTokenException.class)
+        .hasMessageContaining("no token for project 'demo'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("TOKEN"));
+    assertThat(flagRequests()).isEmpty();
+  }
+
+  @Test
+  void aMalformedTokenMapPostsNothingAndNeverQuotesTheSecret() {
+    aws.wm.resetAll();
+    aws.secret("{\"demo\": \"DEMOTOKEN\", \"demo\": \"OTHERTOKEN\"}");
+    OutboundHandler handler = handler();
+
+    assertThatThrownBy(() -> Invoke.handle(handler, event("codebuild/state-succeeded.json")))
+        .hasMessageContaining("pagure token secret")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("TOKEN"));
+    assertThat(flagRequests()).isEmpty();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {"codebuild/state-succeeded-foreign-build.json", "codebuild/state-succeeded.json"})

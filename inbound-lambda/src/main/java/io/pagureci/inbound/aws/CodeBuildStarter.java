@@ -4,6 +4,7 @@ import io.pagureci.inbound.domain.BuildStarter;
 import io.pagureci.inbound.domain.PackagedSource;
 import io.pagureci.inbound.domain.StartedBuild;
 import io.pagureci.inbound.domain.WorkItem;
+import io.pagureci.pagure.routing.Target;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -21,15 +22,16 @@ import software.amazon.awssdk.services.codebuild.model.StartBuildResponse;
 public final class CodeBuildStarter implements BuildStarter {
 
   private final CodeBuildClient client;
-  private final String projectName;
 
-  public CodeBuildStarter(CodeBuildClient client, String projectName) {
+  public CodeBuildStarter(CodeBuildClient client) {
     this.client = client;
-    this.projectName = projectName;
   }
 
+  /** Starts a build of the target's CodeBuild project ({@link Target#resource()}). */
   @Override
-  public StartedBuild start(WorkItem item, PackagedSource source) throws BuildStartException {
+  public StartedBuild start(WorkItem item, Target target, PackagedSource source)
+      throws BuildStartException {
+    String projectName = target.resource();
     List<EnvironmentVariable> vars =
         item.buildVariables().entrySet().stream()
             .map(

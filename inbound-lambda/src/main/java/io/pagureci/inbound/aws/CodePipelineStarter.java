@@ -4,6 +4,7 @@ import io.pagureci.inbound.domain.BuildStarter;
 import io.pagureci.inbound.domain.PackagedSource;
 import io.pagureci.inbound.domain.StartedBuild;
 import io.pagureci.inbound.domain.WorkItem;
+import io.pagureci.pagure.routing.Target;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -21,20 +22,24 @@ import software.amazon.awssdk.services.codepipeline.model.StartPipelineExecution
 public final class CodePipelineStarter implements BuildStarter {
 
   private final CodePipelineClient client;
-  private final String pipelineName;
   private final String sourceAction;
   private final boolean overrideKey;
 
-  public CodePipelineStarter(
-      CodePipelineClient client, String pipelineName, String sourceAction, boolean overrideKey) {
+  /**
+   * @param sourceAction {@code PIPELINE_SOURCE_ACTION}, the same in every pipeline target
+   * @param overrideKey {@code PIPELINE_OVERRIDE_S3_KEY}
+   */
+  public CodePipelineStarter(CodePipelineClient client, String sourceAction, boolean overrideKey) {
     this.client = client;
-    this.pipelineName = pipelineName;
     this.sourceAction = sourceAction;
     this.overrideKey = overrideKey;
   }
 
+  /** Starts an execution of the target's pipeline ({@link Target#resource()}). */
   @Override
-  public StartedBuild start(WorkItem item, PackagedSource source) throws BuildStartException {
+  public StartedBuild start(WorkItem item, Target target, PackagedSource source)
+      throws BuildStartException {
+    String pipelineName = target.resource();
     List<PipelineVariable> variables =
         item.buildVariables().entrySet().stream()
             .map(e -> PipelineVariable.builder().name(e.getKey()).value(e.getValue()).build())

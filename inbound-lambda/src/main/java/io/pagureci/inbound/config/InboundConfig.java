@@ -1,5 +1,9 @@
 package io.pagureci.inbound.config;
 
+import io.pagureci.pagure.routing.NameGlobs;
+import io.pagureci.pagure.routing.Routes;
+import io.pagureci.pagure.routing.RoutesJson;
+import io.pagureci.pagure.routing.Target;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -14,24 +18,24 @@ import java.util.Optional;
  * The inbound Lambda's configuration, read once from environment variables at init and validated. A
  * missing or malformed variable fails with a {@link ConfigException} naming it. The CDK stack sets
  * exactly these variables (see docs/configuration.md).
+ *
+ * <p>Which projects build, and with which targets, is the routing table {@link #routes()}: {@code
+ * ROUTES} (set by the stack), or without it the one-rule table of {@code ALLOWED_PROJECTS}, {@code
+ * BUILD_BRANCHES}, {@code BUILD_TARGET}, {@code CODEBUILD_PROJECT} / {@code PIPELINE_NAME}, {@code
+ * TRUSTED_BUILDSPEC} and {@code TRUSTED_BUILDSPEC_PATH}, whose one target is named {@value
+ * #LEGACY_TARGET_NAME}. {@code ROUTES} together with any of those fails naming both.
  */
 public record InboundConfig(
     URI pagureUrl,
-    ProjectPatterns allowedProjects,
+    Routes routes,
     String hookKeysSecretId,
     String ciBasicAuthSecretId,
     List<String> ciAllowedCallers,
     String sourceBucket,
     String sourcePrefix,
-    BuildTarget buildTarget,
-    String codebuildProject,
-    String pipelineName,
     String pipelineSourceAction,
     boolean pipelineOverrideS3Key,
-    boolean trustedBuildspec,
-    String trustedBuildspecPath,
     String rebuildPhrase,
-    ProjectPatterns buildBranches,
     Duration refWait,
     Duration gitTimeout,
     Duration secretsTtl,
@@ -40,12 +44,6 @@ public record InboundConfig(
     SourceLimits sourceLimits,
     ContributorPolicy contributorPolicy,
     RebuildPolicy rebuildPolicy) {
-
-  /** Where builds are started. */
-  public enum BuildTarget {
-    CODEBUILD,
-    CODEPIPELINE
-  }
 
   public static final String PAGURE_URL = "PAGURE_URL";
   public static final String ALLOWED_PROJECTS = "ALLOWED_PROJECTS";
@@ -74,6 +72,24 @@ public record InboundConfig(
   public static final String MAX_TREE_DEPTH = "MAX_TREE_DEPTH";
   public static final String CONTRIBUTOR_POLICY = "CONTRIBUTOR_POLICY";
   public static final String REBUILD_POLICY = "REBUILD_POLICY";
+  public static final String ROUTES = "ROUTES";
+
+  /**
+   * The variables of one build target that {@code ROUTES} replaces (docs/configuration.md): set
+   * together with it, init fails naming both.
+   */
+  public static final List<String> PER_TARGET_VARIABLES =
+      List.of(
+          ALLOWED_PROJECTS,
+          BUILD_BRANCHES,
+          BUILD_TARGET,
+          CODEBUILD_PROJECT,
+          PIPELINE_NAME,
+          TRUSTED_BUILDSPEC,
+          TRUSTED_BUILDSPEC_PATH);
+
+  /** The name of the one target of a configuration without {@code ROUTES}. */
+  public static final String LEGACY_TARGET_NAME = "build";
 
   /** Every variable this function reads (besides the AWS runtime's own). */
   public static final List<String> VARIABLES =
@@ -104,7 +120,8 @@ public record InboundConfig(
           MAX_SOURCE_FILES,
           MAX_TREE_DEPTH,
           CONTRIBUTOR_POLICY,
-          REBUILD_POLICY);
+          REBUILD_POLICY,
+          ROUTES);
 
   public static final String DEFAULT_REBUILD_PHRASE = "pretty please pagure-ci rebuild";
 
@@ -117,6 +134,7 @@ public record InboundConfig(
 
   public InboundConfig {
     Objects.requireNonNull(pagureUrl, PAGURE_URL);
+    Objects.requireNonNull(routes, ROUTES);
     Objects.requireNonNull(sourceBucket, SOURCE_BUCKET);
     Objects.requireNonNull(sourceLimits, "sourceLimits");
     Objects.requireNonNull(contributorPolicy, CONTRIBUTOR_POLICY);
@@ -128,25 +146,7 @@ public record InboundConfig(
   public static InboundConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
     URI pagureUrl = parsePagureUrl(r.required(PAGURE_URL));
-    BuildTarget target =
-        switch (r.optional(BUILD_TARGET).orElse("codebuild").toLowerCase(Locale.ROOT)) {
-          case "codebuild" -> BuildTarget.CODEBUILD;
-          case "codepipeline" -> BuildTarget.CODEPIPELINE;
-          default ->
-              throw new ConfigException(
-                  BUILD_TARGET
-                      + " must be 'codebuild' or 'codepipeline', was '"
-                      + env.get(BUILD_TARGET)
-                      + "'");
-        };
-    String codebuildProject =
-        target == BuildTarget.CODEBUILD
-            ? r.required(CODEBUILD_PROJECT)
-            : r.optional(CODEBUILD_PROJECT).orElse(null);
-    String pipelineName =
-        target == BuildTarget.CODEPIPELINE
-            ? r.required(PIPELINE_NAME)
-            : r.optional(PIPELINE_NAME).orElse(null);
+    Routes routes = routes(r);
     String prefix = r.optional(SOURCE_PREFIX).orElse("source/");
     if (prefix.startsWith("/") || prefix.contains("..")) {
       throw new ConfigException(
@@ -154,16 +154,6 @@ public record InboundConfig(
     }
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       prefix = prefix + "/";
-    }
-    String buildspecPath = r.optional(TRUSTED_BUILDSPEC_PATH).orElse("buildspec.yml");
-    if (buildspecPath.startsWith("/")
-        || buildspecPath.contains("..")
-        || buildspecPath.endsWith("/")) {
-      throw new ConfigException(
-          TRUSTED_BUILDSPEC_PATH
-              + " must be a file path inside the repository, was '"
-              + buildspecPath
-              + "'");
     }
     String phrase = r.optional(REBUILD_PHRASE).orElse(DEFAULT_REBUILD_PHRASE).strip();
     if (phrase.isEmpty()) {
@@ -175,21 +165,15 @@ public record InboundConfig(
     }
     return new InboundConfig(
         pagureUrl,
-        ProjectPatterns.parse(ALLOWED_PROJECTS, r.optional(ALLOWED_PROJECTS).orElse("")),
+        routes,
         r.optional(HOOK_KEYS_SECRET_ID).orElse(null),
         r.optional(CI_BASIC_AUTH_SECRET_ID).orElse(null),
         r.list(CI_ALLOWED_CALLERS),
         r.required(SOURCE_BUCKET),
         prefix,
-        target,
-        codebuildProject,
-        pipelineName,
         r.optional(PIPELINE_SOURCE_ACTION).orElse("Source"),
         r.bool(PIPELINE_OVERRIDE_S3_KEY, true),
-        r.bool(TRUSTED_BUILDSPEC, true),
-        buildspecPath,
         phrase,
-        ProjectPatterns.parse(BUILD_BRANCHES, r.optional(BUILD_BRANCHES).orElse("")),
         r.seconds(REF_WAIT_SECONDS, 20, 0, 600),
         r.seconds(GIT_TIMEOUT_SECONDS, 30, 1, 600),
         r.seconds(SECRETS_TTL_SECONDS, 300, 0, 86_400),
@@ -218,6 +202,76 @@ public record InboundConfig(
         r.optional(REBUILD_POLICY)
             .map(v -> RebuildPolicy.parse(REBUILD_POLICY, v))
             .orElse(RebuildPolicy.DEFAULT));
+  }
+
+  /**
+   * {@code ROUTES}, or the one-rule table of today's variables. Either way the globs are {@link
+   * NameGlobs}' (the one definition of their semantics, shared with outbound and the stack).
+   */
+  private static Routes routes(Reader r) {
+    Optional<String> json = r.optional(ROUTES);
+    if (json.isPresent()) {
+      for (String v : PER_TARGET_VARIABLES) {
+        if (r.optional(v).isPresent()) {
+          throw new ConfigException(
+              ROUTES
+                  + " and "
+                  + v
+                  + " are both set: with a routing table, every target's settings are in "
+                  + ROUTES);
+        }
+      }
+      try {
+        return RoutesJson.parse(json.get());
+      } catch (RoutesJson.RoutesException e) {
+        throw new ConfigException(ROUTES + " " + e.getMessage());
+      }
+    }
+    Target.System system =
+        switch (r.optional(BUILD_TARGET).orElse("codebuild").toLowerCase(Locale.ROOT)) {
+          case "codebuild" -> Target.System.CODEBUILD;
+          case "codepipeline" -> Target.System.CODEPIPELINE;
+          default ->
+              throw new ConfigException(
+                  BUILD_TARGET
+                      + " must be 'codebuild' or 'codepipeline', was '"
+                      + r.env().get(BUILD_TARGET)
+                      + "'");
+        };
+    String resource =
+        r.required(system == Target.System.CODEBUILD ? CODEBUILD_PROJECT : PIPELINE_NAME);
+    String buildspecPath = r.optional(TRUSTED_BUILDSPEC_PATH).orElse("buildspec.yml");
+    if (!Target.validBuildspecPath(buildspecPath)) {
+      throw new ConfigException(
+          TRUSTED_BUILDSPEC_PATH
+              + " must be a file path inside the repository, was '"
+              + buildspecPath
+              + "'");
+    }
+    Target target;
+    try {
+      target =
+          new Target(
+              LEGACY_TARGET_NAME,
+              system,
+              resource,
+              r.bool(TRUSTED_BUILDSPEC, true) ? buildspecPath : null);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          (system == Target.System.CODEBUILD ? CODEBUILD_PROJECT : PIPELINE_NAME)
+              + " is not a valid name: "
+              + e.getMessage());
+    }
+    return Routes.single(globs(ALLOWED_PROJECTS, r), true, globs(BUILD_BRANCHES, r), target);
+  }
+
+  private static NameGlobs globs(String variable, Reader r) {
+    String value = r.optional(variable).orElse("");
+    try {
+      return NameGlobs.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(variable + " has an invalid glob: " + e.getMessage());
+    }
   }
 
   /** The approval phrase ({@link #APPROVE_PHRASE}). */

@@ -20,14 +20,25 @@ public final class BuildKey {
     return prefix + request.project() + "/" + request.scope() + "/" + request.commit() + ".zip";
   }
 
-  /**
-   * Lower-case hex SHA-256 of (project, scope, sha[, rebuild id]): 64 characters, valid as a
-   * CodeBuild {@code idempotencyToken} and a CodePipeline {@code clientRequestToken}.
-   */
+  /** The key of an item without a target name (queued before the routing table). */
   public static String idempotencyToken(BuildRequest request) {
+    return idempotencyToken(request, null);
+  }
+
+  /**
+   * Lower-case hex SHA-256 of (project, scope, sha[, rebuild id][, target name]): 64 characters,
+   * valid as a CodeBuild {@code idempotencyToken} and a CodePipeline {@code clientRequestToken}.
+   * One key per target, so idempotency, claims, rebuilds and "exactly one build" hold per target;
+   * {@code target} null is the key of a work item queued before targets had names (it stays the key
+   * it was).
+   */
+  public static String idempotencyToken(BuildRequest request, String target) {
     String material = request.project() + "\n" + request.scope() + "\n" + request.commit();
     if (request.rebuildId() != null) {
       material += "\nrebuild " + request.rebuildId();
+    }
+    if (target != null) {
+      material += "\ntarget " + target;
     }
     try {
       byte[] digest =

@@ -121,21 +121,24 @@ final class CiWebhooks {
     if (!Names.isCommit(commit)) {
       throw Rejection.unprocessable("INVALID_COMMIT", "commit is not a full lower-case commit sha");
     }
-    if (!config.allowedProjects().matches(project)) {
-      throw Rejection.forbidden(
-          "PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
-    }
+    io.pagureci.pagure.routing.Rule rule =
+        config.routes().ruleFor(project).orElseThrow(() -> PagureWebhooks.notAllowed(project));
     String trigger = root.get("trigger").textValue();
     JsonNode pr = root.path("pull_request");
     Long prId = pr.isObject() ? pr.get("id").asLong() : null;
     String prUid = pr.isObject() ? pr.get("uid").textValue() : null;
+    if (prId != null && !rule.pullRequests()) {
+      throw Rejection.forbidden(
+          "PULL_REQUESTS_NOT_ALLOWED",
+          "pull requests of '" + project + "' are not built (its rule has pullRequests false)");
+    }
     if (trigger.equals(BuildRequest.TRIGGER_PUSH)) {
       if (!source.equals(project) || !sourceBranch.equals(targetBranch)) {
         throw Rejection.unprocessable(
             "SCHEMA_VIOLATION",
             "a push build has source_project == project and source_branch == target_branch");
       }
-      if (!config.buildBranches().matches(sourceBranch)) {
+      if (!rule.buildsBranch(sourceBranch)) {
         throw Rejection.forbidden(
             "BRANCH_NOT_ALLOWED",
             "pushes to branch '" + sourceBranch + "' are not built (BUILD_BRANCHES)");

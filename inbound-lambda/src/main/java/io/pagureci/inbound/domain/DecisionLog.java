@@ -70,6 +70,12 @@ public class DecisionLog {
       return this;
     }
 
+    /** The routing table's targets the delivery was queued for ({@code rpmbuild,lint}). */
+    Entry targets(java.util.List<String> names) {
+      node.put("targets", String.join(",", names));
+      return this;
+    }
+
     Entry messageId(String messageId) {
       node.put("messageId", messageId);
       return this;

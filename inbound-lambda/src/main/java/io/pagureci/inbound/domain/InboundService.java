@@ -2,11 +2,15 @@ package io.pagureci.inbound.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.pagure.routing.Rule;
+import io.pagureci.pagure.routing.Target;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -148,7 +152,8 @@ public final class InboundService {
         return ignored;
       }
       PagureWebhooks.Decided decided = (PagureWebhooks.Decided) decision;
-      return queue(decided.request(), decided.actor(), deliveryId(request), entry);
+      return queue(
+          decided.request(), decided.actor(), decided.target(), deliveryId(request), entry);
     }
     if (Authenticator.hasCallerCredentials(request)) {
       entry.format(BuildRequest.ORIGIN_CI_WEBHOOK);
@@ -162,7 +167,7 @@ public final class InboundService {
       BuildRequest decision = ciWebhooks.decide(root, request.requestId());
       entry.project(decision.project());
       // the caller is an authenticated CI integration, trusted to ask only for what may build
-      return queue(decision, null, deliveryId(request), entry);
+      return queue(decision, null, null, deliveryId(request), entry);
     }
     throw Rejection.unauthenticated(
         "MISSING_CREDENTIALS: neither pagure web-hook headers nor ci-webhook credentials");
@@ -180,44 +185,102 @@ public final class InboundService {
   }
 
   /**
-   * Keeps an authentic, valid request durably for the worker and asks for the "queued" flag. A
-   * build key whose build already started is a duplicate: nothing is queued. No git, source-object
-   * or build call happens here.
+   * Keeps an authentic, valid request durably for the worker and asks for the "queued" flags: one
+   * work item per target of the project's rule (the one target a rebuild comment named, if it did),
+   * sent together (SendMessageBatch). A target whose build already started is a duplicate: nothing
+   * is queued for it. No git, source-object or build call happens here.
+   *
+   * <p>When only some items could be queued, the answer is {@code 503 QUEUE_UNAVAILABLE} naming the
+   * targets that were and were not queued; the queued ones build (and get their "queued" flag). A
+   * caller that sends the request again queues them all again, and each target still builds once:
+   * its build key's claim turns the second item into a duplicate.
    */
   private Outcome queue(
-      BuildRequest request, WorkItem.Actor actor, String deliveryId, DecisionLog.Entry entry)
+      BuildRequest request,
+      WorkItem.Actor actor,
+      String requestedTarget,
+      String deliveryId,
+      DecisionLog.Entry entry)
       throws Rejection {
     entry.request(request);
-    WorkItem item = WorkItem.of(deliveryId, clock.instant(), request, actor);
-    entry.buildKey(item.buildKey());
-    // a rebuild's key includes its own id (comment / request), so only a replay of the very same
-    // rebuild request finds a record here
-    Optional<BuildClaims.Record> existing = findRecord(item.buildKey(), entry);
-    if (existing.isPresent() && existing.get().state() == BuildClaims.State.STARTED) {
-      return new Outcome.Duplicate(request, deliveryId, item.buildKey(), existing.get().build());
+    Rule rule =
+        config
+            .routes()
+            .ruleFor(request.project())
+            .orElseThrow(() -> PagureWebhooks.notAllowed(request.project()));
+    List<String> names = requestedTarget != null ? List.of(requestedTarget) : rule.targetNames();
+    Instant now = clock.instant();
+    List<WorkItem> items = new ArrayList<>();
+    List<Outcome.ForTarget> results = new ArrayList<>();
+    Outcome.Duplicate duplicate = null;
+    for (String name : names) {
+      WorkItem item = WorkItem.of(deliveryId, now, request, actor, name);
+      // a rebuild's key includes its own id (comment / request), so only a replay of the very
+      // same rebuild request finds a record here
+      Optional<BuildClaims.Record> existing = findRecord(item.buildKey(), entry);
+      if (existing.isPresent() && existing.get().state() == BuildClaims.State.STARTED) {
+        results.add(new Outcome.ForTarget(name, item.buildKey(), "duplicate"));
+        if (duplicate == null) {
+          duplicate =
+              new Outcome.Duplicate(request, deliveryId, item.buildKey(), existing.get().build());
+        }
+      } else {
+        items.add(item);
+      }
     }
-    String messageId;
-    try {
-      messageId = queue.send(item);
-    } catch (WorkQueue.QueueException e) {
-      entry.cause(e.getMessage());
+    entry.buildKey(items.isEmpty() ? duplicate.buildKey() : items.get(0).buildKey());
+    if (items.isEmpty()) {
+      return duplicate;
+    }
+    WorkQueue.Sent sent = queue.sendAll(items);
+    List<String> notQueued = new ArrayList<>();
+    List<String> queued = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      WorkItem item = items.get(i);
+      String messageId = sent.messageIds().get(i);
+      if (messageId == null) {
+        notQueued.add(item.target());
+        continue;
+      }
+      queued.add(item.target());
+      results.add(new Outcome.ForTarget(item.target(), item.buildKey(), "queued"));
+      if (i == 0) {
+        entry.messageId(messageId);
+      }
+      // an unknown target (a rebuild comment naming one the rule lacks) gets no "queued" flag:
+      // the worker answers it once the commenter passed the rebuild policy
+      Optional<Target> target = rule.target(item.target());
+      if (target.isPresent() && !ContributorGate.quietUntilChecked(config, item)) {
+        // the worker may refuse a quiet item without a word (a non-member's comment): a
+        // "queued" flag now would replace the commit's real flag with one nothing ever updates;
+        // the worker asks for it once the commenter is known to be a member
+        try {
+          events.publish(RequestEvent.queued(item, RequestEvent.Target.of(target.get())));
+        } catch (RequestEvents.EventException e) {
+          // the request is queued and will build; only the early "queued" flag is missing
+          entry.cause("queued flag not requested: " + e.getMessage());
+        }
+      }
+    }
+    if (!notQueued.isEmpty()) {
+      entry.cause(sent.failure());
+      if (queued.isEmpty()) {
+        throw new Rejection(
+            503, "QUEUE_UNAVAILABLE", "the request could not be queued; nothing will be built");
+      }
       throw new Rejection(
-          503, "QUEUE_UNAVAILABLE", "the request could not be queued; nothing will be built");
+          503,
+          "QUEUE_UNAVAILABLE",
+          "the request was queued for target(s) "
+              + String.join(", ", queued)
+              + " only, not for "
+              + String.join(", ", notQueued)
+              + "; send it again (each target still builds once)");
     }
-    entry.messageId(messageId);
-    if (ContributorGate.quietUntilChecked(config, item)) {
-      // the worker may refuse it without a word (a non-member's comment): a "queued" flag now
-      // would replace the commit's real flag with one nothing ever updates; the worker asks for
-      // it once the commenter is known to be a member
-      return new Outcome.Queued(request, deliveryId, item.buildKey());
-    }
-    try {
-      events.publish(RequestEvent.queued(item, RequestEvent.Target.of(config)));
-    } catch (RequestEvents.EventException e) {
-      // the request is queued and will build; only the early "queued" flag is missing
-      entry.cause("queued flag not requested: " + e.getMessage());
-    }
-    return new Outcome.Queued(request, deliveryId, item.buildKey());
+    WorkItem first = items.get(0);
+    // in the rule's order of targets
+    results.sort(java.util.Comparator.comparingInt(t -> names.indexOf(t.name())));
+    return new Outcome.Queued(request, deliveryId, first.buildKey(), results);
   }
 
   private Optional<BuildClaims.Record> findRecord(String buildKey, DecisionLog.Entry entry) {

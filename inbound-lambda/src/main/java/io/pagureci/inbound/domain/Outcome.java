@@ -10,12 +10,29 @@ public sealed interface Outcome {
    * Kept in the work queue: the worker will build it ({@code deliveryId} follows it into every
    * log).
    */
-  record Queued(BuildRequest request, String deliveryId, String buildKey) implements Outcome {
+  record Queued(
+      BuildRequest request, String deliveryId, String buildKey, java.util.List<ForTarget> targets)
+      implements Outcome {
+    public Queued {
+      targets = java.util.List.copyOf(targets);
+    }
+
+    /** One target's item, without the names of its targets (a caller that cannot tell). */
+    public Queued(BuildRequest request, String deliveryId, String buildKey) {
+      this(request, deliveryId, buildKey, java.util.List.of());
+    }
+
     @Override
     public int status() {
       return 202;
     }
   }
+
+  /**
+   * What became of one target of a delivery (docs/protocol.md §2): {@code queued} (its work item is
+   * kept) or {@code duplicate} (its build had started already).
+   */
+  record ForTarget(String name, String buildKey, String status) {}
 
   /** The build of this build key had already been started: nothing was queued. */
   record Duplicate(BuildRequest request, String deliveryId, String buildKey, StartedBuild build)

@@ -3,6 +3,7 @@ package io.pagureci.inbound.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.inbound.config.ContributorPolicy;
 import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.pagure.routing.Rule;
 import java.util.Locale;
 import java.util.Set;
 
@@ -19,8 +20,11 @@ final class PagureWebhooks {
           "pull-request.rebased",
           "pull-request.reopened");
 
-  /** A delivery that asks for a build, and whose action it was ({@code null}: a push). */
-  record Decided(BuildRequest request, WorkItem.Actor actor) {}
+  /**
+   * A delivery that asks for a build, whose action it was ({@code null}: a push), and the one
+   * target a rebuild comment named ({@code null}: every target of the project's rule).
+   */
+  record Decided(BuildRequest request, WorkItem.Actor actor, String target) {}
 
   private final InboundConfig config;
 
@@ -64,9 +68,11 @@ final class PagureWebhooks {
           "WRONG_INSTANCE", "msg.pagure_instance is not the configured pagure instance");
     }
     String project = signingProject(root);
-    if (!config.allowedProjects().matches(project)) {
-      throw Rejection.forbidden(
-          "PROJECT_NOT_ALLOWED", "project '" + project + "' is not in ALLOWED_PROJECTS");
+    Rule rule = config.routes().ruleFor(project).orElseThrow(() -> notAllowed(project));
+    if (!rule.pullRequests()
+        && (PR_BUILD_TOPICS.contains(topic) || topic.equals("pull-request.comment.added"))) {
+      return new Outcome.Ignored(
+          "pull requests of '" + project + "' are not built (its rule has pullRequests false)");
     }
     if (PR_BUILD_TOPICS.contains(topic)) {
       return decided(
@@ -78,7 +84,7 @@ final class PagureWebhooks {
     }
     if (topic.equals("git.receive")) {
       // a push to the target project itself: whoever pushed has commit access already
-      return decided(push(msg, project), null);
+      return decided(push(msg, project, rule), null);
     }
     return new Outcome.Ignored("topic '" + topic + "' does not start builds");
   }
@@ -90,7 +96,12 @@ final class PagureWebhooks {
     }
     JsonNode last = comments.get(comments.size() - 1);
     String text = text(last, "comment");
-    boolean phrase = isPhrase(text, config.rebuildPhrase());
+    java.util.Optional<RebuildComment> rebuild =
+        RebuildComment.parse(text, config.rebuildPhrase())
+            // the approval phrase is never a rebuild of a target (a REBUILD_PHRASE that is its
+            // first words, "pretty please pagure-ci", would read it as one of target "approve")
+            .filter(r -> r.target() == null || !isPhrase(text, config.approvePhrase()));
+    boolean phrase = rebuild.isPresent();
     if (!phrase
         && config.contributorPolicy() == ContributorPolicy.APPROVE
         && isPhrase(text, config.approvePhrase())) {
@@ -116,7 +127,15 @@ final class PagureWebhooks {
     }
     return decided(
         pullRequest(msg, project, BuildRequest.TRIGGER_REBUILD, "comment-" + id.asLong()),
-        actor(last.path("user"), WorkItem.Role.REBUILD));
+        actor(last.path("user"), WorkItem.Role.REBUILD),
+        rebuild.get().target());
+  }
+
+  /** {@code 403 PROJECT_NOT_ALLOWED}: no rule of the routing table matches the project. */
+  static Rejection notAllowed(String project) {
+    return Rejection.forbidden(
+        "PROJECT_NOT_ALLOWED",
+        "project '" + project + "' is not in ALLOWED_PROJECTS (no rule of the routing table)");
   }
 
   private static boolean isPhrase(String comment, String phrase) {
@@ -125,7 +144,13 @@ final class PagureWebhooks {
   }
 
   private static Object decided(Object decision, WorkItem.Actor actor) {
-    return decision instanceof BuildRequest request ? new Decided(request, actor) : decision;
+    return decided(decision, actor, null);
+  }
+
+  private static Object decided(Object decision, WorkItem.Actor actor, String target) {
+    return decision instanceof BuildRequest request
+        ? new Decided(request, actor, target)
+        : decision;
   }
 
   /**
@@ -199,9 +224,9 @@ final class PagureWebhooks {
         rebuildId);
   }
 
-  private Object push(JsonNode msg, String project) throws Rejection {
+  private Object push(JsonNode msg, String project, Rule rule) throws Rejection {
     String branch = branch(msg, "branch");
-    if (!config.buildBranches().matches(branch)) {
+    if (!rule.buildsBranch(branch)) {
       return new Outcome.Ignored(
           "pushes to branch '" + branch + "' are not built (BUILD_BRANCHES)");
     }

@@ -1,6 +1,5 @@
 package io.pagureci.inbound.domain;
 
-import io.pagureci.inbound.config.InboundConfig;
 import java.util.Map;
 import java.util.Objects;
 
@@ -43,18 +42,20 @@ public record RequestEvent(
     AWAITING_APPROVAL
   }
 
-  /** A build target as the build events name it. */
-  public record Target(String system, String name) {
+  /**
+   * A build target as the build events name it ({@code system}, {@code name} = the CodeBuild
+   * project or pipeline), and its name in the routing table ({@code label}, what the flag shows).
+   */
+  public record Target(String system, String name, String label) {
     public Target {
       Objects.requireNonNull(system, "system");
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(label, "label");
     }
 
-    /** The configured target: the CodeBuild project or the pipeline. */
-    public static Target of(InboundConfig config) {
-      return config.buildTarget() == InboundConfig.BuildTarget.CODEPIPELINE
-          ? new Target("codepipeline", config.pipelineName())
-          : new Target("codebuild", config.codebuildProject());
+    /** A target of the routing table. */
+    public static Target of(io.pagureci.pagure.routing.Target t) {
+      return new Target(t.system().id(), t.resource(), t.name());
     }
   }
 

@@ -21,6 +21,7 @@ public final class RequestEventJson {
       g.writeObjectFieldStart("target");
       g.writeStringField("system", e.target().system());
       g.writeStringField("name", e.target().name());
+      g.writeStringField("label", e.target().label());
       g.writeEndObject();
       g.writeObjectFieldStart("variables");
       for (Map.Entry<String, String> v : e.variables().entrySet()) {

@@ -15,9 +15,18 @@ import java.util.Objects;
  * @param request what to build
  * @param actor whose action asked for the build (the contributor policy checks them), or {@code
  *     null}: a push, a ci-webhook request, or an item queued before the policy existed
+ * @param target the name of the build target this item is for ({@code ROUTES}), or {@code null}:
+ *     the first target of the project's rule (an item queued before targets had names). A rebuild
+ *     comment that names a target the rule does not have carries that name too: the worker answers
+ *     it with {@code UNKNOWN_TARGET} once the commenter passed the rebuild policy
  */
 public record WorkItem(
-    String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request, Actor actor) {
+    String deliveryId,
+    Instant acceptedAt,
+    String buildKey,
+    BuildRequest request,
+    Actor actor,
+    String target) {
 
   /**
    * The pagure user whose action is checked against the contributor policy (docs/security.md "Who
@@ -64,9 +73,15 @@ public record WorkItem(
     }
   }
 
-  /** An item without an actor. */
+  /** An item without an actor or target name. */
   public WorkItem(String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
-    this(deliveryId, acceptedAt, buildKey, request, null);
+    this(deliveryId, acceptedAt, buildKey, request, null, null);
+  }
+
+  /** An item without a target name (the first target of its rule). */
+  public WorkItem(
+      String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request, Actor actor) {
+    this(deliveryId, acceptedAt, buildKey, request, actor, null);
   }
 
   /** The format version written into every message ({@code "v"}). */
@@ -77,6 +92,9 @@ public record WorkItem(
     Objects.requireNonNull(acceptedAt, "acceptedAt");
     Objects.requireNonNull(buildKey, "buildKey");
     Objects.requireNonNull(request, "request");
+    if (target != null && !io.pagureci.pagure.routing.Target.validName(target)) {
+      throw new IllegalArgumentException("not a target name");
+    }
   }
 
   /** The name of the build variable carrying {@link #deliveryId()} (docs/protocol.md §3). */
@@ -108,6 +126,13 @@ public record WorkItem(
   /** The item for an accepted request asked for by {@code actor} ({@code null}: nobody checked). */
   public static WorkItem of(
       String deliveryId, Instant acceptedAt, BuildRequest request, Actor actor) {
-    return new WorkItem(deliveryId, acceptedAt, BuildKey.idempotencyToken(request), request, actor);
+    return of(deliveryId, acceptedAt, request, actor, null);
+  }
+
+  /** The item of one target ({@code null}: none named) of an accepted request. */
+  public static WorkItem of(
+      String deliveryId, Instant acceptedAt, BuildRequest request, Actor actor, String target) {
+    return new WorkItem(
+        deliveryId, acceptedAt, BuildKey.idempotencyToken(request, target), request, actor, target);
   }
 }

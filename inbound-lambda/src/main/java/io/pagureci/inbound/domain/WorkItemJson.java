@@ -50,6 +50,9 @@ public final class WorkItemJson {
         g.writeStringField("role", item.actor().role().id());
         g.writeEndObject();
       }
+      if (item.target() != null) {
+        g.writeStringField("target", item.target());
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -104,14 +107,19 @@ public final class WorkItemJson {
             optional(r, "prUid"),
             required(r, "cause"),
             optional(r, "rebuildId"));
+    String target = optional(root, "target");
+    if (target != null && !io.pagureci.pagure.routing.Target.validName(target)) {
+      throw invalid("target is not a target name");
+    }
     WorkItem item =
         new WorkItem(
             required(root, "deliveryId"),
             acceptedAt,
             required(root, "buildKey"),
             request,
-            actor(root.path("actor")));
-    if (!item.buildKey().equals(BuildKey.idempotencyToken(request))) {
+            actor(root.path("actor")),
+            target);
+    if (!item.buildKey().equals(BuildKey.idempotencyToken(request, target))) {
       throw invalid("buildKey is not the build key of the request");
     }
     return item;

@@ -45,11 +45,20 @@ public class WorkLog {
           node.put("pr", r.prId());
         }
         node.put("sha", r.commit());
+        if (item.target() != null) {
+          node.put("target", item.target());
+        }
         if (item.actor() != null) {
           node.put("actor", item.actor().name());
           node.put("actorRole", item.actor().role().id());
         }
       }
+    }
+
+    /** The routing table's target the item builds (its name). */
+    Line target(String name) {
+      node.put("target", name);
+      return this;
     }
 
     /** What the contributor policy decided ({@code member}, {@code not-a-member}, …). */

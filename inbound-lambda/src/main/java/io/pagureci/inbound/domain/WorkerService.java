@@ -3,11 +3,14 @@ package io.pagureci.inbound.domain;
 import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.config.QueueConfig;
 import io.pagureci.log.LambdaLog;
+import io.pagureci.pagure.routing.Rule;
+import io.pagureci.pagure.routing.Target;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.MDC;
 
@@ -36,6 +39,9 @@ public final class WorkerService {
    * queue).
    */
   static final long MIN_MILLIS_LEFT = 20_000;
+
+  /** The reason code of a rebuild comment that names a target the project does not have. */
+  public static final String UNKNOWN_TARGET = "UNKNOWN_TARGET";
 
   private final InboundConfig config;
   private final QueueConfig queueConfig;
@@ -193,10 +199,37 @@ public final class WorkerService {
       line.decision("dropped").code("INVALID_WORK_ITEM").cause(invalid);
       return new Done("dropped");
     }
-    Result refused = applyPolicy(message, item, line, gate);
+    Rule rule = config.routes().ruleFor(item.request().project()).orElseThrow();
+    Optional<Target> routed =
+        item.target() == null ? Optional.of(rule.targets().get(0)) : rule.target(item.target());
+    if (routed.isEmpty() && !BuildRequest.TRIGGER_REBUILD.equals(item.request().trigger())) {
+      // only a rebuild comment names a target; the accept function queues no other unknown one
+      line.decision("dropped")
+          .code("INVALID_WORK_ITEM")
+          .cause("target '" + item.target() + "' is not a target of the project's rule");
+      return new Done("dropped");
+    }
+    Result refused = applyPolicy(message, item, line, gate, routed.isPresent());
     if (refused != null) {
       return refused;
     }
+    if (routed.isEmpty()) {
+      // a member (or anyone, under rebuildPolicy all) asked to rebuild a target the project does
+      // not have: tell the PR which ones it has (docs/protocol.md, "Rebuild one target")
+      return permanent(
+          item,
+          line,
+          null,
+          UNKNOWN_TARGET,
+          "there is no target '"
+              + item.target()
+              + "' for "
+              + item.request().project()
+              + "; its targets are "
+              + String.join(", ", rule.targetNames()));
+    }
+    Target target = routed.get();
+    line.target(target.name());
     Instant now = clock.instant();
     BuildClaims.Claim claim;
     try {
@@ -227,7 +260,8 @@ public final class WorkerService {
     try {
       source =
           packager.pack(
-              plan(item.request()), BuildKey.objectKey(config.sourcePrefix(), item.request()));
+              plan(item.request(), target),
+              BuildKey.objectKey(config.sourcePrefix(), item.request()));
     } catch (SourceException e) {
       line.cause(e.getMessage());
       return switch (e.kind()) {
@@ -249,7 +283,7 @@ public final class WorkerService {
                 "the target branch '"
                     + item.request().targetBranch()
                     + "' has no "
-                    + config.trustedBuildspecPath()
+                    + target.trustedBuildspec().orElse("buildspec")
                     + " (CI runs the target branch's buildspec, not the pull request's)");
         case COMMIT_NOT_FOUND ->
             transientFailure(
@@ -283,7 +317,7 @@ public final class WorkerService {
     line.source(source);
     StartedBuild build;
     try {
-      build = starter.start(item, source);
+      build = starter.start(item, target, source);
     } catch (BuildStarter.BuildStartException e) {
       line.cause(e.getMessage());
       return transientFailure(
@@ -306,7 +340,7 @@ public final class WorkerService {
    * build, else what became of it. A failed membership lookup is retried like a git fetch.
    */
   private Result applyPolicy(
-      Message message, WorkItem item, WorkLog.Line line, ContributorGate gate) {
+      Message message, WorkItem item, WorkLog.Line line, ContributorGate gate, boolean known) {
     ContributorGate.Verdict verdict;
     try {
       verdict = gate.decide(item);
@@ -327,10 +361,10 @@ public final class WorkerService {
     line.policy(verdict.policy());
     return switch (verdict) {
       case ContributorGate.Build b -> {
-        if (ContributorGate.quietUntilChecked(config, item)) {
+        if (known && ContributorGate.quietUntilChecked(config, item)) {
           // the accept function kept quiet until the commenter was known to be a member
           try {
-            events.publish(RequestEvent.queued(item, RequestEvent.Target.of(config)));
+            events.publish(RequestEvent.queued(item, eventTarget(item)));
           } catch (RequestEvents.EventException e) {
             line.cause("queued flag not requested: " + e.getMessage());
           }
@@ -376,7 +410,7 @@ public final class WorkerService {
       events.publish(
           RequestEvent.awaitingApproval(
               item,
-              RequestEvent.Target.of(config),
+              eventTarget(item),
               "'" + actorName(item) + "' has no commit access to " + item.request().project(),
               config.approvePhrase()));
     } catch (RequestEvents.EventException e) {
@@ -491,12 +525,7 @@ public final class WorkerService {
     try {
       events.publish(
           RequestEvent.error(
-              item,
-              RequestEvent.Target.of(config),
-              code,
-              reason,
-              config.rebuildPhrase(),
-              attempts));
+              item, eventTarget(item), code, reason, config.rebuildPhrase(), attempts));
       return true;
     } catch (RequestEvents.EventException e) {
       line.cause("error flag not requested: " + e.getMessage());
@@ -514,8 +543,10 @@ public final class WorkerService {
         || !Names.isSourceOf(r.sourceProject(), r.project())) {
       return "the request's project names are not a pagure project and itself or one of its forks";
     }
-    if (!config.allowedProjects().matches(r.project())) {
-      return "project '" + r.project() + "' is not in ALLOWED_PROJECTS";
+    if (config.routes().ruleFor(r.project()).isEmpty()) {
+      return "project '"
+          + r.project()
+          + "' is not in ALLOWED_PROJECTS (no rule of the routing table)";
     }
     if (!Names.isBranch(r.sourceBranch())
         || !Names.isBranch(r.targetBranch())
@@ -525,20 +556,32 @@ public final class WorkerService {
     return null;
   }
 
-  /** Which refs may hold the commit, and where the trusted buildspec comes from. */
-  FetchPlan plan(BuildRequest request) {
+  /**
+   * The target whose flag an event is for: the item's own, or the first of its rule when it names
+   * none. An {@code UNKNOWN_TARGET} answer goes out under the rule's first target too (outbound
+   * gives that code a flag of its own, docs/outbound.md); only a bug reaches the table's first.
+   */
+  private RequestEvent.Target eventTarget(WorkItem item) {
+    Optional<Rule> rule = config.routes().ruleFor(item.request().project());
+    Target target =
+        rule.flatMap(r -> item.target() == null ? Optional.empty() : r.target(item.target()))
+            .or(() -> rule.map(r -> r.targets().get(0)))
+            .orElse(config.routes().targets().get(0));
+    return RequestEvent.Target.of(target);
+  }
+
+  /** Which refs may hold the commit, and where the target's trusted buildspec comes from. */
+  FetchPlan plan(BuildRequest request, Target target) {
     List<RepoRef> candidates = new ArrayList<>();
     candidates.add(new RepoRef(request.sourceProject(), "refs/heads/" + request.sourceBranch()));
     if (request.isPullRequest()) {
       candidates.add(new RepoRef(request.project(), "refs/pull/" + request.prId() + "/head"));
     }
     BuildspecSource buildspec = null;
-    if (config.trustedBuildspec()
-        && request.isPullRequest()
-        && config.buildTarget() == InboundConfig.BuildTarget.CODEBUILD) {
+    if (request.isPullRequest() && target.trustedBuildspec().isPresent()) {
       buildspec =
           new BuildspecSource(
-              request.project(), request.targetBranch(), config.trustedBuildspecPath());
+              request.project(), request.targetBranch(), target.trustedBuildspec().get());
     }
     return new FetchPlan(candidates, request.commit(), config.refWait(), buildspec);
   }

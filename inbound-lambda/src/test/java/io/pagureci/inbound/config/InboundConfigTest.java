@@ -3,6 +3,7 @@ package io.pagureci.inbound.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagureci.pagure.routing.NameGlobs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,12 +27,19 @@ class InboundConfigTest {
     InboundConfig c = InboundConfig.fromEnv(minimal());
 
     assertThat(c.pagureUrl()).isEqualTo(URI.create("https://pagure.example.org/"));
-    assertThat(c.allowedProjects().isEmpty()).isTrue();
-    assertThat(c.allowedProjects().matches("demo")).as("deny all by default").isFalse();
-    assertThat(c.buildBranches().matches("master")).as("no push builds by default").isFalse();
-    assertThat(c.buildTarget()).isEqualTo(InboundConfig.BuildTarget.CODEBUILD);
-    assertThat(c.trustedBuildspec()).isTrue();
-    assertThat(c.trustedBuildspecPath()).isEqualTo("buildspec.yml");
+    assertThat(c.routes().rules())
+        .singleElement()
+        .satisfies(r -> assertThat(r.match().isEmpty()).isTrue());
+    assertThat(c.routes().ruleFor("demo")).as("deny all by default").isEmpty();
+    io.pagureci.pagure.routing.Rule rule = c.routes().rules().get(0);
+    assertThat(rule.buildsBranch("master")).as("no push builds by default").isFalse();
+    assertThat(rule.targets())
+        .containsExactly(
+            new io.pagureci.pagure.routing.Target(
+                "build",
+                io.pagureci.pagure.routing.Target.System.CODEBUILD,
+                "proj",
+                "buildspec.yml"));
     assertThat(c.rebuildPhrase()).isEqualTo("pretty please pagure-ci rebuild");
     assertThat(c.sourcePrefix()).isEqualTo("source/");
     assertThat(c.refWait()).isEqualTo(Duration.ofSeconds(20));
@@ -103,7 +111,7 @@ class InboundConfigTest {
 
   @Test
   void globsMatchWithinAndAcrossSegments() {
-    ProjectPatterns p = ProjectPatterns.parse("X", " demo , rpms/* ,tests/**");
+    NameGlobs p = NameGlobs.parse(" demo , rpms/* ,tests/**");
 
     assertThat(p.matches("demo")).isTrue();
     assertThat(p.matches("rpms/widget")).isTrue();
@@ -175,7 +183,17 @@ class InboundConfigTest {
         .hasMessage("missing environment variable PIPELINE_NAME");
     env.put("PIPELINE_NAME", "pipe");
     InboundConfig c = InboundConfig.fromEnv(env);
-    assertThat(c.pipelineName()).isEqualTo("pipe");
+    assertThat(c.routes().targets())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.system())
+                  .isEqualTo(io.pagureci.pagure.routing.Target.System.CODEPIPELINE);
+              assertThat(t.resource()).isEqualTo("pipe");
+              assertThat(t.trustedBuildspec())
+                  .as("a pipeline's stages name their buildspecs")
+                  .isEmpty();
+            });
     assertThat(c.pipelineSourceAction()).isEqualTo("Source");
     assertThat(c.pipelineOverrideS3Key()).isTrue();
   }

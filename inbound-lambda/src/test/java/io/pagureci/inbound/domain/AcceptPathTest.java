@@ -34,7 +34,9 @@ class AcceptPathTest {
         .isEqualTo(delivery.request().requestId());
     assertThat(item.buildKey())
         .isEqualTo(q.buildKey())
-        .isEqualTo(BuildKey.idempotencyToken(item.request()));
+        .isEqualTo(BuildKey.idempotencyToken(item.request(), "build"));
+    assertThat(item.target()).as("the one-rule table's target").isEqualTo("build");
+    assertThat(q.targets()).containsExactly(new Outcome.ForTarget("build", q.buildKey(), "queued"));
     assertThat(item.request().commit()).isEqualTo("ad1d3caa2caee757e07ceecd6ea97ea4dac3e49f");
     assertThat(queue.bodies.getFirst())
         .as("the work item is not pagure's body")
@@ -46,7 +48,8 @@ class AcceptPathTest {
             e -> {
               assertThat(e.state()).isEqualTo(RequestEvent.State.QUEUED);
               assertThat(e.buildKey()).isEqualTo(q.buildKey());
-              assertThat(e.target()).isEqualTo(new RequestEvent.Target("codebuild", "proj"));
+              assertThat(e.target())
+                  .isEqualTo(new RequestEvent.Target("codebuild", "proj", "build"));
               assertThat(e.variables())
                   .containsEntry("PAGURE_COMMIT", item.request().commit())
                   .containsEntry("PAGURE_DELIVERY_ID", q.deliveryId())
@@ -87,7 +90,8 @@ class AcceptPathTest {
 
   @Test
   void aStartedBuildKeyIsADuplicateAndNothingIsQueued() {
-    WorkItem item = WorkItem.of("earlier", java.time.Instant.EPOCH, requestOf(delivery));
+    WorkItem item =
+        WorkItem.of("earlier", java.time.Instant.EPOCH, requestOf(delivery), null, "build");
     claims.startedBefore(item.buildKey(), new StartedBuild("codebuild", "proj:b-1"));
 
     Outcome outcome = accept.handle(delivery.request());

@@ -43,16 +43,28 @@ public final class Fakes {
     public final List<WorkItem> items = new ArrayList<>();
     public final List<PackagedSource> sources = new ArrayList<>();
     public final List<String> tokens = new ArrayList<>();
+    public final List<io.pagureci.pagure.routing.Target> targets = new ArrayList<>();
+
+    /** Resources (CodeBuild projects, pipelines) whose every start fails. */
+    public final java.util.Set<String> failingResources = new java.util.HashSet<>();
+
     BuildStartException failWith;
 
     @Override
-    public StartedBuild start(WorkItem item, PackagedSource source) throws BuildStartException {
+    public StartedBuild start(
+        WorkItem item, io.pagureci.pagure.routing.Target target, PackagedSource source)
+        throws BuildStartException {
+      targets.add(target);
       requests.add(item.request());
       items.add(item);
       sources.add(source);
       tokens.add(item.buildKey());
       if (failWith != null) {
         throw failWith;
+      }
+      if (failingResources.contains(target.resource())) {
+        throw new BuildStartException(
+            "CodeBuild StartBuild failed for project " + target.resource() + ": throttled", null);
       }
       return new StartedBuild("codebuild", "proj:build-" + requests.size());
     }
@@ -245,9 +257,12 @@ public final class Fakes {
     public final Map<String, java.time.Duration> backoffs = new HashMap<>();
     boolean unavailable;
 
+    /** Items the queue refuses (the others are kept): one entry of a batch failing. */
+    java.util.function.Predicate<WorkItem> refuse = item -> false;
+
     @Override
     public synchronized String send(WorkItem item) throws QueueException {
-      if (unavailable) {
+      if (unavailable || refuse.test(item)) {
         throw new QueueException("queue down", null);
       }
       sent.add(item);

@@ -31,7 +31,7 @@ public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagRe
 
   @Override
   public void report(FlagUpdate update) {
-    http.post(uri(update.build()), JSON_TYPE, document(update));
+    http.post(update.build().project(), uri(update.build()), JSON_TYPE, document(update));
   }
 
   URI uri(PagureBuild build) {

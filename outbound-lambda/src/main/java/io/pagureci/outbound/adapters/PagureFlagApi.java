@@ -34,7 +34,11 @@ public final class PagureFlagApi implements FlagReporter {
 
   @Override
   public void report(FlagUpdate update) {
-    http.post(uri(update.build()), FORM, FormEncoding.encode(fields(update.flag())));
+    http.post(
+        update.build().project(),
+        uri(update.build()),
+        FORM,
+        FormEncoding.encode(fields(update.flag())));
   }
 
   URI uri(PagureBuild build) {

@@ -58,9 +58,13 @@ public final class PagureHttp {
         .build();
   }
 
-  /** Sends the body; returns pagure's 2xx answer body or throws. */
-  public String post(URI uri, String contentType, String body) {
-    String token = tokens.token();
+  /**
+   * Sends the body with the token for {@code project} (the flag's project); returns pagure's 2xx
+   * answer body or throws ({@link TokenProvider.NoTokenException} before any request when the token
+   * secret has none for it).
+   */
+  public String post(String project, URI uri, String contentType, String body) {
+    String token = tokens.token(project);
     boolean refreshed = false;
     int attempt = 0;
     String last = "no attempt";
@@ -101,7 +105,7 @@ public final class PagureHttp {
       String answer = describe(status, response.body());
       if (status == 401 && !refreshed) {
         refreshed = true;
-        String fresh = tokens.refresh();
+        String fresh = tokens.refresh(project);
         if (!fresh.equals(token)) {
           token = fresh;
           attempt--;

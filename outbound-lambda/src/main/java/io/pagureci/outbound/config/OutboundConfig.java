@@ -2,6 +2,10 @@ package io.pagureci.outbound.config;
 
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
+import io.pagureci.outbound.domain.TargetNames;
+import io.pagureci.pagure.routing.Routes;
+import io.pagureci.pagure.routing.RoutesJson;
+import io.pagureci.pagure.routing.Target;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -24,11 +28,13 @@ import java.util.regex.Pattern;
  * @param reporter how statuses reach pagure
  * @param flagEndpoint which flag API endpoint ({@link Reporter#FLAG_API} only)
  * @param flagUsername display name of the flag, or {@code null} for {@code pagure-ci/<targetName>}
- * @param targetName the build target's name as PR authors know it, shown on every flag
+ * @param targetName without {@code ROUTES}: the one target's name ({@code TARGET_NAME}), shown on
+ *     every flag; with it, {@code null} (each build's name comes from {@link #routes()})
  * @param buildUrlTemplate template of the flag's {@code url}, or {@code null} for the AWS console
  *     page
- * @param codeBuildProjects CodeBuild projects whose events are handled; empty = any project
- * @param pipelineNames pipelines whose events are handled; empty = any pipeline
+ * @param codeBuildProjects CodeBuild projects whose events are handled; without {@code ROUTES}
+ *     empty = any project, with it the table's CodeBuild targets (empty = none)
+ * @param pipelineNames pipelines whose events are handled; as {@code codeBuildProjects}
  * @param tokenTtl how long the token is cached in process
  * @param pagureTimeout timeout of one HTTP request to pagure
  * @param retryMaxAttempts attempts per flag (1 = no retry)
@@ -36,6 +42,9 @@ import java.util.regex.Pattern;
  * @param buildRecordsTable the DynamoDB table of the build records (docs/queue.md §5; a table name
  *     or ARN), or {@code null}: request events are then ignored
  * @param accountId the function's own AWS account, or {@code null} (not known: not checked)
+ * @param routes the routing table ({@code ROUTES}), or {@code null}: the one target of {@code
+ *     TARGET_NAME}, {@code CODEBUILD_PROJECTS} and {@code PIPELINE_NAMES}, which {@code ROUTES}
+ *     excludes
  */
 public record OutboundConfig(
     String pagureUrl,
@@ -52,7 +61,8 @@ public record OutboundConfig(
     int retryMaxAttempts,
     Duration retryBaseDelay,
     String buildRecordsTable,
-    String accountId) {
+    String accountId,
+    Routes routes) {
 
   public static final String PAGURE_URL = "PAGURE_URL";
   public static final String PAGURE_TOKEN_SECRET_ID = "PAGURE_TOKEN_SECRET_ID";
@@ -68,6 +78,11 @@ public record OutboundConfig(
   public static final String RETRY_MAX_ATTEMPTS = "RETRY_MAX_ATTEMPTS";
   public static final String RETRY_BASE_DELAY_MILLIS = "RETRY_BASE_DELAY_MILLIS";
   public static final String BUILD_RECORDS_TABLE = "BUILD_RECORDS_TABLE";
+  public static final String ROUTES = "ROUTES";
+
+  /** The one target's variables, which {@code ROUTES} replaces (set together: init fails). */
+  public static final List<String> PER_TARGET_VARIABLES =
+      List.of(CODEBUILD_PROJECTS, PIPELINE_NAMES, TARGET_NAME);
 
   /**
    * Not a Lambda variable (Lambda sets no account id): the stack may set it; unset = not checked.
@@ -91,7 +106,8 @@ public record OutboundConfig(
           RETRY_MAX_ATTEMPTS,
           RETRY_BASE_DELAY_MILLIS,
           BUILD_RECORDS_TABLE,
-          ACCOUNT_ID);
+          ACCOUNT_ID,
+          ROUTES);
 
   /** Placeholders a {@code BUILD_URL_TEMPLATE} may use. */
   public static final List<String> URL_PLACEHOLDERS =
@@ -155,22 +171,78 @@ public record OutboundConfig(
    * Reads and validates the configuration; throws {@link ConfigException} naming the bad variable.
    */
   public static OutboundConfig fromEnv(Map<String, String> env) {
+    Routes routes = routes(env);
     return new OutboundConfig(
         pagureUrl(env),
         required(env, PAGURE_TOKEN_SECRET_ID),
         choice(env, REPORTER, Reporter.values(), Reporter::value, Reporter.FLAG_API),
         choice(env, FLAG_ENDPOINT, FlagEndpoint.values(), FlagEndpoint::value, FlagEndpoint.COMMIT),
         flagUsername(env),
-        targetName(env),
+        routes == null ? targetName(env) : null,
         urlTemplate(env),
-        list(env, CODEBUILD_PROJECTS, BuildSystem.CODEBUILD::validTarget),
-        list(env, PIPELINE_NAMES, BuildSystem.CODEPIPELINE::validTarget),
+        routes == null
+            ? list(env, CODEBUILD_PROJECTS, BuildSystem.CODEBUILD::validTarget)
+            : routes.resources(Target.System.CODEBUILD),
+        routes == null
+            ? list(env, PIPELINE_NAMES, BuildSystem.CODEPIPELINE::validTarget)
+            : routes.resources(Target.System.CODEPIPELINE),
         Duration.ofSeconds(integer(env, TOKEN_TTL_SECONDS, 300, 1, 86_400)),
         Duration.ofSeconds(integer(env, PAGURE_TIMEOUT_SECONDS, 10, 1, 300)),
         integer(env, RETRY_MAX_ATTEMPTS, 4, 1, 10),
         Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)),
         table(env),
-        accountId(env));
+        accountId(env),
+        routes);
+  }
+
+  /**
+   * {@code ROUTES} parsed ({@code null} when unset); fails naming a per-target variable beside it.
+   */
+  private static Routes routes(Map<String, String> env) {
+    String v = value(env, ROUTES);
+    if (v == null) {
+      return null;
+    }
+    for (String other : PER_TARGET_VARIABLES) {
+      if (value(env, other) != null) {
+        throw new ConfigException(
+            ROUTES,
+            "is set together with "
+                + other
+                + ": with a routing table, every target's settings are in "
+                + ROUTES);
+      }
+    }
+    try {
+      return RoutesJson.parse(v);
+    } catch (RoutesJson.RoutesException e) {
+      throw new ConfigException(ROUTES, e.getMessage());
+    }
+  }
+
+  /**
+   * The name a build's flag shows ({@code pagure-ci/<name>}): the routing table's target of the
+   * CodeBuild project / pipeline, or {@code TARGET_NAME} without a table.
+   */
+  public TargetNames targetNames() {
+    if (routes == null) {
+      String name = targetName;
+      return (system, resource) -> java.util.Optional.of(name);
+    }
+    return (system, resource) ->
+        routes
+            .byResource(
+                system == BuildSystem.CODEPIPELINE
+                    ? Target.System.CODEPIPELINE
+                    : Target.System.CODEBUILD,
+                resource)
+            .map(Target::name);
+  }
+
+  /** Which builds are ours: the configured resources (without a table, none listed = any). */
+  public io.pagureci.outbound.domain.Scope scope() {
+    return new io.pagureci.outbound.domain.Scope(
+        pagureUrl, codeBuildProjects, pipelineNames, routes == null);
   }
 
   /** Whether request events can be handled: the build records are configured. */

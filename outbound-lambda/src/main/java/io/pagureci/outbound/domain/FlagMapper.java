@@ -46,8 +46,27 @@ public final class FlagMapper {
   /** {@code TARGET_NAME} when it is not set. */
   public static final String DEFAULT_TARGET_NAME = "build";
 
-  /** What a target name may be: short and safe to show anywhere (1–32 of A-Z a-z 0-9 . _ -). */
-  public static final Pattern TARGET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  /**
+   * What a target name may be: short and safe to show anywhere (1–32 of A-Z a-z 0-9 . _ -); the
+   * routing table's rule ({@link io.pagureci.pagure.routing.Target#NAME}).
+   */
+  public static final Pattern TARGET_NAME = io.pagureci.pagure.routing.Target.NAME;
+
+  /**
+   * The reason code of a rebuild comment that names a target the project does not have (the
+   * worker's {@code UNKNOWN_TARGET}): its flag is {@link #UNKNOWN_TARGET_UID} under {@link
+   * #UNKNOWN_TARGET_USERNAME}, so it never replaces a target's build flag.
+   */
+  public static final String UNKNOWN_TARGET = "UNKNOWN_TARGET";
+
+  /**
+   * The uid of the "no such target" flag: one per commit (a second unknown name updates it), and no
+   * target's uid ({@link FlagUid}: {@code pci-} and 28 hex digits) can be it.
+   */
+  public static final String UNKNOWN_TARGET_UID = "pci-unknown-target";
+
+  /** The username of the "no such target" flag: no target's ({@code pagure-ci/<name>}). */
+  public static final String UNKNOWN_TARGET_USERNAME = "pagure-ci";
 
   /** The flag {@code username} without {@code FLAG_USERNAME}: {@code pagure-ci/<target name>}. */
   public static final String USERNAME_PREFIX = "pagure-ci/";
@@ -58,7 +77,7 @@ public final class FlagMapper {
   private static final String SEPARATOR = " · ";
 
   private final String usernameOverride;
-  private final String targetName;
+  private final TargetNames targetNames;
   private final BuildUrls urls;
 
   /** A mapper for the default target name ({@value #DEFAULT_TARGET_NAME}). */
@@ -73,18 +92,40 @@ public final class FlagMapper {
    *     generated CodeBuild project or pipeline name); must match {@link #TARGET_NAME}
    */
   public FlagMapper(String usernameOverride, String targetName, BuildUrls urls) {
+    this(usernameOverride, constant(targetName), urls);
+  }
+
+  /**
+   * @param usernameOverride {@code FLAG_USERNAME}, or {@code null} for {@code pagure-ci/<name>}
+   * @param targetNames each build's target name (the routing table's); a resource it does not know
+   *     shows {@value #DEFAULT_TARGET_NAME} (the scope lets no such build through)
+   */
+  public FlagMapper(String usernameOverride, TargetNames targetNames, BuildUrls urls) {
+    this.usernameOverride = usernameOverride;
+    this.targetNames = targetNames;
+    this.urls = urls;
+  }
+
+  private static TargetNames constant(String targetName) {
     if (targetName == null || !TARGET_NAME.matcher(targetName).matches()) {
       throw new IllegalArgumentException("target name must match " + TARGET_NAME.pattern());
     }
-    this.usernameOverride = usernameOverride;
-    this.targetName = targetName;
-    this.urls = urls;
+    return (system, resource) -> java.util.Optional.of(targetName);
+  }
+
+  /** The target name of a build of {@code resource}. */
+  String targetName(BuildSystem system, String resource) {
+    return targetNames
+        .of(system, resource)
+        .filter(n -> TARGET_NAME.matcher(n).matches())
+        .orElse(DEFAULT_TARGET_NAME);
   }
 
   public Flag flagFor(PagureBuild build, BuildRef ref, BuildState state) {
     FlagStatus status = status(state);
+    String targetName = targetName(ref.system(), ref.target());
     return new Flag(
-        username(),
+        username(targetName),
         targetName + SEPARATOR + progress(ref, state, status),
         urls.urlFor(ref, state, build),
         status,
@@ -99,8 +140,18 @@ public final class FlagMapper {
    */
   public Flag requestFlag(RequestEvent request) {
     boolean pending = request.state() != RequestEvent.State.ERROR;
+    if (request.state() == RequestEvent.State.ERROR && UNKNOWN_TARGET.equals(request.code())) {
+      return new Flag(
+          usernameOverride != null ? usernameOverride : UNKNOWN_TARGET_USERNAME,
+          "rebuild" + SEPARATOR + unknownTargetComment(request),
+          PagureUrls.page(request.build()),
+          FlagStatus.ERROR,
+          null,
+          UNKNOWN_TARGET_UID);
+    }
+    String targetName = targetName(request.system(), request.target());
     return new Flag(
-        username(),
+        username(targetName),
         targetName + SEPARATOR + requestComment(request),
         PagureUrls.page(request.build()),
         pending ? FlagStatus.PENDING : FlagStatus.ERROR,
@@ -117,8 +168,29 @@ public final class FlagMapper {
    * {@code FLAG_USERNAME}, else {@code pagure-ci/<target name>}: one username per flag, whatever
    * reports it (pagure keeps the username a flag was created with: an update does not change it).
    */
-  String username() {
+  String username(String targetName) {
     return usernameOverride != null ? usernameOverride : USERNAME_PREFIX + targetName;
+  }
+
+  /**
+   * e.g. {@code there is no target 'lnt' for demo; its targets are rpmbuild, lint. Comment "pretty
+   * please pagure-ci rebuild <target>" for one of them, or "pretty please pagure-ci rebuild" for
+   * all.}
+   */
+  static String unknownTargetComment(RequestEvent request) {
+    String reason = request.reason();
+    while (reason.endsWith(".")) {
+      reason = reason.substring(0, reason.length() - 1);
+    }
+    StringBuilder s = new StringBuilder(reason).append('.');
+    if (request.retry() != null) {
+      s.append(" Comment \"")
+          .append(request.retry())
+          .append(" <target>\" for one of them, or \"")
+          .append(request.retry())
+          .append("\" for all.");
+    }
+    return s.toString();
   }
 
   /**

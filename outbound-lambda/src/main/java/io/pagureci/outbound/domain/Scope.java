@@ -10,11 +10,22 @@ import java.util.Set;
  *     PAGURE_* vars
  * @param pipelineNames pipelines handled; empty = any pipeline whose execution carries PAGURE_*
  *     vars
+ * @param anyWhenEmpty whether an empty set means any (without {@code ROUTES}); with the routing
+ *     table the sets are its resources, and an empty one means none
  */
-public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String> pipelineNames) {
+public record Scope(
+    String pagureUrl,
+    Set<String> codeBuildProjects,
+    Set<String> pipelineNames,
+    boolean anyWhenEmpty) {
   public Scope {
     codeBuildProjects = Set.copyOf(codeBuildProjects);
     pipelineNames = Set.copyOf(pipelineNames);
+  }
+
+  /** Without a routing table: an empty set means any. */
+  public Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String> pipelineNames) {
+    this(pagureUrl, codeBuildProjects, pipelineNames, true);
   }
 
   boolean handles(BuildRef ref) {
@@ -23,7 +34,7 @@ public record Scope(String pagureUrl, Set<String> codeBuildProjects, Set<String>
 
   boolean handles(BuildSystem system, String target) {
     Set<String> names = system == BuildSystem.CODEBUILD ? codeBuildProjects : pipelineNames;
-    return names.isEmpty() || names.contains(target);
+    return (anyWhenEmpty && names.isEmpty()) || names.contains(target);
   }
 
   /** For ignore reasons: {@code CodeBuild project 'x' is not configured}. */

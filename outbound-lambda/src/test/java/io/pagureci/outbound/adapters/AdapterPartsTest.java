@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pagureci.outbound.domain.BuildState;
 import io.pagureci.outbound.domain.PagureBuild;
+import io.pagureci.outbound.domain.PagureTokens;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -64,17 +65,54 @@ class AdapterPartsTest {
         "{\"token\": \"tok3n\", \"note\": \"x\"}|tok3n"
       })
   void readsTheTokenFromEitherSecretFormat(String secret, String token) {
-    assertThat(SecretsManagerTokenProvider.parse(secret)).isEqualTo(token);
+    assertThat(SecretsManagerTokenProvider.parse(secret).forProject("any/project"))
+        .isEqualTo(token);
+    assertThat(SecretsManagerTokenProvider.parse(secret).forProject("forks/x/y"))
+        .as("one token for all")
+        .isEqualTo(token);
+  }
+
+  @Test
+  void aMapOfProjectGlobsGivesEachProjectTheTokenOfItsFirstMatchInWrittenOrder() {
+    PagureTokens tokens =
+        SecretsManagerTokenProvider.parse(
+            "{\"rpms/special\": \"t-special\", \"rpms/*\": \"t-rpms\", \"**\": \"t-rest\"}");
+
+    assertThat(tokens.forProject("rpms/special")).isEqualTo("t-special");
+    assertThat(tokens.forProject("rpms/bash")).isEqualTo("t-rpms");
+    assertThat(tokens.forProject("rpms/a/b")).as("* is one segment").isEqualTo("t-rest");
+    assertThat(tokens.forProject("forks/bob/rpms/bash")).isEqualTo("t-rest");
+    assertThat(tokens.toString()).doesNotContain("t-");
+  }
+
+  @Test
+  void aProjectNoGlobMatchesHasNoTokenAndTheFailureNamesItButNoToken() {
+    PagureTokens tokens = SecretsManagerTokenProvider.parse("{\"rpms/*\": \"SECRETVALUE\"}");
+
+    assertThatThrownBy(() -> tokens.forProject("infra/ansible"))
+        .isInstanceOf(io.pagureci.outbound.domain.TokenProvider.NoTokenException.class)
+        .hasMessageContaining("no token for project 'infra/ansible'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET"))
+        .satisfies(
+            e ->
+                assertThat(((io.pagureci.outbound.domain.ReportFailedException) e).retryable())
+                    .isFalse());
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
         "",
-        "{\"tok\": \"SECRETVALUE\"}",
         "{\"token\": 5}",
         "{SECRETVALUE",
-        "SECRET VALUE"
+        "SECRET VALUE",
+        "{}",
+        "{\"rpms/*\": 5}",
+        "{\"rpms/[\": \"SECRETVALUE\"}",
+        "{\" \": \"SECRETVALUE\"}",
+        "{\"rpms/*\": \"SECRET VALUE\"}",
+        "{\"rpms/*\": \"SECRETVALUE\", \"rpms/*\": \"SECRETOTHER\"}",
+        "{\"rpms/*\": \"SECRETVALUE\"} {\"SECRET\": 1}"
       })
   void rejectsUnusableSecretsWithoutQuotingThem(String secret) {
     assertThatThrownBy(() -> SecretsManagerTokenProvider.parse(secret))

@@ -111,7 +111,8 @@ class OutboundConfigTest {
             "RETRY_MAX_ATTEMPTS",
             "RETRY_BASE_DELAY_MILLIS",
             "BUILD_RECORDS_TABLE",
-            "ACCOUNT_ID");
+            "ACCOUNT_ID",
+            "ROUTES");
   }
 
   @Test
