@@ -1,7 +1,9 @@
 package io.pagureci.inbound;
 
 import io.pagureci.inbound.aws.CodeBuildStarter;
+import io.pagureci.inbound.aws.CodeBuildStopper;
 import io.pagureci.inbound.aws.CodePipelineStarter;
+import io.pagureci.inbound.aws.CodePipelineStopper;
 import io.pagureci.inbound.aws.DynamoDbBuildClaims;
 import io.pagureci.inbound.aws.DynamoDbCurrentHeads;
 import io.pagureci.inbound.aws.EventBridgeRequestEvents;
@@ -12,6 +14,7 @@ import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.config.QueueConfig;
 import io.pagureci.inbound.domain.BuildClaims;
 import io.pagureci.inbound.domain.BuildStarter;
+import io.pagureci.inbound.domain.BuildStopper;
 import io.pagureci.inbound.domain.CurrentHeads;
 import io.pagureci.inbound.domain.DecisionLog;
 import io.pagureci.inbound.domain.InboundService;
@@ -61,6 +64,8 @@ public final class DependencyFactory {
   // SnapStart's beforeCheckpoint builds them all (initAll), so a snapshot still holds them.
   private final Lazy<S3Client> s3;
   private final Lazy<SecretsManagerSecrets> secrets;
+  private final Lazy<CodeBuildClient> codeBuild;
+  private final Lazy<CodePipelineClient> codePipeline;
   private final Lazy<BuildStarter> starter;
   private final Lazy<JGitSourcePackager> packager;
   private final Lazy<DynamoDbClient> dynamo;
@@ -75,7 +80,21 @@ public final class DependencyFactory {
     this.tempRoot = tempRoot;
     this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
-    this.starter = new Lazy<>(() -> Clients.starter(config));
+    this.codeBuild = new Lazy<>(Clients::codeBuild);
+    this.codePipeline = new Lazy<>(Clients::codePipeline);
+    this.starter =
+        new Lazy<>(
+            () ->
+                switch (config.buildTarget()) {
+                  case CODEBUILD ->
+                      new CodeBuildStarter(codeBuild.get(), config.codebuildProject());
+                  case CODEPIPELINE ->
+                      new CodePipelineStarter(
+                          codePipeline.get(),
+                          config.pipelineName(),
+                          config.pipelineSourceAction(),
+                          config.pipelineOverrideS3Key());
+                });
     this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.dynamo = new Lazy<>(Clients::dynamo);
     this.claims =
@@ -117,23 +136,14 @@ public final class DependencyFactory {
           Clock.systemUTC());
     }
 
-    static BuildStarter starter(InboundConfig config) {
-      return switch (config.buildTarget()) {
-        case CODEBUILD ->
-            new CodeBuildStarter(
-                CodeBuildClient.builder()
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build(),
-                config.codebuildProject());
-        case CODEPIPELINE ->
-            new CodePipelineStarter(
-                CodePipelineClient.builder()
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build(),
-                config.pipelineName(),
-                config.pipelineSourceAction(),
-                config.pipelineOverrideS3Key());
-      };
+    static CodeBuildClient codeBuild() {
+      return CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    }
+
+    static CodePipelineClient codePipeline() {
+      return CodePipelineClient.builder()
+          .httpClientBuilder(UrlConnectionHttpClient.builder())
+          .build();
     }
 
     static DynamoDbClient dynamo() {
@@ -196,7 +206,9 @@ public final class DependencyFactory {
         lazy(claims),
         lazyQueue,
         event -> events.get().publish(event),
-        new DecisionLog());
+        new DecisionLog(),
+        Clock.systemUTC(),
+        queueConfig.cancelSuperseded());
   }
 
   /** The worker's service: claims, fetches, packages, starts, reports. */
@@ -208,11 +220,30 @@ public final class DependencyFactory {
         (item, source) -> starter.get().start(item, source),
         lazy(claims),
         heads.get(),
+        stopper(),
         new PagureApiMembers(config.pagureUrl(), config.gitTimeout()),
         event -> events.get().publish(event),
         queue.get(),
         new WorkLog(),
         Clock.systemUTC());
+  }
+
+  /**
+   * Stops a build on the service its head names, with the client the starter uses (built on the
+   * first stop of a service the starter does not use).
+   */
+  private BuildStopper stopper() {
+    Lazy<BuildStopper> codeBuildStopper = new Lazy<>(() -> new CodeBuildStopper(codeBuild.get()));
+    Lazy<BuildStopper> pipelineStopper =
+        new Lazy<>(() -> new CodePipelineStopper(codePipeline.get()));
+    return (build, reason) ->
+        switch (build.system()) {
+          case "codebuild" -> codeBuildStopper.get().stop(build, reason);
+          case "codepipeline" -> pipelineStopper.get().stop(build, reason);
+          default ->
+              throw new BuildStopper.StopException(
+                  "no build service " + build.system() + " to stop " + build.id(), false, null);
+        };
   }
 
   private static BuildClaims lazy(Lazy<BuildClaims> claims) {
@@ -244,6 +275,12 @@ public final class DependencyFactory {
       @Override
       public void release(Claimed claim, Instant now) throws RecordException, ClaimLostException {
         claims.get().release(claim, now);
+      }
+
+      @Override
+      public boolean stopping(String key, String buildId, String reason, Instant now)
+          throws RecordException {
+        return claims.get().stopping(key, buildId, reason, now);
       }
 
       @Override

@@ -45,6 +45,7 @@ public final class InboundService {
   private final RequestEvents events;
   private final DecisionLog log;
   private final Clock clock;
+  private final boolean cancelSuperseded;
 
   public InboundService(
       InboundConfig config,
@@ -65,6 +66,23 @@ public final class InboundService {
       RequestEvents events,
       DecisionLog log,
       Clock clock) {
+    this(config, secrets, claims, queue, events, log, clock, false);
+  }
+
+  /**
+   * @param cancelSuperseded a pull request's close is queued for the worker, which stops its
+   *     running build ({@code CANCEL_SUPERSEDED}); false: a close is ignored
+   */
+  public InboundService(
+      InboundConfig config,
+      Secrets secrets,
+      BuildClaims claims,
+      WorkQueue queue,
+      RequestEvents events,
+      DecisionLog log,
+      Clock clock,
+      boolean cancelSuperseded) {
+    this.cancelSuperseded = cancelSuperseded;
     this.clock = clock;
     this.config = config;
     this.auth = new Authenticator(config, secrets);
@@ -147,6 +165,9 @@ public final class InboundService {
       if (decision instanceof Outcome.Ignored ignored) {
         return ignored;
       }
+      if (decision instanceof PagureWebhooks.Closing closing) {
+        return close(closing, deliveryId(request), entry);
+      }
       PagureWebhooks.Decided decided = (PagureWebhooks.Decided) decision;
       return queue(decided.request(), decided.actor(), deliveryId(request), entry);
     }
@@ -218,6 +239,30 @@ public final class InboundService {
       entry.cause("queued flag not requested: " + e.getMessage());
     }
     return new Outcome.Queued(request, deliveryId, item.buildKey());
+  }
+
+  /**
+   * Queues a pull request's close for the worker (no "queued" flag: nothing builds). The build
+   * record is not looked at: a started build is what the close stops.
+   */
+  private Outcome close(PagureWebhooks.Closing closing, String deliveryId, DecisionLog.Entry entry)
+      throws Rejection {
+    entry.request(closing.request());
+    if (!cancelSuperseded) {
+      return new Outcome.Ignored("a closed pull request stops nothing (CANCEL_SUPERSEDED is off)");
+    }
+    WorkItem item = WorkItem.close(deliveryId, clock.instant(), closing.request(), closing.why());
+    entry.buildKey(item.buildKey());
+    try {
+      entry.messageId(queue.send(item));
+    } catch (WorkQueue.QueueException e) {
+      entry.cause(e.getMessage());
+      throw new Rejection(
+          503,
+          "QUEUE_UNAVAILABLE",
+          "the close could not be queued; running builds are not stopped");
+    }
+    return new Outcome.Queued(closing.request(), deliveryId, item.buildKey());
   }
 
   private Optional<BuildClaims.Record> findRecord(String buildKey, DecisionLog.Entry entry) {

@@ -15,9 +15,23 @@ import java.util.Objects;
  * @param request what to build
  * @param actor whose action asked for the build (the contributor policy checks them), or {@code
  *     null}: a push, a ci-webhook request, or an item queued before the policy existed
+ * @param close not a build: pagure closed ({@code closed}) or merged ({@code merged}) the pull
+ *     request {@code request} names, so its running build is stopped and its later items dropped
+ *     (docs/queue.md §3); null for every build request
  */
 public record WorkItem(
-    String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request, Actor actor) {
+    String deliveryId,
+    Instant acceptedAt,
+    String buildKey,
+    BuildRequest request,
+    Actor actor,
+    CurrentHeads.Closed close) {
+
+  /** A build request's item. */
+  public WorkItem(
+      String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request, Actor actor) {
+    this(deliveryId, acceptedAt, buildKey, request, actor, null);
+  }
 
   /**
    * The pagure user whose action is checked against the contributor policy (docs/security.md "Who
@@ -77,6 +91,20 @@ public record WorkItem(
     Objects.requireNonNull(acceptedAt, "acceptedAt");
     Objects.requireNonNull(buildKey, "buildKey");
     Objects.requireNonNull(request, "request");
+    if (close != null && !request.isPullRequest()) {
+      throw new IllegalArgumentException("only a pull request is closed");
+    }
+  }
+
+  /**
+   * The item that closes a pull request: {@code request} is the pull request's build request at its
+   * close (its head commit), never built.
+   */
+  public static WorkItem close(
+      String deliveryId, Instant acceptedAt, BuildRequest request, CurrentHeads.Closed why) {
+    Objects.requireNonNull(why, "why");
+    return new WorkItem(
+        deliveryId, acceptedAt, BuildKey.idempotencyToken(request), request, null, why);
   }
 
   /** The name of the build variable carrying {@link #deliveryId()} (docs/protocol.md §3). */

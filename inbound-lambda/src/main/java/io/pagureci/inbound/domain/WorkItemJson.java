@@ -50,6 +50,9 @@ public final class WorkItemJson {
         g.writeStringField("role", item.actor().role().id());
         g.writeEndObject();
       }
+      if (item.close() != null) {
+        g.writeStringField("close", item.close().id());
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -110,7 +113,8 @@ public final class WorkItemJson {
             acceptedAt,
             required(root, "buildKey"),
             request,
-            actor(root.path("actor")));
+            actor(root.path("actor")),
+            close(root));
     if (!item.buildKey().equals(BuildKey.idempotencyToken(request))) {
       throw invalid("buildKey is not the build key of the request");
     }
@@ -137,6 +141,23 @@ public final class WorkItemJson {
       throw invalid("actor.role is not author, rebuild or approval");
     }
     return new WorkItem.Actor(name, role);
+  }
+
+  /** The optional close ({@code closed} / {@code merged}) of a pull request's cancel item. */
+  private static CurrentHeads.Closed close(JsonNode root) throws Rejection {
+    String close = optional(root, "close");
+    if (close == null) {
+      return null;
+    }
+    CurrentHeads.Closed why = CurrentHeads.Closed.of(close);
+    if (why == null) {
+      throw invalid("close is not closed or merged");
+    }
+    if (root.path("request").path("prId").isNull()
+        || root.path("request").path("prId").isMissingNode()) {
+      throw invalid("close names no pull request");
+    }
+    return why;
   }
 
   private static String required(JsonNode node, String field) throws Rejection {

@@ -47,6 +47,7 @@ public final class WorkerService {
   private final WorkLog log;
   private final Clock clock;
   private final CurrentHeads heads;
+  private final BuildStopper stopper;
   private final ProjectMembers members;
 
   public WorkerService(
@@ -93,8 +94,41 @@ public final class WorkerService {
       WorkQueue queue,
       WorkLog log,
       Clock clock) {
+    this(
+        config,
+        queueConfig,
+        packager,
+        starter,
+        claims,
+        heads,
+        null,
+        members,
+        events,
+        queue,
+        log,
+        clock);
+  }
+
+  /**
+   * With the stopper of superseded builds ({@code null}: none; then nothing is stopped or dropped,
+   * whatever {@link QueueConfig#cancelSuperseded()} says).
+   */
+  public WorkerService(
+      InboundConfig config,
+      QueueConfig queueConfig,
+      SourcePackager packager,
+      BuildStarter starter,
+      BuildClaims claims,
+      CurrentHeads heads,
+      BuildStopper stopper,
+      ProjectMembers members,
+      RequestEvents events,
+      WorkQueue queue,
+      WorkLog log,
+      Clock clock) {
     this.members = members;
     this.heads = heads;
+    this.stopper = stopper;
     this.config = config;
     this.queueConfig = queueConfig;
     this.packager = packager;
@@ -193,6 +227,13 @@ public final class WorkerService {
       line.decision("dropped").code("INVALID_WORK_ITEM").cause(invalid);
       return new Done("dropped");
     }
+    if (item.close() != null) {
+      return close(message, item, line);
+    }
+    Result superseded = dropIfSuperseded(message, item, line);
+    if (superseded != null) {
+      return superseded;
+    }
     Result refused = applyPolicy(message, item, line, gate);
     if (refused != null) {
       return refused;
@@ -210,6 +251,11 @@ public final class WorkerService {
       line.decision("duplicate");
       if (started.record().build() != null) {
         line.build(started.record().build());
+        if (item.deliveryId().equals(started.record().deliveryId())) {
+          // this very item started the build: it came back because recording its head or
+          // stopping what it superseded failed, so that is done again (both are idempotent)
+          return supersede(message, item, line, started.record().build(), "duplicate");
+        }
       }
       return new Done("duplicate");
     }
@@ -296,9 +342,8 @@ public final class WorkerService {
     }
     line.build(build);
     recordStarted(mine, build, source, line);
-    recordHead(item, build, line);
     line.decision("started");
-    return new Done("started");
+    return supersede(message, item, line, build, "started");
   }
 
   /**
@@ -397,21 +442,137 @@ public final class WorkerService {
     return item.actor() == null ? "(unknown)" : item.actor().name();
   }
 
-  /** The PR's / branch's newest build, for cancelling what a newer commit supersedes. */
-  private void recordHead(WorkItem item, StartedBuild build, WorkLog.Line line) {
+  /** Whether this item's pull request / branch stops superseded builds. */
+  private boolean cancels(WorkItem item) {
+    return heads != null
+        && stopper != null
+        && queueConfig.cancelsSuperseded(item.request().isPullRequest());
+  }
+
+  /**
+   * A queued item whose pull request / branch got a newer head of another commit, or was closed,
+   * after it was accepted: dropped, its flag ends {@code canceled} with why. Null: it builds.
+   */
+  private Result dropIfSuperseded(Message message, WorkItem item, WorkLog.Line line) {
+    if (!cancels(item)) {
+      return null;
+    }
+    java.util.Optional<CurrentHeads.Head> current;
+    try {
+      current =
+          heads.find(item.request().project(), item.request().scope(), Superseding.target(item));
+    } catch (BuildClaims.RecordException e) {
+      line.cause(e.getMessage());
+      return transientFailure(
+          message, item, line, "RECORDS_UNAVAILABLE", "the build record store was unavailable");
+    }
+    String why = Superseding.dropReason(current.orElse(null), item);
+    if (why == null) {
+      return null;
+    }
+    line.decision("canceled").code("SUPERSEDED").cause(why);
+    try {
+      events.publish(RequestEvent.canceled(item, RequestEvent.Target.of(config), why));
+    } catch (RequestEvents.EventException e) {
+      line.cause("canceled flag not requested: " + e.getMessage());
+      return new Retry(queueConfig.retryBase(), "canceled, PR not told");
+    }
+    return new Done("canceled");
+  }
+
+  /**
+   * After this item's build started: records it as the current head and stops what it superseded —
+   * the previous head's build, or its own build when a newer head (or the close) was recorded
+   * first. Retried like a transient failure when the record or the stop fails; the build runs
+   * either way.
+   */
+  private Result supersede(
+      Message message, WorkItem item, WorkLog.Line line, StartedBuild build, String decision) {
     if (heads == null) {
-      return;
+      return new Done(decision);
+    }
+    RequestEvent.Target target = RequestEvent.Target.of(config);
+    CurrentHeads.Build mine =
+        new CurrentHeads.Build(
+            build.target(), target.name(), build.id(), item.buildKey(), item.request().commit());
+    CurrentHeads.Recorded recorded;
+    try {
+      recorded =
+          heads.record(
+              item.request().project(),
+              item.request().scope(),
+              Superseding.target(item),
+              CurrentHeads.Head.started(item, mine));
+    } catch (BuildClaims.RecordException e) {
+      line.cause("current head not recorded: " + e.getMessage());
+      return cancels(item) ? afterStartRetry(message, decision) : new Done(decision);
+    }
+    if (!cancels(item)) {
+      return new Done(decision);
+    }
+    Superseding.Stop stop = Superseding.afterStart(recorded, mine);
+    return stop == null ? new Done(decision) : stop(message, line, stop, decision);
+  }
+
+  /** A close: the pull request's head becomes "closed", and its running build is stopped. */
+  private Result close(Message message, WorkItem item, WorkLog.Line line) {
+    if (!cancels(item)) {
+      line.decision("ignored").cause("CANCEL_SUPERSEDED is off: a close stops nothing");
+      return new Done("ignored");
+    }
+    CurrentHeads.Recorded recorded;
+    try {
+      recorded =
+          heads.record(
+              item.request().project(),
+              item.request().scope(),
+              Superseding.target(item),
+              CurrentHeads.Head.closed(item, item.close()));
+    } catch (BuildClaims.RecordException e) {
+      line.cause(e.getMessage());
+      return afterStartRetry(message, "closed");
+    }
+    line.decision("closed");
+    Superseding.Stop stop = Superseding.afterClose(recorded);
+    return stop == null ? new Done("closed") : stop(message, line, stop, "closed");
+  }
+
+  /**
+   * Writes why into the stopped build's record, then stops exactly that build. A transient failure
+   * returns the item (its next attempt does this again); a build that finished first keeps its
+   * result.
+   */
+  private Result stop(Message message, WorkLog.Line line, Superseding.Stop stop, String decision) {
+    CurrentHeads.Build victim = stop.build();
+    try {
+      if (!claims.stopping(victim.buildKey(), victim.id(), stop.why(), clock.instant())) {
+        line.cause("the build record of " + victim.buildKey() + " does not name " + victim.id());
+      }
+    } catch (BuildClaims.RecordException e) {
+      // the reason must be there before the stop: its flag would not say why
+      line.stopped(victim, stop.why(), "not-tried").cause(e.getMessage());
+      return afterStartRetry(message, decision);
     }
     try {
-      heads.record(
-          item.request().project(),
-          item.request().scope(),
-          new CurrentHeads.Head(
-              item.request().commit(), item.buildKey(), build, item.deliveryId(), clock.instant()));
-    } catch (BuildClaims.RecordException e) {
-      // the build runs; only a later cancel of it would miss it
-      line.cause("current head not recorded: " + e.getMessage());
+      BuildStopper.Stop done = stopper.stop(victim, stop.why());
+      line.stopped(
+          victim, stop.why(), done == BuildStopper.Stop.STOPPED ? "stopped" : "already-finished");
+      return new Done(decision);
+    } catch (BuildStopper.StopException e) {
+      line.stopped(victim, stop.why(), "failed").cause(e.getMessage());
+      return e.transientFailure() ? afterStartRetry(message, decision) : new Done(decision);
     }
+  }
+
+  /**
+   * The item comes back to finish the head record or the stop (its build, if any, runs); on its
+   * last attempt it is done, the superseded build then runs to its end and keeps its own flag.
+   */
+  private Result afterStartRetry(Message message, String decision) {
+    if (message.receiveCount() >= queueConfig.maxAttempts()) {
+      return new Done(decision);
+    }
+    return new Retry(queueConfig.backoff(message.receiveCount()), decision + ", stop pending");
   }
 
   /** The build runs: its record must say so, or a later delivery could start it again. */
