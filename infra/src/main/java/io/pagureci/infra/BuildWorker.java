@@ -48,6 +48,14 @@ public final class BuildWorker extends Construct {
   /** The alias the event source mapping invokes. */
   public static final String ALIAS = "live";
 
+  /**
+   * The settings variables that let the worker stop superseded builds (docs/queue.md §5): with
+   * either one {@code true}, and only then, its role may stop builds of its target.
+   */
+  public static final String CANCEL_SUPERSEDED = "CANCEL_SUPERSEDED";
+
+  public static final String CANCEL_SUPERSEDED_BRANCHES = "CANCEL_SUPERSEDED_BRANCHES";
+
   /** A claim outlives the invocation that made it by this much (docs/queue.md §5). */
   public static final int CLAIM_LEASE_MARGIN_SECONDS = 60;
 
@@ -108,6 +116,12 @@ public final class BuildWorker extends Construct {
       Objects.requireNonNull(logging);
       environment = Map.copyOf(environment);
     }
+  }
+
+  /** Whether the worker's variables let it stop superseded builds (pull requests or branches). */
+  static boolean stopsBuilds(Map<String, String> environment) {
+    return "true".equals(environment.get(CANCEL_SUPERSEDED))
+        || "true".equals(environment.get(CANCEL_SUPERSEDED_BRANCHES));
   }
 
   private final LogGroup logGroup;
@@ -177,6 +191,21 @@ public final class BuildWorker extends Construct {
               .actions(List.of("codepipeline:StartPipelineExecution"))
               .resources(List.of(target.pipeline().getPipelineArn()))
               .build());
+    }
+    if (stopsBuilds(props.environment())) {
+      // only the target's own builds: a stop names the exact build id its head recorded
+      role.addToPrincipalPolicy(
+          target.pipeline() == null
+              ? PolicyStatement.Builder.create()
+                  .sid("StopSupersededBuild")
+                  .actions(List.of("codebuild:StopBuild"))
+                  .resources(List.of(target.project().getProjectArn()))
+                  .build()
+              : PolicyStatement.Builder.create()
+                  .sid("StopSupersededPipelineExecution")
+                  .actions(List.of("codepipeline:StopPipelineExecution"))
+                  .resources(List.of(target.pipeline().getPipelineArn()))
+                  .build());
     }
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
 
