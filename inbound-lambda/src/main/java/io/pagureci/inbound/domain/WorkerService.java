@@ -277,15 +277,21 @@ public final class WorkerService {
     } catch (SourceException e) {
       line.cause(e.getMessage());
       return switch (e.kind()) {
-        case HEAD_MOVED ->
-            permanent(
-                item,
-                line,
-                mine,
-                "HEAD_MOVED",
-                "the branch no longer points at commit "
-                    + shortSha(item)
-                    + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
+        case HEAD_MOVED -> {
+          // the branch moved on while this item waited: if the newer head's build started
+          // meanwhile, this commit was superseded (a canceled flag), not a failure
+          Result moved = supersededWhileFetching(item, line, mine);
+          yield moved != null
+              ? moved
+              : permanent(
+                  item,
+                  line,
+                  mine,
+                  "HEAD_MOVED",
+                  "the branch no longer points at commit "
+                      + shortSha(item)
+                      + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
+        }
         case BUILDSPEC_MISSING ->
             permanent(
                 item,
@@ -471,6 +477,44 @@ public final class WorkerService {
       return null;
     }
     line.decision("canceled").code("SUPERSEDED").cause(why);
+    try {
+      events.publish(RequestEvent.canceled(item, RequestEvent.Target.of(config), why));
+    } catch (RequestEvents.EventException e) {
+      line.cause("canceled flag not requested: " + e.getMessage());
+      return new Retry(queueConfig.retryBase(), "canceled, PR not told");
+    }
+    return new Done("canceled");
+  }
+
+  /**
+   * {@code HEAD_MOVED}: a newer head recorded meanwhile makes it a drop (CANCELED, record {@code
+   * FAILED} so a later delivery may claim the key again); null when none is (or it cannot be told).
+   */
+  private Result supersededWhileFetching(
+      WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine) {
+    if (!cancels(item)) {
+      return null;
+    }
+    String why;
+    try {
+      why =
+          Superseding.dropReason(
+              heads
+                  .find(item.request().project(), item.request().scope(), Superseding.target(item))
+                  .orElse(null),
+              item);
+    } catch (BuildClaims.RecordException e) {
+      return null;
+    }
+    if (why == null) {
+      return null;
+    }
+    line.decision("canceled").code("SUPERSEDED").cause(why);
+    try {
+      claims.failed(mine, "SUPERSEDED", why, clock.instant());
+    } catch (BuildClaims.RecordException | BuildClaims.ClaimLostException e) {
+      line.cause("failure not recorded: " + e.getMessage());
+    }
     try {
       events.publish(RequestEvent.canceled(item, RequestEvent.Target.of(config), why));
     } catch (RequestEvents.EventException e) {

@@ -275,6 +275,60 @@ class SupersedeTest {
   }
 
   @Test
+  void anOlderItemWhoseBranchMovedWhileItWaitedIsCanceledWhenTheNewerHeadStartedMeanwhile() {
+    // the first item waits for its commit; meanwhile the second head starts and is recorded
+    Fakes.RecordingPackager moved =
+        new Fakes.RecordingPackager() {
+          @Override
+          public PackagedSource pack(FetchPlan plan, String objectKey) throws SourceException {
+            if (plan.commit().equals(first.request().commit())) {
+              assertThat(work(second)).isEqualTo(new WorkerService.Done("started"));
+              throw new SourceException(SourceException.Kind.HEAD_MOVED, "feature-same moved");
+            }
+            return super.pack(plan, objectKey);
+          }
+        };
+    WorkerService w =
+        new WorkerService(
+            TestConfigs.config(),
+            TestConfigs.queueConfig(),
+            moved,
+            starter,
+            claims,
+            heads,
+            stopper,
+            null,
+            events,
+            new Fakes.MemoryQueue(),
+            log,
+            Clock.systemUTC());
+
+    assertThat(w.handle(message(first, 1))).isEqualTo(new WorkerService.Done("canceled"));
+
+    assertThat(starter.items).containsExactly(second);
+    assertThat(events.events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(RequestEvent.State.CANCELED);
+              assertThat(e.reason()).isEqualTo("superseded by b6f9612");
+            });
+    assertThat(claims.records.get(first.buildKey()).state())
+        .as("claimable again by a later delivery")
+        .isEqualTo(BuildClaims.State.FAILED);
+  }
+
+  @Test
+  void aBranchThatMovedWithoutANewerHeadRecordedStaysAHeadMovedError() {
+    packager.failWith = new SourceException(SourceException.Kind.HEAD_MOVED, "moved");
+
+    assertThat(work(first)).isEqualTo(new WorkerService.Done("failed"));
+
+    assertThat(events.events.getLast().state()).isEqualTo(RequestEvent.State.ERROR);
+    assertThat(events.events.getLast().code()).isEqualTo("HEAD_MOVED");
+  }
+
+  @Test
   void aStopThatFailsTransientlyIsRetriedByTheItemWithoutStartingAnythingTwice() {
     work(first);
     stopper.failures.add(new BuildStopper.StopException("CodeBuild throttled", true, null));
