@@ -155,6 +155,13 @@ final class AwsStandIn implements AutoCloseable {
     return root;
   }
 
+  /** {@code StopBuild} takes the stop of a running build (CodeBuild answers the build, STOPPED). */
+  void stopBuildStops() {
+    ObjectNode root = JSON.createObjectNode();
+    root.putObject("build").put("buildStatus", "IN_PROGRESS").put("currentPhase", "BUILD");
+    wm.stubFor(target("CodeBuild_20161006.StopBuild").willReturn(amzJson(root)));
+  }
+
   /** {@code BatchGetBuilds} of this build answers what the build looks like now. */
   void buildIs(SimulatedBuild build) {
     // one stub per build, replaced as the build moves on

@@ -582,6 +582,102 @@ class PullRequestToFlagsIT {
   }
 
   @Test
+  void aSecondPushStopsTheFirstBuildWhoseFlagEndsCanceledSupersededAndTheSecondIsReported()
+      throws Exception {
+    // PR #12: the captured same-repo PR #2, renumbered so no other case has built its heads
+    String first = repos.sameRepoPrHead();
+    aws.stopBuildStops();
+    String firstUuid = SimulatedBuild.newUuid();
+    aws.startBuildStarts(CODEBUILD_PROJECT, firstUuid, 21, Instant.now());
+    queued(
+        FunctionUrlEvents.delivery(
+            "pull-request.updated-2",
+            pagure.baseUri(),
+            Map.of("b6f9612ac23a7b45a45a6b91c8e2a3e62fafc7c7", first, "\"id\": 2,", "\"id\": 12,"),
+            DEMO_HOOK_KEY));
+    work();
+    SimulatedBuild firstBuild =
+        new SimulatedBuild(
+            JSON.readTree(aws.calls("CodeBuild_20161006.StartBuild").getLast().getBodyAsString()),
+            firstUuid,
+            21,
+            Instant.now());
+    deliver(firstBuild, firstBuild.stateChange());
+    while (!firstBuild.currentPhase().equals("BUILD")) {
+      deliver(firstBuild, firstBuild.completePhase("SUCCEEDED"));
+    }
+
+    // the author pushes again while the first build runs
+    String second =
+        repos.commit(
+            TestRepos.TARGET,
+            "feature-same",
+            Map.of("again.txt", io.pagureci.inbound.testsupport.TestFile.file("pushed again\n")),
+            "push again");
+    try {
+      String secondUuid = SimulatedBuild.newUuid();
+      aws.startBuildStarts(CODEBUILD_PROJECT, secondUuid, 22, Instant.now());
+      queued(
+          FunctionUrlEvents.delivery(
+              "pull-request.rebased-2",
+              pagure.baseUri(),
+              Map.of(
+                  "5b7fb6a5283339c279fa8caf0c10e76aa215cd33", second, "\"id\": 2,", "\"id\": 12,"),
+              DEMO_HOOK_KEY));
+      work();
+
+      // the worker started the second build and stopped exactly the first
+      List<LoggedRequest> starts = aws.calls("CodeBuild_20161006.StartBuild");
+      assertThat(starts).hasSize(2);
+      List<LoggedRequest> stops = aws.calls("CodeBuild_20161006.StopBuild");
+      assertThat(stops)
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(JSON.readTree(r.getBodyAsString()).path("id").asText())
+                      .isEqualTo(firstBuild.id()));
+
+      // CodeBuild stops it in BUILD: its own STOPPED events reach outbound
+      deliver(firstBuild, firstBuild.completePhase("STOPPED"));
+      JsonNode stopped = deliver(firstBuild, firstBuild.finish("STOPPED"));
+      assertThat(stopped.path("status").asText()).isEqualTo("canceled");
+
+      SimulatedBuild secondBuild =
+          new SimulatedBuild(
+              JSON.readTree(starts.getLast().getBodyAsString()), secondUuid, 22, Instant.now());
+      deliver(secondBuild, secondBuild.stateChange());
+      deliver(secondBuild, secondBuild.finish("SUCCEEDED"));
+
+      // what the PR shows: the first commit's flag ends canceled, saying by what; the second passes
+      Map<String, List<Map<String, String>>> byCommit = new LinkedHashMap<>();
+      for (LoggedRequest r : pagure.flagRequests()) {
+        byCommit.computeIfAbsent(r.getUrl(), u -> new ArrayList<>()).add(form(r.getBodyAsString()));
+      }
+      List<Map<String, String>> firstFlags = byCommit.get("/api/0/demo/c/" + first + "/flag");
+      List<Map<String, String>> secondFlags = byCommit.get("/api/0/demo/c/" + second + "/flag");
+      assertThat(byCommit).hasSize(2);
+      assertThat(firstFlags.getLast())
+          .containsEntry("status", "canceled")
+          .containsEntry("username", "pagure-ci/ci");
+      assertThat(firstFlags.getLast().get("comment"))
+          .startsWith("ci · canceled — superseded by " + second.substring(0, 7) + " (stopped in ");
+      assertThat(firstFlags)
+          .extracting(f -> f.get("uid"))
+          .containsOnly(firstFlags.get(0).get("uid"));
+      assertThat(secondFlags.getLast())
+          .containsEntry("status", "success")
+          .containsEntry("comment", "ci · passed in 30s");
+      assertThat(secondFlags)
+          .extracting(f -> f.get("status"))
+          .as("the second build is never canceled")
+          .doesNotContain("canceled");
+      assertSecretsStayOutOfTheLogs();
+    } finally {
+      repos.setRef(TestRepos.TARGET, "refs/heads/feature-same", first);
+    }
+  }
+
+  @Test
   void aDeliveryWithABadSignatureIsRefusedAndNothingIsQueuedFetchedStoredOrBuilt()
       throws Exception {
     Map<String, String> pr5 = new LinkedHashMap<>(forkPr());

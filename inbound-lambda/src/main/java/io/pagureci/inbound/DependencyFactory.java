@@ -1,7 +1,9 @@
 package io.pagureci.inbound;
 
 import io.pagureci.inbound.aws.CodeBuildStarter;
+import io.pagureci.inbound.aws.CodeBuildStopper;
 import io.pagureci.inbound.aws.CodePipelineStarter;
+import io.pagureci.inbound.aws.CodePipelineStopper;
 import io.pagureci.inbound.aws.DynamoDbBuildClaims;
 import io.pagureci.inbound.aws.DynamoDbCurrentHeads;
 import io.pagureci.inbound.aws.EventBridgeRequestEvents;
@@ -12,6 +14,7 @@ import io.pagureci.inbound.config.InboundConfig;
 import io.pagureci.inbound.config.QueueConfig;
 import io.pagureci.inbound.domain.BuildClaims;
 import io.pagureci.inbound.domain.BuildStarter;
+import io.pagureci.inbound.domain.BuildStopper;
 import io.pagureci.inbound.domain.CurrentHeads;
 import io.pagureci.inbound.domain.DecisionLog;
 import io.pagureci.inbound.domain.InboundService;
@@ -62,8 +65,10 @@ public final class DependencyFactory {
   // SnapStart's beforeCheckpoint builds them all (initAll), so a snapshot still holds them.
   private final Lazy<S3Client> s3;
   private final Lazy<SecretsManagerSecrets> secrets;
-  private final Lazy<BuildStarter> codeBuild;
-  private final Lazy<BuildStarter> codePipeline;
+  private final Lazy<CodeBuildClient> codeBuild;
+  private final Lazy<CodePipelineClient> codePipeline;
+  private final Lazy<BuildStarter> codeBuildStarter;
+  private final Lazy<BuildStarter> codePipelineStarter;
   private final Lazy<JGitSourcePackager> packager;
   private final Lazy<DynamoDbClient> dynamo;
   private final Lazy<BuildClaims> claims;
@@ -77,9 +82,17 @@ public final class DependencyFactory {
     this.tempRoot = tempRoot;
     this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
-    // one client per build service, built when a target of that service first builds
+    // one client per build service, built when a target of that service first builds or stops
     this.codeBuild = new Lazy<>(Clients::codeBuild);
-    this.codePipeline = new Lazy<>(() -> Clients.codePipeline(config));
+    this.codePipeline = new Lazy<>(Clients::codePipeline);
+    this.codeBuildStarter = new Lazy<>(() -> new CodeBuildStarter(codeBuild.get()));
+    this.codePipelineStarter =
+        new Lazy<>(
+            () ->
+                new CodePipelineStarter(
+                    codePipeline.get(),
+                    config.pipelineSourceAction(),
+                    config.pipelineOverrideS3Key()));
     this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.dynamo = new Lazy<>(Clients::dynamo);
     this.claims =
@@ -121,16 +134,14 @@ public final class DependencyFactory {
           Clock.systemUTC());
     }
 
-    static CodeBuildStarter codeBuild() {
-      return new CodeBuildStarter(
-          CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build());
+    static CodeBuildClient codeBuild() {
+      return CodeBuildClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
-    static CodePipelineStarter codePipeline(InboundConfig config) {
-      return new CodePipelineStarter(
-          CodePipelineClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-          config.pipelineSourceAction(),
-          config.pipelineOverrideS3Key());
+    static CodePipelineClient codePipeline() {
+      return CodePipelineClient.builder()
+          .httpClientBuilder(UrlConnectionHttpClient.builder())
+          .build();
     }
 
     static DynamoDbClient dynamo() {
@@ -193,7 +204,9 @@ public final class DependencyFactory {
         lazy(claims),
         lazyQueue,
         event -> events.get().publish(event),
-        new DecisionLog());
+        new DecisionLog(),
+        Clock.systemUTC(),
+        queueConfig.cancelSuperseded());
   }
 
   /** The worker's service: claims, fetches, packages, starts, reports. */
@@ -203,16 +216,35 @@ public final class DependencyFactory {
         queueConfig,
         (plan, key) -> packager.get().pack(plan, key),
         (item, target, source) ->
-            (target.system() == Target.System.CODEPIPELINE ? codePipeline : codeBuild)
+            (target.system() == Target.System.CODEPIPELINE ? codePipelineStarter : codeBuildStarter)
                 .get()
                 .start(item, target, source),
         lazy(claims),
         heads.get(),
+        stopper(),
         new PagureApiMembers(config.pagureUrl(), config.gitTimeout()),
         event -> events.get().publish(event),
         queue.get(),
         new WorkLog(),
         Clock.systemUTC());
+  }
+
+  /**
+   * Stops a build on the service its head names, with the client the starter uses (built on the
+   * first stop of a service the starter does not use).
+   */
+  private BuildStopper stopper() {
+    Lazy<BuildStopper> codeBuildStopper = new Lazy<>(() -> new CodeBuildStopper(codeBuild.get()));
+    Lazy<BuildStopper> pipelineStopper =
+        new Lazy<>(() -> new CodePipelineStopper(codePipeline.get()));
+    return (build, reason) ->
+        switch (build.system()) {
+          case "codebuild" -> codeBuildStopper.get().stop(build, reason);
+          case "codepipeline" -> pipelineStopper.get().stop(build, reason);
+          default ->
+              throw new BuildStopper.StopException(
+                  "no build service " + build.system() + " to stop " + build.id(), false, null);
+        };
   }
 
   private static BuildClaims lazy(Lazy<BuildClaims> claims) {
@@ -244,6 +276,12 @@ public final class DependencyFactory {
       @Override
       public void release(Claimed claim, Instant now) throws RecordException, ClaimLostException {
         claims.get().release(claim, now);
+      }
+
+      @Override
+      public boolean stopping(String key, String buildId, String reason, Instant now)
+          throws RecordException {
+        return claims.get().stopping(key, buildId, reason, now);
       }
 
       @Override
@@ -281,7 +319,7 @@ public final class DependencyFactory {
     // the services the routing table's targets use
     for (Target.System system :
         config.routes().targets().stream().map(Target::system).distinct().toList()) {
-      (system == Target.System.CODEPIPELINE ? codePipeline : codeBuild).get();
+      (system == Target.System.CODEPIPELINE ? codePipelineStarter : codeBuildStarter).get();
     }
     claims.get();
     heads.get();

@@ -48,6 +48,14 @@ public final class BuildWorker extends Construct {
   /** The alias the event source mapping invokes. */
   public static final String ALIAS = "live";
 
+  /**
+   * The settings variables that let the worker stop superseded builds (docs/queue.md §5): with
+   * either one {@code true}, and only then, its role may stop builds of its target.
+   */
+  public static final String CANCEL_SUPERSEDED = "CANCEL_SUPERSEDED";
+
+  public static final String CANCEL_SUPERSEDED_BRANCHES = "CANCEL_SUPERSEDED_BRANCHES";
+
   /** A claim outlives the invocation that made it by this much (docs/queue.md §5). */
   public static final int CLAIM_LEASE_MARGIN_SECONDS = 60;
 
@@ -125,6 +133,12 @@ public final class BuildWorker extends Construct {
     }
   }
 
+  /** Whether the worker's variables let it stop superseded builds (pull requests or branches). */
+  static boolean stopsBuilds(Map<String, String> environment) {
+    return "true".equals(environment.get(CANCEL_SUPERSEDED))
+        || "true".equals(environment.get(CANCEL_SUPERSEDED_BRANCHES));
+  }
+
   private final LogGroup logGroup;
   private final Role role;
   private final Function function;
@@ -194,6 +208,25 @@ public final class BuildWorker extends Construct {
               .actions(List.of("codepipeline:StartPipelineExecution"))
               .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
               .build());
+    }
+    if (stopsBuilds(props.environment())) {
+      // only the table's own builds: a stop names the exact build id its head recorded
+      if (!projects.isEmpty()) {
+        role.addToPrincipalPolicy(
+            PolicyStatement.Builder.create()
+                .sid("StopSupersededBuild")
+                .actions(List.of("codebuild:StopBuild"))
+                .resources(projects.stream().map(t -> t.project().getProjectArn()).toList())
+                .build());
+      }
+      if (!pipelines.isEmpty()) {
+        role.addToPrincipalPolicy(
+            PolicyStatement.Builder.create()
+                .sid("StopSupersededPipelineExecution")
+                .actions(List.of("codepipeline:StopPipelineExecution"))
+                .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
+                .build());
+      }
     }
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
 

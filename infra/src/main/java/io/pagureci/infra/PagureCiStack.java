@@ -429,6 +429,8 @@ public final class PagureCiStack extends Stack {
     // about comments the worker may refuse (docs/security.md "Who can make us build")
     env.put("CONTRIBUTOR_POLICY", s.contributorPolicy());
     env.put("REBUILD_POLICY", s.rebuildPolicy());
+    // a pull request's close is queued for the worker only when it stops builds
+    env.put("CANCEL_SUPERSEDED", Boolean.toString(s.cancelSuperseded()));
     env.put("SECRETS_TTL_SECONDS", Integer.toString(s.secretsTtlSeconds()));
     return env;
   }
@@ -451,6 +453,9 @@ public final class PagureCiStack extends Stack {
     env.put("CONTRIBUTOR_POLICY", s.contributorPolicy());
     env.put("REBUILD_POLICY", s.rebuildPolicy());
     env.put("RECORD_TTL_DAYS", Integer.toString(s.sourceExpirationDays()));
+    // BuildWorker grants StopBuild / StopPipelineExecution only when one of them is on
+    env.put(BuildWorker.CANCEL_SUPERSEDED, Boolean.toString(s.cancelSuperseded()));
+    env.put(BuildWorker.CANCEL_SUPERSEDED_BRANCHES, Boolean.toString(s.cancelSupersededBranches()));
     // read by the JVM itself, not by the function (docs/performance.md: C2 for packaging, bounded
     // heap)
     s.workerJvmOptions().ifPresent(v -> env.put(JAVA_TOOL_OPTIONS, v));

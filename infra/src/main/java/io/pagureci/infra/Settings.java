@@ -65,6 +65,8 @@ public record Settings(
     int maxTreeDepth,
     String contributorPolicy,
     String rebuildPolicy,
+    boolean cancelSuperseded,
+    boolean cancelSupersededBranches,
     int outboundMemoryMb,
     int outboundTimeoutSeconds,
     int outboundReservedConcurrency,
@@ -328,6 +330,16 @@ public record Settings(
               "rebuildPolicy",
               "members",
               "REBUILD_POLICY: whose rebuild comments build: `all` or `members`"),
+          new Key(
+              "cancelSuperseded",
+              "true",
+              "CANCEL_SUPERSEDED: a pull request's new head stops the build of its previous head,"
+                  + " its close stops its running build (the worker may StopBuild /"
+                  + " StopPipelineExecution)"),
+          new Key(
+              "cancelSupersededBranches",
+              "false",
+              "CANCEL_SUPERSEDED_BRANCHES: the same for the pushes to each built branch"),
           new Key("outboundMemoryMb", "512", "Outbound function memory"),
           new Key("outboundTimeoutSeconds", "60", "Outbound function timeout"),
           new Key(
@@ -591,6 +603,8 @@ public record Settings(
         r.choice(
             "contributorPolicy", "approve", new String[] {"all", "members", "approve"}, s -> s),
         r.choice("rebuildPolicy", "members", new String[] {"all", "members"}, s -> s),
+        r.bool("cancelSuperseded", true),
+        r.bool("cancelSupersededBranches", false),
         r.integer("outboundMemoryMb", 512, 256, 10_240),
         r.integer("outboundTimeoutSeconds", 60, 5, 900),
         r.integer("outboundReservedConcurrency", 0, 0, 1000),

@@ -151,7 +151,8 @@ class BuildTargetsTest {
                                                             ".*\"name\":\"PAGURE_COMMIT\",\"type\":\"PLAINTEXT\",\"value\":\"#\\{variables.PAGURE_COMMIT}\".*"))))))))))));
     // no S3 trigger: no CloudTrail rule, no polling
     t.resourceCountIs("AWS::CloudTrail::Trail", 0);
-    // the worker starts the pipeline, nothing else on it
+    // the worker starts the pipeline, and stops a superseded execution of it (cancelSuperseded's
+    // default), nothing else on it
     t.hasResourceProperties(
         "AWS::IAM::Policy",
         Match.objectLike(
@@ -172,6 +173,15 @@ class BuildTargetsTest {
                                     "Allow",
                                     "Action",
                                     "codepipeline:StartPipelineExecution",
+                                    "Resource",
+                                    pipelineArn),
+                                Map.of(
+                                    "Sid",
+                                    "StopSupersededPipelineExecution",
+                                    "Effect",
+                                    "Allow",
+                                    "Action",
+                                    "codepipeline:StopPipelineExecution",
                                     "Resource",
                                     pipelineArn),
                                 Match.objectLike(Map.of("Sid", "PutRequestEvents")),

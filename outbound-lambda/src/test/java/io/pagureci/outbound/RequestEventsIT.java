@@ -402,4 +402,48 @@ class RequestEventsIT {
     assertThat(out.path("reason").asText()).contains("210987654321");
     assertThat(aws.wm.getAllServeEvents()).isEmpty();
   }
+
+  @Test
+  void aDroppedSupersededRequestPostsACanceledFlagOnTheBuildsOwnUid() {
+    JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/canceled-superseded.json"));
+
+    assertThat(out.path("outcome").asText()).isEqualTo("posted");
+    assertThat(out.path("status").asText()).isEqualTo("canceled");
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("username", "pagure-ci/build");
+    f.put("comment", "build · canceled — superseded by 5b7fb6a (not built)");
+    f.put("url", aws.pagureUrl() + "demo/pull-request/1");
+    f.put("status", "canceled");
+    f.put("uid", UID);
+    aws.wm.verify(
+        1, postRequestedFor(urlEqualTo(COMMIT_FLAG_PATH)).withRequestBody(equalTo(form(f))));
+    assertThat(flagRequests()).hasSize(1);
+  }
+
+  @Test
+  void aCanceledRequestWhoseBuildStartedPostsNothing() {
+    buildStarted();
+
+    JsonNode out = Invoke.handle(handler(), event("pagure-ci-aws/canceled-superseded.json"));
+
+    assertThat(out.path("outcome").asText()).isEqualTo("ignored");
+    assertThat(flagRequests()).isEmpty();
+  }
+
+  @Test
+  void theStoppedEventOfABuildTheWorkerStoppedSaysWhyFromItsRecord() {
+    records.started(Fixtures.BUILD_KEY, DELIVERY, Fixtures.SHA, "codebuild", BUILD_ID);
+    records.stopping(Fixtures.BUILD_KEY, BUILD_ID, "superseded by 5b7fb6a");
+
+    JsonNode out = Invoke.handle(handler(), event("codebuild/state-stopped.json"));
+
+    assertThat(out.path("status").asText()).isEqualTo("canceled");
+    List<LoggedRequest> flags = flagRequests();
+    assertThat(flags).singleElement();
+    assertThat(
+            java.net.URLDecoder.decode(flags.getFirst().getBodyAsString(), StandardCharsets.UTF_8))
+        .contains("comment=build · canceled — superseded by 5b7fb6a (stopped")
+        .contains("status=canceled")
+        .contains("uid=" + UID);
+  }
 }

@@ -244,6 +244,33 @@ public final class DynamoDbBuildClaims implements BuildClaims {
         "releasing the claim");
   }
 
+  @Override
+  public boolean stopping(String buildKey, String buildId, String reason, Instant now)
+      throws RecordException {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":started", s(State.STARTED.name()));
+    values.put(":buildId", s(Objects.requireNonNull(buildId, "buildId")));
+    values.put(":reason", s(Objects.requireNonNull(reason, "reason")));
+    values.put(":updatedAt", n(now.toEpochMilli()));
+    values.put(":expiresAt", n(now.getEpochSecond() + recordTtlSeconds));
+    try {
+      dynamo.updateItem(
+          u ->
+              u.tableName(table)
+                  .key(Map.of("id", s(itemId(buildKey))))
+                  .updateExpression(
+                      "SET cancelReason = :reason, updatedAt = :updatedAt, expiresAt = :expiresAt")
+                  .conditionExpression("#state = :started AND buildId = :buildId")
+                  .expressionAttributeNames(Map.of("#state", "state"))
+                  .expressionAttributeValues(values));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    } catch (SdkException e) {
+      throw new RecordException("recording why a build stops failed: " + AwsErrors.describe(e), e);
+    }
+  }
+
   /** {@inheritDoc} A consistent read. */
   @Override
   public Optional<Record> find(String buildKey) throws RecordException {

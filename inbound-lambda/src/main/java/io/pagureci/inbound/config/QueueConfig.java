@@ -17,6 +17,11 @@ import java.util.Map;
  * @param retryMax cap of one back-off
  * @param claimLease how long a worker's claim on a build key blocks other workers
  * @param recordTtlDays how long a build record is kept (the stack: {@code sourceExpirationDays})
+ * @param cancelSuperseded a pull request's new head stops the build of its previous head, its close
+ *     stops its running build, and queued items of older heads are dropped (context key {@code
+ *     cancelSuperseded}; default on)
+ * @param cancelSupersededBranches the same for the pushes to each built branch (context key {@code
+ *     cancelSupersededBranches}; default off)
  */
 public record QueueConfig(
     String workQueueUrl,
@@ -26,7 +31,9 @@ public record QueueConfig(
     Duration retryBase,
     Duration retryMax,
     Duration claimLease,
-    int recordTtlDays) {
+    int recordTtlDays,
+    boolean cancelSuperseded,
+    boolean cancelSupersededBranches) {
 
   public static final String WORK_QUEUE_URL = "WORK_QUEUE_URL";
   public static final String EVENT_BUS_NAME = "EVENT_BUS_NAME";
@@ -36,6 +43,8 @@ public record QueueConfig(
   public static final String RETRY_MAX_SECONDS = "RETRY_MAX_SECONDS";
   public static final String CLAIM_LEASE_SECONDS = "CLAIM_LEASE_SECONDS";
   public static final String RECORD_TTL_DAYS = "RECORD_TTL_DAYS";
+  public static final String CANCEL_SUPERSEDED = "CANCEL_SUPERSEDED";
+  public static final String CANCEL_SUPERSEDED_BRANCHES = "CANCEL_SUPERSEDED_BRANCHES";
 
   /** Every variable read here. */
   public static final List<String> VARIABLES =
@@ -47,7 +56,9 @@ public record QueueConfig(
           RETRY_BASE_SECONDS,
           RETRY_MAX_SECONDS,
           CLAIM_LEASE_SECONDS,
-          RECORD_TTL_DAYS);
+          RECORD_TTL_DAYS,
+          CANCEL_SUPERSEDED,
+          CANCEL_SUPERSEDED_BRANCHES);
 
   /** Reads and validates; {@code WORK_QUEUE_URL} and {@code BUILD_RECORDS_TABLE} are required. */
   public static QueueConfig fromEnv(Map<String, String> env) {
@@ -65,7 +76,9 @@ public record QueueConfig(
         base,
         max,
         r.seconds(CLAIM_LEASE_SECONDS, 900, 60, 43_200),
-        r.count(RECORD_TTL_DAYS, 30, 1, 3650));
+        r.count(RECORD_TTL_DAYS, 30, 1, 3650),
+        r.bool(CANCEL_SUPERSEDED, true),
+        r.bool(CANCEL_SUPERSEDED_BRANCHES, false));
   }
 
   /** The back-off before attempt {@code attempt + 1}: {@code min(base · 2^(attempt-1), max)}. */
@@ -73,6 +86,11 @@ public record QueueConfig(
     int doublings = Math.max(0, Math.min(attempt - 1, 30));
     long seconds = retryBase.toSeconds() << doublings;
     return seconds > retryMax.toSeconds() || seconds <= 0 ? retryMax : Duration.ofSeconds(seconds);
+  }
+
+  /** Whether a newer head (or the close) of {@code request}'s pull request / branch stops it. */
+  public boolean cancelsSuperseded(boolean pullRequest) {
+    return pullRequest ? cancelSuperseded : cancelSupersededBranches;
   }
 
   /** How long all retries together wait: the sum of the back-offs of attempts 1 .. max-1. */

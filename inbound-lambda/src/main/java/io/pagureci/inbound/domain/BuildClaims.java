@@ -87,6 +87,17 @@ public interface BuildClaims {
   /** Transient failure: the lease ends now, so the next attempt need not wait for it. */
   void release(Claimed claim, Instant now) throws RecordException, ClaimLostException;
 
+  /**
+   * Writes why the started build {@code buildId} of {@code buildKey} is being stopped ({@code
+   * cancelReason}: "superseded by 1a2b3c4", "PR closed"), before the stop, so that the build's own
+   * STOPPED event can say it (docs/outbound.md). Written only if the record is {@code STARTED} and
+   * names exactly that build.
+   *
+   * @return false when the record does not name that build (nothing written)
+   */
+  boolean stopping(String buildKey, String buildId, String reason, Instant now)
+      throws RecordException;
+
   /** The record of a key, if any (accept path: duplicates; outbound reads the same object). */
   Optional<Record> find(String buildKey) throws RecordException;
 

@@ -49,6 +49,7 @@ public final class InboundService {
   private final RequestEvents events;
   private final DecisionLog log;
   private final Clock clock;
+  private final boolean cancelSuperseded;
 
   public InboundService(
       InboundConfig config,
@@ -69,6 +70,23 @@ public final class InboundService {
       RequestEvents events,
       DecisionLog log,
       Clock clock) {
+    this(config, secrets, claims, queue, events, log, clock, false);
+  }
+
+  /**
+   * @param cancelSuperseded a pull request's close is queued for the worker, which stops its
+   *     running build ({@code CANCEL_SUPERSEDED}); false: a close is ignored
+   */
+  public InboundService(
+      InboundConfig config,
+      Secrets secrets,
+      BuildClaims claims,
+      WorkQueue queue,
+      RequestEvents events,
+      DecisionLog log,
+      Clock clock,
+      boolean cancelSuperseded) {
+    this.cancelSuperseded = cancelSuperseded;
     this.clock = clock;
     this.config = config;
     this.auth = new Authenticator(config, secrets);
@@ -150,6 +168,9 @@ public final class InboundService {
       Object decision = webhooks.decide(root);
       if (decision instanceof Outcome.Ignored ignored) {
         return ignored;
+      }
+      if (decision instanceof PagureWebhooks.Closing closing) {
+        return close(closing, deliveryId(request), entry);
       }
       PagureWebhooks.Decided decided = (PagureWebhooks.Decided) decision;
       return queue(
@@ -281,6 +302,30 @@ public final class InboundService {
     // in the rule's order of targets
     results.sort(java.util.Comparator.comparingInt(t -> names.indexOf(t.name())));
     return new Outcome.Queued(request, deliveryId, first.buildKey(), results);
+  }
+
+  /**
+   * Queues a pull request's close for the worker (no "queued" flag: nothing builds). The build
+   * record is not looked at: a started build is what the close stops.
+   */
+  private Outcome close(PagureWebhooks.Closing closing, String deliveryId, DecisionLog.Entry entry)
+      throws Rejection {
+    entry.request(closing.request());
+    if (!cancelSuperseded) {
+      return new Outcome.Ignored("a closed pull request stops nothing (CANCEL_SUPERSEDED is off)");
+    }
+    WorkItem item = WorkItem.close(deliveryId, clock.instant(), closing.request(), closing.why());
+    entry.buildKey(item.buildKey());
+    try {
+      entry.messageId(queue.send(item));
+    } catch (WorkQueue.QueueException e) {
+      entry.cause(e.getMessage());
+      throw new Rejection(
+          503,
+          "QUEUE_UNAVAILABLE",
+          "the close could not be queued; running builds are not stopped");
+    }
+    return new Outcome.Queued(closing.request(), deliveryId, item.buildKey());
   }
 
   private Optional<BuildClaims.Record> findRecord(String buildKey, DecisionLog.Entry entry) {

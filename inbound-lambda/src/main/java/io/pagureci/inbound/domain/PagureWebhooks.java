@@ -26,6 +26,12 @@ final class PagureWebhooks {
    */
   record Decided(BuildRequest request, WorkItem.Actor actor, String target) {}
 
+  /**
+   * {@code pull-request.closed}: the pull request {@code request} names (its head at the close) is
+   * closed or merged ({@code msg.merged}); nothing builds, its running build is stopped.
+   */
+  record Closing(BuildRequest request, CurrentHeads.Closed why) {}
+
   private final InboundConfig config;
 
   PagureWebhooks(InboundConfig config) {
@@ -81,6 +87,17 @@ final class PagureWebhooks {
     }
     if (topic.equals("pull-request.comment.added")) {
       return comment(msg, project);
+    }
+    if (topic.equals("pull-request.closed")) {
+      Object request = pullRequest(msg, project, BuildRequest.TRIGGER_PULL_REQUEST, null, true);
+      if (!(request instanceof BuildRequest closed)) {
+        return request;
+      }
+      // pagure sends msg.merged (true / false) with the close; the PR's status says it too
+      boolean merged =
+          msg.path("merged").asBoolean(false)
+              || "Merged".equals(text(msg.path("pullrequest"), "status"));
+      return new Closing(closed, merged ? CurrentHeads.Closed.MERGED : CurrentHeads.Closed.CLOSED);
     }
     if (topic.equals("git.receive")) {
       // a push to the target project itself: whoever pushed has commit access already
@@ -164,6 +181,15 @@ final class PagureWebhooks {
 
   private Object pullRequest(JsonNode msg, String project, String trigger, String rebuildId)
       throws Rejection {
+    return pullRequest(msg, project, trigger, rebuildId, false);
+  }
+
+  /**
+   * @param closing the pull request must be closed or merged (a close), else open (a build)
+   */
+  private Object pullRequest(
+      JsonNode msg, String project, String trigger, String rebuildId, boolean closing)
+      throws Rejection {
     JsonNode pr = msg.path("pullrequest");
     if (!pr.isObject()) {
       throw Rejection.unprocessable("INVALID_PAYLOAD", "msg.pullrequest is missing");
@@ -174,7 +200,9 @@ final class PagureWebhooks {
           "INVALID_PAYLOAD", "msg.pullrequest.project.fullname is not msg.project_fullname");
     }
     String status = text(pr, "status");
-    if (!"Open".equals(status)) {
+    boolean wanted =
+        closing ? "Closed".equals(status) || "Merged".equals(status) : "Open".equals(status);
+    if (!wanted) {
       return new Outcome.Ignored("pull request is " + (status == null ? "in no state" : status));
     }
     if (!pr.path("remote_git").isNull() && !pr.path("remote_git").isMissingNode()) {

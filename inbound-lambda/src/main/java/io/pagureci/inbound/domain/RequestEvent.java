@@ -7,12 +7,13 @@ import java.util.Objects;
  * What the accept and worker functions tell the outbound function about a build request
  * (docs/queue.md §4): it was queued, or it cannot be built. Outbound turns it into the flag.
  *
- * @param state {@code QUEUED}, {@code ERROR} or {@code AWAITING_APPROVAL}
+ * @param state {@code QUEUED}, {@code ERROR}, {@code AWAITING_APPROVAL} or {@code CANCELED}
  * @param target the build target whose flag this is ({@code codebuild} / {@code codepipeline} and
  *     its name)
  * @param variables the request's {@code PAGURE_*} variables (what the build itself would get)
  * @param code ERROR: the reason code (docs/protocol.md §2), else null
- * @param reason ERROR and AWAITING_APPROVAL: one sentence a PR author understands, else null
+ * @param reason ERROR and AWAITING_APPROVAL: one sentence a PR author understands; CANCELED: what
+ *     superseded it; else null
  * @param retry ERROR on a PR: the rebuild phrase; AWAITING_APPROVAL: the approval phrase; null for
  *     pushes and QUEUED
  * @param attempts ERROR: attempts made, else 0
@@ -39,7 +40,13 @@ public record RequestEvent(
      * A non-member's pull request head waits for a member to comment the approval phrase ({@code
      * retry}); {@code reason} says why.
      */
-    AWAITING_APPROVAL
+    AWAITING_APPROVAL,
+    /**
+     * A queued request dropped because a newer head of its pull request / branch, or the pull
+     * request's close, superseded it; {@code reason} says by what ({@code superseded by 1a2b3c4},
+     * {@code PR closed}).
+     */
+    CANCELED
   }
 
   /**
@@ -91,6 +98,20 @@ public record RequestEvent(
         null,
         reason,
         approvePhrase,
+        0);
+  }
+
+  /** A queued request is not built: {@code why} superseded it. */
+  public static RequestEvent canceled(WorkItem item, Target target, String why) {
+    return new RequestEvent(
+        State.CANCELED,
+        item.deliveryId(),
+        item.buildKey(),
+        target,
+        item.buildVariables(),
+        null,
+        why,
+        null,
         0);
   }
 

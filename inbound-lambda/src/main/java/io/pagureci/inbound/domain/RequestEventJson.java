@@ -36,6 +36,9 @@ public final class RequestEventJson {
         }
         g.writeNumberField("attempts", e.attempts());
       }
+      if (e.state() == RequestEvent.State.CANCELED) {
+        g.writeStringField("reason", e.reason());
+      }
       if (e.state() == RequestEvent.State.AWAITING_APPROVAL) {
         g.writeStringField("reason", e.reason());
         g.writeStringField("retry", e.retry());

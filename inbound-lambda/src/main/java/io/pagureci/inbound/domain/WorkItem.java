@@ -18,7 +18,11 @@ import java.util.Objects;
  * @param target the name of the build target this item is for ({@code ROUTES}), or {@code null}:
  *     the first target of the project's rule (an item queued before targets had names). A rebuild
  *     comment that names a target the rule does not have carries that name too: the worker answers
- *     it with {@code UNKNOWN_TARGET} once the commenter passed the rebuild policy
+ *     it with {@code UNKNOWN_TARGET} once the commenter passed the rebuild policy. A close item has
+ *     none: it closes the pull request for every target of its rule
+ * @param close not a build: pagure closed ({@code closed}) or merged ({@code merged}) the pull
+ *     request {@code request} names, so its running builds are stopped and its later items dropped
+ *     (docs/queue.md §3); null for every build request
  */
 public record WorkItem(
     String deliveryId,
@@ -26,7 +30,19 @@ public record WorkItem(
     String buildKey,
     BuildRequest request,
     Actor actor,
-    String target) {
+    String target,
+    CurrentHeads.Closed close) {
+
+  /** A build request's item for one target. */
+  public WorkItem(
+      String deliveryId,
+      Instant acceptedAt,
+      String buildKey,
+      BuildRequest request,
+      Actor actor,
+      String target) {
+    this(deliveryId, acceptedAt, buildKey, request, actor, target, null);
+  }
 
   /**
    * The pagure user whose action is checked against the contributor policy (docs/security.md "Who
@@ -75,13 +91,13 @@ public record WorkItem(
 
   /** An item without an actor or target name. */
   public WorkItem(String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request) {
-    this(deliveryId, acceptedAt, buildKey, request, null, null);
+    this(deliveryId, acceptedAt, buildKey, request, null, null, null);
   }
 
   /** An item without a target name (the first target of its rule). */
   public WorkItem(
       String deliveryId, Instant acceptedAt, String buildKey, BuildRequest request, Actor actor) {
-    this(deliveryId, acceptedAt, buildKey, request, actor, null);
+    this(deliveryId, acceptedAt, buildKey, request, actor, null, null);
   }
 
   /** The format version written into every message ({@code "v"}). */
@@ -95,6 +111,20 @@ public record WorkItem(
     if (target != null && !io.pagureci.pagure.routing.Target.validName(target)) {
       throw new IllegalArgumentException("not a target name");
     }
+    if (close != null && !request.isPullRequest()) {
+      throw new IllegalArgumentException("only a pull request is closed");
+    }
+  }
+
+  /**
+   * The item that closes a pull request: {@code request} is the pull request's build request at its
+   * close (its head commit), never built.
+   */
+  public static WorkItem close(
+      String deliveryId, Instant acceptedAt, BuildRequest request, CurrentHeads.Closed why) {
+    Objects.requireNonNull(why, "why");
+    return new WorkItem(
+        deliveryId, acceptedAt, BuildKey.idempotencyToken(request), request, null, null, why);
   }
 
   /** The name of the build variable carrying {@link #deliveryId()} (docs/protocol.md §3). */

@@ -53,6 +53,9 @@ public final class WorkItemJson {
       if (item.target() != null) {
         g.writeStringField("target", item.target());
       }
+      if (item.close() != null) {
+        g.writeStringField("close", item.close().id());
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -118,7 +121,8 @@ public final class WorkItemJson {
             required(root, "buildKey"),
             request,
             actor(root.path("actor")),
-            target);
+            target,
+            close(root));
     if (!item.buildKey().equals(BuildKey.idempotencyToken(request, target))) {
       throw invalid("buildKey is not the build key of the request");
     }
@@ -145,6 +149,23 @@ public final class WorkItemJson {
       throw invalid("actor.role is not author, rebuild or approval");
     }
     return new WorkItem.Actor(name, role);
+  }
+
+  /** The optional close ({@code closed} / {@code merged}) of a pull request's cancel item. */
+  private static CurrentHeads.Closed close(JsonNode root) throws Rejection {
+    String close = optional(root, "close");
+    if (close == null) {
+      return null;
+    }
+    CurrentHeads.Closed why = CurrentHeads.Closed.of(close);
+    if (why == null) {
+      throw invalid("close is not closed or merged");
+    }
+    if (root.path("request").path("prId").isNull()
+        || root.path("request").path("prId").isMissingNode()) {
+      throw invalid("close names no pull request");
+    }
+    return why;
   }
 
   private static String required(JsonNode node, String field) throws Rejection {

@@ -94,6 +94,15 @@ public class WorkLog {
       return this;
     }
 
+    /** A superseded build this item stopped (or tried to): its id, why, and what the stop did. */
+    Line stopped(CurrentHeads.Build build, String why, String outcome) {
+      node.put("stoppedBuildId", build.id());
+      node.put("stoppedSha", build.commit());
+      node.put("stopReason", why);
+      node.put("stop", outcome);
+      return this;
+    }
+
     Line millis(long startedNanos) {
       node.put("millis", (System.nanoTime() - startedNanos) / 1_000_000);
       return this;

@@ -53,6 +53,7 @@ public final class WorkerService {
   private final WorkLog log;
   private final Clock clock;
   private final CurrentHeads heads;
+  private final BuildStopper stopper;
   private final ProjectMembers members;
 
   public WorkerService(
@@ -99,8 +100,41 @@ public final class WorkerService {
       WorkQueue queue,
       WorkLog log,
       Clock clock) {
+    this(
+        config,
+        queueConfig,
+        packager,
+        starter,
+        claims,
+        heads,
+        null,
+        members,
+        events,
+        queue,
+        log,
+        clock);
+  }
+
+  /**
+   * With the stopper of superseded builds ({@code null}: none; then nothing is stopped or dropped,
+   * whatever {@link QueueConfig#cancelSuperseded()} says).
+   */
+  public WorkerService(
+      InboundConfig config,
+      QueueConfig queueConfig,
+      SourcePackager packager,
+      BuildStarter starter,
+      BuildClaims claims,
+      CurrentHeads heads,
+      BuildStopper stopper,
+      ProjectMembers members,
+      RequestEvents events,
+      WorkQueue queue,
+      WorkLog log,
+      Clock clock) {
     this.members = members;
     this.heads = heads;
+    this.stopper = stopper;
     this.config = config;
     this.queueConfig = queueConfig;
     this.packager = packager;
@@ -199,6 +233,9 @@ public final class WorkerService {
       line.decision("dropped").code("INVALID_WORK_ITEM").cause(invalid);
       return new Done("dropped");
     }
+    if (item.close() != null) {
+      return close(message, item, line);
+    }
     Rule rule = config.routes().ruleFor(item.request().project()).orElseThrow();
     Optional<Target> routed =
         item.target() == null ? Optional.of(rule.targets().get(0)) : rule.target(item.target());
@@ -208,6 +245,12 @@ public final class WorkerService {
           .code("INVALID_WORK_ITEM")
           .cause("target '" + item.target() + "' is not a target of the project's rule");
       return new Done("dropped");
+    }
+    if (routed.isPresent()) {
+      Result superseded = dropIfSuperseded(message, item, line);
+      if (superseded != null) {
+        return superseded;
+      }
     }
     Result refused = applyPolicy(message, item, line, gate, routed.isPresent());
     if (refused != null) {
@@ -243,6 +286,11 @@ public final class WorkerService {
       line.decision("duplicate");
       if (started.record().build() != null) {
         line.build(started.record().build());
+        if (item.deliveryId().equals(started.record().deliveryId())) {
+          // this very item started the build: it came back because recording its head or
+          // stopping what it superseded failed, so that is done again (both are idempotent)
+          return supersede(message, item, line, started.record().build(), "duplicate");
+        }
       }
       return new Done("duplicate");
     }
@@ -265,15 +313,21 @@ public final class WorkerService {
     } catch (SourceException e) {
       line.cause(e.getMessage());
       return switch (e.kind()) {
-        case HEAD_MOVED ->
-            permanent(
-                item,
-                line,
-                mine,
-                "HEAD_MOVED",
-                "the branch no longer points at commit "
-                    + shortSha(item)
-                    + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
+        case HEAD_MOVED -> {
+          // the branch moved on while this item waited: if the newer head's build started
+          // meanwhile, this commit was superseded (a canceled flag), not a failure
+          Result moved = supersededWhileFetching(item, line, mine);
+          yield moved != null
+              ? moved
+              : permanent(
+                  item,
+                  line,
+                  mine,
+                  "HEAD_MOVED",
+                  "the branch no longer points at commit "
+                      + shortSha(item)
+                      + " (it was pushed again or rebased), so this commit is not built; the new head gets its own build");
+        }
         case BUILDSPEC_MISSING ->
             permanent(
                 item,
@@ -330,9 +384,8 @@ public final class WorkerService {
     }
     line.build(build);
     recordStarted(mine, build, source, line);
-    recordHead(item, build, line);
     line.decision("started");
-    return new Done("started");
+    return supersede(message, item, line, build, "started");
   }
 
   /**
@@ -431,21 +484,196 @@ public final class WorkerService {
     return item.actor() == null ? "(unknown)" : item.actor().name();
   }
 
-  /** The PR's / branch's newest build, for cancelling what a newer commit supersedes. */
-  private void recordHead(WorkItem item, StartedBuild build, WorkLog.Line line) {
-    if (heads == null) {
-      return;
+  /** Whether this item's pull request / branch stops superseded builds. */
+  private boolean cancels(WorkItem item) {
+    return heads != null
+        && stopper != null
+        && queueConfig.cancelsSuperseded(item.request().isPullRequest());
+  }
+
+  /**
+   * A queued item whose pull request / branch got a newer head of another commit, or was closed,
+   * after it was accepted: dropped, its flag ends {@code canceled} with why. Null: it builds.
+   */
+  private Result dropIfSuperseded(Message message, WorkItem item, WorkLog.Line line) {
+    if (!cancels(item)) {
+      return null;
+    }
+    java.util.Optional<CurrentHeads.Head> current;
+    try {
+      current = heads.find(item.request().project(), item.request().scope(), headTarget(item));
+    } catch (BuildClaims.RecordException e) {
+      line.cause(e.getMessage());
+      return transientFailure(
+          message, item, line, "RECORDS_UNAVAILABLE", "the build record store was unavailable");
+    }
+    String why = Superseding.dropReason(current.orElse(null), item);
+    if (why == null) {
+      return null;
+    }
+    line.decision("canceled").code("SUPERSEDED").cause(why);
+    try {
+      events.publish(RequestEvent.canceled(item, eventTarget(item), why));
+    } catch (RequestEvents.EventException e) {
+      line.cause("canceled flag not requested: " + e.getMessage());
+      return new Retry(queueConfig.retryBase(), "canceled, PR not told");
+    }
+    return new Done("canceled");
+  }
+
+  /**
+   * {@code HEAD_MOVED}: a newer head recorded meanwhile makes it a drop (CANCELED, record {@code
+   * FAILED} so a later delivery may claim the key again); null when none is (or it cannot be told).
+   */
+  private Result supersededWhileFetching(
+      WorkItem item, WorkLog.Line line, BuildClaims.Claimed mine) {
+    if (!cancels(item)) {
+      return null;
+    }
+    String why;
+    try {
+      why =
+          Superseding.dropReason(
+              heads
+                  .find(item.request().project(), item.request().scope(), headTarget(item))
+                  .orElse(null),
+              item);
+    } catch (BuildClaims.RecordException e) {
+      return null;
+    }
+    if (why == null) {
+      return null;
+    }
+    line.decision("canceled").code("SUPERSEDED").cause(why);
+    try {
+      claims.failed(mine, "SUPERSEDED", why, clock.instant());
+    } catch (BuildClaims.RecordException | BuildClaims.ClaimLostException e) {
+      line.cause("failure not recorded: " + e.getMessage());
     }
     try {
-      heads.record(
-          item.request().project(),
-          item.request().scope(),
-          new CurrentHeads.Head(
-              item.request().commit(), item.buildKey(), build, item.deliveryId(), clock.instant()));
-    } catch (BuildClaims.RecordException e) {
-      // the build runs; only a later cancel of it would miss it
-      line.cause("current head not recorded: " + e.getMessage());
+      events.publish(RequestEvent.canceled(item, eventTarget(item), why));
+    } catch (RequestEvents.EventException e) {
+      line.cause("canceled flag not requested: " + e.getMessage());
+      return new Retry(queueConfig.retryBase(), "canceled, PR not told");
     }
+    return new Done("canceled");
+  }
+
+  /**
+   * After this item's build started: records it as the current head and stops what it superseded —
+   * the previous head's build, or its own build when a newer head (or the close) was recorded
+   * first. Retried like a transient failure when the record or the stop fails; the build runs
+   * either way.
+   */
+  private Result supersede(
+      Message message, WorkItem item, WorkLog.Line line, StartedBuild build, String decision) {
+    if (heads == null) {
+      return new Done(decision);
+    }
+    RequestEvent.Target target = eventTarget(item);
+    CurrentHeads.Build mine =
+        new CurrentHeads.Build(
+            build.target(), target.name(), build.id(), item.buildKey(), item.request().commit());
+    CurrentHeads.Recorded recorded;
+    try {
+      recorded =
+          heads.record(
+              item.request().project(),
+              item.request().scope(),
+              headTarget(item),
+              CurrentHeads.Head.started(item, mine));
+    } catch (BuildClaims.RecordException e) {
+      line.cause("current head not recorded: " + e.getMessage());
+      return cancels(item) ? afterStartRetry(message, decision) : new Done(decision);
+    }
+    if (!cancels(item)) {
+      return new Done(decision);
+    }
+    Superseding.Stop stop = Superseding.afterStart(recorded, mine);
+    return stop == null ? new Done(decision) : stop(message, line, stop, decision);
+  }
+
+  /**
+   * A close: the pull request's head of every target of its rule becomes "closed", and each running
+   * build is stopped. Recording and stopping are idempotent, so a retry does all of it again.
+   */
+  private Result close(Message message, WorkItem item, WorkLog.Line line) {
+    if (!cancels(item)) {
+      line.decision("ignored").cause("CANCEL_SUPERSEDED is off: a close stops nothing");
+      return new Done("ignored");
+    }
+    List<Superseding.Stop> stops = new ArrayList<>();
+    for (Target target :
+        config.routes().ruleFor(item.request().project()).map(Rule::targets).orElse(List.of())) {
+      CurrentHeads.Recorded recorded;
+      try {
+        recorded =
+            heads.record(
+                item.request().project(),
+                item.request().scope(),
+                target.name(),
+                CurrentHeads.Head.closed(item, item.close()));
+      } catch (BuildClaims.RecordException e) {
+        line.cause(e.getMessage());
+        return afterStartRetry(message, "closed");
+      }
+      Superseding.Stop stop = Superseding.afterClose(recorded);
+      if (stop != null) {
+        stops.add(stop);
+      }
+    }
+    line.decision("closed");
+    Result result = new Done("closed");
+    for (Superseding.Stop stop : stops) {
+      Result r = stop(message, line, stop, "closed");
+      if (r instanceof Retry) {
+        result = r;
+      }
+    }
+    return result;
+  }
+
+  /** The build target whose current head an item moves: its own, or its rule's first. */
+  private String headTarget(WorkItem item) {
+    return eventTarget(item).label();
+  }
+
+  /**
+   * Writes why into the stopped build's record, then stops exactly that build. A transient failure
+   * returns the item (its next attempt does this again); a build that finished first keeps its
+   * result.
+   */
+  private Result stop(Message message, WorkLog.Line line, Superseding.Stop stop, String decision) {
+    CurrentHeads.Build victim = stop.build();
+    try {
+      if (!claims.stopping(victim.buildKey(), victim.id(), stop.why(), clock.instant())) {
+        line.cause("the build record of " + victim.buildKey() + " does not name " + victim.id());
+      }
+    } catch (BuildClaims.RecordException e) {
+      // the reason must be there before the stop: its flag would not say why
+      line.stopped(victim, stop.why(), "not-tried").cause(e.getMessage());
+      return afterStartRetry(message, decision);
+    }
+    try {
+      BuildStopper.Stop done = stopper.stop(victim, stop.why());
+      line.stopped(
+          victim, stop.why(), done == BuildStopper.Stop.STOPPED ? "stopped" : "already-finished");
+      return new Done(decision);
+    } catch (BuildStopper.StopException e) {
+      line.stopped(victim, stop.why(), "failed").cause(e.getMessage());
+      return e.transientFailure() ? afterStartRetry(message, decision) : new Done(decision);
+    }
+  }
+
+  /**
+   * The item comes back to finish the head record or the stop (its build, if any, runs); on its
+   * last attempt it is done, the superseded build then runs to its end and keeps its own flag.
+   */
+  private Result afterStartRetry(Message message, String decision) {
+    if (message.receiveCount() >= queueConfig.maxAttempts()) {
+      return new Done(decision);
+    }
+    return new Retry(queueConfig.backoff(message.receiveCount()), decision + ", stop pending");
   }
 
   /** The build runs: its record must say so, or a later delivery could start it again. */

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pagureci.inbound.domain.BuildClaims.RecordException;
+import io.pagureci.inbound.domain.CurrentHeads.Build;
+import io.pagureci.inbound.domain.CurrentHeads.Closed;
 import io.pagureci.inbound.domain.CurrentHeads.Head;
 import io.pagureci.inbound.domain.CurrentHeads.Recorded;
-import io.pagureci.inbound.domain.StartedBuild;
 import io.pagureci.inbound.testsupport.DynaliteServer;
 import io.pagureci.inbound.testsupport.Race;
 import java.time.Instant;
@@ -53,74 +54,104 @@ class DynamoDbCurrentHeadsIT {
     String project = freshProject();
     Head head = head("aaa", T0);
 
-    Recorded recorded = heads.record(project, "pr/1", head);
+    Recorded recorded = heads.record(project, "pr/1", "build", head);
 
-    assertThat(recorded).isEqualTo(new Recorded(true, null));
-    assertThat(heads.find(project, "pr/1")).hasValue(head);
+    assertThat(recorded).isEqualTo(new Recorded(true, head));
+    assertThat(heads.find(project, "pr/1", "build")).hasValue(head);
     Map<String, AttributeValue> item =
         dynamo
             .client()
             .getItem(
                 g ->
                     g.tableName(TABLE)
-                        .key(Map.of("id", AttributeValue.fromS("head/" + project + "/pr/1"))))
+                        .key(Map.of("id", AttributeValue.fromS("head/" + project + "/pr/1/build"))))
             .item();
-    assertThat(item.get("updatedAt").n()).isEqualTo(Long.toString(T0.toEpochMilli()));
+    assertThat(item.get("acceptedAt").n()).isEqualTo(Long.toString(T0.toEpochMilli()));
     assertThat(item.get("expiresAt").n())
         .isEqualTo(Long.toString(T0.getEpochSecond() + 30 * 86_400));
-    assertThat(item.get("buildKey").s()).isEqualTo(head.buildKey());
+    assertThat(item.get("buildKey").s()).isEqualTo(head.build().buildKey());
+    assertThat(item.get("system").s()).isEqualTo("codebuild");
+    assertThat(item.get("resource").s()).isEqualTo("demo");
   }
 
   @Test
-  void aNewerHeadReplacesTheStoredOneAndHandsItBack() throws Exception {
+  void aNewerHeadReplacesTheStoredOneAndKeepsItsBuildAsPrevious() throws Exception {
     String project = freshProject();
     Head older = head("aaa", T0);
     Head newer = head("bbb", T0.plusMillis(1));
-    heads.record(project, "branch/main", older);
+    heads.record(project, "branch/main", "build", older);
 
-    Recorded recorded = heads.record(project, "branch/main", newer);
+    Recorded recorded = heads.record(project, "branch/main", "build", newer);
 
-    assertThat(recorded).isEqualTo(new Recorded(true, older));
-    assertThat(heads.find(project, "branch/main")).hasValue(newer);
+    assertThat(recorded).isEqualTo(new Recorded(true, newer.replacing(older.build())));
+    assertThat(heads.find(project, "branch/main", "build"))
+        .hasValue(newer.replacing(older.build()));
   }
 
   @Test
-  void anOlderOrEquallyOldHeadIsIgnored() throws Exception {
+  void anOlderHeadIsRefusedWithTheNewerOne() throws Exception {
     String project = freshProject();
     Head newer = head("bbb", T0.plusSeconds(10));
-    heads.record(project, "pr/7", newer);
+    heads.record(project, "pr/7", "build", newer);
 
-    Recorded older = heads.record(project, "pr/7", head("aaa", T0));
-    Recorded sameTime = heads.record(project, "pr/7", head("ccc", T0.plusSeconds(10)));
+    Recorded older = heads.record(project, "pr/7", "build", head("aaa", T0));
 
-    assertThat(older).isEqualTo(new Recorded(false, null));
-    assertThat(sameTime).isEqualTo(new Recorded(false, null));
-    assertThat(heads.find(project, "pr/7")).hasValue(newer);
+    assertThat(older).isEqualTo(new Recorded(false, newer));
+    assertThat(heads.find(project, "pr/7", "build")).hasValue(newer);
   }
 
   @Test
-  void recordingTheStoredHeadAgainFindsItCurrent() throws Exception {
-    // what an SDK retry of a write whose answer was lost does
+  void twoDeliveriesOfOneMillisecondAreOrderedByDeliveryId() throws Exception {
     String project = freshProject();
-    Head head = head("aaa", T0);
-    heads.record(project, "pr/3", head);
+    Head a = head("aaa", T0);
+    Head b = head("bbb", T0); // delivery-bbb > delivery-aaa
+    heads.record(project, "pr/7", "build", b);
 
-    assertThat(heads.record(project, "pr/3", head)).isEqualTo(new Recorded(true, null));
+    assertThat(heads.record(project, "pr/7", "build", a).current()).isFalse();
+    assertThat(heads.find(project, "pr/7", "build")).hasValue(b);
   }
 
   @Test
-  void scopesAndProjectsAreSeparate() throws Exception {
+  void recordingTheStoredHeadAgainFindsItCurrentWithWhatItReplaced() throws Exception {
+    // what a redelivered item (or an SDK retry of a write whose answer was lost) does
     String project = freshProject();
-    heads.record(project, "pr/1", head("aaa", T0));
+    Head older = head("aaa", T0);
+    Head head = head("bbb", T0.plusSeconds(1));
+    heads.record(project, "pr/3", "build", older);
+    heads.record(project, "pr/3", "build", head);
 
-    assertThat(heads.find(project, "pr/2")).isEmpty();
-    assertThat(heads.find(project, "branch/pr/1")).isEmpty();
-    assertThat(heads.find(project + "-other", "pr/1")).isEmpty();
+    assertThat(heads.record(project, "pr/3", "build", head))
+        .isEqualTo(new Recorded(true, head.replacing(older.build())));
+  }
+
+  @Test
+  void aCloseKeepsTheBuildItReplacedAndABuildAfterItKeepsThatToo() throws Exception {
+    String project = freshProject();
+    Head running = head("aaa", T0);
+    heads.record(project, "pr/4", "build", running);
+    Head close = new Head("delivery-close", T0.plusSeconds(5), "aaa", null, null, Closed.MERGED);
+
+    Recorded closed = heads.record(project, "pr/4", "build", close);
+    Recorded late = heads.record(project, "pr/4", "build", head("bbb", T0.plusSeconds(1)));
+
+    assertThat(closed).isEqualTo(new Recorded(true, close.replacing(running.build())));
+    assertThat(late).isEqualTo(new Recorded(false, close.replacing(running.build())));
+  }
+
+  @Test
+  void scopesProjectsAndTargetsAreSeparate() throws Exception {
+    String project = freshProject();
+    heads.record(project, "pr/1", "build", head("aaa", T0));
+
+    assertThat(heads.find(project, "pr/2", "build")).isEmpty();
+    assertThat(heads.find(project, "branch/pr/1", "build")).isEmpty();
+    assertThat(heads.find(project + "-other", "pr/1", "build")).isEmpty();
+    assertThat(heads.find(project, "pr/1", "rpmbuild")).isEmpty();
   }
 
   @Test
   void aScopeThatIsNeitherAPullRequestNorABranchIsRefused() {
-    assertThatThrownBy(() -> heads.record("demo", "tag/v1", head("aaa", T0)))
+    assertThatThrownBy(() -> heads.record("demo", "tag/v1", "build", head("aaa", T0)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -135,22 +166,25 @@ class DynamoDbCurrentHeadsIT {
                     .item(
                         Map.of(
                             "id",
-                            AttributeValue.fromS("head/" + project + "/pr/1"),
+                            AttributeValue.fromS("head/" + project + "/pr/1/build"),
                             "commit",
                             AttributeValue.fromN("1"))));
 
-    assertThatThrownBy(() -> heads.find(project, "pr/1"))
+    assertThatThrownBy(() -> heads.find(project, "pr/1", "build"))
         .isInstanceOf(RecordException.class)
         .hasMessageContaining("unreadable");
+    assertThatThrownBy(() -> heads.record(project, "pr/1", "build", head("aaa", T0)))
+        .isInstanceOf(RecordException.class);
   }
 
   /**
    * {@value #RUNNERS} writers record heads of one scope at the same instant, each with another
-   * {@code updatedAt}: the newest ends current, and every other head is accounted for exactly once
-   * — ignored (its own writer is told) or replaced (handed to the one writer that replaced it).
+   * {@code acceptedAt}: the newest ends current, and every other head's build is accounted for
+   * exactly once — refused (its own writer is told, and stops it) or replaced (the {@code previous}
+   * of the one writer whose write replaced it).
    */
   @Test
-  void concurrentWritersNeverLoseTheNewestHeadAndHandOnEveryReplacedOneOnce() throws Exception {
+  void concurrentWritersNeverLoseTheNewestHeadAndHandOnEveryReplacedBuildOnce() throws Exception {
     List<DynamoDbClient> clients = new ArrayList<>();
     for (int i = 0; i < RUNNERS; i++) {
       DynamoDbClient c = dynamo.newClient();
@@ -159,7 +193,7 @@ class DynamoDbCurrentHeadsIT {
     }
     List<DynamoDbCurrentHeads> writers =
         clients.stream().map(c -> new DynamoDbCurrentHeads(c, TABLE, TTL_DAYS)).toList();
-    int ignored = 0;
+    int refused = 0;
     int replaced = 0;
     try (Race race = new Race(RUNNERS)) {
       for (int round = 0; round < ROUNDS; round++) {
@@ -170,51 +204,53 @@ class DynamoDbCurrentHeadsIT {
           written.add(head("c" + i, T0.plusMillis((i * 7L) % RUNNERS)));
         }
         Race.Round<Recorded> r =
-            race.run(i -> writers.get(i).record(project, "pr/1", written.get(i)));
+            race.run(i -> writers.get(i).record(project, "pr/1", "build", written.get(i)));
 
-        Head newest =
-            written.stream().max((x, y) -> x.updatedAt().compareTo(y.updatedAt())).orElseThrow();
-        assertThat(heads.find(project, "pr/1")).as("round %d", round).hasValue(newest);
-        Set<Head> accounted = new HashSet<>();
-        accounted.add(newest);
+        Head newest = written.stream().reduce((x, y) -> x.isNewerThan(y) ? x : y).orElseThrow();
+        assertThat(heads.find(project, "pr/1", "build").orElseThrow().deliveryId())
+            .as("round %d", round)
+            .isEqualTo(newest.deliveryId());
+        Set<Build> accounted = new HashSet<>();
+        accounted.add(newest.build());
         for (int i = 0; i < RUNNERS; i++) {
           Recorded rec = r.results().get(i);
           if (!rec.current()) {
-            ignored++;
-            assertThat(accounted.add(written.get(i)))
-                .as("round %d: ignored head %d counted once", round, i)
+            refused++;
+            assertThat(rec.stored().isNewerThan(written.get(i))).isTrue();
+            assertThat(accounted.add(written.get(i).build()))
+                .as("round %d: refused head %d counted once", round, i)
                 .isTrue();
-          } else if (rec.replaced() != null) {
+          } else if (rec.stored().previous() != null) {
             replaced++;
-            assertThat(rec.replaced().updatedAt()).isBefore(written.get(i).updatedAt());
-            assertThat(accounted.add(rec.replaced()))
-                .as("round %d: replaced head counted once", round)
+            assertThat(accounted.add(rec.stored().previous()))
+                .as("round %d: replaced build counted once", round)
                 .isTrue();
           }
         }
         assertThat(accounted)
-            .as("round %d: every head accounted for", round)
-            .containsExactlyInAnyOrderElementsOf(written);
+            .as("round %d: every head's build accounted for", round)
+            .containsExactlyInAnyOrderElementsOf(written.stream().map(Head::build).toList());
         assertThat(r.results().get(written.indexOf(newest)).current()).isTrue();
       }
     } finally {
       clients.forEach(DynamoDbClient::close);
     }
     System.out.printf(
-        "heads race: %d rounds x %d writers: %d ignored as older, %d replaced%n",
-        ROUNDS, RUNNERS, ignored, replaced);
+        "heads race: %d rounds x %d writers: %d refused as older, %d replaced%n",
+        ROUNDS, RUNNERS, refused, replaced);
   }
 
   private static String freshProject() {
     return "demo-" + UUID.randomUUID();
   }
 
-  private static Head head(String commit, Instant updatedAt) {
+  private static Head head(String commit, Instant acceptedAt) {
     return new Head(
-        commit,
-        "key-" + commit,
-        new StartedBuild("codebuild", "demo:" + commit),
         "delivery-" + commit,
-        updatedAt);
+        acceptedAt,
+        commit,
+        new Build("codebuild", "demo", "demo:" + commit, "key-" + commit, commit),
+        null,
+        null);
   }
 }

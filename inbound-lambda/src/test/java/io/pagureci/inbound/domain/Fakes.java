@@ -209,6 +209,23 @@ public final class Fakes {
               now));
     }
 
+    /** The reasons written by {@link #stopping}, by build key. */
+    public final Map<String, String> cancelReasons = new HashMap<>();
+
+    @Override
+    public synchronized boolean stopping(
+        String buildKey, String buildId, String reason, java.time.Instant now)
+        throws RecordException {
+      check();
+      Record r = records.get(buildKey);
+      if (r == null || r.state() != State.STARTED || !r.build().id().equals(buildId)) {
+        return false;
+      }
+      saves++;
+      cancelReasons.put(buildKey, reason);
+      return true;
+    }
+
     @Override
     public synchronized Optional<Record> find(String buildKey) throws RecordException {
       check();
@@ -356,28 +373,64 @@ public final class Fakes {
     }
   }
 
-  /** Current heads in memory (newer {@code updatedAt} wins). */
+  /**
+   * Current heads in memory, by the rules of docs/queue.md §5 (newer in delivery order wins; the
+   * replaced head's build becomes the new head's {@code previous}).
+   */
   public static final class MemoryHeads implements CurrentHeads {
     public final Map<String, Head> heads = new HashMap<>();
     boolean unavailable;
 
     @Override
-    public synchronized Recorded record(String project, String scope, Head head)
+    public synchronized Recorded record(String project, String scope, String target, Head head)
         throws BuildClaims.RecordException {
       if (unavailable) {
         throw new BuildClaims.RecordException("table down", null);
       }
-      Head old = heads.get(project + "/" + scope);
-      if (old != null && !head.updatedAt().isAfter(old.updatedAt())) {
-        return new Recorded(false, null);
+      String id = project + "/" + scope + "/" + target;
+      Head old = heads.get(id);
+      if (old != null && old.sameDelivery(head)) {
+        return new Recorded(true, old);
       }
-      heads.put(project + "/" + scope, head);
-      return new Recorded(true, old);
+      if (old != null && !head.isNewerThan(old)) {
+        return new Recorded(false, old);
+      }
+      Head written =
+          head.replacing(old == null ? null : old.build() != null ? old.build() : old.previous());
+      heads.put(id, written);
+      return new Recorded(true, written);
     }
 
     @Override
-    public synchronized Optional<Head> find(String project, String scope) {
-      return Optional.ofNullable(heads.get(project + "/" + scope));
+    public synchronized Optional<Head> find(String project, String scope, String target)
+        throws BuildClaims.RecordException {
+      if (unavailable) {
+        throw new BuildClaims.RecordException("table down", null);
+      }
+      return Optional.ofNullable(heads.get(project + "/" + scope + "/" + target));
+    }
+  }
+
+  /** Stops builds in memory, recording every call; a scripted failure per call. */
+  public static class RecordingStopper implements BuildStopper {
+    public final List<CurrentHeads.Build> stopped = new ArrayList<>();
+    public final List<String> reasons = new ArrayList<>();
+
+    /** Builds that finished before any stop (their stop is ALREADY_FINISHED). */
+    public final java.util.Set<String> finished = new java.util.HashSet<>();
+
+    /** Failures to throw, one per call, before the calls succeed. */
+    public final java.util.Deque<StopException> failures = new java.util.ArrayDeque<>();
+
+    @Override
+    public synchronized Stop stop(CurrentHeads.Build build, String reason) throws StopException {
+      stopped.add(build);
+      reasons.add(reason);
+      StopException f = failures.poll();
+      if (f != null) {
+        throw f;
+      }
+      return finished.contains(build.id()) ? Stop.ALREADY_FINISHED : Stop.STOPPED;
     }
   }
 

@@ -85,7 +85,8 @@ class WorkerServiceTest {
   }
 
   @Test
-  void theStartedBuildBecomesThePullRequestsCurrentHeadAndAHeadStoreOutageDoesNotStopIt() {
+  void theStartedBuildBecomesThePullRequestsCurrentHeadAndAHeadStoreOutageDoesNotStopIt()
+      throws Exception {
     Fakes.MemoryHeads heads = new Fakes.MemoryHeads();
     WorkerService withHeads =
         new WorkerService(
@@ -101,11 +102,12 @@ class WorkerServiceTest {
             Clock.fixed(NOW, ZoneOffset.UTC));
 
     assertThat(withHeads.handle(message(1))).isEqualTo(new WorkerService.Done("started"));
-    assertThat(heads.find("demo", "pr/1"))
+    assertThat(heads.find("demo", "pr/1", "build"))
         .hasValueSatisfying(
             h -> {
               assertThat(h.commit()).isEqualTo(item.request().commit());
-              assertThat(h.build()).isEqualTo(new StartedBuild("codebuild", "proj:build-1"));
+              assertThat(h.build().id()).isEqualTo("proj:build-1");
+              assertThat(h.build().system()).isEqualTo("codebuild");
               assertThat(h.deliveryId()).isEqualTo(item.deliveryId());
             });
 

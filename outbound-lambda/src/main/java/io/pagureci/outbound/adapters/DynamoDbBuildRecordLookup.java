@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  *
  * <p>Only the attributes outbound needs are read: {@code state} (S, required: CLAIMED, STARTED or
  * FAILED), {@code target} and {@code buildId} (S, required when STARTED), {@code deliveryId} and
- * {@code commit} (S, optional); each one, when present, must be a string. The others ({@code
- * claimId}, {@code leaseUntil}, {@code bucket}, {@code key}, {@code versionId}, {@code code},
- * {@code reason}, {@code updatedAt}, {@code expiresAt}) are not looked at.
+ * {@code commit} and {@code cancelReason} (S, optional); each one, when present, must be a string.
+ * The others ({@code claimId}, {@code leaseUntil}, {@code bucket}, {@code key}, {@code versionId},
+ * {@code code}, {@code reason}, {@code updatedAt}, {@code expiresAt}) are not looked at.
  */
 public final class DynamoDbBuildRecordLookup implements BuildRecordLookup {
   private final DynamoDbClient client;
@@ -84,8 +84,9 @@ public final class DynamoDbBuildRecordLookup implements BuildRecordLookup {
     String buildId = string(item, "buildId", where);
     String deliveryId = string(item, "deliveryId", where);
     String commit = string(item, "commit", where);
+    String cancelReason = string(item, "cancelReason", where);
     try {
-      return new BuildRecord(state, system, buildId, deliveryId, commit);
+      return new BuildRecord(state, system, buildId, deliveryId, commit, cancelReason);
     } catch (IllegalArgumentException e) {
       throw new UnreadableRecordException(where + ": " + e.getMessage(), e);
     }

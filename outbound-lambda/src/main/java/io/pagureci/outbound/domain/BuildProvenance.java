@@ -83,27 +83,38 @@ public final class BuildProvenance {
    *     BuildRecordLookup.UnreadableRecordException})
    */
   Optional<String> refusal(BuildRef ref, Map<String, String> variables) {
+    return check(ref, variables).refusal();
+  }
+
+  /**
+   * What {@link #check} found: why the build is not ours (empty: it is), and the build record it
+   * read ({@code null}: none read, or records are not checked).
+   */
+  record Verdict(Optional<String> refusal, BuildRecord record) {}
+
+  /** {@link #refusal}, with the record that decided it (outbound reads its cancel reason). */
+  Verdict check(BuildRef ref, Map<String, String> variables) {
     if (records == null) {
-      return Optional.empty();
+      return new Verdict(Optional.empty(), null);
     }
     String key = PagureBuild.buildKey(variables);
     if (key == null) {
-      return Optional.of("no " + PagureBuild.BUILD_KEY + NOT_OURS);
+      return refused("no " + PagureBuild.BUILD_KEY + NOT_OURS);
     }
     if (!BUILD_KEY.matcher(key).matches()) {
-      return Optional.of(PagureBuild.BUILD_KEY + " is not a build key" + NOT_OURS);
+      return refused(PagureBuild.BUILD_KEY + " is not a build key" + NOT_OURS);
     }
     Optional<BuildRecord> found = records.find(key);
     if (found.isEmpty()) {
-      return Optional.of("no build record for " + PagureBuild.BUILD_KEY + " " + key + NOT_OURS);
+      return refused("no build record for " + PagureBuild.BUILD_KEY + " " + key + NOT_OURS);
     }
     BuildRecord record = found.get();
     if (!record.started()) {
-      return Optional.of(
+      return refused(
           "the build record of " + key + " says " + record.state() + ", not STARTED" + NOT_OURS);
     }
     if (record.system() != ref.system() || !shortId(record.buildId()).equals(ref.shortId())) {
-      return Optional.of(
+      return refused(
           "the build record of "
               + key
               + " names "
@@ -117,7 +128,7 @@ public final class BuildProvenance {
     String commit = variables.get(PagureBuild.COMMIT);
     if (record.commit() != null && !record.commit().equals(commit == null ? null : commit.trim())) {
       // a genuine build's id and key replayed with another commit (an invocation by hand)
-      return Optional.of(
+      return refused(
           "the build record of "
               + key
               + " is for commit "
@@ -126,7 +137,11 @@ public final class BuildProvenance {
               + commit
               + NOT_OURS);
     }
-    return Optional.empty();
+    return new Verdict(Optional.empty(), record);
+  }
+
+  private static Verdict refused(String why) {
+    return new Verdict(Optional.of(why), null);
   }
 
   /** A CodeBuild id as {@code project:uuid}, whether stored as that or as the build's ARN. */

@@ -12,9 +12,16 @@ import java.util.Objects;
  *     {@code null}
  * @param deliveryId the delivery that wrote the record, or {@code null}
  * @param commit the commit the worker claimed the key for, or {@code null} when not known
+ * @param cancelReason why the worker stopped the build ({@code superseded by 1a2b3c4}, {@code PR
+ *     closed}, {@code PR merged}), written before the stop, or {@code null}
  */
 public record BuildRecord(
-    State state, BuildSystem system, String buildId, String deliveryId, String commit) {
+    State state,
+    BuildSystem system,
+    String buildId,
+    String deliveryId,
+    String commit,
+    String cancelReason) {
   /** The stored states. */
   public enum State {
     CLAIMED,
@@ -29,6 +36,12 @@ public record BuildRecord(
     if (state == State.STARTED && (system == null || buildId == null || buildId.isBlank())) {
       throw new IllegalArgumentException("a STARTED record names its build (target and buildId)");
     }
+  }
+
+  /** A record of a build nobody stopped. */
+  public BuildRecord(
+      State state, BuildSystem system, String buildId, String deliveryId, String commit) {
+    this(state, system, buildId, deliveryId, commit, null);
   }
 
   /** A record whose commit is not known (not checked against the build's {@code PAGURE_COMMIT}). */

@@ -71,6 +71,13 @@ public final class FlagMapper {
   /** The flag {@code username} without {@code FLAG_USERNAME}: {@code pagure-ci/<target name>}. */
   public static final String USERNAME_PREFIX = "pagure-ci/";
 
+  /**
+   * What the worker writes as the reason of a stop or a dropped request (docs/queue.md §5): only
+   * these words reach a comment, whatever a record or event holds.
+   */
+  public static final Pattern CANCEL_REASON =
+      Pattern.compile("superseded by [0-9a-f]{7}|PR closed|PR merged");
+
   /** Longest word taken from an event into a comment (a phase or state this code does not know). */
   static final int MAX_WORD_CHARS = 32;
 
@@ -122,11 +129,27 @@ public final class FlagMapper {
   }
 
   public Flag flagFor(PagureBuild build, BuildRef ref, BuildState state) {
+    return flagFor(build, ref, state, null);
+  }
+
+  /**
+   * The flag of a build the worker may have stopped: {@code cancelReason} (from the build record;
+   * null: none) words a canceled build's comment, e.g. {@code build · canceled — superseded by
+   * 1a2b3c4 (stopped in BUILD after 1m05s)}. A reason that is not one of {@link #CANCEL_REASON}, or
+   * a build that did not end canceled (it finished first), leaves the comment as it is.
+   */
+  public Flag flagFor(PagureBuild build, BuildRef ref, BuildState state, String cancelReason) {
     FlagStatus status = status(state);
     String targetName = targetName(ref.system(), ref.target());
+    String progress = progress(ref, state, status);
+    if (status == FlagStatus.CANCELED
+        && cancelReason != null
+        && CANCEL_REASON.matcher(cancelReason).matches()) {
+      progress = "canceled — " + cancelReason + " (" + progress + ")";
+    }
     return new Flag(
         username(targetName),
-        targetName + SEPARATOR + progress(ref, state, status),
+        targetName + SEPARATOR + progress,
         urls.urlFor(ref, state, build),
         status,
         percent(ref, state, status),
@@ -136,10 +159,10 @@ public final class FlagMapper {
   /**
    * The flag of a request before its build exists (docs/queue.md §4): the same username and uid as
    * the build's own flag (so the build's events update it in place), the PR page (or the commit
-   * page of a push) as url, no percent. QUEUED is {@code pending}, ERROR is {@code error}.
+   * page of a push) as url, no percent. QUEUED and AWAITING_APPROVAL are {@code pending}, ERROR is
+   * {@code error}, CANCELED (a dropped request) is {@code canceled}.
    */
   public Flag requestFlag(RequestEvent request) {
-    boolean pending = request.state() != RequestEvent.State.ERROR;
     if (request.state() == RequestEvent.State.ERROR && UNKNOWN_TARGET.equals(request.code())) {
       return new Flag(
           usernameOverride != null ? usernameOverride : UNKNOWN_TARGET_USERNAME,
@@ -150,11 +173,17 @@ public final class FlagMapper {
           UNKNOWN_TARGET_UID);
     }
     String targetName = targetName(request.system(), request.target());
+    FlagStatus status =
+        switch (request.state()) {
+          case ERROR -> FlagStatus.ERROR;
+          case CANCELED -> FlagStatus.CANCELED;
+          case QUEUED, AWAITING_APPROVAL -> FlagStatus.PENDING;
+        };
     return new Flag(
         username(targetName),
         targetName + SEPARATOR + requestComment(request),
         PagureUrls.page(request.build()),
-        pending ? FlagStatus.PENDING : FlagStatus.ERROR,
+        status,
         null,
         FlagUid.of(
             request.system(),
@@ -204,6 +233,10 @@ public final class FlagMapper {
     StringBuilder s = new StringBuilder();
     if (request.state() == RequestEvent.State.QUEUED) {
       return s.append("queued — waiting for a build slot").toString();
+    }
+    if (request.state() == RequestEvent.State.CANCELED) {
+      // the parser let only CANCEL_REASON through
+      return s.append("canceled — ").append(request.reason()).append(" (not built)").toString();
     }
     String reason = request.reason();
     while (reason.endsWith(".")) {

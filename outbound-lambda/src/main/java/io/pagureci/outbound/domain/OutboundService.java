@@ -93,10 +93,12 @@ public final class OutboundService {
           build,
           "PAGURE_INSTANCE " + build.instance() + " is not the configured PAGURE_URL");
     }
-    Optional<String> notOurs = refusal(event, delivery, build, variables);
-    if (notOurs.isPresent()) {
-      return ignore(event, delivery, build, notOurs.get());
+    BuildProvenance.Verdict verdict = check(event, delivery, build, variables);
+    if (verdict.refusal().isPresent()) {
+      return ignore(event, delivery, build, verdict.refusal().get());
     }
+    // the worker writes why it stops a build into its record before the stop (docs/queue.md §5)
+    String cancelReason = verdict.record() == null ? null : verdict.record().cancelReason();
     if (ref.system() == BuildSystem.CODEBUILD) {
       if (!state.finished()) {
         state = current(codeBuild, event, delivery).state().withFactsFrom(event.state());
@@ -104,7 +106,8 @@ public final class OutboundService {
     } else if (!state.finished() || snapshot.state().finished()) {
       state = snapshot.state().withFactsFrom(event.state());
     }
-    FlagUpdate update = new FlagUpdate(build, ref, state, mapper.flagFor(build, ref, state));
+    FlagUpdate update =
+        new FlagUpdate(build, ref, state, mapper.flagFor(build, ref, state, cancelReason));
     report(event, delivery, update);
     if (!state.finished()) {
       // Close the check-then-post race with a concurrent invocation carrying the final event:
@@ -117,7 +120,8 @@ public final class OutboundService {
       if (after.state().finished()) {
         BuildState finalState = after.state().withFactsFrom(state);
         FlagUpdate last =
-            new FlagUpdate(build, ref, finalState, mapper.flagFor(build, ref, finalState));
+            new FlagUpdate(
+                build, ref, finalState, mapper.flagFor(build, ref, finalState, cancelReason));
         report(event, delivery, last);
         return new Outcome.Posted(last);
       }
@@ -135,10 +139,10 @@ public final class OutboundService {
     DecisionLog.posted(event.eventId(), delivery, update);
   }
 
-  private Optional<String> refusal(
+  private BuildProvenance.Verdict check(
       BuildEvent event, String delivery, PagureBuild build, Map<String, String> variables) {
     try {
-      return provenance.refusal(event.ref(), variables);
+      return provenance.check(event.ref(), variables);
     } catch (RuntimeException e) {
       DecisionLog.failed(event.eventId(), delivery, event.ref(), build, e);
       throw e;

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param variables the same variables as sent (handed to the build-event path after a build
  *     started)
  * @param code ERROR: the reason code ({@code HEAD_MOVED}, ...), else {@code null}
- * @param reason ERROR, AWAITING_APPROVAL: one sentence for the PR author, else {@code null}
+ * @param reason ERROR, AWAITING_APPROVAL: one sentence for the PR author; CANCELED: what superseded
+ *     it; else {@code null}
  * @param retry ERROR: the rebuild phrase ({@code null} for a push); AWAITING_APPROVAL: the approval
  *     phrase; else {@code null}
  * @param attempts ERROR: attempts the worker made, or {@code null}
@@ -50,7 +51,13 @@ public record RequestEvent(
      * A non-member's pull request head waits for a member's approval comment ({@code retry}, the
      * approval phrase); {@code reason} says why (docs/queue.md §4).
      */
-    AWAITING_APPROVAL
+    AWAITING_APPROVAL,
+    /**
+     * The worker dropped the queued request: a newer head of its pull request / branch, or the pull
+     * request's close, superseded it; {@code reason} says which ({@code superseded by 1a2b3c4},
+     * {@code PR closed}).
+     */
+    CANCELED
   }
 
   public RequestEvent {
@@ -66,7 +73,7 @@ public record RequestEvent(
     if (state == State.ERROR) {
       Objects.requireNonNull(code, "code");
     }
-    if (state == State.ERROR || state == State.AWAITING_APPROVAL) {
+    if (state == State.ERROR || state == State.AWAITING_APPROVAL || state == State.CANCELED) {
       Objects.requireNonNull(reason, "reason");
     }
     if (state == State.AWAITING_APPROVAL) {

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * Turns one request event (docs/queue.md §4) into at most one "queued", "waiting for a maintainer"
- * (both {@code pending}) or "error" flag — the flag the build itself will update (same uid and
- * username) — and never lets it overwrite what the build reported:
+ * (both {@code pending}), "error" or "canceled" (a request dropped as superseded) flag — the flag
+ * the build itself will update (same uid and username) — and never lets it overwrite what the build
+ * reported:
  *
  * <ul>
  *   <li>the build record is read first; if it says STARTED, the build's own events own the flag and
@@ -104,7 +105,8 @@ public final class RequestEventService {
       throw e;
     }
     DecisionLog.requestPosted(r, update.flag());
-    if (r.state() != RequestEvent.State.ERROR) {
+    if (r.state() == RequestEvent.State.QUEUED
+        || r.state() == RequestEvent.State.AWAITING_APPROVAL) {
       // "queued" and "waiting for a maintainer" are both what a build replaces: if one started
       // while ours was on its way, its state must be the last word
       Optional<BuildRecord> after = read(r).filter(BuildRecord::started);

@@ -112,15 +112,16 @@ public final class EventBridgeEventParser {
   }
 
   /**
-   * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED, ERROR or
-   * AWAITING_APPROVAL; a well-formed {@code deliveryId}; a 64-hex {@code buildKey}; {@code
-   * target.system} codebuild or codepipeline and a valid {@code target.name} for it; {@code
-   * variables} an object of strings that {@link PagureBuild#from} accepts; the envelope's region
-   * and 12-digit account (they are part of the flag uid). ERROR also needs {@code code} ({@code
-   * A-Z0-9_}) and a {@code reason}; its {@code retry} phrase, absent for a push, is non-blank when
-   * present; {@code attempts}, when present, is a positive integer; AWAITING_APPROVAL needs a
-   * {@code reason} and the {@code retry} (approval) phrase. Whether the event is for this function
-   * (pagure, target, account) is decided later.
+   * A request event: source {@code pagure-ci-aws}; {@code detail.state} QUEUED, ERROR,
+   * AWAITING_APPROVAL or CANCELED (its {@code reason} one of {@link FlagMapper#CANCEL_REASON}); a
+   * well-formed {@code deliveryId}; a 64-hex {@code buildKey}; {@code target.system} codebuild or
+   * codepipeline and a valid {@code target.name} for it; {@code variables} an object of strings
+   * that {@link PagureBuild#from} accepts; the envelope's region and 12-digit account (they are
+   * part of the flag uid). ERROR also needs {@code code} ({@code A-Z0-9_}) and a {@code reason};
+   * its {@code retry} phrase, absent for a push, is non-blank when present; {@code attempts}, when
+   * present, is a positive integer; AWAITING_APPROVAL needs a {@code reason} and the {@code retry}
+   * (approval) phrase. Whether the event is for this function (pagure, target, account) is decided
+   * later.
    */
   private static RequestEvent request(Object root, Object detail, String id) {
     if (!REQUEST_SOURCE.equals(Json.string(root, "source"))) {
@@ -131,7 +132,7 @@ public final class EventBridgeEventParser {
     try {
       state = RequestEvent.State.valueOf(stateName);
     } catch (IllegalArgumentException e) {
-      throw new Malformed("detail.state is not QUEUED, ERROR or AWAITING_APPROVAL");
+      throw new Malformed("detail.state is not QUEUED, ERROR, AWAITING_APPROVAL or CANCELED");
     }
     String delivery = required(detail, "deliveryId");
     if (!PagureBuild.validDeliveryId(delivery)) {
@@ -187,6 +188,13 @@ public final class EventBridgeEventParser {
           throw new Malformed("detail.attempts is not a positive integer");
         }
         attempts = i;
+      }
+    }
+    if (state == RequestEvent.State.CANCELED) {
+      reason = oneLine(required(detail, "reason"));
+      if (!FlagMapper.CANCEL_REASON.matcher(reason).matches()) {
+        throw new Malformed(
+            "detail.reason of CANCELED is not 'superseded by <short sha>', 'PR closed' or 'PR merged'");
       }
     }
     if (state == RequestEvent.State.ERROR || state == RequestEvent.State.AWAITING_APPROVAL) {

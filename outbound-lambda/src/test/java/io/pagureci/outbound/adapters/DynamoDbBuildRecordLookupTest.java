@@ -119,7 +119,29 @@ class DynamoDbBuildRecordLookupTest {
                 n(1_795_999_100_000L),
                 "expiresAt",
                 n(1_798_591_100L)),
-            new BuildRecord(BuildRecord.State.FAILED, null, null, "b3a4", "ee04")));
+            new BuildRecord(BuildRecord.State.FAILED, null, null, "b3a4", "ee04")),
+        // a build the worker stopped as superseded: why, for its STOPPED event's flag
+        Arguments.of(
+            item(
+                "state",
+                s("STARTED"),
+                "target",
+                s("codebuild"),
+                "buildId",
+                s("demo-ci:6f1c"),
+                "commit",
+                s("ee04"),
+                "cancelReason",
+                s("superseded by 5b7fb6a"),
+                "updatedAt",
+                n(1L)),
+            new BuildRecord(
+                BuildRecord.State.STARTED,
+                BuildSystem.CODEBUILD,
+                "demo-ci:6f1c",
+                null,
+                "ee04",
+                "superseded by 5b7fb6a")));
   }
 
   @ParameterizedTest
@@ -158,7 +180,18 @@ class DynamoDbBuildRecordLookupTest {
             "attribute buildId is not a string"),
         Arguments.of(
             item("state", s("CLAIMED"), "deliveryId", AttributeValue.fromSs(List.of("a"))),
-            "attribute deliveryId is not a string"));
+            "attribute deliveryId is not a string"),
+        Arguments.of(
+            item(
+                "state",
+                s("STARTED"),
+                "target",
+                s("codebuild"),
+                "buildId",
+                s("x"),
+                "cancelReason",
+                n(1)),
+            "attribute cancelReason is not a string"));
   }
 
   @ParameterizedTest

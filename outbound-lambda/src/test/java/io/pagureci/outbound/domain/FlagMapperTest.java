@@ -277,4 +277,46 @@ class FlagMapperTest {
     assertThat(named.flagFor(BUILD, CODEBUILD, state).username()).isEqualTo("Fedora CI");
     assertThat(named.flagFor(BUILD, CODEBUILD, state).comment()).startsWith("build · ");
   }
+
+  /** A build the worker stopped as superseded, stopped in each phase CodeBuild runs. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "QUEUED",
+        "PROVISIONING",
+        "DOWNLOAD_SOURCE",
+        "INSTALL",
+        "PRE_BUILD",
+        "BUILD",
+        "POST_BUILD",
+        "UPLOAD_ARTIFACTS",
+        "FINALIZING"
+      })
+  void aSupersededBuildStoppedInAnyPhaseSaysWhyAndWhere(String phase) {
+    BuildState stopped = finished("STOPPED", phasesUpTo(phase, "STOPPED"), 65);
+
+    Flag flag = mapper.flagFor(BUILD, CODEBUILD, stopped, "superseded by 5b7fb6a");
+
+    assertThat(flag.status()).isEqualTo(FlagStatus.CANCELED);
+    assertThat(flag.comment())
+        .isEqualTo(
+            "build · canceled — superseded by 5b7fb6a (stopped in " + phase + " after 1m05s)");
+    assertThat(flag.percent()).isNull();
+  }
+
+  @Test
+  void aStopReasonOnlyWordsACanceledBuildAndOnlyTheWorkersOwnWords() {
+    BuildState passed = finished("SUCCEEDED", List.of(), 65);
+    BuildState stopped = finished("STOPPED", List.of(), 65);
+
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, passed, "PR closed").comment())
+        .as("finished before the stop: keeps its result")
+        .isEqualTo("build · passed in 1m05s");
+    assertThat(mapper.flagFor(BUILD, PIPELINE, stopped, "PR merged").comment())
+        .isEqualTo("build · canceled — PR merged (stopped after 1m05s)");
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, stopped, "superseded by <b>x</b>").comment())
+        .isEqualTo("build · stopped after 1m05s");
+    assertThat(mapper.flagFor(BUILD, CODEBUILD, stopped, null).comment())
+        .isEqualTo("build · stopped after 1m05s");
+  }
 }

@@ -508,4 +508,88 @@ class RequestEventServiceTest {
         .isInstanceOf(ReportFailedException.class);
     assertThat(records.reads).hasSize(1);
   }
+
+  @Test
+  void aDroppedSupersededRequestEndsItsFlagCanceledOnTheBuildsOwnFlag() {
+    FakeRecords records = new FakeRecords(Optional.empty());
+    RequestEvent r = request("canceled-superseded.json");
+
+    Outcome outcome = service(records).handle(r);
+
+    verify(reporter).report(posted.capture());
+    Flag canceled = posted.getValue().flag();
+    assertThat(canceled)
+        .isEqualTo(
+            new Flag(
+                "pagure-ci/build",
+                "build · canceled — superseded by 5b7fb6a (not built)",
+                "https://pagure.example.org/demo/pull-request/1",
+                FlagStatus.CANCELED,
+                null,
+                FlagUid.of(
+                    BuildSystem.CODEBUILD, "eu-west-1", ACCOUNT, "pagure-ci-demo", Fixtures.SHA)));
+    assertThat(outcome).isEqualTo(new Outcome.Posted(posted.getValue()));
+    assertThat(records.reads).as("no second look: nothing of it will start").hasSize(1);
+  }
+
+  @Test
+  void aCanceledRequestWhoseKeyStartedAnywayLeavesTheBuildsFlag() {
+    RequestEvent r = request("canceled-superseded.json");
+
+    Outcome outcome = service(new FakeRecords(Optional.of(STARTED))).handle(r);
+
+    assertThat(outcome).isInstanceOf(Outcome.Ignored.class);
+    verifyNoInteractions(reporter);
+  }
+
+  @Test
+  void aCanceledRequestWithAReasonTheWorkerNeverWritesIsMalformed() {
+    assertThat(parse("pagure-ci-aws/canceled-superseded.bad-reason.json"))
+        .isInstanceOf(ParsedEvent.Unusable.class);
+  }
+
+  @Test
+  void aBuildTheWorkerStoppedSaysWhyFromItsRecord() {
+    startedRecord =
+        key ->
+            Optional.of(
+                new BuildRecord(
+                    BuildRecord.State.STARTED,
+                    BuildSystem.CODEBUILD,
+                    BUILD_ID,
+                    "b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
+                    null,
+                    "superseded by 5b7fb6a"));
+
+    builds(Set.of("pagure-ci-demo"))
+        .handle(((ParsedEvent.Usable) parse("codebuild/state-stopped.json")).event());
+
+    verify(reporter).report(posted.capture());
+    assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.CANCELED);
+    assertThat(posted.getValue().flag().comment())
+        .startsWith("build · canceled — superseded by 5b7fb6a (stopped");
+  }
+
+  @Test
+  void aStoppedBuildWithoutAReasonOrWithAForeignOneReadsAsBefore() {
+    for (String reason : new String[] {null, "rm -rf / <b>"}) {
+      startedRecord =
+          key ->
+              Optional.of(
+                  new BuildRecord(
+                      BuildRecord.State.STARTED,
+                      BuildSystem.CODEBUILD,
+                      BUILD_ID,
+                      "b3a4c1d2-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
+                      null,
+                      reason));
+      org.mockito.Mockito.clearInvocations(reporter);
+
+      builds(Set.of("pagure-ci-demo"))
+          .handle(((ParsedEvent.Usable) parse("codebuild/state-stopped.json")).event());
+
+      verify(reporter).report(posted.capture());
+      assertThat(posted.getValue().flag().comment()).startsWith("build · stopped");
+    }
+  }
 }

@@ -329,10 +329,11 @@ class EventBridgeEventParserTest {
       value = {
         "queued-pull-request.bad-source.json|source is not pagure-ci-aws",
         "queued-pull-request.bad-build-key.json|detail.buildKey is not 64 lower-case hex digits",
-        "error-head-moved.bad-state.json|detail.state is not QUEUED, ERROR or AWAITING_APPROVAL",
+        "error-head-moved.bad-state.json|detail.state is not QUEUED, ERROR, AWAITING_APPROVAL or CANCELED",
         "queued-push-pipeline.bad-missing-variables.json|detail.variables is missing or not an object",
         "error-push-commit-not-found.bad-no-reason.json|detail.reason is missing or not a string",
         "awaiting-approval-pull-request.bad-no-retry.json|detail.retry is missing or not a string",
+        "canceled-superseded.bad-reason.json|detail.reason of CANCELED is not 'superseded by <short sha>', 'PR closed' or 'PR merged'",
       })
   void dropsEachRequestBadTwinForItsFault(String fixture, String reason) {
     assertThat(dropReason(Fixtures.event("pagure-ci-aws/" + fixture))).isEqualTo(reason);
@@ -365,7 +366,7 @@ class EventBridgeEventParserTest {
         "\"account\": \"123456789012\"|\"account\": \"1234\"|account is not a 12-digit id",
         "\"account\": \"123456789012\",|\"_account\": \"-\",|no account",
         "\"region\": \"eu-west-1\"|\"region\": \"mars\"|no valid region",
-        "\"state\": \"QUEUED\"|\"state\": \"queued\"|detail.state is not QUEUED, ERROR or AWAITING_APPROVAL",
+        "\"state\": \"QUEUED\"|\"state\": \"queued\"|detail.state is not QUEUED, ERROR, AWAITING_APPROVAL or CANCELED",
       })
   void dropsAMalformedQueuedEvent(String from, String to, String reason) {
     assertThat(dropReason(queued(from, to))).isEqualTo(reason);

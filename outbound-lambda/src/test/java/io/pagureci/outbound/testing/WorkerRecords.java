@@ -117,6 +117,17 @@ public final class WorkerRecords {
     }
   }
 
+  /** What the worker writes before it stops a superseded build: {@code cancelReason}. */
+  public void stopping(String buildKey, String buildId, String reason) {
+    try {
+      if (!claims.stopping(buildKey, buildId, reason, Instant.now())) {
+        throw new IllegalStateException("the record of " + buildKey + " does not name " + buildId);
+      }
+    } catch (BuildClaims.RecordException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** What the worker writes on a permanent failure: its claim, then {@code failed}. */
   public void failed(
       String buildKey, String deliveryId, String commit, String code, String reason) {
