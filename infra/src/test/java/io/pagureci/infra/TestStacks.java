@@ -1,5 +1,7 @@
 package io.pagureci.infra;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +15,11 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.cxapi.SynthesisMessage;
 
-/** Builds stacks for tests from a context map, with small stand-in code assets. */
+/**
+ * Builds stacks for tests from a context map, with small stand-in code assets, in an {@link App}
+ * that has the repository's cdk.json context (the CDK feature flags) under the test's own keys, as
+ * {@code cdk synth} builds it.
+ */
 final class TestStacks {
 
   /** Context that makes a stack deployable (the two required keys). */
@@ -21,6 +27,8 @@ final class TestStacks {
       Map.of("pagureUrl", "https://pagure.example.org/", "allowedProjects", "demo,rpms/*");
 
   private static Path root;
+
+  private static Map<String, Object> cdkJsonContext;
 
   private TestStacks() {}
 
@@ -51,14 +59,39 @@ final class TestStacks {
     Map<String, Object> all = new HashMap<>(DEPLOYABLE);
     all.putAll(context);
     all.values().removeIf(v -> v == null || "".equals(v));
-    App app = App.Builder.create().context(all).build();
-    return PagureCiApp.build(app, root());
+    return PagureCiApp.build(app(all), root());
   }
 
-  /** A stack from exactly {@code context} (nothing added). */
+  /** A stack from exactly {@code context} (nothing added but cdk.json's context). */
   static PagureCiStack bareStack(Map<String, Object> context) {
-    App app = App.Builder.create().context(context).build();
-    return PagureCiApp.build(app, root());
+    return PagureCiApp.build(app(context), root());
+  }
+
+  /**
+   * An app with the repository's cdk.json context (its feature flags) and {@code context} over it:
+   * what {@code cdk synth} hands the real app, so tests and synth build the same template.
+   */
+  static App app(Map<String, ?> context) {
+    Map<String, Object> all = new HashMap<>(cdkJsonContext());
+    all.putAll(context);
+    return App.Builder.create().context(all).build();
+  }
+
+  /** The {@code context} object of the repository's cdk.json (the one definition of the flags). */
+  static synchronized Map<String, Object> cdkJsonContext() {
+    if (cdkJsonContext == null) {
+      Path cdkJson = PagureCiApp.repositoryRoot().resolve("cdk.json");
+      try {
+        Map<String, Object> json =
+            new ObjectMapper().readValue(cdkJson.toFile(), new TypeReference<>() {});
+        @SuppressWarnings("unchecked")
+        Map<String, Object> context = (Map<String, Object>) json.getOrDefault("context", Map.of());
+        cdkJsonContext = Map.copyOf(context);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + cdkJson, e);
+      }
+    }
+    return cdkJsonContext;
   }
 
   static Template template(PagureCiStack stack) {
