@@ -6,14 +6,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.assertions.Annotations;
-import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
-import software.amazon.awscdk.cxapi.SynthesisMessage;
+import software.constructs.IConstruct;
+import software.constructs.MetadataEntry;
 
 /**
  * Builds stacks for tests from a context map, with small stand-in code assets, in an {@link App}
@@ -98,13 +98,21 @@ final class TestStacks {
     return Template.fromStack(stack);
   }
 
-  /** Every cdk-nag error and warning left unsuppressed, as "id: message" lines. */
+  /**
+   * Every cdk-nag error and warning left unsuppressed, as "/construct/path: message" lines, errors
+   * first. Synthesizes the stack (cdk-nag's aspect annotates the constructs then) and reads the
+   * annotations from the construct tree.
+   */
   static List<String> nagFindings(PagureCiStack stack) {
-    Annotations a = Annotations.fromStack(stack);
-    List<SynthesisMessage> errors = a.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
-    List<SynthesisMessage> warnings = a.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"));
-    return java.util.stream.Stream.concat(errors.stream(), warnings.stream())
-        .map(m -> m.getId() + ": " + m.getEntry().getData())
+    Template.fromStack(stack);
+    List<String> order = List.of("aws:cdk:error", "aws:cdk:warning");
+    record Finding(IConstruct construct, MetadataEntry entry) {}
+    return stack.getNode().findAll().stream()
+        .flatMap(c -> c.getNode().getMetadata().stream().map(m -> new Finding(c, m)))
+        .filter(f -> order.contains(f.entry().getType()))
+        .filter(f -> String.valueOf(f.entry().getData()).contains("AwsSolutions-"))
+        .sorted(Comparator.comparingInt(f -> order.indexOf(f.entry().getType())))
+        .map(f -> "/" + f.construct().getNode().getPath() + ": " + f.entry().getData())
         .toList();
   }
 }

@@ -281,12 +281,12 @@ public final class FunctionProcess implements AutoCloseable {
     return runtime.requestIds().size();
   }
 
-  /** Where the process's standard output and error go. */
   /** The function's name ({@code AWS_LAMBDA_FUNCTION_NAME}). */
   public String name() {
     return name;
   }
 
+  /** Where the process's standard output and error go. */
   public Path logFile() {
     return logFile;
   }
