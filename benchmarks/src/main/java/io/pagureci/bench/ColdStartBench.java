@@ -12,18 +12,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.pagureci.testkit.LocalLambdaRuntime;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -57,6 +61,7 @@ public final class ColdStartBench {
   static final String INBOUND_JVM_OPTIONS =
       "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
 
+  static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:bench";
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
@@ -362,8 +367,7 @@ public final class ColdStartBench {
     String body = Files.readString(delivery.resolve("body.json"));
     JsonNode captured = JSON.readTree(Files.readString(delivery.resolve("headers.json")));
     ObjectNode headers = JSON.createObjectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = captured.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> h = it.next();
+    for (Map.Entry<String, JsonNode> h : captured.properties()) {
       String k = h.getKey().toLowerCase(Locale.ROOT);
       if (!k.startsWith("x-pagure-signature") && !k.equals("content-length")) {
         headers.put(k, h.getValue().asText());
@@ -414,11 +418,10 @@ public final class ColdStartBench {
   }
 
   static void train(String java, Case c, List<String> flags, Tls tls) throws Exception {
-    try (MiniRuntime rt = new MiniRuntime()) {
-      rt.enqueue(c.event());
+    try (LocalLambdaRuntime rt = LocalLambdaRuntime.start(FUNCTION_ARN, Duration.ofSeconds(60))) {
+      CompletableFuture<LocalLambdaRuntime.Result> answer = rt.submit(c.event());
       Process p = start(java, c, flags, tls, rt, "train");
-      MiniRuntime.Result r = rt.next(120_000);
-      check(c, r, p);
+      check(c, answer, 120_000, p);
       p.destroy(); // SIGTERM: the JVM exits normally and writes the archive
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -432,15 +435,14 @@ public final class ColdStartBench {
    * start
    */
   static long[] once(String java, Case c, List<String> flags, Tls tls) throws Exception {
-    try (MiniRuntime rt = new MiniRuntime()) {
-      rt.enqueue(c.event());
+    try (LocalLambdaRuntime rt = LocalLambdaRuntime.start(FUNCTION_ARN, Duration.ofSeconds(60))) {
+      CompletableFuture<LocalLambdaRuntime.Result> answer = rt.submit(c.event());
       stubs.resetRequests();
       long wall0 = System.currentTimeMillis();
       long t0 = System.nanoTime();
       Process p = start(java, c, flags, tls, rt, "run");
-      MiniRuntime.Result r = rt.next(60_000);
-      long init = rt.firstNext.isDone() ? (rt.firstNext.get() - t0) / 1_000_000 : -1;
-      check(c, r, p);
+      LocalLambdaRuntime.Result r = check(c, answer, 60_000, p);
+      long init = rt.readyAtNanos() == -1 ? -1 : (rt.readyAtNanos() - t0) / 1_000_000;
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       long queued =
@@ -449,23 +451,39 @@ public final class ColdStartBench {
               .mapToLong(e -> e.getRequest().getLoggedDate().getTime() - wall0)
               .min()
               .orElse(-1);
-      return new long[] {init, (r.atNanos() - t0) / 1_000_000, queued};
+      return new long[] {init, (rt.resultAtNanos(r.requestId()) - t0) / 1_000_000, queued};
     }
   }
 
-  static void check(Case c, MiniRuntime.Result r, Process p) throws IOException {
-    if (r == null || r.errorType() != null || !r.body().replace(" ", "").contains(c.expect())) {
-      p.destroyForcibly();
-      throw new IllegalStateException(
-          c.name()
-              + ": unexpected answer "
-              + (r == null ? "none" : r.body())
-              + "\nlog:\n"
-              + Files.readString(c.taskRoot().resolveSibling(c.name() + ".log")));
+  /** The function's answer within {@code timeoutMs}, if it is the case's expected response. */
+  static LocalLambdaRuntime.Result check(
+      Case c, CompletableFuture<LocalLambdaRuntime.Result> answer, long timeoutMs, Process p)
+      throws IOException, InterruptedException {
+    String got;
+    LocalLambdaRuntime.Result r = null;
+    try {
+      r = answer.get(timeoutMs, TimeUnit.MILLISECONDS);
+      got = r.toString();
+    } catch (ExecutionException e) {
+      got = String.valueOf(e.getCause());
+    } catch (TimeoutException e) {
+      got = "none within " + timeoutMs + " ms";
     }
+    if (r instanceof LocalLambdaRuntime.Response
+        && r.body().replace(" ", "").contains(c.expect())) {
+      return r;
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException(
+        c.name()
+            + ": unexpected answer "
+            + got
+            + "\nlog:\n"
+            + Files.readString(c.taskRoot().resolveSibling(c.name() + ".log")));
   }
 
-  static Process start(String java, Case c, List<String> flags, Tls tls, MiniRuntime rt, String tag)
+  static Process start(
+      String java, Case c, List<String> flags, Tls tls, LocalLambdaRuntime rt, String tag)
       throws IOException, URISyntaxException {
     Path home = Files.createDirectories(c.taskRoot().resolveSibling("home"));
     Path tmp = Files.createDirectories(c.taskRoot().resolveSibling("tmp"));
