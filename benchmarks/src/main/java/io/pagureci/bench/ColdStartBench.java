@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.pagureci.testkit.FunctionProcess;
 import io.pagureci.testkit.LocalLambdaRuntime;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -365,43 +366,13 @@ public final class ColdStartBench {
   /** A function-URL (payload 2.0) event for a captured pagure delivery; signature null = none. */
   static String functionUrlEvent(Path delivery, String signature) throws IOException {
     String body = Files.readString(delivery.resolve("body.json"));
-    JsonNode captured = JSON.readTree(Files.readString(delivery.resolve("headers.json")));
-    ObjectNode headers = JSON.createObjectNode();
-    for (Map.Entry<String, JsonNode> h : captured.properties()) {
-      String k = h.getKey().toLowerCase(Locale.ROOT);
-      if (!k.startsWith("x-pagure-signature") && !k.equals("content-length")) {
-        headers.put(k, h.getValue().asText());
-      }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> h :
+        JSON.readTree(Files.readString(delivery.resolve("headers.json"))).properties()) {
+      headers.put(h.getKey(), h.getValue().asText());
     }
-    if (signature != null) {
-      headers.put("x-pagure-signature-256", signature);
-    }
-    ObjectNode e =
-        JSON.createObjectNode()
-            .put("version", "2.0")
-            .put("routeKey", "$default")
-            .put("rawPath", "/")
-            .put("rawQueryString", "");
-    e.set("headers", headers);
-    ObjectNode ctx =
-        e.putObject("requestContext")
-            .put("accountId", "anonymous")
-            .put("apiId", "benchurlid")
-            .put("domainName", "benchurlid.lambda-url.eu-west-1.on.aws")
-            .put("domainPrefix", "benchurlid")
-            .put("requestId", "11111111-2222-3333-4444-555555555555")
-            .put("routeKey", "$default")
-            .put("stage", "$default")
-            .put("time", "27/Nov/2026:12:00:00 +0000")
-            .put("timeEpoch", 1795780800000L);
-    ctx.putObject("http")
-        .put("method", "POST")
-        .put("path", "/")
-        .put("protocol", "HTTP/1.1")
-        .put("sourceIp", "203.0.113.7")
-        .put("userAgent", "python-requests/2.28.1");
-    e.put("body", body).put("isBase64Encoded", false);
-    return JSON.writeValueAsString(e);
+    return FunctionUrlEvents.post(
+        headers, body, signature, "11111111-2222-3333-4444-555555555555", 1795780800000L);
   }
 
   /** The capture with a fresh timestamp, signed with {@code key} (HMAC-SHA256). */
@@ -507,7 +478,7 @@ public final class ColdStartBench {
             "-Djavax.net.ssl.trustStore=" + tls.trustStore(),
             "-Djavax.net.ssl.trustStorePassword=" + tls.password(),
             "-cp",
-            ricClasspath(),
+            FunctionProcess.runtimeClassPath(),
             RIC_MAIN,
             c.handler()));
     ProcessBuilder pb =
@@ -539,28 +510,6 @@ public final class ColdStartBench {
     }
     env.putAll(c.env());
     return pb.start();
-  }
-
-  static String ricClasspath() throws URISyntaxException {
-    List<String> jars = new ArrayList<>();
-    for (String cls :
-        List.of(
-            RIC_MAIN,
-            "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
-            "com.amazonaws.services.lambda.runtime.Context",
-            "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
-      try {
-        Class<?> k = Class.forName(cls, false, ColdStartBench.class.getClassLoader());
-        String p =
-            Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        if (!jars.contains(p)) {
-          jars.add(p);
-        }
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("runtime interface client not on the classpath", e);
-      }
-    }
-    return String.join(":", jars);
   }
 
   static Path taskRoot(Path jar, Path root) throws IOException {
