@@ -9,7 +9,6 @@ import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,24 +87,7 @@ public final class FirstLogLineBench {
         }
       }
     }
-    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    for (var e : results.entrySet()) {
-      List<Long> classes = e.getValue().stream().map(r -> r[0]).toList();
-      List<Long> wall = e.getValue().stream().map(r -> r[1]).toList();
-      List<Long> cpu = e.getValue().stream().map(r -> r[2]).toList();
-      System.out.printf(
-          "%-7s classes %d, wall median %.1f ms (min %.1f, max %.1f), thread CPU median %.1f ms"
-              + " (min %.1f), n=%d%n",
-          e.getKey(),
-          JsonColdPathBench.median(classes),
-          JsonColdPathBench.median(wall) / 1000.0,
-          Collections.min(wall) / 1000.0,
-          Collections.max(wall) / 1000.0,
-          JsonColdPathBench.median(cpu) / 1000.0,
-          Collections.min(cpu) / 1000.0,
-          wall.size());
-    }
-    System.out.printf("1-minute load at the end: %.2f%n", load);
+    JsonColdPathBench.summary(results);
   }
 
   /** slf4j-api, jackson-core, aws-lambda-java-core and these classes (no lambda-log). */
@@ -146,8 +128,11 @@ public final class FirstLogLineBench {
     long t0 = System.nanoTime();
     Logger log = LoggerFactory.getLogger("io.pagureci.inbound");
     MDC.put(LambdaLog.DELIVERY_ID, "11111111-2222-3333-4444-555555555555");
-    try (var invocation = LambdaLog.begin("req-1")) {
+    LambdaLog.Invocation invocation = LambdaLog.begin("req-1");
+    try {
       log.warn("{}", LINE);
+    } finally {
+      invocation.close();
     }
     long t1 = System.nanoTime();
     long cpu = threads.getCurrentThreadCpuTime() - cpu0;

@@ -66,22 +66,30 @@ public final class JsonColdPathBench {
         }
       }
     }
+    summary(results);
+  }
+
+  /**
+   * One line per variant from rows of {classes, wall µs, thread CPU µs}: medians, minima, maxima;
+   * then the load.
+   */
+  static void summary(Map<String, List<long[]>> results) {
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     for (var e : results.entrySet()) {
       List<Long> classes = e.getValue().stream().map(r -> r[0]).toList();
-      List<Long> micros = e.getValue().stream().map(r -> r[1]).toList();
+      List<Long> wall = e.getValue().stream().map(r -> r[1]).toList();
       List<Long> cpu = e.getValue().stream().map(r -> r[2]).toList();
       System.out.printf(
           "%-9s classes %d, wall median %.1f ms (min %.1f, max %.1f), thread CPU median %.1f ms"
               + " (min %.1f), n=%d%n",
           e.getKey(),
           median(classes),
-          median(micros) / 1000.0,
-          Collections.min(micros) / 1000.0,
-          Collections.max(micros) / 1000.0,
+          median(wall) / 1000.0,
+          Collections.min(wall) / 1000.0,
+          Collections.max(wall) / 1000.0,
           median(cpu) / 1000.0,
           Collections.min(cpu) / 1000.0,
-          micros.size());
+          wall.size());
     }
     System.out.printf("1-minute load at the end: %.2f%n", load);
   }
