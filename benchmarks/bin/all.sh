@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark of docs/performance.md in sequence (about 20 minutes on 2 cores): logs and JSON under
 # benchmarks/target/results/.
+#   benchmarks/bin/all.sh   (RUNS=5: runs per packaging size; SKIP_BUILD=1: use the jars already built)
 case "${1:-}" in -h | --help) # usage: this script's opening comment; starts nothing
   sed -n '1,/^[^#]/p' "${BASH_SOURCE[0]}" | grep '^# ' | sed 's/^# //'; exit 0 ;; esac
 set -euo pipefail

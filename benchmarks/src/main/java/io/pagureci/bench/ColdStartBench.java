@@ -12,18 +12,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.pagureci.testkit.FunctionProcess;
+import io.pagureci.testkit.LocalLambdaRuntime;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -57,6 +62,7 @@ public final class ColdStartBench {
   static final String INBOUND_JVM_OPTIONS =
       "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
 
+  static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:bench";
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SHA = "ee04891f7f4b55bf38feb7c0cbb454c8d9083f2e";
@@ -360,44 +366,13 @@ public final class ColdStartBench {
   /** A function-URL (payload 2.0) event for a captured pagure delivery; signature null = none. */
   static String functionUrlEvent(Path delivery, String signature) throws IOException {
     String body = Files.readString(delivery.resolve("body.json"));
-    JsonNode captured = JSON.readTree(Files.readString(delivery.resolve("headers.json")));
-    ObjectNode headers = JSON.createObjectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = captured.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> h = it.next();
-      String k = h.getKey().toLowerCase(Locale.ROOT);
-      if (!k.startsWith("x-pagure-signature") && !k.equals("content-length")) {
-        headers.put(k, h.getValue().asText());
-      }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> h :
+        JSON.readTree(Files.readString(delivery.resolve("headers.json"))).properties()) {
+      headers.put(h.getKey(), h.getValue().asText());
     }
-    if (signature != null) {
-      headers.put("x-pagure-signature-256", signature);
-    }
-    ObjectNode e =
-        JSON.createObjectNode()
-            .put("version", "2.0")
-            .put("routeKey", "$default")
-            .put("rawPath", "/")
-            .put("rawQueryString", "");
-    e.set("headers", headers);
-    ObjectNode ctx =
-        e.putObject("requestContext")
-            .put("accountId", "anonymous")
-            .put("apiId", "benchurlid")
-            .put("domainName", "benchurlid.lambda-url.eu-west-1.on.aws")
-            .put("domainPrefix", "benchurlid")
-            .put("requestId", "11111111-2222-3333-4444-555555555555")
-            .put("routeKey", "$default")
-            .put("stage", "$default")
-            .put("time", "27/Nov/2026:12:00:00 +0000")
-            .put("timeEpoch", 1795780800000L);
-    ctx.putObject("http")
-        .put("method", "POST")
-        .put("path", "/")
-        .put("protocol", "HTTP/1.1")
-        .put("sourceIp", "203.0.113.7")
-        .put("userAgent", "python-requests/2.28.1");
-    e.put("body", body).put("isBase64Encoded", false);
-    return JSON.writeValueAsString(e);
+    return FunctionUrlEvents.post(
+        headers, body, signature, "11111111-2222-3333-4444-555555555555", 1795780800000L);
   }
 
   /** The capture with a fresh timestamp, signed with {@code key} (HMAC-SHA256). */
@@ -414,11 +389,10 @@ public final class ColdStartBench {
   }
 
   static void train(String java, Case c, List<String> flags, Tls tls) throws Exception {
-    try (MiniRuntime rt = new MiniRuntime()) {
-      rt.enqueue(c.event());
+    try (LocalLambdaRuntime rt = LocalLambdaRuntime.start(FUNCTION_ARN, Duration.ofSeconds(60))) {
+      CompletableFuture<LocalLambdaRuntime.Result> answer = rt.submit(c.event());
       Process p = start(java, c, flags, tls, rt, "train");
-      MiniRuntime.Result r = rt.next(120_000);
-      check(c, r, p);
+      check(c, answer, 120_000, p);
       p.destroy(); // SIGTERM: the JVM exits normally and writes the archive
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -432,15 +406,14 @@ public final class ColdStartBench {
    * start
    */
   static long[] once(String java, Case c, List<String> flags, Tls tls) throws Exception {
-    try (MiniRuntime rt = new MiniRuntime()) {
-      rt.enqueue(c.event());
+    try (LocalLambdaRuntime rt = LocalLambdaRuntime.start(FUNCTION_ARN, Duration.ofSeconds(60))) {
+      CompletableFuture<LocalLambdaRuntime.Result> answer = rt.submit(c.event());
       stubs.resetRequests();
       long wall0 = System.currentTimeMillis();
       long t0 = System.nanoTime();
       Process p = start(java, c, flags, tls, rt, "run");
-      MiniRuntime.Result r = rt.next(60_000);
-      long init = rt.firstNext.isDone() ? (rt.firstNext.get() - t0) / 1_000_000 : -1;
-      check(c, r, p);
+      LocalLambdaRuntime.Result r = check(c, answer, 60_000, p);
+      long init = rt.readyAtNanos() == -1 ? -1 : (rt.readyAtNanos() - t0) / 1_000_000;
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       long queued =
@@ -449,23 +422,39 @@ public final class ColdStartBench {
               .mapToLong(e -> e.getRequest().getLoggedDate().getTime() - wall0)
               .min()
               .orElse(-1);
-      return new long[] {init, (r.atNanos() - t0) / 1_000_000, queued};
+      return new long[] {init, (rt.resultAtNanos(r.requestId()) - t0) / 1_000_000, queued};
     }
   }
 
-  static void check(Case c, MiniRuntime.Result r, Process p) throws IOException {
-    if (r == null || r.errorType() != null || !r.body().replace(" ", "").contains(c.expect())) {
-      p.destroyForcibly();
-      throw new IllegalStateException(
-          c.name()
-              + ": unexpected answer "
-              + (r == null ? "none" : r.body())
-              + "\nlog:\n"
-              + Files.readString(c.taskRoot().resolveSibling(c.name() + ".log")));
+  /** The function's answer within {@code timeoutMs}, if it is the case's expected response. */
+  static LocalLambdaRuntime.Result check(
+      Case c, CompletableFuture<LocalLambdaRuntime.Result> answer, long timeoutMs, Process p)
+      throws IOException, InterruptedException {
+    String got;
+    LocalLambdaRuntime.Result r = null;
+    try {
+      r = answer.get(timeoutMs, TimeUnit.MILLISECONDS);
+      got = r.toString();
+    } catch (ExecutionException e) {
+      got = String.valueOf(e.getCause());
+    } catch (TimeoutException e) {
+      got = "none within " + timeoutMs + " ms";
     }
+    if (r instanceof LocalLambdaRuntime.Response
+        && r.body().replace(" ", "").contains(c.expect())) {
+      return r;
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException(
+        c.name()
+            + ": unexpected answer "
+            + got
+            + "\nlog:\n"
+            + Files.readString(c.taskRoot().resolveSibling(c.name() + ".log")));
   }
 
-  static Process start(String java, Case c, List<String> flags, Tls tls, MiniRuntime rt, String tag)
+  static Process start(
+      String java, Case c, List<String> flags, Tls tls, LocalLambdaRuntime rt, String tag)
       throws IOException, URISyntaxException {
     Path home = Files.createDirectories(c.taskRoot().resolveSibling("home"));
     Path tmp = Files.createDirectories(c.taskRoot().resolveSibling("tmp"));
@@ -489,7 +478,7 @@ public final class ColdStartBench {
             "-Djavax.net.ssl.trustStore=" + tls.trustStore(),
             "-Djavax.net.ssl.trustStorePassword=" + tls.password(),
             "-cp",
-            ricClasspath(),
+            FunctionProcess.runtimeClassPath(),
             RIC_MAIN,
             c.handler()));
     ProcessBuilder pb =
@@ -521,28 +510,6 @@ public final class ColdStartBench {
     }
     env.putAll(c.env());
     return pb.start();
-  }
-
-  static String ricClasspath() throws URISyntaxException {
-    List<String> jars = new ArrayList<>();
-    for (String cls :
-        List.of(
-            RIC_MAIN,
-            "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
-            "com.amazonaws.services.lambda.runtime.Context",
-            "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
-      try {
-        Class<?> k = Class.forName(cls, false, ColdStartBench.class.getClassLoader());
-        String p =
-            Path.of(k.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        if (!jars.contains(p)) {
-          jars.add(p);
-        }
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("runtime interface client not on the classpath", e);
-      }
-    }
-    return String.join(":", jars);
   }
 
   static Path taskRoot(Path jar, Path root) throws IOException {

@@ -628,41 +628,9 @@ public final class FaultBench {
                   "\"branch_from\": \"" + (fork ? "feature" : "feature-same") + "\"")
               .replace("\"id\": " + pr.get("id").asInt() + ",", "\"id\": " + prId + ",");
     }
-    ObjectNode headers = JSON.createObjectNode();
-    new TreeMap<>(d.headers())
-        .forEach(
-            (k, v) -> {
-              if (!k.startsWith("x-pagure-signature") && !k.equals("content-length")) {
-                headers.put(k, v);
-              }
-            });
-    headers.put(
-        "x-pagure-signature-256", hmac(d.hookKey(), body)); // each capture's own project key
-    ObjectNode e =
-        JSON.createObjectNode()
-            .put("version", "2.0")
-            .put("routeKey", "$default")
-            .put("rawPath", "/")
-            .put("rawQueryString", "");
-    e.set("headers", headers);
-    ObjectNode ctx =
-        e.putObject("requestContext")
-            .put("accountId", "anonymous")
-            .put("apiId", "benchurlid")
-            .put("domainName", "benchurlid.lambda-url.us-east-1.on.aws")
-            .put("domainPrefix", "benchurlid")
-            .put("requestId", "@@REQUEST_ID@@")
-            .put("routeKey", "$default")
-            .put("stage", "$default")
-            .put("timeEpoch", now * 1000);
-    ctx.putObject("http")
-        .put("method", "POST")
-        .put("path", "/")
-        .put("protocol", "HTTP/1.1")
-        .put("sourceIp", "203.0.113.7")
-        .put("userAgent", "python-requests/2.28.1");
-    e.put("body", body).put("isBase64Encoded", false);
-    return JSON.writeValueAsString(e);
+    // each capture's own project key
+    return FunctionUrlEvents.post(
+        d.headers(), body, hmac(d.hookKey(), body), "@@REQUEST_ID@@", now * 1000);
   }
 
   static Answer accept(InboundHandler handler, Delivery d, String requestId) {

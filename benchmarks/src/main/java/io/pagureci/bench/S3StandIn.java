@@ -27,6 +27,8 @@ final class S3StandIn implements AutoCloseable {
   final URI http;
   final S3Client admin;
 
+  // S3Mock 5 deprecates both port getters without a replacement (as in the tests' S3Server)
+  @SuppressWarnings("deprecation")
   private S3StandIn(S3MockApplication app, Path store) {
     this.app = app;
     this.store = store;

@@ -49,11 +49,13 @@ final class JsonLine {
 
     /** Lambda sets {@code AWS_LAMBDA_LOG_LEVEL} from the function's application log level. */
     static Sink fromEnvironment(Map<String, String> env) {
+      // named classes, not lambdas: each lambda spins a hidden class at its first use, a cost the
+      // first log line of a cold start paid (docs/performance.md §3)
       return new Sink(
           level(env.get("AWS_LAMBDA_LOG_LEVEL")),
           env.get("AWS_LAMBDA_FUNCTION_NAME"),
-          () -> System.out,
-          System::currentTimeMillis);
+          new SystemOut(),
+          new SystemClock());
     }
 
     /** {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR}, {@code FATAL}. */
@@ -95,6 +97,21 @@ final class JsonLine {
   /** Milliseconds since the epoch. */
   interface Clock {
     long millis();
+  }
+
+  /** {@code System.out} as it is when a line is written. */
+  private static final class SystemOut implements Supplier<PrintStream> {
+    @Override
+    public PrintStream get() {
+      return System.out;
+    }
+  }
+
+  private static final class SystemClock implements Clock {
+    @Override
+    public long millis() {
+      return System.currentTimeMillis();
+    }
   }
 
   /** The line, ending in {@code \n}. */

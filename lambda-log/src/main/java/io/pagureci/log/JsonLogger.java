@@ -60,7 +60,28 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
   @Override
   protected void handleNormalizedLoggingCall(
       Level level, Marker marker, String pattern, Object[] args, Throwable throwable) {
-    sink.write(level, name, MessageFormatter.basicArrayFormat(pattern, args), List.of(), throwable);
+    sink.write(level, name, message(pattern, args), List.of(), throwable);
+  }
+
+  /**
+   * The message as {@link MessageFormatter#basicArrayFormat} gives it; the functions' own lines
+   * ({@code log.info("{}", json)}, a pattern without arguments) skip it, so the first line of a
+   * cold start does not load the formatter.
+   */
+  static String message(String pattern, Object[] args) {
+    if (args == null || args.length == 0) {
+      return pattern;
+    }
+    if (args.length == 1 && "{}".equals(pattern)) {
+      Object a = args[0];
+      if (a == null) {
+        return "null";
+      }
+      if (a instanceof String s) {
+        return s;
+      }
+    }
+    return MessageFormatter.basicArrayFormat(pattern, args);
   }
 
   @Override
@@ -73,9 +94,7 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
     sink.write(
         event.getLevel(),
         name,
-        args == null || args.length == 0
-            ? event.getMessage()
-            : MessageFormatter.basicArrayFormat(event.getMessage(), args),
+        message(event.getMessage(), args),
         pairs == null ? List.of() : pairs,
         event.getThrowable());
   }

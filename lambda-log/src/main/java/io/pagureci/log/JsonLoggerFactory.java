@@ -17,6 +17,16 @@ final class JsonLoggerFactory implements ILoggerFactory {
 
   @Override
   public Logger getLogger(String name) {
-    return loggers.computeIfAbsent(name, n -> new JsonLogger(n, sink));
+    // no computeIfAbsent(name, lambda): the lambda's class is spun at the first call, i.e. during
+    // a cold start
+    Logger logger = loggers.get(name);
+    if (logger == null) {
+      Logger created = new JsonLogger(name, sink);
+      logger = loggers.putIfAbsent(name, created);
+      if (logger == null) {
+        logger = created;
+      }
+    }
+    return logger;
   }
 }

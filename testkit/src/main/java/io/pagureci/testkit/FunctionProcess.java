@@ -186,9 +186,9 @@ public final class FunctionProcess implements AutoCloseable {
 
   /**
    * What Lambda puts on the runtime's class path: the runtime interface client and the libraries it
-   * needs (found on the test class path).
+   * needs (found on the test class path); also the cold-start benchmark's.
    */
-  static String runtimeClassPath() {
+  public static String runtimeClassPath() {
     List<String> entries = new ArrayList<>();
     for (String className :
         List.of(
@@ -281,12 +281,12 @@ public final class FunctionProcess implements AutoCloseable {
     return runtime.requestIds().size();
   }
 
-  /** Where the process's standard output and error go. */
   /** The function's name ({@code AWS_LAMBDA_FUNCTION_NAME}). */
   public String name() {
     return name;
   }
 
+  /** Where the process's standard output and error go. */
   public Path logFile() {
     return logFile;
   }

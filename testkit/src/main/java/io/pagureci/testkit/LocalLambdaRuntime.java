@@ -43,7 +43,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Like Lambda, one function process handles one invocation at a time; invocations are served in the
- * order they were queued.
+ * order they were queued. For timing (the cold-start benchmark), the API notes the {@link
+ * System#nanoTime()} at which the function first asked for an invocation ({@link #readyAtNanos()})
+ * and at which each result arrived ({@link #resultAtNanos(String)}), taken as the request comes in.
  */
 public final class LocalLambdaRuntime implements AutoCloseable {
 
@@ -87,6 +89,8 @@ public final class LocalLambdaRuntime implements AutoCloseable {
   private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
   private final List<String> requestIds = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> firstNext = new CompletableFuture<>();
+  private final Map<String, Long> resultNanos = new ConcurrentHashMap<>();
+  private volatile long readyNanos = -1;
   private volatile InitErrorException initError;
   private volatile boolean closed;
 
@@ -144,6 +148,22 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     return firstNext;
   }
 
+  /**
+   * The {@link System#nanoTime()} at which the function first asked for an invocation (its init was
+   * done then), or -1 while it has not.
+   */
+  public long readyAtNanos() {
+    return readyNanos;
+  }
+
+  /**
+   * The {@link System#nanoTime()} at which the function's response or error for {@code requestId}
+   * arrived, or -1 while none has.
+   */
+  public long resultAtNanos(String requestId) {
+    return resultNanos.getOrDefault(requestId, -1L);
+  }
+
   /** The request ids handed to the function so far, in order. */
   public List<String> requestIds() {
     return List.copyOf(requestIds);
@@ -178,6 +198,9 @@ public final class LocalLambdaRuntime implements AutoCloseable {
   }
 
   private void next(HttpExchange exchange) throws IOException {
+    if (readyNanos == -1) {
+      readyNanos = System.nanoTime();
+    }
     firstNext.complete(null);
     Invocation invocation = null;
     try {
@@ -207,6 +230,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
 
   private void complete(HttpExchange exchange, String requestId, boolean error, byte[] body)
       throws IOException {
+    long at = System.nanoTime();
     Invocation invocation = inFlight.remove(requestId);
     if (invocation == null) {
       send(
@@ -215,6 +239,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
           "{\"errorMessage\":\"unknown or finished request id\",\"errorType\":\"InvalidRequestID\"}");
       return;
     }
+    resultNanos.put(requestId, at);
     String text = new String(body, StandardCharsets.UTF_8);
     String errorType = exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
     send(exchange, 202, "{\"status\":\"OK\"}");

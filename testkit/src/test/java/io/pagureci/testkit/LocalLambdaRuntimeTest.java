@@ -54,6 +54,25 @@ class LocalLambdaRuntimeTest {
   }
 
   @Test
+  void notesWhenTheFunctionWasReadyAndWhenEachResultArrived() throws Exception {
+    CompletableFuture<LocalLambdaRuntime.Result> result = runtime.submit("{}");
+    assertThat(runtime.readyAtNanos()).isEqualTo(-1);
+    long before = System.nanoTime();
+
+    String id =
+        get("invocation/next").headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
+    long ready = runtime.readyAtNanos();
+    assertThat(runtime.resultAtNanos(id)).isEqualTo(-1);
+    post("invocation/" + id + "/response", "{}", null);
+    result.get(5, TimeUnit.SECONDS);
+    long after = System.nanoTime();
+
+    assertThat(ready).isBetween(before, after);
+    assertThat(runtime.resultAtNanos(id)).isBetween(ready, after);
+    assertThat(runtime.resultAtNanos("no-such-id")).isEqualTo(-1);
+  }
+
+  @Test
   void anErrorKeepsItsErrorTypeAndAFinishedIdCannotBeAnsweredAgain() throws Exception {
     CompletableFuture<LocalLambdaRuntime.Result> result = runtime.submit("{}");
     String id =
