@@ -33,8 +33,13 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  */
 public final class DynamoDbCurrentHeads implements CurrentHeads {
 
-  /** How often a write is tried when the item keeps changing between the read and the write. */
-  static final int MAX_ATTEMPTS = 5;
+  /**
+   * How often a write is tried when the item keeps changing between the read and the write. A
+   * refused write means another writer's write succeeded, and each writer writes a head at most
+   * once, so with up to this many workers on one head nobody runs out of attempts (past that, the
+   * item's own retry decides again).
+   */
+  static final int MAX_ATTEMPTS = 10;
 
   private final DynamoDbClient dynamo;
   private final String table;

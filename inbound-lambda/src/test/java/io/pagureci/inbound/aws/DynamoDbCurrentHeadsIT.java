@@ -29,6 +29,7 @@ class DynamoDbCurrentHeadsIT {
   private static final String TABLE = "build-records";
   private static final int TTL_DAYS = 30;
   private static final Instant T0 = Instant.parse("2026-03-01T12:00:00.250Z");
+  // at most DynamoDbCurrentHeads.MAX_ATTEMPTS: then no writer can run out of attempts
   private static final int RUNNERS = 8;
   private static final int ROUNDS = 30;
 
