@@ -60,6 +60,15 @@ public final class PagureHttp {
 
   /** Sends the body; returns pagure's 2xx answer body or throws. */
   public String post(URI uri, String contentType, String body) {
+    return send("POST", uri, contentType, body);
+  }
+
+  /** GETs {@code uri} (with the token: private projects need it); the 2xx answer body or throws. */
+  public String get(URI uri) {
+    return send("GET", uri, null, null);
+  }
+
+  private String send(String method, URI uri, String contentType, String body) {
     String token = tokens.token();
     boolean refreshed = false;
     int attempt = 0;
@@ -68,15 +77,19 @@ public final class PagureHttp {
     Throwable lastError = null;
     while (attempt < retry.maxAttempts()) {
       attempt++;
-      HttpRequest request =
+      HttpRequest.Builder builder =
           HttpRequest.newBuilder(uri)
               .timeout(timeout)
-              .header("Content-Type", contentType)
               .header("Accept", "application/json")
               .header("User-Agent", USER_AGENT)
-              .header("Authorization", "token " + token)
-              .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-              .build();
+              .header("Authorization", "token " + token);
+      HttpRequest request =
+          body == null
+              ? builder.GET().build()
+              : builder
+                  .header("Content-Type", contentType)
+                  .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                  .build();
       HttpResponse<String> response;
       try {
         response =
@@ -120,12 +133,14 @@ public final class PagureHttp {
         continue;
       }
       throw new ReportFailedException(
-          "pagure rejected POST " + uri.getPath() + ": " + answer, status, false, null);
+          "pagure rejected " + method + " " + uri.getPath() + ": " + answer, status, false, null);
     }
     String why =
         attempt < retry.maxAttempts() ? " (no time left in this invocation for another)" : "";
     throw new ReportFailedException(
-        "pagure did not accept POST "
+        "pagure did not accept "
+            + method
+            + " "
             + uri.getPath()
             + " after "
             + attempt

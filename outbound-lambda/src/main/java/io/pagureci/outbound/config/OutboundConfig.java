@@ -2,6 +2,7 @@ package io.pagureci.outbound.config;
 
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
+import io.pagureci.outbound.domain.LogAccess;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -36,6 +37,8 @@ import java.util.regex.Pattern;
  * @param buildRecordsTable the DynamoDB table of the build records (docs/queue.md §5; a table name
  *     or ARN), or {@code null}: request events are then ignored
  * @param accountId the function's own AWS account, or {@code null} (not known: not checked)
+ * @param logAccess the flag's link kind and whether failed PR builds get a log-tail comment ({@code
+ *     LOG_ACCESS}, {@code LOG_TAIL_LINES})
  */
 public record OutboundConfig(
     String pagureUrl,
@@ -52,7 +55,8 @@ public record OutboundConfig(
     int retryMaxAttempts,
     Duration retryBaseDelay,
     String buildRecordsTable,
-    String accountId) {
+    String accountId,
+    LogAccess logAccess) {
 
   public static final String PAGURE_URL = "PAGURE_URL";
   public static final String PAGURE_TOKEN_SECRET_ID = "PAGURE_TOKEN_SECRET_ID";
@@ -68,6 +72,8 @@ public record OutboundConfig(
   public static final String RETRY_MAX_ATTEMPTS = "RETRY_MAX_ATTEMPTS";
   public static final String RETRY_BASE_DELAY_MILLIS = "RETRY_BASE_DELAY_MILLIS";
   public static final String BUILD_RECORDS_TABLE = "BUILD_RECORDS_TABLE";
+  public static final String LOG_ACCESS = "LOG_ACCESS";
+  public static final String LOG_TAIL_LINES = "LOG_TAIL_LINES";
 
   /**
    * Not a Lambda variable (Lambda sets no account id): the stack may set it; unset = not checked.
@@ -91,7 +97,9 @@ public record OutboundConfig(
           RETRY_MAX_ATTEMPTS,
           RETRY_BASE_DELAY_MILLIS,
           BUILD_RECORDS_TABLE,
-          ACCOUNT_ID);
+          ACCOUNT_ID,
+          LOG_ACCESS,
+          LOG_TAIL_LINES);
 
   /** Placeholders a {@code BUILD_URL_TEMPLATE} may use. */
   public static final List<String> URL_PLACEHOLDERS =
@@ -155,6 +163,31 @@ public record OutboundConfig(
    * Reads and validates the configuration; throws {@link ConfigException} naming the bad variable.
    */
   public static OutboundConfig fromEnv(Map<String, String> env) {
+    OutboundConfig c = read(env);
+    LogAccess logs = c.logAccess();
+    if (logs.link() == LogAccess.Link.PUBLIC && c.buildUrlTemplate() != null) {
+      throw new ConfigException(
+          LOG_ACCESS,
+          "public and " + BUILD_URL_TEMPLATE + " both name the flag's link; set only one");
+    }
+    if (logs.comment() && c.buildRecordsTable() == null) {
+      throw new ConfigException(
+          LOG_ACCESS,
+          "comment needs "
+              + BUILD_RECORDS_TABLE
+              + " (the table that records each comment, so it is posted once)");
+    }
+    if (logs.comment() && c.reporter() == Reporter.CI_WEBHOOK) {
+      throw new ConfigException(
+          LOG_ACCESS,
+          "comment posts through pagure's API (POST .../pull-request/<id>/comment); "
+              + REPORTER
+              + "=ci-webhook holds a CI callback token, not an API token");
+    }
+    return c;
+  }
+
+  private static OutboundConfig read(Map<String, String> env) {
     return new OutboundConfig(
         pagureUrl(env),
         required(env, PAGURE_TOKEN_SECRET_ID),
@@ -170,7 +203,18 @@ public record OutboundConfig(
         integer(env, RETRY_MAX_ATTEMPTS, 4, 1, 10),
         Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)),
         table(env),
-        accountId(env));
+        accountId(env),
+        logAccess(env));
+  }
+
+  private static LogAccess logAccess(Map<String, String> env) {
+    int lines =
+        integer(env, LOG_TAIL_LINES, LogAccess.DEFAULT_TAIL_LINES, 1, LogAccess.MAX_TAIL_LINES);
+    try {
+      return LogAccess.parse(value(env, LOG_ACCESS), lines);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(LOG_ACCESS, e.getMessage());
+    }
   }
 
   /** Whether request events can be handled: the build records are configured. */
