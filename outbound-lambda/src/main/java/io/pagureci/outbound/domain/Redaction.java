@@ -42,7 +42,7 @@ public final class Redaction {
           "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)"
               + "[A-Z0-9]{16}(?![A-Za-z0-9])");
   private static final Pattern SECRET_KEY =
-      Pattern.compile("(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
+      Pattern.compile("(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
   private static final Pattern ASSIGNED =
       Pattern.compile(
           "(?i)(aws_?secret_?access_?key|aws_?session_?token|secret_?access_?key|session_?token)"
