@@ -8,6 +8,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
+import software.amazon.awscdk.services.codebuild.CfnProject;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
 import software.amazon.awscdk.services.codebuild.ComputeType;
 import software.amazon.awscdk.services.codebuild.IProject;
@@ -52,17 +53,50 @@ final class BuildProject extends StackPart {
       int timeoutMinutes,
       int concurrentBuildLimit,
       RetentionDays logRetention,
-      RemovalPolicy removalPolicy) {
+      RemovalPolicy removalPolicy,
+      boolean publicBuilds) {
     Props {
       Objects.requireNonNull(source);
       Objects.requireNonNull(existingProjectName);
       Objects.requireNonNull(existingProjectRoleArn);
+      if (publicBuilds && existingProjectName.isPresent()) {
+        throw new IllegalArgumentException(
+            "public build results need the created project (Settings refuses logAccess=public"
+                + " with existingProjectName)");
+      }
+    }
+
+    /** Private build results (logAccess without {@code public}). */
+    Props(
+        SourceBucket source,
+        boolean viaPipeline,
+        Optional<String> existingProjectName,
+        Optional<String> existingProjectRoleArn,
+        String buildImage,
+        String computeType,
+        int timeoutMinutes,
+        int concurrentBuildLimit,
+        RetentionDays logRetention,
+        RemovalPolicy removalPolicy) {
+      this(
+          source,
+          viaPipeline,
+          existingProjectName,
+          existingProjectRoleArn,
+          buildImage,
+          computeType,
+          timeoutMinutes,
+          concurrentBuildLimit,
+          logRetention,
+          removalPolicy,
+          false);
     }
   }
 
   private final IProject project;
   private final Optional<IRole> existingRole;
   private Optional<Role> createdRole = Optional.empty();
+  private Optional<Role> publicBuildsRole = Optional.empty();
   private final Optional<LogGroup> logGroup;
 
   BuildProject(Construct scope, String id, Props props) {
@@ -187,7 +221,40 @@ final class BuildProject extends StackPart {
             .build());
     nag.codeBuildProject(
         created, role, props.viaPipeline() ? null : source.bucket(), source.prefix());
+    if (props.publicBuilds()) {
+      publicBuildResults(holder, created, logs);
+    }
     project = created;
+  }
+
+  /**
+   * logAccess=public: CodeBuild's public build results ({@code Visibility: PUBLIC_READ}) with a
+   * resource access role CodeBuild assumes to show them, which may read this project's log group
+   * and nothing else (the project has no artifacts). Every build of the project, earlier private
+   * ones included, is then readable by anyone who has its link (docs/security.md).
+   */
+  private void publicBuildResults(Construct holder, Project created, LogGroup logs) {
+    Role access =
+        Role.Builder.create(holder, "PublicBuildsRole")
+            .assumedBy(new ServicePrincipal("codebuild.amazonaws.com"))
+            .description(
+                "pagure-ci-aws: CodeBuild shows the public build pages with this role (its logs only)")
+            .build();
+    access.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("ReadOwnBuildLogs")
+            .actions(List.of("logs:GetLogEvents"))
+            .resources(List.of(logs.getLogGroupArn()))
+            .build());
+    publicBuildsRole = Optional.of(access);
+    CfnProject cfn = (CfnProject) created.getNode().getDefaultChild();
+    cfn.setVisibility("PUBLIC_READ");
+    cfn.setResourceAccessRole(access.getRoleArn());
+  }
+
+  /** logAccess=public: the role CodeBuild shows the public build pages with. */
+  Optional<Role> publicBuildsRole() {
+    return publicBuildsRole;
   }
 
   private static ComputeType computeType(String name) {

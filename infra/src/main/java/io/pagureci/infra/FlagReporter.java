@@ -22,6 +22,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -51,6 +52,11 @@ final class FlagReporter extends StackPart {
    *     must not name one this construct sets
    * @param alarmAction where the alarms notify; {@code null} = nowhere
    * @param logging the function's log format and levels
+   * @param commentLogs logAccess=…,comment: the build log group the function may read ({@code
+   *     logs:GetLogEvents}), with the ledger writes ({@code logcomment/*} items only); {@code
+   *     null}: no comments
+   * @param publicBuilds logAccess=public: the function may read the project ({@code
+   *     codebuild:BatchGetProjects}, for its public alias)
    */
   record Props(
       Path code,
@@ -68,7 +74,49 @@ final class FlagReporter extends StackPart {
       BuildRecords buildRecords,
       Map<String, String> environment,
       IAlarmAction alarmAction,
-      FunctionLogging logging) {
+      FunctionLogging logging,
+      ILogGroup commentLogs,
+      boolean publicBuilds) {
+
+    /** logAccess=console: no log comments, no public links. */
+    Props(
+        Path code,
+        Architecture architecture,
+        int memoryMb,
+        int timeoutSeconds,
+        int reservedConcurrency,
+        int retryAttempts,
+        int maxEventAgeSeconds,
+        RetentionDays logRetention,
+        RemovalPolicy removalPolicy,
+        ISecret pagureToken,
+        BuildWorker.Target target,
+        IEventBus eventBus,
+        BuildRecords buildRecords,
+        Map<String, String> environment,
+        IAlarmAction alarmAction,
+        FunctionLogging logging) {
+      this(
+          code,
+          architecture,
+          memoryMb,
+          timeoutSeconds,
+          reservedConcurrency,
+          retryAttempts,
+          maxEventAgeSeconds,
+          logRetention,
+          removalPolicy,
+          pagureToken,
+          target,
+          eventBus,
+          buildRecords,
+          environment,
+          alarmAction,
+          logging,
+          null,
+          false);
+    }
+
     Props {
       Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
@@ -143,6 +191,23 @@ final class FlagReporter extends StackPart {
               .build());
     }
     role.addToPrincipalPolicy(props.buildRecords().read());
+    if (props.publicBuilds()) {
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadPublicProjectAlias")
+              .actions(List.of("codebuild:BatchGetProjects"))
+              .resources(List.of(target.project().getProjectArn()))
+              .build());
+    }
+    if (props.commentLogs() != null) {
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadBuildLogs")
+              .actions(List.of("logs:GetLogEvents"))
+              .resources(List.of(props.commentLogs().getLogGroupArn()))
+              .build());
+      role.addToPrincipalPolicy(props.buildRecords().writeLogComments());
+    }
 
     Function.Builder b =
         JavaFunction.builder(

@@ -135,7 +135,8 @@ public final class PagureCiStack extends Stack {
                 s.buildTimeoutMinutes(),
                 s.buildConcurrencyLimit(),
                 logRetention,
-                removal));
+                removal,
+                s.publicBuilds()));
     pipeline =
         viaPipeline
             ? Optional.of(
@@ -255,7 +256,9 @@ public final class PagureCiStack extends Stack {
                 buildRecords,
                 outboundEnvironment(s),
                 alarms.action(),
-                s.logging()));
+                s.logging(),
+                s.logComments() ? build.logGroup().orElseThrow() : null,
+                s.publicBuilds()));
 
     outputs();
     nag.apply();
@@ -319,6 +322,8 @@ public final class PagureCiStack extends Stack {
     s.pagureTimeoutSeconds().ifPresent(v -> env.put("PAGURE_TIMEOUT_SECONDS", v));
     s.retryMaxAttempts().ifPresent(v -> env.put("RETRY_MAX_ATTEMPTS", v));
     s.retryBaseDelayMillis().ifPresent(v -> env.put("RETRY_BASE_DELAY_MILLIS", v));
+    env.put("LOG_ACCESS", s.logAccess());
+    env.put("LOG_TAIL_LINES", Integer.toString(s.logTailLines()));
     return env;
   }
 
