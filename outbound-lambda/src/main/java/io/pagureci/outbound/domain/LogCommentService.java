@@ -107,13 +107,16 @@ public final class LogCommentService {
             "comment-already-posted", event.eventId(), delivery, update, "the ledger says posted");
         return;
       }
-      case CommentLedger.Lease.Busy b ->
-          throw new CommentInProgressException(
-              "another invocation is posting the log comment of "
-                  + ref.shortId()
-                  + " (lease until "
-                  + b.until()
-                  + "): retried later");
+      case CommentLedger.Lease.Busy b -> {
+        String why =
+            "another invocation is posting the log comment of "
+                + ref.shortId()
+                + " (lease until "
+                + b.until()
+                + "): retried later";
+        DecisionLog.comment("comment-in-progress", event.eventId(), delivery, update, why);
+        throw new CommentInProgressException(why);
+      }
       case CommentLedger.Lease.Acquired a -> post(event, delivery, update, id, marker, a);
     }
   }
