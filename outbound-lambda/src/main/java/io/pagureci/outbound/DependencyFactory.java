@@ -35,11 +35,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -76,10 +76,10 @@ public final class DependencyFactory {
   private final Lazy<CodeBuildClient> codeBuild;
   private final Lazy<CodePipelineClient> codePipeline;
   private final Lazy<DynamoDbClient> dynamo;
-  private final Lazy<CloudWatchLogsClient> logs;
+  private final Lazy<CloudWatchLogsBuildLogReader> logs;
   private final Lazy<HttpClient> pagureClient;
 
-  private DependencyFactory(OutboundConfig config, Region region) {
+  private DependencyFactory(OutboundConfig config, Region region, Map<String, String> env) {
     this.config = config;
     this.sdkHttp =
         new Lazy<>(
@@ -123,11 +123,12 @@ public final class DependencyFactory {
     this.logs =
         new Lazy<>(
             () ->
-                CloudWatchLogsClient.builder()
-                    .region(region)
-                    .httpClient(sdkHttp.get())
-                    .overrideConfiguration(sdkTimeouts())
-                    .build());
+                new CloudWatchLogsBuildLogReader(
+                    sdkHttp::get,
+                    DefaultCredentialsProvider.builder().build(),
+                    region,
+                    CloudWatchLogsBuildLogReader.endpoint(System::getProperty, env, region),
+                    Duration.ofMillis(500)));
     this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
   }
 
@@ -138,7 +139,10 @@ public final class DependencyFactory {
     if (regionName == null || regionName.isBlank()) {
       throw new ConfigException(AWS_REGION, "is required (the Lambda runtime sets it)");
     }
-    return new DependencyFactory(config, Region.of(regionName.trim()));
+    return new DependencyFactory(
+        config,
+        Region.of(regionName.trim()),
+        java.util.Collections.unmodifiableMap(new java.util.HashMap<>(env)));
   }
 
   /**
@@ -236,8 +240,7 @@ public final class DependencyFactory {
             deadline);
     return new LogCommentService(
         config.logAccess(),
-        (where, startAt, max) ->
-            new CloudWatchLogsBuildLogReader(logs.get()).lastLines(where, startAt, max),
+        (where, startAt, max) -> logs.get().lastLines(where, startAt, max),
         new PagureCommentApi(config.pagureUrl(), once, reads),
         lazyLedger(),
         Clock.systemUTC(),
@@ -315,7 +318,7 @@ public final class DependencyFactory {
     return codePipeline.isBuilt();
   }
 
-  boolean cloudWatchLogsBuilt() {
+  boolean logReaderBuilt() {
     return logs.isBuilt();
   }
 

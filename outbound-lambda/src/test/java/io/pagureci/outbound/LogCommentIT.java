@@ -233,7 +233,13 @@ class LogCommentIT {
             .withRequestBody(
                 matchingJsonPath(
                     "$.logStreamName", equalTo("6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44")))
-            .withRequestBody(matchingJsonPath("$.startFromHead", equalTo("false"))));
+            .withRequestBody(matchingJsonPath("$.startFromHead", equalTo("false")))
+            .withHeader("Content-Type", equalTo("application/x-amz-json-1.1"))
+            .withHeader(
+                "Authorization",
+                com.github.tomakehurst.wiremock.client.WireMock.matching(
+                    "AWS4-HMAC-SHA256 Credential=AKIDFAKETESTKEY00000/\\d{8}/eu-west-1/logs/aws4_request,"
+                        + " SignedHeaders=.*x-amz-target.*")));
     assertThat(ledger().get("state").s()).isEqualTo("POSTED");
     assertThat(ledger().get("buildKey").s()).isEqualTo(Fixtures.BUILD_KEY);
     assertThat(Long.parseLong(ledger().get("expiresAt").n()))
