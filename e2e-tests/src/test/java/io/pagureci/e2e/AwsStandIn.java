@@ -24,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * AWS's JSON APIs the functions call — Secrets Manager ({@code secretsmanager.*}), CodeBuild
- * ({@code CodeBuild_20161006.*}) and EventBridge ({@code AWSEvents.PutEvents}, the request events;
- * every entry accepted) — as one in-process WireMock on 127.0.0.1, matched on {@code X-Amz-Target}.
- * The functions reach it through {@code AWS_ENDPOINT_URL_<SERVICE>}.
+ * ({@code CodeBuild_20161006.*}), CloudWatch Logs ({@code Logs_20140328.GetLogEvents}) and
+ * EventBridge ({@code AWSEvents.PutEvents}, the request events; every entry accepted) — as one
+ * in-process WireMock on 127.0.0.1, matched on {@code X-Amz-Target}. The functions reach it through
+ * {@code AWS_ENDPOINT_URL_<SERVICE>}.
  */
 final class AwsStandIn implements AutoCloseable {
 
@@ -176,6 +177,40 @@ final class AwsStandIn implements AutoCloseable {
                 .withRequestBody(matchingJsonPath("$.ids[0]", equalTo(build.arn())))
                 .willReturn(amzJson(build.batchGetBuilds()))));
   }
+
+  /**
+   * CloudWatch Logs' {@code GetLogEvents} of {@code group}/{@code stream} answers {@code lines},
+   * one event each, as one page read backwards from the end (the next backward page is empty).
+   */
+  void logEvents(String group, String stream, List<String> lines, Instant at) {
+    ObjectNode page = JSON.createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode events = page.putArray("events");
+    long t = at.toEpochMilli();
+    for (String l : lines) {
+      events.addObject().put("timestamp", t).put("message", l + "\n").put("ingestionTime", t + 300);
+      t += 5;
+    }
+    page.put("nextForwardToken", "f/" + t).put("nextBackwardToken", "b/start");
+    wm.stubFor(
+        target(GET_LOG_EVENTS)
+            .withRequestBody(matchingJsonPath("$.logGroupName", equalTo(group)))
+            .withRequestBody(matchingJsonPath("$.logStreamName", equalTo(stream)))
+            .withRequestBody(
+                matchingJsonPath(
+                    "$.nextToken", com.github.tomakehurst.wiremock.client.WireMock.absent()))
+            .willReturn(amzJson(page)));
+    wm.stubFor(
+        target(GET_LOG_EVENTS)
+            .withRequestBody(matchingJsonPath("$.nextToken", equalTo("b/start")))
+            .willReturn(
+                amzJson(
+                    JSON.createObjectNode()
+                        .<ObjectNode>set("events", JSON.createArrayNode())
+                        .put("nextForwardToken", "f/start")
+                        .put("nextBackwardToken", "b/start"))));
+  }
+
+  static final String GET_LOG_EVENTS = "Logs_20140328.GetLogEvents";
 
   /** The calls of one API ({@code X-Amz-Target}) received so far, in order. */
   List<LoggedRequest> calls(String target) {

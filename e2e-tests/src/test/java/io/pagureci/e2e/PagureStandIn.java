@@ -159,6 +159,24 @@ public final class PagureStandIn implements AutoCloseable {
     flagStub = wm.stubFor(post(urlPathMatching("/api/0/.+/flag")).willReturn(captured(flagCase)));
   }
 
+  /**
+   * pagure's pull-request comment API ({@code POST /api/0/<project>/pull-request/<id>/comment})
+   * answers as {@code comments/<commentCase>} says (written from pagure's source, not captured:
+   * testdata/pagure/comments/README.md).
+   */
+  public void commentApiAnswers(String commentCase) {
+    wm.stubFor(post(urlPathMatching(COMMENT_PATH)).willReturn(answer("comments", commentCase)));
+  }
+
+  /** The comment-API requests received so far, in order. */
+  public List<LoggedRequest> commentRequests() {
+    return wm.findAll(
+        com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+            urlPathMatching(COMMENT_PATH)));
+  }
+
+  private static final String COMMENT_PATH = "/api/0/.+/pull-request/[0-9]+/comment";
+
   /** The flag-API requests received so far, in order. */
   public List<LoggedRequest> flagRequests() {
     return wm.findAll(anyRequestedFor(urlPathMatching("/api/0/.*")));
@@ -173,7 +191,12 @@ public final class PagureStandIn implements AutoCloseable {
    * response.
    */
   static ResponseDefinitionBuilder captured(String flagCase) {
-    JsonNode r = capture(flagCase, "response.json");
+    return answer("flags", flagCase);
+  }
+
+  /** The answer of {@code <dir>/<case>/response.json} of the pagure test data. */
+  private static ResponseDefinitionBuilder answer(String dir, String fixtureCase) {
+    JsonNode r = capture(dir, fixtureCase, "response.json");
     return aResponse()
         .withStatus(r.path("status_code").asInt())
         .withHeader("Content-Type", r.path("headers").path("Content-Type").asText())
@@ -182,13 +205,17 @@ public final class PagureStandIn implements AutoCloseable {
   }
 
   static JsonNode capture(String flagCase, String file) {
+    return capture("flags", flagCase, file);
+  }
+
+  private static JsonNode capture(String dir, String fixtureCase, String file) {
     String root = System.getProperty("pagure.fixtures");
     if (root == null) {
       throw new IllegalStateException(
           "system property pagure.fixtures is not set (run through Maven)");
     }
     try {
-      return JSON.readTree(Path.of(root, "flags", flagCase, file).toFile());
+      return JSON.readTree(Path.of(root, dir, fixtureCase, file).toFile());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,6 +8,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
+import software.amazon.awscdk.services.codebuild.CfnProject;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
 import software.amazon.awscdk.services.codebuild.ComputeType;
 import software.amazon.awscdk.services.codebuild.IProject;
@@ -41,6 +42,7 @@ final class BuildProject extends StackPart {
    * @param computeType {@code small} .. {@code 2xlarge} (Settings checks it)
    * @param concurrentBuildLimit the created project's {@code ConcurrentBuildLimit} (not applied to
    *     an existing project: it is not this stack's)
+   * @param publicBuilds logAccess=public: CodeBuild public build results for the created project
    * @param zipKeys the source-zip key patterns (with the prefix) its builds may read: the zips of
    *     the projects its routing rule matches ({@code <prefix>*} for the one-rule table)
    */
@@ -55,18 +57,25 @@ final class BuildProject extends StackPart {
       int timeoutMinutes,
       int concurrentBuildLimit,
       RetentionDays logRetention,
-      RemovalPolicy removalPolicy) {
+      RemovalPolicy removalPolicy,
+      boolean publicBuilds) {
     Props {
       Objects.requireNonNull(source);
       Objects.requireNonNull(existingProjectName);
       Objects.requireNonNull(existingProjectRoleArn);
       zipKeys = List.copyOf(zipKeys);
+      if (publicBuilds && existingProjectName.isPresent()) {
+        throw new IllegalArgumentException(
+            "public build results need the created project (Settings refuses logAccess=public"
+                + " with existingProjectName)");
+      }
     }
   }
 
   private final IProject project;
   private final Optional<IRole> existingRole;
   private Optional<Role> createdRole = Optional.empty();
+  private Optional<Role> publicBuildsRole = Optional.empty();
   private final Optional<LogGroup> logGroup;
 
   BuildProject(Construct scope, String id, Props props) {
@@ -190,7 +199,40 @@ final class BuildProject extends StackPart {
             .build());
     nag.codeBuildProject(
         created, role, props.viaPipeline() ? null : source.bucket(), props.zipKeys());
+    if (props.publicBuilds()) {
+      publicBuildResults(holder, created, logs);
+    }
     project = created;
+  }
+
+  /**
+   * logAccess=public: CodeBuild's public build results ({@code Visibility: PUBLIC_READ}) with a
+   * resource access role CodeBuild assumes to show them, which may read this project's log group
+   * and nothing else (the project has no artifacts). Every build of the project, earlier private
+   * ones included, is then readable by anyone who has its link (docs/security.md).
+   */
+  private void publicBuildResults(Construct holder, Project created, LogGroup logs) {
+    Role access =
+        Role.Builder.create(holder, "PublicBuildsRole")
+            .assumedBy(new ServicePrincipal("codebuild.amazonaws.com"))
+            .description(
+                "pagure-ci-aws: CodeBuild shows the public build pages with this role (its logs only)")
+            .build();
+    access.addToPrincipalPolicy(
+        PolicyStatement.Builder.create()
+            .sid("ReadOwnBuildLogs")
+            .actions(List.of("logs:GetLogEvents"))
+            .resources(List.of(logs.getLogGroupArn()))
+            .build());
+    publicBuildsRole = Optional.of(access);
+    CfnProject cfn = (CfnProject) created.getNode().getDefaultChild();
+    cfn.setVisibility("PUBLIC_READ");
+    cfn.setResourceAccessRole(access.getRoleArn());
+  }
+
+  /** logAccess=public: the role CodeBuild shows the public build pages with. */
+  Optional<Role> publicBuildsRole() {
+    return publicBuildsRole;
   }
 
   private static ComputeType computeType(String name) {

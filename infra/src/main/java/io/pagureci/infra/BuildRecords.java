@@ -1,6 +1,7 @@
 package io.pagureci.infra;
 
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -65,6 +66,25 @@ public final class BuildRecords extends Construct {
   }
 
   /** The worker: claims and heads are conditional PutItem / UpdateItem, decided on a GetItem. */
+  /**
+   * The outbound function's log-comment ledger (logAccess=…,comment): put and update only items
+   * whose key starts {@code logcomment/} — never a build record or a head.
+   */
+  PolicyStatement writeLogComments() {
+    return PolicyStatement.Builder.create()
+        .sid("WriteLogCommentLedger")
+        .actions(List.of("dynamodb:PutItem", "dynamodb:UpdateItem"))
+        .resources(List.of(table.getTableArn()))
+        .conditions(
+            Map.of(
+                "ForAllValues:StringLike",
+                Map.of("dynamodb:LeadingKeys", List.of(LOG_COMMENT_PREFIX + "*"))))
+        .build();
+  }
+
+  /** The ledger's item ids (outbound's {@code LogCommentService.ID_PREFIX}). */
+  static final String LOG_COMMENT_PREFIX = "logcomment/";
+
   PolicyStatement write() {
     return PolicyStatement.Builder.create()
         .sid("WriteBuildRecords")

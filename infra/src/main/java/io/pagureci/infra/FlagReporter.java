@@ -13,6 +13,7 @@ import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.events.Rule;
@@ -22,6 +23,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -51,6 +53,11 @@ final class FlagReporter extends StackPart {
    *     must not name one this construct sets
    * @param alarmAction where the alarms notify; {@code null} = nowhere
    * @param logging the function's log format and levels
+   * @param commentLogs logAccess=…,comment: the build log groups the function may read ({@code
+   *     logs:GetLogEvents}), with the ledger writes ({@code logcomment/*} items only); empty: no
+   *     comments
+   * @param publicProjects logAccess=public: the projects the function may read ({@code
+   *     codebuild:BatchGetProjects}, for their public alias); empty: console links
    */
   record Props(
       Path code,
@@ -69,7 +76,10 @@ final class FlagReporter extends StackPart {
       BuildRecords buildRecords,
       Map<String, String> environment,
       IAlarmAction alarmAction,
-      FunctionLogging logging) {
+      FunctionLogging logging,
+      List<ILogGroup> commentLogs,
+      List<IProject> publicProjects) {
+
     Props {
       Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
@@ -82,6 +92,8 @@ final class FlagReporter extends StackPart {
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(buildRecords);
       environment = Map.copyOf(environment);
+      commentLogs = List.copyOf(commentLogs);
+      publicProjects = List.copyOf(publicProjects);
     }
   }
 
@@ -147,6 +159,23 @@ final class FlagReporter extends StackPart {
               .build());
     }
     role.addToPrincipalPolicy(props.buildRecords().read());
+    if (!props.publicProjects().isEmpty()) {
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadPublicProjectAlias")
+              .actions(List.of("codebuild:BatchGetProjects"))
+              .resources(props.publicProjects().stream().map(IProject::getProjectArn).toList())
+              .build());
+    }
+    if (!props.commentLogs().isEmpty()) {
+      role.addToPrincipalPolicy(
+          PolicyStatement.Builder.create()
+              .sid("ReadBuildLogs")
+              .actions(List.of("logs:GetLogEvents"))
+              .resources(props.commentLogs().stream().map(ILogGroup::getLogGroupArn).toList())
+              .build());
+      role.addToPrincipalPolicy(props.buildRecords().writeLogComments());
+    }
 
     Function.Builder b =
         JavaFunction.builder(

@@ -30,6 +30,7 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.FunctionUrl;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -151,7 +152,8 @@ public final class PagureCiStack extends Stack {
                   t.buildTimeoutMinutes(),
                   t.buildConcurrencyLimit(),
                   logRetention,
-                  removal));
+                  removal,
+                  s.publicBuilds() && !viaPipeline));
       Optional<BuildPipeline> pipeline =
           viaPipeline
               ? Optional.of(
@@ -283,11 +285,29 @@ public final class PagureCiStack extends Stack {
                 buildRecords,
                 outboundEnvironment(s),
                 alarms.action(),
-                s.logging()));
+                s.logging(),
+                s.logComments()
+                    ? logAccessTargets().stream()
+                        .<ILogGroup>map(r -> r.build().logGroup().orElseThrow())
+                        .toList()
+                    : List.of(),
+                s.publicBuilds()
+                    ? logAccessTargets().stream().<IProject>map(r -> r.build().project()).toList()
+                    : List.of()));
 
     outputs();
     nag.apply();
     checkLimits();
+  }
+
+  /**
+   * The targets logAccess=public / comment applies to: the CodeBuild projects the stack creates and
+   * starts itself (Settings refuses an existing project; a pipeline's build action is not one).
+   */
+  private List<TargetResources> logAccessTargets() {
+    return targets.stream()
+        .filter(r -> r.pipeline().isEmpty() && r.settings().existingProjectName().isEmpty())
+        .toList();
   }
 
   /** One build target of the routing table and what the stack made for it. */
@@ -474,6 +494,8 @@ public final class PagureCiStack extends Stack {
     s.pagureTimeoutSeconds().ifPresent(v -> env.put("PAGURE_TIMEOUT_SECONDS", v));
     s.retryMaxAttempts().ifPresent(v -> env.put("RETRY_MAX_ATTEMPTS", v));
     s.retryBaseDelayMillis().ifPresent(v -> env.put("RETRY_BASE_DELAY_MILLIS", v));
+    env.put("LOG_ACCESS", s.logAccess());
+    env.put("LOG_TAIL_LINES", Integer.toString(s.logTailLines()));
     return env;
   }
 

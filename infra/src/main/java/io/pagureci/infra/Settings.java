@@ -93,6 +93,8 @@ public record Settings(
     Optional<String> pagureTokenSecretArn,
     Optional<String> alarmEmail,
     Optional<String> alarmTopicArn,
+    String logAccess,
+    int logTailLines,
     FunctionLogging logging,
     Routes routes) {
 
@@ -388,6 +390,14 @@ public record Settings(
               "RETRY_MAX_ATTEMPTS (the outbound function's own HTTP retries)"),
           new Key("retryBaseDelayMillis", "(function default: 200)", "RETRY_BASE_DELAY_MILLIS"),
           new Key(
+              "logAccess",
+              "console",
+              "LOG_ACCESS: `console` or `public` (the flag's link), optionally with `comment` (a failed PR build's log tail as a PR comment): `console`, `public`, `comment`, `public,comment`"),
+          new Key(
+              "logTailLines",
+              "50",
+              "LOG_TAIL_LINES: lines of the failing phase a log comment quotes (1-500; at most 60 KiB)"),
+          new Key(
               "hookKeysSecretArn",
               "(none: the stack creates the secret)",
               "Complete ARN of an existing web-hook keys secret"),
@@ -561,6 +571,8 @@ public record Settings(
               + maxSourceBytes
               + " (one file cannot be larger than the whole tree)");
     }
+    String logAccess = logAccess(r, routes, reporter);
+    int logTailLines = r.integer("logTailLines", 50, 1, 500);
     return new Settings(
         pagureUrl,
         r.string("allowedProjects"),
@@ -633,6 +645,8 @@ public record Settings(
         token,
         email,
         topic,
+        logAccess,
+        logTailLines,
         FunctionLogging.of(
             r.choice("logLevel", "info", FunctionLogging.APPLICATION_LEVELS, l -> l),
             r.choice("systemLogLevel", "info", FunctionLogging.SYSTEM_LEVELS, l -> l)),
@@ -746,6 +760,101 @@ public record Settings(
           "routesFile: cannot read " + path + " (relative to the directory of cdk.json): " + e);
     }
     return Routes.fromTable(text, "routesFile " + name);
+  }
+
+  /**
+   * {@code logAccess}, checked by the outbound function's rules ({@link #logAccessWire}) and
+   * against what the stack can grant. {@code public} and {@code comment} apply to the CodeBuild
+   * targets (a pipeline's flag links to the execution, and its events name no build log: pipeline
+   * targets keep the console link), and each of those must be a project the stack creates (with an
+   * existing project neither its visibility nor its log group is the stack's); {@code public}
+   * cannot share the link with {@code buildUrlTemplate}; {@code comment} posts with the flag-API
+   * token ({@code reporter=flag-api}).
+   */
+  private static String logAccess(Reader r, Routes routes, String reporter) {
+    String value = r.string("logAccess").orElse("console");
+    String wire = logAccessWire(value);
+    if (!wire.equals("console")) {
+      List<Routes.Target> codeBuild =
+          routes.targets().stream().filter(t -> t.system() == BuildTarget.CODEBUILD).toList();
+      if (codeBuild.isEmpty()) {
+        throw new SettingsException(
+            "logAccess="
+                + wire
+                + " works with buildTarget=codebuild only: a pipeline's flag links to the"
+                + " execution, which has no public page, and its events name no build log");
+      }
+      for (Routes.Target t : codeBuild) {
+        if (t.existingProjectName().isPresent()) {
+          throw new SettingsException(
+              "logAccess="
+                  + wire
+                  + " needs the project the stack creates, but target '"
+                  + t.name()
+                  + "' has existingProjectName: neither that project's visibility nor its log"
+                  + " group is this stack's (make that project public yourself, and use"
+                  + " logAccess=console with buildUrlTemplate for its link)");
+        }
+      }
+    }
+    if (wire.startsWith("public") && r.string("buildUrlTemplate").isPresent()) {
+      throw new SettingsException(
+          "logAccess=public and buildUrlTemplate both name the flag's link; set only one");
+    }
+    if (wire.endsWith("comment") && reporter.equals("ci-webhook")) {
+      throw new SettingsException(
+          "logAccess=comment posts through pagure's API with the flag-API token;"
+              + " reporter=ci-webhook has none");
+    }
+    return wire;
+  }
+
+  /**
+   * The canonical spelling of a {@code logAccess} value, by the outbound function's rules ({@code
+   * LogAccess.parse}; {@code EnvironmentContractTest} keeps the two in step): a comma-separated
+   * list of at most one of {@code console} / {@code public}, optionally {@code comment}, any case
+   * and order.
+   */
+  static String logAccessWire(String value) {
+    String link = null;
+    boolean comment = false;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String part : value.split(",", -1)) {
+      String p = part.strip().toLowerCase(Locale.ROOT);
+      if (p.isEmpty() || !seen.add(p)) {
+        throw new SettingsException("logAccess has an empty or repeated item, was '" + value + "'");
+      }
+      switch (p) {
+        case "console", "public" -> {
+          if (link != null) {
+            throw new SettingsException(
+                "logAccess names two link kinds ("
+                    + link
+                    + ", "
+                    + p
+                    + "); choose console or public");
+          }
+          link = p;
+        }
+        case "comment" -> comment = true;
+        default ->
+            throw new SettingsException(
+                "logAccess: unknown item '"
+                    + p
+                    + "'; use console or public, optionally with comment (e.g. public,comment)");
+      }
+    }
+    return (link == null ? "console" : link) + (comment ? ",comment" : "");
+  }
+
+  /** Whether the flag links to CodeBuild's public build page. */
+  boolean publicBuilds() {
+    return logAccess.startsWith("public");
+  }
+
+  /** Whether failed PR builds get a log-tail comment. */
+  boolean logComments() {
+    return logAccess.endsWith("comment");
   }
 
   /**

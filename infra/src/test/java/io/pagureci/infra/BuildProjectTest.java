@@ -31,7 +31,8 @@ class BuildProjectTest {
         45,
         3,
         RetentionDays.ONE_WEEK,
-        RemovalPolicy.DESTROY);
+        RemovalPolicy.DESTROY,
+        false);
   }
 
   static SourceBucket source(Stack stack) {

@@ -57,7 +57,9 @@ class FlagReporterTest {
             new BuildRecords(stack, "BuildRecords", new BuildRecords.Props(RemovalPolicy.DESTROY)),
             env,
             null,
-            FunctionLogging.DEFAULT));
+            FunctionLogging.DEFAULT,
+            List.of(),
+            List.of()));
   }
 
   @Test

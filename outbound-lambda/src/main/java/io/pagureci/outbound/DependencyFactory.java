@@ -1,11 +1,15 @@
 package io.pagureci.outbound;
 
 import io.pagureci.init.Lazy;
+import io.pagureci.outbound.adapters.CloudWatchLogsBuildLogReader;
+import io.pagureci.outbound.adapters.CodeBuildPublicProjects;
 import io.pagureci.outbound.adapters.CodeBuildStatusLookup;
 import io.pagureci.outbound.adapters.CodePipelineStatusLookup;
 import io.pagureci.outbound.adapters.DynamoDbBuildRecordLookup;
+import io.pagureci.outbound.adapters.DynamoDbCommentLedger;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.adapters.PagureCiWebhook;
+import io.pagureci.outbound.adapters.PagureCommentApi;
 import io.pagureci.outbound.adapters.PagureFlagApi;
 import io.pagureci.outbound.adapters.PagureHttp;
 import io.pagureci.outbound.adapters.RetryPolicy;
@@ -16,16 +20,22 @@ import io.pagureci.outbound.domain.BuildProvenance;
 import io.pagureci.outbound.domain.BuildRecordLookup;
 import io.pagureci.outbound.domain.BuildStatusLookup;
 import io.pagureci.outbound.domain.BuildUrls;
+import io.pagureci.outbound.domain.CommentLedger;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.FlagReporter;
+import io.pagureci.outbound.domain.LogAccess;
+import io.pagureci.outbound.domain.LogCommentService;
 import io.pagureci.outbound.domain.OutboundService;
+import io.pagureci.outbound.domain.PublicProjects;
 import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.domain.Scope;
 import io.pagureci.outbound.domain.TokenProvider;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -66,9 +76,10 @@ public final class DependencyFactory {
   private final Lazy<CodeBuildClient> codeBuild;
   private final Lazy<CodePipelineClient> codePipeline;
   private final Lazy<DynamoDbClient> dynamo;
+  private final Lazy<CloudWatchLogsBuildLogReader> logs;
   private final Lazy<HttpClient> pagureClient;
 
-  private DependencyFactory(OutboundConfig config, Region region) {
+  private DependencyFactory(OutboundConfig config, Region region, Map<String, String> env) {
     this.config = config;
     this.sdkHttp =
         new Lazy<>(
@@ -109,6 +120,15 @@ public final class DependencyFactory {
                     .httpClient(sdkHttp.get())
                     .overrideConfiguration(sdkTimeouts())
                     .build());
+    this.logs =
+        new Lazy<>(
+            () ->
+                new CloudWatchLogsBuildLogReader(
+                    sdkHttp::get,
+                    DefaultCredentialsProvider.builder().build(),
+                    region,
+                    CloudWatchLogsBuildLogReader.endpoint(System::getProperty, env, region),
+                    Duration.ofMillis(500)));
     this.pagureClient = new Lazy<>(() -> PagureHttp.newClient(config.pagureTimeout()));
   }
 
@@ -119,7 +139,10 @@ public final class DependencyFactory {
     if (regionName == null || regionName.isBlank()) {
       throw new ConfigException(AWS_REGION, "is required (the Lambda runtime sets it)");
     }
-    return new DependencyFactory(config, Region.of(regionName.trim()));
+    return new DependencyFactory(
+        config,
+        Region.of(regionName.trim()),
+        java.util.Collections.unmodifiableMap(new java.util.HashMap<>(env)));
   }
 
   /**
@@ -160,9 +183,17 @@ public final class DependencyFactory {
     BuildStatusLookup codePipelineLookup =
         ref -> new CodePipelineStatusLookup(codePipeline.get()).lookup(ref);
     Scope scope = config.scope();
+    PublicProjects publicProjects = null;
+    if (config.logAccess().link() == LogAccess.Link.PUBLIC) {
+      Lazy<CodeBuildPublicProjects> lookup =
+          new Lazy<>(() -> new CodeBuildPublicProjects(codeBuild.get()));
+      publicProjects = project -> lookup.get().alias(project);
+    }
     FlagMapper mapper =
         new FlagMapper(
-            config.flagUsername(), config.targetNames(), new BuildUrls(config.buildUrlTemplate()));
+            config.flagUsername(),
+            config.targetNames(),
+            new BuildUrls(config.buildUrlTemplate(), publicProjects));
     BuildRecordLookup records =
         config.buildRecordsConfigured()
             ? buildKey ->
@@ -172,8 +203,81 @@ public final class DependencyFactory {
     BuildProvenance provenance = new BuildProvenance(records, config.accountId());
     OutboundService service =
         new OutboundService(
-            scope, provenance, mapper, reporter, codeBuildLookup, codePipelineLookup);
+            scope,
+            provenance,
+            mapper,
+            reporter,
+            codeBuildLookup,
+            codePipelineLookup,
+            comments(tokens, deadline, pagure));
     return new Wiring(service, requests(scope, mapper, reporter, records, service), deadline);
+  }
+
+  /**
+   * {@code LOG_ACCESS=…,comment}: the log-tail comments ({@code null} otherwise). The POST goes
+   * through a pagure client with a single attempt (a repeated POST could comment twice); the
+   * service asks pagure for the marker before trying again. A lease lasts the rest of the
+   * invocation plus {@link #LEASE_MARGIN}, so it ends only when its holder can no longer post.
+   */
+  private LogCommentService comments(
+      TokenProvider tokens, InvocationDeadline deadline, PagureHttp reads) {
+    if (!config.logAccess().comment()) {
+      return null;
+    }
+    PagureHttp once =
+        new PagureHttp(
+            pagureClient::get,
+            tokens,
+            config.pagureTimeout(),
+            new RetryPolicy(1, config.retryBaseDelay()),
+            deadline);
+    return new LogCommentService(
+        config.logAccess(),
+        (where, startAt, max) -> logs.get().lastLines(where, startAt, max),
+        new PagureCommentApi(config.pagureUrl(), once, reads),
+        lazyLedger(),
+        Clock.systemUTC(),
+        () -> deadline.remaining(LEASE_FALLBACK).plus(LEASE_MARGIN),
+        config.retryMaxAttempts(),
+        new RetryPolicy(config.retryMaxAttempts(), config.retryBaseDelay()).delayAfter(1),
+        DependencyFactory::sleep);
+  }
+
+  /** The ledger over the DynamoDB client, built by the first comment. */
+  private CommentLedger lazyLedger() {
+    Lazy<DynamoDbCommentLedger> ledger =
+        new Lazy<>(() -> new DynamoDbCommentLedger(dynamo.get(), config.buildRecordsTable()));
+    return new CommentLedger() {
+      @Override
+      public Lease acquire(String commentId, String buildKey, Instant now, Duration lease) {
+        return ledger.get().acquire(commentId, buildKey, now, lease);
+      }
+
+      @Override
+      public void posted(String commentId, String owner, Instant now) {
+        ledger.get().posted(commentId, owner, now);
+      }
+
+      @Override
+      public void release(String commentId, String owner) {
+        ledger.get().release(commentId, owner);
+      }
+    };
+  }
+
+  /** Added to a comment lease beyond the rest of the invocation (clock skew, the write itself). */
+  static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
+
+  /** A lease taken outside an invocation (tests without a deadline). */
+  static final Duration LEASE_FALLBACK = Duration.ofSeconds(60);
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while backing off", e);
+    }
   }
 
   private RequestEventService requests(
@@ -205,6 +309,10 @@ public final class DependencyFactory {
 
   boolean codePipelineBuilt() {
     return codePipeline.isBuilt();
+  }
+
+  boolean logReaderBuilt() {
+    return logs.isBuilt();
   }
 
   boolean dynamoDbBuilt() {

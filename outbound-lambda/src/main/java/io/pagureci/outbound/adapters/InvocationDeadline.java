@@ -23,6 +23,18 @@ public final class InvocationDeadline {
     set = true;
   }
 
+  /**
+   * How long the invocation may still run, its margin included; {@code fallback} when no deadline
+   * was set.
+   */
+  public Duration remaining(Duration fallback) {
+    if (!set) {
+      return fallback;
+    }
+    long left = deadlineNanos + MARGIN.toNanos() - System.nanoTime();
+    return Duration.ofNanos(Math.max(0, left));
+  }
+
   /** Whether {@code needed} still fits before the deadline (always, when no deadline was set). */
   public boolean allows(Duration needed) {
     return !set || System.nanoTime() + needed.toNanos() - deadlineNanos <= 0;

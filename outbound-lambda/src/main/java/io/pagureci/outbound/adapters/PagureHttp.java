@@ -64,6 +64,19 @@ public final class PagureHttp {
    * secret has none for it).
    */
   public String post(String project, URI uri, String contentType, String body) {
+    return send(project, uri, contentType, body);
+  }
+
+  /**
+   * GETs {@code uri} with the token for {@code project} (private projects need it); the 2xx answer
+   * body or throws.
+   */
+  public String get(String project, URI uri) {
+    return send(project, uri, null, null);
+  }
+
+  private String send(String project, URI uri, String contentType, String body) {
+    String method = body == null ? "GET" : "POST";
     String token = tokens.token(project);
     boolean refreshed = false;
     int attempt = 0;
@@ -72,15 +85,19 @@ public final class PagureHttp {
     Throwable lastError = null;
     while (attempt < retry.maxAttempts()) {
       attempt++;
-      HttpRequest request =
+      HttpRequest.Builder builder =
           HttpRequest.newBuilder(uri)
               .timeout(timeout)
-              .header("Content-Type", contentType)
               .header("Accept", "application/json")
               .header("User-Agent", USER_AGENT)
-              .header("Authorization", "token " + token)
-              .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-              .build();
+              .header("Authorization", "token " + token);
+      HttpRequest request =
+          body == null
+              ? builder.GET().build()
+              : builder
+                  .header("Content-Type", contentType)
+                  .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                  .build();
       HttpResponse<String> response;
       try {
         response =
@@ -124,12 +141,14 @@ public final class PagureHttp {
         continue;
       }
       throw new ReportFailedException(
-          "pagure rejected POST " + uri.getPath() + ": " + answer, status, false, null);
+          "pagure rejected " + method + " " + uri.getPath() + ": " + answer, status, false, null);
     }
     String why =
         attempt < retry.maxAttempts() ? " (no time left in this invocation for another)" : "";
     throw new ReportFailedException(
-        "pagure did not accept POST "
+        "pagure did not accept "
+            + method
+            + " "
             + uri.getPath()
             + " after "
             + attempt

@@ -2,6 +2,7 @@ package io.pagureci.outbound.config;
 
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
+import io.pagureci.outbound.domain.LogAccess;
 import io.pagureci.outbound.domain.TargetNames;
 import io.pagureci.pagure.routing.Routes;
 import io.pagureci.pagure.routing.RoutesJson;
@@ -45,6 +46,8 @@ import java.util.regex.Pattern;
  * @param routes the routing table ({@code ROUTES}), or {@code null}: the one target of {@code
  *     TARGET_NAME}, {@code CODEBUILD_PROJECTS} and {@code PIPELINE_NAMES}, which {@code ROUTES}
  *     excludes
+ * @param logAccess the flag's link kind and whether failed PR builds get a log-tail comment ({@code
+ *     LOG_ACCESS}, {@code LOG_TAIL_LINES})
  */
 public record OutboundConfig(
     String pagureUrl,
@@ -62,7 +65,8 @@ public record OutboundConfig(
     Duration retryBaseDelay,
     String buildRecordsTable,
     String accountId,
-    Routes routes) {
+    Routes routes,
+    LogAccess logAccess) {
 
   public static final String PAGURE_URL = "PAGURE_URL";
   public static final String PAGURE_TOKEN_SECRET_ID = "PAGURE_TOKEN_SECRET_ID";
@@ -83,6 +87,9 @@ public record OutboundConfig(
   /** The one target's variables, which {@code ROUTES} replaces (set together: init fails). */
   public static final List<String> PER_TARGET_VARIABLES =
       List.of(CODEBUILD_PROJECTS, PIPELINE_NAMES, TARGET_NAME);
+
+  public static final String LOG_ACCESS = "LOG_ACCESS";
+  public static final String LOG_TAIL_LINES = "LOG_TAIL_LINES";
 
   /**
    * Not a Lambda variable (Lambda sets no account id): the stack may set it; unset = not checked.
@@ -107,7 +114,9 @@ public record OutboundConfig(
           RETRY_BASE_DELAY_MILLIS,
           BUILD_RECORDS_TABLE,
           ACCOUNT_ID,
-          ROUTES);
+          ROUTES,
+          LOG_ACCESS,
+          LOG_TAIL_LINES);
 
   /** Placeholders a {@code BUILD_URL_TEMPLATE} may use. */
   public static final List<String> URL_PLACEHOLDERS =
@@ -171,6 +180,31 @@ public record OutboundConfig(
    * Reads and validates the configuration; throws {@link ConfigException} naming the bad variable.
    */
   public static OutboundConfig fromEnv(Map<String, String> env) {
+    OutboundConfig c = read(env);
+    LogAccess logs = c.logAccess();
+    if (logs.link() == LogAccess.Link.PUBLIC && c.buildUrlTemplate() != null) {
+      throw new ConfigException(
+          LOG_ACCESS,
+          "public and " + BUILD_URL_TEMPLATE + " both name the flag's link; set only one");
+    }
+    if (logs.comment() && c.buildRecordsTable() == null) {
+      throw new ConfigException(
+          LOG_ACCESS,
+          "comment needs "
+              + BUILD_RECORDS_TABLE
+              + " (the table that records each comment, so it is posted once)");
+    }
+    if (logs.comment() && c.reporter() == Reporter.CI_WEBHOOK) {
+      throw new ConfigException(
+          LOG_ACCESS,
+          "comment posts through pagure's API (POST .../pull-request/<id>/comment); "
+              + REPORTER
+              + "=ci-webhook holds a CI callback token, not an API token");
+    }
+    return c;
+  }
+
+  private static OutboundConfig read(Map<String, String> env) {
     Routes routes = routes(env);
     return new OutboundConfig(
         pagureUrl(env),
@@ -192,7 +226,8 @@ public record OutboundConfig(
         Duration.ofMillis(integer(env, RETRY_BASE_DELAY_MILLIS, 200, 1, 60_000)),
         table(env),
         accountId(env),
-        routes);
+        routes,
+        logAccess(env));
   }
 
   /**
@@ -243,6 +278,16 @@ public record OutboundConfig(
   public io.pagureci.outbound.domain.Scope scope() {
     return new io.pagureci.outbound.domain.Scope(
         pagureUrl, codeBuildProjects, pipelineNames, routes == null);
+  }
+
+  private static LogAccess logAccess(Map<String, String> env) {
+    int lines =
+        integer(env, LOG_TAIL_LINES, LogAccess.DEFAULT_TAIL_LINES, 1, LogAccess.MAX_TAIL_LINES);
+    try {
+      return LogAccess.parse(value(env, LOG_ACCESS), lines);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(LOG_ACCESS, e.getMessage());
+    }
   }
 
   /** Whether request events can be handled: the build records are configured. */

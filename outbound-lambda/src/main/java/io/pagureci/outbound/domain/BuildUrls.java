@@ -2,6 +2,7 @@ package io.pagureci.outbound.domain;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,16 +15,60 @@ import java.util.regex.Pattern;
 public final class BuildUrls {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
   private final String template;
+  private final PublicProjects publicProjects;
 
   /**
    * @param template the template, or {@code null} for the console page
    */
   public BuildUrls(String template) {
+    this(template, null);
+  }
+
+  /**
+   * @param template the template, or {@code null}
+   * @param publicProjects {@code LOG_ACCESS=public}: CodeBuild builds link to their public build
+   *     page when the project has one ({@link #publicUrl}); {@code null} = the console page
+   */
+  public BuildUrls(String template, PublicProjects publicProjects) {
     this.template = template;
+    this.publicProjects = publicProjects;
   }
 
   public String urlFor(BuildRef ref, BuildState state, PagureBuild build) {
-    return template == null ? consoleUrl(ref) : fromTemplate(ref, state, build);
+    if (template != null) {
+      return fromTemplate(ref, state, build);
+    }
+    if (publicProjects != null && ref.system() == BuildSystem.CODEBUILD && publicSite(ref)) {
+      Optional<String> alias = publicProjects.alias(ref.target());
+      if (alias.isPresent()) {
+        return publicUrl(ref, alias.get());
+      }
+    }
+    return consoleUrl(ref);
+  }
+
+  /** Whether CodeBuild's public build site is known for the build's partition (aws only). */
+  static boolean publicSite(BuildRef ref) {
+    return !ref.region().startsWith("cn-") && !ref.region().startsWith("us-gov-");
+  }
+
+  /**
+   * CodeBuild's public build page of {@code ref}: {@code
+   * https://<region>.codebuild.aws.amazon.com/project/<publicProjectAlias>/build/<build uuid>}. AWS
+   * documents the alias ({@code BatchGetProjects}) and that the page exists ({@code
+   * CODEBUILD_PUBLIC_BUILD_URL} inside the build, the console's "Public project URL"), not this
+   * form: it is the one CodeBuild's own {@code CODEBUILD_PUBLIC_BUILD_URL} has. The alias keeps its
+   * {@code %} escapes; {@code +} and {@code =} are percent-encoded as CodeBuild's URL has them.
+   */
+  public static String publicUrl(BuildRef ref, String alias) {
+    String id = ref.shortId();
+    String uuid = id.substring(id.indexOf(':') + 1);
+    return "https://"
+        + ref.region()
+        + ".codebuild.aws.amazon.com/project/"
+        + alias.replace("+", "%2B").replace("=", "%3D")
+        + "/build/"
+        + encode(uuid);
   }
 
   /** The AWS console page of the build. */

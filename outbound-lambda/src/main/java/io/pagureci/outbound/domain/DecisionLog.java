@@ -61,6 +61,23 @@ public final class DecisionLog {
   }
 
   /** Said once, at init: build events are posted without reading their build record. */
+  /**
+   * A log-tail comment decision ({@code comment-posted}, {@code comment-already-posted}, {@code
+   * comment-skipped}); {@code reason} may be {@code null}. Never the comment itself.
+   */
+  public static void comment(
+      String decision, String eventId, String deliveryId, FlagUpdate u, String reason) {
+    Map<String, Object> line = base(decision, eventId, deliveryId, u.ref());
+    context(line, u.build());
+    if (u.state() != null) {
+      line.put("state", u.state().status());
+    }
+    if (reason != null) {
+      line.put("reason", reason);
+    }
+    LOG.info("{}", write(line));
+  }
+
   public static void provenanceUnchecked(String reason) {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("decision", "provenance-unchecked");

@@ -24,6 +24,7 @@ public final class OutboundService {
   private final BuildStatusLookup codeBuild;
   private final BuildStatusLookup codePipeline;
   private final BuildProvenance provenance;
+  private final LogCommentService comments;
 
   /**
    * @param provenance which builds this stack started (checked before anything is posted or looked
@@ -36,6 +37,22 @@ public final class OutboundService {
       FlagReporter reporter,
       BuildStatusLookup codeBuild,
       BuildStatusLookup codePipeline) {
+    this(scope, provenance, mapper, reporter, codeBuild, codePipeline, null);
+  }
+
+  /**
+   * @param comments posts a failed PR build's log tail ({@code LOG_ACCESS=…,comment}), or {@code
+   *     null} (no comments)
+   */
+  public OutboundService(
+      Scope scope,
+      BuildProvenance provenance,
+      FlagMapper mapper,
+      FlagReporter reporter,
+      BuildStatusLookup codeBuild,
+      BuildStatusLookup codePipeline,
+      LogCommentService comments) {
+    this.comments = comments;
     this.scope = scope;
     this.provenance = provenance;
     this.mapper = mapper;
@@ -109,6 +126,11 @@ public final class OutboundService {
     FlagUpdate update =
         new FlagUpdate(build, ref, state, mapper.flagFor(build, ref, state, cancelReason));
     report(event, delivery, update);
+    if (comments != null && event.state().finished()) {
+      // only the terminal state event itself: it names the log group and stream, and it is
+      // delivered at least once (a running event that finds the build finished leaves it to it)
+      comments.handle(event, delivery, update);
+    }
     if (!state.finished()) {
       // Close the check-then-post race with a concurrent invocation carrying the final event:
       // if the build finished while this pending status was on its way, the final one may

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.pagureci.outbound.domain.BuildEvent;
+import io.pagureci.outbound.domain.BuildLogs;
 import io.pagureci.outbound.domain.BuildRef;
 import io.pagureci.outbound.domain.BuildState;
 import io.pagureci.outbound.domain.BuildSystem;
@@ -51,6 +52,11 @@ public final class EventBridgeEventParser {
           .withZone(ZoneOffset.UTC);
 
   private static final Pattern BUILD_KEY = Pattern.compile("[0-9a-f]{64}");
+
+  /** CloudWatch Logs' naming rules for log groups and log streams. */
+  private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9._/#-]{1,512}");
+
+  private static final Pattern LOG_STREAM = Pattern.compile("[^:*\\p{Cntrl}]{1,512}");
   private static final Pattern REASON_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
   /** Longest reason kept in a flag comment (longer ones are cut, with an ellipsis). */
@@ -294,7 +300,24 @@ public final class EventBridgeEventParser {
     BuildRef ref =
         new BuildRef(
             BuildSystem.CODEBUILD, project, buildId, region(root, buildId), account(root, buildId));
-    return new BuildEvent(ref, state, vars, id);
+    return new BuildEvent(ref, state, vars, id, logs(info));
+  }
+
+  /**
+   * The event's {@code logs.group-name} and {@code stream-name} when both are valid CloudWatch Logs
+   * names, else {@code null} (then no log can be read: no comment).
+   */
+  private static BuildLogs logs(Object info) {
+    Object logs = Json.path(info, "logs");
+    String group = text(logs, "group-name");
+    String stream = text(logs, "stream-name");
+    if (group == null
+        || stream == null
+        || !LOG_GROUP.matcher(group).matches()
+        || !LOG_STREAM.matcher(stream).matches()) {
+      return null;
+    }
+    return new BuildLogs(group, stream);
   }
 
   /**

@@ -112,7 +112,9 @@ class OutboundConfigTest {
             "RETRY_BASE_DELAY_MILLIS",
             "BUILD_RECORDS_TABLE",
             "ACCOUNT_ID",
-            "ROUTES");
+            "ROUTES",
+            "LOG_ACCESS",
+            "LOG_TAIL_LINES");
   }
 
   @Test
@@ -227,5 +229,59 @@ class OutboundConfigTest {
     assertThat(OutboundConfig.fromEnv(env).buildRecordsConfigured()).isFalse();
     assertThat(OutboundConfig.VARIABLES)
         .doesNotContain("BUILD_RECORDS_BUCKET", "BUILD_RECORDS_PREFIX");
+  }
+
+  @Test
+  void logAccessDefaultsToTheConsoleLinkWithoutComments() {
+    var logs = OutboundConfig.fromEnv(minimal()).logAccess();
+    assertThat(logs).isEqualTo(io.pagureci.outbound.domain.LogAccess.DEFAULT);
+    assertThat(logs.tailLines()).isEqualTo(50);
+  }
+
+  @Test
+  void logAccessReadsTheLinkKindTheCommentAndTheTailLength() {
+    Map<String, String> env = minimal();
+    env.put("LOG_ACCESS", "public, comment");
+    env.put("LOG_TAIL_LINES", "120");
+    env.put("BUILD_RECORDS_TABLE", "PagureCi-BuildRecords");
+    var logs = OutboundConfig.fromEnv(env).logAccess();
+    assertThat(logs.wire()).isEqualTo("public,comment");
+    assertThat(logs.tailLines()).isEqualTo(120);
+    assertThat(OutboundConfig.VARIABLES).contains("LOG_ACCESS", "LOG_TAIL_LINES");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "console,public|LOG_ACCESS: names two link kinds (console, public); choose console or public",
+        "comments|LOG_ACCESS: unknown item 'comments'; use console or public, optionally with comment (e.g. public,comment)",
+        "comment|LOG_ACCESS: comment needs BUILD_RECORDS_TABLE (the table that records each comment, so it is posted once)"
+      })
+  void refusesABadLogAccessNamingTheVariable(String value, String message) {
+    Map<String, String> env = minimal();
+    env.put("LOG_ACCESS", value);
+    assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void refusesAPublicLinkBesideAUrlTemplateACommentWithTheCiWebhookAndABadTailLength() {
+    Map<String, String> env = minimal();
+    env.put("LOG_ACCESS", "public");
+    env.put("BUILD_URL_TEMPLATE", "https://ci.example.org/{buildId}");
+    assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+        .hasMessageContaining("both name the flag's link");
+    env.remove("BUILD_URL_TEMPLATE");
+    env.put("LOG_ACCESS", "comment");
+    env.put("BUILD_RECORDS_TABLE", "PagureCi-BuildRecords");
+    env.put("REPORTER", "ci-webhook");
+    assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+        .hasMessageContaining("REPORTER=ci-webhook holds a CI callback token");
+    env.remove("REPORTER");
+    env.put("LOG_TAIL_LINES", "501");
+    assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+        .hasMessage("LOG_TAIL_LINES: must be between 1 and 500");
   }
 }

@@ -39,6 +39,41 @@ class BuildUrlsTest {
                 + "/build/widget-ci%3A6f1c2b3a-8d4e/?region=eu-west-1");
   }
 
+  /** The alias form CodeBuild's own CODEBUILD_PUBLIC_BUILD_URL carries (base64 of a JSON). */
+  private static final String ALIAS = "eyJlbmNyeXB0ZWREYXRhIjoiSVlB+b2Rp%2FNl==";
+
+  @Test
+  void aPublicProjectLinksToItsPublicBuildPage() {
+    List<String> asked = new java.util.ArrayList<>();
+    BuildUrls urls =
+        new BuildUrls(
+            null,
+            project -> {
+              asked.add(project);
+              return java.util.Optional.of(ALIAS);
+            });
+    assertThat(urls.urlFor(codeBuild("eu-west-1", "aws"), STATE, BUILD))
+        .isEqualTo(
+            "https://eu-west-1.codebuild.aws.amazon.com/project/"
+                + "eyJlbmNyeXB0ZWREYXRhIjoiSVlB%2Bb2Rp%2FNl%3D%3D/build/6f1c2b3a-8d4e");
+    assertThat(asked).containsExactly("widget-ci");
+  }
+
+  @Test
+  void withoutAPublicAliasOrOutsideTheAwsPartitionTheConsolePageStays() {
+    BuildUrls none = new BuildUrls(null, project -> java.util.Optional.empty());
+    assertThat(none.urlFor(codeBuild("eu-west-1", "aws"), STATE, BUILD))
+        .isEqualTo(BuildUrls.consoleUrl(codeBuild("eu-west-1", "aws")));
+    BuildUrls some = new BuildUrls(null, project -> java.util.Optional.of(ALIAS));
+    assertThat(some.urlFor(codeBuild("cn-north-1", "aws-cn"), STATE, BUILD))
+        .isEqualTo(BuildUrls.consoleUrl(codeBuild("cn-north-1", "aws-cn")));
+    assertThat(
+            new BuildUrls("https://ci.example.org/{buildId}", p -> java.util.Optional.of(ALIAS))
+                .urlFor(codeBuild("eu-west-1", "aws"), STATE, BUILD))
+        .as("a template wins (the config refuses both)")
+        .startsWith("https://ci.example.org/");
+  }
+
   @Test
   void usesThePartitionsConsole() {
     assertThat(BuildUrls.consoleUrl(codeBuild("cn-north-1", "aws-cn")))

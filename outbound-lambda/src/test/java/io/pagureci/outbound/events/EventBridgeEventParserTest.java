@@ -89,6 +89,23 @@ class EventBridgeEventParserTest {
   }
 
   @Test
+  void readsWhereTheBuildsLogIsAndNothingForAnInvalidName() {
+    BuildEvent e = usable("codebuild/state-failed-in-build.json");
+    assertThat(e.logs())
+        .isEqualTo(
+            new io.pagureci.outbound.domain.BuildLogs(
+                "/aws/codebuild/pagure-ci-demo", "6f1c2b3a-8d4e-4c1f-9a7b-2e5d0c9f1a44"));
+    String bad =
+        Fixtures.event("codebuild/state-failed-in-build.json")
+            .replace("\"stream-name\": \"6f1c", "\"stream-name\": \"a:*6f1c");
+    ParsedEvent parsed =
+        new EventBridgeEventParser()
+            .parse(new java.io.ByteArrayInputStream(bad.getBytes(StandardCharsets.UTF_8)));
+    assertThat(((ParsedEvent.Usable) parsed).event().logs()).isNull();
+    assertThat(usable("codebuild/phase-pre-build-completed.json").logs()).isNotNull();
+  }
+
+  @Test
   void readsEveryPhasesStartAndEnd() {
     BuildEvent e = usable("codebuild/state-failed-in-build.json");
 
