@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.."
 [ -n "${SKIP_BUILD:-}" ] || benchmarks/bin/build.sh
 . benchmarks/bin/snapshot.sh
 . benchmarks/bin/dynalite.sh
-# COLDSTART_PROPS: extra -D properties, e.g. -DinboundFlags= (inbound with Lambda's flags only),
+# COLDSTART_PROPS: extra -D properties, e.g. -DinboundFlags="-Xmx128m" (options after Lambda's flags for the
+# inbound cases; none by default: the accept function, which they run, has no JAVA_TOOL_OPTIONS),
 # -DlogFormat=TEXT (Lambda's default log format instead of the stack's JSON)
 java ${COLDSTART_PROPS:-} -Druns="${1:-10}" -Dcases="${2:-inbound-unsigned,inbound-badsig,outbound-flag}" -Dvariants="${3:-default,appcds,aot}" \
   -Ddir="${BENCH_DIR:-/tmp/pagureci-bench}/coldstart" -Dout=benchmarks/target/results/coldstart.json \

@@ -55,12 +55,13 @@ public final class ColdStartBench {
       List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   /**
-   * The stack's inbound JAVA_TOOL_OPTIONS (infra Settings.DEFAULT_INBOUND_JVM_OPTIONS), added after
-   * Lambda's flags for the inbound cases (later flags win): the function as deployed. {@code
-   * -DinboundFlags=} (empty) measures inboundJvmOptions=none.
+   * Options added after Lambda's flags for the inbound cases (later flags win), empty by default:
+   * every inbound case runs the accept function (the one behind the URLs), and the stack sets no
+   * JAVA_TOOL_OPTIONS on it — {@code workerJvmOptions} goes to the worker only. {@code
+   * -DinboundFlags="..."} measures other options, e.g. the worker's default (infra
+   * Settings.DEFAULT_INBOUND_JVM_OPTIONS).
    */
-  static final String INBOUND_JVM_OPTIONS =
-      "-XX:+TieredCompilation -XX:TieredStopAtLevel=4 -XX:+UseSerialGC -Xmx128m";
+  static final String INBOUND_JVM_OPTIONS = "";
 
   static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:bench";
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
