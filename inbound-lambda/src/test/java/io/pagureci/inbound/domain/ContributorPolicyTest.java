@@ -63,6 +63,7 @@ class ContributorPolicyTest {
               starter,
               claims,
               null,
+              null,
               members,
               events,
               queue,

@@ -84,6 +84,7 @@ class RoutingTest {
               starter,
               claims,
               null,
+              null,
               members,
               events,
               queue,
