@@ -520,12 +520,7 @@ public final class WorkerService {
             build.target(), target.name(), build.id(), item.buildKey(), item.request().commit());
     CurrentHeads.Recorded recorded;
     try {
-      recorded =
-          heads.record(
-              item.request().project(),
-              item.request().scope(),
-              headTarget(item),
-              CurrentHeads.Head.started(item, mine));
+      recorded = recordHead(item, headTarget(item), CurrentHeads.Head.started(item, mine));
     } catch (BuildClaims.RecordException e) {
       line.cause("current head not recorded: " + e.getMessage());
       return cancels(item) ? afterStartRetry(message, decision) : new Done(decision);
@@ -535,6 +530,12 @@ public final class WorkerService {
     }
     Superseding.Stop stop = Superseding.afterStart(recorded, mine);
     return stop == null ? new Done(decision) : stop(message, line, stop, decision);
+  }
+
+  /** Records {@code head} as the current one of the item's pull request / branch and target. */
+  private CurrentHeads.Recorded recordHead(WorkItem item, String target, CurrentHeads.Head head)
+      throws BuildClaims.RecordException {
+    return heads.record(item.request().project(), item.request().scope(), target, head);
   }
 
   /**
@@ -551,12 +552,7 @@ public final class WorkerService {
         config.routes().ruleFor(item.request().project()).map(Rule::targets).orElse(List.of())) {
       CurrentHeads.Recorded recorded;
       try {
-        recorded =
-            heads.record(
-                item.request().project(),
-                item.request().scope(),
-                target.name(),
-                CurrentHeads.Head.closed(item, item.close()));
+        recorded = recordHead(item, target.name(), CurrentHeads.Head.closed(item, item.close()));
       } catch (BuildClaims.RecordException e) {
         line.cause(e.getMessage());
         return afterStartRetry(message, "closed");
