@@ -54,7 +54,8 @@ class ContributorPolicyTest {
               queue,
               events,
               new Fakes.CapturingLog(),
-              clock);
+              clock,
+              false);
       worker =
           new WorkerService(
               config,

@@ -55,7 +55,8 @@ class WorkerServiceTest {
             q,
             new Fakes.RecordingEvents(),
             new Fakes.CapturingLog(),
-            Clock.fixed(NOW.minusSeconds(5), ZoneOffset.UTC))
+            Clock.fixed(NOW.minusSeconds(5), ZoneOffset.UTC),
+            false)
         .handle(PagureFixtures.webhook(fixture).request());
     return q.sent.getFirst();
   }
