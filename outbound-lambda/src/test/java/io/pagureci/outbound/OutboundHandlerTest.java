@@ -45,7 +45,7 @@ class OutboundHandlerTest {
     Scope scope = new Scope(Fixtures.FIXTURE_INSTANCE, Set.of("pagure-ci-demo"), Set.of());
     FlagMapper mapper = new FlagMapper(null, new BuildUrls(null));
     OutboundService service =
-        new OutboundService(scope, Fixtures.provenance(), mapper, reporter, lookup, lookup);
+        new OutboundService(scope, Fixtures.provenance(), mapper, reporter, lookup, lookup, null);
     BuildRecordLookup records =
         key -> {
           recordReads.add(key);

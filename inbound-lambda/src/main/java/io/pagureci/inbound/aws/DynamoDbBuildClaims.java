@@ -86,23 +86,11 @@ public final class DynamoDbBuildClaims implements BuildClaims {
     long leaseUntil = nowSeconds + leaseSeconds;
     for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       String claimId = UUID.randomUUID().toString();
-      Map<String, AttributeValue> item = new HashMap<>();
-      item.put("id", s(itemId(buildKey)));
-      item.put("state", s(State.CLAIMED.name()));
+      Map<String, AttributeValue> item = item(buildKey, State.CLAIMED, deliveryId, commit, now);
       item.put("claimId", s(claimId));
       item.put("leaseUntil", n(leaseUntil));
-      item.put("deliveryId", s(deliveryId));
-      item.put("commit", s(commit));
-      item.put("updatedAt", n(now.toEpochMilli()));
-      item.put("expiresAt", n(nowSeconds + recordTtlSeconds));
       try {
-        dynamo.putItem(
-            p ->
-                p.tableName(table)
-                    .item(item)
-                    .conditionExpression(CLAIM_CONDITION)
-                    .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(claimable(nowSeconds)));
+        putIfClaimable(item, nowSeconds);
         return new Claimed(buildKey, claimId, Instant.ofEpochSecond(leaseUntil));
       } catch (ConditionalCheckFailedException e) {
         // someone else's record is there: decide on what it is now
@@ -136,6 +124,32 @@ public final class DynamoDbBuildClaims implements BuildClaims {
         null);
   }
 
+  /**
+   * A new item of {@code buildKey} in {@code state}, as a claim or a wait for approval writes it.
+   */
+  private Map<String, AttributeValue> item(
+      String buildKey, State state, String deliveryId, String commit, Instant now) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("id", s(itemId(buildKey)));
+    item.put("state", s(state.name()));
+    item.put("deliveryId", s(deliveryId));
+    item.put("commit", s(commit));
+    item.put("updatedAt", n(now.toEpochMilli()));
+    item.put("expiresAt", n(now.getEpochSecond() + recordTtlSeconds));
+    return item;
+  }
+
+  /** Writes {@code item} unless the stored one is a started build or a live claim. */
+  private void putIfClaimable(Map<String, AttributeValue> item, long nowSeconds) {
+    dynamo.putItem(
+        p ->
+            p.tableName(table)
+                .item(item)
+                .conditionExpression(CLAIM_CONDITION)
+                .expressionAttributeNames(Map.of("#state", "state"))
+                .expressionAttributeValues(claimable(nowSeconds)));
+  }
+
   private static Map<String, AttributeValue> claimable(long nowSeconds) {
     return Map.of(
         ":failed", s(State.FAILED.name()),
@@ -153,22 +167,9 @@ public final class DynamoDbBuildClaims implements BuildClaims {
   @Override
   public boolean awaitingApproval(String buildKey, String deliveryId, String commit, Instant now)
       throws RecordException {
-    long nowSeconds = now.getEpochSecond();
-    Map<String, AttributeValue> item = new HashMap<>();
-    item.put("id", s(itemId(buildKey)));
-    item.put("state", s(State.AWAITING_APPROVAL.name()));
-    item.put("deliveryId", s(deliveryId));
-    item.put("commit", s(commit));
-    item.put("updatedAt", n(now.toEpochMilli()));
-    item.put("expiresAt", n(nowSeconds + recordTtlSeconds));
     try {
-      dynamo.putItem(
-          p ->
-              p.tableName(table)
-                  .item(item)
-                  .conditionExpression(CLAIM_CONDITION)
-                  .expressionAttributeNames(Map.of("#state", "state"))
-                  .expressionAttributeValues(claimable(nowSeconds)));
+      putIfClaimable(
+          item(buildKey, State.AWAITING_APPROVAL, deliveryId, commit, now), now.getEpochSecond());
       return true;
     } catch (ConditionalCheckFailedException e) {
       return false;

@@ -1,11 +1,12 @@
 package io.pagureci.inbound.config;
 
+import io.pagureci.pagure.OnOff;
+import io.pagureci.pagure.PagureBaseUrl;
 import io.pagureci.pagure.routing.NameGlobs;
 import io.pagureci.pagure.routing.Routes;
 import io.pagureci.pagure.routing.RoutesJson;
 import io.pagureci.pagure.routing.Target;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -295,22 +296,19 @@ public record InboundConfig(
   static URI parsePagureUrl(String value) {
     URI uri;
     try {
-      uri = new URI(value.strip());
-    } catch (URISyntaxException e) {
-      throw new ConfigException(PAGURE_URL + " is not a URL: " + e.getMessage());
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http")) {
-      throw new ConfigException(PAGURE_URL + " must be an http(s) URL, was '" + value + "'");
-    }
-    if (uri.getHost() == null
-        || uri.getRawUserInfo() != null
-        || uri.getRawQuery() != null
-        || uri.getRawFragment() != null) {
+      uri = PagureBaseUrl.check(value.strip());
+    } catch (PagureBaseUrl.Invalid e) {
       throw new ConfigException(
-          PAGURE_URL
-              + " must be a plain base URL (host, optional port and path; no user, query or fragment)");
+          switch (e.problem()) {
+            case NOT_A_URL -> PAGURE_URL + " is not a URL: " + e.getMessage();
+            case NOT_HTTP -> PAGURE_URL + " must be an http(s) URL, was '" + value + "'";
+            case NOT_PLAIN ->
+                PAGURE_URL
+                    + " must be a plain base URL (host, optional port and path; no user, query or"
+                    + " fragment)";
+          });
     }
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (!path.endsWith("/")) {
       path = path + "/";
@@ -351,12 +349,11 @@ public record InboundConfig(
       return optional(name)
           .map(
               v ->
-                  switch (v.toLowerCase(Locale.ROOT)) {
-                    case "true", "1", "yes", "on" -> true;
-                    case "false", "0", "no", "off" -> false;
-                    default ->
-                        throw new ConfigException(name + " must be true or false, was '" + v + "'");
-                  })
+                  OnOff.parse(v)
+                      .orElseThrow(
+                          () ->
+                              new ConfigException(
+                                  name + " must be true or false, was '" + v + "'")))
           .orElse(dflt);
     }
 

@@ -51,29 +51,8 @@ public final class InboundService {
   private final Clock clock;
   private final boolean cancelSuperseded;
 
-  public InboundService(
-      InboundConfig config,
-      Secrets secrets,
-      BuildClaims claims,
-      WorkQueue queue,
-      RequestEvents events,
-      DecisionLog log) {
-    this(config, secrets, claims, queue, events, log, Clock.systemUTC());
-  }
-
-  /** With an explicit clock (the age of a pagure delivery is checked against it). */
-  public InboundService(
-      InboundConfig config,
-      Secrets secrets,
-      BuildClaims claims,
-      WorkQueue queue,
-      RequestEvents events,
-      DecisionLog log,
-      Clock clock) {
-    this(config, secrets, claims, queue, events, log, clock, false);
-  }
-
   /**
+   * @param clock the age of a pagure delivery is checked against it
    * @param cancelSuperseded a pull request's close is queued for the worker, which stops its
    *     running build ({@code CANCEL_SUPERSEDED}); false: a close is ignored
    */

@@ -56,68 +56,13 @@ public final class WorkerService {
   private final BuildStopper stopper;
   private final ProjectMembers members;
 
-  public WorkerService(
-      InboundConfig config,
-      QueueConfig queueConfig,
-      SourcePackager packager,
-      BuildStarter starter,
-      BuildClaims claims,
-      RequestEvents events,
-      WorkQueue queue,
-      WorkLog log,
-      Clock clock) {
-    this(config, queueConfig, packager, starter, claims, null, events, queue, log, clock);
-  }
-
-  /** With the store of each PR's / branch's current head ({@code null}: not kept). */
-  public WorkerService(
-      InboundConfig config,
-      QueueConfig queueConfig,
-      SourcePackager packager,
-      BuildStarter starter,
-      BuildClaims claims,
-      CurrentHeads heads,
-      RequestEvents events,
-      WorkQueue queue,
-      WorkLog log,
-      Clock clock) {
-    this(config, queueConfig, packager, starter, claims, heads, null, events, queue, log, clock);
-  }
-
   /**
-   * With pagure's access lists for the contributor policy ({@code null}: none; then a pull request
-   * or rebuild that needs a membership check fails as {@code MEMBERSHIP_CHECK_FAILED}).
-   */
-  public WorkerService(
-      InboundConfig config,
-      QueueConfig queueConfig,
-      SourcePackager packager,
-      BuildStarter starter,
-      BuildClaims claims,
-      CurrentHeads heads,
-      ProjectMembers members,
-      RequestEvents events,
-      WorkQueue queue,
-      WorkLog log,
-      Clock clock) {
-    this(
-        config,
-        queueConfig,
-        packager,
-        starter,
-        claims,
-        heads,
-        null,
-        members,
-        events,
-        queue,
-        log,
-        clock);
-  }
-
-  /**
-   * With the stopper of superseded builds ({@code null}: none; then nothing is stopped or dropped,
-   * whatever {@link QueueConfig#cancelSuperseded()} says).
+   * @param heads the store of each PR's / branch's current head ({@code null}: not kept)
+   * @param stopper the stopper of superseded builds ({@code null}: none; then nothing is stopped or
+   *     dropped, whatever {@link QueueConfig#cancelSuperseded()} says)
+   * @param members pagure's access lists for the contributor policy ({@code null}: none; then a
+   *     pull request or rebuild that needs a membership check fails as {@code
+   *     MEMBERSHIP_CHECK_FAILED})
    */
   public WorkerService(
       InboundConfig config,
@@ -512,13 +457,7 @@ public final class WorkerService {
       return null;
     }
     line.decision("canceled").code("SUPERSEDED").cause(why);
-    try {
-      events.publish(RequestEvent.canceled(item, eventTarget(item), why));
-    } catch (RequestEvents.EventException e) {
-      line.cause("canceled flag not requested: " + e.getMessage());
-      return new Retry(queueConfig.retryBase(), "canceled, PR not told");
-    }
-    return new Done("canceled");
+    return canceled(item, line, why);
   }
 
   /**
@@ -550,6 +489,11 @@ public final class WorkerService {
     } catch (BuildClaims.RecordException | BuildClaims.ClaimLostException e) {
       line.cause("failure not recorded: " + e.getMessage());
     }
+    return canceled(item, line, why);
+  }
+
+  /** A dropped item's flag ends {@code canceled} with why; retried when it cannot be requested. */
+  private Result canceled(WorkItem item, WorkLog.Line line, String why) {
     try {
       events.publish(RequestEvent.canceled(item, eventTarget(item), why));
     } catch (RequestEvents.EventException e) {
@@ -576,12 +520,7 @@ public final class WorkerService {
             build.target(), target.name(), build.id(), item.buildKey(), item.request().commit());
     CurrentHeads.Recorded recorded;
     try {
-      recorded =
-          heads.record(
-              item.request().project(),
-              item.request().scope(),
-              headTarget(item),
-              CurrentHeads.Head.started(item, mine));
+      recorded = recordHead(item, headTarget(item), CurrentHeads.Head.started(item, mine));
     } catch (BuildClaims.RecordException e) {
       line.cause("current head not recorded: " + e.getMessage());
       return cancels(item) ? afterStartRetry(message, decision) : new Done(decision);
@@ -591,6 +530,12 @@ public final class WorkerService {
     }
     Superseding.Stop stop = Superseding.afterStart(recorded, mine);
     return stop == null ? new Done(decision) : stop(message, line, stop, decision);
+  }
+
+  /** Records {@code head} as the current one of the item's pull request / branch and target. */
+  private CurrentHeads.Recorded recordHead(WorkItem item, String target, CurrentHeads.Head head)
+      throws BuildClaims.RecordException {
+    return heads.record(item.request().project(), item.request().scope(), target, head);
   }
 
   /**
@@ -607,12 +552,7 @@ public final class WorkerService {
         config.routes().ruleFor(item.request().project()).map(Rule::targets).orElse(List.of())) {
       CurrentHeads.Recorded recorded;
       try {
-        recorded =
-            heads.record(
-                item.request().project(),
-                item.request().scope(),
-                target.name(),
-                CurrentHeads.Head.closed(item, item.close()));
+        recorded = recordHead(item, target.name(), CurrentHeads.Head.closed(item, item.close()));
       } catch (BuildClaims.RecordException e) {
         line.cause(e.getMessage());
         return afterStartRetry(message, "closed");

@@ -107,18 +107,7 @@ public final class JGitSourcePackager implements SourcePackager {
    */
   public JGitSourcePackager(
       URI pagureBaseUrl, S3Client s3, String bucket, Duration gitTimeout, Path tempRoot) {
-    this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, Tuning.DEFAULTS);
-  }
-
-  /** Same as the full constructor with {@link SourceLimits#DEFAULTS}. */
-  public JGitSourcePackager(
-      URI pagureBaseUrl,
-      S3Client s3,
-      String bucket,
-      Duration gitTimeout,
-      Path tempRoot,
-      Tuning tuning) {
-    this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, tuning, SourceLimits.DEFAULTS);
+    this(pagureBaseUrl, s3, bucket, gitTimeout, tempRoot, Tuning.DEFAULTS, SourceLimits.DEFAULTS);
   }
 
   /**

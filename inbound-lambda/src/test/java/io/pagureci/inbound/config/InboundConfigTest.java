@@ -162,6 +162,34 @@ class InboundConfigTest {
         .hasMessageContaining(named);
   }
 
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PAGURE_URL|https://x.example/a b|PAGURE_URL is not a URL: Illegal character in path at index 19: https://x.example/a b",
+        "PAGURE_URL|ftp://x.example|PAGURE_URL must be an http(s) URL, was 'ftp://x.example'",
+        "PAGURE_URL|https://user:pw@x.example/|PAGURE_URL must be a plain base URL (host, optional port and path; no user, query or fragment)",
+        "PAGURE_URL|https://x.example/#top|PAGURE_URL must be a plain base URL (host, optional port and path; no user, query or fragment)",
+        "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE must be true or false, was 'sure'",
+      })
+  void aMalformedVariableSaysWhatIsWrong(String name, String value, String message) {
+    Map<String, String> env = minimal();
+    env.put(name, value);
+
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"yes,true", "ON,true", "1,true", "off,false", "No,false", "0,false"})
+  void aYesNoVariableTakesTheUsualWords(String value, boolean expected) {
+    Map<String, String> env = minimal();
+    env.put("S3_FORCE_PATH_STYLE", value);
+
+    assertThat(InboundConfig.fromEnv(env).s3ForcePathStyle()).isEqualTo(expected);
+  }
+
   @ParameterizedTest
   @CsvSource({"PAGURE_URL", "SOURCE_BUCKET", "CODEBUILD_PROJECT"})
   void aMissingRequiredVariableFailsNamingIt(String name) {

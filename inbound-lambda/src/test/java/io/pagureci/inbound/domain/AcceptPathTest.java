@@ -2,6 +2,7 @@ package io.pagureci.inbound.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +17,15 @@ class AcceptPathTest {
   private final Fakes.RecordingEvents events = new Fakes.RecordingEvents();
   private final Fakes.CapturingLog log = new Fakes.CapturingLog();
   private final InboundService accept =
-      new InboundService(TestConfigs.config(), TestConfigs.secrets(), claims, queue, events, log);
+      new InboundService(
+          TestConfigs.config(),
+          TestConfigs.secrets(),
+          claims,
+          queue,
+          events,
+          log,
+          Clock.systemUTC(),
+          false);
 
   private final PagureFixtures.Delivery delivery = PagureFixtures.webhook("pull-request.new-1");
 
@@ -138,7 +147,9 @@ class AcceptPathTest {
             new Fakes.MemoryClaims(),
             q,
             new Fakes.RecordingEvents(),
-            new Fakes.CapturingLog())
+            new Fakes.CapturingLog(),
+            Clock.systemUTC(),
+            false)
         .handle(d.request());
     return q.sent.getFirst().request();
   }

@@ -54,7 +54,8 @@ class ContributorPolicyTest {
               queue,
               events,
               new Fakes.CapturingLog(),
-              clock);
+              clock,
+              false);
       worker =
           new WorkerService(
               config,
@@ -62,6 +63,7 @@ class ContributorPolicyTest {
               packager,
               starter,
               claims,
+              null,
               null,
               members,
               events,

@@ -339,7 +339,7 @@ public final class Fakes {
         MemoryClaims claims,
         DecisionLog log,
         java.time.Clock clock) {
-      accept = new InboundService(config, secrets, claims, queue, events, log, clock);
+      accept = new InboundService(config, secrets, claims, queue, events, log, clock, false);
       worker =
           new WorkerService(
               config,
@@ -347,6 +347,9 @@ public final class Fakes {
               packager,
               starter,
               claims,
+              null,
+              null,
+              null,
               events,
               queue,
               workLog,

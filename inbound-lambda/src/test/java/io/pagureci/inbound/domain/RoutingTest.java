@@ -75,7 +75,8 @@ class RoutingTest {
               queue,
               events,
               new Fakes.CapturingLog(),
-              clock);
+              clock,
+              false);
       worker =
           new WorkerService(
               config,
@@ -83,6 +84,7 @@ class RoutingTest {
               packager,
               starter,
               claims,
+              null,
               null,
               members,
               events,
@@ -331,7 +333,8 @@ class RoutingTest {
             queue,
             events,
             new Fakes.CapturingLog(),
-            Clock.fixed(NOW, ZoneOffset.UTC));
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            false);
 
     Outcome approve =
         accept.handle(

@@ -35,6 +35,9 @@ class WorkerServiceTest {
           packager,
           starter,
           claims,
+          null,
+          null,
+          null,
           events,
           queue,
           log,
@@ -52,7 +55,8 @@ class WorkerServiceTest {
             q,
             new Fakes.RecordingEvents(),
             new Fakes.CapturingLog(),
-            Clock.fixed(NOW.minusSeconds(5), ZoneOffset.UTC))
+            Clock.fixed(NOW.minusSeconds(5), ZoneOffset.UTC),
+            false)
         .handle(PagureFixtures.webhook(fixture).request());
     return q.sent.getFirst();
   }
@@ -96,6 +100,8 @@ class WorkerServiceTest {
             starter,
             claims,
             heads,
+            null,
+            null,
             events,
             queue,
             log,
@@ -134,6 +140,9 @@ class WorkerServiceTest {
             naming,
             starter,
             claims,
+            null,
+            null,
+            null,
             events,
             queue,
             log,

@@ -352,7 +352,8 @@ class JGitSourcePackagerIT {
             BUCKET,
             Duration.ofSeconds(2),
             tempRoot,
-            FAST);
+            FAST,
+            SourceLimits.DEFAULTS);
 
     SourceException e =
         catchThrowableOfType(
@@ -403,7 +404,13 @@ class JGitSourcePackagerIT {
     String key = key();
     JGitSourcePackager packager =
         new JGitSourcePackager(
-            git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(2), tempRoot, FAST);
+            git.baseUri(),
+            s3.client(),
+            BUCKET,
+            Duration.ofSeconds(2),
+            tempRoot,
+            FAST,
+            SourceLimits.DEFAULTS);
 
     long t0 = System.nanoTime();
     SourceException e =
@@ -485,7 +492,8 @@ class JGitSourcePackagerIT {
             BUCKET,
             Duration.ofSeconds(20),
             tempRoot,
-            FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE));
+            FAST.withPartSize(S3MultipartOutputStream.MIN_PART_SIZE),
+            SourceLimits.DEFAULTS);
 
     SourceException e =
         catchThrowableOfType(
@@ -503,7 +511,13 @@ class JGitSourcePackagerIT {
   void missingBucketIsUploadFailed() {
     JGitSourcePackager packager =
         new JGitSourcePackager(
-            git.baseUri(), s3.client(), "no-such-bucket", Duration.ofSeconds(20), tempRoot, FAST);
+            git.baseUri(),
+            s3.client(),
+            "no-such-bucket",
+            Duration.ofSeconds(20),
+            tempRoot,
+            FAST,
+            SourceLimits.DEFAULTS);
 
     SourceException e =
         catchThrowableOfType(
@@ -520,7 +534,13 @@ class JGitSourcePackagerIT {
   void unversionedBucketIsUploadFailedSayingSo() {
     JGitSourcePackager packager =
         new JGitSourcePackager(
-            git.baseUri(), s3.client(), UNVERSIONED, Duration.ofSeconds(20), tempRoot, FAST);
+            git.baseUri(),
+            s3.client(),
+            UNVERSIONED,
+            Duration.ofSeconds(20),
+            tempRoot,
+            FAST,
+            SourceLimits.DEFAULTS);
 
     SourceException e =
         catchThrowableOfType(
@@ -828,7 +848,13 @@ class JGitSourcePackagerIT {
 
   private JGitSourcePackager packager(JGitSourcePackager.Tuning tuning) {
     return new JGitSourcePackager(
-        git.baseUri(), s3.client(), BUCKET, Duration.ofSeconds(20), tempRoot, tuning);
+        git.baseUri(),
+        s3.client(),
+        BUCKET,
+        Duration.ofSeconds(20),
+        tempRoot,
+        tuning,
+        SourceLimits.DEFAULTS);
   }
 
   private static FetchPlan plan(List<RepoRef> candidates, String commit) {

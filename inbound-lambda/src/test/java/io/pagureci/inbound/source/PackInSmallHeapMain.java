@@ -1,5 +1,6 @@
 package io.pagureci.inbound.source;
 
+import io.pagureci.inbound.config.SourceLimits;
 import io.pagureci.inbound.domain.FetchPlan;
 import io.pagureci.inbound.domain.PackagedSource;
 import io.pagureci.inbound.domain.RepoRef;
@@ -43,7 +44,8 @@ public final class PackInSmallHeapMain {
               Duration.ofSeconds(60),
               Path.of(args[6]),
               JGitSourcePackager.Tuning.DEFAULTS.withPartSize(
-                  S3MultipartOutputStream.MIN_PART_SIZE));
+                  S3MultipartOutputStream.MIN_PART_SIZE),
+              SourceLimits.DEFAULTS);
       PackagedSource p =
           packager.pack(
               new FetchPlan(List.of(new RepoRef(args[3], args[4])), args[5], Duration.ZERO, null),

@@ -1,8 +1,8 @@
 package io.pagureci.outbound.adapters;
 
-import io.pagureci.outbound.domain.BuildUrls;
 import io.pagureci.outbound.domain.FlagUpdate;
 import io.pagureci.outbound.domain.PagureBuild;
+import io.pagureci.outbound.domain.PercentEncoding;
 import io.pagureci.outbound.domain.PhaseResult;
 import io.pagureci.outbound.json.Json;
 import java.net.URI;
@@ -37,7 +37,7 @@ public final class PagureCiWebhook implements io.pagureci.outbound.domain.FlagRe
   URI uri(PagureBuild build) {
     StringBuilder path = new StringBuilder();
     for (String part : build.project().split("/")) {
-      path.append('/').append(BuildUrls.encode(part));
+      path.append('/').append(PercentEncoding.encode(part));
     }
     return URI.create(pagureUrl + "api/0/ci/webhook" + path);
   }

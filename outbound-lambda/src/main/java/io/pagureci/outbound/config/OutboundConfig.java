@@ -4,17 +4,15 @@ import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.LogAccess;
 import io.pagureci.outbound.domain.TargetNames;
+import io.pagureci.pagure.PagureBaseUrl;
 import io.pagureci.pagure.routing.Routes;
 import io.pagureci.pagure.routing.RoutesJson;
 import io.pagureci.pagure.routing.Target;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -310,20 +308,14 @@ public record OutboundConfig(
 
   private static String pagureUrl(Map<String, String> env) {
     String v = required(env, PAGURE_URL);
-    URI uri;
     try {
-      uri = new URI(v);
-    } catch (URISyntaxException e) {
-      throw new ConfigException(PAGURE_URL, "is not a valid URL");
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("https") || scheme.equals("http"))
-        || uri.getHost() == null
-        || uri.getRawQuery() != null
-        || uri.getRawFragment() != null
-        || uri.getRawUserInfo() != null) {
-      throw new ConfigException(
-          PAGURE_URL, "must be an http(s) URL with a host and no query, fragment or credentials");
+      PagureBaseUrl.check(v);
+    } catch (PagureBaseUrl.Invalid e) {
+      throw e.problem() == PagureBaseUrl.Problem.NOT_A_URL
+          ? new ConfigException(PAGURE_URL, "is not a valid URL")
+          : new ConfigException(
+              PAGURE_URL,
+              "must be an http(s) URL with a host and no query, fragment or credentials");
     }
     return normaliseUrl(v);
   }

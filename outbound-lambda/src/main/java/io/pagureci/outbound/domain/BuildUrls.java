@@ -1,6 +1,7 @@
 package io.pagureci.outbound.domain;
 
-import java.nio.charset.StandardCharsets;
+import static io.pagureci.outbound.domain.PercentEncoding.encode;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -9,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The flag's {@code url}: the build's AWS console page (region- and partition-aware), or a
  * configured template with placeholders {@code {region} {account} {system} {target} {project}
- * {buildId} {buildNumber} {commit} {pagureProject}}; values are percent-encoded (RFC 3986
- * unreserved characters are kept).
+ * {buildId} {buildNumber} {commit} {pagureProject}}; values are percent-encoded ({@link
+ * PercentEncoding#encode}).
  */
 public final class BuildUrls {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
@@ -128,28 +129,6 @@ public final class BuildUrls {
       m.appendReplacement(out, Matcher.quoteReplacement(v == null ? m.group() : encode(v)));
     }
     m.appendTail(out);
-    return out.toString();
-  }
-
-  /** Percent-encodes everything but RFC 3986 unreserved characters. */
-  public static String encode(String value) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '.'
-          || c == '_'
-          || c == '~') {
-        out.append((char) c);
-      } else {
-        out.append('%')
-            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
     return out.toString();
   }
 }

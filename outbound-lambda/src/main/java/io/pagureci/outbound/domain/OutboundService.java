@@ -29,18 +29,6 @@ public final class OutboundService {
   /**
    * @param provenance which builds this stack started (checked before anything is posted or looked
    *     up, except the pipeline execution that holds a pipeline's variables)
-   */
-  public OutboundService(
-      Scope scope,
-      BuildProvenance provenance,
-      FlagMapper mapper,
-      FlagReporter reporter,
-      BuildStatusLookup codeBuild,
-      BuildStatusLookup codePipeline) {
-    this(scope, provenance, mapper, reporter, codeBuild, codePipeline, null);
-  }
-
-  /**
    * @param comments posts a failed PR build's log tail ({@code LOG_ACCESS=…,comment}), or {@code
    *     null} (no comments)
    */

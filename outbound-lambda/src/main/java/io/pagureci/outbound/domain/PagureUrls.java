@@ -22,7 +22,7 @@ public final class PagureUrls {
       s.append(
           i == 0 && parts.length >= 3 && parts[0].equals("forks")
               ? "fork"
-              : BuildUrls.encode(parts[i]));
+              : PercentEncoding.encode(parts[i]));
     }
     return s.toString();
   }

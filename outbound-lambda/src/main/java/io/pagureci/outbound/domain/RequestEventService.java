@@ -43,18 +43,7 @@ public final class RequestEventService {
       FlagReporter reporter,
       BuildRecordLookup records,
       OutboundService builds) {
-    this(null, scope, accountId, mapper, reporter, records, builds);
-  }
-
-  private RequestEventService(
-      String disabledReason,
-      Scope scope,
-      String accountId,
-      FlagMapper mapper,
-      FlagReporter reporter,
-      BuildRecordLookup records,
-      OutboundService builds) {
-    this.disabledReason = disabledReason;
+    this.disabledReason = null;
     this.scope = scope;
     this.accountId = accountId;
     this.mapper = mapper;
@@ -63,11 +52,22 @@ public final class RequestEventService {
     this.builds = builds;
   }
 
+  /** One that ignores every request event, logging {@code disabledReason}: it needs nothing. */
+  private RequestEventService(String disabledReason) {
+    this.disabledReason = disabledReason;
+    this.scope = null;
+    this.accountId = null;
+    this.mapper = null;
+    this.reporter = null;
+    this.records = null;
+    this.builds = null;
+  }
+
   /**
    * A configuration that cannot handle request events: each one is ignored, logging {@code reason}.
    */
   public static RequestEventService disabled(String reason) {
-    return new RequestEventService(reason, null, null, null, null, null, null);
+    return new RequestEventService(reason);
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.outbound.domain.Flag;
 import io.pagureci.outbound.domain.FlagStatus;
+import io.pagureci.outbound.domain.PercentEncoding;
 import io.pagureci.outbound.testing.Fixtures;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ class FormEncodingTest {
 
   @org.junit.jupiter.api.Test
   void encodesUnicodeAndReservedCharactersLikePython() {
-    assertThat(FormEncoding.encode("CodeBuild é #42: a/b~c*d+e"))
+    assertThat(PercentEncoding.formEncode("CodeBuild é #42: a/b~c*d+e"))
         .isEqualTo("CodeBuild+%C3%A9+%2342%3A+a%2Fb~c%2Ad%2Be");
   }
 }

@@ -254,6 +254,23 @@ class OutboundConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
+        "https://pagure example.org/|PAGURE_URL: is not a valid URL",
+        "pagure.example.org|PAGURE_URL: must be an http(s) URL with a host and no query, fragment or credentials",
+        "https://user:pw@pagure.example.org/|PAGURE_URL: must be an http(s) URL with a host and no query, fragment or credentials",
+        "https://pagure.example.org/#top|PAGURE_URL: must be an http(s) URL with a host and no query, fragment or credentials"
+      })
+  void refusesABadPagureUrlSayingWhatIsWrong(String value, String message) {
+    Map<String, String> env = minimal();
+    env.put("PAGURE_URL", value);
+    assertThatThrownBy(() -> OutboundConfig.fromEnv(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
         "console,public|LOG_ACCESS: names two link kinds (console, public); choose console or public",
         "comments|LOG_ACCESS: unknown item 'comments'; use console or public, optionally with comment (e.g. public,comment)",
         "comment|LOG_ACCESS: comment needs BUILD_RECORDS_TABLE (the table that records each comment, so it is posted once)"

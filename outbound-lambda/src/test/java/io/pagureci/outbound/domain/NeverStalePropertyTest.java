@@ -255,7 +255,8 @@ class NeverStalePropertyTest {
             new FlagMapper(null, new BuildUrls(null)),
             pagure,
             service,
-            service);
+            service,
+            null);
 
     int terminalCodeBuildDeliveries = 0;
     for (int index : deliveries) {

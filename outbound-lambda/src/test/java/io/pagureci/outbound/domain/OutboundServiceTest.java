@@ -49,7 +49,8 @@ class OutboundServiceTest {
         new FlagMapper(null, new BuildUrls(null)),
         reporter,
         codeBuild,
-        codePipeline);
+        codePipeline,
+        null);
   }
 
   private OutboundService service() {
@@ -82,7 +83,8 @@ class OutboundServiceTest {
         new FlagMapper(null, new BuildUrls(null)),
         reporter,
         codeBuild,
-        codePipeline);
+        codePipeline,
+        null);
   }
 
   private static BuildEvent withVars(BuildEvent e, Map<String, String> vars) {
@@ -328,7 +330,8 @@ class OutboundServiceTest {
             new FlagMapper(null, new BuildUrls(null)),
             reporter,
             codeBuild,
-            codePipeline);
+            codePipeline,
+            null);
 
     assertThat(unchecked.handle(withVars(event("codebuild/state-succeeded.json"), vars)))
         .isInstanceOf(Outcome.Posted.class);
@@ -491,7 +494,8 @@ class OutboundServiceTest {
             new FlagMapper(null, new BuildUrls(null)),
             reporter,
             codeBuild,
-            codePipeline);
+            codePipeline,
+            null);
 
     Outcome outcome = service.handle(event("codebuild/state-succeeded.json"));
 

@@ -85,7 +85,8 @@ class RequestEventServiceTest {
         mapper,
         reporter,
         codeBuild,
-        codePipeline);
+        codePipeline,
+        null);
   }
 
   private RequestEventService service(BuildRecordLookup records) {
