@@ -22,7 +22,6 @@ import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IPrincipal;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.User;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -197,11 +196,10 @@ final class AcceptFunction extends StackPart {
     // The URL can only fill the queue: no StartBuild, no StartPipelineExecution, no source-zip
     // write.
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("QueueWork")
-            .actions(List.of("sqs:SendMessage"))
-            .resources(List.of(props.workQueue().queue().getQueueArn()))
-            .build());
+        Statements.allow(
+            "QueueWork",
+            List.of("sqs:SendMessage"),
+            List.of(props.workQueue().queue().getQueueArn())));
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
     // read the build record (a duplicate delivery; docs/queue.md §5)
     role.addToPrincipalPolicy(props.buildRecords().read());
@@ -210,11 +208,8 @@ final class AcceptFunction extends StackPart {
     secrets.basicAuth().ifPresent(s -> secretArns.add(s.getSecretArn()));
     if (!secretArns.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadInboundSecrets")
-              .actions(List.of("secretsmanager:GetSecretValue"))
-              .resources(secretArns)
-              .build());
+          Statements.allow(
+              "ReadInboundSecrets", List.of("secretsmanager:GetSecretValue"), secretArns));
     }
 
     Function.Builder b =

@@ -17,7 +17,6 @@ import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -149,11 +148,10 @@ final class BuildPipeline extends StackPart {
         .ifPresent(
             role -> {
               role.addToPrincipalPolicy(
-                  PolicyStatement.Builder.create()
-                      .sid("ReadPipelineArtifacts")
-                      .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-                      .resources(List.of(artifacts.arnForObjects("*")))
-                      .build());
+                  Statements.allow(
+                      "ReadPipelineArtifacts",
+                      List.of("s3:GetObject", "s3:GetObjectVersion"),
+                      List.of(artifacts.arnForObjects("*"))));
               String policy = props.build().createdRole().isPresent() ? "DefaultPolicy" : "Policy";
               nag.pipelineArtifactsForBuildRole(role.getNode().tryFindChild(policy), artifacts);
             });

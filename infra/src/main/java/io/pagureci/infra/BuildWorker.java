@@ -17,7 +17,6 @@ import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
 import software.amazon.awscdk.services.events.IEventBus;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
@@ -76,6 +75,16 @@ public final class BuildWorker extends Construct {
 
     static Target codeBuild(String name, IProject project) {
       return new Target(name, project, null, null);
+    }
+
+    /** The ARNs of the targets' CodeBuild projects (a pipeline target's build project too). */
+    static List<String> projectArns(List<Target> targets) {
+      return targets.stream().map(t -> t.project().getProjectArn()).toList();
+    }
+
+    /** The ARNs of the targets' pipelines; every target must be a pipeline target. */
+    static List<String> pipelineArns(List<Target> targets) {
+      return targets.stream().map(t -> t.pipeline().getPipelineArn()).toList();
     }
 
     /** The CodeBuild project or pipeline name the worker starts (the target's ROUTES resource). */
@@ -159,6 +168,8 @@ public final class BuildWorker extends Construct {
     List<Target> targets = props.targets();
     List<Target> pipelines = targets.stream().filter(t -> t.pipeline() != null).toList();
     List<Target> projects = targets.stream().filter(t -> t.pipeline() == null).toList();
+    List<String> projectArns = Target.projectArns(projects);
+    List<String> pipelineArns = Target.pipelineArns(pipelines);
     environment.put("WORK_QUEUE_URL", props.workQueue().queue().getQueueUrl());
     environment.put("WORK_MAX_ATTEMPTS", Integer.toString(props.workQueue().maxReceiveCount()));
     environment.put(
@@ -186,46 +197,35 @@ public final class BuildWorker extends Construct {
 
     // S3: write the zip (multipart); the build records are conditional writes in their table.
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("WriteSourceZips")
-            .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
-            .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
-            .build());
+        Statements.allow(
+            "WriteSourceZips",
+            List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
+            List.of(bucket.arnForObjects(props.sourcePrefix() + "*"))));
     role.addToPrincipalPolicy(props.buildRecords().write());
     // exactly the table's projects and pipelines, each by its ARN
     if (!projects.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("StartBuild")
-              .actions(List.of("codebuild:StartBuild"))
-              .resources(projects.stream().map(t -> t.project().getProjectArn()).toList())
-              .build());
+          Statements.allow("StartBuild", List.of("codebuild:StartBuild"), projectArns));
     }
     if (!pipelines.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("StartPipelineExecution")
-              .actions(List.of("codepipeline:StartPipelineExecution"))
-              .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
-              .build());
+          Statements.allow(
+              "StartPipelineExecution",
+              List.of("codepipeline:StartPipelineExecution"),
+              pipelineArns));
     }
     if (stopsBuilds(props.environment())) {
       // only the table's own builds: a stop names the exact build id its head recorded
       if (!projects.isEmpty()) {
         role.addToPrincipalPolicy(
-            PolicyStatement.Builder.create()
-                .sid("StopSupersededBuild")
-                .actions(List.of("codebuild:StopBuild"))
-                .resources(projects.stream().map(t -> t.project().getProjectArn()).toList())
-                .build());
+            Statements.allow("StopSupersededBuild", List.of("codebuild:StopBuild"), projectArns));
       }
       if (!pipelines.isEmpty()) {
         role.addToPrincipalPolicy(
-            PolicyStatement.Builder.create()
-                .sid("StopSupersededPipelineExecution")
-                .actions(List.of("codepipeline:StopPipelineExecution"))
-                .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
-                .build());
+            Statements.allow(
+                "StopSupersededPipelineExecution",
+                List.of("codepipeline:StopPipelineExecution"),
+                pipelineArns));
       }
     }
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));

@@ -18,7 +18,6 @@ import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
@@ -139,41 +138,36 @@ final class FlagReporter extends StackPart {
             });
 
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("ReadPagureToken")
-            .actions(List.of("secretsmanager:GetSecretValue"))
-            .resources(List.of(props.pagureToken().getSecretArn()))
-            .build());
+        Statements.allow(
+            "ReadPagureToken",
+            List.of("secretsmanager:GetSecretValue"),
+            List.of(props.pagureToken().getSecretArn())));
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("ReadBuilds")
-            .actions(List.of("codebuild:BatchGetBuilds"))
-            .resources(targets.stream().map(t -> t.project().getProjectArn()).toList())
-            .build());
+        Statements.allow(
+            "ReadBuilds",
+            List.of("codebuild:BatchGetBuilds"),
+            BuildWorker.Target.projectArns(targets)));
     if (!pipelines.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadPipelineExecutions")
-              .actions(List.of("codepipeline:GetPipelineExecution"))
-              .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
-              .build());
+          Statements.allow(
+              "ReadPipelineExecutions",
+              List.of("codepipeline:GetPipelineExecution"),
+              BuildWorker.Target.pipelineArns(pipelines)));
     }
     role.addToPrincipalPolicy(props.buildRecords().read());
     if (!props.publicProjects().isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadPublicProjectAlias")
-              .actions(List.of("codebuild:BatchGetProjects"))
-              .resources(props.publicProjects().stream().map(IProject::getProjectArn).toList())
-              .build());
+          Statements.allow(
+              "ReadPublicProjectAlias",
+              List.of("codebuild:BatchGetProjects"),
+              props.publicProjects().stream().map(IProject::getProjectArn).toList()));
     }
     if (!props.commentLogs().isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadBuildLogs")
-              .actions(List.of("logs:GetLogEvents"))
-              .resources(props.commentLogs().stream().map(ILogGroup::getLogGroupArn).toList())
-              .build());
+          Statements.allow(
+              "ReadBuildLogs",
+              List.of("logs:GetLogEvents"),
+              props.commentLogs().stream().map(ILogGroup::getLogGroupArn).toList()));
       role.addToPrincipalPolicy(props.buildRecords().writeLogComments());
     }
 

@@ -90,11 +90,10 @@ final class SourceBucket extends StackPart {
    * {@code s3:GetBucketLocation} on the bucket alone; no listing).
    */
   PolicyStatement locateBucket() {
-    return PolicyStatement.Builder.create()
-        .sid("LocateSourceBucket")
-        .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
-        .resources(List.of(bucket.getBucketArn()))
-        .build();
+    return Statements.allow(
+        "LocateSourceBucket",
+        List.of("s3:GetBucketAcl", "s3:GetBucketLocation"),
+        List.of(bucket.getBucketArn()));
   }
 
   /** Reading any zip under the prefix, pinned by version id. */
@@ -107,10 +106,9 @@ final class SourceBucket extends StackPart {
    * version id.
    */
   PolicyStatement readZips(List<String> keyPatterns) {
-    return PolicyStatement.Builder.create()
-        .sid("ReadSourceZips")
-        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-        .resources(keyPatterns.stream().map(bucket::arnForObjects).toList())
-        .build();
+    return Statements.allow(
+        "ReadSourceZips",
+        List.of("s3:GetObject", "s3:GetObjectVersion"),
+        keyPatterns.stream().map(bucket::arnForObjects).toList());
   }
 }
