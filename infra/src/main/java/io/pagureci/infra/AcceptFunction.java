@@ -184,14 +184,7 @@ final class AcceptFunction extends StackPart {
     callerUser = Optional.ofNullable(user);
     callerPrincipal = Optional.ofNullable(principal);
     callerPrincipalArn = Optional.ofNullable(principalArn);
-    props
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (environment.putIfAbsent(k, v) != null) {
-                throw new IllegalArgumentException(k + " is set by AcceptFunction itself");
-              }
-            });
+    JavaFunction.addSettings(environment, props.environment(), "AcceptFunction");
 
     // The URL can only fill the queue: no StartBuild, no StartPipelineExecution, no source-zip
     // write.

@@ -186,14 +186,7 @@ public final class BuildWorker extends Construct {
       environment.put("PIPELINE_SOURCE_ACTION", pipelines.get(0).pipelineSourceAction());
       environment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
     }
-    props
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (environment.putIfAbsent(k, v) != null) {
-                throw new IllegalArgumentException(k + " is set by BuildWorker itself");
-              }
-            });
+    JavaFunction.addSettings(environment, props.environment(), "BuildWorker");
 
     // S3: write the zip (multipart); the build records are conditional writes in their table.
     role.addToPrincipalPolicy(

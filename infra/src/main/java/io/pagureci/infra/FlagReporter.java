@@ -128,14 +128,7 @@ final class FlagReporter extends StackPart {
     // request events (docs/queue.md §4): the build record says whether a build already started
     environment.put("BUILD_RECORDS_TABLE", props.buildRecords().tableName());
     environment.put("ACCOUNT_ID", Stack.of(this).getAccount());
-    props
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (environment.putIfAbsent(k, v) != null) {
-                throw new IllegalArgumentException(k + " is set by FlagReporter itself");
-              }
-            });
+    JavaFunction.addSettings(environment, props.environment(), "FlagReporter");
 
     role.addToPrincipalPolicy(
         Statements.allow(

@@ -32,6 +32,22 @@ final class JavaFunction {
       Map<String, String> environment,
       FunctionLogging logging) {}
 
+  /**
+   * Adds the settings-only variables to the ones a construct sets itself (which come first); a
+   * setting may not replace one of those.
+   *
+   * @throws IllegalArgumentException naming the variable and {@code owner} when it does
+   */
+  static void addSettings(
+      Map<String, String> environment, Map<String, String> settings, String owner) {
+    settings.forEach(
+        (k, v) -> {
+          if (environment.putIfAbsent(k, v) != null) {
+            throw new IllegalArgumentException(k + " is set by " + owner + " itself");
+          }
+        });
+  }
+
   static Function.Builder builder(Construct scope, String id, Base base) {
     Function.Builder b =
         Function.Builder.create(scope, id)
