@@ -10,13 +10,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
@@ -267,19 +263,12 @@ final class AcceptFunction extends StackPart {
     NagSuppressionsPlan.of(this).lambdaRuntime(function);
 
     errorsAlarm =
-        Alarm.Builder.create(this, "InboundErrorsAlarm")
-            .alarmDescription(
-                "pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
-            .metric(
-                function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
-            .threshold(1)
-            .evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build();
-    if (props.alarmAction() != null) {
-      errorsAlarm.addAlarmAction(props.alarmAction());
-    }
+        Alarms.atLeastOne(
+            this,
+            "InboundErrorsAlarm",
+            "pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)",
+            function.metricErrors(Alarms.fiveMinutes()),
+            props.alarmAction());
   }
 
   Function function() {

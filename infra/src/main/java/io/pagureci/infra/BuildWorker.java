@@ -6,14 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Size;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
 import software.amazon.awscdk.services.events.IEventBus;
@@ -77,6 +73,14 @@ public final class BuildWorker extends Construct {
       return new Target(name, project, null, null);
     }
 
+    /** An unmodifiable copy of {@code targets}, which must not be empty. */
+    static List<Target> atLeastOne(List<Target> targets) {
+      if (targets.isEmpty()) {
+        throw new IllegalArgumentException("no build target");
+      }
+      return List.copyOf(targets);
+    }
+
     /** The ARNs of the targets' CodeBuild projects (a pipeline target's build project too). */
     static List<String> projectArns(List<Target> targets) {
       return targets.stream().map(t -> t.project().getProjectArn()).toList();
@@ -132,10 +136,7 @@ public final class BuildWorker extends Construct {
       Objects.requireNonNull(sourceBucket);
       Objects.requireNonNull(buildRecords);
       Objects.requireNonNull(routes);
-      targets = List.copyOf(targets);
-      if (targets.isEmpty()) {
-        throw new IllegalArgumentException("no build target");
-      }
+      targets = Target.atLeastOne(targets);
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(logging);
       environment = Map.copyOf(environment);
@@ -267,20 +268,13 @@ public final class BuildWorker extends Construct {
                 .build()));
 
     errorsAlarm =
-        Alarm.Builder.create(this, "ErrorsAlarm")
-            .alarmDescription(
-                "pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
-                    + " not an error)")
-            .metric(
-                function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
-            .threshold(1)
-            .evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build();
-    if (props.alarmAction() != null) {
-      errorsAlarm.addAlarmAction(props.alarmAction());
-    }
+        Alarms.atLeastOne(
+            this,
+            "ErrorsAlarm",
+            "pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
+                + " not an error)",
+            function.metricErrors(Alarms.fiveMinutes()),
+            props.alarmAction());
   }
 
   public Function function() {

@@ -9,10 +9,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.IEventBus;
@@ -84,10 +81,7 @@ final class FlagReporter extends StackPart {
       Objects.requireNonNull(code);
       Objects.requireNonNull(pagureToken);
       Objects.requireNonNull(routes);
-      targets = List.copyOf(targets);
-      if (targets.isEmpty()) {
-        throw new IllegalArgumentException("no build target");
-      }
+      targets = BuildWorker.Target.atLeastOne(targets);
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(buildRecords);
       environment = Map.copyOf(environment);
@@ -190,30 +184,20 @@ final class FlagReporter extends StackPart {
     nag.lambdaRuntime(function);
     eventRules(targets, props.eventBus());
 
-    MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
     alarms =
         List.of(
-            Alarm.Builder.create(this, "OnFailureQueueAlarm")
-                .alarmDescription(
-                    "pagure-ci-aws: build events the outbound function could not turn into flags")
-                .metric(onFailureQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes))
-                .threshold(1)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build(),
-            Alarm.Builder.create(this, "OutboundErrorsAlarm")
-                .alarmDescription(
-                    "pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)")
-                .metric(function.metricErrors(fiveMinutes))
-                .threshold(1)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build());
-    if (props.alarmAction() != null) {
-      alarms.forEach(a -> a.addAlarmAction(props.alarmAction()));
-    }
+            Alarms.atLeastOne(
+                this,
+                "OnFailureQueueAlarm",
+                "pagure-ci-aws: build events the outbound function could not turn into flags",
+                onFailureQueue.metricApproximateNumberOfMessagesVisible(Alarms.fiveMinutes()),
+                props.alarmAction()),
+            Alarms.atLeastOne(
+                this,
+                "OutboundErrorsAlarm",
+                "pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)",
+                function.metricErrors(Alarms.fiveMinutes()),
+                props.alarmAction()));
   }
 
   /**
