@@ -18,11 +18,8 @@ import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
-import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
-import software.amazon.awscdk.services.s3.ObjectOwnership;
 import software.constructs.Construct;
 
 /**
@@ -63,11 +60,7 @@ final class BuildPipeline extends StackPart {
     SourceBucket source = props.source();
     NagSuppressionsPlan nag = NagSuppressionsPlan.of(this);
     Bucket artifacts =
-        Bucket.Builder.create(this, "PipelineArtifactBucket")
-            .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
-            .enforceSsl(true)
-            .encryption(BucketEncryption.S3_MANAGED)
-            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+        SourceBucket.privateBucket(this, "PipelineArtifactBucket", props.autoDeleteObjects())
             .lifecycleRules(
                 List.of(
                     LifecycleRule.builder()
@@ -75,8 +68,6 @@ final class BuildPipeline extends StackPart {
                         .expiration(Duration.days(props.artifactExpirationDays()))
                         .abortIncompleteMultipartUploadAfter(Duration.days(1))
                         .build()))
-            .removalPolicy(SourceBucket.removalPolicy(props.autoDeleteObjects()))
-            .autoDeleteObjects(props.autoDeleteObjects())
             .build();
     nag.bucketAccessLogs(artifacts);
 
