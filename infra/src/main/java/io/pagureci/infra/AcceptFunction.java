@@ -87,7 +87,8 @@ final class AcceptFunction extends StackPart {
       BuildRecords buildRecords,
       Map<String, String> environment,
       IAlarmAction alarmAction,
-      FunctionLogging logging) {
+      FunctionLogging logging)
+      implements JavaFunction.Props {
     Props {
       Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
@@ -207,15 +208,11 @@ final class AcceptFunction extends StackPart {
             "Inbound",
             new JavaFunction.Base(
                 "pagure-ci-aws accept: pagure web-hook / ci webhook -> work queue",
-                props.code(),
                 HANDLER,
+                props,
                 role,
-                props.architecture(),
-                props.memoryMb(),
-                props.timeoutSeconds(),
                 logs,
-                environment,
-                props.logging()));
+                environment));
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }

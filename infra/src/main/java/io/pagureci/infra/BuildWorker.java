@@ -129,7 +129,8 @@ public final class BuildWorker extends Construct {
       IEventBus eventBus,
       Map<String, String> environment,
       IAlarmAction alarmAction,
-      FunctionLogging logging) {
+      FunctionLogging logging)
+      implements JavaFunction.Props {
     public Props {
       Objects.requireNonNull(code);
       Objects.requireNonNull(workQueue);
@@ -230,15 +231,11 @@ public final class BuildWorker extends Construct {
                 "Function",
                 new JavaFunction.Base(
                     "pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build",
-                    props.code(),
                     HANDLER,
+                    props,
                     role,
-                    props.architecture(),
-                    props.memoryMb(),
-                    props.timeoutSeconds(),
                     logGroup,
-                    environment,
-                    props.logging()))
+                    environment))
             .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()));
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);

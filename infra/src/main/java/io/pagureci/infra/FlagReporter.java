@@ -74,7 +74,8 @@ final class FlagReporter extends StackPart {
       IAlarmAction alarmAction,
       FunctionLogging logging,
       List<ILogGroup> commentLogs,
-      List<IProject> publicProjects) {
+      List<IProject> publicProjects)
+      implements JavaFunction.Props {
 
     Props {
       Objects.requireNonNull(logging);
@@ -164,15 +165,11 @@ final class FlagReporter extends StackPart {
                 "Outbound",
                 new JavaFunction.Base(
                     "pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags",
-                    props.code(),
                     HANDLER,
+                    props,
                     role,
-                    props.architecture(),
-                    props.memoryMb(),
-                    props.timeoutSeconds(),
                     logs,
-                    environment,
-                    props.logging()))
+                    environment))
             // EventBridge invokes asynchronously: Lambda retries, then the on-failure queue.
             .retryAttempts(props.retryAttempts())
             .maxEventAge(Duration.seconds(props.maxEventAgeSeconds()))

@@ -19,18 +19,27 @@ import software.constructs.Construct;
 final class JavaFunction {
   private JavaFunction() {}
 
-  /** The settings every function has. */
+  /** What the props of every function's construct give it (the records' own components). */
+  interface Props {
+    Path code();
+
+    Architecture architecture();
+
+    int memoryMb();
+
+    int timeoutSeconds();
+
+    FunctionLogging logging();
+  }
+
+  /** The settings every function has: the construct's {@link Props} and what it makes itself. */
   record Base(
       String description,
-      Path code,
       String handler,
+      Props props,
       IRole role,
-      Architecture architecture,
-      int memoryMb,
-      int timeoutSeconds,
       ILogGroup logGroup,
-      Map<String, String> environment,
-      FunctionLogging logging) {}
+      Map<String, String> environment) {}
 
   /**
    * Adds the settings-only variables to the ones a construct sets itself (which come first); a
@@ -53,15 +62,15 @@ final class JavaFunction {
         Function.Builder.create(scope, id)
             .description(base.description())
             .runtime(Runtime.JAVA_21)
-            .architecture(base.architecture())
-            .code(Code.fromAsset(base.code().toString()))
+            .architecture(base.props().architecture())
+            .code(Code.fromAsset(base.props().code().toString()))
             .handler(base.handler())
             .role(base.role())
-            .memorySize(base.memoryMb())
-            .timeout(Duration.seconds(base.timeoutSeconds()))
+            .memorySize(base.props().memoryMb())
+            .timeout(Duration.seconds(base.props().timeoutSeconds()))
             .logGroup(base.logGroup())
             .environment(base.environment());
-    base.logging().applyTo(b);
+    base.props().logging().applyTo(b);
     return b;
   }
 }
