@@ -10,19 +10,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IPrincipal;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.User;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -92,7 +87,8 @@ final class AcceptFunction extends StackPart {
       BuildRecords buildRecords,
       Map<String, String> environment,
       IAlarmAction alarmAction,
-      FunctionLogging logging) {
+      FunctionLogging logging)
+      implements JavaFunction.Props {
     Props {
       Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
@@ -185,23 +181,15 @@ final class AcceptFunction extends StackPart {
     callerUser = Optional.ofNullable(user);
     callerPrincipal = Optional.ofNullable(principal);
     callerPrincipalArn = Optional.ofNullable(principalArn);
-    props
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (environment.putIfAbsent(k, v) != null) {
-                throw new IllegalArgumentException(k + " is set by AcceptFunction itself");
-              }
-            });
+    JavaFunction.addSettings(environment, props.environment(), "AcceptFunction");
 
     // The URL can only fill the queue: no StartBuild, no StartPipelineExecution, no source-zip
     // write.
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("QueueWork")
-            .actions(List.of("sqs:SendMessage"))
-            .resources(List.of(props.workQueue().queue().getQueueArn()))
-            .build());
+        Statements.allow(
+            "QueueWork",
+            List.of("sqs:SendMessage"),
+            List.of(props.workQueue().queue().getQueueArn())));
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
     // read the build record (a duplicate delivery; docs/queue.md §5)
     role.addToPrincipalPolicy(props.buildRecords().read());
@@ -210,11 +198,8 @@ final class AcceptFunction extends StackPart {
     secrets.basicAuth().ifPresent(s -> secretArns.add(s.getSecretArn()));
     if (!secretArns.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadInboundSecrets")
-              .actions(List.of("secretsmanager:GetSecretValue"))
-              .resources(secretArns)
-              .build());
+          Statements.allow(
+              "ReadInboundSecrets", List.of("secretsmanager:GetSecretValue"), secretArns));
     }
 
     Function.Builder b =
@@ -223,15 +208,11 @@ final class AcceptFunction extends StackPart {
             "Inbound",
             new JavaFunction.Base(
                 "pagure-ci-aws accept: pagure web-hook / ci webhook -> work queue",
-                props.code(),
                 HANDLER,
+                props,
                 role,
-                props.architecture(),
-                props.memoryMb(),
-                props.timeoutSeconds(),
                 logs,
-                environment,
-                props.logging()));
+                environment));
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
     }
@@ -279,19 +260,12 @@ final class AcceptFunction extends StackPart {
     NagSuppressionsPlan.of(this).lambdaRuntime(function);
 
     errorsAlarm =
-        Alarm.Builder.create(this, "InboundErrorsAlarm")
-            .alarmDescription(
-                "pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)")
-            .metric(
-                function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
-            .threshold(1)
-            .evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build();
-    if (props.alarmAction() != null) {
-      errorsAlarm.addAlarmAction(props.alarmAction());
-    }
+        Alarms.atLeastOne(
+            this,
+            "InboundErrorsAlarm",
+            "pagure-ci-aws: accept (inbound) function errors (crashes/timeouts; 4xx/5xx answers are not errors)",
+            function.metricErrors(Alarms.fiveMinutes()),
+            props.alarmAction());
   }
 
   Function function() {

@@ -2,7 +2,13 @@ package io.pagureci.infra;
 
 import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
@@ -50,6 +56,32 @@ final class Alarms extends StackPart {
   /** The alarm topic (created or imported), if any. */
   Optional<ITopic> topic() {
     return topic;
+  }
+
+  /** The period every alarm of the stack reads its metric in. */
+  static MetricOptions fiveMinutes() {
+    return MetricOptions.builder().period(Duration.minutes(5)).build();
+  }
+
+  /**
+   * An alarm when {@code metric} is at least 1 in one five-minute period (no data is no alarm),
+   * notifying {@code action} ({@code null} = nowhere).
+   */
+  static Alarm atLeastOne(
+      Construct scope, String id, String description, IMetric metric, IAlarmAction action) {
+    Alarm alarm =
+        Alarm.Builder.create(scope, id)
+            .alarmDescription(description)
+            .metric(metric)
+            .threshold(1)
+            .evaluationPeriods(1)
+            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+            .treatMissingData(TreatMissingData.NOT_BREACHING)
+            .build();
+    if (action != null) {
+      alarm.addAlarmAction(action);
+    }
+    return alarm;
   }
 
   /** What every alarm does: publish to the topic; {@code null} when there is none. */

@@ -17,13 +17,9 @@ import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
-import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
-import software.amazon.awscdk.services.s3.ObjectOwnership;
 import software.constructs.Construct;
 
 /**
@@ -64,11 +60,7 @@ final class BuildPipeline extends StackPart {
     SourceBucket source = props.source();
     NagSuppressionsPlan nag = NagSuppressionsPlan.of(this);
     Bucket artifacts =
-        Bucket.Builder.create(this, "PipelineArtifactBucket")
-            .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
-            .enforceSsl(true)
-            .encryption(BucketEncryption.S3_MANAGED)
-            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+        SourceBucket.privateBucket(this, "PipelineArtifactBucket", props.autoDeleteObjects())
             .lifecycleRules(
                 List.of(
                     LifecycleRule.builder()
@@ -76,8 +68,6 @@ final class BuildPipeline extends StackPart {
                         .expiration(Duration.days(props.artifactExpirationDays()))
                         .abortIncompleteMultipartUploadAfter(Duration.days(1))
                         .build()))
-            .removalPolicy(SourceBucket.removalPolicy(props.autoDeleteObjects()))
-            .autoDeleteObjects(props.autoDeleteObjects())
             .build();
     nag.bucketAccessLogs(artifacts);
 
@@ -149,11 +139,10 @@ final class BuildPipeline extends StackPart {
         .ifPresent(
             role -> {
               role.addToPrincipalPolicy(
-                  PolicyStatement.Builder.create()
-                      .sid("ReadPipelineArtifacts")
-                      .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-                      .resources(List.of(artifacts.arnForObjects("*")))
-                      .build());
+                  Statements.allow(
+                      "ReadPipelineArtifacts",
+                      List.of("s3:GetObject", "s3:GetObjectVersion"),
+                      List.of(artifacts.arnForObjects("*"))));
               String policy = props.build().createdRole().isPresent() ? "DefaultPolicy" : "Policy";
               nag.pipelineArtifactsForBuildRole(role.getNode().tryFindChild(policy), artifacts);
             });

@@ -20,7 +20,6 @@ import software.amazon.awscdk.services.codebuild.S3SourceProps;
 import software.amazon.awscdk.services.codebuild.Source;
 import software.amazon.awscdk.services.iam.FromRoleArnOptions;
 import software.amazon.awscdk.services.iam.IRole;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -169,34 +168,26 @@ final class BuildProject extends StackPart {
       role.addToPrincipalPolicy(source.readZips(props.zipKeys()));
       role.addToPrincipalPolicy(source.locateBucket());
     }
-    role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("WriteOwnLogs")
-            .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
-            .resources(List.of(logs.getLogGroupArn()))
-            .build());
+    role.addToPrincipalPolicy(Statements.writeOwnLogs(logs));
     // test reports of a buildspec's `reports:` section: CodeBuild creates report groups named
     // <project>-<report>
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("WriteOwnReports")
-            .actions(
-                List.of(
-                    "codebuild:CreateReportGroup",
-                    "codebuild:CreateReport",
-                    "codebuild:UpdateReport",
-                    "codebuild:BatchPutTestCases",
-                    "codebuild:BatchPutCodeCoverages"))
-            .resources(
-                List.of(
-                    Stack.of(this)
-                        .formatArn(
-                            ArnComponents.builder()
-                                .service("codebuild")
-                                .resource("report-group")
-                                .resourceName(created.getProjectName() + "-*")
-                                .build())))
-            .build());
+        Statements.allow(
+            "WriteOwnReports",
+            List.of(
+                "codebuild:CreateReportGroup",
+                "codebuild:CreateReport",
+                "codebuild:UpdateReport",
+                "codebuild:BatchPutTestCases",
+                "codebuild:BatchPutCodeCoverages"),
+            List.of(
+                Stack.of(this)
+                    .formatArn(
+                        ArnComponents.builder()
+                            .service("codebuild")
+                            .resource("report-group")
+                            .resourceName(created.getProjectName() + "-*")
+                            .build()))));
     nag.codeBuildProject(
         created, role, props.viaPipeline() ? null : source.bucket(), props.zipKeys());
     if (props.publicBuilds()) {
@@ -219,11 +210,8 @@ final class BuildProject extends StackPart {
                 "pagure-ci-aws: CodeBuild shows the public build pages with this role (its logs only)")
             .build();
     access.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("ReadOwnBuildLogs")
-            .actions(List.of("logs:GetLogEvents"))
-            .resources(List.of(logs.getLogGroupArn()))
-            .build());
+        Statements.allow(
+            "ReadOwnBuildLogs", List.of("logs:GetLogEvents"), List.of(logs.getLogGroupArn())));
     publicBuildsRole = Optional.of(access);
     CfnProject cfn = (CfnProject) created.getNode().getDefaultChild();
     cfn.setVisibility("PUBLIC_READ");

@@ -58,11 +58,8 @@ public final class BuildRecords extends Construct {
 
   /** Accept (duplicates) and outbound (did the build start?): {@code dynamodb:GetItem} only. */
   PolicyStatement read() {
-    return PolicyStatement.Builder.create()
-        .sid("ReadBuildRecords")
-        .actions(List.of("dynamodb:GetItem"))
-        .resources(List.of(table.getTableArn()))
-        .build();
+    return Statements.allow(
+        "ReadBuildRecords", List.of("dynamodb:GetItem"), List.of(table.getTableArn()));
   }
 
   /** The worker: claims and heads are conditional PutItem / UpdateItem, decided on a GetItem. */
@@ -86,10 +83,9 @@ public final class BuildRecords extends Construct {
   static final String LOG_COMMENT_PREFIX = "logcomment/";
 
   PolicyStatement write() {
-    return PolicyStatement.Builder.create()
-        .sid("WriteBuildRecords")
-        .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
-        .resources(List.of(table.getTableArn()))
-        .build();
+    return Statements.allow(
+        "WriteBuildRecords",
+        List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+        List.of(table.getTableArn()));
   }
 }

@@ -6,18 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Size;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
 import software.amazon.awscdk.services.events.IEventBus;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
@@ -78,6 +73,24 @@ public final class BuildWorker extends Construct {
       return new Target(name, project, null, null);
     }
 
+    /** An unmodifiable copy of {@code targets}, which must not be empty. */
+    static List<Target> atLeastOne(List<Target> targets) {
+      if (targets.isEmpty()) {
+        throw new IllegalArgumentException("no build target");
+      }
+      return List.copyOf(targets);
+    }
+
+    /** The ARNs of the targets' CodeBuild projects (a pipeline target's build project too). */
+    static List<String> projectArns(List<Target> targets) {
+      return targets.stream().map(t -> t.project().getProjectArn()).toList();
+    }
+
+    /** The ARNs of the targets' pipelines; every target must be a pipeline target. */
+    static List<String> pipelineArns(List<Target> targets) {
+      return targets.stream().map(t -> t.pipeline().getPipelineArn()).toList();
+    }
+
     /** The CodeBuild project or pipeline name the worker starts (the target's ROUTES resource). */
     String resourceName() {
       return pipeline == null ? project.getProjectName() : pipeline.getPipelineName();
@@ -116,17 +129,15 @@ public final class BuildWorker extends Construct {
       IEventBus eventBus,
       Map<String, String> environment,
       IAlarmAction alarmAction,
-      FunctionLogging logging) {
+      FunctionLogging logging)
+      implements JavaFunction.Props {
     public Props {
       Objects.requireNonNull(code);
       Objects.requireNonNull(workQueue);
       Objects.requireNonNull(sourceBucket);
       Objects.requireNonNull(buildRecords);
       Objects.requireNonNull(routes);
-      targets = List.copyOf(targets);
-      if (targets.isEmpty()) {
-        throw new IllegalArgumentException("no build target");
-      }
+      targets = Target.atLeastOne(targets);
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(logging);
       environment = Map.copyOf(environment);
@@ -159,6 +170,8 @@ public final class BuildWorker extends Construct {
     List<Target> targets = props.targets();
     List<Target> pipelines = targets.stream().filter(t -> t.pipeline() != null).toList();
     List<Target> projects = targets.stream().filter(t -> t.pipeline() == null).toList();
+    List<String> projectArns = Target.projectArns(projects);
+    List<String> pipelineArns = Target.pipelineArns(pipelines);
     environment.put("WORK_QUEUE_URL", props.workQueue().queue().getQueueUrl());
     environment.put("WORK_MAX_ATTEMPTS", Integer.toString(props.workQueue().maxReceiveCount()));
     environment.put(
@@ -175,57 +188,39 @@ public final class BuildWorker extends Construct {
       environment.put("PIPELINE_SOURCE_ACTION", pipelines.get(0).pipelineSourceAction());
       environment.put("PIPELINE_OVERRIDE_S3_KEY", "true");
     }
-    props
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (environment.putIfAbsent(k, v) != null) {
-                throw new IllegalArgumentException(k + " is set by BuildWorker itself");
-              }
-            });
+    JavaFunction.addSettings(environment, props.environment(), "BuildWorker");
 
     // S3: write the zip (multipart); the build records are conditional writes in their table.
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("WriteSourceZips")
-            .actions(List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"))
-            .resources(List.of(bucket.arnForObjects(props.sourcePrefix() + "*")))
-            .build());
+        Statements.allow(
+            "WriteSourceZips",
+            List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
+            List.of(bucket.arnForObjects(props.sourcePrefix() + "*"))));
     role.addToPrincipalPolicy(props.buildRecords().write());
     // exactly the table's projects and pipelines, each by its ARN
     if (!projects.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("StartBuild")
-              .actions(List.of("codebuild:StartBuild"))
-              .resources(projects.stream().map(t -> t.project().getProjectArn()).toList())
-              .build());
+          Statements.allow("StartBuild", List.of("codebuild:StartBuild"), projectArns));
     }
     if (!pipelines.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("StartPipelineExecution")
-              .actions(List.of("codepipeline:StartPipelineExecution"))
-              .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
-              .build());
+          Statements.allow(
+              "StartPipelineExecution",
+              List.of("codepipeline:StartPipelineExecution"),
+              pipelineArns));
     }
     if (stopsBuilds(props.environment())) {
       // only the table's own builds: a stop names the exact build id its head recorded
       if (!projects.isEmpty()) {
         role.addToPrincipalPolicy(
-            PolicyStatement.Builder.create()
-                .sid("StopSupersededBuild")
-                .actions(List.of("codebuild:StopBuild"))
-                .resources(projects.stream().map(t -> t.project().getProjectArn()).toList())
-                .build());
+            Statements.allow("StopSupersededBuild", List.of("codebuild:StopBuild"), projectArns));
       }
       if (!pipelines.isEmpty()) {
         role.addToPrincipalPolicy(
-            PolicyStatement.Builder.create()
-                .sid("StopSupersededPipelineExecution")
-                .actions(List.of("codepipeline:StopPipelineExecution"))
-                .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
-                .build());
+            Statements.allow(
+                "StopSupersededPipelineExecution",
+                List.of("codepipeline:StopPipelineExecution"),
+                pipelineArns));
       }
     }
     role.addToPrincipalPolicy(RequestEvents.put(props.eventBus()));
@@ -236,15 +231,11 @@ public final class BuildWorker extends Construct {
                 "Function",
                 new JavaFunction.Base(
                     "pagure-ci-aws worker: work item -> git fetch, zip to S3 -> start build",
-                    props.code(),
                     HANDLER,
+                    props,
                     role,
-                    props.architecture(),
-                    props.memoryMb(),
-                    props.timeoutSeconds(),
                     logGroup,
-                    environment,
-                    props.logging()))
+                    environment))
             .ephemeralStorageSize(Size.mebibytes(props.ephemeralMb()));
     if (props.snapStart()) {
       b.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
@@ -274,20 +265,13 @@ public final class BuildWorker extends Construct {
                 .build()));
 
     errorsAlarm =
-        Alarm.Builder.create(this, "ErrorsAlarm")
-            .alarmDescription(
-                "pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
-                    + " not an error)")
-            .metric(
-                function.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).build()))
-            .threshold(1)
-            .evaluationPeriods(1)
-            .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-            .treatMissingData(TreatMissingData.NOT_BREACHING)
-            .build();
-    if (props.alarmAction() != null) {
-      errorsAlarm.addAlarmAction(props.alarmAction());
-    }
+        Alarms.atLeastOne(
+            this,
+            "ErrorsAlarm",
+            "pagure-ci-aws: worker function errors (crashes/timeouts; a failed item is retried,"
+                + " not an error)",
+            function.metricErrors(Alarms.fiveMinutes()),
+            props.alarmAction());
   }
 
   public Function function() {

@@ -9,16 +9,12 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
@@ -78,17 +74,15 @@ final class FlagReporter extends StackPart {
       IAlarmAction alarmAction,
       FunctionLogging logging,
       List<ILogGroup> commentLogs,
-      List<IProject> publicProjects) {
+      List<IProject> publicProjects)
+      implements JavaFunction.Props {
 
     Props {
       Objects.requireNonNull(logging);
       Objects.requireNonNull(code);
       Objects.requireNonNull(pagureToken);
       Objects.requireNonNull(routes);
-      targets = List.copyOf(targets);
-      if (targets.isEmpty()) {
-        throw new IllegalArgumentException("no build target");
-      }
+      targets = BuildWorker.Target.atLeastOne(targets);
       Objects.requireNonNull(eventBus);
       Objects.requireNonNull(buildRecords);
       environment = Map.copyOf(environment);
@@ -129,51 +123,39 @@ final class FlagReporter extends StackPart {
     // request events (docs/queue.md §4): the build record says whether a build already started
     environment.put("BUILD_RECORDS_TABLE", props.buildRecords().tableName());
     environment.put("ACCOUNT_ID", Stack.of(this).getAccount());
-    props
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (environment.putIfAbsent(k, v) != null) {
-                throw new IllegalArgumentException(k + " is set by FlagReporter itself");
-              }
-            });
+    JavaFunction.addSettings(environment, props.environment(), "FlagReporter");
 
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("ReadPagureToken")
-            .actions(List.of("secretsmanager:GetSecretValue"))
-            .resources(List.of(props.pagureToken().getSecretArn()))
-            .build());
+        Statements.allow(
+            "ReadPagureToken",
+            List.of("secretsmanager:GetSecretValue"),
+            List.of(props.pagureToken().getSecretArn())));
     role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("ReadBuilds")
-            .actions(List.of("codebuild:BatchGetBuilds"))
-            .resources(targets.stream().map(t -> t.project().getProjectArn()).toList())
-            .build());
+        Statements.allow(
+            "ReadBuilds",
+            List.of("codebuild:BatchGetBuilds"),
+            BuildWorker.Target.projectArns(targets)));
     if (!pipelines.isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadPipelineExecutions")
-              .actions(List.of("codepipeline:GetPipelineExecution"))
-              .resources(pipelines.stream().map(t -> t.pipeline().getPipelineArn()).toList())
-              .build());
+          Statements.allow(
+              "ReadPipelineExecutions",
+              List.of("codepipeline:GetPipelineExecution"),
+              BuildWorker.Target.pipelineArns(pipelines)));
     }
     role.addToPrincipalPolicy(props.buildRecords().read());
     if (!props.publicProjects().isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadPublicProjectAlias")
-              .actions(List.of("codebuild:BatchGetProjects"))
-              .resources(props.publicProjects().stream().map(IProject::getProjectArn).toList())
-              .build());
+          Statements.allow(
+              "ReadPublicProjectAlias",
+              List.of("codebuild:BatchGetProjects"),
+              props.publicProjects().stream().map(IProject::getProjectArn).toList()));
     }
     if (!props.commentLogs().isEmpty()) {
       role.addToPrincipalPolicy(
-          PolicyStatement.Builder.create()
-              .sid("ReadBuildLogs")
-              .actions(List.of("logs:GetLogEvents"))
-              .resources(props.commentLogs().stream().map(ILogGroup::getLogGroupArn).toList())
-              .build());
+          Statements.allow(
+              "ReadBuildLogs",
+              List.of("logs:GetLogEvents"),
+              props.commentLogs().stream().map(ILogGroup::getLogGroupArn).toList()));
       role.addToPrincipalPolicy(props.buildRecords().writeLogComments());
     }
 
@@ -183,15 +165,11 @@ final class FlagReporter extends StackPart {
                 "Outbound",
                 new JavaFunction.Base(
                     "pagure-ci-aws outbound: CodeBuild / CodePipeline / request events -> pagure flags",
-                    props.code(),
                     HANDLER,
+                    props,
                     role,
-                    props.architecture(),
-                    props.memoryMb(),
-                    props.timeoutSeconds(),
                     logs,
-                    environment,
-                    props.logging()))
+                    environment))
             // EventBridge invokes asynchronously: Lambda retries, then the on-failure queue.
             .retryAttempts(props.retryAttempts())
             .maxEventAge(Duration.seconds(props.maxEventAgeSeconds()))
@@ -203,30 +181,20 @@ final class FlagReporter extends StackPart {
     nag.lambdaRuntime(function);
     eventRules(targets, props.eventBus());
 
-    MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
     alarms =
         List.of(
-            Alarm.Builder.create(this, "OnFailureQueueAlarm")
-                .alarmDescription(
-                    "pagure-ci-aws: build events the outbound function could not turn into flags")
-                .metric(onFailureQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes))
-                .threshold(1)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build(),
-            Alarm.Builder.create(this, "OutboundErrorsAlarm")
-                .alarmDescription(
-                    "pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)")
-                .metric(function.metricErrors(fiveMinutes))
-                .threshold(1)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build());
-    if (props.alarmAction() != null) {
-      alarms.forEach(a -> a.addAlarmAction(props.alarmAction()));
-    }
+            Alarms.atLeastOne(
+                this,
+                "OnFailureQueueAlarm",
+                "pagure-ci-aws: build events the outbound function could not turn into flags",
+                onFailureQueue.metricApproximateNumberOfMessagesVisible(Alarms.fiveMinutes()),
+                props.alarmAction()),
+            Alarms.atLeastOne(
+                this,
+                "OutboundErrorsAlarm",
+                "pagure-ci-aws: outbound function errors (each is retried; see the on-failure queue)",
+                function.metricErrors(Alarms.fiveMinutes()),
+                props.alarmAction()));
   }
 
   /**

@@ -1,8 +1,5 @@
 package io.pagureci.infra;
 
-import java.util.List;
-import software.amazon.awscdk.services.iam.Effect;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.logs.ILogGroup;
@@ -22,13 +19,7 @@ final class FunctionRole {
             .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
             .description(description)
             .build();
-    role.addToPrincipalPolicy(
-        PolicyStatement.Builder.create()
-            .sid("WriteOwnLogs")
-            .effect(Effect.ALLOW)
-            .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
-            .resources(List.of(logs.getLogGroupArn()))
-            .build());
+    role.addToPrincipalPolicy(Statements.writeOwnLogs(logs));
     return role;
   }
 }

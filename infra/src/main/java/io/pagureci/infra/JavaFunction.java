@@ -19,33 +19,58 @@ import software.constructs.Construct;
 final class JavaFunction {
   private JavaFunction() {}
 
-  /** The settings every function has. */
+  /** What the props of every function's construct give it (the records' own components). */
+  interface Props {
+    Path code();
+
+    Architecture architecture();
+
+    int memoryMb();
+
+    int timeoutSeconds();
+
+    FunctionLogging logging();
+  }
+
+  /** The settings every function has: the construct's {@link Props} and what it makes itself. */
   record Base(
       String description,
-      Path code,
       String handler,
+      Props props,
       IRole role,
-      Architecture architecture,
-      int memoryMb,
-      int timeoutSeconds,
       ILogGroup logGroup,
-      Map<String, String> environment,
-      FunctionLogging logging) {}
+      Map<String, String> environment) {}
+
+  /**
+   * Adds the settings-only variables to the ones a construct sets itself (which come first); a
+   * setting may not replace one of those.
+   *
+   * @throws IllegalArgumentException naming the variable and {@code owner} when it does
+   */
+  static void addSettings(
+      Map<String, String> environment, Map<String, String> settings, String owner) {
+    settings.forEach(
+        (k, v) -> {
+          if (environment.putIfAbsent(k, v) != null) {
+            throw new IllegalArgumentException(k + " is set by " + owner + " itself");
+          }
+        });
+  }
 
   static Function.Builder builder(Construct scope, String id, Base base) {
     Function.Builder b =
         Function.Builder.create(scope, id)
             .description(base.description())
             .runtime(Runtime.JAVA_21)
-            .architecture(base.architecture())
-            .code(Code.fromAsset(base.code().toString()))
+            .architecture(base.props().architecture())
+            .code(Code.fromAsset(base.props().code().toString()))
             .handler(base.handler())
             .role(base.role())
-            .memorySize(base.memoryMb())
-            .timeout(Duration.seconds(base.timeoutSeconds()))
+            .memorySize(base.props().memoryMb())
+            .timeout(Duration.seconds(base.props().timeoutSeconds()))
             .logGroup(base.logGroup())
             .environment(base.environment());
-    base.logging().applyTo(b);
+    base.props().logging().applyTo(b);
     return b;
   }
 }

@@ -81,24 +81,9 @@ final class NagSuppressionsPlan extends Construct {
                     + " raises an alarm."));
   }
 
-  /** The {@code <bucket>/<prefix>*} object wildcard: every source zip has its own key. */
-  void sourcePrefixWildcard(IConstruct policy, Bucket bucket, String prefix) {
-    if (policy == null) {
-      return;
-    }
-    later(
-        () ->
-            suppress(
-                policy,
-                "AwsSolutions-IAM5",
-                "Source zips are keyed <prefix><project>/pr/<id>/<sha>.zip (docs/protocol.md §4): one key per"
-                    + " commit, so access is scoped to the prefix — never the whole bucket.",
-                sourceObjects(bucket, prefix)));
-  }
-
   /**
-   * The zip key patterns a build role reads ({@code <prefix>*}, or those of its routing rule's
-   * globs): one key per commit, every pattern under the prefix.
+   * The zip key patterns a role reads or writes ({@code <prefix>*}, or those of a build's routing
+   * rule's globs): one key per commit, every pattern under the prefix.
    */
   void sourceZipKeys(IConstruct policy, Bucket bucket, List<String> keys) {
     if (policy == null) {
@@ -245,10 +230,6 @@ final class NagSuppressionsPlan extends Construct {
     CfnElement element = c instanceof CfnElement e ? e : (CfnElement) c.getNode().getDefaultChild();
     Stack stack = Stack.of(c);
     return (String) stack.resolve(stack.getLogicalId(element));
-  }
-
-  private static String sourceObjects(Bucket bucket, String prefix) {
-    return "Resource::<" + logicalId(bucket) + ".Arn>/" + prefix + "*";
   }
 
   private static String[] sourceObjects(Bucket bucket, List<String> keys) {

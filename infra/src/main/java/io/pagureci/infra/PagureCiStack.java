@@ -261,8 +261,10 @@ public final class PagureCiStack extends Stack {
                 alarms.action(),
                 s.logging()));
     nag.lambdaRuntime(worker.function());
-    nag.sourcePrefixWildcard(
-        worker.role().getNode().tryFindChild("DefaultPolicy"), source.bucket(), source.prefix());
+    nag.sourceZipKeys(
+        worker.role().getNode().tryFindChild("DefaultPolicy"),
+        source.bucket(),
+        List.of(source.prefix() + "*"));
 
     reporter =
         new FlagReporter(

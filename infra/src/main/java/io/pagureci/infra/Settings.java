@@ -871,12 +871,7 @@ public record Settings(
     long span = retrySpanSeconds(attempts, base, max);
     if (span < MIN_RETRY_SPAN_SECONDS) {
       throw new SettingsException(
-          "workMaxAttempts="
-              + attempts
-              + ", retryBaseSeconds="
-              + base
-              + ", retryMaxSeconds="
-              + max
+          schedule(attempts, base, max)
               + ": the retries span only "
               + span
               + " s; they must span at least "
@@ -888,12 +883,7 @@ public record Settings(
         span + (long) attempts * WorkQueue.visibilityTimeoutSeconds(workerTimeoutSeconds);
     if (worstCase > WorkQueue.RETENTION_SECONDS) {
       throw new SettingsException(
-          "workMaxAttempts="
-              + attempts
-              + ", retryBaseSeconds="
-              + base
-              + ", retryMaxSeconds="
-              + max
+          schedule(attempts, base, max)
               + ", workerTimeoutSeconds="
               + workerTimeoutSeconds
               + ": up to "
@@ -902,6 +892,16 @@ public record Settings(
               + WorkQueue.RETENTION_SECONDS
               + " s) - lower workMaxAttempts or retryMaxSeconds");
     }
+  }
+
+  /** The retry schedule's keys as a message names them. */
+  private static String schedule(int attempts, int base, int max) {
+    return "workMaxAttempts="
+        + attempts
+        + ", retryBaseSeconds="
+        + base
+        + ", retryMaxSeconds="
+        + max;
   }
 
   /** Sum of {@code min(base * 2^(n-1), max)} over n = 1 .. attempts-1. */

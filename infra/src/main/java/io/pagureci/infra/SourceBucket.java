@@ -35,12 +35,8 @@ final class SourceBucket extends StackPart {
     super(scope, id);
     this.prefix = props.prefix();
     bucket =
-        Bucket.Builder.create(this, "SourceBucket")
+        privateBucket(this, "SourceBucket", props.autoDeleteObjects())
             .versioned(true)
-            .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
-            .enforceSsl(true)
-            .encryption(BucketEncryption.S3_MANAGED)
-            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
             .lifecycleRules(
                 List.of(
                     LifecycleRule.builder()
@@ -55,10 +51,23 @@ final class SourceBucket extends StackPart {
                         .abortIncompleteMultipartUploadAfter(Duration.days(1))
                         .expiredObjectDeleteMarker(true)
                         .build()))
-            .removalPolicy(removalPolicy(props.autoDeleteObjects()))
-            .autoDeleteObjects(props.autoDeleteObjects())
             .build();
     NagSuppressionsPlan.of(this).bucketAccessLogs(bucket);
+  }
+
+  /**
+   * A bucket only the stack's roles reach (the source zips, a pipeline's artifacts): public access
+   * blocked, TLS only, SSE-S3, every object the bucket owner's; retained unless {@code
+   * autoDeleteObjects} (then emptied and deleted with the stack).
+   */
+  static Bucket.Builder privateBucket(Construct scope, String id, boolean autoDeleteObjects) {
+    return Bucket.Builder.create(scope, id)
+        .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+        .enforceSsl(true)
+        .encryption(BucketEncryption.S3_MANAGED)
+        .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+        .removalPolicy(removalPolicy(autoDeleteObjects))
+        .autoDeleteObjects(autoDeleteObjects);
   }
 
   /** RETAIN, unless the stack's objects are deleted with it. */
@@ -90,11 +99,10 @@ final class SourceBucket extends StackPart {
    * {@code s3:GetBucketLocation} on the bucket alone; no listing).
    */
   PolicyStatement locateBucket() {
-    return PolicyStatement.Builder.create()
-        .sid("LocateSourceBucket")
-        .actions(List.of("s3:GetBucketAcl", "s3:GetBucketLocation"))
-        .resources(List.of(bucket.getBucketArn()))
-        .build();
+    return Statements.allow(
+        "LocateSourceBucket",
+        List.of("s3:GetBucketAcl", "s3:GetBucketLocation"),
+        List.of(bucket.getBucketArn()));
   }
 
   /** Reading any zip under the prefix, pinned by version id. */
@@ -107,10 +115,9 @@ final class SourceBucket extends StackPart {
    * version id.
    */
   PolicyStatement readZips(List<String> keyPatterns) {
-    return PolicyStatement.Builder.create()
-        .sid("ReadSourceZips")
-        .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
-        .resources(keyPatterns.stream().map(bucket::arnForObjects).toList())
-        .build();
+    return Statements.allow(
+        "ReadSourceZips",
+        List.of("s3:GetObject", "s3:GetObjectVersion"),
+        keyPatterns.stream().map(bucket::arnForObjects).toList());
   }
 }

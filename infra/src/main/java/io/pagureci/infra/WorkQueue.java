@@ -76,7 +76,7 @@ public final class WorkQueue extends Construct {
                     .build())
             .build();
 
-    MetricOptions fiveMinutes = MetricOptions.builder().period(Duration.minutes(5)).build();
+    MetricOptions fiveMinutes = Alarms.fiveMinutes();
     alarms =
         List.of(
             Alarm.Builder.create(this, "DeadLetterQueueAlarm")
