@@ -1,8 +1,8 @@
 package io.pagureci.infra;
 
+import io.pagureci.pagure.OnOff;
+import io.pagureci.pagure.PagureBaseUrl;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -989,22 +989,18 @@ public record Settings(
   }
 
   private static void checkPagureUrl(String value) {
-    URI uri;
     try {
-      uri = new URI(value.strip());
-    } catch (URISyntaxException e) {
-      throw new SettingsException("pagureUrl is not a URL: " + e.getMessage());
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http")) {
-      throw new SettingsException("pagureUrl must be an http(s) URL, was '" + value + "'");
-    }
-    if (uri.getHost() == null
-        || uri.getRawUserInfo() != null
-        || uri.getRawQuery() != null
-        || uri.getRawFragment() != null) {
+      PagureBaseUrl.check(value.strip());
+    } catch (PagureBaseUrl.Invalid e) {
       throw new SettingsException(
-          "pagureUrl must be a plain base URL (no user, query or fragment), was '" + value + "'");
+          switch (e.problem()) {
+            case NOT_A_URL -> "pagureUrl is not a URL: " + e.getMessage();
+            case NOT_HTTP -> "pagureUrl must be an http(s) URL, was '" + value + "'";
+            case NOT_PLAIN ->
+                "pagureUrl must be a plain base URL (no user, query or fragment), was '"
+                    + value
+                    + "'";
+          });
     }
   }
 
@@ -1037,13 +1033,11 @@ public record Settings(
       return string(key)
           .map(
               v ->
-                  switch (v.toLowerCase(Locale.ROOT)) {
-                    case "true", "1", "yes", "on" -> true;
-                    case "false", "0", "no", "off" -> false;
-                    default ->
-                        throw new SettingsException(
-                            where + key + " must be true or false, was '" + v + "'");
-                  })
+                  OnOff.parse(v)
+                      .orElseThrow(
+                          () ->
+                              new SettingsException(
+                                  where + key + " must be true or false, was '" + v + "'")))
           .orElse(dflt);
     }
 

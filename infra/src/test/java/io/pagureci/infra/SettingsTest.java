@@ -255,6 +255,36 @@ class SettingsTest {
         .isInstanceOf(SettingsException.class);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "https://pagure example.org/|pagureUrl is not a URL: ",
+        "ftp://pagure.io/|pagureUrl must be an http(s) URL, was 'ftp://pagure.io/'",
+        "https://bot@pagure.io/|pagureUrl must be a plain base URL (no user, query or fragment),"
+            + " was 'https://bot@pagure.io/'",
+        "https://pagure.io/?x=1|pagureUrl must be a plain base URL",
+        "https:///nohost|pagureUrl must be a plain base URL"
+      })
+  void aPagureUrlThatIsNotAPlainHttpBaseUrlIsRefusedSayingWhy(String url, String message) {
+    assertThatThrownBy(() -> of(Map.of("pagureUrl", url)))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageStartingWith(message);
+  }
+
+  @Test
+  void yesNoKeysTakeTheWordsBothFunctionsTake() {
+    for (String yes : List.of("true", "1", "YES", "On")) {
+      assertThat(of(Map.of("autoDeleteObjects", yes)).autoDeleteObjects()).isTrue();
+    }
+    for (String no : List.of("false", "0", "no", "OFF")) {
+      assertThat(of(Map.of("autoDeleteObjects", no)).autoDeleteObjects()).isFalse();
+    }
+    assertThatThrownBy(() -> of(Map.of("autoDeleteObjects", "maybe")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("autoDeleteObjects must be true or false, was 'maybe'");
+  }
+
   @Test
   void badValuesAreRefusedWithTheKeyInTheMessage() {
     Map<String, String> bad =
