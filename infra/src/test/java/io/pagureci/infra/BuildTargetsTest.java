@@ -24,26 +24,19 @@ class BuildTargetsTest {
 
     t.resourceCountIs("AWS::CodeBuild::Project", 0);
     assertThat(projectArn.toString()).contains(":project/legacy-build");
-    t.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
-            Map.of(
-                "Roles", List.of(stack.resolve(stack.buildWorker().role().getRoleName())),
-                "PolicyDocument",
-                    Match.objectLike(
-                        Map.of(
-                            "Statement",
-                            Match.arrayWith(
-                                List.of(
-                                    Map.of(
-                                        "Sid",
-                                        "StartBuild",
-                                        "Effect",
-                                        "Allow",
-                                        "Action",
-                                        "codebuild:StartBuild",
-                                        "Resource",
-                                        projectArn))))))));
+    Policies.assertAllows(
+        t,
+        stack,
+        stack.buildWorker().role(),
+        Map.of(
+            "Sid",
+            "StartBuild",
+            "Effect",
+            "Allow",
+            "Action",
+            "codebuild:StartBuild",
+            "Resource",
+            projectArn));
     t.hasResourceProperties(
         "AWS::IAM::Policy",
         Match.objectLike(
@@ -190,26 +183,19 @@ class BuildTargetsTest {
                                         "Action",
                                         Match.arrayWith(List.of("sqs:ReceiveMessage"))))))))));
     // outbound reads executions of this pipeline
-    t.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
-            Map.of(
-                "Roles", List.of(stack.resolve(stack.outboundRole().getRoleName())),
-                "PolicyDocument",
-                    Match.objectLike(
-                        Map.of(
-                            "Statement",
-                            Match.arrayWith(
-                                List.of(
-                                    Map.of(
-                                        "Sid",
-                                        "ReadPipelineExecutions",
-                                        "Effect",
-                                        "Allow",
-                                        "Action",
-                                        "codepipeline:GetPipelineExecution",
-                                        "Resource",
-                                        pipelineArn))))))));
+    Policies.assertAllows(
+        t,
+        stack,
+        stack.outboundRole(),
+        Map.of(
+            "Sid",
+            "ReadPipelineExecutions",
+            "Effect",
+            "Allow",
+            "Action",
+            "codepipeline:GetPipelineExecution",
+            "Resource",
+            pipelineArn));
     // one rule for this pipeline's execution state changes (and the request events' rule)
     t.resourceCountIs("AWS::Events::Rule", 2);
     t.hasResourceProperties(

@@ -2,10 +2,8 @@ package io.pagureci.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 /**
@@ -25,21 +23,11 @@ class CancelSupersededStackTest {
         .containsEntry("CANCEL_SUPERSEDED", "true")
         .containsEntry("CANCEL_SUPERSEDED_BRANCHES", "false");
     assertThat(stack.outboundEnvironment()).doesNotContainKey("CANCEL_SUPERSEDED");
-    template.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
-            Map.of(
-                "Roles",
-                List.of(stack.resolve(stack.worker().role().getRoleName())),
-                "PolicyDocument",
-                Match.objectLike(
-                    Map.of(
-                        "Statement",
-                        Match.arrayWith(
-                            List.of(
-                                PagureCiStackTest.statement(
-                                    "codebuild:StopBuild",
-                                    stack.resolve(stack.project().getProjectArn())))))))));
+    Policies.assertAllows(
+        template,
+        stack,
+        stack.worker().role(),
+        Policies.statement("codebuild:StopBuild", stack.resolve(stack.project().getProjectArn())));
     assertThat(stopStatements(template)).isEqualTo(1);
     assertThat(TestStacks.nagFindings(stack)).isEmpty();
   }
@@ -69,24 +57,16 @@ class CancelSupersededStackTest {
     PagureCiStack stack = TestStacks.stack(Map.of("buildTarget", "codepipeline"));
     Template template = TestStacks.template(stack);
 
-    template.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
-            Map.of(
-                "Roles",
-                List.of(stack.resolve(stack.worker().role().getRoleName())),
-                "PolicyDocument",
-                Match.objectLike(
-                    Map.of(
-                        "Statement",
-                        Match.arrayWith(
-                            List.of(
-                                PagureCiStackTest.statement(
-                                    "codepipeline:StopPipelineExecution",
-                                    stack.resolve(
-                                        stack.pipeline().orElseThrow().getPipelineArn())))))))));
+    Policies.assertAllows(
+        template,
+        stack,
+        stack.worker().role(),
+        Policies.statement(
+            "codepipeline:StopPipelineExecution",
+            stack.resolve(stack.pipeline().orElseThrow().getPipelineArn())));
     // (the pipeline's own role may stop its CodeBuild action; the worker may not)
-    assertThat(workerPolicies(stack, template)).doesNotContain("codebuild:StopBuild");
+    assertThat(Policies.of(template, stack, stack.worker().role()))
+        .doesNotContain("codebuild:StopBuild");
     assertThat(TestStacks.nagFindings(stack)).isEmpty();
   }
 
@@ -95,21 +75,6 @@ class CancelSupersededStackTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> TestStacks.stack(Map.of("cancelSuperseded", "maybe")))
         .hasMessageContaining("cancelSuperseded");
-  }
-
-  /** The worker role's policies as JSON. */
-  private static String workerPolicies(PagureCiStack stack, Template template) {
-    return template
-        .findResources(
-            "AWS::IAM::Policy",
-            Match.objectLike(
-                Map.of(
-                    "Properties",
-                    Match.objectLike(
-                        Map.of(
-                            "Roles",
-                            List.of(stack.resolve(stack.worker().role().getRoleName())))))))
-        .toString();
   }
 
   /** How many statements in the whole template allow a stop. */

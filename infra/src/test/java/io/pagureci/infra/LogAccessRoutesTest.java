@@ -29,27 +29,6 @@ class LogAccessRoutesTest {
     return TestStacks.stack(Map.of("allowedProjects", "", "routes", table, "logAccess", logAccess));
   }
 
-  /** The resources of the statements named {@code sid} in every policy of the template. */
-  private static List<Object> resourcesOf(Template t, String sid) {
-    List<Object> out = new ArrayList<>();
-    for (Object policy : t.findResources("AWS::IAM::Policy").values()) {
-      Map<?, ?> properties = (Map<?, ?>) ((Map<?, ?>) policy).get("Properties");
-      Map<?, ?> document = (Map<?, ?>) properties.get("PolicyDocument");
-      for (Object statement : (List<?>) document.get("Statement")) {
-        Map<?, ?> st = (Map<?, ?>) statement;
-        if (sid.equals(st.get("Sid"))) {
-          Object r = st.get("Resource");
-          if (r instanceof List<?> l) {
-            out.addAll(l);
-          } else {
-            out.add(r);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
   @Test
   void publicAndCommentCoverEachCreatedCodeBuildTargetAndLeaveThePipelinePrivate() {
     PagureCiStack stack = stack("public,comment", TABLE);
@@ -59,8 +38,8 @@ class LogAccessRoutesTest {
         .extracting(r -> r.settings().name())
         .containsExactly("build", "lint", "deploy");
 
-    List<Object> aliases = resourcesOf(t, "ReadPublicProjectAlias");
-    List<Object> logs = resourcesOf(t, "ReadBuildLogs");
+    List<Object> aliases = Policies.resourcesOf(t, "ReadPublicProjectAlias");
+    List<Object> logs = Policies.resourcesOf(t, "ReadBuildLogs");
     List<Object> expectedProjects = new ArrayList<>();
     List<Object> expectedLogs = new ArrayList<>();
     for (PagureCiStack.TargetResources r : targets.subList(0, 2)) {

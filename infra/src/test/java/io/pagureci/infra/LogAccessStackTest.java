@@ -20,21 +20,11 @@ import software.amazon.awscdk.assertions.Template;
  */
 class LogAccessStackTest {
 
-  private static String statementsOf(Template t, PagureCiStack stack, Object roleName) {
-    return t.findResources(
-            "AWS::IAM::Policy",
-            Match.objectLike(
-                Map.of(
-                    "Properties",
-                    Match.objectLike(Map.of("Roles", List.of(stack.resolve(roleName)))))))
-        .toString();
-  }
-
   @Test
   void theDefaultConsoleLinkGrantsNothingNewAndKeepsTheProjectPrivate() {
     PagureCiStack stack = TestStacks.stack(Map.of());
     Template t = TestStacks.template(stack);
-    String outbound = statementsOf(t, stack, stack.outboundRole().getRoleName());
+    String outbound = Policies.of(t, stack, stack.outboundRole());
 
     assertThat(outbound)
         .doesNotContain("logs:GetLogEvents")
@@ -99,22 +89,13 @@ class LogAccessStackTest {
                         "logs:GetLogEvents",
                         "Resource",
                         logGroupArn)))));
-    t.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
-            Map.of(
-                "Roles",
-                List.of(stack.resolve(stack.outboundRole().getRoleName())),
-                "PolicyDocument",
-                Match.objectLike(
-                    Map.of(
-                        "Statement",
-                        Match.arrayWith(
-                            List.of(
-                                PagureCiStackTest.statement(
-                                    "codebuild:BatchGetProjects",
-                                    stack.resolve(stack.project().getProjectArn())))))))));
-    assertThat(statementsOf(t, stack, stack.outboundRole().getRoleName()))
+    Policies.assertAllows(
+        t,
+        stack,
+        stack.outboundRole(),
+        Policies.statement(
+            "codebuild:BatchGetProjects", stack.resolve(stack.project().getProjectArn())));
+    assertThat(Policies.of(t, stack, stack.outboundRole()))
         .doesNotContain("logs:GetLogEvents")
         .doesNotContain("dynamodb:PutItem");
     assertThat(stack.outboundEnvironment()).containsEntry("LOG_ACCESS", "public");
@@ -128,43 +109,33 @@ class LogAccessStackTest {
     Object logGroupArn = stack.resolve(stack.buildLogGroup().orElseThrow().getLogGroupArn());
     Object table = stack.resolve(stack.buildRecords().table().getTableArn());
 
-    t.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
+    Policies.assertAllows(
+        t,
+        stack,
+        stack.outboundRole(),
+        Map.of(
+            "Sid",
+            "ReadBuildLogs",
+            "Effect",
+            "Allow",
+            "Action",
+            "logs:GetLogEvents",
+            "Resource",
+            logGroupArn),
+        Map.of(
+            "Sid",
+            "WriteLogCommentLedger",
+            "Effect",
+            "Allow",
+            "Action",
+            List.of("dynamodb:PutItem", "dynamodb:UpdateItem"),
+            "Resource",
+            table,
+            "Condition",
             Map.of(
-                "Roles",
-                List.of(stack.resolve(stack.outboundRole().getRoleName())),
-                "PolicyDocument",
-                Match.objectLike(
-                    Map.of(
-                        "Statement",
-                        Match.arrayWith(
-                            List.of(
-                                Map.of(
-                                    "Sid",
-                                    "ReadBuildLogs",
-                                    "Effect",
-                                    "Allow",
-                                    "Action",
-                                    "logs:GetLogEvents",
-                                    "Resource",
-                                    logGroupArn),
-                                Map.of(
-                                    "Sid",
-                                    "WriteLogCommentLedger",
-                                    "Effect",
-                                    "Allow",
-                                    "Action",
-                                    List.of("dynamodb:PutItem", "dynamodb:UpdateItem"),
-                                    "Resource",
-                                    table,
-                                    "Condition",
-                                    Map.of(
-                                        "ForAllValues:StringLike",
-                                        Map.of(
-                                            "dynamodb:LeadingKeys",
-                                            List.of("logcomment/*")))))))))));
-    String outbound = statementsOf(t, stack, stack.outboundRole().getRoleName());
+                "ForAllValues:StringLike",
+                Map.of("dynamodb:LeadingKeys", List.of("logcomment/*")))));
+    String outbound = Policies.of(t, stack, stack.outboundRole());
     assertThat(outbound).doesNotContain("codebuild:BatchGetProjects");
     assertThat(t.findResources("AWS::CodeBuild::Project").toString()).doesNotContain("PUBLIC_READ");
     assertThat(stack.outboundEnvironment())
@@ -176,8 +147,7 @@ class LogAccessStackTest {
   @Test
   void publicWithCommentGetsBothAndIsNagClean() {
     PagureCiStack stack = TestStacks.stack(Map.of("logAccess", "Comment, PUBLIC"));
-    String outbound =
-        statementsOf(TestStacks.template(stack), stack, stack.outboundRole().getRoleName());
+    String outbound = Policies.of(TestStacks.template(stack), stack, stack.outboundRole());
     assertThat(outbound)
         .contains("logs:GetLogEvents")
         .contains("codebuild:BatchGetProjects")

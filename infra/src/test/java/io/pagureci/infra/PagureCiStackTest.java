@@ -166,19 +166,19 @@ class PagureCiStackTest {
                             "Statement",
                             Match.arrayWith(
                                 List.of(
-                                    statement(
+                                    Policies.statement(
                                         List.of(
                                             "s3:PutObject",
                                             "s3:GetObject",
                                             "s3:AbortMultipartUpload"),
                                         r(stack.sourceBucket().arnForObjects("source/*"))),
-                                    statement(
+                                    Policies.statement(
                                         List.of(
                                             "dynamodb:GetItem",
                                             "dynamodb:PutItem",
                                             "dynamodb:UpdateItem"),
                                         r(stack.buildRecords().table().getTableArn())),
-                                    statement(
+                                    Policies.statement(
                                         "codebuild:StartBuild", r(stack.project().getProjectArn())),
                                     putRequestEvents())))))));
     template.hasResourceProperties(
@@ -299,10 +299,11 @@ class PagureCiStackTest {
                     "2012-10-17",
                     "Statement",
                     List.of(
-                        statement(
+                        Policies.statement(
                             List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                             r(stack.inboundFunction().getLogGroup().getLogGroupArn())),
-                        statement("sqs:SendMessage", r(stack.workQueue().queue().getQueueArn())),
+                        Policies.statement(
+                            "sqs:SendMessage", r(stack.workQueue().queue().getQueueArn())),
                         putRequestEvents(),
                         readBuildRecords()))));
     // no build start and no source-zip write: a flood on the URL can only fill the queue
@@ -354,13 +355,14 @@ class PagureCiStackTest {
                     "2012-10-17",
                     "Statement",
                     List.of(
-                        statement(
+                        Policies.statement(
                             List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                             r(stack.outboundFunction().getLogGroup().getLogGroupArn())),
-                        statement(
+                        Policies.statement(
                             "secretsmanager:GetSecretValue",
                             r(stack.pagureTokenSecret().getSecretArn())),
-                        statement("codebuild:BatchGetBuilds", r(stack.project().getProjectArn())),
+                        Policies.statement(
+                            "codebuild:BatchGetBuilds", r(stack.project().getProjectArn())),
                         readBuildRecords(),
                         // granted by the on-failure destination itself
                         Map.of(
@@ -688,11 +690,6 @@ class PagureCiStackTest {
             "WorkDeadLetterQueueUrl")) {
       template.hasOutput(output, Match.anyValue());
     }
-  }
-
-  static Map<String, Object> statement(Object actions, Object resource) {
-    return Map.of(
-        "Action", actions, "Effect", "Allow", "Resource", resource, "Sid", Match.anyValue());
   }
 
   private static Map<?, ?> functionProperties(String handler) {

@@ -60,36 +60,21 @@ class UrlModesTest {
                         "GenerateStringKey",
                         "password")))));
     // the inbound function reads exactly its two secrets, the outbound one only the token
-    t.hasResourceProperties(
-        "AWS::IAM::Policy",
-        Match.objectLike(
-            Map.of(
-                "Roles", List.of(stack.resolve(stack.inboundRole().getRoleName())),
-                "PolicyDocument",
-                    Match.objectLike(
-                        Map.of(
-                            "Statement",
-                            Match.arrayWith(
-                                List.of(
-                                    Map.of(
-                                        "Sid",
-                                        "ReadInboundSecrets",
-                                        "Effect",
-                                        "Allow",
-                                        "Action",
-                                        "secretsmanager:GetSecretValue",
-                                        "Resource",
-                                        List.of(
-                                            stack.resolve(
-                                                stack
-                                                    .hookKeysSecret()
-                                                    .orElseThrow()
-                                                    .getSecretArn()),
-                                            stack.resolve(
-                                                stack
-                                                    .basicAuthSecret()
-                                                    .orElseThrow()
-                                                    .getSecretArn()))))))))));
+    Policies.assertAllows(
+        t,
+        stack,
+        stack.inboundRole(),
+        Map.of(
+            "Sid",
+            "ReadInboundSecrets",
+            "Effect",
+            "Allow",
+            "Action",
+            "secretsmanager:GetSecretValue",
+            "Resource",
+            List.of(
+                stack.resolve(stack.hookKeysSecret().orElseThrow().getSecretArn()),
+                stack.resolve(stack.basicAuthSecret().orElseThrow().getSecretArn()))));
     assertThat(stack.inboundEnvironment())
         .containsKeys("HOOK_KEYS_SECRET_ID", "CI_BASIC_AUTH_SECRET_ID")
         .doesNotContainKey("CI_ALLOWED_CALLERS");
