@@ -59,7 +59,7 @@ class LogCommentIT {
 
   private static WorkerRecords records;
   private StandIns aws;
-  private String savedDynamoEndpoint;
+  private WorkerRecords.SdkEndpoint dynamoEndpoint;
 
   @BeforeAll
   static void startDynamo() {
@@ -71,8 +71,7 @@ class LogCommentIT {
     aws = new StandIns();
     aws.secret(TOKEN);
     aws.wm.stubFor(post(FLAG).willReturn(captured("commit_flag_pr_head_form")));
-    savedDynamoEndpoint = System.getProperty("aws.endpointUrlDynamoDb");
-    System.setProperty("aws.endpointUrlDynamoDb", records.endpoint().toString());
+    dynamoEndpoint = records.pointSdkHere();
     records.delete(Fixtures.BUILD_KEY);
     records
         .client()
@@ -84,11 +83,7 @@ class LogCommentIT {
   @AfterEach
   void stop() {
     aws.close();
-    if (savedDynamoEndpoint == null) {
-      System.clearProperty("aws.endpointUrlDynamoDb");
-    } else {
-      System.setProperty("aws.endpointUrlDynamoDb", savedDynamoEndpoint);
-    }
+    dynamoEndpoint.close();
   }
 
   private OutboundHandler handler() {

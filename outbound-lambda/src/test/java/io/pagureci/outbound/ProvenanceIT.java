@@ -38,7 +38,7 @@ class ProvenanceIT {
   private static WorkerRecords records;
 
   private StandIns aws;
-  private String savedDynamoEndpoint;
+  private WorkerRecords.SdkEndpoint dynamoEndpoint;
 
   @BeforeAll
   static void startDynamo() {
@@ -50,8 +50,7 @@ class ProvenanceIT {
     aws = new StandIns();
     aws.secret(TOKEN);
     aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
-    savedDynamoEndpoint = System.getProperty("aws.endpointUrlDynamoDb");
-    System.setProperty("aws.endpointUrlDynamoDb", records.endpoint().toString());
+    dynamoEndpoint = records.pointSdkHere();
     records.delete(Fixtures.BUILD_KEY);
     records.delete(Fixtures.PIPELINE_BUILD_KEY);
   }
@@ -59,11 +58,7 @@ class ProvenanceIT {
   @AfterEach
   void stop() {
     aws.close();
-    if (savedDynamoEndpoint == null) {
-      System.clearProperty("aws.endpointUrlDynamoDb");
-    } else {
-      System.setProperty("aws.endpointUrlDynamoDb", savedDynamoEndpoint);
-    }
+    dynamoEndpoint.close();
   }
 
   private OutboundHandler handler() {

@@ -88,7 +88,7 @@ class RequestEventsIT {
   private final BuildStartsWhileTheQueuedFlagIsPosted buildStarts =
       new BuildStartsWhileTheQueuedFlagIsPosted();
   private StandIns aws;
-  private String savedDynamoEndpoint;
+  private WorkerRecords.SdkEndpoint dynamoEndpoint;
 
   @BeforeAll
   static void startDynamo() {
@@ -100,9 +100,8 @@ class RequestEventsIT {
     aws = new StandIns(buildStarts);
     aws.secret(TOKEN);
     aws.wm.stubFor(post(COMMIT_FLAG_PATH).willReturn(captured("commit_flag_pr_head_form")));
-    savedDynamoEndpoint = System.getProperty("aws.endpointUrlDynamoDb");
     // the DynamoDB client alone goes to dynalite; every other service to WireMock (aws.endpointUrl)
-    System.setProperty("aws.endpointUrlDynamoDb", records.endpoint().toString());
+    dynamoEndpoint = records.pointSdkHere();
     records.delete(BUILD_KEY);
     records.delete(Fixtures.BUILD_KEY);
   }
@@ -110,11 +109,7 @@ class RequestEventsIT {
   @AfterEach
   void stop() {
     aws.close();
-    if (savedDynamoEndpoint == null) {
-      System.clearProperty("aws.endpointUrlDynamoDb");
-    } else {
-      System.setProperty("aws.endpointUrlDynamoDb", savedDynamoEndpoint);
-    }
+    dynamoEndpoint.close();
   }
 
   private OutboundHandler handler(Map<String, String> extra) {

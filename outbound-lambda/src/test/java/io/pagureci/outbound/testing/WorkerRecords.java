@@ -69,6 +69,35 @@ public final class WorkerRecords {
     return table;
   }
 
+  /**
+   * Points the SDK's DynamoDB clients at dynalite ({@code aws.endpointUrlDynamoDb}; every other
+   * service keeps its endpoint) until the answer is closed, which restores what was set before.
+   */
+  public SdkEndpoint pointSdkHere() {
+    SdkEndpoint before = new SdkEndpoint(System.getProperty(SdkEndpoint.PROPERTY));
+    System.setProperty(SdkEndpoint.PROPERTY, endpoint().toString());
+    return before;
+  }
+
+  /** The {@code aws.endpointUrlDynamoDb} value {@link #pointSdkHere} replaced. */
+  public static final class SdkEndpoint implements AutoCloseable {
+    static final String PROPERTY = "aws.endpointUrlDynamoDb";
+    private final String saved;
+
+    private SdkEndpoint(String saved) {
+      this.saved = saved;
+    }
+
+    @Override
+    public void close() {
+      if (saved == null) {
+        System.clearProperty(PROPERTY);
+      } else {
+        System.setProperty(PROPERTY, saved);
+      }
+    }
+  }
+
   /** A client of the stand-in (owned by it). */
   public DynamoDbClient client() {
     return dynamo.client();
