@@ -42,7 +42,7 @@ import software.constructs.Construct;
  * <p>As in {@link BuildWorker}: the variables that name a resource given here are set here, next to
  * the permission on it; the settings-only ones come in {@link Props#environment()}.
  */
-final class AcceptFunction extends StackPart {
+final class AcceptFunction extends StackPart implements StackFunction {
 
   /** The accept (inbound) handler, as packaged in inbound-lambda/target/function.jar. */
   static final String HANDLER = "io.pagureci.inbound.InboundHandler::handleRequest";
@@ -268,17 +268,9 @@ final class AcceptFunction extends StackPart {
             props.alarmAction());
   }
 
-  Function function() {
-    return function;
-  }
-
-  Role role() {
-    return role;
-  }
-
-  /** Every variable the function gets (tokens unresolved). */
-  Map<String, String> environment() {
-    return Map.copyOf(environment);
+  @Override
+  public StackFunction.Parts parts() {
+    return new StackFunction.Parts(function, role, environment);
   }
 
   /** Function URLs by alias name ({@code iam}, {@code hmac}). */

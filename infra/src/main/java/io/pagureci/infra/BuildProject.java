@@ -149,6 +149,11 @@ final class BuildProject extends StackPart {
           Project.Builder.create(holder, "Default")
               .description(
                   "pagure-ci-aws builds (source: a zip of one commit, uploaded by the inbound function)")
+              .environment(environment)
+              .timeout(Duration.minutes(props.timeoutMinutes()))
+              .logging(logging)
+              .concurrentBuildLimit(props.concurrentBuildLimit())
+              .role(role.withoutPolicyUpdates())
               // The worker overrides location and version per build; this key only makes the
               // project valid and lets a console "Start build" point somewhere sensible.
               .source(
@@ -157,11 +162,6 @@ final class BuildProject extends StackPart {
                           .bucket(source.bucket())
                           .path(source.placeholderKey())
                           .build()))
-              .environment(environment)
-              .timeout(Duration.minutes(props.timeoutMinutes()))
-              .logging(logging)
-              .concurrentBuildLimit(props.concurrentBuildLimit())
-              .role(role.withoutPolicyUpdates())
               .build();
       // Builds read any zip under the prefix (the per-build override), pinned by version id; the
       // bucket itself only to locate it (CodeBuild's S3 source).

@@ -35,7 +35,7 @@ import software.constructs.Construct;
  * are set here, next to the permission on that resource; the settings-only ones come in {@link
  * Props#environment()}.
  */
-public final class BuildWorker extends Construct {
+public final class BuildWorker extends Construct implements StackFunction {
 
   /** The worker handler, in the inbound function's jar. */
   public static final String HANDLER = "io.pagureci.inbound.WorkerHandler::handleRequest";
@@ -274,26 +274,18 @@ public final class BuildWorker extends Construct {
             props.alarmAction());
   }
 
-  public Function function() {
-    return function;
-  }
-
   /** The alias the event source mapping invokes. */
   public Alias alias() {
     return alias;
-  }
-
-  public Role role() {
-    return role;
   }
 
   public LogGroup logGroup() {
     return logGroup;
   }
 
-  /** Every variable the worker gets (tokens unresolved). */
-  public Map<String, String> environment() {
-    return Map.copyOf(environment);
+  @Override
+  public StackFunction.Parts parts() {
+    return new StackFunction.Parts(function, role, environment);
   }
 
   public Alarm errorsAlarm() {

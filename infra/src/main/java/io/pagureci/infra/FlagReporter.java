@@ -37,7 +37,7 @@ import software.constructs.Construct;
  * <p>As in {@link BuildWorker}: the variables that name a resource given here are set here, next to
  * the permission on it; the settings-only ones come in {@link Props#environment()}.
  */
-final class FlagReporter extends StackPart {
+final class FlagReporter extends StackPart implements StackFunction {
 
   /** The outbound handler, as packaged in outbound-lambda/target/function.jar. */
   static final String HANDLER = "io.pagureci.outbound.OutboundHandler::handleRequest";
@@ -297,17 +297,9 @@ final class FlagReporter extends StackPart {
     b.build();
   }
 
-  Function function() {
-    return function;
-  }
-
-  Role role() {
-    return role;
-  }
-
-  /** Every variable the function gets (tokens unresolved). */
-  Map<String, String> environment() {
-    return Map.copyOf(environment);
+  @Override
+  public StackFunction.Parts parts() {
+    return new StackFunction.Parts(function, role, environment);
   }
 
   /** Where events go that failed every asynchronous attempt. */
