@@ -2,6 +2,7 @@ package io.pagureci.infra;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.lambda.Architecture;
@@ -42,19 +43,21 @@ final class JavaFunction {
       Map<String, String> environment) {}
 
   /**
-   * Adds the settings-only variables to the ones a construct sets itself (which come first); a
-   * setting may not replace one of those.
+   * Adds the settings-only variables to the ones a construct sets itself (which come first), in
+   * name order: the settings come as an immutable map, whose order changes from one JVM to the
+   * next, and the template should not. A setting may not replace one of the construct's own.
    *
    * @throws IllegalArgumentException naming the variable and {@code owner} when it does
    */
   static void addSettings(
       Map<String, String> environment, Map<String, String> settings, String owner) {
-    settings.forEach(
-        (k, v) -> {
-          if (environment.putIfAbsent(k, v) != null) {
-            throw new IllegalArgumentException(k + " is set by " + owner + " itself");
-          }
-        });
+    new TreeMap<>(settings)
+        .forEach(
+            (k, v) -> {
+              if (environment.putIfAbsent(k, v) != null) {
+                throw new IllegalArgumentException(k + " is set by " + owner + " itself");
+              }
+            });
   }
 
   static Function.Builder builder(Construct scope, String id, Base base) {

@@ -225,11 +225,16 @@ final class NagSuppressionsPlan extends Construct {
     deferred.add(r);
   }
 
-  /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings. */
+  /**
+   * The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings: the
+   * flat stack's id under a {@link StackPart} (also before {@link
+   * PagureCiStack#applyFlatLogicalIds} has set it), the element's own otherwise.
+   */
   static String logicalId(IConstruct c) {
     CfnElement element = c instanceof CfnElement e ? e : (CfnElement) c.getNode().getDefaultChild();
     Stack stack = Stack.of(c);
-    return (String) stack.resolve(stack.getLogicalId(element));
+    String flat = stack instanceof PagureCiStack ? StackPart.logicalId(stack, element) : null;
+    return flat != null ? flat : (String) stack.resolve(element.getLogicalId());
   }
 
   private static String[] sourceObjects(Bucket bucket, List<String> keys) {

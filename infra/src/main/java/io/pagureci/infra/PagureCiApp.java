@@ -44,6 +44,7 @@ public final class PagureCiApp {
       missing.forEach(m -> System.err.println("  - " + m));
       System.err.println("  (see docs/deploy.md; every key: docs/configuration.md)");
     }
+    stack.applyFlatLogicalIds();
     app.synth();
   }
 

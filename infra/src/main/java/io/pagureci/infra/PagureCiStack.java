@@ -37,6 +37,7 @@ import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.constructs.Construct;
+import software.constructs.IConstruct;
 
 /**
  * The pagure-ci-aws stack. It composes constructs and maps {@link Settings} onto their props:
@@ -99,7 +100,6 @@ public final class PagureCiStack extends Stack {
   }
 
   private final Settings settings;
-  private final Map<String, String> logicalIds = new HashMap<>();
   private final SourceBucket source;
   private final List<TargetResources> targets = new ArrayList<>();
   private final String routesJson;
@@ -298,6 +298,7 @@ public final class PagureCiStack extends Stack {
                     : List.of()));
 
     outputs();
+    applyFlatLogicalIds();
     nag.apply();
     checkLimits();
   }
@@ -623,28 +624,43 @@ public final class PagureCiStack extends Stack {
   // logical ids
 
   /**
-   * The flat stack's logical ids for resources under a {@link StackPart}; CDK's own for the rest.
-   * Two resources given the same id fail the synth here, before CloudFormation sees it.
+   * Gives every resource under a {@link StackPart} the flat stack's logical id and fails on two
+   * resources with one id, before CloudFormation sees them. Run at the end of the constructor and
+   * by the app just before it synthesizes (for anything added since); running it again changes
+   * nothing.
+   *
+   * <p>Not an {@code allocateLogicalId} override: CDK calls that back from JavaScript for every
+   * reference it resolves, and the Java runtime answers each callback one stack frame pair deeper
+   * than the last (aws/jsii#4656), so a routing table with ten CodeBuild targets overflowed the
+   * synth's thread stack ({@code BigRoutingTableTest}).
    */
-  @Override
-  protected String allocateLogicalId(CfnElement element) {
-    String id = StackPart.logicalId(this, element);
-    if (id == null) {
-      id = super.allocateLogicalId(element);
+  void applyFlatLogicalIds() {
+    Map<String, String> pathById = new HashMap<>();
+    for (IConstruct c : getNode().findAll()) {
+      if (!(c instanceof CfnElement element)) {
+        continue;
+      }
+      String id = (String) resolve(element.getLogicalId());
+      String flat = StackPart.logicalId(this, element);
+      // an id CDK overrode itself (a function's CurrentVersion: its id plus the hash of the
+      // function, so that a change publishes a new version) stays as CDK made it
+      if (flat != null && id.equals(resolve(getLogicalId(element)))) {
+        element.overrideLogicalId(flat);
+        id = flat;
+      }
+      String path = element.getNode().getPath();
+      String other = pathById.putIfAbsent(id, path);
+      if (other != null) {
+        throw new IllegalStateException(
+            "two resources would get logical id "
+                + id
+                + ": "
+                + other
+                + " and "
+                + path
+                + " (name a StackPart's children uniquely, see StackPart)");
+      }
     }
-    String path = element.getNode().getPath();
-    String other = logicalIds.putIfAbsent(id, path);
-    if (other != null && !other.equals(path)) {
-      throw new IllegalStateException(
-          "two resources would get logical id "
-              + id
-              + ": "
-              + other
-              + " and "
-              + path
-              + " (name a StackPart's children uniquely, see StackPart)");
-    }
-    return id;
   }
 
   static RetentionDays retention(int days) {

@@ -2,6 +2,7 @@ package io.pagureci.infra;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 
@@ -30,9 +31,8 @@ final class RequestEvents {
         .conditions(
             Map.of(
                 "ForAllValues:StringEquals",
-                Map.of(
-                    "events:source", SOURCE,
-                    "events:detail-type", DETAIL_TYPE)))
+                // ordered: Map.of's order changes from one JVM to the next, the template should not
+                new TreeMap<>(Map.of("events:source", SOURCE, "events:detail-type", DETAIL_TYPE))))
         .build();
   }
 }

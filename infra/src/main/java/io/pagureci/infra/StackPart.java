@@ -20,8 +20,9 @@ import software.constructs.IConstruct;
  *
  * <p>The ids of a part's children therefore share one namespace with the stack's other resources:
  * name them after what they are ({@code InboundLogs}, not {@code Logs}). A clash fails the synth
- * ({@link #logicalId}). Constructs written after the split ({@link WorkQueue}, {@link BuildWorker},
- * {@link BuildRecords}) are ordinary constructs: their id is part of their resources' logical ids.
+ * ({@link PagureCiStack#applyFlatLogicalIds}, which sets the ids). Constructs written after the
+ * split ({@link WorkQueue}, {@link BuildWorker}, {@link BuildRecords}) are ordinary constructs:
+ * their id is part of their resources' logical ids.
  */
 abstract class StackPart extends Construct {
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnWaitConditionHandle;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.sqs.Queue;
@@ -47,8 +48,28 @@ class StackPartTest {
     PagureCiStack stack = TestStacks.stack(Map.of());
     new Queue(new Part(stack, "One"), "Twin");
     new Queue(new Part(stack, "Two"), "Twin");
-    assertThatThrownBy(() -> Template.fromStack(stack))
-        .hasMessageContaining("two resources would get logical id Twin");
+    assertThatThrownBy(stack::applyFlatLogicalIds)
+        .hasMessage(
+            "two resources would get logical id Twin816C217F: PagureCi/One/Twin/Resource and"
+                + " PagureCi/Two/Twin/Resource (name a StackPart's children uniquely, see"
+                + " StackPart)");
+  }
+
+  @Test
+  void aResourceAddedToAPartAfterTheStackWasBuiltGetsTheFlatIdWhenTheAppAppliesThem() {
+    PagureCiStack stack = TestStacks.stack(Map.of());
+    CfnWaitConditionHandle late = new CfnWaitConditionHandle(new Part(stack, "Late"), "LateHandle");
+    // before: CDK's own id, with the part's id in it
+    assertThat((String) stack.resolve(late.getLogicalId()))
+        .startsWith("LateLateHandle")
+        .isNotEqualTo("LateHandle");
+
+    stack.applyFlatLogicalIds();
+    stack.applyFlatLogicalIds();
+
+    assertThat(Template.fromStack(stack).findResources("AWS::CloudFormation::WaitConditionHandle"))
+        .containsOnlyKeys("LateHandle");
+    assertThat(stack.resolve(late.getLogicalId())).isEqualTo("LateHandle");
   }
 
   private static String logicalId(Queue q) {
