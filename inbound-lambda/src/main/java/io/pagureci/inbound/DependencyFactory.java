@@ -61,39 +61,22 @@ public final class DependencyFactory {
   private final Path tempRoot;
   // Built on first use, not at init: a request that is rejected before any AWS call (bad
   // signature header, malformed body) then never pays for the SDK clients (~1 s of class loading
-  // and set-up on a cold JVM with Lambda's flags) nor for JGit's set-up (docs/performance.md).
-  // SnapStart's beforeCheckpoint builds them all (initAll), so a snapshot still holds them.
-  private final Lazy<S3Client> s3;
+  // and set-up on a cold JVM with Lambda's flags). SnapStart's beforeCheckpoint builds them all
+  // (initAll), so a snapshot still holds them.
   private final Lazy<SecretsManagerSecrets> secrets;
-  private final Lazy<CodeBuildClient> codeBuild;
-  private final Lazy<CodePipelineClient> codePipeline;
-  private final Lazy<BuildStarter> codeBuildStarter;
-  private final Lazy<BuildStarter> codePipelineStarter;
-  private final Lazy<JGitSourcePackager> packager;
   private final Lazy<DynamoDbClient> dynamo;
   private final Lazy<BuildClaims> claims;
-  private final Lazy<CurrentHeads> heads;
   private final Lazy<WorkQueue> queue;
   private final Lazy<RequestEvents> events;
+  // What only the worker uses (S3, the build services, JGit), wired on the worker's first use: the
+  // accept function never loads those types (docs/performance.md §3).
+  private final Lazy<WorkerParts> worker;
 
   public DependencyFactory(InboundConfig config, QueueConfig queueConfig, Path tempRoot) {
     this.config = config;
     this.queueConfig = queueConfig;
     this.tempRoot = tempRoot;
-    this.s3 = new Lazy<>(() -> Clients.s3(config));
     this.secrets = new Lazy<>(() -> Clients.secrets(config));
-    // one client per build service, built when a target of that service first builds or stops
-    this.codeBuild = new Lazy<>(Clients::codeBuild);
-    this.codePipeline = new Lazy<>(Clients::codePipeline);
-    this.codeBuildStarter = new Lazy<>(() -> new CodeBuildStarter(codeBuild.get()));
-    this.codePipelineStarter =
-        new Lazy<>(
-            () ->
-                new CodePipelineStarter(
-                    codePipeline.get(),
-                    config.pipelineSourceAction(),
-                    config.pipelineOverrideS3Key()));
-    this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
     this.dynamo = new Lazy<>(Clients::dynamo);
     this.claims =
         new Lazy<>(
@@ -103,13 +86,64 @@ public final class DependencyFactory {
                     queueConfig.buildRecordsTable(),
                     queueConfig.claimLease(),
                     queueConfig.recordTtlDays()));
-    this.heads =
-        new Lazy<>(
-            () ->
-                new DynamoDbCurrentHeads(
-                    dynamo.get(), queueConfig.buildRecordsTable(), queueConfig.recordTtlDays()));
     this.queue = new Lazy<>(() -> Clients.queue(queueConfig));
     this.events = new Lazy<>(() -> Clients.events(queueConfig));
+    this.worker = new Lazy<>(() -> new WorkerParts(config, queueConfig, tempRoot, dynamo));
+  }
+
+  /** The worker's own adapters, each still built on first use. */
+  private static final class WorkerParts {
+    final Lazy<S3Client> s3;
+    final Lazy<CodeBuildClient> codeBuild;
+    final Lazy<CodePipelineClient> codePipeline;
+    final Lazy<BuildStarter> codeBuildStarter;
+    final Lazy<BuildStarter> codePipelineStarter;
+    final Lazy<JGitSourcePackager> packager;
+    final Lazy<CurrentHeads> heads;
+
+    WorkerParts(
+        InboundConfig config, QueueConfig queueConfig, Path tempRoot, Lazy<DynamoDbClient> dynamo) {
+      this.s3 = new Lazy<>(() -> Clients.s3(config));
+      // one client per build service, built when a target of that service first builds or stops
+      this.codeBuild = new Lazy<>(Clients::codeBuild);
+      this.codePipeline = new Lazy<>(Clients::codePipeline);
+      this.codeBuildStarter = new Lazy<>(() -> new CodeBuildStarter(codeBuild.get()));
+      this.codePipelineStarter =
+          new Lazy<>(
+              () ->
+                  new CodePipelineStarter(
+                      codePipeline.get(),
+                      config.pipelineSourceAction(),
+                      config.pipelineOverrideS3Key()));
+      this.packager = new Lazy<>(() -> JGitSourcePackager.fromConfig(config, s3.get(), tempRoot));
+      this.heads =
+          new Lazy<>(
+              () ->
+                  new DynamoDbCurrentHeads(
+                      dynamo.get(), queueConfig.buildRecordsTable(), queueConfig.recordTtlDays()));
+    }
+
+    Lazy<BuildStarter> starter(Target.System system) {
+      return system == Target.System.CODEPIPELINE ? codePipelineStarter : codeBuildStarter;
+    }
+
+    /**
+     * Stops a build on the service its head names, with the client the starter uses (built on the
+     * first stop of a service the starter does not use).
+     */
+    BuildStopper stopper() {
+      Lazy<BuildStopper> codeBuildStopper = new Lazy<>(() -> new CodeBuildStopper(codeBuild.get()));
+      Lazy<BuildStopper> pipelineStopper =
+          new Lazy<>(() -> new CodePipelineStopper(codePipeline.get()));
+      return (build, reason) ->
+          switch (build.system()) {
+            case "codebuild" -> codeBuildStopper.get().stop(build, reason);
+            case "codepipeline" -> pipelineStopper.get().stop(build, reason);
+            default ->
+                throw new BuildStopper.StopException(
+                    "no build service " + build.system() + " to stop " + build.id(), false, null);
+          };
+    }
   }
 
   /**
@@ -211,40 +245,20 @@ public final class DependencyFactory {
 
   /** The worker's service: claims, fetches, packages, starts, reports. */
   public WorkerService workerService() {
+    WorkerParts w = worker.get();
     return new WorkerService(
         config,
         queueConfig,
-        (plan, key) -> packager.get().pack(plan, key),
-        (item, target, source) ->
-            (target.system() == Target.System.CODEPIPELINE ? codePipelineStarter : codeBuildStarter)
-                .get()
-                .start(item, target, source),
+        (plan, key) -> w.packager.get().pack(plan, key),
+        (item, target, source) -> w.starter(target.system()).get().start(item, target, source),
         lazy(claims),
-        heads.get(),
-        stopper(),
+        w.heads.get(),
+        w.stopper(),
         new PagureApiMembers(config.pagureUrl(), config.gitTimeout()),
         event -> events.get().publish(event),
         queue.get(),
         new WorkLog(),
         Clock.systemUTC());
-  }
-
-  /**
-   * Stops a build on the service its head names, with the client the starter uses (built on the
-   * first stop of a service the starter does not use).
-   */
-  private BuildStopper stopper() {
-    Lazy<BuildStopper> codeBuildStopper = new Lazy<>(() -> new CodeBuildStopper(codeBuild.get()));
-    Lazy<BuildStopper> pipelineStopper =
-        new Lazy<>(() -> new CodePipelineStopper(codePipeline.get()));
-    return (build, reason) ->
-        switch (build.system()) {
-          case "codebuild" -> codeBuildStopper.get().stop(build, reason);
-          case "codepipeline" -> pipelineStopper.get().stop(build, reason);
-          default ->
-              throw new BuildStopper.StopException(
-                  "no build service " + build.system() + " to stop " + build.id(), false, null);
-        };
   }
 
   private static BuildClaims lazy(Lazy<BuildClaims> claims) {
@@ -315,18 +329,19 @@ public final class DependencyFactory {
    * loaded and their hot loops compiled.
    */
   public void primeWorker() {
-    s3.get();
+    WorkerParts w = worker.get();
+    w.s3.get();
     // the services the routing table's targets use
     for (Target.System system :
         config.routes().targets().stream().map(Target::system).distinct().toList()) {
-      (system == Target.System.CODEPIPELINE ? codePipelineStarter : codeBuildStarter).get();
+      w.starter(system).get();
     }
     claims.get();
-    heads.get();
+    w.heads.get();
     queue.get();
     events.get();
     try {
-      packager.get().prime();
+      w.packager.get().prime();
     } catch (java.io.IOException | RuntimeException e) {
       // priming only saves time; a restored function packages without it
       log.warn("packager priming failed: {}", e.toString());

@@ -8,6 +8,7 @@ import io.pagureci.inbound.domain.HttpRequest;
 import io.pagureci.inbound.domain.InboundService;
 import io.pagureci.inbound.domain.Outcome;
 import io.pagureci.inbound.domain.StrictJson;
+import io.pagureci.log.JsonLogProvider;
 import io.pagureci.log.LambdaLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,10 @@ import org.slf4j.MDC;
  * ~0.4 s of every cold start) or an {@code ObjectMapper} (~0.2 s more), docs/performance.md §3.
  */
 public final class InboundHandler implements RequestStreamHandler, Resource {
+
+  static {
+    JsonLogProvider.nameToSlf4j(); // before any logger: SLF4J then skips its provider look-up
+  }
 
   private final InboundService service;
   private final Path tempRoot;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagureci.inbound.domain.StrictJson;
 import io.pagureci.inbound.domain.WorkerService;
+import io.pagureci.log.JsonLogProvider;
 import io.pagureci.log.LambdaLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,10 @@ import org.crac.Resource;
  * io.pagureci.inbound.WorkerHandler::handleRequest}.
  */
 public final class WorkerHandler implements RequestStreamHandler, Resource {
+
+  static {
+    JsonLogProvider.nameToSlf4j(); // before any logger: SLF4J then skips its provider look-up
+  }
 
   private final WorkerService service;
   private final Path tempRoot;

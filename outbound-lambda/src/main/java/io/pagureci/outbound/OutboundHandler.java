@@ -2,6 +2,7 @@ package io.pagureci.outbound;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.pagureci.log.JsonLogProvider;
 import io.pagureci.log.LambdaLog;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.DecisionLog;
@@ -27,6 +28,11 @@ import org.slf4j.MDC;
  * the on-failure destination take over.
  */
 public final class OutboundHandler implements RequestStreamHandler {
+
+  static {
+    JsonLogProvider.nameToSlf4j(); // before any logger: SLF4J then skips its provider look-up
+  }
+
   private final EventBridgeEventParser parser = new EventBridgeEventParser();
   private final OutboundService service;
   private final RequestEventService requests;

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The cold-start claim of docs/performance.md §3: a request rejected before any network call is
  * read, decided, logged and answered with jackson-core's streaming API only — jackson-databind (≈
- * 0.2 s of class loading on a cold JVM) is never loaded for it.
+ * 0.2 s of class loading on a cold JVM) is never loaded for it, nor any AWS SDK client type or
+ * anything of the worker's.
  *
  * <p>Each case runs in a fresh JVM ({@code -Xlog:class+load}) on the deployable {@code
  * target/function.jar}, with Lambda's JVM flags, and the class-load log is checked.
@@ -104,6 +105,18 @@ class RejectedRequestClassLoadingIT {
       assertThat(loaded).anyMatch(c -> c.equals("io.pagureci.inbound.domain.InboundService"));
       assertThat(loaded).anyMatch(c -> c.equals("com.fasterxml.jackson.core.JsonFactory"));
       assertThat(loaded).filteredOn(c -> c.startsWith("com.fasterxml.jackson.databind.")).isEmpty();
+      // no SDK client is built (its Default*Client class loads then), and the accept function
+      // wires nothing of the worker's: S3, the build services, JGit, the packager
+      assertThat(loaded)
+          .filteredOn(
+              c ->
+                  c.matches("software\\.amazon\\.awssdk\\.services\\.[a-z]+\\.Default\\w*Client")
+                      || c.startsWith("software.amazon.awssdk.services.s3.")
+                      || c.startsWith("software.amazon.awssdk.services.codebuild.")
+                      || c.startsWith("software.amazon.awssdk.services.codepipeline.")
+                      || c.startsWith("org.eclipse.jgit.")
+                      || c.startsWith("io.pagureci.inbound.source."))
+          .isEmpty();
     }
   }
 
@@ -151,6 +164,9 @@ class RejectedRequestClassLoadingIT {
     String stdout = Files.readString(tmp.resolve("stdout"));
     String stderr = Files.readString(tmp.resolve("stderr"));
     assertThat(p.exitValue()).as(stderr).isZero();
+    // nothing but JSON lines on stdout: no SLF4J note about its provider (JsonLogProvider is named
+    // to it by the handler), no JVM line
+    assertThat(stderr).isEmpty();
     List<String> loaded = new ArrayList<>();
     for (String line : Files.readAllLines(classLog)) {
       // [0.123s][info][class,load] com.example.Name source: ...
