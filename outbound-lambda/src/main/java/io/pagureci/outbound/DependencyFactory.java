@@ -1,5 +1,6 @@
 package io.pagureci.outbound;
 
+import io.pagureci.init.ConfigException;
 import io.pagureci.init.Lazy;
 import io.pagureci.outbound.adapters.CloudWatchLogsBuildLogReader;
 import io.pagureci.outbound.adapters.CodeBuildPublicProjects;
@@ -14,7 +15,6 @@ import io.pagureci.outbound.adapters.PagureFlagApi;
 import io.pagureci.outbound.adapters.PagureHttp;
 import io.pagureci.outbound.adapters.RetryPolicy;
 import io.pagureci.outbound.adapters.SecretsManagerTokenProvider;
-import io.pagureci.outbound.config.ConfigException;
 import io.pagureci.outbound.config.OutboundConfig;
 import io.pagureci.outbound.domain.BuildProvenance;
 import io.pagureci.outbound.domain.BuildRecordLookup;

@@ -1,5 +1,6 @@
 package io.pagureci.inbound.config;
 
+import io.pagureci.init.ConfigException;
 import java.util.Locale;
 
 /**
@@ -27,7 +28,7 @@ public enum ContributorPolicy {
       case "approve" -> APPROVE;
       default ->
           throw new ConfigException(
-              name + " must be 'all', 'members' or 'approve', was '" + value + "'");
+              name, "must be 'all', 'members' or 'approve', was '" + value + "'");
     };
   }
 

@@ -1,5 +1,6 @@
 package io.pagureci.inbound.config;
 
+import io.pagureci.init.ConfigException;
 import io.pagureci.pagure.OnOff;
 import io.pagureci.pagure.PagureBaseUrl;
 import io.pagureci.pagure.routing.NameGlobs;
@@ -151,18 +152,18 @@ public record InboundConfig(
     String prefix = r.optional(SOURCE_PREFIX).orElse("source/");
     if (prefix.startsWith("/") || prefix.contains("..")) {
       throw new ConfigException(
-          SOURCE_PREFIX + " must be a relative key prefix without '..', was '" + prefix + "'");
+          SOURCE_PREFIX, "must be a relative key prefix without '..', was '" + prefix + "'");
     }
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       prefix = prefix + "/";
     }
     String phrase = r.optional(REBUILD_PHRASE).orElse(DEFAULT_REBUILD_PHRASE).strip();
     if (phrase.isEmpty()) {
-      throw new ConfigException(REBUILD_PHRASE + " must not be blank");
+      throw new ConfigException(REBUILD_PHRASE, "must not be blank");
     }
     if (phrase.equalsIgnoreCase(APPROVE_PHRASE)) {
       throw new ConfigException(
-          REBUILD_PHRASE + " must not be the approval phrase '" + APPROVE_PHRASE + "'");
+          REBUILD_PHRASE, "must not be the approval phrase '" + APPROVE_PHRASE + "'");
     }
     return new InboundConfig(
         pagureUrl,
@@ -215,17 +216,17 @@ public record InboundConfig(
       for (String v : PER_TARGET_VARIABLES) {
         if (r.optional(v).isPresent()) {
           throw new ConfigException(
-              ROUTES
-                  + " and "
+              ROUTES,
+              "is set together with "
                   + v
-                  + " are both set: with a routing table, every target's settings are in "
+                  + ": with a routing table, every target's settings are in "
                   + ROUTES);
         }
       }
       try {
         return RoutesJson.parse(json.get());
       } catch (RoutesJson.RoutesException e) {
-        throw new ConfigException(ROUTES + " " + e.getMessage());
+        throw new ConfigException(ROUTES, e.getMessage());
       }
     }
     Target.System system =
@@ -234,20 +235,16 @@ public record InboundConfig(
           case "codepipeline" -> Target.System.CODEPIPELINE;
           default ->
               throw new ConfigException(
-                  BUILD_TARGET
-                      + " must be 'codebuild' or 'codepipeline', was '"
-                      + r.env().get(BUILD_TARGET)
-                      + "'");
+                  BUILD_TARGET,
+                  "must be 'codebuild' or 'codepipeline', was '" + r.env().get(BUILD_TARGET) + "'");
         };
     String resource =
         r.required(system == Target.System.CODEBUILD ? CODEBUILD_PROJECT : PIPELINE_NAME);
     String buildspecPath = r.optional(TRUSTED_BUILDSPEC_PATH).orElse("buildspec.yml");
     if (!Target.validBuildspecPath(buildspecPath)) {
       throw new ConfigException(
-          TRUSTED_BUILDSPEC_PATH
-              + " must be a file path inside the repository, was '"
-              + buildspecPath
-              + "'");
+          TRUSTED_BUILDSPEC_PATH,
+          "must be a file path inside the repository, was '" + buildspecPath + "'");
     }
     Target target;
     try {
@@ -259,9 +256,8 @@ public record InboundConfig(
               r.bool(TRUSTED_BUILDSPEC, true) ? buildspecPath : null);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
-          (system == Target.System.CODEBUILD ? CODEBUILD_PROJECT : PIPELINE_NAME)
-              + " is not a valid name: "
-              + e.getMessage());
+          system == Target.System.CODEBUILD ? CODEBUILD_PROJECT : PIPELINE_NAME,
+          "is not a valid name: " + e.getMessage());
     }
     return Routes.single(globs(ALLOWED_PROJECTS, r), true, globs(BUILD_BRANCHES, r), target);
   }
@@ -271,7 +267,7 @@ public record InboundConfig(
     try {
       return NameGlobs.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(variable + " has an invalid glob: " + e.getMessage());
+      throw new ConfigException(variable, "has an invalid glob: " + e.getMessage());
     }
   }
 
@@ -299,12 +295,12 @@ public record InboundConfig(
       uri = PagureBaseUrl.check(value.strip());
     } catch (PagureBaseUrl.Invalid e) {
       throw new ConfigException(
+          PAGURE_URL,
           switch (e.problem()) {
-            case NOT_A_URL -> PAGURE_URL + " is not a URL: " + e.getMessage();
-            case NOT_HTTP -> PAGURE_URL + " must be an http(s) URL, was '" + value + "'";
+            case NOT_A_URL -> "is not a URL: " + e.getMessage();
+            case NOT_HTTP -> "must be an http(s) URL, was '" + value + "'";
             case NOT_PLAIN ->
-                PAGURE_URL
-                    + " must be a plain base URL (host, optional port and path; no user, query or"
+                "must be a plain base URL (host, optional port and path; no user, query or"
                     + " fragment)";
           });
     }
@@ -333,8 +329,7 @@ public record InboundConfig(
     }
 
     String required(String name) {
-      return optional(name)
-          .orElseThrow(() -> new ConfigException("missing environment variable " + name));
+      return optional(name).orElseThrow(() -> new ConfigException(name, "is required"));
     }
 
     List<String> list(String name) {
@@ -352,8 +347,7 @@ public record InboundConfig(
                   OnOff.parse(v)
                       .orElseThrow(
                           () ->
-                              new ConfigException(
-                                  name + " must be true or false, was '" + v + "'")))
+                              new ConfigException(name, "must be true or false, was '" + v + "'")))
           .orElse(dflt);
     }
 
@@ -362,11 +356,11 @@ public record InboundConfig(
       try {
         value = optional(name).map(Integer::parseInt).orElse(dflt);
       } catch (NumberFormatException e) {
-        throw new ConfigException(name + " must be a whole number, was '" + env.get(name) + "'");
+        throw new ConfigException(name, "must be a whole number, was '" + env.get(name) + "'");
       }
       if (value < min || value > max) {
         throw new ConfigException(
-            name + " must be between " + min + " and " + max + ", was " + value);
+            name, "must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }
@@ -377,11 +371,11 @@ public record InboundConfig(
         value = optional(name).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
         throw new ConfigException(
-            name + " must be a whole number of seconds, was '" + env.get(name) + "'");
+            name, "must be a whole number of seconds, was '" + env.get(name) + "'");
       }
       if (value < min || value > max) {
         throw new ConfigException(
-            name + " must be between " + min + " and " + max + ", was " + value);
+            name, "must be between " + min + " and " + max + ", was " + value);
       }
       return Duration.ofSeconds(value);
     }
@@ -395,10 +389,10 @@ public record InboundConfig(
         value = optional(name).map(Long::parseLong).orElse(dflt);
       } catch (NumberFormatException e) {
         throw new ConfigException(
-            name + " must be a whole number of " + unit + ", was '" + env.get(name) + "'");
+            name, "must be a whole number of " + unit + ", was '" + env.get(name) + "'");
       }
       if (value < 1 || value > max) {
-        throw new ConfigException(name + " must be between 1 and " + max + ", was " + value);
+        throw new ConfigException(name, "must be between 1 and " + max + ", was " + value);
       }
       return value;
     }

@@ -1,5 +1,6 @@
 package io.pagureci.inbound.config;
 
+import io.pagureci.init.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public record QueueConfig(
     Duration base = r.seconds(RETRY_BASE_SECONDS, 30, 1, 43_200);
     Duration max = r.seconds(RETRY_MAX_SECONDS, 900, 1, 43_200);
     if (max.compareTo(base) < 0) {
-      throw new ConfigException(RETRY_MAX_SECONDS + " must not be below " + RETRY_BASE_SECONDS);
+      throw new ConfigException(RETRY_MAX_SECONDS, "must not be below " + RETRY_BASE_SECONDS);
     }
     return new QueueConfig(
         r.required(WORK_QUEUE_URL),

@@ -1,5 +1,6 @@
 package io.pagureci.inbound.config;
 
+import io.pagureci.init.ConfigException;
 import java.util.Locale;
 
 /**
@@ -19,8 +20,7 @@ public enum RebuildPolicy {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "all" -> ALL;
       case "members" -> MEMBERS;
-      default ->
-          throw new ConfigException(name + " must be 'all' or 'members', was '" + value + "'");
+      default -> throw new ConfigException(name, "must be 'all' or 'members', was '" + value + "'");
     };
   }
 

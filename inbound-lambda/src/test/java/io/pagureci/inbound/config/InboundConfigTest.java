@@ -3,6 +3,7 @@ package io.pagureci.inbound.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagureci.init.ConfigException;
 import io.pagureci.pagure.routing.NameGlobs;
 import java.net.URI;
 import java.time.Duration;
@@ -72,17 +73,17 @@ class InboundConfigTest {
     contributor.put("CONTRIBUTOR_POLICY", "everyone");
     assertThatThrownBy(() -> InboundConfig.fromEnv(contributor))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("CONTRIBUTOR_POLICY must be 'all', 'members' or 'approve'");
+        .hasMessageContaining("CONTRIBUTOR_POLICY: must be 'all', 'members' or 'approve'");
     Map<String, String> rebuild = minimal();
     rebuild.put("REBUILD_POLICY", "approve");
     assertThatThrownBy(() -> InboundConfig.fromEnv(rebuild))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("REBUILD_POLICY must be 'all' or 'members'");
+        .hasMessageContaining("REBUILD_POLICY: must be 'all' or 'members'");
     Map<String, String> phrase = minimal();
     phrase.put("REBUILD_PHRASE", "Pretty Please Pagure-CI Approve");
     assertThatThrownBy(() -> InboundConfig.fromEnv(phrase))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("REBUILD_PHRASE must not be the approval phrase");
+        .hasMessageContaining("REBUILD_PHRASE: must not be the approval phrase");
   }
 
   @Test
@@ -166,11 +167,11 @@ class InboundConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "PAGURE_URL|https://x.example/a b|PAGURE_URL is not a URL: Illegal character in path at index 19: https://x.example/a b",
-        "PAGURE_URL|ftp://x.example|PAGURE_URL must be an http(s) URL, was 'ftp://x.example'",
-        "PAGURE_URL|https://user:pw@x.example/|PAGURE_URL must be a plain base URL (host, optional port and path; no user, query or fragment)",
-        "PAGURE_URL|https://x.example/#top|PAGURE_URL must be a plain base URL (host, optional port and path; no user, query or fragment)",
-        "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE must be true or false, was 'sure'",
+        "PAGURE_URL|https://x.example/a b|PAGURE_URL: is not a URL: Illegal character in path at index 19: https://x.example/a b",
+        "PAGURE_URL|ftp://x.example|PAGURE_URL: must be an http(s) URL, was 'ftp://x.example'",
+        "PAGURE_URL|https://user:pw@x.example/|PAGURE_URL: must be a plain base URL (host, optional port and path; no user, query or fragment)",
+        "PAGURE_URL|https://x.example/#top|PAGURE_URL: must be a plain base URL (host, optional port and path; no user, query or fragment)",
+        "S3_FORCE_PATH_STYLE|sure|S3_FORCE_PATH_STYLE: must be true or false, was 'sure'",
       })
   void aMalformedVariableSaysWhatIsWrong(String name, String value, String message) {
     Map<String, String> env = minimal();
@@ -198,7 +199,9 @@ class InboundConfigTest {
 
     assertThatThrownBy(() -> InboundConfig.fromEnv(env))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("missing environment variable " + name);
+        .hasMessage(name + ": is required");
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env))
+        .satisfies(e -> assertThat(((ConfigException) e).variable()).isEqualTo(name));
   }
 
   @Test
@@ -207,8 +210,7 @@ class InboundConfigTest {
     env.remove("CODEBUILD_PROJECT");
     env.put("BUILD_TARGET", "codepipeline");
 
-    assertThatThrownBy(() -> InboundConfig.fromEnv(env))
-        .hasMessage("missing environment variable PIPELINE_NAME");
+    assertThatThrownBy(() -> InboundConfig.fromEnv(env)).hasMessage("PIPELINE_NAME: is required");
     env.put("PIPELINE_NAME", "pipe");
     InboundConfig c = InboundConfig.fromEnv(env);
     assertThat(c.routes().targets())

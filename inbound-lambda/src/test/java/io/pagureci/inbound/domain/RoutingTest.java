@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pagureci.inbound.config.ConfigException;
 import io.pagureci.inbound.config.InboundConfig;
+import io.pagureci.init.ConfigException;
 import io.pagureci.pagure.routing.Target;
 import java.time.Clock;
 import java.time.Instant;
@@ -550,7 +550,7 @@ class RoutingTest {
 
     assertThatThrownBy(() -> InboundConfig.fromEnv(env))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("ROUTES and ALLOWED_PROJECTS are both set");
+        .hasMessageStartingWith("ROUTES: is set together with ALLOWED_PROJECTS");
   }
 
   @Test
@@ -563,6 +563,6 @@ class RoutingTest {
     assertThatThrownBy(() -> InboundConfig.fromEnv(env))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
-            "ROUTES codebuild resource 'Rpmbuild-1' is the target of both 'rpmbuild' and 'lint'");
+            "ROUTES: codebuild resource 'Rpmbuild-1' is the target of both 'rpmbuild' and 'lint'");
   }
 }

@@ -1,5 +1,6 @@
 package io.pagureci.outbound.config;
 
+import io.pagureci.init.ConfigException;
 import io.pagureci.outbound.domain.BuildSystem;
 import io.pagureci.outbound.domain.FlagMapper;
 import io.pagureci.outbound.domain.LogAccess;

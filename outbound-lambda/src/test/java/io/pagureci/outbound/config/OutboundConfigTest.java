@@ -3,6 +3,7 @@ package io.pagureci.outbound.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagureci.init.ConfigException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

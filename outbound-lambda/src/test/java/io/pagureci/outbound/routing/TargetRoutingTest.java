@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pagureci.inbound.domain.BuildRequest;
 import io.pagureci.inbound.domain.RequestEventJson;
 import io.pagureci.inbound.domain.WorkItem;
-import io.pagureci.outbound.config.ConfigException;
+import io.pagureci.init.ConfigException;
 import io.pagureci.outbound.config.OutboundConfig;
 import io.pagureci.outbound.domain.BuildRef;
 import io.pagureci.outbound.domain.BuildSystem;
