@@ -6,8 +6,8 @@ import io.pagureci.log.JsonLogProvider;
 import io.pagureci.log.LambdaLog;
 import io.pagureci.outbound.adapters.InvocationDeadline;
 import io.pagureci.outbound.domain.DecisionLog;
+import io.pagureci.outbound.domain.EventOutcome;
 import io.pagureci.outbound.domain.OutboundService;
-import io.pagureci.outbound.domain.Outcome;
 import io.pagureci.outbound.domain.PagureBuild;
 import io.pagureci.outbound.domain.RequestEventService;
 import io.pagureci.outbound.events.EventBridgeEventParser;
@@ -90,15 +90,15 @@ public final class OutboundHandler implements RequestStreamHandler {
     }
   }
 
-  private static Map<String, Object> summary(Outcome outcome) {
+  private static Map<String, Object> summary(EventOutcome outcome) {
     return switch (outcome) {
-      case Outcome.Posted p -> {
+      case EventOutcome.Posted p -> {
         Map<String, Object> n = summary("posted", null);
         n.put("status", p.update().flag().status().wire());
         n.put("uid", p.update().flag().uid());
         yield n;
       }
-      case Outcome.Ignored i -> summary("ignored", i.reason());
+      case EventOutcome.Ignored i -> summary("ignored", i.reason());
     };
   }
 

@@ -50,10 +50,11 @@ public final class OutboundService {
   }
 
   /**
-   * Handles one event: returns {@link Outcome.Posted} or {@link Outcome.Ignored}; throws when the
-   * status could not be delivered (or the build could not be looked up), so that Lambda retries.
+   * Handles one event: returns {@link EventOutcome.Posted} or {@link EventOutcome.Ignored}; throws
+   * when the status could not be delivered (or the build could not be looked up), so that Lambda
+   * retries.
    */
-  public Outcome handle(BuildEvent event) {
+  public EventOutcome handle(BuildEvent event) {
     return handle(event, null);
   }
 
@@ -61,7 +62,7 @@ public final class OutboundService {
    * {@link #handle(BuildEvent)} for the delivery {@code deliveryId} (logged on every line); {@code
    * null}: the build's own {@code PAGURE_DELIVERY_ID} variable, if it has one.
    */
-  Outcome handle(BuildEvent event, String deliveryId) {
+  EventOutcome handle(BuildEvent event, String deliveryId) {
     BuildRef ref = event.ref();
     String delivery = deliveryId != null ? deliveryId : PagureBuild.deliveryId(event.variables());
     if (!scope.handles(ref)) {
@@ -133,10 +134,10 @@ public final class OutboundService {
             new FlagUpdate(
                 build, ref, finalState, mapper.flagFor(build, ref, finalState, cancelReason));
         report(event, delivery, last);
-        return new Outcome.Posted(last);
+        return new EventOutcome.Posted(last);
       }
     }
-    return new Outcome.Posted(update);
+    return new EventOutcome.Posted(update);
   }
 
   private void report(BuildEvent event, String delivery, FlagUpdate update) {
@@ -174,10 +175,10 @@ public final class OutboundService {
     }
   }
 
-  private static Outcome ignore(
+  private static EventOutcome ignore(
       BuildEvent event, String delivery, PagureBuild build, String reason) {
     DecisionLog.ignored(event.eventId(), delivery, event.ref(), build, reason);
-    return new Outcome.Ignored(reason);
+    return new EventOutcome.Ignored(reason);
   }
 
   /** The build service does not know the build an event named; thrown so that Lambda retries. */

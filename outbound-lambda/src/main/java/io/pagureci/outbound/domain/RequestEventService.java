@@ -71,10 +71,11 @@ public final class RequestEventService {
   }
 
   /**
-   * Returns {@link Outcome.Posted} (the last flag posted) or {@link Outcome.Ignored}; throws when
-   * the record could not be read or pagure did not take the flag, so that Lambda retries.
+   * Returns {@link EventOutcome.Posted} (the last flag posted) or {@link EventOutcome.Ignored};
+   * throws when the record could not be read or pagure did not take the flag, so that Lambda
+   * retries.
    */
-  public Outcome handle(RequestEvent r) {
+  public EventOutcome handle(RequestEvent r) {
     if (disabledReason != null) {
       return ignore(r, disabledReason);
     }
@@ -114,7 +115,7 @@ public final class RequestEventService {
         return buildStartedMeanwhile(r, after.get(), update);
       }
     }
-    return new Outcome.Posted(update);
+    return new EventOutcome.Posted(update);
   }
 
   /**
@@ -122,7 +123,8 @@ public final class RequestEventService {
    * already be on pagure, under ours: post the build's current state (looked up) so that it is the
    * last word.
    */
-  private Outcome buildStartedMeanwhile(RequestEvent r, BuildRecord record, FlagUpdate queued) {
+  private EventOutcome buildStartedMeanwhile(
+      RequestEvent r, BuildRecord record, FlagUpdate queued) {
     boolean ours =
         record.system() == r.system()
             && (r.system() != BuildSystem.CODEBUILD
@@ -138,17 +140,17 @@ public final class RequestEventService {
               + ", not one of "
               + r.target()
               + ": not looked up");
-      return new Outcome.Posted(queued);
+      return new EventOutcome.Posted(queued);
     }
     BuildRef ref =
         new BuildRef(record.system(), r.target(), record.buildId(), r.region(), r.account());
     // the build is checked like any build event; the request's key is its build key
     Map<String, String> variables = new HashMap<>(r.variables());
     variables.putIfAbsent(PagureBuild.BUILD_KEY, r.buildKey());
-    Outcome outcome =
+    EventOutcome outcome =
         builds.handle(
             new BuildEvent(ref, BuildState.unknown(), variables, r.eventId()), r.deliveryId());
-    return outcome instanceof Outcome.Posted ? outcome : new Outcome.Posted(queued);
+    return outcome instanceof EventOutcome.Posted ? outcome : new EventOutcome.Posted(queued);
   }
 
   private Optional<BuildRecord> read(RequestEvent r) {
@@ -160,8 +162,8 @@ public final class RequestEventService {
     }
   }
 
-  private static Outcome ignore(RequestEvent r, String reason) {
+  private static EventOutcome ignore(RequestEvent r, String reason) {
     DecisionLog.requestIgnored(r, reason);
-    return new Outcome.Ignored(reason);
+    return new EventOutcome.Ignored(reason);
   }
 }

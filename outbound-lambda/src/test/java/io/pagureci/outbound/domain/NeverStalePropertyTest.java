@@ -268,9 +268,9 @@ class NeverStalePropertyTest {
           event.state().finished() && event.ref().system() == BuildSystem.CODEBUILD;
       int callsBefore = service.calls;
 
-      Outcome outcome = outbound.handle(event);
+      EventOutcome outcome = outbound.handle(event);
 
-      assertThat(outcome).isInstanceOf(Outcome.Posted.class);
+      assertThat(outcome).isInstanceOf(EventOutcome.Posted.class);
       if (terminalCodeBuild) {
         terminalCodeBuildDeliveries++;
         assertThat(service.calls - callsBefore)

@@ -100,10 +100,10 @@ class OutboundServiceTest {
           return Fixtures.records().find(key);
         };
 
-    Outcome outcome =
+    EventOutcome outcome =
         service(records, "123456789012").handle(event("codebuild/state-succeeded.json"));
 
-    assertThat(outcome).isInstanceOf(Outcome.Posted.class);
+    assertThat(outcome).isInstanceOf(EventOutcome.Posted.class);
     assertThat(reads).containsExactly(Fixtures.BUILD_KEY);
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.SUCCESS);
@@ -114,10 +114,11 @@ class OutboundServiceTest {
     Map<String, String> vars = pagureVars();
     vars.remove("PAGURE_BUILD_KEY");
 
-    Outcome outcome = service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
+    EventOutcome outcome =
+        service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
 
     assertThat(outcome)
-        .isEqualTo(new Outcome.Ignored("no PAGURE_BUILD_KEY: not a build this stack started"));
+        .isEqualTo(new EventOutcome.Ignored("no PAGURE_BUILD_KEY: not a build this stack started"));
     verifyNoInteractions(reporter, codeBuild, codePipeline);
   }
 
@@ -127,7 +128,7 @@ class OutboundServiceTest {
     vars.put("PAGURE_BUILD_KEY", "../head/demo/pr/1");
     List<String> reads = new ArrayList<>();
 
-    Outcome outcome =
+    EventOutcome outcome =
         service(
                 key -> {
                   reads.add(key);
@@ -138,7 +139,7 @@ class OutboundServiceTest {
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i ->
                 assertThat(i.reason())
                     .isEqualTo(
@@ -152,11 +153,12 @@ class OutboundServiceTest {
     Map<String, String> vars = pagureVars();
     vars.put("PAGURE_BUILD_KEY", "0".repeat(64));
 
-    Outcome outcome = service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
+    EventOutcome outcome =
+        service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i ->
                 assertThat(i.reason())
                     .isEqualTo(
@@ -179,12 +181,12 @@ class OutboundServiceTest {
             "eu-west-1",
             "123456789012");
 
-    Outcome outcome =
+    EventOutcome outcome =
         service().handle(new BuildEvent(other, real.state(), real.variables(), real.eventId()));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i ->
                 assertThat(i.reason())
                     .isEqualTo(
@@ -212,12 +214,12 @@ class OutboundServiceTest {
     Map<String, String> vars = pagureVars();
     vars.put("PAGURE_COMMIT", "0".repeat(40));
 
-    Outcome forged = service(withCommit, null).handle(withVars(real, vars));
-    Outcome genuine = service(withCommit, null).handle(real);
+    EventOutcome forged = service(withCommit, null).handle(withVars(real, vars));
+    EventOutcome genuine = service(withCommit, null).handle(real);
 
     assertThat(forged)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i ->
                 assertThat(i.reason())
                     .isEqualTo(
@@ -228,7 +230,7 @@ class OutboundServiceTest {
                             + ", not "
                             + "0".repeat(40)
                             + ": not a build this stack started"));
-    assertThat(genuine).isInstanceOf(Outcome.Posted.class);
+    assertThat(genuine).isInstanceOf(EventOutcome.Posted.class);
   }
 
   @Test
@@ -236,11 +238,12 @@ class OutboundServiceTest {
     Map<String, String> vars = pagureVars();
     vars.put("PAGURE_BUILD_KEY", Fixtures.PIPELINE_BUILD_KEY);
 
-    Outcome outcome = service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
+    EventOutcome outcome =
+        service().handle(withVars(event("codebuild/state-succeeded.json"), vars));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i ->
                 assertThat(i.reason())
                     .contains("names codepipeline build " + Fixtures.EXECUTION_ID));
@@ -254,11 +257,11 @@ class OutboundServiceTest {
   void aRecordThatIsNotStartedPostsNothing(BuildRecord.State state) {
     BuildRecordLookup records = key -> Optional.of(new BuildRecord(state, null, null, "b3a4"));
 
-    Outcome outcome = service(records, null).handle(event("codebuild/state-in-progress.json"));
+    EventOutcome outcome = service(records, null).handle(event("codebuild/state-in-progress.json"));
 
     assertThat(outcome)
         .isEqualTo(
-            new Outcome.Ignored(
+            new EventOutcome.Ignored(
                 "the build record of "
                     + Fixtures.BUILD_KEY
                     + " says "
@@ -276,11 +279,11 @@ class OutboundServiceTest {
                 new BuildSnapshot(
                     new BuildState(true, "SUCCEEDED", null, List.of(), null), pagureVars())));
 
-    Outcome outcome = service().handle(e);
+    EventOutcome outcome = service().handle(e);
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i -> assertThat(i.reason()).contains("names codebuild build " + Fixtures.BUILD_ID));
     verifyNoInteractions(reporter);
   }
@@ -294,12 +297,12 @@ class OutboundServiceTest {
           return Fixtures.records().find(key);
         };
 
-    Outcome outcome =
+    EventOutcome outcome =
         service(records, "210987654321").handle(event("codepipeline/execution-succeeded.json"));
 
     assertThat(outcome)
         .isEqualTo(
-            new Outcome.Ignored(
+            new EventOutcome.Ignored(
                 "account 123456789012 is not this function's account"
                     + " (ACCOUNT_ID 210987654321): not a build this stack started"));
     assertThat(reads).isEmpty();
@@ -334,22 +337,22 @@ class OutboundServiceTest {
             null);
 
     assertThat(unchecked.handle(withVars(event("codebuild/state-succeeded.json"), vars)))
-        .isInstanceOf(Outcome.Posted.class);
+        .isInstanceOf(EventOutcome.Posted.class);
     BuildEvent e = event("codebuild/state-succeeded.json");
     BuildRef foreign =
         new BuildRef(e.ref().system(), e.ref().target(), e.ref().id(), "eu-west-1", "210987654321");
     assertThat(unchecked.handle(new BuildEvent(foreign, e.state(), vars, e.eventId())))
-        .isInstanceOf(Outcome.Ignored.class);
+        .isInstanceOf(EventOutcome.Ignored.class);
     verify(reporter, times(1)).report(any());
   }
 
   @Test
   void postsATerminalCodeBuildEventWithoutAskingCodeBuild() {
-    Outcome outcome = service().handle(event("codebuild/state-succeeded.json"));
+    EventOutcome outcome = service().handle(event("codebuild/state-succeeded.json"));
 
     verify(reporter).report(posted.capture());
     verifyNoInteractions(codeBuild, codePipeline);
-    assertThat(outcome).isInstanceOf(Outcome.Posted.class);
+    assertThat(outcome).isInstanceOf(EventOutcome.Posted.class);
     FlagUpdate u = posted.getValue();
     assertThat(u.flag().status()).isEqualTo(FlagStatus.SUCCESS);
     // the event's own times: build-start-time 12:28:00, COMPLETED from 12:28:30
@@ -421,13 +424,14 @@ class OutboundServiceTest {
                     new BuildState(true, "SUCCEEDED", "COMPLETED", List.of(), 42L),
                     e.variables())));
 
-    Outcome outcome = service().handle(e);
+    EventOutcome outcome = service().handle(e);
 
     verify(reporter, times(2)).report(posted.capture());
     assertThat(posted.getAllValues())
         .extracting(u -> u.flag().status())
         .containsExactly(FlagStatus.PENDING, FlagStatus.SUCCESS);
-    assertThat(((Outcome.Posted) outcome).update().flag().status()).isEqualTo(FlagStatus.SUCCESS);
+    assertThat(((EventOutcome.Posted) outcome).update().flag().status())
+        .isEqualTo(FlagStatus.SUCCESS);
   }
 
   @Test
@@ -465,22 +469,23 @@ class OutboundServiceTest {
 
   @Test
   void ignoresBuildsWithoutPagureVariables() {
-    Outcome outcome = service().handle(event("codebuild/state-succeeded-foreign-build.json"));
+    EventOutcome outcome = service().handle(event("codebuild/state-succeeded-foreign-build.json"));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class, i -> assertThat(i.reason()).contains("no PAGURE_* variables"));
+            EventOutcome.Ignored.class,
+            i -> assertThat(i.reason()).contains("no PAGURE_* variables"));
     verifyNoInteractions(reporter, codeBuild);
   }
 
   @Test
   void ignoresProjectsThatAreNotConfigured() {
-    Outcome outcome =
+    EventOutcome outcome =
         service(Set.of("other-project"), Set.of()).handle(event("codebuild/state-succeeded.json"));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i -> assertThat(i.reason()).contains("'pagure-ci-demo' is not configured"));
     verifyNoInteractions(reporter, codeBuild);
   }
@@ -497,11 +502,11 @@ class OutboundServiceTest {
             codePipeline,
             null);
 
-    Outcome outcome = service.handle(event("codebuild/state-succeeded.json"));
+    EventOutcome outcome = service.handle(event("codebuild/state-succeeded.json"));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class, i -> assertThat(i.reason()).contains("PAGURE_INSTANCE"));
+            EventOutcome.Ignored.class, i -> assertThat(i.reason()).contains("PAGURE_INSTANCE"));
     verifyNoInteractions(reporter);
   }
 
@@ -514,7 +519,7 @@ class OutboundServiceTest {
 
     assertThat(service().handle(bad))
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class, i -> assertThat(i.reason()).contains("PAGURE_COMMIT"));
+            EventOutcome.Ignored.class, i -> assertThat(i.reason()).contains("PAGURE_COMMIT"));
     verifyNoInteractions(reporter);
   }
 
@@ -577,10 +582,10 @@ class OutboundServiceTest {
 
   @Test
   void ignoresPipelinesThatAreNotConfiguredWithoutCallingCodePipeline() {
-    Outcome outcome =
+    EventOutcome outcome =
         service(Set.of(), Set.of("release")).handle(event("codepipeline/execution-started.json"));
 
-    assertThat(outcome).isInstanceOf(Outcome.Ignored.class);
+    assertThat(outcome).isInstanceOf(EventOutcome.Ignored.class);
     verifyNoInteractions(codePipeline, reporter);
   }
 

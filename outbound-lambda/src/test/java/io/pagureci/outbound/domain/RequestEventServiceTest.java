@@ -118,7 +118,7 @@ class RequestEventServiceTest {
     FakeRecords records = new FakeRecords(Optional.empty());
     RequestEvent r = request("queued-pull-request.json");
 
-    Outcome outcome = service(records).handle(r);
+    EventOutcome outcome = service(records).handle(r);
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag())
@@ -132,7 +132,7 @@ class RequestEventServiceTest {
                 FlagUid.of(
                     BuildSystem.CODEBUILD, "eu-west-1", ACCOUNT, "pagure-ci-demo", Fixtures.SHA)));
     assertThat(posted.getValue().build()).isEqualTo(r.build());
-    assertThat(outcome).isEqualTo(new Outcome.Posted(posted.getValue()));
+    assertThat(outcome).isEqualTo(new EventOutcome.Posted(posted.getValue()));
     // before posting, and once more after it (did the build start meanwhile?)
     assertThat(records.reads).containsExactly(r.buildKey(), r.buildKey());
     verifyNoInteractions(codeBuild, codePipeline);
@@ -197,11 +197,11 @@ class RequestEventServiceTest {
   void aQueuedRequestWhoseBuildStartedIsIgnored() {
     FakeRecords records = new FakeRecords(Optional.of(STARTED));
 
-    Outcome outcome = service(records).handle(request("queued-pull-request.json"));
+    EventOutcome outcome = service(records).handle(request("queued-pull-request.json"));
 
     assertThat(outcome)
         .isEqualTo(
-            new Outcome.Ignored(
+            new EventOutcome.Ignored(
                 "the build record says STARTED: the build's own events own the flag"));
     assertThat(records.reads).hasSize(1);
     verifyNoInteractions(reporter, codeBuild, codePipeline);
@@ -214,11 +214,11 @@ class RequestEventServiceTest {
   void aQueuedRequestWhoseBuildHasNotStartedIsPosted(BuildRecord.State state) {
     FakeRecords records = new FakeRecords(Optional.of(new BuildRecord(state, null, null, "b3a4")));
 
-    Outcome outcome = service(records).handle(request("queued-pull-request.json"));
+    EventOutcome outcome = service(records).handle(request("queued-pull-request.json"));
 
     verify(reporter).report(posted.capture());
     assertThat(posted.getValue().flag().status()).isEqualTo(FlagStatus.PENDING);
-    assertThat(outcome).isInstanceOf(Outcome.Posted.class);
+    assertThat(outcome).isInstanceOf(EventOutcome.Posted.class);
     assertThat(records.reads).hasSize(2);
   }
 
@@ -240,7 +240,7 @@ class RequestEventServiceTest {
                     new BuildState(true, "SUCCEEDED", "COMPLETED", List.of(), 42L),
                     r.variables())));
 
-    Outcome outcome = service(records).handle(r);
+    EventOutcome outcome = service(records).handle(r);
 
     verify(reporter, times(3)).report(posted.capture());
     assertThat(posted.getAllValues())
@@ -250,7 +250,8 @@ class RequestEventServiceTest {
     assertThat(posted.getAllValues())
         .extracting(u -> u.flag().uid())
         .containsOnly(posted.getAllValues().get(0).flag().uid());
-    assertThat(((Outcome.Posted) outcome).update().flag().status()).isEqualTo(FlagStatus.SUCCESS);
+    assertThat(((EventOutcome.Posted) outcome).update().flag().status())
+        .isEqualTo(FlagStatus.SUCCESS);
     verify(codeBuild, times(2)).lookup(ref);
   }
 
@@ -314,10 +315,10 @@ class RequestEventServiceTest {
                 new BuildRecord(
                     BuildRecord.State.STARTED, BuildSystem.CODEBUILD, "widget-ci:0d9e8b7a", null)));
 
-    Outcome outcome = service(records).handle(request("queued-pull-request.json"));
+    EventOutcome outcome = service(records).handle(request("queued-pull-request.json"));
 
     verify(reporter).report(posted.capture());
-    assertThat(outcome).isEqualTo(new Outcome.Posted(posted.getValue()));
+    assertThat(outcome).isEqualTo(new EventOutcome.Posted(posted.getValue()));
     verifyNoInteractions(codeBuild, codePipeline);
   }
 
@@ -328,7 +329,7 @@ class RequestEventServiceTest {
             Optional.of(new BuildRecord(BuildRecord.State.AWAITING_APPROVAL, null, null, "b3a4")));
     RequestEvent r = request("awaiting-approval-pull-request.json");
 
-    Outcome outcome = service(records).handle(r);
+    EventOutcome outcome = service(records).handle(r);
     builds(Set.of()).handle(((ParsedEvent.Usable) parse("codebuild/state-succeeded.json")).event());
 
     verify(reporter, times(2)).report(posted.capture());
@@ -345,7 +346,7 @@ class RequestEventServiceTest {
                 null,
                 FlagUid.of(
                     BuildSystem.CODEBUILD, "eu-west-1", ACCOUNT, "pagure-ci-demo", Fixtures.SHA)));
-    assertThat(outcome).isEqualTo(new Outcome.Posted(posted.getAllValues().get(0)));
+    assertThat(outcome).isEqualTo(new EventOutcome.Posted(posted.getAllValues().get(0)));
     Flag built = posted.getAllValues().get(1).flag();
     assertThat(built.uid())
         .as("the build, once approved, updates the same flag")
@@ -358,11 +359,11 @@ class RequestEventServiceTest {
   void aWaitingHeadWhoseBuildStartedIsNotFlaggedAgain() {
     FakeRecords records = new FakeRecords(Optional.of(STARTED));
 
-    Outcome outcome = service(records).handle(request("awaiting-approval-pull-request.json"));
+    EventOutcome outcome = service(records).handle(request("awaiting-approval-pull-request.json"));
 
     assertThat(outcome)
         .isEqualTo(
-            new Outcome.Ignored(
+            new EventOutcome.Ignored(
                 "the build record says STARTED: the build's own events own the flag"));
     verifyNoInteractions(reporter, codeBuild, codePipeline);
   }
@@ -428,10 +429,10 @@ class RequestEventServiceTest {
 
   @Test
   void anErrorWhoseBuildStartedIsIgnored() {
-    Outcome outcome =
+    EventOutcome outcome =
         service(new FakeRecords(Optional.of(STARTED))).handle(request("error-head-moved.json"));
 
-    assertThat(outcome).isInstanceOf(Outcome.Ignored.class);
+    assertThat(outcome).isInstanceOf(EventOutcome.Ignored.class);
     verifyNoInteractions(reporter);
   }
 
@@ -445,11 +446,11 @@ class RequestEventServiceTest {
   void ignoresARequestForAnotherPagureTargetOrAccountWithoutReadingTheRecord(String fixture) {
     FakeRecords records = new FakeRecords(Optional.empty());
 
-    Outcome outcome = service(records).handle(request(fixture));
+    EventOutcome outcome = service(records).handle(request(fixture));
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
-            Outcome.Ignored.class,
+            EventOutcome.Ignored.class,
             i ->
                 assertThat(i.reason())
                     .containsAnyOf(
@@ -478,11 +479,11 @@ class RequestEventServiceTest {
 
   @Test
   void aDisabledServiceIgnoresEveryRequestWithItsReason() {
-    Outcome outcome =
+    EventOutcome outcome =
         RequestEventService.disabled("BUILD_RECORDS_TABLE is not set")
             .handle(request("queued-pull-request.json"));
 
-    assertThat(outcome).isEqualTo(new Outcome.Ignored("BUILD_RECORDS_TABLE is not set"));
+    assertThat(outcome).isEqualTo(new EventOutcome.Ignored("BUILD_RECORDS_TABLE is not set"));
   }
 
   @Test
@@ -515,7 +516,7 @@ class RequestEventServiceTest {
     FakeRecords records = new FakeRecords(Optional.empty());
     RequestEvent r = request("canceled-superseded.json");
 
-    Outcome outcome = service(records).handle(r);
+    EventOutcome outcome = service(records).handle(r);
 
     verify(reporter).report(posted.capture());
     Flag canceled = posted.getValue().flag();
@@ -529,7 +530,7 @@ class RequestEventServiceTest {
                 null,
                 FlagUid.of(
                     BuildSystem.CODEBUILD, "eu-west-1", ACCOUNT, "pagure-ci-demo", Fixtures.SHA)));
-    assertThat(outcome).isEqualTo(new Outcome.Posted(posted.getValue()));
+    assertThat(outcome).isEqualTo(new EventOutcome.Posted(posted.getValue()));
     assertThat(records.reads).as("no second look: nothing of it will start").hasSize(1);
   }
 
@@ -537,9 +538,9 @@ class RequestEventServiceTest {
   void aCanceledRequestWhoseKeyStartedAnywayLeavesTheBuildsFlag() {
     RequestEvent r = request("canceled-superseded.json");
 
-    Outcome outcome = service(new FakeRecords(Optional.of(STARTED))).handle(r);
+    EventOutcome outcome = service(new FakeRecords(Optional.of(STARTED))).handle(r);
 
-    assertThat(outcome).isInstanceOf(Outcome.Ignored.class);
+    assertThat(outcome).isInstanceOf(EventOutcome.Ignored.class);
     verifyNoInteractions(reporter);
   }
 
