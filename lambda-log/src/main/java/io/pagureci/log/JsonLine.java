@@ -201,6 +201,22 @@ final class JsonLine {
     return w.append('\n').toString();
   }
 
+  /** {@code fields} as one compact JSON object, in their order (see {@link LambdaLog#fields}). */
+  static String object(Map<String, ?> fields) {
+    StringWriter w = new StringWriter(256);
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      for (Map.Entry<String, ?> e : fields.entrySet()) {
+        g.writeFieldName(e.getKey());
+        value(g, e.getValue());
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("a log line could not be written", e);
+    }
+    return w.toString();
+  }
+
   private static boolean isObject(String message) {
     return message != null
         && message.length() >= 2

@@ -89,6 +89,31 @@ class JsonLineTest {
   }
 
   @Test
+  void aDecisionLinesFieldsAreWrittenInTheirOrderWithTheirTypesAndBecomeTheLinesOwn()
+      throws Exception {
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("decision", "rejected");
+    fields.put("status", 401);
+    fields.put("millis", 12L);
+    fields.put("pr", null);
+    fields.put("merged", false);
+    fields.put("reason", "a \"quoted\" reason\nover two lines");
+    fields.put("state", java.time.Duration.ofSeconds(3));
+
+    String json = LambdaLog.fields(fields);
+    assertThat(json)
+        .isEqualTo(
+            "{\"decision\":\"rejected\",\"status\":401,\"millis\":12,\"pr\":null,\"merged\":false,"
+                + "\"reason\":\"a \\\"quoted\\\" reason\\nover two lines\",\"state\":\"PT3S\"}");
+
+    logger(Level.INFO).info("{}", json);
+    JsonNode line = lines().getFirst();
+    assertThat(names(line))
+        .endsWith("decision", "status", "millis", "pr", "merged", "reason", "state");
+    assertThat(line.path("reason").asText()).isEqualTo("a \"quoted\" reason\nover two lines");
+  }
+
+  @Test
   void theLinesOwnDeliveryIdWinsOverTheMdcAndAppearsOnce() throws Exception {
     MDC.put(LambdaLog.DELIVERY_ID, "from-mdc");
     logger(Level.INFO).info("{}", "{\"deliveryId\":\"from-line\",\"decision\":\"posted\"}");

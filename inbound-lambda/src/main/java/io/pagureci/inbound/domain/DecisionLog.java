@@ -1,9 +1,6 @@
 package io.pagureci.inbound.domain;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import io.pagureci.log.LambdaLog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -12,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One structured JSON line per request and decision: accepted / duplicate / ignored / rejected,
  * why, and the project, PR, sha and build id. Never a key, a token, a credential or a body. Written
- * with jackson-core's generator (no jackson-databind on the path of a rejected request).
+ * as lambda-log's decision line ({@link LambdaLog#fields}: jackson-core's generator, no
+ * jackson-databind on the path of a rejected request).
  */
 public class DecisionLog {
 
@@ -135,27 +133,7 @@ public class DecisionLog {
 
     @Override
     public String toString() {
-      StringWriter out = new StringWriter(256);
-      try (JsonGenerator g = StrictJson.generator(out)) {
-        g.writeStartObject();
-        for (Map.Entry<String, Object> f : fields.entrySet()) {
-          g.writeFieldName(f.getKey());
-          Object v = f.getValue();
-          if (v == null) {
-            g.writeNull();
-          } else if (v instanceof Integer i) {
-            g.writeNumber(i);
-          } else if (v instanceof Long l) {
-            g.writeNumber(l);
-          } else {
-            g.writeString(v.toString());
-          }
-        }
-        g.writeEndObject();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return out.toString();
+      return LambdaLog.fields(fields);
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.pagureci.outbound.domain;
 
-import io.pagureci.outbound.json.Json;
+import io.pagureci.log.LambdaLog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -155,6 +155,6 @@ public final class DecisionLog {
   }
 
   private static String write(Map<String, Object> line) {
-    return Json.write(line);
+    return LambdaLog.fields(line);
   }
 }
